@@ -1,0 +1,30 @@
+//! Milepost's pure domain.
+//!
+//! Everything here is plain computation over values: no I/O, no clock, no environment
+//! and no randomness. Time arrives as an argument (`now`), so every rule can be tested
+//! with any date. The storage, the use cases and the front ends build on these types;
+//! the rules of SPEC §4 (progress, pace, status, score) live here and only here.
+
+pub mod check_in;
+pub mod cycle;
+pub mod ids;
+pub mod key_result;
+pub mod kpi;
+pub mod names;
+pub mod objective;
+pub mod progress;
+pub mod score;
+pub mod status;
+pub mod text;
+
+pub use check_in::Confidence;
+pub use cycle::{CyclePeriod, CycleStatus};
+pub use ids::*;
+pub use key_result::{Comparator, KeyResultKind, Measure, MeasureError, TargetSchedule};
+pub use kpi::{Cadence, KpiDirection, KpiTier};
+pub use names::Named;
+pub use objective::{Commitment, Visibility};
+pub use progress::{Progress, Weight, rollup};
+pub use score::{Score, ScoreColour};
+pub use status::{Status, StatusInput, is_diverging, key_result_status, objective_status};
+pub use text::{Slug, Title};

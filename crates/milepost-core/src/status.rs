@@ -1,0 +1,320 @@
+//! The status of a key result: one function, [`key_result_status`], holds the whole
+//! rule so that the web app, the API and the CLI can never disagree.
+//!
+//! The rule, in order (the first that applies wins):
+//!
+//! 1. **done**: an increase, decrease or milestone whose progress reached 1.0.
+//! 2. **not_started**: the cycle is still being planned or has not begun.
+//! 3. **stale**: the cycle is running and the last check-in (or, with none, the cycle's
+//!    start) is older than one check-in period plus half a period of grace. Silence is
+//!    never on track, so this overrides every colour below.
+//! 4. **not_started**: nobody has checked in yet, and the first check-in is not due.
+//! 5. Otherwise the worse of two signals:
+//!    - *pace*: the gap between expected and actual progress (forecast probability
+//!      will replace pace where a forecast exists). A gap of at most 0.10 is
+//!      on track, at most 0.25 at risk, more is off track. A milestone has no pace
+//!      until the cycle ends: it is on track until then and off track after. A
+//!      maintain or range key result whose latest value misses its goal is at least
+//!      at risk.
+//!    - *confidence*: the owner's latest word. 7–10 is on track, 4–6 at risk,
+//!      0–3 off track.
+//!
+//! Separately, [`is_diverging`] flags high confidence on a value that has not moved
+//! for four weeks: words and numbers disagree, and a person should look.
+
+use crate::check_in::Confidence;
+use crate::cycle::{CyclePeriod, CycleStatus};
+use crate::key_result::KeyResultKind;
+use crate::kpi::Cadence;
+use crate::progress::Progress;
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// A key result's status (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Progress matches the pace and the owner is confident.
+    OnTrack,
+    /// Behind pace, or the owner has doubts.
+    AtRisk,
+    /// Well behind pace, or the owner expects to miss.
+    OffTrack,
+    /// The target is reached.
+    Done,
+    /// The cycle has not begun, or the first check-in is not due yet.
+    NotStarted,
+    /// A check-in is overdue: the numbers cannot be trusted.
+    Stale,
+}
+
+/// Everything the status rule looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusInput {
+    /// The key result's kind.
+    pub kind: KeyResultKind,
+    /// Its progress, unclamped.
+    pub progress: Progress,
+    /// The progress expected now, 0–1.
+    pub expected: f64,
+    /// The latest confidence given, if any.
+    pub confidence: Option<Confidence>,
+    /// When the latest check-in was made, if ever.
+    pub last_check_in_at: Option<Timestamp>,
+    /// For maintain and range: whether the latest value meets the goal.
+    pub latest_meets: Option<bool>,
+    /// How often the owner should check in.
+    pub cadence: Cadence,
+    /// The cycle's dates.
+    pub period: CyclePeriod,
+    /// The cycle's state.
+    pub cycle_status: CycleStatus,
+    /// The time the status is computed for.
+    pub now: Timestamp,
+}
+
+/// When a check-in is overdue: one period after the last one, plus half a period.
+pub fn check_in_due_by(last: Timestamp, cadence: Cadence) -> Timestamp {
+    let period = cadence.period();
+    let grace = SignedDuration::from_secs(period.as_secs() / 2);
+    last.saturating_add(period).and_then(|t| t.saturating_add(grace)).unwrap_or(Timestamp::MAX)
+}
+
+/// The status of a key result; see the module documentation for the rule.
+pub fn key_result_status(input: StatusInput) -> Status {
+    let linear_or_milestone = matches!(
+        input.kind,
+        KeyResultKind::Increase | KeyResultKind::Decrease | KeyResultKind::Milestone
+    );
+    if linear_or_milestone && input.progress.clamped() >= 1.0 {
+        return Status::Done;
+    }
+    if input.cycle_status == CycleStatus::Planning || input.now < input.period.starts_at() {
+        return Status::NotStarted;
+    }
+    let running = input.cycle_status == CycleStatus::Active && input.now < input.period.ends_at();
+    let last = input.last_check_in_at.unwrap_or_else(|| input.period.starts_at());
+    if running && input.now > check_in_due_by(last, input.cadence) {
+        return Status::Stale;
+    }
+    if input.last_check_in_at.is_none() {
+        return Status::NotStarted;
+    }
+    let pace = match input.kind {
+        KeyResultKind::Milestone => {
+            if input.now >= input.period.ends_at() {
+                Status::OffTrack
+            } else {
+                Status::OnTrack
+            }
+        }
+        _ => {
+            let gap = input.expected - input.progress.clamped();
+            let by_gap = if gap <= 0.10 {
+                Status::OnTrack
+            } else if gap <= 0.25 {
+                Status::AtRisk
+            } else {
+                Status::OffTrack
+            };
+            if input.latest_meets == Some(false) { worse(by_gap, Status::AtRisk) } else { by_gap }
+        }
+    };
+    let by_confidence = match input.confidence.map(Confidence::get) {
+        None | Some(7..) => Status::OnTrack,
+        Some(4..=6) => Status::AtRisk,
+        Some(_) => Status::OffTrack,
+    };
+    worse(pace, by_confidence)
+}
+
+fn worse(a: Status, b: Status) -> Status {
+    let rank = |s: Status| match s {
+        Status::OnTrack => 0,
+        Status::AtRisk => 1,
+        _ => 2,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+/// The status of an objective from its rolled-up progress, the expected progress of
+/// its key results and their statuses:
+///
+/// - no key results, or none started: **not_started**;
+/// - every key result done: **done**;
+/// - otherwise the pace rule of key results on the rollup (gap ≤ 0.10 on track,
+///   ≤ 0.25 at risk, more off track), except that an objective that would be on track
+///   while one of its key results is stale is **stale**: silence is never on track.
+pub fn objective_status(progress: Option<Progress>, expected: f64, key_results: &[Status]) -> Status {
+    let Some(progress) = progress else { return Status::NotStarted };
+    if key_results.is_empty() || key_results.iter().all(|s| *s == Status::NotStarted) {
+        return Status::NotStarted;
+    }
+    if key_results.iter().all(|s| *s == Status::Done) {
+        return Status::Done;
+    }
+    let gap = expected - progress.clamped();
+    let by_gap = if gap <= 0.10 {
+        Status::OnTrack
+    } else if gap <= 0.25 {
+        Status::AtRisk
+    } else {
+        Status::OffTrack
+    };
+    if by_gap == Status::OnTrack && key_results.contains(&Status::Stale) { Status::Stale } else { by_gap }
+}
+
+/// How long a value must stand still under high confidence to count as diverging.
+pub const DIVERGING_AFTER: SignedDuration = SignedDuration::from_hours(24 * 28);
+
+/// Whether the owner reports high confidence (7 or more) while the value has not moved
+/// for four weeks (`unchanged_since` is when the value last changed, or when tracking
+/// began if it never did). Done key results do not diverge.
+pub fn is_diverging(confidence: Option<Confidence>, unchanged_since: Timestamp, status: Status, now: Timestamp) -> bool {
+    let confident = confidence.is_some_and(|c| c.get() >= 7);
+    let still = now.duration_since(unchanged_since) >= DIVERGING_AFTER;
+    confident && still && status != Status::Done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cycle::midnight;
+    use jiff::civil::date;
+    use proptest::prelude::*;
+
+    fn input(progress: f64, expected: f64, day: jiff::civil::Date) -> StatusInput {
+        let now = midnight(day);
+        StatusInput {
+            kind: KeyResultKind::Increase,
+            progress: Progress::new(progress),
+            expected,
+            confidence: Some(Confidence::try_new(8).unwrap()),
+            last_check_in_at: Some(now.saturating_sub(SignedDuration::from_hours(48)).unwrap()),
+            latest_meets: None,
+            cadence: Cadence::Weekly,
+            period: CyclePeriod::try_new(date(2026, 10, 1), date(2026, 12, 31)).unwrap(),
+            cycle_status: CycleStatus::Active,
+            now,
+        }
+    }
+
+    const MID: jiff::civil::Date = date(2026, 11, 16);
+
+    #[test]
+    fn keeping_pace_is_on_track() {
+        assert_eq!(key_result_status(input(0.5, 0.5, MID)), Status::OnTrack);
+        assert_eq!(key_result_status(input(0.41, 0.5, MID)), Status::OnTrack);
+    }
+
+    #[test]
+    fn falling_behind_is_at_risk_then_off_track() {
+        assert_eq!(key_result_status(input(0.3, 0.5, MID)), Status::AtRisk);
+        assert_eq!(key_result_status(input(0.1, 0.5, MID)), Status::OffTrack);
+    }
+
+    #[test]
+    fn reaching_the_target_is_done_even_when_silent() {
+        let mut i = input(1.2, 0.5, MID);
+        i.last_check_in_at = None;
+        assert_eq!(key_result_status(i), Status::Done);
+    }
+
+    #[test]
+    fn silence_is_never_on_track() {
+        let mut i = input(0.6, 0.5, MID);
+        i.last_check_in_at = Some(midnight(date(2026, 11, 1)));
+        assert_eq!(key_result_status(i), Status::Stale);
+        // Ten days after the last weekly check-in is still within the grace.
+        i.last_check_in_at = Some(midnight(date(2026, 11, 6)));
+        assert_eq!(key_result_status(i), Status::OnTrack);
+    }
+
+    #[test]
+    fn no_check_in_yet_is_not_started_until_the_first_is_due() {
+        let mut i = input(0.0, 0.05, date(2026, 10, 5));
+        i.last_check_in_at = None;
+        assert_eq!(key_result_status(i), Status::NotStarted);
+        let mut late = input(0.0, 0.3, date(2026, 10, 25));
+        late.last_check_in_at = None;
+        assert_eq!(key_result_status(late), Status::Stale);
+    }
+
+    #[test]
+    fn a_planned_cycle_is_not_started() {
+        let mut i = input(0.0, 0.0, MID);
+        i.cycle_status = CycleStatus::Planning;
+        assert_eq!(key_result_status(i), Status::NotStarted);
+    }
+
+    #[test]
+    fn low_confidence_pulls_status_down() {
+        let mut i = input(0.6, 0.5, MID);
+        i.confidence = Some(Confidence::try_new(5).unwrap());
+        assert_eq!(key_result_status(i), Status::AtRisk);
+        i.confidence = Some(Confidence::try_new(2).unwrap());
+        assert_eq!(key_result_status(i), Status::OffTrack);
+    }
+
+    #[test]
+    fn a_milestone_is_on_track_until_the_cycle_ends() {
+        let mut i = input(0.0, 0.5, MID);
+        i.kind = KeyResultKind::Milestone;
+        assert_eq!(key_result_status(i), Status::OnTrack);
+        i.now = midnight(date(2027, 1, 2));
+        i.cycle_status = CycleStatus::Closed;
+        assert_eq!(key_result_status(i), Status::OffTrack);
+    }
+
+    #[test]
+    fn a_breached_maintain_key_result_is_at_least_at_risk() {
+        let mut i = input(0.95, 1.0, MID);
+        i.kind = KeyResultKind::Maintain;
+        assert_eq!(key_result_status(i), Status::OnTrack);
+        i.latest_meets = Some(false);
+        assert_eq!(key_result_status(i), Status::AtRisk);
+    }
+
+    #[test]
+    fn a_closed_cycle_is_never_stale() {
+        let mut i = input(0.5, 1.0, date(2027, 1, 20));
+        i.cycle_status = CycleStatus::Closed;
+        i.last_check_in_at = Some(midnight(date(2026, 12, 1)));
+        assert_eq!(key_result_status(i), Status::OffTrack);
+    }
+
+    #[test]
+    fn high_confidence_on_a_still_value_diverges() {
+        let now = midnight(MID);
+        let eight = Some(Confidence::try_new(8).unwrap());
+        let five_weeks_ago = now.saturating_sub(SignedDuration::from_hours(24 * 35)).unwrap();
+        let last_week = now.saturating_sub(SignedDuration::from_hours(24 * 7)).unwrap();
+        assert!(is_diverging(eight, five_weeks_ago, Status::OnTrack, now));
+        assert!(!is_diverging(eight, last_week, Status::OnTrack, now));
+        assert!(!is_diverging(Some(Confidence::try_new(4).unwrap()), five_weeks_ago, Status::AtRisk, now));
+        assert!(!is_diverging(eight, five_weeks_ago, Status::Done, now));
+    }
+
+    #[test]
+    fn objective_status_follows_its_rollup() {
+        let half = Some(Progress::new(0.5));
+        assert_eq!(objective_status(None, 0.5, &[]), Status::NotStarted);
+        assert_eq!(objective_status(half, 0.5, &[Status::NotStarted, Status::NotStarted]), Status::NotStarted);
+        assert_eq!(objective_status(Some(Progress::DONE), 0.5, &[Status::Done, Status::Done]), Status::Done);
+        assert_eq!(objective_status(half, 0.5, &[Status::OnTrack, Status::AtRisk]), Status::OnTrack);
+        assert_eq!(objective_status(half, 0.7, &[Status::OnTrack, Status::AtRisk]), Status::AtRisk);
+        assert_eq!(objective_status(half, 0.9, &[Status::OnTrack]), Status::OffTrack);
+        assert_eq!(objective_status(half, 0.5, &[Status::OnTrack, Status::Stale]), Status::Stale);
+    }
+
+    proptest! {
+        #[test]
+        fn more_progress_never_worsens_status(a in 0.0f64..1.0, b in 0.0f64..1.0, expected in 0.0f64..1.0) {
+            let rank = |s: Status| match s { Status::Done => 0, Status::OnTrack => 1, Status::AtRisk => 2, _ => 3 };
+            let (low, high) = if a <= b { (a, b) } else { (b, a) };
+            let s_low = key_result_status(input(low, expected, MID));
+            let s_high = key_result_status(input(high, expected, MID));
+            prop_assert!(rank(s_high) <= rank(s_low), "{s_high:?} worse than {s_low:?}");
+        }
+    }
+}
