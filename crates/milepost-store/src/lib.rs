@@ -1,1 +1,275 @@
-//! placeholder
+//! Milepost's storage: one schema on SQLite (the default, a file in the data directory)
+//! or PostgreSQL, reached through [`Store`].
+//!
+//! Every method takes the workspace id first and every query filters on it, so no code
+//! path can read or write across tenants. Updates match the row's `version` and report
+//! a stale one as [`StoreError::Conflict`]. All work happens inside a [`Tx`], so a use
+//! case either writes everything or nothing.
+//!
+//! sqlx's `Any` driver cannot express our schema (booleans on SQLite, WAL options), so
+//! [`Db`] holds either pool and the `run!` macro runs the same generic sqlx code on
+//! whichever is active. SQL is written once, with `$1` placeholders that both accept.
+
+mod check_in;
+mod cycle;
+mod initiative;
+mod key_result;
+mod kpi;
+mod migrate;
+mod objective;
+mod person;
+mod team;
+pub mod test_support;
+mod workspace;
+
+pub use check_in::{CheckInRow, NewCheckIn};
+pub use cycle::{CycleFields, CycleFilter, CycleRow};
+pub use initiative::{InitiativeFields, InitiativeFilter, InitiativeRow};
+pub use key_result::{KeyResultFields, KeyResultFilter, KeyResultRow};
+pub use kpi::{KpiFields, KpiRow, MeasurementRow, NewMeasurement};
+pub use objective::{ObjectiveFields, ObjectiveFilter, ObjectiveRow};
+pub use person::{PersonFields, PersonFilter, PersonRow};
+pub use team::{TeamFields, TeamFilter, TeamRow};
+pub use workspace::WorkspaceRow;
+
+use milepost_core::WorkspaceId;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Postgres, Sqlite, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+use thiserror::Error;
+
+/// What went wrong in storage.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// No row with that id in that workspace (rows of other workspaces look the same).
+    #[error("not found")]
+    NotFound,
+    /// The row changed since the version the caller read.
+    #[error("the row is at version {current}, not the version given")]
+    Conflict {
+        /// The row's version now.
+        current: i64,
+    },
+    /// A unique constraint refused the write (a slug, handle or email already taken).
+    #[error("already exists ({constraint})")]
+    Duplicate {
+        /// The constraint or columns reported by the database.
+        constraint: String,
+    },
+    /// A reference to a row that does not exist.
+    #[error("refers to a row that does not exist")]
+    MissingReference,
+    /// A database URL this build cannot use.
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    /// The database failed or could not be reached.
+    #[error(transparent)]
+    Database(sqlx::Error),
+    /// Migrations failed.
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &error {
+            match db.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => {
+                    return StoreError::Duplicate {
+                        constraint: db.constraint().map_or_else(|| db.message().to_owned(), str::to_owned),
+                    };
+                }
+                sqlx::error::ErrorKind::ForeignKeyViolation => return StoreError::MissingReference,
+                _ => {}
+            }
+        }
+        StoreError::Database(error)
+    }
+}
+
+/// Results of storage calls.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database in use: an embedded SQLite file or a PostgreSQL server.
+#[derive(Debug, Clone)]
+pub enum Db {
+    /// SQLite, in WAL mode with full sync.
+    Sqlite(SqlitePool),
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+/// Which SQL dialect a database speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// Keyset pagination: rows with an id above `after`, at most `limit` of them.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    /// Only rows whose id is greater than this.
+    pub after: Option<i64>,
+    /// At most this many rows.
+    pub limit: i64,
+}
+
+impl Page {
+    /// Every row (for small, bounded lists such as a workspace's cycles).
+    pub const ALL: Page = Page { after: None, limit: i64::MAX };
+}
+
+/// The storage handle: cheap to clone, shared by every request.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Db,
+}
+
+/// A transaction on either database. Dropped without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    inner: TxInner,
+}
+
+enum TxInner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs the same generic sqlx expression on whichever connection the transaction holds.
+macro_rules! run {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match &mut $tx.inner {
+            $crate::TxInner::Sqlite(transaction) => {
+                let $conn = &mut **transaction;
+                $body
+            }
+            $crate::TxInner::Postgres(transaction) => {
+                let $conn = &mut **transaction;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use run;
+
+impl Store {
+    /// Connects to `url` (`sqlite://PATH` or `postgres://…`). A SQLite file is created
+    /// when missing and opened in WAL mode with `synchronous=FULL`, so a write that was
+    /// acknowledged survives a crash or a power cut.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let db = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            Db::Sqlite(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url)?;
+            Db::Postgres(Self::postgres_pool(options).await?)
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        Ok(Store { db })
+    }
+
+    pub(crate) async fn postgres_pool(options: PgConnectOptions) -> Result<PgPool> {
+        Ok(PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?)
+    }
+
+    /// Wraps an open pool.
+    pub fn from_db(db: Db) -> Store {
+        Store { db }
+    }
+
+    /// Which dialect this store speaks.
+    pub fn dialect(&self) -> Dialect {
+        match self.db {
+            Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Brings the schema up to date; safe to run at every start and from several
+    /// servers at once (the migrator takes a lock).
+    pub async fn migrate(&self) -> Result<()> {
+        migrate::run(&self.db).await
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing half-way.
+    pub async fn write(&self) -> Result<Tx> {
+        let inner = match &self.db {
+            Db::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        };
+        Ok(Tx { inner })
+    }
+
+    /// Begins a transaction that only reads, so a page sees one consistent state.
+    pub async fn read(&self) -> Result<Tx> {
+        let inner = match &self.db {
+            Db::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => TxInner::Postgres(pool.begin_with("BEGIN READ ONLY").await?),
+        };
+        Ok(Tx { inner })
+    }
+
+    /// Checks that the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<()> {
+        match &self.db {
+            Db::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await?.rows_affected(),
+            Db::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await?.rows_affected(),
+        };
+        Ok(())
+    }
+
+    /// Closes every connection, waiting for work in flight.
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Tx {
+    /// Makes the transaction's writes durable. Only after this returns may a caller
+    /// tell anyone that the change happened.
+    pub async fn commit(self) -> Result<()> {
+        match self.inner {
+            TxInner::Sqlite(transaction) => transaction.commit().await?,
+            TxInner::Postgres(transaction) => transaction.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// After an update matched no row: tells a missing row (`NotFound`) from a stale
+    /// version (`Conflict`).
+    pub(crate) async fn missing_or_conflict<T>(&mut self, table: &'static str, workspace: WorkspaceId, id: i64) -> Result<T> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT version FROM {table} WHERE workspace_id = $1 AND id = $2"));
+        let current: Option<i64> =
+            run!(self, |conn| sqlx::query_scalar(sql).bind(workspace.get()).bind(id).fetch_optional(conn).await?);
+        Err(match current {
+            Some(current) => StoreError::Conflict { current },
+            None => StoreError::NotFound,
+        })
+    }
+
+    /// Whether a row with that id exists in that workspace, archived or not.
+    pub async fn exists(&mut self, table: &'static str, workspace: WorkspaceId, id: i64) -> Result<bool> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table} WHERE workspace_id = $1 AND id = $2"));
+        let count: i64 = run!(self, |conn| sqlx::query_scalar(sql).bind(workspace.get()).bind(id).fetch_one(conn).await?);
+        Ok(count > 0)
+    }
+}

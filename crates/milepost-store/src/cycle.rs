@@ -1,0 +1,143 @@
+//! Cycles: named periods with start and end days.
+
+use crate::{Page, Result, Tx, run};
+use milepost_core::WorkspaceId;
+
+/// A cycle as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CycleRow {
+    /// Its id.
+    pub id: i64,
+    /// The workspace it belongs to.
+    pub workspace_id: i64,
+    /// Short name (`2026-q4`), unique in the workspace.
+    pub slug: String,
+    /// Display name (`2026 Q4`).
+    pub name: String,
+    /// First day, `YYYY-MM-DD`.
+    pub start_date: String,
+    /// Last day, `YYYY-MM-DD`, inclusive.
+    pub end_date: String,
+    /// planning, active or closed.
+    pub status: String,
+    /// Whether archived.
+    pub archived: bool,
+    /// When created (unix ms).
+    pub created_at: i64,
+    /// When last changed (unix ms).
+    pub updated_at: i64,
+    /// Version.
+    pub version: i64,
+}
+
+/// The fields set on a cycle.
+#[derive(Debug, Clone)]
+pub struct CycleFields {
+    /// Short name.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// First day.
+    pub start_date: String,
+    /// Last day.
+    pub end_date: String,
+    /// Status name.
+    pub status: String,
+}
+
+/// Which cycles to list.
+#[derive(Debug, Clone, Default)]
+pub struct CycleFilter {
+    /// Only cycles in this status.
+    pub status: Option<String>,
+    /// Include archived cycles.
+    pub include_archived: bool,
+}
+
+impl Tx {
+    /// Creates a cycle.
+    pub async fn insert_cycle(&mut self, workspace: WorkspaceId, fields: &CycleFields, now: i64) -> Result<CycleRow> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "INSERT INTO cycles (workspace_id, slug, name, start_date, end_date, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *"
+        )
+        .bind(workspace.get())
+        .bind(&fields.slug)
+        .bind(&fields.name)
+        .bind(&fields.start_date)
+        .bind(&fields.end_date)
+        .bind(&fields.status)
+        .bind(now)
+        .fetch_one(conn)
+        .await?))
+    }
+
+    /// The cycle with that id.
+    pub async fn cycle(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<CycleRow>> {
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM cycles WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .fetch_optional(conn)
+            .await?))
+    }
+
+    /// The cycle with that slug.
+    pub async fn cycle_by_slug(&mut self, workspace: WorkspaceId, slug: &str) -> Result<Option<CycleRow>> {
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM cycles WHERE workspace_id = $1 AND slug = $2")
+            .bind(workspace.get())
+            .bind(slug)
+            .fetch_optional(conn)
+            .await?))
+    }
+
+    /// Replaces a cycle's fields if it is still at `version`.
+    pub async fn update_cycle(
+        &mut self,
+        workspace: WorkspaceId,
+        id: i64,
+        version: i64,
+        fields: &CycleFields,
+        archived: bool,
+        now: i64,
+    ) -> Result<CycleRow> {
+        let row: Option<CycleRow> = run!(self, |conn| sqlx::query_as(
+            "UPDATE cycles SET slug = $4, name = $5, start_date = $6, end_date = $7, status = $8, archived = $9,
+                 updated_at = $10, version = version + 1
+             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *"
+        )
+        .bind(workspace.get())
+        .bind(id)
+        .bind(version)
+        .bind(&fields.slug)
+        .bind(&fields.name)
+        .bind(&fields.start_date)
+        .bind(&fields.end_date)
+        .bind(&fields.status)
+        .bind(archived)
+        .bind(now)
+        .fetch_optional(conn)
+        .await?);
+        match row {
+            Some(row) => Ok(row),
+            None => self.missing_or_conflict("cycles", workspace, id).await,
+        }
+    }
+
+    /// Lists cycles in id order.
+    pub async fn list_cycles(&mut self, workspace: WorkspaceId, filter: &CycleFilter, page: Page) -> Result<Vec<CycleRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT * FROM cycles WHERE workspace_id = $1
+               AND (CAST($2 AS TEXT) IS NULL OR status = $2)
+               AND ($3 OR NOT archived)
+               AND id > $4
+             ORDER BY id LIMIT $5"
+        )
+        .bind(workspace.get())
+        .bind(filter.status.as_deref())
+        .bind(filter.include_archived)
+        .bind(page.after.unwrap_or(0))
+        .bind(page.limit)
+        .fetch_all(conn)
+        .await?))
+    }
+}

@@ -1,0 +1,261 @@
+//! Key results. Their current value changes only through check-ins.
+
+use crate::{Page, Result, Tx, run};
+use milepost_core::WorkspaceId;
+
+/// A key result as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct KeyResultRow {
+    /// Its id.
+    pub id: i64,
+    /// The workspace it belongs to.
+    pub workspace_id: i64,
+    /// Its objective.
+    pub objective_id: i64,
+    /// The sentence as written.
+    pub title: String,
+    /// increase, decrease, maintain, range or milestone.
+    pub kind: String,
+    /// What is measured.
+    pub metric: Option<String>,
+    /// Unit of the values.
+    pub unit: Option<String>,
+    /// Baseline.
+    pub start_value: Option<f64>,
+    /// Target, or maintain threshold.
+    pub target_value: Option<f64>,
+    /// Low end of a range.
+    pub range_low: Option<f64>,
+    /// High end of a range.
+    pub range_high: Option<f64>,
+    /// `>=` or `<=` for maintain.
+    pub comparator: Option<String>,
+    /// The relative change the target was stated as, if it was.
+    pub relative_change: Option<f64>,
+    /// Latest checked-in value.
+    pub current_value: Option<f64>,
+    /// Weight in the objective's rollup.
+    pub weight: f64,
+    /// Owning person.
+    pub owner_person_id: Option<i64>,
+    /// Check-in cadence name.
+    pub cadence: String,
+    /// Linked KPI.
+    pub kpi_id: Option<i64>,
+    /// Target schedule as JSON.
+    pub target_schedule: Option<String>,
+    /// Whether archived.
+    pub archived: bool,
+    /// When created (unix ms).
+    pub created_at: i64,
+    /// When last changed (unix ms).
+    pub updated_at: i64,
+    /// Version.
+    pub version: i64,
+}
+
+/// The fields set on a key result (its value is set by check-ins, not here).
+#[derive(Debug, Clone)]
+pub struct KeyResultFields {
+    /// Objective.
+    pub objective_id: i64,
+    /// Title.
+    pub title: String,
+    /// Kind name.
+    pub kind: String,
+    /// Metric.
+    pub metric: Option<String>,
+    /// Unit.
+    pub unit: Option<String>,
+    /// Start.
+    pub start_value: Option<f64>,
+    /// Target.
+    pub target_value: Option<f64>,
+    /// Range low.
+    pub range_low: Option<f64>,
+    /// Range high.
+    pub range_high: Option<f64>,
+    /// Comparator.
+    pub comparator: Option<String>,
+    /// Relative change.
+    pub relative_change: Option<f64>,
+    /// Weight.
+    pub weight: f64,
+    /// Owner.
+    pub owner_person_id: Option<i64>,
+    /// Cadence name.
+    pub cadence: String,
+    /// KPI.
+    pub kpi_id: Option<i64>,
+    /// Schedule JSON.
+    pub target_schedule: Option<String>,
+}
+
+/// Which key results to list.
+#[derive(Debug, Clone, Default)]
+pub struct KeyResultFilter {
+    /// Only of this objective.
+    pub objective_id: Option<i64>,
+    /// Only of objectives in this cycle.
+    pub cycle_id: Option<i64>,
+    /// Only owned by this person.
+    pub owner_person_id: Option<i64>,
+    /// Only of objectives owned by this team.
+    pub team_id: Option<i64>,
+    /// Include archived key results.
+    pub include_archived: bool,
+}
+
+impl Tx {
+    /// Creates a key result.
+    pub async fn insert_key_result(
+        &mut self,
+        workspace: WorkspaceId,
+        fields: &KeyResultFields,
+        now: i64,
+    ) -> Result<KeyResultRow> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "INSERT INTO key_results (workspace_id, objective_id, title, kind, metric, unit, start_value,
+                 target_value, range_low, range_high, comparator, relative_change, weight, owner_person_id,
+                 cadence, kpi_id, target_schedule, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+             RETURNING *"
+        )
+        .bind(workspace.get())
+        .bind(fields.objective_id)
+        .bind(&fields.title)
+        .bind(&fields.kind)
+        .bind(&fields.metric)
+        .bind(&fields.unit)
+        .bind(fields.start_value)
+        .bind(fields.target_value)
+        .bind(fields.range_low)
+        .bind(fields.range_high)
+        .bind(&fields.comparator)
+        .bind(fields.relative_change)
+        .bind(fields.weight)
+        .bind(fields.owner_person_id)
+        .bind(&fields.cadence)
+        .bind(fields.kpi_id)
+        .bind(&fields.target_schedule)
+        .bind(now)
+        .fetch_one(conn)
+        .await?))
+    }
+
+    /// The key result with that id.
+    pub async fn key_result(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<KeyResultRow>> {
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM key_results WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .fetch_optional(conn)
+            .await?))
+    }
+
+    /// Replaces a key result's fields if it is still at `version`.
+    pub async fn update_key_result(
+        &mut self,
+        workspace: WorkspaceId,
+        id: i64,
+        version: i64,
+        fields: &KeyResultFields,
+        archived: bool,
+        now: i64,
+    ) -> Result<KeyResultRow> {
+        let row: Option<KeyResultRow> = run!(self, |conn| sqlx::query_as(
+            "UPDATE key_results SET objective_id = $4, title = $5, kind = $6, metric = $7, unit = $8,
+                 start_value = $9, target_value = $10, range_low = $11, range_high = $12, comparator = $13,
+                 relative_change = $14, weight = $15, owner_person_id = $16, cadence = $17, kpi_id = $18,
+                 target_schedule = $19, archived = $20, updated_at = $21, version = version + 1
+             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *"
+        )
+        .bind(workspace.get())
+        .bind(id)
+        .bind(version)
+        .bind(fields.objective_id)
+        .bind(&fields.title)
+        .bind(&fields.kind)
+        .bind(&fields.metric)
+        .bind(&fields.unit)
+        .bind(fields.start_value)
+        .bind(fields.target_value)
+        .bind(fields.range_low)
+        .bind(fields.range_high)
+        .bind(&fields.comparator)
+        .bind(fields.relative_change)
+        .bind(fields.weight)
+        .bind(fields.owner_person_id)
+        .bind(&fields.cadence)
+        .bind(fields.kpi_id)
+        .bind(&fields.target_schedule)
+        .bind(archived)
+        .bind(now)
+        .fetch_optional(conn)
+        .await?);
+        match row {
+            Some(row) => Ok(row),
+            None => self.missing_or_conflict("key_results", workspace, id).await,
+        }
+    }
+
+    /// Lists key results in id order.
+    pub async fn list_key_results(
+        &mut self,
+        workspace: WorkspaceId,
+        filter: &KeyResultFilter,
+        page: Page,
+    ) -> Result<Vec<KeyResultRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT k.* FROM key_results k JOIN objectives o ON o.id = k.objective_id AND o.workspace_id = k.workspace_id
+             WHERE k.workspace_id = $1
+               AND (CAST($2 AS BIGINT) IS NULL OR k.objective_id = $2)
+               AND (CAST($3 AS BIGINT) IS NULL OR o.cycle_id = $3)
+               AND (CAST($4 AS BIGINT) IS NULL OR k.owner_person_id = $4)
+               AND (CAST($5 AS BIGINT) IS NULL OR o.owner_team_id = $5)
+               AND ($6 OR NOT k.archived)
+               AND k.id > $7
+             ORDER BY k.id LIMIT $8"
+        )
+        .bind(workspace.get())
+        .bind(filter.objective_id)
+        .bind(filter.cycle_id)
+        .bind(filter.owner_person_id)
+        .bind(filter.team_id)
+        .bind(filter.include_archived)
+        .bind(page.after.unwrap_or(0))
+        .bind(page.limit)
+        .fetch_all(conn)
+        .await?))
+    }
+
+    /// Takes the key result's row lock and bumps its version, before a check-in is
+    /// added, so concurrent check-ins on one key result queue behind each other and the
+    /// current value is always recomputed from every committed check-in.
+    pub async fn touch_key_result(&mut self, workspace: WorkspaceId, id: i64, now: i64) -> Result<()> {
+        let done = run!(self, |conn| sqlx::query(
+            "UPDATE key_results SET version = version + 1, updated_at = $3 WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(workspace.get())
+        .bind(id)
+        .bind(now)
+        .execute(conn)
+        .await?
+        .rows_affected());
+        if done == 0 { Err(crate::StoreError::NotFound) } else { Ok(()) }
+    }
+
+    /// Sets the key result's current value to its latest check-in's and returns it.
+    pub async fn refresh_current_value(&mut self, workspace: WorkspaceId, id: i64) -> Result<KeyResultRow> {
+        let row: Option<KeyResultRow> = run!(self, |conn| sqlx::query_as(
+            "UPDATE key_results SET current_value = (
+                 SELECT value FROM check_ins c WHERE c.workspace_id = $1 AND c.key_result_id = $2
+                 ORDER BY c.checked_in_at DESC, c.id DESC LIMIT 1)
+             WHERE workspace_id = $1 AND id = $2 RETURNING *"
+        )
+        .bind(workspace.get())
+        .bind(id)
+        .fetch_optional(conn)
+        .await?);
+        row.ok_or(crate::StoreError::NotFound)
+    }
+}

@@ -1,0 +1,51 @@
+//! The paired migrations (`migrations/sqlite` and `migrations/postgres`), embedded in
+//! the binary so that a single file is the whole installation.
+
+use crate::{Db, Result};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::SqlStr;
+
+/// One migration, in both dialects: same number, same name.
+struct Paired {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Paired] = &[Paired {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+fn migrator(pick: fn(&Paired) -> &'static str) -> Migrator {
+    Migrator::with_migrations(
+        MIGRATIONS
+            .iter()
+            .map(|m| Migration::new(m.version, m.name.into(), MigrationType::Simple, SqlStr::from_static(pick(m)), false))
+            .collect(),
+    )
+}
+
+pub(crate) async fn run(db: &Db) -> Result<()> {
+    match db {
+        Db::Sqlite(pool) => migrator(|m| m.sqlite).run(pool).await?,
+        Db::Postgres(pool) => migrator(|m| m.postgres).run(pool).await?,
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_migration_has_both_dialects_in_order() {
+        for (index, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, index as i64 + 1, "migrations are numbered 1, 2, 3 …");
+            assert!(!m.sqlite.trim().is_empty() && !m.postgres.trim().is_empty(), "{} lacks a dialect", m.name);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! Objectives, aligned to a parent objective or key result.
+
+use crate::{Page, Result, Tx, run};
+use milepost_core::WorkspaceId;
+
+/// An objective as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ObjectiveRow {
+    /// Its id.
+    pub id: i64,
+    /// The workspace it belongs to.
+    pub workspace_id: i64,
+    /// Its cycle.
+    pub cycle_id: i64,
+    /// Title as written.
+    pub title: String,
+    /// Longer description.
+    pub description: String,
+    /// Owning person, when a person owns it.
+    pub owner_person_id: Option<i64>,
+    /// Owning team, when a team owns it.
+    pub owner_team_id: Option<i64>,
+    /// committed or aspirational.
+    pub commitment: String,
+    /// The objective it aligns to.
+    pub parent_objective_id: Option<i64>,
+    /// The key result it contributes to.
+    pub parent_key_result_id: Option<i64>,
+    /// workspace or team.
+    pub visibility: String,
+    /// Whether aligned child objectives count in its progress.
+    pub rollup_children: bool,
+    /// Whether it was added after its cycle started (SPEC §4: moving goalposts).
+    pub added_after_start: bool,
+    /// Whether archived.
+    pub archived: bool,
+    /// When created (unix ms).
+    pub created_at: i64,
+    /// When last changed (unix ms).
+    pub updated_at: i64,
+    /// Version.
+    pub version: i64,
+}
+
+/// The fields set on an objective.
+#[derive(Debug, Clone)]
+pub struct ObjectiveFields {
+    /// Cycle.
+    pub cycle_id: i64,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Owning person.
+    pub owner_person_id: Option<i64>,
+    /// Owning team.
+    pub owner_team_id: Option<i64>,
+    /// Commitment name.
+    pub commitment: String,
+    /// Parent objective.
+    pub parent_objective_id: Option<i64>,
+    /// Parent key result.
+    pub parent_key_result_id: Option<i64>,
+    /// Visibility name.
+    pub visibility: String,
+    /// Roll up children.
+    pub rollup_children: bool,
+}
+
+/// Which objectives to list.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectiveFilter {
+    /// Only in this cycle.
+    pub cycle_id: Option<i64>,
+    /// Only owned by this person.
+    pub owner_person_id: Option<i64>,
+    /// Only owned by this team.
+    pub owner_team_id: Option<i64>,
+    /// Only aligned to this objective.
+    pub parent_objective_id: Option<i64>,
+    /// Include archived objectives.
+    pub include_archived: bool,
+}
+
+impl Tx {
+    /// Creates an objective.
+    pub async fn insert_objective(
+        &mut self,
+        workspace: WorkspaceId,
+        fields: &ObjectiveFields,
+        added_after_start: bool,
+        now: i64,
+    ) -> Result<ObjectiveRow> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "INSERT INTO objectives (workspace_id, cycle_id, title, description, owner_person_id, owner_team_id,
+                 commitment, parent_objective_id, parent_key_result_id, visibility, rollup_children,
+                 added_after_start, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING *"
+        )
+        .bind(workspace.get())
+        .bind(fields.cycle_id)
+        .bind(&fields.title)
+        .bind(&fields.description)
+        .bind(fields.owner_person_id)
+        .bind(fields.owner_team_id)
+        .bind(&fields.commitment)
+        .bind(fields.parent_objective_id)
+        .bind(fields.parent_key_result_id)
+        .bind(&fields.visibility)
+        .bind(fields.rollup_children)
+        .bind(added_after_start)
+        .bind(now)
+        .fetch_one(conn)
+        .await?))
+    }
+
+    /// The objective with that id.
+    pub async fn objective(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<ObjectiveRow>> {
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM objectives WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .fetch_optional(conn)
+            .await?))
+    }
+
+    /// Replaces an objective's fields if it is still at `version`.
+    pub async fn update_objective(
+        &mut self,
+        workspace: WorkspaceId,
+        id: i64,
+        version: i64,
+        fields: &ObjectiveFields,
+        archived: bool,
+        now: i64,
+    ) -> Result<ObjectiveRow> {
+        let row: Option<ObjectiveRow> = run!(self, |conn| sqlx::query_as(
+            "UPDATE objectives SET cycle_id = $4, title = $5, description = $6, owner_person_id = $7,
+                 owner_team_id = $8, commitment = $9, parent_objective_id = $10, parent_key_result_id = $11,
+                 visibility = $12, rollup_children = $13, archived = $14, updated_at = $15, version = version + 1
+             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *"
+        )
+        .bind(workspace.get())
+        .bind(id)
+        .bind(version)
+        .bind(fields.cycle_id)
+        .bind(&fields.title)
+        .bind(&fields.description)
+        .bind(fields.owner_person_id)
+        .bind(fields.owner_team_id)
+        .bind(&fields.commitment)
+        .bind(fields.parent_objective_id)
+        .bind(fields.parent_key_result_id)
+        .bind(&fields.visibility)
+        .bind(fields.rollup_children)
+        .bind(archived)
+        .bind(now)
+        .fetch_optional(conn)
+        .await?);
+        match row {
+            Some(row) => Ok(row),
+            None => self.missing_or_conflict("objectives", workspace, id).await,
+        }
+    }
+
+    /// Lists objectives in id order.
+    pub async fn list_objectives(
+        &mut self,
+        workspace: WorkspaceId,
+        filter: &ObjectiveFilter,
+        page: Page,
+    ) -> Result<Vec<ObjectiveRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT * FROM objectives WHERE workspace_id = $1
+               AND (CAST($2 AS BIGINT) IS NULL OR cycle_id = $2)
+               AND (CAST($3 AS BIGINT) IS NULL OR owner_person_id = $3)
+               AND (CAST($4 AS BIGINT) IS NULL OR owner_team_id = $4)
+               AND (CAST($5 AS BIGINT) IS NULL OR parent_objective_id = $5)
+               AND ($6 OR NOT archived)
+               AND id > $7
+             ORDER BY id LIMIT $8"
+        )
+        .bind(workspace.get())
+        .bind(filter.cycle_id)
+        .bind(filter.owner_person_id)
+        .bind(filter.owner_team_id)
+        .bind(filter.parent_objective_id)
+        .bind(filter.include_archived)
+        .bind(page.after.unwrap_or(0))
+        .bind(page.limit)
+        .fetch_all(conn)
+        .await?))
+    }
+}

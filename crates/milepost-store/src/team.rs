@@ -1,0 +1,131 @@
+//! Teams: a tree (company → department → team) inside a workspace.
+
+use crate::{Page, Result, Tx, run};
+use milepost_core::WorkspaceId;
+
+/// A team as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TeamRow {
+    /// Its id.
+    pub id: i64,
+    /// The workspace it belongs to.
+    pub workspace_id: i64,
+    /// Its short name, unique in the workspace.
+    pub slug: String,
+    /// Its display name.
+    pub name: String,
+    /// The team it belongs to, if any.
+    pub parent_team_id: Option<i64>,
+    /// Whether it is archived.
+    pub archived: bool,
+    /// When it was created (unix ms).
+    pub created_at: i64,
+    /// When it last changed (unix ms).
+    pub updated_at: i64,
+    /// Its version.
+    pub version: i64,
+}
+
+/// The fields a person sets on a team.
+#[derive(Debug, Clone)]
+pub struct TeamFields {
+    /// Short name.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Parent team.
+    pub parent_team_id: Option<i64>,
+}
+
+/// Which teams to list.
+#[derive(Debug, Clone, Default)]
+pub struct TeamFilter {
+    /// Only children of this team.
+    pub parent_team_id: Option<i64>,
+    /// Include archived teams.
+    pub include_archived: bool,
+}
+
+impl Tx {
+    /// Creates a team.
+    pub async fn insert_team(&mut self, workspace: WorkspaceId, fields: &TeamFields, now: i64) -> Result<TeamRow> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "INSERT INTO teams (workspace_id, slug, name, parent_team_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5) RETURNING *"
+        )
+        .bind(workspace.get())
+        .bind(&fields.slug)
+        .bind(&fields.name)
+        .bind(fields.parent_team_id)
+        .bind(now)
+        .fetch_one(conn)
+        .await?))
+    }
+
+    /// The team with that id.
+    pub async fn team(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<TeamRow>> {
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM teams WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .fetch_optional(conn)
+            .await?))
+    }
+
+    /// The team with that slug.
+    pub async fn team_by_slug(&mut self, workspace: WorkspaceId, slug: &str) -> Result<Option<TeamRow>> {
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM teams WHERE workspace_id = $1 AND slug = $2")
+            .bind(workspace.get())
+            .bind(slug)
+            .fetch_optional(conn)
+            .await?))
+    }
+
+    /// Replaces a team's fields if it is still at `version`.
+    pub async fn update_team(
+        &mut self,
+        workspace: WorkspaceId,
+        id: i64,
+        version: i64,
+        fields: &TeamFields,
+        archived: bool,
+        now: i64,
+    ) -> Result<TeamRow> {
+        let row: Option<TeamRow> = run!(self, |conn| sqlx::query_as(
+            "UPDATE teams SET slug = $4, name = $5, parent_team_id = $6, archived = $7, updated_at = $8,
+                 version = version + 1
+             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *"
+        )
+        .bind(workspace.get())
+        .bind(id)
+        .bind(version)
+        .bind(&fields.slug)
+        .bind(&fields.name)
+        .bind(fields.parent_team_id)
+        .bind(archived)
+        .bind(now)
+        .fetch_optional(conn)
+        .await?);
+        match row {
+            Some(row) => Ok(row),
+            None => self.missing_or_conflict("teams", workspace, id).await,
+        }
+    }
+
+    /// Lists teams in id order.
+    pub async fn list_teams(&mut self, workspace: WorkspaceId, filter: &TeamFilter, page: Page) -> Result<Vec<TeamRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT * FROM teams WHERE workspace_id = $1
+               AND (CAST($2 AS BIGINT) IS NULL OR parent_team_id = $2)
+               AND ($3 OR NOT archived)
+               AND id > $4
+             ORDER BY id LIMIT $5"
+        )
+        .bind(workspace.get())
+        .bind(filter.parent_team_id)
+        .bind(filter.include_archived)
+        .bind(page.after.unwrap_or(0))
+        .bind(page.limit)
+        .fetch_all(conn)
+        .await?))
+    }
+}
