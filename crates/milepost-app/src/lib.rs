@@ -1,1 +1,89 @@
-//! placeholder
+//! Milepost's use cases: the one API that the JSON API, the web app and the CLI call.
+//!
+//! Every operation takes a [`Caller`] first (who is asking, in which workspace), checks
+//! its input into domain types, does its reads and writes in one store transaction and
+//! returns a view with the computed numbers of SPEC §4 (progress, expected progress,
+//! status, score). Front ends hold no business rule: they parse a request, call one
+//! function here and render what it returns.
+
+pub mod caller;
+pub mod check_in;
+pub mod cycle;
+pub mod error;
+mod evaluation;
+pub mod initiative;
+pub mod key_result;
+pub mod objective;
+pub mod page;
+pub mod patch;
+pub mod person;
+pub mod team;
+pub mod time;
+pub mod workspace;
+
+pub use caller::Caller;
+pub use error::{AppError, FieldError, Location};
+pub use page::{ListParams, Paged};
+
+use jiff::Timestamp;
+use milepost_store::Store;
+use std::sync::Arc;
+
+/// Where the app reads the time. Tests and the demo pass a fixed or shifted clock; the
+/// server uses the system's.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// The application: storage plus the clock. Cheap to clone; one per process.
+#[derive(Clone)]
+pub struct App {
+    store: Store,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// An app on `store` with the system clock.
+    pub fn new(store: Store) -> App {
+        App::with_clock(store, Arc::new(Timestamp::now))
+    }
+
+    /// An app on `store` reading the time from `clock`.
+    pub fn with_clock(store: Store, clock: Clock) -> App {
+        App { store, clock }
+    }
+
+    /// The time now, by the app's clock.
+    pub fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
+    /// Whether the database answers, for readiness probes.
+    pub async fn ready(&self) -> Result<(), AppError> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// Brings the database schema up to date.
+    pub async fn migrate(&self) -> Result<(), AppError> {
+        Ok(self.store.migrate().await?)
+    }
+
+    /// Closes the database connections.
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.now().as_millisecond()
+    }
+}

@@ -9,6 +9,7 @@ use thiserror::Error;
 
 /// Where a cycle is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CycleStatus {
     /// Objectives are being drafted.
@@ -44,6 +45,14 @@ impl CyclePeriod {
             return Err(CyclePeriodError { start, end });
         }
         Ok(CyclePeriod { start, end })
+    }
+
+    /// A period of a single day.
+    pub fn day(day: Date) -> CyclePeriod {
+        CyclePeriod {
+            start: day,
+            end: day,
+        }
     }
 
     /// The first day.

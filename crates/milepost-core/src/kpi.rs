@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which way a KPI is good.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KpiDirection {
     /// Higher values are better (revenue, uptime).
@@ -17,6 +18,7 @@ pub enum KpiDirection {
 
 /// How often something is measured or checked in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Cadence {
     /// Every day.
@@ -45,6 +47,7 @@ impl Cadence {
 
 /// Whether a metric is one of the few numbers that say whether the business performs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KpiTier {
     /// A key performance indicator: on the board, with health and lagging alerts.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// How an objective is graded at close (SPEC §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Commitment {
     /// Must be achieved: success is a score of 1.0.
@@ -24,6 +25,7 @@ impl Commitment {
 
 /// Who may see an objective.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
     /// Everyone in the workspace.

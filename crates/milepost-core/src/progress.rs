@@ -20,7 +20,11 @@ impl Progress {
     /// Wraps a raw progress value. A value that is not finite becomes zero, so a NaN
     /// can never travel into a rollup.
     pub fn new(raw: f64) -> Progress {
-        if raw.is_finite() { Progress(raw) } else { Progress(0.0) }
+        if raw.is_finite() {
+            Progress(raw)
+        } else {
+            Progress(0.0)
+        }
     }
 
     /// The raw value, unclamped: 1.3 means 130% of the way.
@@ -67,9 +71,14 @@ impl Weight {
 /// Over-achievement on one item never hides a shortfall on another, because each item
 /// is clamped before it is averaged.
 pub fn rollup(items: impl IntoIterator<Item = (Weight, Progress)>) -> Option<Progress> {
-    let (sum, total) = items.into_iter().fold((0.0, 0.0), |(sum, total), (weight, progress)| {
-        (sum + weight.get() * progress.clamped(), total + weight.get())
-    });
+    let (sum, total) = items
+        .into_iter()
+        .fold((0.0, 0.0), |(sum, total), (weight, progress)| {
+            (
+                sum + weight.get() * progress.clamped(),
+                total + weight.get(),
+            )
+        });
     (total > 0.0).then(|| Progress::new((sum / total).clamp(0.0, 1.0)))
 }
 
@@ -84,7 +93,11 @@ mod tests {
         let got = rollup([(two, Progress::new(1.0)), (Weight::ONE, Progress::new(0.4))]).unwrap();
         assert!((got.raw() - 0.8).abs() < 1e-12);
         // 150% on one key result does not make up for 0% on another.
-        let got = rollup([(Weight::ONE, Progress::new(1.5)), (Weight::ONE, Progress::ZERO)]).unwrap();
+        let got = rollup([
+            (Weight::ONE, Progress::new(1.5)),
+            (Weight::ONE, Progress::ZERO),
+        ])
+        .unwrap();
         assert!((got.raw() - 0.5).abs() < 1e-12);
         assert_eq!(rollup([]), None);
     }

@@ -11,6 +11,7 @@ pub struct Score(u8);
 
 /// The colour band of a score (SPEC §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ScoreColour {
     /// 0.0–0.3: missed.

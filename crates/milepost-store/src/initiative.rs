@@ -70,7 +70,8 @@ impl Tx {
         fields: &InitiativeFields,
         now: i64,
     ) -> Result<InitiativeRow> {
-        Ok(run!(self, |conn| sqlx::query_as(
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
             "INSERT INTO initiatives (workspace_id, title, description, owner_person_id, status, due_date, link,
                  created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING *"
@@ -84,16 +85,23 @@ impl Tx {
         .bind(&fields.link)
         .bind(now)
         .fetch_one(conn)
-        .await?))
+        .await?
+        }))
     }
 
     /// The initiative with that id.
-    pub async fn initiative(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<InitiativeRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM initiatives WHERE workspace_id = $1 AND id = $2")
-            .bind(workspace.get())
-            .bind(id)
-            .fetch_optional(conn)
-            .await?))
+    pub async fn initiative(
+        &mut self,
+        workspace: WorkspaceId,
+        id: i64,
+    ) -> Result<Option<InitiativeRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT * FROM initiatives WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(workspace.get())
+        .bind(id)
+        .fetch_optional(conn)
+        .await?))
     }
 
     /// Replaces an initiative's fields if it is still at `version`.
@@ -106,7 +114,8 @@ impl Tx {
         archived: bool,
         now: i64,
     ) -> Result<InitiativeRow> {
-        let row: Option<InitiativeRow> = run!(self, |conn| sqlx::query_as(
+        let row: Option<InitiativeRow> = run!(self, |conn| {
+            sqlx::query_as(
             "UPDATE initiatives SET title = $4, description = $5, owner_person_id = $6, status = $7,
                  due_date = $8, link = $9, archived = $10, updated_at = $11, version = version + 1
              WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *"
@@ -123,7 +132,8 @@ impl Tx {
         .bind(archived)
         .bind(now)
         .fetch_optional(conn)
-        .await?);
+        .await?
+        });
         match row {
             Some(row) => Ok(row),
             None => self.missing_or_conflict("initiatives", workspace, id).await,
@@ -137,14 +147,17 @@ impl Tx {
         initiative_id: i64,
         key_result_ids: &[i64],
     ) -> Result<()> {
-        run!(self, |conn| sqlx::query("DELETE FROM initiative_key_results WHERE workspace_id = $1 AND initiative_id = $2")
-            .bind(workspace.get())
-            .bind(initiative_id)
-            .execute(conn)
-            .await?
-            .rows_affected());
+        run!(self, |conn| sqlx::query(
+            "DELETE FROM initiative_key_results WHERE workspace_id = $1 AND initiative_id = $2"
+        )
+        .bind(workspace.get())
+        .bind(initiative_id)
+        .execute(conn)
+        .await?
+        .rows_affected());
         for key_result_id in key_result_ids {
-            run!(self, |conn| sqlx::query(
+            run!(self, |conn| {
+                sqlx::query(
                 "INSERT INTO initiative_key_results (workspace_id, initiative_id, key_result_id) VALUES ($1, $2, $3)"
             )
             .bind(workspace.get())
@@ -152,21 +165,28 @@ impl Tx {
             .bind(*key_result_id)
             .execute(conn)
             .await?
-            .rows_affected());
+            .rows_affected()
+            });
         }
         Ok(())
     }
 
     /// The key results an initiative rolls up to, in id order.
-    pub async fn initiative_key_results(&mut self, workspace: WorkspaceId, initiative_id: i64) -> Result<Vec<i64>> {
-        Ok(run!(self, |conn| sqlx::query_scalar(
+    pub async fn initiative_key_results(
+        &mut self,
+        workspace: WorkspaceId,
+        initiative_id: i64,
+    ) -> Result<Vec<i64>> {
+        Ok(run!(self, |conn| {
+            sqlx::query_scalar(
             "SELECT key_result_id FROM initiative_key_results WHERE workspace_id = $1 AND initiative_id = $2
              ORDER BY key_result_id"
         )
         .bind(workspace.get())
         .bind(initiative_id)
         .fetch_all(conn)
-        .await?))
+        .await?
+        }))
     }
 
     /// Lists initiatives in id order.
@@ -176,7 +196,8 @@ impl Tx {
         filter: &InitiativeFilter,
         page: Page,
     ) -> Result<Vec<InitiativeRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
             "SELECT * FROM initiatives i WHERE workspace_id = $1
                AND (CAST($2 AS BIGINT) IS NULL OR EXISTS (SELECT 1 FROM initiative_key_results l
                     WHERE l.workspace_id = i.workspace_id AND l.initiative_id = i.id AND l.key_result_id = $2))
@@ -194,6 +215,7 @@ impl Tx {
         .bind(page.after.unwrap_or(0))
         .bind(page.limit)
         .fetch_all(conn)
-        .await?))
+        .await?
+        }))
     }
 }

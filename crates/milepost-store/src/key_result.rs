@@ -114,7 +114,8 @@ impl Tx {
         fields: &KeyResultFields,
         now: i64,
     ) -> Result<KeyResultRow> {
-        Ok(run!(self, |conn| sqlx::query_as(
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
             "INSERT INTO key_results (workspace_id, objective_id, title, kind, metric, unit, start_value,
                  target_value, range_low, range_high, comparator, relative_change, weight, owner_person_id,
                  cadence, kpi_id, target_schedule, created_at, updated_at)
@@ -140,16 +141,23 @@ impl Tx {
         .bind(&fields.target_schedule)
         .bind(now)
         .fetch_one(conn)
-        .await?))
+        .await?
+        }))
     }
 
     /// The key result with that id.
-    pub async fn key_result(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<KeyResultRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM key_results WHERE workspace_id = $1 AND id = $2")
-            .bind(workspace.get())
-            .bind(id)
-            .fetch_optional(conn)
-            .await?))
+    pub async fn key_result(
+        &mut self,
+        workspace: WorkspaceId,
+        id: i64,
+    ) -> Result<Option<KeyResultRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT * FROM key_results WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(workspace.get())
+        .bind(id)
+        .fetch_optional(conn)
+        .await?))
     }
 
     /// Replaces a key result's fields if it is still at `version`.
@@ -162,7 +170,8 @@ impl Tx {
         archived: bool,
         now: i64,
     ) -> Result<KeyResultRow> {
-        let row: Option<KeyResultRow> = run!(self, |conn| sqlx::query_as(
+        let row: Option<KeyResultRow> = run!(self, |conn| {
+            sqlx::query_as(
             "UPDATE key_results SET objective_id = $4, title = $5, kind = $6, metric = $7, unit = $8,
                  start_value = $9, target_value = $10, range_low = $11, range_high = $12, comparator = $13,
                  relative_change = $14, weight = $15, owner_person_id = $16, cadence = $17, kpi_id = $18,
@@ -191,7 +200,8 @@ impl Tx {
         .bind(archived)
         .bind(now)
         .fetch_optional(conn)
-        .await?);
+        .await?
+        });
         match row {
             Some(row) => Ok(row),
             None => self.missing_or_conflict("key_results", workspace, id).await,
@@ -205,7 +215,8 @@ impl Tx {
         filter: &KeyResultFilter,
         page: Page,
     ) -> Result<Vec<KeyResultRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
             "SELECT k.* FROM key_results k JOIN objectives o ON o.id = k.objective_id AND o.workspace_id = k.workspace_id
              WHERE k.workspace_id = $1
                AND (CAST($2 AS BIGINT) IS NULL OR k.objective_id = $2)
@@ -225,14 +236,21 @@ impl Tx {
         .bind(page.after.unwrap_or(0))
         .bind(page.limit)
         .fetch_all(conn)
-        .await?))
+        .await?
+        }))
     }
 
     /// Takes the key result's row lock and bumps its version, before a check-in is
     /// added, so concurrent check-ins on one key result queue behind each other and the
     /// current value is always recomputed from every committed check-in.
-    pub async fn touch_key_result(&mut self, workspace: WorkspaceId, id: i64, now: i64) -> Result<()> {
-        let done = run!(self, |conn| sqlx::query(
+    pub async fn touch_key_result(
+        &mut self,
+        workspace: WorkspaceId,
+        id: i64,
+        now: i64,
+    ) -> Result<()> {
+        let done = run!(self, |conn| {
+            sqlx::query(
             "UPDATE key_results SET version = version + 1, updated_at = $3 WHERE workspace_id = $1 AND id = $2"
         )
         .bind(workspace.get())
@@ -240,12 +258,21 @@ impl Tx {
         .bind(now)
         .execute(conn)
         .await?
-        .rows_affected());
-        if done == 0 { Err(crate::StoreError::NotFound) } else { Ok(()) }
+        .rows_affected()
+        });
+        if done == 0 {
+            Err(crate::StoreError::NotFound)
+        } else {
+            Ok(())
+        }
     }
 
     /// Sets the key result's current value to its latest check-in's and returns it.
-    pub async fn refresh_current_value(&mut self, workspace: WorkspaceId, id: i64) -> Result<KeyResultRow> {
+    pub async fn refresh_current_value(
+        &mut self,
+        workspace: WorkspaceId,
+        id: i64,
+    ) -> Result<KeyResultRow> {
         let row: Option<KeyResultRow> = run!(self, |conn| sqlx::query_as(
             "UPDATE key_results SET current_value = (
                  SELECT value FROM check_ins c WHERE c.workspace_id = $1 AND c.key_result_id = $2

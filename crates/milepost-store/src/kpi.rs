@@ -112,8 +112,14 @@ pub struct NewMeasurement<'a> {
 
 impl Tx {
     /// Creates a KPI.
-    pub async fn insert_kpi(&mut self, workspace: WorkspaceId, fields: &KpiFields, now: i64) -> Result<KpiRow> {
-        Ok(run!(self, |conn| sqlx::query_as(
+    pub async fn insert_kpi(
+        &mut self,
+        workspace: WorkspaceId,
+        fields: &KpiFields,
+        now: i64,
+    ) -> Result<KpiRow> {
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
             "INSERT INTO kpis (workspace_id, slug, name, description, owner_person_id, unit, direction, target,
                  range_low, range_high, warning_band, cadence, tier, tags, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING *"
@@ -134,24 +140,29 @@ impl Tx {
         .bind(&fields.tags)
         .bind(now)
         .fetch_one(conn)
-        .await?))
+        .await?
+        }))
     }
 
     /// The KPI with that id.
     pub async fn kpi(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<KpiRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM kpis WHERE workspace_id = $1 AND id = $2")
-            .bind(workspace.get())
-            .bind(id)
-            .fetch_optional(conn)
-            .await?))
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT * FROM kpis WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(workspace.get())
+        .bind(id)
+        .fetch_optional(conn)
+        .await?))
     }
 
     /// Every KPI of the workspace, in id order.
     pub async fn list_kpis(&mut self, workspace: WorkspaceId) -> Result<Vec<KpiRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM kpis WHERE workspace_id = $1 ORDER BY id")
-            .bind(workspace.get())
-            .fetch_all(conn)
-            .await?))
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT * FROM kpis WHERE workspace_id = $1 ORDER BY id"
+        )
+        .bind(workspace.get())
+        .fetch_all(conn)
+        .await?))
     }
 
     /// Records measurements of one KPI.
@@ -163,7 +174,8 @@ impl Tx {
         now: i64,
     ) -> Result<()> {
         for m in measurements {
-            run!(self, |conn| sqlx::query(
+            run!(self, |conn| {
+                sqlx::query(
                 "INSERT INTO measurements (workspace_id, kpi_id, value, measured_at, recorded_at, source)
                  VALUES ($1, $2, $3, $4, $5, $6)"
             )
@@ -175,19 +187,26 @@ impl Tx {
             .bind(m.source)
             .execute(conn)
             .await?
-            .rows_affected());
+            .rows_affected()
+            });
         }
         Ok(())
     }
 
     /// A KPI's measurements in time order.
-    pub async fn list_measurements(&mut self, workspace: WorkspaceId, kpi_id: i64) -> Result<Vec<MeasurementRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
+    pub async fn list_measurements(
+        &mut self,
+        workspace: WorkspaceId,
+        kpi_id: i64,
+    ) -> Result<Vec<MeasurementRow>> {
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
             "SELECT * FROM measurements WHERE workspace_id = $1 AND kpi_id = $2 ORDER BY measured_at, id"
         )
         .bind(workspace.get())
         .bind(kpi_id)
         .fetch_all(conn)
-        .await?))
+        .await?
+        }))
     }
 }

@@ -2,8 +2,8 @@
 //! the binary so that a single file is the whole installation.
 
 use crate::{Db, Result};
-use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::SqlStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
 
 /// One migration, in both dialects: same number, same name.
 struct Paired {
@@ -24,7 +24,15 @@ fn migrator(pick: fn(&Paired) -> &'static str) -> Migrator {
     Migrator::with_migrations(
         MIGRATIONS
             .iter()
-            .map(|m| Migration::new(m.version, m.name.into(), MigrationType::Simple, SqlStr::from_static(pick(m)), false))
+            .map(|m| {
+                Migration::new(
+                    m.version,
+                    m.name.into(),
+                    MigrationType::Simple,
+                    SqlStr::from_static(pick(m)),
+                    false,
+                )
+            })
             .collect(),
     )
 }
@@ -44,8 +52,16 @@ mod tests {
     #[test]
     fn every_migration_has_both_dialects_in_order() {
         for (index, m) in MIGRATIONS.iter().enumerate() {
-            assert_eq!(m.version, index as i64 + 1, "migrations are numbered 1, 2, 3 …");
-            assert!(!m.sqlite.trim().is_empty() && !m.postgres.trim().is_empty(), "{} lacks a dialect", m.name);
+            assert_eq!(
+                m.version,
+                index as i64 + 1,
+                "migrations are numbered 1, 2, 3 …"
+            );
+            assert!(
+                !m.sqlite.trim().is_empty() && !m.postgres.trim().is_empty(),
+                "{} lacks a dialect",
+                m.name
+            );
         }
     }
 }

@@ -91,7 +91,8 @@ impl Tx {
         added_after_start: bool,
         now: i64,
     ) -> Result<ObjectiveRow> {
-        Ok(run!(self, |conn| sqlx::query_as(
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
             "INSERT INTO objectives (workspace_id, cycle_id, title, description, owner_person_id, owner_team_id,
                  commitment, parent_objective_id, parent_key_result_id, visibility, rollup_children,
                  added_after_start, created_at, updated_at)
@@ -111,16 +112,23 @@ impl Tx {
         .bind(added_after_start)
         .bind(now)
         .fetch_one(conn)
-        .await?))
+        .await?
+        }))
     }
 
     /// The objective with that id.
-    pub async fn objective(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<ObjectiveRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM objectives WHERE workspace_id = $1 AND id = $2")
-            .bind(workspace.get())
-            .bind(id)
-            .fetch_optional(conn)
-            .await?))
+    pub async fn objective(
+        &mut self,
+        workspace: WorkspaceId,
+        id: i64,
+    ) -> Result<Option<ObjectiveRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT * FROM objectives WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(workspace.get())
+        .bind(id)
+        .fetch_optional(conn)
+        .await?))
     }
 
     /// Replaces an objective's fields if it is still at `version`.
@@ -133,7 +141,8 @@ impl Tx {
         archived: bool,
         now: i64,
     ) -> Result<ObjectiveRow> {
-        let row: Option<ObjectiveRow> = run!(self, |conn| sqlx::query_as(
+        let row: Option<ObjectiveRow> = run!(self, |conn| {
+            sqlx::query_as(
             "UPDATE objectives SET cycle_id = $4, title = $5, description = $6, owner_person_id = $7,
                  owner_team_id = $8, commitment = $9, parent_objective_id = $10, parent_key_result_id = $11,
                  visibility = $12, rollup_children = $13, archived = $14, updated_at = $15, version = version + 1
@@ -155,7 +164,8 @@ impl Tx {
         .bind(archived)
         .bind(now)
         .fetch_optional(conn)
-        .await?);
+        .await?
+        });
         match row {
             Some(row) => Ok(row),
             None => self.missing_or_conflict("objectives", workspace, id).await,

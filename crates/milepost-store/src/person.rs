@@ -58,8 +58,14 @@ pub struct PersonFilter {
 
 impl Tx {
     /// Creates a person.
-    pub async fn insert_person(&mut self, workspace: WorkspaceId, fields: &PersonFields, now: i64) -> Result<PersonRow> {
-        Ok(run!(self, |conn| sqlx::query_as(
+    pub async fn insert_person(
+        &mut self,
+        workspace: WorkspaceId,
+        fields: &PersonFields,
+        now: i64,
+    ) -> Result<PersonRow> {
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
             "INSERT INTO people (workspace_id, handle, name, email, role, team_id, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *"
         )
@@ -71,25 +77,34 @@ impl Tx {
         .bind(fields.team_id)
         .bind(now)
         .fetch_one(conn)
-        .await?))
+        .await?
+        }))
     }
 
     /// The person with that id.
     pub async fn person(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<PersonRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM people WHERE workspace_id = $1 AND id = $2")
-            .bind(workspace.get())
-            .bind(id)
-            .fetch_optional(conn)
-            .await?))
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT * FROM people WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(workspace.get())
+        .bind(id)
+        .fetch_optional(conn)
+        .await?))
     }
 
     /// The person with that handle.
-    pub async fn person_by_handle(&mut self, workspace: WorkspaceId, handle: &str) -> Result<Option<PersonRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM people WHERE workspace_id = $1 AND handle = $2")
-            .bind(workspace.get())
-            .bind(handle)
-            .fetch_optional(conn)
-            .await?))
+    pub async fn person_by_handle(
+        &mut self,
+        workspace: WorkspaceId,
+        handle: &str,
+    ) -> Result<Option<PersonRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT * FROM people WHERE workspace_id = $1 AND handle = $2"
+        )
+        .bind(workspace.get())
+        .bind(handle)
+        .fetch_optional(conn)
+        .await?))
     }
 
     /// Replaces a person's fields if they are still at `version`.
@@ -102,7 +117,8 @@ impl Tx {
         archived: bool,
         now: i64,
     ) -> Result<PersonRow> {
-        let row: Option<PersonRow> = run!(self, |conn| sqlx::query_as(
+        let row: Option<PersonRow> = run!(self, |conn| {
+            sqlx::query_as(
             "UPDATE people SET handle = $4, name = $5, email = $6, role = $7, team_id = $8, archived = $9,
                  updated_at = $10, version = version + 1
              WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *"
@@ -118,7 +134,8 @@ impl Tx {
         .bind(archived)
         .bind(now)
         .fetch_optional(conn)
-        .await?);
+        .await?
+        });
         match row {
             Some(row) => Ok(row),
             None => self.missing_or_conflict("people", workspace, id).await,
@@ -126,7 +143,12 @@ impl Tx {
     }
 
     /// Lists people in id order.
-    pub async fn list_people(&mut self, workspace: WorkspaceId, filter: &PersonFilter, page: Page) -> Result<Vec<PersonRow>> {
+    pub async fn list_people(
+        &mut self,
+        workspace: WorkspaceId,
+        filter: &PersonFilter,
+        page: Page,
+    ) -> Result<Vec<PersonRow>> {
         Ok(run!(self, |conn| sqlx::query_as(
             "SELECT * FROM people WHERE workspace_id = $1
                AND (CAST($2 AS BIGINT) IS NULL OR team_id = $2)

@@ -177,3 +177,18 @@ CREATE TABLE initiative_key_results (
     PRIMARY KEY (initiative_id, key_result_id)
 );
 CREATE INDEX initiative_key_results_by_key_result ON initiative_key_results (workspace_id, key_result_id);
+
+-- Moving the goalposts is visible (SPEC §4): every change of a key result's start or
+-- target after its cycle began, with who, when and why.
+CREATE TABLE goal_changes (
+    id INTEGER PRIMARY KEY,
+    workspace_id BIGINT NOT NULL REFERENCES workspaces (id),
+    key_result_id BIGINT NOT NULL REFERENCES key_results (id),
+    field TEXT NOT NULL,
+    old_value DOUBLE PRECISION,
+    new_value DOUBLE PRECISION,
+    reason TEXT NOT NULL,
+    author_person_id BIGINT REFERENCES people (id),
+    changed_at BIGINT NOT NULL
+);
+CREATE INDEX goal_changes_by_key_result ON goal_changes (workspace_id, key_result_id);

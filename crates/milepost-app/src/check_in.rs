@@ -1,0 +1,253 @@
+//! Check-ins: the weekly word on a key result. Every change of a key result's value is
+//! a check-in, and check-ins are never rewritten, so history is never lost; a mistake
+//! is corrected by a new check-in.
+
+use crate::error::{AppError, Problems};
+use crate::key_result::{self, KeyResultView};
+use crate::page::{self, ListParams, Paged};
+use crate::time::from_ms;
+use crate::{App, Caller};
+use jiff::{SignedDuration, Timestamp};
+use milepost_core::{CheckInId, Confidence, CycleStatus, KeyResultKind, Named};
+use milepost_store::{CheckInRow, NewCheckIn as StoreCheckIn};
+use serde::{Deserialize, Serialize};
+
+/// The longest note or blockers text accepted, in characters.
+const NOTE_MAX: usize = 10_000;
+/// How far ahead of the server's clock a check-in's time may be (clock skew).
+const FUTURE_SKEW: SignedDuration = SignedDuration::from_mins(5);
+
+/// A check-in to record.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCheckIn {
+    /// The key result's value now (for a milestone, 0–1: the share done).
+    pub value: f64,
+    /// Confidence 0–10 that the target will be reached.
+    pub confidence: Option<i64>,
+    /// What happened since the last check-in.
+    pub note: Option<String>,
+    /// What stands in the way.
+    pub blockers: Option<String>,
+    /// The time the value describes (default now; may be earlier, never later).
+    pub checked_in_at: Option<Timestamp>,
+    /// Who checks in.
+    pub author_person_id: Option<i64>,
+}
+
+/// A check-in.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CheckInView {
+    /// Its id.
+    pub id: i64,
+    /// The key result.
+    pub key_result_id: i64,
+    /// The value reported.
+    pub value: f64,
+    /// Confidence 0–10.
+    pub confidence: Option<i64>,
+    /// What happened.
+    pub note: String,
+    /// What stands in the way.
+    pub blockers: String,
+    /// Who checked in.
+    pub author_person_id: Option<i64>,
+    /// Where the value came from: manual, api, kpi …
+    pub source: String,
+    /// The time the value describes.
+    pub checked_in_at: Timestamp,
+    /// When it was recorded.
+    pub created_at: Timestamp,
+}
+
+/// A recorded check-in and the key result as it stands after it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CheckInResult {
+    /// The check-in.
+    pub check_in: CheckInView,
+    /// The key result with its new progress and status.
+    pub key_result: KeyResultView,
+}
+
+impl From<CheckInRow> for CheckInView {
+    fn from(row: CheckInRow) -> Self {
+        CheckInView {
+            id: row.id,
+            key_result_id: row.key_result_id,
+            value: row.value,
+            confidence: row.confidence,
+            note: row.note,
+            blockers: row.blockers,
+            author_person_id: row.author_person_id,
+            source: row.source,
+            checked_in_at: from_ms(row.checked_in_at),
+            created_at: from_ms(row.created_at),
+        }
+    }
+}
+
+fn long_text(problems: &mut Problems, pointer: &str, text: Option<&str>) -> String {
+    let text = text.unwrap_or_default().trim();
+    if text.chars().count() > NOTE_MAX {
+        problems.push(pointer, format!("must be at most {NOTE_MAX} characters"));
+    }
+    text.to_owned()
+}
+
+impl App {
+    /// Records a check-in on a key result and updates its value, in one transaction.
+    pub async fn create_check_in(
+        &self,
+        caller: &Caller,
+        key_result_id: i64,
+        new: NewCheckIn,
+    ) -> Result<CheckInResult, AppError> {
+        self.record_check_in(caller, key_result_id, new, "manual")
+            .await
+    }
+
+    /// Records a check-in that came from `source` (manual, api, kpi …).
+    pub async fn record_check_in(
+        &self,
+        caller: &Caller,
+        key_result_id: i64,
+        new: NewCheckIn,
+        source: &str,
+    ) -> Result<CheckInResult, AppError> {
+        let now = self.now();
+        let mut tx = self.store().write().await?;
+        let row = tx
+            .key_result(caller.workspace, key_result_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound {
+                what: "key result",
+                id: key_result_id.to_string(),
+            })?;
+        let (objective, cycle) = key_result::parents(&mut tx, caller, row.objective_id).await?;
+        if row.archived || objective.archived {
+            return Err(AppError::Conflict {
+                code: "archived",
+                detail: format!("key result {key_result_id} is archived: restore it to check in"),
+                location: None,
+            });
+        }
+        if crate::cycle::status_of(&cycle) == CycleStatus::Closed {
+            return Err(AppError::Conflict {
+                code: "cycle_closed",
+                detail: format!(
+                    "cycle {} is closed and graded: its key results take no more check-ins",
+                    cycle.slug
+                ),
+                location: None,
+            });
+        }
+        let mut problems = Problems::new();
+        if !new.value.is_finite() {
+            problems.push("/value", "must be a finite number");
+        }
+        if KeyResultKind::parse(&row.kind) == Some(KeyResultKind::Milestone)
+            && !(0.0..=1.0).contains(&new.value)
+        {
+            problems.push(
+                "/value",
+                "a milestone's value is the share done, from 0 (not done) to 1 (done)",
+            );
+        }
+        let confidence = new
+            .confidence
+            .and_then(|c| problems.check("/confidence", Confidence::try_new(c)));
+        let note = long_text(&mut problems, "/note", new.note.as_deref());
+        let blockers = long_text(&mut problems, "/blockers", new.blockers.as_deref());
+        let at = new.checked_in_at.unwrap_or(now);
+        if at > now.saturating_add(FUTURE_SKEW).unwrap_or(now) {
+            problems.push(
+                "/checked_in_at",
+                format!("{at} is in the future: a check-in reports what is, not what will be"),
+            );
+        }
+        if let Some(author) = new.author_person_id
+            && !tx.exists("people", caller.workspace, author).await?
+        {
+            problems.push(
+                "/author_person_id",
+                format!("there is no person {author} in this workspace"),
+            );
+        }
+        problems.finish()?;
+        let now_ms = now.as_millisecond();
+        // Lock the key result first, so concurrent check-ins queue and the current
+        // value below sees every one of them.
+        tx.touch_key_result(caller.workspace, key_result_id, now_ms)
+            .await?;
+        let check_in = tx
+            .insert_check_in(
+                caller.workspace,
+                &StoreCheckIn {
+                    key_result_id,
+                    value: new.value,
+                    confidence: confidence.map(|c| i64::from(c.get())),
+                    note,
+                    blockers,
+                    author_person_id: new.author_person_id,
+                    source: source.to_owned(),
+                    checked_in_at: at.as_millisecond(),
+                },
+                now_ms,
+            )
+            .await?;
+        let updated = tx
+            .refresh_current_value(caller.workspace, key_result_id)
+            .await?;
+        let key_result = key_result::views(&mut tx, caller, vec![updated], now)
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::NotFound {
+                what: "key result",
+                id: key_result_id.to_string(),
+            })?;
+        tx.commit().await?;
+        Ok(CheckInResult {
+            check_in: check_in.into(),
+            key_result,
+        })
+    }
+
+    /// One check-in.
+    pub async fn get_check_in(
+        &self,
+        caller: &Caller,
+        id: CheckInId,
+    ) -> Result<CheckInView, AppError> {
+        let mut tx = self.store().read().await?;
+        let row = tx.check_in(caller.workspace, id.get()).await?;
+        row.map(CheckInView::from)
+            .ok_or_else(|| AppError::NotFound {
+                what: "check-in",
+                id: id.to_string(),
+            })
+    }
+
+    /// A key result's check-ins, oldest first.
+    pub async fn list_check_ins(
+        &self,
+        caller: &Caller,
+        key_result_id: i64,
+        params: ListParams,
+    ) -> Result<Paged<CheckInView>, AppError> {
+        let page = params.page()?;
+        let mut tx = self.store().read().await?;
+        if !tx
+            .exists("key_results", caller.workspace, key_result_id)
+            .await?
+        {
+            return Err(AppError::NotFound {
+                what: "key result",
+                id: key_result_id.to_string(),
+            });
+        }
+        let rows = tx
+            .list_check_ins(caller.workspace, key_result_id, page::probe(page))
+            .await?;
+        Ok(page::finish(rows, page, |r| r.id, CheckInView::from))
+    }
+}

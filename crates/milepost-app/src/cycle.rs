@@ -1,0 +1,292 @@
+//! Cycles: named periods (`2026-Q4`) in planning, active or closed.
+
+use crate::error::{AppError, Problems, duplicate_or, on_update};
+use crate::page::{self, ListParams, Paged};
+use crate::time::{from_ms, parse_day};
+use crate::workspace::slug_or_from;
+use crate::{App, Caller};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use milepost_core::{CyclePeriod, CycleStatus, Named, Slug, Title};
+use milepost_store::{CycleFields, CycleFilter, CycleRow};
+use serde::{Deserialize, Serialize};
+
+/// A cycle to create.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCycle {
+    /// Short name (`2026-q4`); made from the name when left out.
+    pub slug: Option<String>,
+    /// Display name (`2026 Q4`).
+    pub name: String,
+    /// First day, `YYYY-MM-DD`.
+    pub start_date: String,
+    /// Last day, `YYYY-MM-DD`, inclusive.
+    pub end_date: String,
+    /// planning (default), active or closed.
+    pub status: Option<CycleStatus>,
+}
+
+/// Changes to a cycle; fields left out stay as they are.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CyclePatch {
+    /// The version the change is based on.
+    pub version: i64,
+    /// New short name.
+    pub slug: Option<String>,
+    /// New display name.
+    pub name: Option<String>,
+    /// New first day.
+    pub start_date: Option<String>,
+    /// New last day.
+    pub end_date: Option<String>,
+    /// New status.
+    pub status: Option<CycleStatus>,
+}
+
+/// A cycle.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CycleView {
+    /// Its id.
+    pub id: i64,
+    /// Its short name.
+    pub slug: String,
+    /// Its display name.
+    pub name: String,
+    /// First day.
+    pub start_date: Date,
+    /// Last day, inclusive.
+    pub end_date: Date,
+    /// planning, active or closed.
+    pub status: CycleStatus,
+    /// Share of the cycle's time elapsed now, 0–1.
+    pub elapsed: f64,
+    /// Whether archived.
+    pub archived: bool,
+    /// When created.
+    pub created_at: Timestamp,
+    /// When last changed.
+    pub updated_at: Timestamp,
+    /// Version: send it back with a change.
+    pub version: i64,
+}
+
+/// Filters of the cycle list.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CycleQuery {
+    /// Only cycles in this status.
+    pub status: Option<CycleStatus>,
+    /// Include archived cycles.
+    #[serde(default)]
+    pub include_archived: bool,
+    /// Page size, 1–500.
+    pub limit: Option<u32>,
+    /// Cursor from the previous page.
+    pub after: Option<String>,
+}
+
+/// A stored cycle read back into domain types. Rows were checked when written, so a
+/// failure here means the database was edited by hand; it reads as a one-day cycle.
+pub(crate) fn period_of(row: &CycleRow) -> CyclePeriod {
+    let start = parse_day(&row.start_date).unwrap_or_default();
+    let end = parse_day(&row.end_date).unwrap_or(start);
+    CyclePeriod::try_new(start, end).unwrap_or(CyclePeriod::day(start))
+}
+
+pub(crate) fn status_of(row: &CycleRow) -> CycleStatus {
+    CycleStatus::parse(&row.status).unwrap_or(CycleStatus::Planning)
+}
+
+pub(crate) fn view(row: CycleRow, now: Timestamp) -> CycleView {
+    let period = period_of(&row);
+    CycleView {
+        id: row.id,
+        status: status_of(&row),
+        slug: row.slug,
+        name: row.name,
+        start_date: period.start(),
+        end_date: period.end(),
+        elapsed: period.elapsed_share(now),
+        archived: row.archived,
+        created_at: from_ms(row.created_at),
+        updated_at: from_ms(row.updated_at),
+        version: row.version,
+    }
+}
+
+fn check_period(problems: &mut Problems, start: &str, end: &str) -> Option<CyclePeriod> {
+    let start = problems.check("/start_date", parse_day(start));
+    let end = problems.check("/end_date", parse_day(end));
+    let (start, end) = (start?, end?);
+    problems.check("/end_date", CyclePeriod::try_new(start, end))
+}
+
+impl App {
+    /// Creates a cycle.
+    pub async fn create_cycle(
+        &self,
+        caller: &Caller,
+        new: NewCycle,
+    ) -> Result<CycleView, AppError> {
+        let mut problems = Problems::new();
+        let name = problems.check("/name", Title::parse(&new.name));
+        let slug = slug_or_from(&mut problems, new.slug.as_deref(), &new.name);
+        let period = check_period(&mut problems, &new.start_date, &new.end_date);
+        problems.finish()?;
+        let (Some(name), Some(slug), Some(period)) = (name, slug, period) else {
+            return Err(AppError::invalid("/name", "missing"));
+        };
+        let fields = CycleFields {
+            slug,
+            name: name.into_string(),
+            start_date: period.start().to_string(),
+            end_date: period.end().to_string(),
+            status: new
+                .status
+                .unwrap_or(CycleStatus::Planning)
+                .as_str()
+                .to_owned(),
+        };
+        let mut tx = self.store().write().await?;
+        let row = tx
+            .insert_cycle(caller.workspace, &fields, self.now_ms())
+            .await
+            .map_err(|e| duplicate_or(e, "cycle"))?;
+        tx.commit().await?;
+        Ok(view(row, self.now()))
+    }
+
+    /// One cycle.
+    pub async fn get_cycle(&self, caller: &Caller, id: i64) -> Result<CycleView, AppError> {
+        let mut tx = self.store().read().await?;
+        let row = tx.cycle(caller.workspace, id).await?;
+        row.map(|r| view(r, self.now()))
+            .ok_or_else(|| AppError::NotFound {
+                what: "cycle",
+                id: id.to_string(),
+            })
+    }
+
+    /// Changes a cycle.
+    pub async fn update_cycle(
+        &self,
+        caller: &Caller,
+        id: i64,
+        change: CyclePatch,
+    ) -> Result<CycleView, AppError> {
+        let mut tx = self.store().write().await?;
+        let current = tx
+            .cycle(caller.workspace, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound {
+                what: "cycle",
+                id: id.to_string(),
+            })?;
+        let mut problems = Problems::new();
+        let name = match &change.name {
+            Some(name) => problems
+                .check("/name", Title::parse(name))
+                .map(Title::into_string),
+            None => Some(current.name.clone()),
+        };
+        let slug = match &change.slug {
+            Some(slug) => problems
+                .check("/slug", Slug::parse(slug))
+                .map(|s| s.as_str().to_owned()),
+            None => Some(current.slug.clone()),
+        };
+        let start = change.start_date.as_deref().unwrap_or(&current.start_date);
+        let end = change.end_date.as_deref().unwrap_or(&current.end_date);
+        let period = check_period(&mut problems, start, end);
+        problems.finish()?;
+        let (Some(name), Some(slug), Some(period)) = (name, slug, period) else {
+            return Err(AppError::invalid("/name", "missing"));
+        };
+        let fields = CycleFields {
+            slug,
+            name,
+            start_date: period.start().to_string(),
+            end_date: period.end().to_string(),
+            status: change
+                .status
+                .map_or(current.status.clone(), |s| s.as_str().to_owned()),
+        };
+        let row = tx
+            .update_cycle(
+                caller.workspace,
+                id,
+                change.version,
+                &fields,
+                current.archived,
+                self.now_ms(),
+            )
+            .await
+            .map_err(|e| on_update(e, "cycle", id, change.version))?;
+        tx.commit().await?;
+        Ok(view(row, self.now()))
+    }
+
+    /// Archives a cycle (or restores it).
+    pub async fn archive_cycle(
+        &self,
+        caller: &Caller,
+        id: i64,
+        version: i64,
+        archived: bool,
+    ) -> Result<CycleView, AppError> {
+        let mut tx = self.store().write().await?;
+        let current = tx
+            .cycle(caller.workspace, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound {
+                what: "cycle",
+                id: id.to_string(),
+            })?;
+        let fields = CycleFields {
+            slug: current.slug,
+            name: current.name,
+            start_date: current.start_date,
+            end_date: current.end_date,
+            status: current.status,
+        };
+        let row = tx
+            .update_cycle(
+                caller.workspace,
+                id,
+                version,
+                &fields,
+                archived,
+                self.now_ms(),
+            )
+            .await
+            .map_err(|e| on_update(e, "cycle", id, version))?;
+        tx.commit().await?;
+        Ok(view(row, self.now()))
+    }
+
+    /// Lists cycles.
+    pub async fn list_cycles(
+        &self,
+        caller: &Caller,
+        query: CycleQuery,
+    ) -> Result<Paged<CycleView>, AppError> {
+        let page = ListParams {
+            limit: query.limit,
+            after: query.after,
+        }
+        .page()?;
+        let filter = CycleFilter {
+            status: query.status.map(|s| s.as_str().to_owned()),
+            include_archived: query.include_archived,
+        };
+        let mut tx = self.store().read().await?;
+        let rows = tx
+            .list_cycles(caller.workspace, &filter, page::probe(page))
+            .await?;
+        let now = self.now();
+        Ok(page::finish(rows, page, |r| r.id, |r| view(r, now)))
+    }
+}

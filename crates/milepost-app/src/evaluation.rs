@@ -1,0 +1,361 @@
+//! Computes the numbers of SPEC §4 for a whole cycle at once: each key result's
+//! progress, expected progress, status and score, and each objective's rollup.
+//!
+//! A cycle is evaluated as a unit because an objective may roll up its aligned
+//! children, which may roll up theirs; loading the cycle's objectives, key results and
+//! check-ins in three queries is cheaper than walking the tree row by row.
+
+use crate::cycle::{period_of, status_of};
+use crate::time::from_ms;
+use jiff::Timestamp;
+use milepost_core::WorkspaceId;
+use milepost_core::key_result::{MeasureSpec, SchedulePoint};
+use milepost_core::status::check_in_due_by;
+use milepost_core::{
+    Cadence, Commitment, Comparator, Confidence, CyclePeriod, CycleStatus, KeyResultKind, Measure,
+    Named, Progress, Score, ScoreColour, Status, StatusInput, TargetSchedule, Weight, is_diverging,
+    key_result_status, objective_status, rollup,
+};
+use milepost_store::{
+    CheckInRow, CycleRow, KeyResultFilter, KeyResultRow, ObjectiveFilter, ObjectiveRow, Page, Tx,
+};
+use serde::Serialize;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+
+/// A grade at cycle close.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ScoreView {
+    /// Progress clamped to 0–1, rounded to one decimal.
+    pub value: f64,
+    /// red (0.0–0.3), yellow (0.4–0.6) or green (0.7–1.0).
+    pub colour: ScoreColour,
+    /// For objectives: whether the score meets the commitment (1.0 committed, 0.7 aspirational).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub succeeded: Option<bool>,
+}
+
+/// What was computed for one key result.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyResultEval {
+    pub progress: Progress,
+    pub expected: f64,
+    pub status: Status,
+    pub diverging: bool,
+    pub confidence: Option<u8>,
+    pub last_check_in_at: Option<Timestamp>,
+    pub check_in_due_at: Option<Timestamp>,
+    pub score: Option<ScoreView>,
+}
+
+/// What was computed for one objective.
+#[derive(Debug, Clone)]
+pub(crate) struct ObjectiveEval {
+    pub progress: Option<Progress>,
+    pub expected: f64,
+    pub status: Status,
+    pub score: Option<ScoreView>,
+}
+
+/// Everything stored about one cycle's OKRs.
+pub(crate) struct CycleData {
+    pub cycle: CycleRow,
+    pub objectives: Vec<ObjectiveRow>,
+    pub key_results: Vec<KeyResultRow>,
+    pub check_ins: Vec<CheckInRow>,
+}
+
+/// The computed numbers of one cycle.
+pub(crate) struct Evaluation {
+    pub key_results: HashMap<i64, KeyResultEval>,
+    pub objectives: HashMap<i64, ObjectiveEval>,
+}
+
+impl CycleData {
+    /// Loads a cycle with all its objectives, key results and check-ins (archived ones
+    /// too, so archived items still show their numbers; rollups skip them).
+    pub async fn load(
+        tx: &mut Tx,
+        workspace: WorkspaceId,
+        cycle: CycleRow,
+    ) -> Result<CycleData, milepost_store::StoreError> {
+        let objectives = tx
+            .list_objectives(
+                workspace,
+                &ObjectiveFilter {
+                    cycle_id: Some(cycle.id),
+                    include_archived: true,
+                    ..Default::default()
+                },
+                Page::ALL,
+            )
+            .await?;
+        let key_results = tx
+            .list_key_results(
+                workspace,
+                &KeyResultFilter {
+                    cycle_id: Some(cycle.id),
+                    include_archived: true,
+                    ..Default::default()
+                },
+                Page::ALL,
+            )
+            .await?;
+        let check_ins = tx.check_ins_of_cycle(workspace, cycle.id).await?;
+        Ok(CycleData {
+            cycle,
+            objectives,
+            key_results,
+            check_ins,
+        })
+    }
+}
+
+/// A stored key result read back into its measure. Rows were checked when written.
+pub(crate) fn measure_of(row: &KeyResultRow) -> Option<Measure> {
+    Measure::try_new(MeasureSpec {
+        kind: KeyResultKind::parse(&row.kind),
+        start: row.start_value,
+        target: row.target_value,
+        range: row.range_low.zip(row.range_high),
+        comparator: row.comparator.as_deref().and_then(Comparator::parse),
+        relative_change: None,
+        delta: None,
+    })
+    .ok()
+}
+
+/// A stored target schedule read back, checked against the cycle.
+pub(crate) fn schedule_of(row: &KeyResultRow, period: &CyclePeriod) -> Option<TargetSchedule> {
+    let points: Vec<SchedulePoint> = serde_json::from_str(row.target_schedule.as_deref()?).ok()?;
+    TargetSchedule::try_new(points, period).ok()
+}
+
+fn score_view(progress: Progress, commitment: Option<Commitment>) -> ScoreView {
+    let score = Score::from_progress(progress);
+    ScoreView {
+        value: score.value(),
+        colour: score.colour(),
+        succeeded: commitment.map(|c| score.succeeded(c)),
+    }
+}
+
+/// Evaluates one key result from its history.
+fn evaluate_key_result(
+    row: &KeyResultRow,
+    history: &[&CheckInRow],
+    period: &CyclePeriod,
+    cycle_status: CycleStatus,
+    now: Timestamp,
+) -> KeyResultEval {
+    let measure = measure_of(row);
+    let cadence = Cadence::parse(&row.cadence).unwrap_or(Cadence::Weekly);
+    let in_cycle: Vec<f64> = history
+        .iter()
+        .filter(|c| period.contains(from_ms(c.checked_in_at)))
+        .map(|c| c.value)
+        .collect();
+    let progress = measure.map_or(Progress::ZERO, |m| m.progress(row.current_value, &in_cycle));
+    let schedule = schedule_of(row, period);
+    let expected = measure.map_or(period.elapsed_share(now), |m| {
+        m.expected_progress(period, schedule.as_ref(), now)
+    });
+    let latest = history.last();
+    let confidence = latest
+        .and_then(|c| c.confidence)
+        .and_then(|c| Confidence::try_new(c).ok());
+    let last_check_in_at = latest.map(|c| from_ms(c.checked_in_at));
+    let latest_meets = match measure {
+        Some(m @ (Measure::Maintain { .. } | Measure::Range { .. })) => {
+            latest.map(|c| m.meets(c.value))
+        }
+        _ => None,
+    };
+    let status = key_result_status(StatusInput {
+        kind: measure.map_or(KeyResultKind::Milestone, |m| m.kind()),
+        progress,
+        expected,
+        confidence,
+        last_check_in_at,
+        latest_meets,
+        cadence,
+        period: *period,
+        cycle_status,
+        now,
+    });
+    // When the value last changed: the start of the current run of equal values.
+    let mut unchanged_since = period.starts_at();
+    let mut previous = measure.and_then(|m| m.start());
+    for c in history {
+        if previous != Some(c.value) {
+            unchanged_since = from_ms(c.checked_in_at);
+            previous = Some(c.value);
+        }
+    }
+    let running = cycle_status == CycleStatus::Active;
+    KeyResultEval {
+        progress,
+        expected,
+        status,
+        diverging: running && is_diverging(confidence, unchanged_since, status, now),
+        confidence: confidence.map(Confidence::get),
+        last_check_in_at,
+        check_in_due_at: running.then(|| {
+            check_in_due_by(
+                last_check_in_at.unwrap_or_else(|| period.starts_at()),
+                cadence,
+            )
+        }),
+        score: (cycle_status == CycleStatus::Closed).then(|| score_view(progress, None)),
+    }
+}
+
+/// Evaluates a whole cycle at `now`.
+pub(crate) fn evaluate(data: &CycleData, now: Timestamp) -> Evaluation {
+    let period = period_of(&data.cycle);
+    let cycle_status = status_of(&data.cycle);
+    let mut histories: HashMap<i64, Vec<&CheckInRow>> = HashMap::new();
+    for c in &data.check_ins {
+        histories.entry(c.key_result_id).or_default().push(c);
+    }
+    let key_results: HashMap<i64, KeyResultEval> = data
+        .key_results
+        .iter()
+        .map(|row| {
+            let history = histories.get(&row.id).map_or(&[][..], Vec::as_slice);
+            (
+                row.id,
+                evaluate_key_result(row, history, &period, cycle_status, now),
+            )
+        })
+        .collect();
+
+    let mut by_objective: HashMap<i64, Vec<&KeyResultRow>> = HashMap::new();
+    for row in data.key_results.iter().filter(|k| !k.archived) {
+        by_objective.entry(row.objective_id).or_default().push(row);
+    }
+    let mut children: HashMap<i64, Vec<&ObjectiveRow>> = HashMap::new();
+    for row in data.objectives.iter().filter(|o| !o.archived) {
+        if let Some(parent) = row.parent_objective_id {
+            children.entry(parent).or_default().push(row);
+        }
+    }
+    let rows: HashMap<i64, &ObjectiveRow> = data.objectives.iter().map(|o| (o.id, o)).collect();
+    let context = RollupContext {
+        key_results: &key_results,
+        by_objective: &by_objective,
+        children: &children,
+        rows: &rows,
+        period,
+        now,
+        cycle_status,
+    };
+    let mut objectives = HashMap::new();
+    for row in &data.objectives {
+        let mut visiting = HashSet::new();
+        context.objective(row.id, &mut objectives, &mut visiting);
+    }
+    Evaluation {
+        key_results,
+        objectives,
+    }
+}
+
+struct RollupContext<'a> {
+    key_results: &'a HashMap<i64, KeyResultEval>,
+    by_objective: &'a HashMap<i64, Vec<&'a KeyResultRow>>,
+    children: &'a HashMap<i64, Vec<&'a ObjectiveRow>>,
+    rows: &'a HashMap<i64, &'a ObjectiveRow>,
+    period: CyclePeriod,
+    now: Timestamp,
+    cycle_status: CycleStatus,
+}
+
+impl RollupContext<'_> {
+    /// The evaluation of one objective, rolling up children first where it asks to.
+    /// `visiting` guards against an alignment loop (refused on write, but a database
+    /// edited by hand must not hang a page).
+    fn objective(
+        &self,
+        id: i64,
+        done: &mut HashMap<i64, ObjectiveEval>,
+        visiting: &mut HashSet<i64>,
+    ) -> Option<ObjectiveEval> {
+        if let Some(eval) = done.get(&id) {
+            return Some(eval.clone());
+        }
+        let row = self.rows.get(&id)?;
+        if !visiting.insert(id) {
+            return None;
+        }
+        let own = self.by_objective.get(&id).map_or(&[][..], Vec::as_slice);
+        let mut items: Vec<(Weight, Progress)> = Vec::new();
+        let mut expected_items: Vec<(Weight, Progress)> = Vec::new();
+        let mut statuses = Vec::new();
+        for kr in own {
+            if let Some(eval) = self.key_results.get(&kr.id) {
+                let weight = Weight::try_new(kr.weight).unwrap_or(Weight::ONE);
+                items.push((weight, eval.progress));
+                expected_items.push((weight, Progress::new(eval.expected)));
+                statuses.push(eval.status);
+            }
+        }
+        if row.rollup_children {
+            for child in self.children.get(&id).map_or(&[][..], Vec::as_slice) {
+                if let Some(eval) = self.objective(child.id, done, visiting)
+                    && let Some(progress) = eval.progress
+                {
+                    items.push((Weight::ONE, progress));
+                    expected_items.push((Weight::ONE, Progress::new(eval.expected)));
+                    statuses.push(eval.status);
+                }
+            }
+        }
+        let progress = rollup(items);
+        let expected = rollup(expected_items)
+            .map_or_else(|| self.period.elapsed_share(self.now), Progress::raw);
+        let status = objective_status(progress, expected, &statuses);
+        let commitment = Commitment::parse(&row.commitment).unwrap_or(Commitment::Committed);
+        let score = (self.cycle_status == CycleStatus::Closed)
+            .then(|| score_view(progress.unwrap_or(Progress::ZERO), Some(commitment)));
+        let eval = ObjectiveEval {
+            progress,
+            expected,
+            status,
+            score,
+        };
+        visiting.remove(&id);
+        done.insert(id, eval.clone());
+        Some(eval)
+    }
+}
+
+/// Evaluated cycles, each loaded and computed once per request.
+#[derive(Default)]
+pub(crate) struct Cycles(HashMap<i64, (CycleData, Evaluation)>);
+
+impl Cycles {
+    /// The cycle's data and numbers, loading them on first use.
+    pub async fn get(
+        &mut self,
+        tx: &mut Tx,
+        workspace: WorkspaceId,
+        cycle_id: i64,
+        now: Timestamp,
+    ) -> Result<&(CycleData, Evaluation), crate::AppError> {
+        match self.0.entry(cycle_id) {
+            Entry::Occupied(entry) => Ok(entry.into_mut()),
+            Entry::Vacant(entry) => {
+                let cycle = tx.cycle(workspace, cycle_id).await?.ok_or_else(|| {
+                    crate::AppError::NotFound {
+                        what: "cycle",
+                        id: cycle_id.to_string(),
+                    }
+                })?;
+                let data = CycleData::load(tx, workspace, cycle).await?;
+                let evaluation = evaluate(&data, now);
+                Ok(entry.insert((data, evaluation)))
+            }
+        }
+    }
+}

@@ -1,0 +1,420 @@
+//! Initiatives: the projects and tasks that move key results.
+
+use crate::error::{AppError, Problems, on_update};
+use crate::page::{self, ListParams, Paged};
+use crate::patch;
+use crate::time::{from_ms, parse_day};
+use crate::{App, Caller};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use milepost_core::Title;
+use milepost_store::{InitiativeFields, InitiativeFilter, InitiativeRow, Tx};
+use serde::{Deserialize, Serialize};
+
+/// The longest link accepted.
+const LINK_MAX: usize = 2_000;
+
+/// Where an initiative stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InitiativeStatus {
+    /// Not begun.
+    Planned,
+    /// Under way.
+    Active,
+    /// Finished.
+    Done,
+    /// Given up.
+    Dropped,
+}
+
+impl InitiativeStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InitiativeStatus::Planned => "planned",
+            InitiativeStatus::Active => "active",
+            InitiativeStatus::Done => "done",
+            InitiativeStatus::Dropped => "dropped",
+        }
+    }
+
+    fn from_stored(text: &str) -> InitiativeStatus {
+        match text {
+            "active" => InitiativeStatus::Active,
+            "done" => InitiativeStatus::Done,
+            "dropped" => InitiativeStatus::Dropped,
+            _ => InitiativeStatus::Planned,
+        }
+    }
+}
+
+/// An initiative to create.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInitiative {
+    /// What will be done.
+    pub title: String,
+    /// Details.
+    pub description: Option<String>,
+    /// Who drives it.
+    pub owner_person_id: Option<i64>,
+    /// planned (default), active, done or dropped.
+    pub status: Option<InitiativeStatus>,
+    /// When it is due, `YYYY-MM-DD`.
+    pub due_date: Option<String>,
+    /// A link to the work (issue, document).
+    pub link: Option<String>,
+    /// The key results it moves.
+    #[serde(default)]
+    pub key_result_ids: Vec<i64>,
+}
+
+/// Changes to an initiative; fields left out stay as they are.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InitiativePatch {
+    /// The version the change is based on.
+    pub version: i64,
+    /// New title.
+    pub title: Option<String>,
+    /// New description.
+    pub description: Option<String>,
+    /// New owner; `null` for none.
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub owner_person_id: Option<Option<i64>>,
+    /// New status.
+    pub status: Option<InitiativeStatus>,
+    /// New due day; `null` for none.
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub due_date: Option<Option<String>>,
+    /// New link; `null` for none.
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub link: Option<Option<String>>,
+    /// The new set of key results it moves.
+    pub key_result_ids: Option<Vec<i64>>,
+}
+
+/// An initiative.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InitiativeView {
+    /// Its id.
+    pub id: i64,
+    /// Its title.
+    pub title: String,
+    /// Its description.
+    pub description: String,
+    /// Who drives it.
+    pub owner_person_id: Option<i64>,
+    /// Where it stands.
+    pub status: InitiativeStatus,
+    /// When it is due.
+    pub due_date: Option<Date>,
+    /// A link to the work.
+    pub link: Option<String>,
+    /// The key results it moves.
+    pub key_result_ids: Vec<i64>,
+    /// Whether archived.
+    pub archived: bool,
+    /// When created.
+    pub created_at: Timestamp,
+    /// When last changed.
+    pub updated_at: Timestamp,
+    /// Version: send it back with a change.
+    pub version: i64,
+}
+
+/// Filters of the initiative list.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InitiativeQuery {
+    /// Only those moving this key result.
+    pub key_result_id: Option<i64>,
+    /// Only owned by this person.
+    pub owner_person_id: Option<i64>,
+    /// Only in this status.
+    pub status: Option<InitiativeStatus>,
+    /// Include archived initiatives.
+    #[serde(default)]
+    pub include_archived: bool,
+    /// Page size, 1–500.
+    pub limit: Option<u32>,
+    /// Cursor from the previous page.
+    pub after: Option<String>,
+}
+
+fn view(row: InitiativeRow, key_result_ids: Vec<i64>) -> InitiativeView {
+    InitiativeView {
+        id: row.id,
+        title: row.title,
+        description: row.description,
+        owner_person_id: row.owner_person_id,
+        status: InitiativeStatus::from_stored(&row.status),
+        due_date: row.due_date.as_deref().and_then(|d| parse_day(d).ok()),
+        link: row.link,
+        key_result_ids,
+        archived: row.archived,
+        created_at: from_ms(row.created_at),
+        updated_at: from_ms(row.updated_at),
+        version: row.version,
+    }
+}
+
+fn not_found(id: i64) -> AppError {
+    AppError::NotFound {
+        what: "initiative",
+        id: id.to_string(),
+    }
+}
+
+/// Checks the parts every initiative write has in common.
+async fn check_common(
+    tx: &mut Tx,
+    caller: &Caller,
+    problems: &mut Problems,
+    owner: Option<i64>,
+    due_date: Option<&str>,
+    link: Option<&str>,
+    key_result_ids: &[i64],
+) -> Result<Option<String>, AppError> {
+    if let Some(owner) = owner
+        && !tx.exists("people", caller.workspace, owner).await?
+    {
+        problems.push(
+            "/owner_person_id",
+            format!("there is no person {owner} in this workspace"),
+        );
+    }
+    if let Some(link) = link
+        && (link.chars().count() > LINK_MAX
+            || !(link.starts_with("https://") || link.starts_with("http://")))
+    {
+        problems.push(
+            "/link",
+            "must be an http:// or https:// address of at most 2000 characters",
+        );
+    }
+    for (index, id) in key_result_ids.iter().enumerate() {
+        if key_result_ids[..index].contains(id) {
+            problems.push(
+                format!("/key_result_ids/{index}"),
+                format!("key result {id} is listed twice"),
+            );
+        } else if !tx.exists("key_results", caller.workspace, *id).await? {
+            problems.push(
+                format!("/key_result_ids/{index}"),
+                format!("there is no key result {id} in this workspace"),
+            );
+        }
+    }
+    Ok(due_date
+        .and_then(|d| problems.check("/due_date", parse_day(d)))
+        .map(|d| d.to_string()))
+}
+
+impl App {
+    /// Creates an initiative.
+    pub async fn create_initiative(
+        &self,
+        caller: &Caller,
+        new: NewInitiative,
+    ) -> Result<InitiativeView, AppError> {
+        let mut tx = self.store().write().await?;
+        let mut problems = Problems::new();
+        let title = problems.check("/title", Title::parse(&new.title));
+        let due = check_common(
+            &mut tx,
+            caller,
+            &mut problems,
+            new.owner_person_id,
+            new.due_date.as_deref(),
+            new.link.as_deref(),
+            &new.key_result_ids,
+        )
+        .await?;
+        problems.finish()?;
+        let Some(title) = title else {
+            return Err(AppError::invalid("/title", "missing"));
+        };
+        let fields = InitiativeFields {
+            title: title.into_string(),
+            description: new.description.unwrap_or_default().trim().to_owned(),
+            owner_person_id: new.owner_person_id,
+            status: new
+                .status
+                .unwrap_or(InitiativeStatus::Planned)
+                .as_str()
+                .to_owned(),
+            due_date: due,
+            link: new.link,
+        };
+        let row = tx
+            .insert_initiative(caller.workspace, &fields, self.now_ms())
+            .await?;
+        tx.set_initiative_key_results(caller.workspace, row.id, &new.key_result_ids)
+            .await?;
+        let links = tx.initiative_key_results(caller.workspace, row.id).await?;
+        tx.commit().await?;
+        Ok(view(row, links))
+    }
+
+    /// One initiative.
+    pub async fn get_initiative(
+        &self,
+        caller: &Caller,
+        id: i64,
+    ) -> Result<InitiativeView, AppError> {
+        let mut tx = self.store().read().await?;
+        let row = tx
+            .initiative(caller.workspace, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        let links = tx.initiative_key_results(caller.workspace, id).await?;
+        Ok(view(row, links))
+    }
+
+    /// Changes an initiative.
+    pub async fn update_initiative(
+        &self,
+        caller: &Caller,
+        id: i64,
+        change: InitiativePatch,
+    ) -> Result<InitiativeView, AppError> {
+        let mut tx = self.store().write().await?;
+        let current = tx
+            .initiative(caller.workspace, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        let mut problems = Problems::new();
+        let title = match &change.title {
+            Some(title) => problems
+                .check("/title", Title::parse(title))
+                .map(Title::into_string),
+            None => Some(current.title.clone()),
+        };
+        let owner = patch::apply(current.owner_person_id, change.owner_person_id);
+        let due_text = patch::apply(current.due_date.clone(), change.due_date.clone());
+        let link = patch::apply(current.link.clone(), change.link.clone());
+        let key_result_ids = match &change.key_result_ids {
+            Some(ids) => ids.clone(),
+            None => tx.initiative_key_results(caller.workspace, id).await?,
+        };
+        let due = check_common(
+            &mut tx,
+            caller,
+            &mut problems,
+            owner,
+            due_text.as_deref(),
+            link.as_deref(),
+            &key_result_ids,
+        )
+        .await?;
+        problems.finish()?;
+        let Some(title) = title else {
+            return Err(AppError::invalid("/title", "missing"));
+        };
+        let fields = InitiativeFields {
+            title,
+            description: change
+                .description
+                .map_or(current.description.clone(), |d| d.trim().to_owned()),
+            owner_person_id: owner,
+            status: change
+                .status
+                .map_or(current.status.clone(), |s| s.as_str().to_owned()),
+            due_date: due,
+            link,
+        };
+        let row = tx
+            .update_initiative(
+                caller.workspace,
+                id,
+                change.version,
+                &fields,
+                current.archived,
+                self.now_ms(),
+            )
+            .await
+            .map_err(|e| on_update(e, "initiative", id, change.version))?;
+        if change.key_result_ids.is_some() {
+            tx.set_initiative_key_results(caller.workspace, id, &key_result_ids)
+                .await?;
+        }
+        let links = tx.initiative_key_results(caller.workspace, id).await?;
+        tx.commit().await?;
+        Ok(view(row, links))
+    }
+
+    /// Archives an initiative (or restores it).
+    pub async fn archive_initiative(
+        &self,
+        caller: &Caller,
+        id: i64,
+        version: i64,
+        archived: bool,
+    ) -> Result<InitiativeView, AppError> {
+        let mut tx = self.store().write().await?;
+        let current = tx
+            .initiative(caller.workspace, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        let fields = InitiativeFields {
+            title: current.title,
+            description: current.description,
+            owner_person_id: current.owner_person_id,
+            status: current.status,
+            due_date: current.due_date,
+            link: current.link,
+        };
+        let row = tx
+            .update_initiative(
+                caller.workspace,
+                id,
+                version,
+                &fields,
+                archived,
+                self.now_ms(),
+            )
+            .await
+            .map_err(|e| on_update(e, "initiative", id, version))?;
+        let links = tx.initiative_key_results(caller.workspace, id).await?;
+        tx.commit().await?;
+        Ok(view(row, links))
+    }
+
+    /// Lists initiatives.
+    pub async fn list_initiatives(
+        &self,
+        caller: &Caller,
+        query: InitiativeQuery,
+    ) -> Result<Paged<InitiativeView>, AppError> {
+        let page = ListParams {
+            limit: query.limit,
+            after: query.after,
+        }
+        .page()?;
+        let filter = InitiativeFilter {
+            key_result_id: query.key_result_id,
+            owner_person_id: query.owner_person_id,
+            status: query.status.map(|s| s.as_str().to_owned()),
+            include_archived: query.include_archived,
+        };
+        let mut tx = self.store().read().await?;
+        let rows = tx
+            .list_initiatives(caller.workspace, &filter, page::probe(page))
+            .await?;
+        let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+        let more = rows.len() > limit;
+        let mut items = Vec::with_capacity(rows.len().min(limit));
+        for row in rows.into_iter().take(limit) {
+            let links = tx.initiative_key_results(caller.workspace, row.id).await?;
+            items.push(view(row, links));
+        }
+        let last = items.last().map(|v: &InitiativeView| v.id);
+        Ok(Paged::new(items, last, more))
+    }
+}

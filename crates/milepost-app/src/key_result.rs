@@ -1,0 +1,805 @@
+//! Key results: create, read, change, archive and list, with computed progress,
+//! expected progress and status. Their value changes only through check-ins.
+
+use crate::cycle::period_of;
+use crate::error::{AppError, Problems, on_update};
+use crate::evaluation::{Cycles, KeyResultEval, ScoreView, measure_of, schedule_of};
+use crate::page::{self, ListParams, Paged};
+use crate::patch;
+use crate::time::from_ms;
+use crate::{App, Caller};
+use jiff::Timestamp;
+use milepost_core::key_result::{MeasureSpec, SchedulePoint};
+use milepost_core::{
+    Cadence, Comparator, CyclePeriod, CycleStatus, KeyResultKind, Measure, Named, Status,
+    TargetSchedule, Title, Weight,
+};
+use milepost_store::{CycleRow, KeyResultFields, KeyResultFilter, KeyResultRow, ObjectiveRow, Tx};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The longest metric or unit accepted.
+const SHORT_TEXT: usize = 100;
+
+/// A key result to add to an objective.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewKeyResult {
+    /// The sentence as written: "Increase NPS from 32 to 50".
+    pub title: String,
+    /// increase, decrease, maintain, range or milestone.
+    pub kind: KeyResultKind,
+    /// What is measured ("NPS").
+    pub metric: Option<String>,
+    /// Unit of the values: `%`, `USD`, `ms`, `h` …
+    pub unit: Option<String>,
+    /// Baseline (increase, decrease).
+    pub start: Option<f64>,
+    /// Target (increase, decrease) or threshold (maintain).
+    pub target: Option<f64>,
+    /// `[low, high]` (range).
+    pub range: Option<[f64; 2]>,
+    /// `>=` (default) or `<=` (maintain).
+    pub comparator: Option<Comparator>,
+    /// The target as a change relative to the start: 0.2 is 20% more.
+    pub relative_change: Option<f64>,
+    /// The target as an absolute change from the start.
+    pub delta: Option<f64>,
+    /// Weight in the objective's progress (default 1).
+    pub weight: Option<f64>,
+    /// Owner; the objective's owner when it is a person and this is left out.
+    pub owner_person_id: Option<i64>,
+    /// How often to check in (default weekly).
+    pub cadence: Option<Cadence>,
+    /// Planned values by date, for goals that do not move linearly.
+    pub target_schedule: Option<Vec<SchedulePoint>>,
+}
+
+/// Changes to a key result; fields left out stay as they are.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyResultPatch {
+    /// The version the change is based on.
+    pub version: i64,
+    /// New sentence.
+    pub title: Option<String>,
+    /// New kind.
+    pub kind: Option<KeyResultKind>,
+    /// New metric; `null` clears it.
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub metric: Option<Option<String>>,
+    /// New unit; `null` clears it.
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub unit: Option<Option<String>>,
+    /// New start.
+    pub start: Option<f64>,
+    /// New target.
+    pub target: Option<f64>,
+    /// New range.
+    pub range: Option<[f64; 2]>,
+    /// New comparator.
+    pub comparator: Option<Comparator>,
+    /// New target as a change relative to the start.
+    pub relative_change: Option<f64>,
+    /// New target as an absolute change from the start.
+    pub delta: Option<f64>,
+    /// New weight.
+    pub weight: Option<f64>,
+    /// New owner; `null` for none.
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub owner_person_id: Option<Option<i64>>,
+    /// New cadence.
+    pub cadence: Option<Cadence>,
+    /// New schedule; `null` removes it.
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[schema(value_type = Option<Vec<SchedulePoint>>)]
+    pub target_schedule: Option<Option<Vec<SchedulePoint>>>,
+    /// Why the start, target or range moves. Required once the cycle has begun: moving
+    /// the goalposts is allowed, but never silently.
+    pub reason: Option<String>,
+}
+
+/// A key result with its computed numbers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct KeyResultView {
+    /// Its id.
+    pub id: i64,
+    /// Its objective.
+    pub objective_id: i64,
+    /// The sentence as written.
+    pub title: String,
+    /// Its kind.
+    pub kind: KeyResultKind,
+    /// What is measured.
+    pub metric: Option<String>,
+    /// Unit of the values.
+    pub unit: Option<String>,
+    /// Baseline.
+    pub start: Option<f64>,
+    /// Target, or maintain threshold.
+    pub target: Option<f64>,
+    /// `[low, high]` of a range key result.
+    pub range: Option<[f64; 2]>,
+    /// Side of a maintain threshold that is good.
+    pub comparator: Option<Comparator>,
+    /// The relative change the target was stated as.
+    pub relative_change: Option<f64>,
+    /// Latest checked-in value.
+    pub current: Option<f64>,
+    /// Weight in the objective's progress.
+    pub weight: f64,
+    /// Owner.
+    pub owner_person_id: Option<i64>,
+    /// Check-in cadence.
+    pub cadence: Cadence,
+    /// Linked KPI.
+    pub kpi_id: Option<i64>,
+    /// Planned values by date.
+    pub target_schedule: Option<Vec<SchedulePoint>>,
+    /// Progress from start to target, unclamped (1.2 is 120%).
+    pub progress: f64,
+    /// Progress expected by now: elapsed share of the cycle, or the schedule's plan.
+    pub expected_progress: f64,
+    /// on_track, at_risk, off_track, done, not_started or stale.
+    pub status: Status,
+    /// High confidence on a value that has not moved for four weeks.
+    pub diverging: bool,
+    /// Latest confidence, 0–10.
+    pub confidence: Option<u8>,
+    /// When the latest check-in was.
+    pub last_check_in_at: Option<Timestamp>,
+    /// When the next check-in is due (active cycles).
+    pub check_in_due_at: Option<Timestamp>,
+    /// The grade, once the cycle is closed.
+    pub score: Option<ScoreView>,
+    /// Whether archived.
+    pub archived: bool,
+    /// When created.
+    pub created_at: Timestamp,
+    /// When last changed.
+    pub updated_at: Timestamp,
+    /// Version: send it back with a change.
+    pub version: i64,
+}
+
+/// Filters of the key result list.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct KeyResultQuery {
+    /// Only of this objective.
+    pub objective_id: Option<i64>,
+    /// Only of objectives in this cycle.
+    pub cycle_id: Option<i64>,
+    /// Only owned by this person.
+    pub owner_person_id: Option<i64>,
+    /// Only of objectives owned by this team.
+    pub team_id: Option<i64>,
+    /// Only in this status.
+    pub status: Option<Status>,
+    /// Include archived key results.
+    #[serde(default)]
+    pub include_archived: bool,
+    /// Page size, 1–500.
+    pub limit: Option<u32>,
+    /// Cursor from the previous page.
+    pub after: Option<String>,
+}
+
+pub(crate) fn view(
+    row: KeyResultRow,
+    eval: Option<&KeyResultEval>,
+    period: &CyclePeriod,
+) -> KeyResultView {
+    let measure = measure_of(&row);
+    let schedule = schedule_of(&row, period).map(|s| s.points().to_vec());
+    KeyResultView {
+        id: row.id,
+        objective_id: row.objective_id,
+        kind: measure.map_or(KeyResultKind::Milestone, |m| m.kind()),
+        title: row.title,
+        metric: row.metric,
+        unit: row.unit,
+        start: row.start_value,
+        target: row.target_value,
+        range: row
+            .range_low
+            .zip(row.range_high)
+            .map(|(low, high)| [low, high]),
+        comparator: row.comparator.as_deref().and_then(Comparator::parse),
+        relative_change: row.relative_change,
+        current: row.current_value,
+        weight: row.weight,
+        owner_person_id: row.owner_person_id,
+        cadence: Cadence::parse(&row.cadence).unwrap_or(Cadence::Weekly),
+        kpi_id: row.kpi_id,
+        target_schedule: schedule,
+        progress: eval.map_or(0.0, |e| e.progress.raw()),
+        expected_progress: eval.map_or(0.0, |e| e.expected),
+        status: eval.map_or(Status::NotStarted, |e| e.status),
+        diverging: eval.is_some_and(|e| e.diverging),
+        confidence: eval.and_then(|e| e.confidence),
+        last_check_in_at: eval.and_then(|e| e.last_check_in_at),
+        check_in_due_at: eval.and_then(|e| e.check_in_due_at),
+        score: eval.and_then(|e| e.score),
+        archived: row.archived,
+        created_at: from_ms(row.created_at),
+        updated_at: from_ms(row.updated_at),
+        version: row.version,
+    }
+}
+
+fn short_text(problems: &mut Problems, pointer: &str, text: Option<&str>) -> Option<String> {
+    let text = text?.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if text.chars().count() > SHORT_TEXT {
+        problems.push(pointer, format!("must be at most {SHORT_TEXT} characters"));
+        return None;
+    }
+    Some(text.to_owned())
+}
+
+/// The parts of a key result that decide its measure, checked together.
+struct Definition {
+    measure: Measure,
+    relative_change: Option<f64>,
+}
+
+fn check_definition(
+    problems: &mut Problems,
+    prefix: &str,
+    spec: MeasureSpec,
+) -> Option<Definition> {
+    match Measure::try_new(spec) {
+        Ok(measure) => Some(Definition {
+            measure,
+            relative_change: spec.relative_change,
+        }),
+        Err(error) => {
+            problems.push(format!("{prefix}/{}", error.field()), &error);
+            None
+        }
+    }
+}
+
+fn check_schedule(
+    problems: &mut Problems,
+    prefix: &str,
+    points: Option<Vec<SchedulePoint>>,
+    measure: Option<&Measure>,
+    period: &CyclePeriod,
+) -> Option<String> {
+    let points = points?;
+    if !matches!(
+        measure,
+        Some(Measure::Increase { .. } | Measure::Decrease { .. }) | None
+    ) {
+        problems.push(
+            format!("{prefix}/target_schedule"),
+            "only increase and decrease key results take a target schedule",
+        );
+        return None;
+    }
+    let schedule = problems.check(
+        &format!("{prefix}/target_schedule"),
+        TargetSchedule::try_new(points, period),
+    )?;
+    serde_json::to_string(schedule.points()).ok()
+}
+
+async fn check_person(
+    tx: &mut Tx,
+    caller: &Caller,
+    problems: &mut Problems,
+    pointer: &str,
+    person: Option<i64>,
+) -> Result<(), AppError> {
+    if let Some(person) = person
+        && !tx.exists("people", caller.workspace, person).await?
+    {
+        problems.push(
+            pointer,
+            format!("there is no person {person} in this workspace"),
+        );
+    }
+    Ok(())
+}
+
+/// Checks a new key result of `objective` and makes the row to insert; problems are
+/// noted under `prefix` (`""`, or `/key_results/2` inside an objective).
+pub(crate) async fn check_new(
+    tx: &mut Tx,
+    caller: &Caller,
+    problems: &mut Problems,
+    prefix: &str,
+    objective: (i64, Option<i64>),
+    period: &CyclePeriod,
+    new: NewKeyResult,
+) -> Result<Option<KeyResultFields>, AppError> {
+    let (objective_id, objective_owner) = objective;
+    let title = problems.check(&format!("{prefix}/title"), Title::parse(&new.title));
+    let metric = short_text(problems, &format!("{prefix}/metric"), new.metric.as_deref());
+    let unit = short_text(problems, &format!("{prefix}/unit"), new.unit.as_deref());
+    let weight = match new.weight {
+        Some(w) => problems.check(&format!("{prefix}/weight"), Weight::try_new(w)),
+        None => Some(Weight::ONE),
+    };
+    let definition = check_definition(
+        problems,
+        prefix,
+        MeasureSpec {
+            kind: Some(new.kind),
+            start: new.start,
+            target: new.target,
+            range: new.range.map(|[low, high]| (low, high)),
+            comparator: new.comparator,
+            relative_change: new.relative_change,
+            delta: new.delta,
+        },
+    );
+    let schedule = check_schedule(
+        problems,
+        prefix,
+        new.target_schedule,
+        definition.as_ref().map(|d| &d.measure),
+        period,
+    );
+    let owner = new.owner_person_id.or(objective_owner);
+    check_person(
+        tx,
+        caller,
+        problems,
+        &format!("{prefix}/owner_person_id"),
+        new.owner_person_id,
+    )
+    .await?;
+    let (Some(title), Some(weight), Some(definition)) = (title, weight, definition) else {
+        return Ok(None);
+    };
+    Ok(Some(fields_of(
+        objective_id,
+        title.into_string(),
+        metric,
+        unit,
+        &definition,
+        weight,
+        owner,
+        new.cadence,
+        None,
+        schedule,
+    )))
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "assembles one row from checked parts"
+)]
+fn fields_of(
+    objective_id: i64,
+    title: String,
+    metric: Option<String>,
+    unit: Option<String>,
+    definition: &Definition,
+    weight: Weight,
+    owner: Option<i64>,
+    cadence: Option<Cadence>,
+    kpi_id: Option<i64>,
+    target_schedule: Option<String>,
+) -> KeyResultFields {
+    let (range_low, range_high) = match definition.measure {
+        Measure::Range { low, high } => (Some(low), Some(high)),
+        _ => (None, None),
+    };
+    let comparator = match definition.measure {
+        Measure::Maintain { comparator, .. } => Some(comparator.as_str().to_owned()),
+        _ => None,
+    };
+    KeyResultFields {
+        objective_id,
+        title,
+        kind: definition.measure.kind().as_str().to_owned(),
+        metric,
+        unit,
+        start_value: match definition.measure {
+            Measure::Increase { start, .. } | Measure::Decrease { start, .. } => Some(start),
+            _ => None,
+        },
+        target_value: match definition.measure {
+            Measure::Milestone | Measure::Range { .. } => None,
+            m => m.target(),
+        },
+        range_low,
+        range_high,
+        comparator,
+        relative_change: definition.relative_change,
+        weight: weight.get(),
+        owner_person_id: owner,
+        cadence: cadence.unwrap_or(Cadence::Weekly).as_str().to_owned(),
+        kpi_id,
+        target_schedule,
+    }
+}
+
+/// The objective and cycle a key result belongs to.
+pub(crate) async fn parents(
+    tx: &mut Tx,
+    caller: &Caller,
+    objective_id: i64,
+) -> Result<(ObjectiveRow, CycleRow), AppError> {
+    let objective = tx
+        .objective(caller.workspace, objective_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound {
+            what: "objective",
+            id: objective_id.to_string(),
+        })?;
+    let cycle = tx
+        .cycle(caller.workspace, objective.cycle_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound {
+            what: "cycle",
+            id: objective.cycle_id.to_string(),
+        })?;
+    Ok((objective, cycle))
+}
+
+/// Views of key results, computed within their cycles.
+pub(crate) async fn views(
+    tx: &mut Tx,
+    caller: &Caller,
+    rows: Vec<KeyResultRow>,
+    now: Timestamp,
+) -> Result<Vec<KeyResultView>, AppError> {
+    let mut cycle_of_objective: HashMap<i64, i64> = HashMap::new();
+    let mut cycles = Cycles::default();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let cycle_id = match cycle_of_objective.get(&row.objective_id) {
+            Some(id) => *id,
+            None => {
+                let (objective, _) = parents(tx, caller, row.objective_id).await?;
+                cycle_of_objective.insert(row.objective_id, objective.cycle_id);
+                objective.cycle_id
+            }
+        };
+        let (data, evaluation) = cycles.get(tx, caller.workspace, cycle_id, now).await?;
+        let eval = evaluation.key_results.get(&row.id);
+        out.push(view(row, eval, &period_of(&data.cycle)));
+    }
+    Ok(out)
+}
+
+fn not_found(id: i64) -> AppError {
+    AppError::NotFound {
+        what: "key result",
+        id: id.to_string(),
+    }
+}
+
+impl App {
+    /// Adds a key result to an objective.
+    pub async fn create_key_result(
+        &self,
+        caller: &Caller,
+        objective_id: i64,
+        new: NewKeyResult,
+    ) -> Result<KeyResultView, AppError> {
+        let mut tx = self.store().write().await?;
+        let (objective, cycle) = parents(&mut tx, caller, objective_id).await?;
+        if objective.archived {
+            return Err(AppError::Conflict {
+                code: "archived",
+                detail: format!(
+                    "objective {objective_id} is archived: restore it before adding key results"
+                ),
+                location: None,
+            });
+        }
+        let period = period_of(&cycle);
+        let mut problems = Problems::new();
+        let fields = check_new(
+            &mut tx,
+            caller,
+            &mut problems,
+            "",
+            (objective.id, objective.owner_person_id),
+            &period,
+            new,
+        )
+        .await?;
+        problems.finish()?;
+        let Some(fields) = fields else {
+            return Err(AppError::invalid("/title", "missing"));
+        };
+        let row = tx
+            .insert_key_result(caller.workspace, &fields, self.now_ms())
+            .await?;
+        let mut out = views(&mut tx, caller, vec![row], self.now()).await?;
+        tx.commit().await?;
+        out.pop().ok_or_else(|| not_found(0))
+    }
+
+    /// One key result.
+    pub async fn get_key_result(
+        &self,
+        caller: &Caller,
+        id: i64,
+    ) -> Result<KeyResultView, AppError> {
+        let mut tx = self.store().read().await?;
+        let row = tx
+            .key_result(caller.workspace, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        views(&mut tx, caller, vec![row], self.now())
+            .await?
+            .pop()
+            .ok_or_else(|| not_found(id))
+    }
+
+    /// Changes a key result. Moving its start, target or range after the cycle began
+    /// needs a reason, and is recorded.
+    pub async fn update_key_result(
+        &self,
+        caller: &Caller,
+        id: i64,
+        change: KeyResultPatch,
+    ) -> Result<KeyResultView, AppError> {
+        let mut tx = self.store().write().await?;
+        let current = tx
+            .key_result(caller.workspace, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        let (_, cycle) = parents(&mut tx, caller, current.objective_id).await?;
+        let period = period_of(&cycle);
+        let now = self.now();
+        let mut problems = Problems::new();
+        let title = match &change.title {
+            Some(title) => problems
+                .check("/title", Title::parse(title))
+                .map(Title::into_string),
+            None => Some(current.title.clone()),
+        };
+        let metric = match &change.metric {
+            Some(metric) => short_text(&mut problems, "/metric", metric.as_deref()),
+            None => current.metric.clone(),
+        };
+        let unit = match &change.unit {
+            Some(unit) => short_text(&mut problems, "/unit", unit.as_deref()),
+            None => current.unit.clone(),
+        };
+        let weight = match change.weight {
+            Some(w) => problems.check("/weight", Weight::try_new(w)),
+            None => Some(Weight::try_new(current.weight).unwrap_or(Weight::ONE)),
+        };
+        let restated =
+            change.target.is_some() || change.relative_change.is_some() || change.delta.is_some();
+        let definition = check_definition(
+            &mut problems,
+            "",
+            MeasureSpec {
+                kind: change.kind.or_else(|| KeyResultKind::parse(&current.kind)),
+                start: change.start.or(current.start_value),
+                target: if restated {
+                    change.target
+                } else {
+                    current.target_value
+                },
+                range: change
+                    .range
+                    .map(|[low, high]| (low, high))
+                    .or(current.range_low.zip(current.range_high)),
+                comparator: change
+                    .comparator
+                    .or_else(|| current.comparator.as_deref().and_then(Comparator::parse)),
+                relative_change: change.relative_change,
+                delta: change.delta,
+            },
+        )
+        .map(|d| Definition {
+            relative_change: if restated {
+                d.relative_change
+            } else {
+                current.relative_change
+            },
+            ..d
+        });
+        let schedule_points = match change.target_schedule.clone() {
+            Some(points) => points,
+            None => current
+                .target_schedule
+                .as_deref()
+                .and_then(|json| serde_json::from_str(json).ok()),
+        };
+        let schedule = check_schedule(
+            &mut problems,
+            "",
+            schedule_points,
+            definition.as_ref().map(|d| &d.measure),
+            &period,
+        );
+        let owner = patch::apply(current.owner_person_id, change.owner_person_id);
+        check_person(
+            &mut tx,
+            caller,
+            &mut problems,
+            "/owner_person_id",
+            owner.filter(|o| Some(*o) != current.owner_person_id),
+        )
+        .await?;
+        let (Some(title), Some(weight), Some(definition)) = (title, weight, definition) else {
+            problems.finish()?;
+            return Err(AppError::invalid("/title", "missing"));
+        };
+        let fields = fields_of(
+            current.objective_id,
+            title,
+            metric,
+            unit,
+            &definition,
+            weight,
+            owner,
+            change.cadence.or_else(|| Cadence::parse(&current.cadence)),
+            current.kpi_id,
+            schedule,
+        );
+        let moved: Vec<(&str, Option<f64>, Option<f64>)> = [
+            ("start", current.start_value, fields.start_value),
+            ("target", current.target_value, fields.target_value),
+            ("range_low", current.range_low, fields.range_low),
+            ("range_high", current.range_high, fields.range_high),
+        ]
+        .into_iter()
+        .filter(|(_, old, new)| old != new)
+        .collect();
+        let started =
+            crate::cycle::status_of(&cycle) != CycleStatus::Planning && now >= period.starts_at();
+        let reason = change
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        if started && !moved.is_empty() && reason.is_none() {
+            problems.push(
+                "/reason",
+                "the cycle has begun: say why the start, target or range moves (field `reason`)",
+            );
+        }
+        problems.finish()?;
+        let now_ms = now.as_millisecond();
+        let row = tx
+            .update_key_result(
+                caller.workspace,
+                id,
+                change.version,
+                &fields,
+                current.archived,
+                now_ms,
+            )
+            .await
+            .map_err(|e| on_update(e, "key result", id, change.version))?;
+        if started {
+            for (field, old, new) in moved {
+                tx.insert_goal_change(
+                    caller.workspace,
+                    id,
+                    field,
+                    old,
+                    new,
+                    reason.unwrap_or_default(),
+                    None,
+                    now_ms,
+                )
+                .await?;
+            }
+        }
+        let mut out = views(&mut tx, caller, vec![row], now).await?;
+        tx.commit().await?;
+        out.pop().ok_or_else(|| not_found(id))
+    }
+
+    /// Archives a key result (or restores it). Archived key results leave their
+    /// objective's progress.
+    pub async fn archive_key_result(
+        &self,
+        caller: &Caller,
+        id: i64,
+        version: i64,
+        archived: bool,
+    ) -> Result<KeyResultView, AppError> {
+        let mut tx = self.store().write().await?;
+        let current = tx
+            .key_result(caller.workspace, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        let fields = KeyResultFields {
+            objective_id: current.objective_id,
+            title: current.title,
+            kind: current.kind,
+            metric: current.metric,
+            unit: current.unit,
+            start_value: current.start_value,
+            target_value: current.target_value,
+            range_low: current.range_low,
+            range_high: current.range_high,
+            comparator: current.comparator,
+            relative_change: current.relative_change,
+            weight: current.weight,
+            owner_person_id: current.owner_person_id,
+            cadence: current.cadence,
+            kpi_id: current.kpi_id,
+            target_schedule: current.target_schedule,
+        };
+        let row = tx
+            .update_key_result(
+                caller.workspace,
+                id,
+                version,
+                &fields,
+                archived,
+                self.now_ms(),
+            )
+            .await
+            .map_err(|e| on_update(e, "key result", id, version))?;
+        let mut out = views(&mut tx, caller, vec![row], self.now()).await?;
+        tx.commit().await?;
+        out.pop().ok_or_else(|| not_found(id))
+    }
+
+    /// Lists key results. A status filter is applied after computing, page by page,
+    /// so the cursor still moves in id order.
+    pub async fn list_key_results(
+        &self,
+        caller: &Caller,
+        query: KeyResultQuery,
+    ) -> Result<Paged<KeyResultView>, AppError> {
+        let page = ListParams {
+            limit: query.limit,
+            after: query.after.clone(),
+        }
+        .page()?;
+        let filter = KeyResultFilter {
+            objective_id: query.objective_id,
+            cycle_id: query.cycle_id,
+            owner_person_id: query.owner_person_id,
+            team_id: query.team_id,
+            include_archived: query.include_archived,
+        };
+        let mut tx = self.store().read().await?;
+        let now = self.now();
+        let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+        let mut items: Vec<KeyResultView> = Vec::new();
+        let mut cursor = page.after;
+        loop {
+            let batch = tx
+                .list_key_results(
+                    caller.workspace,
+                    &filter,
+                    page::probe(milepost_store::Page {
+                        after: cursor,
+                        ..page
+                    }),
+                )
+                .await?;
+            let exhausted = batch.len() <= limit;
+            let last = batch.last().map(|r| r.id);
+            for view in views(&mut tx, caller, batch, now).await? {
+                if query.status.is_none_or(|s| s == view.status) {
+                    if items.len() == limit {
+                        let last_included = items.last().map(|v| v.id);
+                        return Ok(Paged::new(items, last_included, true));
+                    }
+                    items.push(view);
+                }
+            }
+            if exhausted || last.is_none() {
+                return Ok(Paged::new(items, None, false));
+            }
+            cursor = last;
+        }
+    }
+}

@@ -1,0 +1,646 @@
+//! Objectives: create (with their key results in one go), read, change, archive and
+//! list, with rolled-up progress, expected progress, status and, at close, score.
+
+use crate::cycle::{period_of, status_of};
+use crate::error::{AppError, Problems, on_update};
+use crate::evaluation::{CycleData, Cycles, Evaluation, ScoreView};
+use crate::key_result::{self, KeyResultView, NewKeyResult};
+use crate::page::{self, ListParams, Paged};
+use crate::patch;
+use crate::time::from_ms;
+use crate::{App, Caller};
+use jiff::Timestamp;
+use milepost_core::{Commitment, CycleStatus, Named, Status, Title, Visibility};
+use milepost_store::{CycleRow, ObjectiveFields, ObjectiveFilter, ObjectiveRow, Tx};
+use serde::{Deserialize, Serialize};
+
+/// The longest description accepted, in characters.
+const DESCRIPTION_MAX: usize = 10_000;
+
+/// An objective to create, optionally with its key results.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewObjective {
+    /// The cycle it belongs to.
+    pub cycle_id: i64,
+    /// What we will accomplish, in words that inspire.
+    pub title: String,
+    /// Why it matters.
+    pub description: Option<String>,
+    /// The person who owns it (give this or `owner_team_id`).
+    pub owner_person_id: Option<i64>,
+    /// The team that owns it (give this or `owner_person_id`).
+    pub owner_team_id: Option<i64>,
+    /// committed (default) or aspirational.
+    pub commitment: Option<Commitment>,
+    /// The objective it aligns to.
+    pub parent_objective_id: Option<i64>,
+    /// The key result it contributes to (its objective becomes the parent).
+    pub parent_key_result_id: Option<i64>,
+    /// workspace (default) or team.
+    pub visibility: Option<Visibility>,
+    /// Whether aligned child objectives count in its progress (default false).
+    pub rollup_children: Option<bool>,
+    /// Key results to create with it, in the same transaction.
+    #[serde(default)]
+    pub key_results: Vec<NewKeyResult>,
+}
+
+/// Changes to an objective; fields left out stay as they are.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectivePatch {
+    /// The version the change is based on.
+    pub version: i64,
+    /// New title.
+    pub title: Option<String>,
+    /// New description.
+    pub description: Option<String>,
+    /// New owning person (clears the owning team).
+    pub owner_person_id: Option<i64>,
+    /// New owning team (clears the owning person).
+    pub owner_team_id: Option<i64>,
+    /// New commitment.
+    pub commitment: Option<Commitment>,
+    /// New parent objective; `null` for none.
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub parent_objective_id: Option<Option<i64>>,
+    /// New parent key result; `null` for none.
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub parent_key_result_id: Option<Option<i64>>,
+    /// New visibility.
+    pub visibility: Option<Visibility>,
+    /// New rollup setting.
+    pub rollup_children: Option<bool>,
+}
+
+/// An objective with its key results and computed numbers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ObjectiveView {
+    /// Its id.
+    pub id: i64,
+    /// Its cycle.
+    pub cycle_id: i64,
+    /// Its title.
+    pub title: String,
+    /// Its description.
+    pub description: String,
+    /// Owning person.
+    pub owner_person_id: Option<i64>,
+    /// Owning team.
+    pub owner_team_id: Option<i64>,
+    /// committed or aspirational.
+    pub commitment: Commitment,
+    /// The objective it aligns to.
+    pub parent_objective_id: Option<i64>,
+    /// The key result it contributes to.
+    pub parent_key_result_id: Option<i64>,
+    /// Who may see it.
+    pub visibility: Visibility,
+    /// Whether aligned children count in its progress.
+    pub rollup_children: bool,
+    /// Whether it was added after its cycle began.
+    pub added_after_start: bool,
+    /// Weighted progress of its key results (and children), 0–1; absent with nothing to roll up.
+    pub progress: Option<f64>,
+    /// Progress expected by now.
+    pub expected_progress: f64,
+    /// on_track, at_risk, off_track, done, not_started or stale.
+    pub status: Status,
+    /// The grade, once the cycle is closed.
+    pub score: Option<ScoreView>,
+    /// Its key results (archived ones only when asked for).
+    pub key_results: Vec<KeyResultView>,
+    /// Whether archived.
+    pub archived: bool,
+    /// When created.
+    pub created_at: Timestamp,
+    /// When last changed.
+    pub updated_at: Timestamp,
+    /// Version: send it back with a change.
+    pub version: i64,
+}
+
+/// Filters of the objective list.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ObjectiveQuery {
+    /// Only in this cycle.
+    pub cycle_id: Option<i64>,
+    /// Only owned by this person.
+    pub owner_person_id: Option<i64>,
+    /// Only owned by this team.
+    pub team_id: Option<i64>,
+    /// Only aligned to this objective.
+    pub parent_objective_id: Option<i64>,
+    /// Only in this status.
+    pub status: Option<Status>,
+    /// Include archived objectives (and archived key results).
+    #[serde(default)]
+    pub include_archived: bool,
+    /// Page size, 1–500.
+    pub limit: Option<u32>,
+    /// Cursor from the previous page.
+    pub after: Option<String>,
+}
+
+fn not_found(id: i64) -> AppError {
+    AppError::NotFound {
+        what: "objective",
+        id: id.to_string(),
+    }
+}
+
+fn view(
+    row: ObjectiveRow,
+    data: &CycleData,
+    evaluation: &Evaluation,
+    include_archived: bool,
+) -> ObjectiveView {
+    let period = period_of(&data.cycle);
+    let eval = evaluation.objectives.get(&row.id);
+    let key_results = data
+        .key_results
+        .iter()
+        .filter(|k| k.objective_id == row.id && (include_archived || !k.archived))
+        .map(|k| key_result::view(k.clone(), evaluation.key_results.get(&k.id), &period))
+        .collect();
+    ObjectiveView {
+        id: row.id,
+        cycle_id: row.cycle_id,
+        title: row.title,
+        description: row.description,
+        owner_person_id: row.owner_person_id,
+        owner_team_id: row.owner_team_id,
+        commitment: Commitment::parse(&row.commitment).unwrap_or(Commitment::Committed),
+        parent_objective_id: row.parent_objective_id,
+        parent_key_result_id: row.parent_key_result_id,
+        visibility: Visibility::parse(&row.visibility).unwrap_or(Visibility::Workspace),
+        rollup_children: row.rollup_children,
+        added_after_start: row.added_after_start,
+        progress: eval.and_then(|e| e.progress).map(|p| p.raw()),
+        expected_progress: eval.map_or(0.0, |e| e.expected),
+        status: eval.map_or(Status::NotStarted, |e| e.status),
+        score: eval.and_then(|e| e.score),
+        key_results,
+        archived: row.archived,
+        created_at: from_ms(row.created_at),
+        updated_at: from_ms(row.updated_at),
+        version: row.version,
+    }
+}
+
+async fn views(
+    tx: &mut Tx,
+    caller: &Caller,
+    rows: Vec<ObjectiveRow>,
+    now: Timestamp,
+    include_archived: bool,
+) -> Result<Vec<ObjectiveView>, AppError> {
+    let mut cycles = Cycles::default();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (data, evaluation) = cycles.get(tx, caller.workspace, row.cycle_id, now).await?;
+        out.push(view(row, data, evaluation, include_archived));
+    }
+    Ok(out)
+}
+
+/// Who owns an objective and what it aligns to, as given.
+struct Links {
+    owner_person_id: Option<i64>,
+    owner_team_id: Option<i64>,
+    parent_objective_id: Option<i64>,
+    parent_key_result_id: Option<i64>,
+}
+
+/// What an objective aligns to, checked.
+struct Alignment {
+    parent_objective_id: Option<i64>,
+    parent_key_result_id: Option<i64>,
+}
+
+/// Checks the owner, the alignment and the cycle of an objective.
+async fn check_links(
+    tx: &mut Tx,
+    caller: &Caller,
+    problems: &mut Problems,
+    id: Option<i64>,
+    cycle: &CycleRow,
+    links: Links,
+) -> Result<Alignment, AppError> {
+    let Links {
+        owner_person_id,
+        owner_team_id,
+        parent_objective_id,
+        parent_key_result_id,
+    } = links;
+    match (owner_person_id, owner_team_id) {
+        (Some(_), Some(_)) => problems.push(
+            "/owner_team_id",
+            "an objective has one owner: give owner_person_id or owner_team_id, not both",
+        ),
+        (None, None) => problems.push(
+            "/owner_person_id",
+            "an objective needs an owner: give owner_person_id or owner_team_id",
+        ),
+        (Some(person), None) => {
+            if !tx.exists("people", caller.workspace, person).await? {
+                problems.push(
+                    "/owner_person_id",
+                    format!("there is no person {person} in this workspace"),
+                );
+            }
+        }
+        (None, Some(team)) => {
+            if !tx.exists("teams", caller.workspace, team).await? {
+                problems.push(
+                    "/owner_team_id",
+                    format!("there is no team {team} in this workspace"),
+                );
+            }
+        }
+    }
+    let mut parent = parent_objective_id;
+    if let Some(kr) = parent_key_result_id {
+        match tx.key_result(caller.workspace, kr).await? {
+            None => problems.push(
+                "/parent_key_result_id",
+                format!("there is no key result {kr} in this workspace"),
+            ),
+            Some(row) => {
+                if parent.is_some_and(|p| p != row.objective_id) {
+                    problems.push("/parent_objective_id", format!("key result {kr} belongs to objective {}, not to the parent objective given", row.objective_id));
+                }
+                parent = Some(row.objective_id);
+            }
+        }
+    }
+    let pointer = if parent_key_result_id.is_some() {
+        "/parent_key_result_id"
+    } else {
+        "/parent_objective_id"
+    };
+    if let Some(first) = parent {
+        let period = period_of(cycle);
+        let mut cursor = Some(first);
+        let mut steps = 0;
+        while let Some(current) = cursor {
+            if Some(current) == id {
+                problems.push(
+                    pointer,
+                    "an objective cannot align to itself or to one of the objectives aligned to it",
+                );
+                break;
+            }
+            let Some(row) = tx.objective(caller.workspace, current).await? else {
+                if steps == 0 {
+                    problems.push(
+                        pointer,
+                        format!("there is no objective {current} in this workspace"),
+                    );
+                }
+                break;
+            };
+            if steps == 0 {
+                let parent_cycle = tx.cycle(caller.workspace, row.cycle_id).await?;
+                let covers = parent_cycle
+                    .as_ref()
+                    .map(period_of)
+                    .is_some_and(|p| p.start() <= period.start() && p.end() >= period.end());
+                if !covers {
+                    problems.push(pointer, format!("objective {current} is in a cycle that does not cover {}: align to an objective of the same cycle or of a longer one around it", cycle.slug));
+                }
+            }
+            steps += 1;
+            cursor = if steps < 1000 {
+                row.parent_objective_id
+            } else {
+                None
+            };
+        }
+    }
+    Ok(Alignment {
+        parent_objective_id: parent,
+        parent_key_result_id,
+    })
+}
+
+fn description(problems: &mut Problems, text: Option<&str>) -> String {
+    let text = text.unwrap_or_default().trim();
+    if text.chars().count() > DESCRIPTION_MAX {
+        problems.push(
+            "/description",
+            format!("must be at most {DESCRIPTION_MAX} characters"),
+        );
+    }
+    text.to_owned()
+}
+
+impl App {
+    /// Creates an objective, and its key results with it: all or nothing.
+    pub async fn create_objective(
+        &self,
+        caller: &Caller,
+        new: NewObjective,
+    ) -> Result<ObjectiveView, AppError> {
+        let mut tx = self.store().write().await?;
+        let mut problems = Problems::new();
+        let title = problems.check("/title", Title::parse(&new.title));
+        let description = description(&mut problems, new.description.as_deref());
+        let Some(cycle) = tx.cycle(caller.workspace, new.cycle_id).await? else {
+            problems.push(
+                "/cycle_id",
+                format!("there is no cycle {} in this workspace", new.cycle_id),
+            );
+            problems.finish()?;
+            return Err(not_found(0));
+        };
+        if status_of(&cycle) == CycleStatus::Closed {
+            problems.push(
+                "/cycle_id",
+                format!(
+                    "cycle {} is closed: objectives can no longer be added to it",
+                    cycle.slug
+                ),
+            );
+        }
+        let alignment = check_links(
+            &mut tx,
+            caller,
+            &mut problems,
+            None,
+            &cycle,
+            Links {
+                owner_person_id: new.owner_person_id,
+                owner_team_id: new.owner_team_id,
+                parent_objective_id: new.parent_objective_id,
+                parent_key_result_id: new.parent_key_result_id,
+            },
+        )
+        .await?;
+        let visibility = new.visibility.unwrap_or(Visibility::Workspace);
+        let period = period_of(&cycle);
+        let mut key_results = Vec::new();
+        for (index, kr) in new.key_results.into_iter().enumerate() {
+            let prefix = format!("/key_results/{index}");
+            let fields = key_result::check_new(
+                &mut tx,
+                caller,
+                &mut problems,
+                &prefix,
+                (0, new.owner_person_id),
+                &period,
+                kr,
+            )
+            .await?;
+            key_results.push(fields);
+        }
+        problems.finish()?;
+        let Some(title) = title else {
+            return Err(AppError::invalid("/title", "missing"));
+        };
+        let now = self.now();
+        let fields = ObjectiveFields {
+            cycle_id: cycle.id,
+            title: title.into_string(),
+            description,
+            owner_person_id: new.owner_person_id,
+            owner_team_id: new.owner_team_id,
+            commitment: new
+                .commitment
+                .unwrap_or(Commitment::Committed)
+                .as_str()
+                .to_owned(),
+            parent_objective_id: alignment.parent_objective_id,
+            parent_key_result_id: alignment.parent_key_result_id,
+            visibility: visibility.as_str().to_owned(),
+            rollup_children: new.rollup_children.unwrap_or(false),
+        };
+        let added_after_start =
+            status_of(&cycle) == CycleStatus::Active && now >= period.starts_at();
+        let row = tx
+            .insert_objective(
+                caller.workspace,
+                &fields,
+                added_after_start,
+                now.as_millisecond(),
+            )
+            .await?;
+        for fields in key_results.into_iter().flatten() {
+            let fields = milepost_store::KeyResultFields {
+                objective_id: row.id,
+                ..fields
+            };
+            tx.insert_key_result(caller.workspace, &fields, now.as_millisecond())
+                .await?;
+        }
+        let mut out = views(&mut tx, caller, vec![row], now, false).await?;
+        tx.commit().await?;
+        out.pop().ok_or_else(|| not_found(0))
+    }
+
+    /// One objective with its key results.
+    pub async fn get_objective(&self, caller: &Caller, id: i64) -> Result<ObjectiveView, AppError> {
+        let mut tx = self.store().read().await?;
+        let row = tx
+            .objective(caller.workspace, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        views(&mut tx, caller, vec![row], self.now(), false)
+            .await?
+            .pop()
+            .ok_or_else(|| not_found(id))
+    }
+
+    /// Changes an objective.
+    pub async fn update_objective(
+        &self,
+        caller: &Caller,
+        id: i64,
+        change: ObjectivePatch,
+    ) -> Result<ObjectiveView, AppError> {
+        let mut tx = self.store().write().await?;
+        let current = tx
+            .objective(caller.workspace, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        let cycle = tx
+            .cycle(caller.workspace, current.cycle_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound {
+                what: "cycle",
+                id: current.cycle_id.to_string(),
+            })?;
+        let mut problems = Problems::new();
+        let title = match &change.title {
+            Some(title) => problems
+                .check("/title", Title::parse(title))
+                .map(Title::into_string),
+            None => Some(current.title.clone()),
+        };
+        let description = match &change.description {
+            Some(text) => description(&mut problems, Some(text)),
+            None => current.description.clone(),
+        };
+        let owner = match (change.owner_person_id, change.owner_team_id) {
+            (None, None) => (current.owner_person_id, current.owner_team_id),
+            given => given,
+        };
+        let parent_key_result_id =
+            patch::apply(current.parent_key_result_id, change.parent_key_result_id);
+        let parent_objective_id = match (change.parent_objective_id, change.parent_key_result_id) {
+            (Some(given), _) => given,
+            // Dropping the parent key result drops the parent objective it implied.
+            (None, Some(None)) => None,
+            (None, _) => current
+                .parent_objective_id
+                .filter(|_| parent_key_result_id.is_none()),
+        };
+        let alignment = check_links(
+            &mut tx,
+            caller,
+            &mut problems,
+            Some(id),
+            &cycle,
+            Links {
+                owner_person_id: owner.0,
+                owner_team_id: owner.1,
+                parent_objective_id,
+                parent_key_result_id,
+            },
+        )
+        .await?;
+        problems.finish()?;
+        let Some(title) = title else {
+            return Err(AppError::invalid("/title", "missing"));
+        };
+        let fields = ObjectiveFields {
+            cycle_id: current.cycle_id,
+            title,
+            description,
+            owner_person_id: owner.0,
+            owner_team_id: owner.1,
+            commitment: change
+                .commitment
+                .map_or(current.commitment.clone(), |c| c.as_str().to_owned()),
+            parent_objective_id: alignment.parent_objective_id,
+            parent_key_result_id: alignment.parent_key_result_id,
+            visibility: change
+                .visibility
+                .map_or(current.visibility.clone(), |v| v.as_str().to_owned()),
+            rollup_children: change.rollup_children.unwrap_or(current.rollup_children),
+        };
+        let row = tx
+            .update_objective(
+                caller.workspace,
+                id,
+                change.version,
+                &fields,
+                current.archived,
+                self.now_ms(),
+            )
+            .await
+            .map_err(|e| on_update(e, "objective", id, change.version))?;
+        let mut out = views(&mut tx, caller, vec![row], self.now(), false).await?;
+        tx.commit().await?;
+        out.pop().ok_or_else(|| not_found(id))
+    }
+
+    /// Archives an objective (or restores it). Archived objectives leave their
+    /// parent's rollup; their key results keep their history.
+    pub async fn archive_objective(
+        &self,
+        caller: &Caller,
+        id: i64,
+        version: i64,
+        archived: bool,
+    ) -> Result<ObjectiveView, AppError> {
+        let mut tx = self.store().write().await?;
+        let current = tx
+            .objective(caller.workspace, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        let fields = ObjectiveFields {
+            cycle_id: current.cycle_id,
+            title: current.title,
+            description: current.description,
+            owner_person_id: current.owner_person_id,
+            owner_team_id: current.owner_team_id,
+            commitment: current.commitment,
+            parent_objective_id: current.parent_objective_id,
+            parent_key_result_id: current.parent_key_result_id,
+            visibility: current.visibility,
+            rollup_children: current.rollup_children,
+        };
+        let row = tx
+            .update_objective(
+                caller.workspace,
+                id,
+                version,
+                &fields,
+                archived,
+                self.now_ms(),
+            )
+            .await
+            .map_err(|e| on_update(e, "objective", id, version))?;
+        let mut out = views(&mut tx, caller, vec![row], self.now(), archived).await?;
+        tx.commit().await?;
+        out.pop().ok_or_else(|| not_found(id))
+    }
+
+    /// Lists objectives with their key results.
+    pub async fn list_objectives(
+        &self,
+        caller: &Caller,
+        query: ObjectiveQuery,
+    ) -> Result<Paged<ObjectiveView>, AppError> {
+        let page = ListParams {
+            limit: query.limit,
+            after: query.after.clone(),
+        }
+        .page()?;
+        let filter = ObjectiveFilter {
+            cycle_id: query.cycle_id,
+            owner_person_id: query.owner_person_id,
+            owner_team_id: query.team_id,
+            parent_objective_id: query.parent_objective_id,
+            include_archived: query.include_archived,
+        };
+        let mut tx = self.store().read().await?;
+        let now = self.now();
+        let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+        let mut items: Vec<ObjectiveView> = Vec::new();
+        let mut cursor = page.after;
+        loop {
+            let batch = tx
+                .list_objectives(
+                    caller.workspace,
+                    &filter,
+                    page::probe(milepost_store::Page {
+                        after: cursor,
+                        ..page
+                    }),
+                )
+                .await?;
+            let exhausted = batch.len() <= limit;
+            let last = batch.last().map(|r| r.id);
+            for view in views(&mut tx, caller, batch, now, query.include_archived).await? {
+                if query.status.is_none_or(|s| s == view.status) {
+                    if items.len() == limit {
+                        let last_included = items.last().map(|v| v.id);
+                        return Ok(Paged::new(items, last_included, true));
+                    }
+                    items.push(view);
+                }
+            }
+            if exhausted || last.is_none() {
+                return Ok(Paged::new(items, None, false));
+            }
+            cursor = last;
+        }
+    }
+}

@@ -1,0 +1,380 @@
+//! People of a workspace, with their role.
+
+use crate::error::{AppError, Problems, duplicate_or, on_update};
+use crate::page::{self, ListParams, Paged};
+use crate::patch;
+use crate::time::from_ms;
+use crate::{App, Caller};
+use jiff::Timestamp;
+use milepost_core::{Slug, Title};
+use milepost_store::{PersonFields, PersonFilter, PersonRow, Tx};
+use serde::{Deserialize, Serialize};
+
+/// What a person may do in their workspace (SPEC §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything in the workspace.
+    Admin,
+    /// Create and edit OKRs and KPIs.
+    Editor,
+    /// Edit what they own, check in on their key results.
+    Member,
+    /// Read only.
+    Viewer,
+}
+
+impl Role {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Editor => "editor",
+            Role::Member => "member",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    /// Reads a stored name; an unknown one reads as the least privileged role.
+    pub fn from_stored(text: &str) -> Role {
+        match text {
+            "admin" => Role::Admin,
+            "editor" => Role::Editor,
+            "member" => Role::Member,
+            _ => Role::Viewer,
+        }
+    }
+}
+
+/// A person to add.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPerson {
+    /// Handle for mentions and OKR files (`dana`); made from the email when left out.
+    pub handle: Option<String>,
+    /// Full name.
+    pub name: String,
+    /// Email address, unique in the workspace.
+    pub email: String,
+    /// Role (default `member`).
+    pub role: Option<Role>,
+    /// Their team.
+    pub team_id: Option<i64>,
+}
+
+/// Changes to a person; fields left out stay as they are.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonPatch {
+    /// The version the change is based on.
+    pub version: i64,
+    /// New handle.
+    pub handle: Option<String>,
+    /// New name.
+    pub name: Option<String>,
+    /// New email.
+    pub email: Option<String>,
+    /// New role.
+    pub role: Option<Role>,
+    /// New team; `null` for none.
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub team_id: Option<Option<i64>>,
+}
+
+/// A person.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PersonView {
+    /// Their id.
+    pub id: i64,
+    /// Their handle.
+    pub handle: String,
+    /// Their name.
+    pub name: String,
+    /// Their email.
+    pub email: String,
+    /// Their role.
+    pub role: Role,
+    /// Their team.
+    pub team_id: Option<i64>,
+    /// Whether archived.
+    pub archived: bool,
+    /// When added.
+    pub created_at: Timestamp,
+    /// When last changed.
+    pub updated_at: Timestamp,
+    /// Version: send it back with a change.
+    pub version: i64,
+}
+
+impl From<PersonRow> for PersonView {
+    fn from(row: PersonRow) -> Self {
+        PersonView {
+            id: row.id,
+            handle: row.handle,
+            name: row.name,
+            email: row.email,
+            role: Role::from_stored(&row.role),
+            team_id: row.team_id,
+            archived: row.archived,
+            created_at: from_ms(row.created_at),
+            updated_at: from_ms(row.updated_at),
+            version: row.version,
+        }
+    }
+}
+
+/// Filters of the people list.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PersonQuery {
+    /// Only members of this team.
+    pub team_id: Option<i64>,
+    /// Only people with this role.
+    pub role: Option<Role>,
+    /// Include archived people.
+    #[serde(default)]
+    pub include_archived: bool,
+    /// Page size, 1–500.
+    pub limit: Option<u32>,
+    /// Cursor from the previous page.
+    pub after: Option<String>,
+}
+
+/// Checks an email address: something, an `@`, a domain with a dot; no spaces.
+fn parse_email(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let ok = text.len() <= 254
+        && !text.contains(char::is_whitespace)
+        && text.split_once('@').is_some_and(|(user, domain)| {
+            !user.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        });
+    if ok {
+        Ok(text.to_lowercase())
+    } else {
+        Err(format!("{text:?} is not an email address"))
+    }
+}
+
+async fn check_team(
+    tx: &mut Tx,
+    caller: &Caller,
+    problems: &mut Problems,
+    team: Option<i64>,
+) -> Result<(), AppError> {
+    if let Some(team) = team
+        && !tx.exists("teams", caller.workspace, team).await?
+    {
+        problems.push(
+            "/team_id",
+            format!("there is no team {team} in this workspace"),
+        );
+    }
+    Ok(())
+}
+
+impl App {
+    /// Adds a person.
+    pub async fn create_person(
+        &self,
+        caller: &Caller,
+        new: NewPerson,
+    ) -> Result<PersonView, AppError> {
+        let mut problems = Problems::new();
+        let name = problems.check("/name", Title::parse(&new.name));
+        let email = problems.check("/email", parse_email(&new.email));
+        let handle = match (&new.handle, &email) {
+            (Some(handle), _) => problems
+                .check("/handle", Slug::parse(handle))
+                .map(|s| s.as_str().to_owned()),
+            (None, Some(email)) => Slug::from_title(email.split('@').next().unwrap_or_default())
+                .map(|s| s.as_str().to_owned()),
+            (None, None) => None,
+        };
+        if handle.is_none() && new.handle.is_none() && email.is_some() {
+            problems.push("/handle", "no handle can be made from this email: give one");
+        }
+        let mut tx = self.store().write().await?;
+        check_team(&mut tx, caller, &mut problems, new.team_id).await?;
+        problems.finish()?;
+        let (Some(name), Some(email), Some(handle)) = (name, email, handle) else {
+            return Err(AppError::invalid("/name", "missing"));
+        };
+        let fields = PersonFields {
+            handle,
+            name: name.into_string(),
+            email,
+            role: new.role.unwrap_or(Role::Member).as_str().to_owned(),
+            team_id: new.team_id,
+        };
+        let row = tx
+            .insert_person(caller.workspace, &fields, self.now_ms())
+            .await
+            .map_err(|e| duplicate_or(e, "person"))?;
+        tx.commit().await?;
+        Ok(row.into())
+    }
+
+    /// One person.
+    pub async fn get_person(&self, caller: &Caller, id: i64) -> Result<PersonView, AppError> {
+        let mut tx = self.store().read().await?;
+        let row = tx.person(caller.workspace, id).await?;
+        row.map(PersonView::from).ok_or_else(|| AppError::NotFound {
+            what: "person",
+            id: id.to_string(),
+        })
+    }
+
+    /// Changes a person.
+    pub async fn update_person(
+        &self,
+        caller: &Caller,
+        id: i64,
+        change: PersonPatch,
+    ) -> Result<PersonView, AppError> {
+        let mut tx = self.store().write().await?;
+        let current = tx
+            .person(caller.workspace, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound {
+                what: "person",
+                id: id.to_string(),
+            })?;
+        let mut problems = Problems::new();
+        let name = match &change.name {
+            Some(name) => problems
+                .check("/name", Title::parse(name))
+                .map(Title::into_string),
+            None => Some(current.name.clone()),
+        };
+        let email = match &change.email {
+            Some(email) => problems.check("/email", parse_email(email)),
+            None => Some(current.email.clone()),
+        };
+        let handle = match &change.handle {
+            Some(handle) => problems
+                .check("/handle", Slug::parse(handle))
+                .map(|s| s.as_str().to_owned()),
+            None => Some(current.handle.clone()),
+        };
+        let team_id = patch::apply(current.team_id, change.team_id);
+        check_team(&mut tx, caller, &mut problems, team_id).await?;
+        problems.finish()?;
+        let (Some(name), Some(email), Some(handle)) = (name, email, handle) else {
+            return Err(AppError::invalid("/name", "missing"));
+        };
+        let role = change
+            .role
+            .map_or(current.role.clone(), |r| r.as_str().to_owned());
+        let fields = PersonFields {
+            handle,
+            name,
+            email,
+            role,
+            team_id,
+        };
+        let row = tx
+            .update_person(
+                caller.workspace,
+                id,
+                change.version,
+                &fields,
+                current.archived,
+                self.now_ms(),
+            )
+            .await
+            .map_err(|e| on_update(e, "person", id, change.version))?;
+        tx.commit().await?;
+        Ok(row.into())
+    }
+
+    /// Archives a person (or restores them).
+    pub async fn archive_person(
+        &self,
+        caller: &Caller,
+        id: i64,
+        version: i64,
+        archived: bool,
+    ) -> Result<PersonView, AppError> {
+        let mut tx = self.store().write().await?;
+        let current = tx
+            .person(caller.workspace, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound {
+                what: "person",
+                id: id.to_string(),
+            })?;
+        let fields = PersonFields {
+            handle: current.handle,
+            name: current.name,
+            email: current.email,
+            role: current.role,
+            team_id: current.team_id,
+        };
+        let row = tx
+            .update_person(
+                caller.workspace,
+                id,
+                version,
+                &fields,
+                archived,
+                self.now_ms(),
+            )
+            .await
+            .map_err(|e| on_update(e, "person", id, version))?;
+        tx.commit().await?;
+        Ok(row.into())
+    }
+
+    /// Lists people.
+    pub async fn list_people(
+        &self,
+        caller: &Caller,
+        query: PersonQuery,
+    ) -> Result<Paged<PersonView>, AppError> {
+        let page = ListParams {
+            limit: query.limit,
+            after: query.after,
+        }
+        .page()?;
+        let filter = PersonFilter {
+            team_id: query.team_id,
+            role: query.role.map(|r| r.as_str().to_owned()),
+            include_archived: query.include_archived,
+        };
+        let mut tx = self.store().read().await?;
+        let rows = tx
+            .list_people(caller.workspace, &filter, page::probe(page))
+            .await?;
+        Ok(page::finish(rows, page, |r| r.id, PersonView::from))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_checked_and_lower_cased() {
+        assert_eq!(
+            parse_email(" Dana@Example.com ").unwrap(),
+            "dana@example.com"
+        );
+        for bad in [
+            "dana",
+            "@example.com",
+            "dana@example",
+            "dana@.com",
+            "da na@example.com",
+            "a@b@c.com",
+            "dana@example.",
+        ] {
+            assert!(parse_email(bad).is_err(), "{bad}");
+        }
+    }
+}

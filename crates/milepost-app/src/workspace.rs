@@ -1,0 +1,101 @@
+//! Workspaces: create and list the tenants of an installation.
+
+use crate::App;
+use crate::error::{AppError, Problems, duplicate_or};
+use crate::time::from_ms;
+use jiff::Timestamp;
+use milepost_core::{Slug, Title};
+use milepost_store::WorkspaceRow;
+use serde::{Deserialize, Serialize};
+
+/// A workspace to create.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWorkspace {
+    /// Short name for URLs and files (`acme`); made from the name when left out.
+    pub slug: Option<String>,
+    /// Display name (`Acme Outfitters`).
+    pub name: String,
+}
+
+/// A workspace.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WorkspaceView {
+    /// Its id.
+    pub id: i64,
+    /// Its short name.
+    pub slug: String,
+    /// Its display name.
+    pub name: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// Its version.
+    pub version: i64,
+}
+
+impl From<WorkspaceRow> for WorkspaceView {
+    fn from(row: WorkspaceRow) -> Self {
+        WorkspaceView {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+            created_at: from_ms(row.created_at),
+            version: row.version,
+        }
+    }
+}
+
+/// Checks a slug, or makes one from the name when none was given.
+pub(crate) fn slug_or_from(
+    problems: &mut Problems,
+    slug: Option<&str>,
+    name: &str,
+) -> Option<String> {
+    match slug {
+        Some(text) => problems
+            .check("/slug", Slug::parse(text))
+            .map(|s| s.as_str().to_owned()),
+        None => {
+            match Slug::from_title(name) {
+                Some(slug) => Some(slug.as_str().to_owned()),
+                None => {
+                    if !name.trim().is_empty() {
+                        problems.push("/slug", "no slug can be made from this name: give one (letters, digits and '-')");
+                    }
+                    None
+                }
+            }
+        }
+    }
+}
+
+impl App {
+    /// Creates a workspace.
+    pub async fn create_workspace(&self, new: NewWorkspace) -> Result<WorkspaceView, AppError> {
+        let mut problems = Problems::new();
+        let name = problems.check("/name", Title::parse(&new.name));
+        let slug = slug_or_from(&mut problems, new.slug.as_deref(), &new.name);
+        problems.finish()?;
+        let (Some(name), Some(slug)) = (name, slug) else {
+            return Err(AppError::invalid("/name", "missing"));
+        };
+        let mut tx = self.store().write().await?;
+        let row = tx
+            .insert_workspace(&slug, name.as_str(), self.now_ms())
+            .await
+            .map_err(|e| duplicate_or(e, "workspace"))?;
+        tx.commit().await?;
+        Ok(row.into())
+    }
+
+    /// Every workspace of the installation.
+    pub async fn list_workspaces(&self) -> Result<Vec<WorkspaceView>, AppError> {
+        let mut tx = self.store().read().await?;
+        Ok(tx
+            .list_workspaces()
+            .await?
+            .into_iter()
+            .map(WorkspaceView::from)
+            .collect())
+    }
+}
