@@ -22,21 +22,12 @@ impl App {
         let row = tx
             .workspace_by_slug(slug)
             .await?
-            .ok_or_else(|| AppError::NotFound {
-                what: "workspace",
-                id: slug.to_owned(),
-            })?;
-        Ok(Caller {
-            workspace: WorkspaceId(row.id),
-            workspace_slug: row.slug,
-        })
+            .ok_or_else(|| AppError::NotFound { what: "workspace", id: slug.to_owned() })?;
+        Ok(Caller { workspace: WorkspaceId(row.id), workspace_slug: row.slug })
     }
 
     /// The caller acting in a workspace just created or listed.
     pub fn caller_for(&self, workspace: &WorkspaceView) -> Caller {
-        Caller {
-            workspace: WorkspaceId(workspace.id),
-            workspace_slug: workspace.slug.clone(),
-        }
+        Caller { workspace: WorkspaceId(workspace.id), workspace_slug: workspace.slug.clone() }
     }
 }

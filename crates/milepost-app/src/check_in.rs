@@ -9,7 +9,7 @@ use crate::time::from_ms;
 use crate::{App, Caller};
 use jiff::{SignedDuration, Timestamp};
 use milepost_core::{CheckInId, Confidence, CycleStatus, KeyResultKind, Named};
-use milepost_store::{CheckInRow, NewCheckIn as StoreCheckIn};
+use milepost_store::{CheckInRow, NewCheckIn as StoreCheckIn, Tx};
 use serde::{Deserialize, Serialize};
 
 /// The longest note or blockers text accepted, in characters.
@@ -102,8 +102,7 @@ impl App {
         key_result_id: i64,
         new: NewCheckIn,
     ) -> Result<CheckInResult, AppError> {
-        self.record_check_in(caller, key_result_id, new, "manual")
-            .await
+        self.record_check_in(caller, key_result_id, new, "manual").await
     }
 
     /// Records a check-in that came from `source` (manual, api, kpi …).
@@ -116,115 +115,21 @@ impl App {
     ) -> Result<CheckInResult, AppError> {
         let now = self.now();
         let mut tx = self.store().write().await?;
-        let row = tx
-            .key_result(caller.workspace, key_result_id)
-            .await?
-            .ok_or_else(|| AppError::NotFound {
-                what: "key result",
-                id: key_result_id.to_string(),
-            })?;
-        let (objective, cycle) = key_result::parents(&mut tx, caller, row.objective_id).await?;
-        if row.archived || objective.archived {
-            return Err(AppError::Conflict {
-                code: "archived",
-                detail: format!("key result {key_result_id} is archived: restore it to check in"),
-                location: None,
-            });
-        }
-        if crate::cycle::status_of(&cycle) == CycleStatus::Closed {
-            return Err(AppError::Conflict {
-                code: "cycle_closed",
-                detail: format!(
-                    "cycle {} is closed and graded: its key results take no more check-ins",
-                    cycle.slug
-                ),
-                location: None,
-            });
-        }
-        let mut problems = Problems::new();
-        if !new.value.is_finite() {
-            problems.push("/value", "must be a finite number");
-        }
-        if KeyResultKind::parse(&row.kind) == Some(KeyResultKind::Milestone)
-            && !(0.0..=1.0).contains(&new.value)
-        {
-            problems.push(
-                "/value",
-                "a milestone's value is the share done, from 0 (not done) to 1 (done)",
-            );
-        }
-        let confidence = new
-            .confidence
-            .and_then(|c| problems.check("/confidence", Confidence::try_new(c)));
-        let note = long_text(&mut problems, "/note", new.note.as_deref());
-        let blockers = long_text(&mut problems, "/blockers", new.blockers.as_deref());
-        let at = new.checked_in_at.unwrap_or(now);
-        if at > now.saturating_add(FUTURE_SKEW).unwrap_or(now) {
-            problems.push(
-                "/checked_in_at",
-                format!("{at} is in the future: a check-in reports what is, not what will be"),
-            );
-        }
-        if let Some(author) = new.author_person_id
-            && !tx.exists("people", caller.workspace, author).await?
-        {
-            problems.push(
-                "/author_person_id",
-                format!("there is no person {author} in this workspace"),
-            );
-        }
-        problems.finish()?;
-        let now_ms = now.as_millisecond();
-        // Lock the key result first, so concurrent check-ins queue and the current
-        // value below sees every one of them.
-        tx.touch_key_result(caller.workspace, key_result_id, now_ms)
-            .await?;
-        let check_in = tx
-            .insert_check_in(
-                caller.workspace,
-                &StoreCheckIn {
-                    key_result_id,
-                    value: new.value,
-                    confidence: confidence.map(|c| i64::from(c.get())),
-                    note,
-                    blockers,
-                    author_person_id: new.author_person_id,
-                    source: source.to_owned(),
-                    checked_in_at: at.as_millisecond(),
-                },
-                now_ms,
-            )
-            .await?;
-        let updated = tx
-            .refresh_current_value(caller.workspace, key_result_id)
-            .await?;
+        let check_in = write_check_in(&mut tx, caller, key_result_id, new, source, now).await?;
+        let updated = tx.refresh_current_value(caller.workspace, key_result_id).await?;
         let key_result = key_result::views(&mut tx, caller, vec![updated], now)
             .await?
             .pop()
-            .ok_or_else(|| AppError::NotFound {
-                what: "key result",
-                id: key_result_id.to_string(),
-            })?;
+            .ok_or_else(|| AppError::NotFound { what: "key result", id: key_result_id.to_string() })?;
         tx.commit().await?;
-        Ok(CheckInResult {
-            check_in: check_in.into(),
-            key_result,
-        })
+        Ok(CheckInResult { check_in: check_in.into(), key_result })
     }
 
     /// One check-in.
-    pub async fn get_check_in(
-        &self,
-        caller: &Caller,
-        id: CheckInId,
-    ) -> Result<CheckInView, AppError> {
+    pub async fn get_check_in(&self, caller: &Caller, id: CheckInId) -> Result<CheckInView, AppError> {
         let mut tx = self.store().read().await?;
         let row = tx.check_in(caller.workspace, id.get()).await?;
-        row.map(CheckInView::from)
-            .ok_or_else(|| AppError::NotFound {
-                what: "check-in",
-                id: id.to_string(),
-            })
+        row.map(CheckInView::from).ok_or_else(|| AppError::NotFound { what: "check-in", id: id.to_string() })
     }
 
     /// A key result's check-ins, oldest first.
@@ -236,18 +141,82 @@ impl App {
     ) -> Result<Paged<CheckInView>, AppError> {
         let page = params.page()?;
         let mut tx = self.store().read().await?;
-        if !tx
-            .exists("key_results", caller.workspace, key_result_id)
-            .await?
-        {
-            return Err(AppError::NotFound {
-                what: "key result",
-                id: key_result_id.to_string(),
-            });
+        if !tx.exists("key_results", caller.workspace, key_result_id).await? {
+            return Err(AppError::NotFound { what: "key result", id: key_result_id.to_string() });
         }
-        let rows = tx
-            .list_check_ins(caller.workspace, key_result_id, page::probe(page))
-            .await?;
+        let rows = tx.list_check_ins(caller.workspace, key_result_id, page::probe(page)).await?;
         Ok(page::finish(rows, page, |r| r.id, CheckInView::from))
     }
+}
+
+/// Checks and writes one check-in inside `tx`. The caller then moves the key result's
+/// current value with `refresh_current_value`. Shared by every way a check-in arrives.
+pub(crate) async fn write_check_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    key_result_id: i64,
+    new: NewCheckIn,
+    source: &str,
+    now: Timestamp,
+) -> Result<CheckInRow, AppError> {
+    let row = tx
+        .key_result(caller.workspace, key_result_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound { what: "key result", id: key_result_id.to_string() })?;
+    let (objective, cycle) = key_result::parents(tx, caller, row.objective_id).await?;
+    if row.archived || objective.archived {
+        return Err(AppError::Conflict {
+            code: "archived",
+            detail: format!("key result {key_result_id} is archived: restore it to check in"),
+            location: None,
+        });
+    }
+    if crate::cycle::status_of(&cycle) == CycleStatus::Closed {
+        return Err(AppError::Conflict {
+            code: "cycle_closed",
+            detail: format!("cycle {} is closed and graded: its key results take no more check-ins", cycle.slug),
+            location: None,
+        });
+    }
+    let mut problems = Problems::new();
+    if !new.value.is_finite() {
+        problems.push("/value", "must be a finite number");
+    }
+    if KeyResultKind::parse(&row.kind) == Some(KeyResultKind::Milestone) && !(0.0..=1.0).contains(&new.value) {
+        problems.push("/value", "a milestone's value is the share done, from 0 (not done) to 1 (done)");
+    }
+    let confidence = new.confidence.and_then(|c| problems.check("/confidence", Confidence::try_new(c)));
+    let note = long_text(&mut problems, "/note", new.note.as_deref());
+    let blockers = long_text(&mut problems, "/blockers", new.blockers.as_deref());
+    let at = new.checked_in_at.unwrap_or(now);
+    if at > now.saturating_add(FUTURE_SKEW).unwrap_or(now) {
+        problems.push("/checked_in_at", format!("{at} is in the future: a check-in reports what is, not what will be"));
+    }
+    if let Some(author) = new.author_person_id
+        && !tx.exists("people", caller.workspace, author).await?
+    {
+        problems.push("/author_person_id", format!("there is no person {author} in this workspace"));
+    }
+    problems.finish()?;
+    let now_ms = now.as_millisecond();
+    // Lock the key result first, so concurrent check-ins queue and the current value
+    // recomputed after this sees every one of them.
+    tx.touch_key_result(caller.workspace, key_result_id, now_ms).await?;
+    let check_in = tx
+        .insert_check_in(
+            caller.workspace,
+            &StoreCheckIn {
+                key_result_id,
+                value: new.value,
+                confidence: confidence.map(|c| i64::from(c.get())),
+                note,
+                blockers,
+                author_person_id: new.author_person_id,
+                source: source.to_owned(),
+                checked_in_at: at.as_millisecond(),
+            },
+            now_ms,
+        )
+        .await?;
+    Ok(check_in)
 }

@@ -126,11 +126,7 @@ fn check_period(problems: &mut Problems, start: &str, end: &str) -> Option<Cycle
 
 impl App {
     /// Creates a cycle.
-    pub async fn create_cycle(
-        &self,
-        caller: &Caller,
-        new: NewCycle,
-    ) -> Result<CycleView, AppError> {
+    pub async fn create_cycle(&self, caller: &Caller, new: NewCycle) -> Result<CycleView, AppError> {
         let mut problems = Problems::new();
         let name = problems.check("/name", Title::parse(&new.name));
         let slug = slug_or_from(&mut problems, new.slug.as_deref(), &new.name);
@@ -144,17 +140,11 @@ impl App {
             name: name.into_string(),
             start_date: period.start().to_string(),
             end_date: period.end().to_string(),
-            status: new
-                .status
-                .unwrap_or(CycleStatus::Planning)
-                .as_str()
-                .to_owned(),
+            status: new.status.unwrap_or(CycleStatus::Planning).as_str().to_owned(),
         };
         let mut tx = self.store().write().await?;
-        let row = tx
-            .insert_cycle(caller.workspace, &fields, self.now_ms())
-            .await
-            .map_err(|e| duplicate_or(e, "cycle"))?;
+        let row =
+            tx.insert_cycle(caller.workspace, &fields, self.now_ms()).await.map_err(|e| duplicate_or(e, "cycle"))?;
         tx.commit().await?;
         Ok(view(row, self.now()))
     }
@@ -163,39 +153,23 @@ impl App {
     pub async fn get_cycle(&self, caller: &Caller, id: i64) -> Result<CycleView, AppError> {
         let mut tx = self.store().read().await?;
         let row = tx.cycle(caller.workspace, id).await?;
-        row.map(|r| view(r, self.now()))
-            .ok_or_else(|| AppError::NotFound {
-                what: "cycle",
-                id: id.to_string(),
-            })
+        row.map(|r| view(r, self.now())).ok_or_else(|| AppError::NotFound { what: "cycle", id: id.to_string() })
     }
 
     /// Changes a cycle.
-    pub async fn update_cycle(
-        &self,
-        caller: &Caller,
-        id: i64,
-        change: CyclePatch,
-    ) -> Result<CycleView, AppError> {
+    pub async fn update_cycle(&self, caller: &Caller, id: i64, change: CyclePatch) -> Result<CycleView, AppError> {
         let mut tx = self.store().write().await?;
         let current = tx
             .cycle(caller.workspace, id)
             .await?
-            .ok_or_else(|| AppError::NotFound {
-                what: "cycle",
-                id: id.to_string(),
-            })?;
+            .ok_or_else(|| AppError::NotFound { what: "cycle", id: id.to_string() })?;
         let mut problems = Problems::new();
         let name = match &change.name {
-            Some(name) => problems
-                .check("/name", Title::parse(name))
-                .map(Title::into_string),
+            Some(name) => problems.check("/name", Title::parse(name)).map(Title::into_string),
             None => Some(current.name.clone()),
         };
         let slug = match &change.slug {
-            Some(slug) => problems
-                .check("/slug", Slug::parse(slug))
-                .map(|s| s.as_str().to_owned()),
+            Some(slug) => problems.check("/slug", Slug::parse(slug)).map(|s| s.as_str().to_owned()),
             None => Some(current.slug.clone()),
         };
         let start = change.start_date.as_deref().unwrap_or(&current.start_date);
@@ -210,19 +184,10 @@ impl App {
             name,
             start_date: period.start().to_string(),
             end_date: period.end().to_string(),
-            status: change
-                .status
-                .map_or(current.status.clone(), |s| s.as_str().to_owned()),
+            status: change.status.map_or(current.status.clone(), |s| s.as_str().to_owned()),
         };
         let row = tx
-            .update_cycle(
-                caller.workspace,
-                id,
-                change.version,
-                &fields,
-                current.archived,
-                self.now_ms(),
-            )
+            .update_cycle(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "cycle", id, change.version))?;
         tx.commit().await?;
@@ -241,10 +206,7 @@ impl App {
         let current = tx
             .cycle(caller.workspace, id)
             .await?
-            .ok_or_else(|| AppError::NotFound {
-                what: "cycle",
-                id: id.to_string(),
-            })?;
+            .ok_or_else(|| AppError::NotFound { what: "cycle", id: id.to_string() })?;
         let fields = CycleFields {
             slug: current.slug,
             name: current.name,
@@ -253,14 +215,7 @@ impl App {
             status: current.status,
         };
         let row = tx
-            .update_cycle(
-                caller.workspace,
-                id,
-                version,
-                &fields,
-                archived,
-                self.now_ms(),
-            )
+            .update_cycle(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "cycle", id, version))?;
         tx.commit().await?;
@@ -268,24 +223,14 @@ impl App {
     }
 
     /// Lists cycles.
-    pub async fn list_cycles(
-        &self,
-        caller: &Caller,
-        query: CycleQuery,
-    ) -> Result<Paged<CycleView>, AppError> {
-        let page = ListParams {
-            limit: query.limit,
-            after: query.after,
-        }
-        .page()?;
+    pub async fn list_cycles(&self, caller: &Caller, query: CycleQuery) -> Result<Paged<CycleView>, AppError> {
+        let page = ListParams { limit: query.limit, after: query.after }.page()?;
         let filter = CycleFilter {
             status: query.status.map(|s| s.as_str().to_owned()),
             include_archived: query.include_archived,
         };
         let mut tx = self.store().read().await?;
-        let rows = tx
-            .list_cycles(caller.workspace, &filter, page::probe(page))
-            .await?;
+        let rows = tx.list_cycles(caller.workspace, &filter, page::probe(page)).await?;
         let now = self.now();
         Ok(page::finish(rows, page, |r| r.id, |r| view(r, now)))
     }

@@ -30,18 +30,12 @@ pub struct FieldError {
 impl FieldError {
     /// A problem with a body field, at the JSON pointer `pointer`.
     pub fn body(pointer: impl Into<String>, detail: impl ToString) -> FieldError {
-        FieldError {
-            location: Location::Pointer(pointer.into()),
-            detail: detail.to_string(),
-        }
+        FieldError { location: Location::Pointer(pointer.into()), detail: detail.to_string() }
     }
 
     /// A problem with a query or path parameter.
     pub fn parameter(name: impl Into<String>, detail: impl ToString) -> FieldError {
-        FieldError {
-            location: Location::Parameter(name.into()),
-            detail: detail.to_string(),
-        }
+        FieldError { location: Location::Parameter(name.into()), detail: detail.to_string() }
     }
 }
 
@@ -148,27 +142,15 @@ impl Problems {
 
     /// `Ok` when nothing was noted, or every problem as one error.
     pub fn finish(self) -> Result<(), AppError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::Invalid(self.0))
-        }
+        if self.0.is_empty() { Ok(()) } else { Err(AppError::Invalid(self.0)) }
     }
 }
 
 /// Maps a storage error on a versioned update to the app's words for it.
 pub(crate) fn on_update(error: StoreError, what: &'static str, id: i64, given: i64) -> AppError {
     match error {
-        StoreError::NotFound => AppError::NotFound {
-            what,
-            id: id.to_string(),
-        },
-        StoreError::Conflict { current } => AppError::StaleVersion {
-            what,
-            id,
-            current,
-            given,
-        },
+        StoreError::NotFound => AppError::NotFound { what, id: id.to_string() },
+        StoreError::Conflict { current } => AppError::StaleVersion { what, id, current, given },
         other => duplicate_or(other, what),
     }
 }
@@ -177,9 +159,7 @@ pub(crate) fn on_update(error: StoreError, what: &'static str, id: i64, given: i
 pub(crate) fn duplicate_or(error: StoreError, what: &'static str) -> AppError {
     match error {
         StoreError::Duplicate { constraint } => {
-            let field = ["slug", "handle", "email"]
-                .into_iter()
-                .find(|f| constraint.contains(f));
+            let field = ["slug", "handle", "email"].into_iter().find(|f| constraint.contains(f));
             let detail = match field {
                 Some(field) => format!("another {what} in this workspace already has this {field}"),
                 None => format!("another {what} like this already exists"),

@@ -12,13 +12,11 @@ use milepost_core::WorkspaceId;
 use milepost_core::key_result::{MeasureSpec, SchedulePoint};
 use milepost_core::status::check_in_due_by;
 use milepost_core::{
-    Cadence, Commitment, Comparator, Confidence, CyclePeriod, CycleStatus, KeyResultKind, Measure,
-    Named, Progress, Score, ScoreColour, Status, StatusInput, TargetSchedule, Weight, is_diverging,
-    key_result_status, objective_status, rollup,
+    Cadence, Commitment, Comparator, Confidence, CyclePeriod, CycleStatus, KeyResultKind, Measure, Named, Progress,
+    Score, ScoreColour, Status, StatusInput, TargetSchedule, Weight, is_diverging, key_result_status, objective_status,
+    rollup,
 };
-use milepost_store::{
-    CheckInRow, CycleRow, KeyResultFilter, KeyResultRow, ObjectiveFilter, ObjectiveRow, Page, Tx,
-};
+use milepost_store::{CheckInRow, CycleRow, KeyResultFilter, KeyResultRow, ObjectiveFilter, ObjectiveRow, Page, Tx};
 use serde::Serialize;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -82,32 +80,19 @@ impl CycleData {
         let objectives = tx
             .list_objectives(
                 workspace,
-                &ObjectiveFilter {
-                    cycle_id: Some(cycle.id),
-                    include_archived: true,
-                    ..Default::default()
-                },
+                &ObjectiveFilter { cycle_id: Some(cycle.id), include_archived: true, ..Default::default() },
                 Page::ALL,
             )
             .await?;
         let key_results = tx
             .list_key_results(
                 workspace,
-                &KeyResultFilter {
-                    cycle_id: Some(cycle.id),
-                    include_archived: true,
-                    ..Default::default()
-                },
+                &KeyResultFilter { cycle_id: Some(cycle.id), include_archived: true, ..Default::default() },
                 Page::ALL,
             )
             .await?;
         let check_ins = tx.check_ins_of_cycle(workspace, cycle.id).await?;
-        Ok(CycleData {
-            cycle,
-            objectives,
-            key_results,
-            check_ins,
-        })
+        Ok(CycleData { cycle, objectives, key_results, check_ins })
     }
 }
 
@@ -133,11 +118,7 @@ pub(crate) fn schedule_of(row: &KeyResultRow, period: &CyclePeriod) -> Option<Ta
 
 fn score_view(progress: Progress, commitment: Option<Commitment>) -> ScoreView {
     let score = Score::from_progress(progress);
-    ScoreView {
-        value: score.value(),
-        colour: score.colour(),
-        succeeded: commitment.map(|c| score.succeeded(c)),
-    }
+    ScoreView { value: score.value(), colour: score.colour(), succeeded: commitment.map(|c| score.succeeded(c)) }
 }
 
 /// Evaluates one key result from its history.
@@ -150,25 +131,16 @@ fn evaluate_key_result(
 ) -> KeyResultEval {
     let measure = measure_of(row);
     let cadence = Cadence::parse(&row.cadence).unwrap_or(Cadence::Weekly);
-    let in_cycle: Vec<f64> = history
-        .iter()
-        .filter(|c| period.contains(from_ms(c.checked_in_at)))
-        .map(|c| c.value)
-        .collect();
+    let in_cycle: Vec<f64> =
+        history.iter().filter(|c| period.contains(from_ms(c.checked_in_at))).map(|c| c.value).collect();
     let progress = measure.map_or(Progress::ZERO, |m| m.progress(row.current_value, &in_cycle));
     let schedule = schedule_of(row, period);
-    let expected = measure.map_or(period.elapsed_share(now), |m| {
-        m.expected_progress(period, schedule.as_ref(), now)
-    });
+    let expected = measure.map_or(period.elapsed_share(now), |m| m.expected_progress(period, schedule.as_ref(), now));
     let latest = history.last();
-    let confidence = latest
-        .and_then(|c| c.confidence)
-        .and_then(|c| Confidence::try_new(c).ok());
+    let confidence = latest.and_then(|c| c.confidence).and_then(|c| Confidence::try_new(c).ok());
     let last_check_in_at = latest.map(|c| from_ms(c.checked_in_at));
     let latest_meets = match measure {
-        Some(m @ (Measure::Maintain { .. } | Measure::Range { .. })) => {
-            latest.map(|c| m.meets(c.value))
-        }
+        Some(m @ (Measure::Maintain { .. } | Measure::Range { .. })) => latest.map(|c| m.meets(c.value)),
         _ => None,
     };
     let status = key_result_status(StatusInput {
@@ -197,15 +169,11 @@ fn evaluate_key_result(
         progress,
         expected,
         status,
-        diverging: running && is_diverging(confidence, unchanged_since, status, now),
+        diverging: running && measure.is_some_and(|m| is_diverging(m.kind(), confidence, unchanged_since, status, now)),
         confidence: confidence.map(Confidence::get),
         last_check_in_at,
-        check_in_due_at: running.then(|| {
-            check_in_due_by(
-                last_check_in_at.unwrap_or_else(|| period.starts_at()),
-                cadence,
-            )
-        }),
+        check_in_due_at: running
+            .then(|| check_in_due_by(last_check_in_at.unwrap_or_else(|| period.starts_at()), cadence)),
         score: (cycle_status == CycleStatus::Closed).then(|| score_view(progress, None)),
     }
 }
@@ -223,10 +191,7 @@ pub(crate) fn evaluate(data: &CycleData, now: Timestamp) -> Evaluation {
         .iter()
         .map(|row| {
             let history = histories.get(&row.id).map_or(&[][..], Vec::as_slice);
-            (
-                row.id,
-                evaluate_key_result(row, history, &period, cycle_status, now),
-            )
+            (row.id, evaluate_key_result(row, history, &period, cycle_status, now))
         })
         .collect();
 
@@ -255,10 +220,7 @@ pub(crate) fn evaluate(data: &CycleData, now: Timestamp) -> Evaluation {
         let mut visiting = HashSet::new();
         context.objective(row.id, &mut objectives, &mut visiting);
     }
-    Evaluation {
-        key_results,
-        objectives,
-    }
+    Evaluation { key_results, objectives }
 }
 
 struct RollupContext<'a> {
@@ -312,18 +274,12 @@ impl RollupContext<'_> {
             }
         }
         let progress = rollup(items);
-        let expected = rollup(expected_items)
-            .map_or_else(|| self.period.elapsed_share(self.now), Progress::raw);
+        let expected = rollup(expected_items).map_or_else(|| self.period.elapsed_share(self.now), Progress::raw);
         let status = objective_status(progress, expected, &statuses);
         let commitment = Commitment::parse(&row.commitment).unwrap_or(Commitment::Committed);
         let score = (self.cycle_status == CycleStatus::Closed)
             .then(|| score_view(progress.unwrap_or(Progress::ZERO), Some(commitment)));
-        let eval = ObjectiveEval {
-            progress,
-            expected,
-            status,
-            score,
-        };
+        let eval = ObjectiveEval { progress, expected, status, score };
         visiting.remove(&id);
         done.insert(id, eval.clone());
         Some(eval)
@@ -346,12 +302,10 @@ impl Cycles {
         match self.0.entry(cycle_id) {
             Entry::Occupied(entry) => Ok(entry.into_mut()),
             Entry::Vacant(entry) => {
-                let cycle = tx.cycle(workspace, cycle_id).await?.ok_or_else(|| {
-                    crate::AppError::NotFound {
-                        what: "cycle",
-                        id: cycle_id.to_string(),
-                    }
-                })?;
+                let cycle = tx
+                    .cycle(workspace, cycle_id)
+                    .await?
+                    .ok_or_else(|| crate::AppError::NotFound { what: "cycle", id: cycle_id.to_string() })?;
                 let data = CycleData::load(tx, workspace, cycle).await?;
                 let evaluation = evaluate(&data, now);
                 Ok(entry.insert((data, evaluation)))

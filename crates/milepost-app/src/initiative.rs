@@ -165,10 +165,7 @@ fn view(row: InitiativeRow, key_result_ids: Vec<i64>) -> InitiativeView {
 }
 
 fn not_found(id: i64) -> AppError {
-    AppError::NotFound {
-        what: "initiative",
-        id: id.to_string(),
-    }
+    AppError::NotFound { what: "initiative", id: id.to_string() }
 }
 
 /// Checks the parts every initiative write has in common.
@@ -184,45 +181,26 @@ async fn check_common(
     if let Some(owner) = owner
         && !tx.exists("people", caller.workspace, owner).await?
     {
-        problems.push(
-            "/owner_person_id",
-            format!("there is no person {owner} in this workspace"),
-        );
+        problems.push("/owner_person_id", format!("there is no person {owner} in this workspace"));
     }
     if let Some(link) = link
-        && (link.chars().count() > LINK_MAX
-            || !(link.starts_with("https://") || link.starts_with("http://")))
+        && (link.chars().count() > LINK_MAX || !(link.starts_with("https://") || link.starts_with("http://")))
     {
-        problems.push(
-            "/link",
-            "must be an http:// or https:// address of at most 2000 characters",
-        );
+        problems.push("/link", "must be an http:// or https:// address of at most 2000 characters");
     }
     for (index, id) in key_result_ids.iter().enumerate() {
         if key_result_ids[..index].contains(id) {
-            problems.push(
-                format!("/key_result_ids/{index}"),
-                format!("key result {id} is listed twice"),
-            );
+            problems.push(format!("/key_result_ids/{index}"), format!("key result {id} is listed twice"));
         } else if !tx.exists("key_results", caller.workspace, *id).await? {
-            problems.push(
-                format!("/key_result_ids/{index}"),
-                format!("there is no key result {id} in this workspace"),
-            );
+            problems.push(format!("/key_result_ids/{index}"), format!("there is no key result {id} in this workspace"));
         }
     }
-    Ok(due_date
-        .and_then(|d| problems.check("/due_date", parse_day(d)))
-        .map(|d| d.to_string()))
+    Ok(due_date.and_then(|d| problems.check("/due_date", parse_day(d))).map(|d| d.to_string()))
 }
 
 impl App {
     /// Creates an initiative.
-    pub async fn create_initiative(
-        &self,
-        caller: &Caller,
-        new: NewInitiative,
-    ) -> Result<InitiativeView, AppError> {
+    pub async fn create_initiative(&self, caller: &Caller, new: NewInitiative) -> Result<InitiativeView, AppError> {
         let mut tx = self.store().write().await?;
         let mut problems = Problems::new();
         let title = problems.check("/title", Title::parse(&new.title));
@@ -244,35 +222,21 @@ impl App {
             title: title.into_string(),
             description: new.description.unwrap_or_default().trim().to_owned(),
             owner_person_id: new.owner_person_id,
-            status: new
-                .status
-                .unwrap_or(InitiativeStatus::Planned)
-                .as_str()
-                .to_owned(),
+            status: new.status.unwrap_or(InitiativeStatus::Planned).as_str().to_owned(),
             due_date: due,
             link: new.link,
         };
-        let row = tx
-            .insert_initiative(caller.workspace, &fields, self.now_ms())
-            .await?;
-        tx.set_initiative_key_results(caller.workspace, row.id, &new.key_result_ids)
-            .await?;
+        let row = tx.insert_initiative(caller.workspace, &fields, self.now_ms()).await?;
+        tx.set_initiative_key_results(caller.workspace, row.id, &new.key_result_ids).await?;
         let links = tx.initiative_key_results(caller.workspace, row.id).await?;
         tx.commit().await?;
         Ok(view(row, links))
     }
 
     /// One initiative.
-    pub async fn get_initiative(
-        &self,
-        caller: &Caller,
-        id: i64,
-    ) -> Result<InitiativeView, AppError> {
+    pub async fn get_initiative(&self, caller: &Caller, id: i64) -> Result<InitiativeView, AppError> {
         let mut tx = self.store().read().await?;
-        let row = tx
-            .initiative(caller.workspace, id)
-            .await?
-            .ok_or_else(|| not_found(id))?;
+        let row = tx.initiative(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let links = tx.initiative_key_results(caller.workspace, id).await?;
         Ok(view(row, links))
     }
@@ -285,15 +249,10 @@ impl App {
         change: InitiativePatch,
     ) -> Result<InitiativeView, AppError> {
         let mut tx = self.store().write().await?;
-        let current = tx
-            .initiative(caller.workspace, id)
-            .await?
-            .ok_or_else(|| not_found(id))?;
+        let current = tx.initiative(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let mut problems = Problems::new();
         let title = match &change.title {
-            Some(title) => problems
-                .check("/title", Title::parse(title))
-                .map(Title::into_string),
+            Some(title) => problems.check("/title", Title::parse(title)).map(Title::into_string),
             None => Some(current.title.clone()),
         };
         let owner = patch::apply(current.owner_person_id, change.owner_person_id);
@@ -303,46 +262,27 @@ impl App {
             Some(ids) => ids.clone(),
             None => tx.initiative_key_results(caller.workspace, id).await?,
         };
-        let due = check_common(
-            &mut tx,
-            caller,
-            &mut problems,
-            owner,
-            due_text.as_deref(),
-            link.as_deref(),
-            &key_result_ids,
-        )
-        .await?;
+        let due =
+            check_common(&mut tx, caller, &mut problems, owner, due_text.as_deref(), link.as_deref(), &key_result_ids)
+                .await?;
         problems.finish()?;
         let Some(title) = title else {
             return Err(AppError::invalid("/title", "missing"));
         };
         let fields = InitiativeFields {
             title,
-            description: change
-                .description
-                .map_or(current.description.clone(), |d| d.trim().to_owned()),
+            description: change.description.map_or(current.description.clone(), |d| d.trim().to_owned()),
             owner_person_id: owner,
-            status: change
-                .status
-                .map_or(current.status.clone(), |s| s.as_str().to_owned()),
+            status: change.status.map_or(current.status.clone(), |s| s.as_str().to_owned()),
             due_date: due,
             link,
         };
         let row = tx
-            .update_initiative(
-                caller.workspace,
-                id,
-                change.version,
-                &fields,
-                current.archived,
-                self.now_ms(),
-            )
+            .update_initiative(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "initiative", id, change.version))?;
         if change.key_result_ids.is_some() {
-            tx.set_initiative_key_results(caller.workspace, id, &key_result_ids)
-                .await?;
+            tx.set_initiative_key_results(caller.workspace, id, &key_result_ids).await?;
         }
         let links = tx.initiative_key_results(caller.workspace, id).await?;
         tx.commit().await?;
@@ -358,10 +298,7 @@ impl App {
         archived: bool,
     ) -> Result<InitiativeView, AppError> {
         let mut tx = self.store().write().await?;
-        let current = tx
-            .initiative(caller.workspace, id)
-            .await?
-            .ok_or_else(|| not_found(id))?;
+        let current = tx.initiative(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let fields = InitiativeFields {
             title: current.title,
             description: current.description,
@@ -371,14 +308,7 @@ impl App {
             link: current.link,
         };
         let row = tx
-            .update_initiative(
-                caller.workspace,
-                id,
-                version,
-                &fields,
-                archived,
-                self.now_ms(),
-            )
+            .update_initiative(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "initiative", id, version))?;
         let links = tx.initiative_key_results(caller.workspace, id).await?;
@@ -392,11 +322,7 @@ impl App {
         caller: &Caller,
         query: InitiativeQuery,
     ) -> Result<Paged<InitiativeView>, AppError> {
-        let page = ListParams {
-            limit: query.limit,
-            after: query.after,
-        }
-        .page()?;
+        let page = ListParams { limit: query.limit, after: query.after }.page()?;
         let filter = InitiativeFilter {
             key_result_id: query.key_result_id,
             owner_person_id: query.owner_person_id,
@@ -404,9 +330,7 @@ impl App {
             include_archived: query.include_archived,
         };
         let mut tx = self.store().read().await?;
-        let rows = tx
-            .list_initiatives(caller.workspace, &filter, page::probe(page))
-            .await?;
+        let rows = tx.list_initiatives(caller.workspace, &filter, page::probe(page)).await?;
         let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
         let more = rows.len() > limit;
         let mut items = Vec::with_capacity(rows.len().min(limit));

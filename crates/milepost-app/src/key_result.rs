@@ -11,8 +11,7 @@ use crate::{App, Caller};
 use jiff::Timestamp;
 use milepost_core::key_result::{MeasureSpec, SchedulePoint};
 use milepost_core::{
-    Cadence, Comparator, CyclePeriod, CycleStatus, KeyResultKind, Measure, Named, Status,
-    TargetSchedule, Title, Weight,
+    Cadence, Comparator, CyclePeriod, CycleStatus, KeyResultKind, Measure, Named, Status, TargetSchedule, Title, Weight,
 };
 use milepost_store::{CycleRow, KeyResultFields, KeyResultFilter, KeyResultRow, ObjectiveRow, Tx};
 use serde::{Deserialize, Serialize};
@@ -51,6 +50,8 @@ pub struct NewKeyResult {
     pub owner_person_id: Option<i64>,
     /// How often to check in (default weekly).
     pub cadence: Option<Cadence>,
+    /// The KPI that feeds it.
+    pub kpi_id: Option<i64>,
     /// Planned values by date, for goals that do not move linearly.
     pub target_schedule: Option<Vec<SchedulePoint>>,
 }
@@ -93,6 +94,10 @@ pub struct KeyResultPatch {
     pub owner_person_id: Option<Option<i64>>,
     /// New cadence.
     pub cadence: Option<Cadence>,
+    /// New linked KPI; `null` unlinks it.
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub kpi_id: Option<Option<i64>>,
     /// New schedule; `null` removes it.
     #[serde(default, deserialize_with = "patch::nullable")]
     #[schema(value_type = Option<Vec<SchedulePoint>>)]
@@ -189,11 +194,7 @@ pub struct KeyResultQuery {
     pub after: Option<String>,
 }
 
-pub(crate) fn view(
-    row: KeyResultRow,
-    eval: Option<&KeyResultEval>,
-    period: &CyclePeriod,
-) -> KeyResultView {
+pub(crate) fn view(row: KeyResultRow, eval: Option<&KeyResultEval>, period: &CyclePeriod) -> KeyResultView {
     let measure = measure_of(&row);
     let schedule = schedule_of(&row, period).map(|s| s.points().to_vec());
     KeyResultView {
@@ -205,10 +206,7 @@ pub(crate) fn view(
         unit: row.unit,
         start: row.start_value,
         target: row.target_value,
-        range: row
-            .range_low
-            .zip(row.range_high)
-            .map(|(low, high)| [low, high]),
+        range: row.range_low.zip(row.range_high).map(|(low, high)| [low, high]),
         comparator: row.comparator.as_deref().and_then(Comparator::parse),
         relative_change: row.relative_change,
         current: row.current_value,
@@ -250,16 +248,9 @@ struct Definition {
     relative_change: Option<f64>,
 }
 
-fn check_definition(
-    problems: &mut Problems,
-    prefix: &str,
-    spec: MeasureSpec,
-) -> Option<Definition> {
+fn check_definition(problems: &mut Problems, prefix: &str, spec: MeasureSpec) -> Option<Definition> {
     match Measure::try_new(spec) {
-        Ok(measure) => Some(Definition {
-            measure,
-            relative_change: spec.relative_change,
-        }),
+        Ok(measure) => Some(Definition { measure, relative_change: spec.relative_change }),
         Err(error) => {
             problems.push(format!("{prefix}/{}", error.field()), &error);
             None
@@ -275,21 +266,28 @@ fn check_schedule(
     period: &CyclePeriod,
 ) -> Option<String> {
     let points = points?;
-    if !matches!(
-        measure,
-        Some(Measure::Increase { .. } | Measure::Decrease { .. }) | None
-    ) {
-        problems.push(
-            format!("{prefix}/target_schedule"),
-            "only increase and decrease key results take a target schedule",
-        );
+    if !matches!(measure, Some(Measure::Increase { .. } | Measure::Decrease { .. }) | None) {
+        problems
+            .push(format!("{prefix}/target_schedule"), "only increase and decrease key results take a target schedule");
         return None;
     }
-    let schedule = problems.check(
-        &format!("{prefix}/target_schedule"),
-        TargetSchedule::try_new(points, period),
-    )?;
+    let schedule = problems.check(&format!("{prefix}/target_schedule"), TargetSchedule::try_new(points, period))?;
     serde_json::to_string(schedule.points()).ok()
+}
+
+async fn check_kpi(
+    tx: &mut Tx,
+    caller: &Caller,
+    problems: &mut Problems,
+    pointer: &str,
+    kpi: Option<i64>,
+) -> Result<(), AppError> {
+    if let Some(kpi) = kpi
+        && !tx.exists("kpis", caller.workspace, kpi).await?
+    {
+        problems.push(pointer, format!("there is no KPI {kpi} in this workspace"));
+    }
+    Ok(())
 }
 
 async fn check_person(
@@ -302,10 +300,7 @@ async fn check_person(
     if let Some(person) = person
         && !tx.exists("people", caller.workspace, person).await?
     {
-        problems.push(
-            pointer,
-            format!("there is no person {person} in this workspace"),
-        );
+        problems.push(pointer, format!("there is no person {person} in this workspace"));
     }
     Ok(())
 }
@@ -342,22 +337,11 @@ pub(crate) async fn check_new(
             delta: new.delta,
         },
     );
-    let schedule = check_schedule(
-        problems,
-        prefix,
-        new.target_schedule,
-        definition.as_ref().map(|d| &d.measure),
-        period,
-    );
+    let schedule =
+        check_schedule(problems, prefix, new.target_schedule, definition.as_ref().map(|d| &d.measure), period);
     let owner = new.owner_person_id.or(objective_owner);
-    check_person(
-        tx,
-        caller,
-        problems,
-        &format!("{prefix}/owner_person_id"),
-        new.owner_person_id,
-    )
-    .await?;
+    check_kpi(tx, caller, problems, &format!("{prefix}/kpi_id"), new.kpi_id).await?;
+    check_person(tx, caller, problems, &format!("{prefix}/owner_person_id"), new.owner_person_id).await?;
     let (Some(title), Some(weight), Some(definition)) = (title, weight, definition) else {
         return Ok(None);
     };
@@ -370,15 +354,12 @@ pub(crate) async fn check_new(
         weight,
         owner,
         new.cadence,
-        None,
+        new.kpi_id,
         schedule,
     )))
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "assembles one row from checked parts"
-)]
+#[expect(clippy::too_many_arguments, reason = "assembles one row from checked parts")]
 fn fields_of(
     objective_id: i64,
     title: String,
@@ -434,17 +415,11 @@ pub(crate) async fn parents(
     let objective = tx
         .objective(caller.workspace, objective_id)
         .await?
-        .ok_or_else(|| AppError::NotFound {
-            what: "objective",
-            id: objective_id.to_string(),
-        })?;
+        .ok_or_else(|| AppError::NotFound { what: "objective", id: objective_id.to_string() })?;
     let cycle = tx
         .cycle(caller.workspace, objective.cycle_id)
         .await?
-        .ok_or_else(|| AppError::NotFound {
-            what: "cycle",
-            id: objective.cycle_id.to_string(),
-        })?;
+        .ok_or_else(|| AppError::NotFound { what: "cycle", id: objective.cycle_id.to_string() })?;
     Ok((objective, cycle))
 }
 
@@ -475,10 +450,7 @@ pub(crate) async fn views(
 }
 
 fn not_found(id: i64) -> AppError {
-    AppError::NotFound {
-        what: "key result",
-        id: id.to_string(),
-    }
+    AppError::NotFound { what: "key result", id: id.to_string() }
 }
 
 impl App {
@@ -494,51 +466,30 @@ impl App {
         if objective.archived {
             return Err(AppError::Conflict {
                 code: "archived",
-                detail: format!(
-                    "objective {objective_id} is archived: restore it before adding key results"
-                ),
+                detail: format!("objective {objective_id} is archived: restore it before adding key results"),
                 location: None,
             });
         }
         let period = period_of(&cycle);
         let mut problems = Problems::new();
-        let fields = check_new(
-            &mut tx,
-            caller,
-            &mut problems,
-            "",
-            (objective.id, objective.owner_person_id),
-            &period,
-            new,
-        )
-        .await?;
+        let fields =
+            check_new(&mut tx, caller, &mut problems, "", (objective.id, objective.owner_person_id), &period, new)
+                .await?;
         problems.finish()?;
         let Some(fields) = fields else {
             return Err(AppError::invalid("/title", "missing"));
         };
-        let row = tx
-            .insert_key_result(caller.workspace, &fields, self.now_ms())
-            .await?;
+        let row = tx.insert_key_result(caller.workspace, &fields, self.now_ms()).await?;
         let mut out = views(&mut tx, caller, vec![row], self.now()).await?;
         tx.commit().await?;
         out.pop().ok_or_else(|| not_found(0))
     }
 
     /// One key result.
-    pub async fn get_key_result(
-        &self,
-        caller: &Caller,
-        id: i64,
-    ) -> Result<KeyResultView, AppError> {
+    pub async fn get_key_result(&self, caller: &Caller, id: i64) -> Result<KeyResultView, AppError> {
         let mut tx = self.store().read().await?;
-        let row = tx
-            .key_result(caller.workspace, id)
-            .await?
-            .ok_or_else(|| not_found(id))?;
-        views(&mut tx, caller, vec![row], self.now())
-            .await?
-            .pop()
-            .ok_or_else(|| not_found(id))
+        let row = tx.key_result(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
+        views(&mut tx, caller, vec![row], self.now()).await?.pop().ok_or_else(|| not_found(id))
     }
 
     /// Changes a key result. Moving its start, target or range after the cycle began
@@ -550,18 +501,13 @@ impl App {
         change: KeyResultPatch,
     ) -> Result<KeyResultView, AppError> {
         let mut tx = self.store().write().await?;
-        let current = tx
-            .key_result(caller.workspace, id)
-            .await?
-            .ok_or_else(|| not_found(id))?;
+        let current = tx.key_result(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let (_, cycle) = parents(&mut tx, caller, current.objective_id).await?;
         let period = period_of(&cycle);
         let now = self.now();
         let mut problems = Problems::new();
         let title = match &change.title {
-            Some(title) => problems
-                .check("/title", Title::parse(title))
-                .map(Title::into_string),
+            Some(title) => problems.check("/title", Title::parse(title)).map(Title::into_string),
             None => Some(current.title.clone()),
         };
         let metric = match &change.metric {
@@ -576,52 +522,30 @@ impl App {
             Some(w) => problems.check("/weight", Weight::try_new(w)),
             None => Some(Weight::try_new(current.weight).unwrap_or(Weight::ONE)),
         };
-        let restated =
-            change.target.is_some() || change.relative_change.is_some() || change.delta.is_some();
+        let restated = change.target.is_some() || change.relative_change.is_some() || change.delta.is_some();
         let definition = check_definition(
             &mut problems,
             "",
             MeasureSpec {
                 kind: change.kind.or_else(|| KeyResultKind::parse(&current.kind)),
                 start: change.start.or(current.start_value),
-                target: if restated {
-                    change.target
-                } else {
-                    current.target_value
-                },
-                range: change
-                    .range
-                    .map(|[low, high]| (low, high))
-                    .or(current.range_low.zip(current.range_high)),
-                comparator: change
-                    .comparator
-                    .or_else(|| current.comparator.as_deref().and_then(Comparator::parse)),
+                target: if restated { change.target } else { current.target_value },
+                range: change.range.map(|[low, high]| (low, high)).or(current.range_low.zip(current.range_high)),
+                comparator: change.comparator.or_else(|| current.comparator.as_deref().and_then(Comparator::parse)),
                 relative_change: change.relative_change,
                 delta: change.delta,
             },
         )
         .map(|d| Definition {
-            relative_change: if restated {
-                d.relative_change
-            } else {
-                current.relative_change
-            },
+            relative_change: if restated { d.relative_change } else { current.relative_change },
             ..d
         });
         let schedule_points = match change.target_schedule.clone() {
             Some(points) => points,
-            None => current
-                .target_schedule
-                .as_deref()
-                .and_then(|json| serde_json::from_str(json).ok()),
+            None => current.target_schedule.as_deref().and_then(|json| serde_json::from_str(json).ok()),
         };
-        let schedule = check_schedule(
-            &mut problems,
-            "",
-            schedule_points,
-            definition.as_ref().map(|d| &d.measure),
-            &period,
-        );
+        let schedule =
+            check_schedule(&mut problems, "", schedule_points, definition.as_ref().map(|d| &d.measure), &period);
         let owner = patch::apply(current.owner_person_id, change.owner_person_id);
         check_person(
             &mut tx,
@@ -631,6 +555,8 @@ impl App {
             owner.filter(|o| Some(*o) != current.owner_person_id),
         )
         .await?;
+        let kpi_id = patch::apply(current.kpi_id, change.kpi_id);
+        check_kpi(&mut tx, caller, &mut problems, "/kpi_id", kpi_id.filter(|k| Some(*k) != current.kpi_id)).await?;
         let (Some(title), Some(weight), Some(definition)) = (title, weight, definition) else {
             problems.finish()?;
             return Err(AppError::invalid("/title", "missing"));
@@ -644,7 +570,7 @@ impl App {
             weight,
             owner,
             change.cadence.or_else(|| Cadence::parse(&current.cadence)),
-            current.kpi_id,
+            kpi_id,
             schedule,
         );
         let moved: Vec<(&str, Option<f64>, Option<f64>)> = [
@@ -656,45 +582,21 @@ impl App {
         .into_iter()
         .filter(|(_, old, new)| old != new)
         .collect();
-        let started =
-            crate::cycle::status_of(&cycle) != CycleStatus::Planning && now >= period.starts_at();
-        let reason = change
-            .reason
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty());
+        let started = crate::cycle::status_of(&cycle) != CycleStatus::Planning && now >= period.starts_at();
+        let reason = change.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
         if started && !moved.is_empty() && reason.is_none() {
-            problems.push(
-                "/reason",
-                "the cycle has begun: say why the start, target or range moves (field `reason`)",
-            );
+            problems.push("/reason", "the cycle has begun: say why the start, target or range moves (field `reason`)");
         }
         problems.finish()?;
         let now_ms = now.as_millisecond();
         let row = tx
-            .update_key_result(
-                caller.workspace,
-                id,
-                change.version,
-                &fields,
-                current.archived,
-                now_ms,
-            )
+            .update_key_result(caller.workspace, id, change.version, &fields, current.archived, now_ms)
             .await
             .map_err(|e| on_update(e, "key result", id, change.version))?;
         if started {
             for (field, old, new) in moved {
-                tx.insert_goal_change(
-                    caller.workspace,
-                    id,
-                    field,
-                    old,
-                    new,
-                    reason.unwrap_or_default(),
-                    None,
-                    now_ms,
-                )
-                .await?;
+                tx.insert_goal_change(caller.workspace, id, field, old, new, reason.unwrap_or_default(), None, now_ms)
+                    .await?;
             }
         }
         let mut out = views(&mut tx, caller, vec![row], now).await?;
@@ -712,10 +614,7 @@ impl App {
         archived: bool,
     ) -> Result<KeyResultView, AppError> {
         let mut tx = self.store().write().await?;
-        let current = tx
-            .key_result(caller.workspace, id)
-            .await?
-            .ok_or_else(|| not_found(id))?;
+        let current = tx.key_result(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let fields = KeyResultFields {
             objective_id: current.objective_id,
             title: current.title,
@@ -735,14 +634,7 @@ impl App {
             target_schedule: current.target_schedule,
         };
         let row = tx
-            .update_key_result(
-                caller.workspace,
-                id,
-                version,
-                &fields,
-                archived,
-                self.now_ms(),
-            )
+            .update_key_result(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "key result", id, version))?;
         let mut out = views(&mut tx, caller, vec![row], self.now()).await?;
@@ -757,11 +649,7 @@ impl App {
         caller: &Caller,
         query: KeyResultQuery,
     ) -> Result<Paged<KeyResultView>, AppError> {
-        let page = ListParams {
-            limit: query.limit,
-            after: query.after.clone(),
-        }
-        .page()?;
+        let page = ListParams { limit: query.limit, after: query.after.clone() }.page()?;
         let filter = KeyResultFilter {
             objective_id: query.objective_id,
             cycle_id: query.cycle_id,
@@ -779,10 +667,7 @@ impl App {
                 .list_key_results(
                     caller.workspace,
                     &filter,
-                    page::probe(milepost_store::Page {
-                        after: cursor,
-                        ..page
-                    }),
+                    page::probe(milepost_store::Page { after: cursor, ..page }),
                 )
                 .await?;
             let exhausted = batch.len() <= limit;

@@ -9,6 +9,8 @@
 pub mod caller;
 pub mod check_in;
 pub mod cycle;
+pub mod demo;
+pub mod demo_story;
 pub mod error;
 mod evaluation;
 pub mod initiative;
@@ -42,9 +44,7 @@ pub struct App {
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App")
-            .field("store", &self.store)
-            .finish_non_exhaustive()
+        f.debug_struct("App").field("store", &self.store).finish_non_exhaustive()
     }
 }
 
@@ -57,6 +57,12 @@ impl App {
     /// An app on `store` reading the time from `clock`.
     pub fn with_clock(store: Store, clock: Clock) -> App {
         App { store, clock }
+    }
+
+    /// Opens the database at `url` (`sqlite://PATH` or `postgres://…`) with the system
+    /// clock. Call [`App::migrate`] before serving.
+    pub async fn connect(url: &str) -> Result<App, AppError> {
+        Ok(App::new(Store::connect(url).await?))
     }
 
     /// The time now, by the app's clock.

@@ -148,18 +148,10 @@ pub struct ObjectiveQuery {
 }
 
 fn not_found(id: i64) -> AppError {
-    AppError::NotFound {
-        what: "objective",
-        id: id.to_string(),
-    }
+    AppError::NotFound { what: "objective", id: id.to_string() }
 }
 
-fn view(
-    row: ObjectiveRow,
-    data: &CycleData,
-    evaluation: &Evaluation,
-    include_archived: bool,
-) -> ObjectiveView {
+fn view(row: ObjectiveRow, data: &CycleData, evaluation: &Evaluation, include_archived: bool) -> ObjectiveView {
     let period = period_of(&data.cycle);
     let eval = evaluation.objectives.get(&row.id);
     let key_results = data
@@ -232,76 +224,55 @@ async fn check_links(
     cycle: &CycleRow,
     links: Links,
 ) -> Result<Alignment, AppError> {
-    let Links {
-        owner_person_id,
-        owner_team_id,
-        parent_objective_id,
-        parent_key_result_id,
-    } = links;
+    let Links { owner_person_id, owner_team_id, parent_objective_id, parent_key_result_id } = links;
     match (owner_person_id, owner_team_id) {
-        (Some(_), Some(_)) => problems.push(
-            "/owner_team_id",
-            "an objective has one owner: give owner_person_id or owner_team_id, not both",
-        ),
-        (None, None) => problems.push(
-            "/owner_person_id",
-            "an objective needs an owner: give owner_person_id or owner_team_id",
-        ),
+        (Some(_), Some(_)) => problems
+            .push("/owner_team_id", "an objective has one owner: give owner_person_id or owner_team_id, not both"),
+        (None, None) => {
+            problems.push("/owner_person_id", "an objective needs an owner: give owner_person_id or owner_team_id")
+        }
         (Some(person), None) => {
             if !tx.exists("people", caller.workspace, person).await? {
-                problems.push(
-                    "/owner_person_id",
-                    format!("there is no person {person} in this workspace"),
-                );
+                problems.push("/owner_person_id", format!("there is no person {person} in this workspace"));
             }
         }
         (None, Some(team)) => {
             if !tx.exists("teams", caller.workspace, team).await? {
-                problems.push(
-                    "/owner_team_id",
-                    format!("there is no team {team} in this workspace"),
-                );
+                problems.push("/owner_team_id", format!("there is no team {team} in this workspace"));
             }
         }
     }
     let mut parent = parent_objective_id;
     if let Some(kr) = parent_key_result_id {
         match tx.key_result(caller.workspace, kr).await? {
-            None => problems.push(
-                "/parent_key_result_id",
-                format!("there is no key result {kr} in this workspace"),
-            ),
+            None => problems.push("/parent_key_result_id", format!("there is no key result {kr} in this workspace")),
             Some(row) => {
                 if parent.is_some_and(|p| p != row.objective_id) {
-                    problems.push("/parent_objective_id", format!("key result {kr} belongs to objective {}, not to the parent objective given", row.objective_id));
+                    problems.push(
+                        "/parent_objective_id",
+                        format!(
+                            "key result {kr} belongs to objective {}, not to the parent objective given",
+                            row.objective_id
+                        ),
+                    );
                 }
                 parent = Some(row.objective_id);
             }
         }
     }
-    let pointer = if parent_key_result_id.is_some() {
-        "/parent_key_result_id"
-    } else {
-        "/parent_objective_id"
-    };
+    let pointer = if parent_key_result_id.is_some() { "/parent_key_result_id" } else { "/parent_objective_id" };
     if let Some(first) = parent {
         let period = period_of(cycle);
         let mut cursor = Some(first);
         let mut steps = 0;
         while let Some(current) = cursor {
             if Some(current) == id {
-                problems.push(
-                    pointer,
-                    "an objective cannot align to itself or to one of the objectives aligned to it",
-                );
+                problems.push(pointer, "an objective cannot align to itself or to one of the objectives aligned to it");
                 break;
             }
             let Some(row) = tx.objective(caller.workspace, current).await? else {
                 if steps == 0 {
-                    problems.push(
-                        pointer,
-                        format!("there is no objective {current} in this workspace"),
-                    );
+                    problems.push(pointer, format!("there is no objective {current} in this workspace"));
                 }
                 break;
             };
@@ -316,57 +287,35 @@ async fn check_links(
                 }
             }
             steps += 1;
-            cursor = if steps < 1000 {
-                row.parent_objective_id
-            } else {
-                None
-            };
+            cursor = if steps < 1000 { row.parent_objective_id } else { None };
         }
     }
-    Ok(Alignment {
-        parent_objective_id: parent,
-        parent_key_result_id,
-    })
+    Ok(Alignment { parent_objective_id: parent, parent_key_result_id })
 }
 
 fn description(problems: &mut Problems, text: Option<&str>) -> String {
     let text = text.unwrap_or_default().trim();
     if text.chars().count() > DESCRIPTION_MAX {
-        problems.push(
-            "/description",
-            format!("must be at most {DESCRIPTION_MAX} characters"),
-        );
+        problems.push("/description", format!("must be at most {DESCRIPTION_MAX} characters"));
     }
     text.to_owned()
 }
 
 impl App {
     /// Creates an objective, and its key results with it: all or nothing.
-    pub async fn create_objective(
-        &self,
-        caller: &Caller,
-        new: NewObjective,
-    ) -> Result<ObjectiveView, AppError> {
+    pub async fn create_objective(&self, caller: &Caller, new: NewObjective) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().write().await?;
         let mut problems = Problems::new();
         let title = problems.check("/title", Title::parse(&new.title));
         let description = description(&mut problems, new.description.as_deref());
         let Some(cycle) = tx.cycle(caller.workspace, new.cycle_id).await? else {
-            problems.push(
-                "/cycle_id",
-                format!("there is no cycle {} in this workspace", new.cycle_id),
-            );
+            problems.push("/cycle_id", format!("there is no cycle {} in this workspace", new.cycle_id));
             problems.finish()?;
             return Err(not_found(0));
         };
         if status_of(&cycle) == CycleStatus::Closed {
-            problems.push(
-                "/cycle_id",
-                format!(
-                    "cycle {} is closed: objectives can no longer be added to it",
-                    cycle.slug
-                ),
-            );
+            problems
+                .push("/cycle_id", format!("cycle {} is closed: objectives can no longer be added to it", cycle.slug));
         }
         let alignment = check_links(
             &mut tx,
@@ -387,16 +336,9 @@ impl App {
         let mut key_results = Vec::new();
         for (index, kr) in new.key_results.into_iter().enumerate() {
             let prefix = format!("/key_results/{index}");
-            let fields = key_result::check_new(
-                &mut tx,
-                caller,
-                &mut problems,
-                &prefix,
-                (0, new.owner_person_id),
-                &period,
-                kr,
-            )
-            .await?;
+            let fields =
+                key_result::check_new(&mut tx, caller, &mut problems, &prefix, (0, new.owner_person_id), &period, kr)
+                    .await?;
             key_results.push(fields);
         }
         problems.finish()?;
@@ -410,33 +352,17 @@ impl App {
             description,
             owner_person_id: new.owner_person_id,
             owner_team_id: new.owner_team_id,
-            commitment: new
-                .commitment
-                .unwrap_or(Commitment::Committed)
-                .as_str()
-                .to_owned(),
+            commitment: new.commitment.unwrap_or(Commitment::Committed).as_str().to_owned(),
             parent_objective_id: alignment.parent_objective_id,
             parent_key_result_id: alignment.parent_key_result_id,
             visibility: visibility.as_str().to_owned(),
             rollup_children: new.rollup_children.unwrap_or(false),
         };
-        let added_after_start =
-            status_of(&cycle) == CycleStatus::Active && now >= period.starts_at();
-        let row = tx
-            .insert_objective(
-                caller.workspace,
-                &fields,
-                added_after_start,
-                now.as_millisecond(),
-            )
-            .await?;
+        let added_after_start = status_of(&cycle) == CycleStatus::Active && now >= period.starts_at();
+        let row = tx.insert_objective(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
         for fields in key_results.into_iter().flatten() {
-            let fields = milepost_store::KeyResultFields {
-                objective_id: row.id,
-                ..fields
-            };
-            tx.insert_key_result(caller.workspace, &fields, now.as_millisecond())
-                .await?;
+            let fields = milepost_store::KeyResultFields { objective_id: row.id, ..fields };
+            tx.insert_key_result(caller.workspace, &fields, now.as_millisecond()).await?;
         }
         let mut out = views(&mut tx, caller, vec![row], now, false).await?;
         tx.commit().await?;
@@ -446,14 +372,8 @@ impl App {
     /// One objective with its key results.
     pub async fn get_objective(&self, caller: &Caller, id: i64) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().read().await?;
-        let row = tx
-            .objective(caller.workspace, id)
-            .await?
-            .ok_or_else(|| not_found(id))?;
-        views(&mut tx, caller, vec![row], self.now(), false)
-            .await?
-            .pop()
-            .ok_or_else(|| not_found(id))
+        let row = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
+        views(&mut tx, caller, vec![row], self.now(), false).await?.pop().ok_or_else(|| not_found(id))
     }
 
     /// Changes an objective.
@@ -464,22 +384,14 @@ impl App {
         change: ObjectivePatch,
     ) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().write().await?;
-        let current = tx
-            .objective(caller.workspace, id)
-            .await?
-            .ok_or_else(|| not_found(id))?;
+        let current = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let cycle = tx
             .cycle(caller.workspace, current.cycle_id)
             .await?
-            .ok_or_else(|| AppError::NotFound {
-                what: "cycle",
-                id: current.cycle_id.to_string(),
-            })?;
+            .ok_or_else(|| AppError::NotFound { what: "cycle", id: current.cycle_id.to_string() })?;
         let mut problems = Problems::new();
         let title = match &change.title {
-            Some(title) => problems
-                .check("/title", Title::parse(title))
-                .map(Title::into_string),
+            Some(title) => problems.check("/title", Title::parse(title)).map(Title::into_string),
             None => Some(current.title.clone()),
         };
         let description = match &change.description {
@@ -490,15 +402,12 @@ impl App {
             (None, None) => (current.owner_person_id, current.owner_team_id),
             given => given,
         };
-        let parent_key_result_id =
-            patch::apply(current.parent_key_result_id, change.parent_key_result_id);
+        let parent_key_result_id = patch::apply(current.parent_key_result_id, change.parent_key_result_id);
         let parent_objective_id = match (change.parent_objective_id, change.parent_key_result_id) {
             (Some(given), _) => given,
             // Dropping the parent key result drops the parent objective it implied.
             (None, Some(None)) => None,
-            (None, _) => current
-                .parent_objective_id
-                .filter(|_| parent_key_result_id.is_none()),
+            (None, _) => current.parent_objective_id.filter(|_| parent_key_result_id.is_none()),
         };
         let alignment = check_links(
             &mut tx,
@@ -506,12 +415,7 @@ impl App {
             &mut problems,
             Some(id),
             &cycle,
-            Links {
-                owner_person_id: owner.0,
-                owner_team_id: owner.1,
-                parent_objective_id,
-                parent_key_result_id,
-            },
+            Links { owner_person_id: owner.0, owner_team_id: owner.1, parent_objective_id, parent_key_result_id },
         )
         .await?;
         problems.finish()?;
@@ -524,25 +428,14 @@ impl App {
             description,
             owner_person_id: owner.0,
             owner_team_id: owner.1,
-            commitment: change
-                .commitment
-                .map_or(current.commitment.clone(), |c| c.as_str().to_owned()),
+            commitment: change.commitment.map_or(current.commitment.clone(), |c| c.as_str().to_owned()),
             parent_objective_id: alignment.parent_objective_id,
             parent_key_result_id: alignment.parent_key_result_id,
-            visibility: change
-                .visibility
-                .map_or(current.visibility.clone(), |v| v.as_str().to_owned()),
+            visibility: change.visibility.map_or(current.visibility.clone(), |v| v.as_str().to_owned()),
             rollup_children: change.rollup_children.unwrap_or(current.rollup_children),
         };
         let row = tx
-            .update_objective(
-                caller.workspace,
-                id,
-                change.version,
-                &fields,
-                current.archived,
-                self.now_ms(),
-            )
+            .update_objective(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "objective", id, change.version))?;
         let mut out = views(&mut tx, caller, vec![row], self.now(), false).await?;
@@ -560,10 +453,7 @@ impl App {
         archived: bool,
     ) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().write().await?;
-        let current = tx
-            .objective(caller.workspace, id)
-            .await?
-            .ok_or_else(|| not_found(id))?;
+        let current = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let fields = ObjectiveFields {
             cycle_id: current.cycle_id,
             title: current.title,
@@ -577,14 +467,7 @@ impl App {
             rollup_children: current.rollup_children,
         };
         let row = tx
-            .update_objective(
-                caller.workspace,
-                id,
-                version,
-                &fields,
-                archived,
-                self.now_ms(),
-            )
+            .update_objective(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "objective", id, version))?;
         let mut out = views(&mut tx, caller, vec![row], self.now(), archived).await?;
@@ -598,11 +481,7 @@ impl App {
         caller: &Caller,
         query: ObjectiveQuery,
     ) -> Result<Paged<ObjectiveView>, AppError> {
-        let page = ListParams {
-            limit: query.limit,
-            after: query.after.clone(),
-        }
-        .page()?;
+        let page = ListParams { limit: query.limit, after: query.after.clone() }.page()?;
         let filter = ObjectiveFilter {
             cycle_id: query.cycle_id,
             owner_person_id: query.owner_person_id,
@@ -617,14 +496,7 @@ impl App {
         let mut cursor = page.after;
         loop {
             let batch = tx
-                .list_objectives(
-                    caller.workspace,
-                    &filter,
-                    page::probe(milepost_store::Page {
-                        after: cursor,
-                        ..page
-                    }),
-                )
+                .list_objectives(caller.workspace, &filter, page::probe(milepost_store::Page { after: cursor, ..page }))
                 .await?;
             let exhausted = batch.len() <= limit;
             let last = batch.last().map(|r| r.id);

@@ -26,34 +26,22 @@ impl ListParams {
         let mut problems = Vec::new();
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            problems.push(FieldError::parameter(
-                "limit",
-                format!("limit must be from 1 to {MAX_LIMIT} (got {limit})"),
-            ));
+            problems.push(FieldError::parameter("limit", format!("limit must be from 1 to {MAX_LIMIT} (got {limit})")));
         }
         let after = match self.after.as_deref() {
             None | Some("") => None,
-            Some(text) => {
-                match text.parse::<i64>() {
-                    Ok(id) if id > 0 => Some(id),
-                    _ => {
-                        problems.push(FieldError::parameter(
+            Some(text) => match text.parse::<i64>() {
+                Ok(id) if id > 0 => Some(id),
+                _ => {
+                    problems.push(FieldError::parameter(
                         "after",
                         format!("{text:?} is not a cursor: pass the next_cursor of the previous page"),
                     ));
-                        None
-                    }
+                    None
                 }
-            }
+            },
         };
-        if problems.is_empty() {
-            Ok(Page {
-                after,
-                limit: i64::from(limit),
-            })
-        } else {
-            Err(AppError::Invalid(problems))
-        }
+        if problems.is_empty() { Ok(Page { after, limit: i64::from(limit) }) } else { Err(AppError::Invalid(problems)) }
     }
 }
 
@@ -69,32 +57,17 @@ pub struct Paged<T> {
 impl<T> Paged<T> {
     /// A page of `items`; `more` says whether another page follows `last_id`.
     pub fn new(items: Vec<T>, last_id: Option<i64>, more: bool) -> Paged<T> {
-        Paged {
-            items,
-            next_cursor: if more {
-                last_id.map(|id| id.to_string())
-            } else {
-                None
-            },
-        }
+        Paged { items, next_cursor: if more { last_id.map(|id| id.to_string()) } else { None } }
     }
 }
 
 /// Fetches one more row than asked for, to learn whether another page follows.
 pub(crate) fn probe(page: Page) -> Page {
-    Page {
-        after: page.after,
-        limit: page.limit.saturating_add(1),
-    }
+    Page { after: page.after, limit: page.limit.saturating_add(1) }
 }
 
 /// Cuts the probe row off and builds the page.
-pub(crate) fn finish<R, T>(
-    mut rows: Vec<R>,
-    page: Page,
-    id: impl Fn(&R) -> i64,
-    view: impl FnMut(R) -> T,
-) -> Paged<T> {
+pub(crate) fn finish<R, T>(mut rows: Vec<R>, page: Page, id: impl Fn(&R) -> i64, view: impl FnMut(R) -> T) -> Paged<T> {
     let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
     let more = rows.len() > limit;
     rows.truncate(limit);

@@ -154,46 +154,29 @@ fn parse_email(text: &str) -> Result<String, String> {
                 && !domain.ends_with('.')
                 && !domain.contains('@')
         });
-    if ok {
-        Ok(text.to_lowercase())
-    } else {
-        Err(format!("{text:?} is not an email address"))
-    }
+    if ok { Ok(text.to_lowercase()) } else { Err(format!("{text:?} is not an email address")) }
 }
 
-async fn check_team(
-    tx: &mut Tx,
-    caller: &Caller,
-    problems: &mut Problems,
-    team: Option<i64>,
-) -> Result<(), AppError> {
+async fn check_team(tx: &mut Tx, caller: &Caller, problems: &mut Problems, team: Option<i64>) -> Result<(), AppError> {
     if let Some(team) = team
         && !tx.exists("teams", caller.workspace, team).await?
     {
-        problems.push(
-            "/team_id",
-            format!("there is no team {team} in this workspace"),
-        );
+        problems.push("/team_id", format!("there is no team {team} in this workspace"));
     }
     Ok(())
 }
 
 impl App {
     /// Adds a person.
-    pub async fn create_person(
-        &self,
-        caller: &Caller,
-        new: NewPerson,
-    ) -> Result<PersonView, AppError> {
+    pub async fn create_person(&self, caller: &Caller, new: NewPerson) -> Result<PersonView, AppError> {
         let mut problems = Problems::new();
         let name = problems.check("/name", Title::parse(&new.name));
         let email = problems.check("/email", parse_email(&new.email));
         let handle = match (&new.handle, &email) {
-            (Some(handle), _) => problems
-                .check("/handle", Slug::parse(handle))
-                .map(|s| s.as_str().to_owned()),
-            (None, Some(email)) => Slug::from_title(email.split('@').next().unwrap_or_default())
-                .map(|s| s.as_str().to_owned()),
+            (Some(handle), _) => problems.check("/handle", Slug::parse(handle)).map(|s| s.as_str().to_owned()),
+            (None, Some(email)) => {
+                Slug::from_title(email.split('@').next().unwrap_or_default()).map(|s| s.as_str().to_owned())
+            }
             (None, None) => None,
         };
         if handle.is_none() && new.handle.is_none() && email.is_some() {
@@ -212,10 +195,8 @@ impl App {
             role: new.role.unwrap_or(Role::Member).as_str().to_owned(),
             team_id: new.team_id,
         };
-        let row = tx
-            .insert_person(caller.workspace, &fields, self.now_ms())
-            .await
-            .map_err(|e| duplicate_or(e, "person"))?;
+        let row =
+            tx.insert_person(caller.workspace, &fields, self.now_ms()).await.map_err(|e| duplicate_or(e, "person"))?;
         tx.commit().await?;
         Ok(row.into())
     }
@@ -224,32 +205,19 @@ impl App {
     pub async fn get_person(&self, caller: &Caller, id: i64) -> Result<PersonView, AppError> {
         let mut tx = self.store().read().await?;
         let row = tx.person(caller.workspace, id).await?;
-        row.map(PersonView::from).ok_or_else(|| AppError::NotFound {
-            what: "person",
-            id: id.to_string(),
-        })
+        row.map(PersonView::from).ok_or_else(|| AppError::NotFound { what: "person", id: id.to_string() })
     }
 
     /// Changes a person.
-    pub async fn update_person(
-        &self,
-        caller: &Caller,
-        id: i64,
-        change: PersonPatch,
-    ) -> Result<PersonView, AppError> {
+    pub async fn update_person(&self, caller: &Caller, id: i64, change: PersonPatch) -> Result<PersonView, AppError> {
         let mut tx = self.store().write().await?;
         let current = tx
             .person(caller.workspace, id)
             .await?
-            .ok_or_else(|| AppError::NotFound {
-                what: "person",
-                id: id.to_string(),
-            })?;
+            .ok_or_else(|| AppError::NotFound { what: "person", id: id.to_string() })?;
         let mut problems = Problems::new();
         let name = match &change.name {
-            Some(name) => problems
-                .check("/name", Title::parse(name))
-                .map(Title::into_string),
+            Some(name) => problems.check("/name", Title::parse(name)).map(Title::into_string),
             None => Some(current.name.clone()),
         };
         let email = match &change.email {
@@ -257,9 +225,7 @@ impl App {
             None => Some(current.email.clone()),
         };
         let handle = match &change.handle {
-            Some(handle) => problems
-                .check("/handle", Slug::parse(handle))
-                .map(|s| s.as_str().to_owned()),
+            Some(handle) => problems.check("/handle", Slug::parse(handle)).map(|s| s.as_str().to_owned()),
             None => Some(current.handle.clone()),
         };
         let team_id = patch::apply(current.team_id, change.team_id);
@@ -268,25 +234,10 @@ impl App {
         let (Some(name), Some(email), Some(handle)) = (name, email, handle) else {
             return Err(AppError::invalid("/name", "missing"));
         };
-        let role = change
-            .role
-            .map_or(current.role.clone(), |r| r.as_str().to_owned());
-        let fields = PersonFields {
-            handle,
-            name,
-            email,
-            role,
-            team_id,
-        };
+        let role = change.role.map_or(current.role.clone(), |r| r.as_str().to_owned());
+        let fields = PersonFields { handle, name, email, role, team_id };
         let row = tx
-            .update_person(
-                caller.workspace,
-                id,
-                change.version,
-                &fields,
-                current.archived,
-                self.now_ms(),
-            )
+            .update_person(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "person", id, change.version))?;
         tx.commit().await?;
@@ -305,10 +256,7 @@ impl App {
         let current = tx
             .person(caller.workspace, id)
             .await?
-            .ok_or_else(|| AppError::NotFound {
-                what: "person",
-                id: id.to_string(),
-            })?;
+            .ok_or_else(|| AppError::NotFound { what: "person", id: id.to_string() })?;
         let fields = PersonFields {
             handle: current.handle,
             name: current.name,
@@ -317,14 +265,7 @@ impl App {
             team_id: current.team_id,
         };
         let row = tx
-            .update_person(
-                caller.workspace,
-                id,
-                version,
-                &fields,
-                archived,
-                self.now_ms(),
-            )
+            .update_person(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "person", id, version))?;
         tx.commit().await?;
@@ -332,25 +273,15 @@ impl App {
     }
 
     /// Lists people.
-    pub async fn list_people(
-        &self,
-        caller: &Caller,
-        query: PersonQuery,
-    ) -> Result<Paged<PersonView>, AppError> {
-        let page = ListParams {
-            limit: query.limit,
-            after: query.after,
-        }
-        .page()?;
+    pub async fn list_people(&self, caller: &Caller, query: PersonQuery) -> Result<Paged<PersonView>, AppError> {
+        let page = ListParams { limit: query.limit, after: query.after }.page()?;
         let filter = PersonFilter {
             team_id: query.team_id,
             role: query.role.map(|r| r.as_str().to_owned()),
             include_archived: query.include_archived,
         };
         let mut tx = self.store().read().await?;
-        let rows = tx
-            .list_people(caller.workspace, &filter, page::probe(page))
-            .await?;
+        let rows = tx.list_people(caller.workspace, &filter, page::probe(page)).await?;
         Ok(page::finish(rows, page, |r| r.id, PersonView::from))
     }
 }
@@ -361,19 +292,10 @@ mod tests {
 
     #[test]
     fn emails_are_checked_and_lower_cased() {
-        assert_eq!(
-            parse_email(" Dana@Example.com ").unwrap(),
-            "dana@example.com"
-        );
-        for bad in [
-            "dana",
-            "@example.com",
-            "dana@example",
-            "dana@.com",
-            "da na@example.com",
-            "a@b@c.com",
-            "dana@example.",
-        ] {
+        assert_eq!(parse_email(" Dana@Example.com ").unwrap(), "dana@example.com");
+        for bad in
+            ["dana", "@example.com", "dana@example", "dana@.com", "da na@example.com", "a@b@c.com", "dana@example."]
+        {
             assert!(parse_email(bad).is_err(), "{bad}");
         }
     }

@@ -105,18 +105,12 @@ async fn check_parent(
     let mut steps = 0;
     loop {
         if Some(cursor) == id {
-            problems.push(
-                "/parent_team_id",
-                "a team cannot be inside itself or one of its own sub-teams",
-            );
+            problems.push("/parent_team_id", "a team cannot be inside itself or one of its own sub-teams");
             return Ok(());
         }
         let Some(row) = tx.team(caller.workspace, cursor).await? else {
             if steps == 0 {
-                problems.push(
-                    "/parent_team_id",
-                    format!("there is no team {cursor} in this workspace"),
-                );
+                problems.push("/parent_team_id", format!("there is no team {cursor} in this workspace"));
             }
             return Ok(());
         };
@@ -140,15 +134,9 @@ impl App {
         let (Some(name), Some(slug)) = (name, slug) else {
             return Err(AppError::invalid("/name", "missing"));
         };
-        let fields = TeamFields {
-            slug,
-            name: name.into_string(),
-            parent_team_id: new.parent_team_id,
-        };
-        let row = tx
-            .insert_team(caller.workspace, &fields, self.now_ms())
-            .await
-            .map_err(|e| duplicate_or(e, "team"))?;
+        let fields = TeamFields { slug, name: name.into_string(), parent_team_id: new.parent_team_id };
+        let row =
+            tx.insert_team(caller.workspace, &fields, self.now_ms()).await.map_err(|e| duplicate_or(e, "team"))?;
         tx.commit().await?;
         Ok(row.into())
     }
@@ -157,38 +145,23 @@ impl App {
     pub async fn get_team(&self, caller: &Caller, id: i64) -> Result<TeamView, AppError> {
         let mut tx = self.store().read().await?;
         let row = tx.team(caller.workspace, id).await?;
-        row.map(TeamView::from).ok_or_else(|| AppError::NotFound {
-            what: "team",
-            id: id.to_string(),
-        })
+        row.map(TeamView::from).ok_or_else(|| AppError::NotFound { what: "team", id: id.to_string() })
     }
 
     /// Changes a team.
-    pub async fn update_team(
-        &self,
-        caller: &Caller,
-        id: i64,
-        change: TeamPatch,
-    ) -> Result<TeamView, AppError> {
+    pub async fn update_team(&self, caller: &Caller, id: i64, change: TeamPatch) -> Result<TeamView, AppError> {
         let mut tx = self.store().write().await?;
         let current = tx
             .team(caller.workspace, id)
             .await?
-            .ok_or_else(|| AppError::NotFound {
-                what: "team",
-                id: id.to_string(),
-            })?;
+            .ok_or_else(|| AppError::NotFound { what: "team", id: id.to_string() })?;
         let mut problems = Problems::new();
         let name = match &change.name {
-            Some(name) => problems
-                .check("/name", Title::parse(name))
-                .map(Title::into_string),
+            Some(name) => problems.check("/name", Title::parse(name)).map(Title::into_string),
             None => Some(current.name.clone()),
         };
         let slug = match &change.slug {
-            Some(slug) => problems
-                .check("/slug", Slug::parse(slug))
-                .map(|s| s.as_str().to_owned()),
+            Some(slug) => problems.check("/slug", Slug::parse(slug)).map(|s| s.as_str().to_owned()),
             None => Some(current.slug.clone()),
         };
         let parent = patch::apply(current.parent_team_id, change.parent_team_id);
@@ -199,20 +172,9 @@ impl App {
         let (Some(name), Some(slug)) = (name, slug) else {
             return Err(AppError::invalid("/name", "missing"));
         };
-        let fields = TeamFields {
-            slug,
-            name,
-            parent_team_id: parent,
-        };
+        let fields = TeamFields { slug, name, parent_team_id: parent };
         let row = tx
-            .update_team(
-                caller.workspace,
-                id,
-                change.version,
-                &fields,
-                current.archived,
-                self.now_ms(),
-            )
+            .update_team(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "team", id, change.version))?;
         tx.commit().await?;
@@ -231,24 +193,10 @@ impl App {
         let current = tx
             .team(caller.workspace, id)
             .await?
-            .ok_or_else(|| AppError::NotFound {
-                what: "team",
-                id: id.to_string(),
-            })?;
-        let fields = TeamFields {
-            slug: current.slug,
-            name: current.name,
-            parent_team_id: current.parent_team_id,
-        };
+            .ok_or_else(|| AppError::NotFound { what: "team", id: id.to_string() })?;
+        let fields = TeamFields { slug: current.slug, name: current.name, parent_team_id: current.parent_team_id };
         let row = tx
-            .update_team(
-                caller.workspace,
-                id,
-                version,
-                &fields,
-                archived,
-                self.now_ms(),
-            )
+            .update_team(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "team", id, version))?;
         tx.commit().await?;
@@ -256,24 +204,11 @@ impl App {
     }
 
     /// Lists teams.
-    pub async fn list_teams(
-        &self,
-        caller: &Caller,
-        query: TeamQuery,
-    ) -> Result<Paged<TeamView>, AppError> {
-        let page = ListParams {
-            limit: query.limit,
-            after: query.after,
-        }
-        .page()?;
-        let filter = TeamFilter {
-            parent_team_id: query.parent_team_id,
-            include_archived: query.include_archived,
-        };
+    pub async fn list_teams(&self, caller: &Caller, query: TeamQuery) -> Result<Paged<TeamView>, AppError> {
+        let page = ListParams { limit: query.limit, after: query.after }.page()?;
+        let filter = TeamFilter { parent_team_id: query.parent_team_id, include_archived: query.include_archived };
         let mut tx = self.store().read().await?;
-        let rows = tx
-            .list_teams(caller.workspace, &filter, page::probe(page))
-            .await?;
+        let rows = tx.list_teams(caller.workspace, &filter, page::probe(page)).await?;
         Ok(page::finish(rows, page, |r| r.id, TeamView::from))
     }
 }

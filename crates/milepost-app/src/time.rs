@@ -10,7 +10,5 @@ pub fn from_ms(ms: i64) -> Timestamp {
 
 /// Reads a stored `YYYY-MM-DD` day.
 pub fn parse_day(text: &str) -> Result<Date, String> {
-    text.parse::<Date>().map_err(|_| {
-        format!("{text:?} is not a date: write it as YYYY-MM-DD, for example 2026-10-01")
-    })
+    text.parse::<Date>().map_err(|_| format!("{text:?} is not a date: write it as YYYY-MM-DD, for example 2026-10-01"))
 }

@@ -46,26 +46,18 @@ impl From<WorkspaceRow> for WorkspaceView {
 }
 
 /// Checks a slug, or makes one from the name when none was given.
-pub(crate) fn slug_or_from(
-    problems: &mut Problems,
-    slug: Option<&str>,
-    name: &str,
-) -> Option<String> {
+pub(crate) fn slug_or_from(problems: &mut Problems, slug: Option<&str>, name: &str) -> Option<String> {
     match slug {
-        Some(text) => problems
-            .check("/slug", Slug::parse(text))
-            .map(|s| s.as_str().to_owned()),
-        None => {
-            match Slug::from_title(name) {
-                Some(slug) => Some(slug.as_str().to_owned()),
-                None => {
-                    if !name.trim().is_empty() {
-                        problems.push("/slug", "no slug can be made from this name: give one (letters, digits and '-')");
-                    }
-                    None
+        Some(text) => problems.check("/slug", Slug::parse(text)).map(|s| s.as_str().to_owned()),
+        None => match Slug::from_title(name) {
+            Some(slug) => Some(slug.as_str().to_owned()),
+            None => {
+                if !name.trim().is_empty() {
+                    problems.push("/slug", "no slug can be made from this name: give one (letters, digits and '-')");
                 }
+                None
             }
-        }
+        },
     }
 }
 
@@ -80,10 +72,8 @@ impl App {
             return Err(AppError::invalid("/name", "missing"));
         };
         let mut tx = self.store().write().await?;
-        let row = tx
-            .insert_workspace(&slug, name.as_str(), self.now_ms())
-            .await
-            .map_err(|e| duplicate_or(e, "workspace"))?;
+        let row =
+            tx.insert_workspace(&slug, name.as_str(), self.now_ms()).await.map_err(|e| duplicate_or(e, "workspace"))?;
         tx.commit().await?;
         Ok(row.into())
     }
@@ -91,11 +81,6 @@ impl App {
     /// Every workspace of the installation.
     pub async fn list_workspaces(&self) -> Result<Vec<WorkspaceView>, AppError> {
         let mut tx = self.store().read().await?;
-        Ok(tx
-            .list_workspaces()
-            .await?
-            .into_iter()
-            .map(WorkspaceView::from)
-            .collect())
+        Ok(tx.list_workspaces().await?.into_iter().map(WorkspaceView::from).collect())
     }
 }

@@ -20,9 +20,7 @@ impl Confidence {
     /// Checks that `value` is a whole number from 0 to 10.
     pub fn try_new(value: i64) -> Result<Confidence, ConfidenceError> {
         if (0..=i64::from(Self::MAX)).contains(&value) {
-            Ok(Confidence(
-                u8::try_from(value).map_err(|_| ConfidenceError(value as f64))?,
-            ))
+            Ok(Confidence(u8::try_from(value).map_err(|_| ConfidenceError(value as f64))?))
         } else {
             Err(ConfidenceError(value as f64))
         }

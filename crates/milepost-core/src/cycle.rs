@@ -49,10 +49,7 @@ impl CyclePeriod {
 
     /// A period of a single day.
     pub fn day(day: Date) -> CyclePeriod {
-        CyclePeriod {
-            start: day,
-            end: day,
-        }
+        CyclePeriod { start: day, end: day }
     }
 
     /// The first day.
@@ -88,9 +85,7 @@ impl CyclePeriod {
 
 /// The instant a calendar day starts, in UTC.
 pub fn midnight(day: Date) -> Timestamp {
-    day.to_zoned(TimeZone::UTC)
-        .map(|zoned| zoned.timestamp())
-        .unwrap_or(Timestamp::UNIX_EPOCH)
+    day.to_zoned(TimeZone::UTC).map(|zoned| zoned.timestamp()).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 /// Where `now` lies between `from` and `to`, as a share clamped to [0, 1].

@@ -80,9 +80,7 @@ pub enum MeasureError {
         field: &'static str,
     },
     /// The start equals the target: there is nowhere to go.
-    #[error(
-        "start and target are both {value}: a key result must move from its start to a different target"
-    )]
+    #[error("start and target are both {value}: a key result must move from its start to a different target")]
     StartEqualsTarget {
         /// The value of both.
         value: f64,
@@ -117,9 +115,7 @@ impl MeasureError {
     pub fn field(&self) -> &'static str {
         match self {
             MeasureError::Missing { field, .. } | MeasureError::NotFinite { field } => field,
-            MeasureError::StartEqualsTarget { .. } | MeasureError::WrongDirection { .. } => {
-                "target"
-            }
+            MeasureError::StartEqualsTarget { .. } | MeasureError::WrongDirection { .. } => "target",
             MeasureError::EmptyRange { .. } => "range",
             MeasureError::TargetGivenTwice => "target",
         }
@@ -223,11 +219,7 @@ impl Measure {
                         target,
                     });
                 }
-                Ok(if up {
-                    Measure::Increase { start, target }
-                } else {
-                    Measure::Decrease { start, target }
-                })
+                Ok(if up { Measure::Increase { start, target } } else { Measure::Decrease { start, target } })
             }
             KeyResultKind::Maintain => {
                 let threshold = target.ok_or(MeasureError::Missing {
@@ -235,10 +227,7 @@ impl Measure {
                     kind: "maintain",
                     what: "a target (the threshold to stay on the good side of)",
                 })?;
-                Ok(Measure::Maintain {
-                    threshold,
-                    comparator: spec.comparator.unwrap_or(Comparator::AtLeast),
-                })
+                Ok(Measure::Maintain { threshold, comparator: spec.comparator.unwrap_or(Comparator::AtLeast) })
             }
             KeyResultKind::Range => {
                 let (low, high) = spec.range.ok_or(MeasureError::Missing {
@@ -289,14 +278,8 @@ impl Measure {
     /// Increase, decrease and milestone key results meet their goal at the target.
     pub fn meets(&self, value: f64) -> bool {
         match *self {
-            Measure::Maintain {
-                threshold,
-                comparator: Comparator::AtLeast,
-            } => value >= threshold,
-            Measure::Maintain {
-                threshold,
-                comparator: Comparator::AtMost,
-            } => value <= threshold,
+            Measure::Maintain { threshold, comparator: Comparator::AtLeast } => value >= threshold,
+            Measure::Maintain { threshold, comparator: Comparator::AtMost } => value <= threshold,
             Measure::Range { low, high } => (low..=high).contains(&value),
             Measure::Increase { target, .. } => value >= target,
             Measure::Decrease { target, .. } => value <= target,
@@ -337,12 +320,7 @@ impl Measure {
     /// the cycle, or for increase and decrease with a target schedule, the progress of
     /// the planned value. Maintain and range key results are expected to hold all the
     /// time, so their expectation is 1 once the cycle has begun.
-    pub fn expected_progress(
-        &self,
-        period: &CyclePeriod,
-        schedule: Option<&TargetSchedule>,
-        now: Timestamp,
-    ) -> f64 {
+    pub fn expected_progress(&self, period: &CyclePeriod, schedule: Option<&TargetSchedule>, now: Timestamp) -> f64 {
         let elapsed = period.elapsed_share(now);
         match (self, schedule) {
             (Measure::Maintain { .. } | Measure::Range { .. }, _) => {
@@ -352,10 +330,7 @@ impl Measure {
                     0.0
                 }
             }
-            (
-                Measure::Increase { start, target } | Measure::Decrease { start, target },
-                Some(schedule),
-            ) => {
+            (Measure::Increase { start, target } | Measure::Decrease { start, target }, Some(schedule)) => {
                 let planned = schedule.planned_value(period, *start, *target, now);
                 self.progress_at(planned).map_or(elapsed, |p| p.clamped())
             }
@@ -400,10 +375,7 @@ pub enum ScheduleError {
 
 impl TargetSchedule {
     /// Checks the points against the cycle they plan.
-    pub fn try_new(
-        points: Vec<SchedulePoint>,
-        period: &CyclePeriod,
-    ) -> Result<TargetSchedule, ScheduleError> {
+    pub fn try_new(points: Vec<SchedulePoint>, period: &CyclePeriod) -> Result<TargetSchedule, ScheduleError> {
         if points.is_empty() {
             return Err(ScheduleError::Empty);
         }
@@ -417,11 +389,7 @@ impl TargetSchedule {
                 return Err(ScheduleError::NotFinite(point.date));
             }
             if point.date < period.start() || point.date > period.end() {
-                return Err(ScheduleError::OutsideCycle(
-                    point.date,
-                    period.start(),
-                    period.end(),
-                ));
+                return Err(ScheduleError::OutsideCycle(point.date, period.start(), period.end()));
             }
         }
         Ok(TargetSchedule { points })
@@ -435,20 +403,11 @@ impl TargetSchedule {
     /// The value planned at `now`: straight lines from the start at the cycle's first
     /// instant, through each point (reached at the end of its day), to the target at
     /// the cycle's end.
-    pub fn planned_value(
-        &self,
-        period: &CyclePeriod,
-        start: f64,
-        target: f64,
-        now: Timestamp,
-    ) -> f64 {
+    pub fn planned_value(&self, period: &CyclePeriod, start: f64, target: f64, now: Timestamp) -> f64 {
         let mut knots = Vec::with_capacity(self.points.len() + 2);
         knots.push((period.starts_at(), start));
         for point in &self.points {
-            knots.push((
-                midnight(point.date.tomorrow().unwrap_or(point.date)),
-                point.value,
-            ));
+            knots.push((midnight(point.date.tomorrow().unwrap_or(point.date)), point.value));
         }
         knots.push((period.ends_at(), target));
         if now <= knots[0].0 {
@@ -471,24 +430,12 @@ mod tests {
     use proptest::prelude::*;
 
     fn spec(kind: KeyResultKind) -> MeasureSpec {
-        MeasureSpec {
-            kind: Some(kind),
-            ..MeasureSpec::default()
-        }
+        MeasureSpec { kind: Some(kind), ..MeasureSpec::default() }
     }
 
     fn linear(start: f64, target: f64) -> Measure {
-        let kind = if target > start {
-            KeyResultKind::Increase
-        } else {
-            KeyResultKind::Decrease
-        };
-        Measure::try_new(MeasureSpec {
-            start: Some(start),
-            target: Some(target),
-            ..spec(kind)
-        })
-        .unwrap()
+        let kind = if target > start { KeyResultKind::Increase } else { KeyResultKind::Decrease };
+        Measure::try_new(MeasureSpec { start: Some(start), target: Some(target), ..spec(kind) }).unwrap()
     }
 
     fn quarter() -> CyclePeriod {
@@ -499,16 +446,8 @@ mod tests {
     fn increase_progress_is_share_of_the_way() {
         let m = linear(40.0, 80.0);
         assert_eq!(m.progress(Some(60.0), &[]).raw(), 0.5);
-        assert_eq!(
-            m.progress(Some(100.0), &[]).raw(),
-            1.5,
-            "over-achievement stays visible"
-        );
-        assert_eq!(
-            m.progress(None, &[]).raw(),
-            0.0,
-            "no value yet is the start"
-        );
+        assert_eq!(m.progress(Some(100.0), &[]).raw(), 1.5, "over-achievement stays visible");
+        assert_eq!(m.progress(None, &[]).raw(), 0.0, "no value yet is the start");
     }
 
     #[test]
@@ -521,26 +460,17 @@ mod tests {
 
     #[test]
     fn start_equal_to_target_is_an_error_not_a_nan() {
-        let got = Measure::try_new(MeasureSpec {
-            start: Some(5.0),
-            target: Some(5.0),
-            ..spec(KeyResultKind::Increase)
-        });
+        let got =
+            Measure::try_new(MeasureSpec { start: Some(5.0), target: Some(5.0), ..spec(KeyResultKind::Increase) });
         assert_eq!(got, Err(MeasureError::StartEqualsTarget { value: 5.0 }));
         assert_eq!(got.unwrap_err().field(), "target");
     }
 
     #[test]
     fn an_increase_with_a_lower_target_is_refused() {
-        let got = Measure::try_new(MeasureSpec {
-            start: Some(5.0),
-            target: Some(3.0),
-            ..spec(KeyResultKind::Increase)
-        });
-        assert!(matches!(
-            got,
-            Err(MeasureError::WrongDirection { side: "above", .. })
-        ));
+        let got =
+            Measure::try_new(MeasureSpec { start: Some(5.0), target: Some(3.0), ..spec(KeyResultKind::Increase) });
+        assert!(matches!(got, Err(MeasureError::WrongDirection { side: "above", .. })));
     }
 
     #[test]
@@ -559,12 +489,9 @@ mod tests {
         })
         .unwrap();
         assert_eq!(fewer.target(), Some(70.0));
-        let delta = Measure::try_new(MeasureSpec {
-            start: Some(500.0),
-            delta: Some(-200.0),
-            ..spec(KeyResultKind::Decrease)
-        })
-        .unwrap();
+        let delta =
+            Measure::try_new(MeasureSpec { start: Some(500.0), delta: Some(-200.0), ..spec(KeyResultKind::Decrease) })
+                .unwrap();
         assert_eq!(delta.target(), Some(300.0));
         let twice = Measure::try_new(MeasureSpec {
             start: Some(1.0),
@@ -577,51 +504,21 @@ mod tests {
 
     #[test]
     fn missing_and_non_finite_fields_are_named() {
-        let got = Measure::try_new(MeasureSpec {
-            target: Some(3.0),
-            ..spec(KeyResultKind::Increase)
-        })
-        .unwrap_err();
+        let got = Measure::try_new(MeasureSpec { target: Some(3.0), ..spec(KeyResultKind::Increase) }).unwrap_err();
         assert_eq!(got.field(), "start");
-        let got = Measure::try_new(MeasureSpec {
-            start: Some(f64::NAN),
-            target: Some(3.0),
-            ..spec(KeyResultKind::Increase)
-        })
-        .unwrap_err();
+        let got =
+            Measure::try_new(MeasureSpec { start: Some(f64::NAN), target: Some(3.0), ..spec(KeyResultKind::Increase) })
+                .unwrap_err();
         assert_eq!(got, MeasureError::NotFinite { field: "start" });
-        assert_eq!(
-            Measure::try_new(spec(KeyResultKind::Range))
-                .unwrap_err()
-                .field(),
-            "range"
-        );
-        assert_eq!(
-            Measure::try_new(MeasureSpec::default())
-                .unwrap_err()
-                .field(),
-            "kind"
-        );
+        assert_eq!(Measure::try_new(spec(KeyResultKind::Range)).unwrap_err().field(), "range");
+        assert_eq!(Measure::try_new(MeasureSpec::default()).unwrap_err().field(), "kind");
     }
 
     #[test]
     fn maintain_scores_like_an_slo() {
-        let m = Measure::try_new(MeasureSpec {
-            target: Some(99.9),
-            ..spec(KeyResultKind::Maintain)
-        })
-        .unwrap();
-        assert_eq!(
-            m,
-            Measure::Maintain {
-                threshold: 99.9,
-                comparator: Comparator::AtLeast
-            }
-        );
-        assert_eq!(
-            m.progress(Some(99.95), &[99.95, 99.8, 99.99, 99.9]).raw(),
-            0.75
-        );
+        let m = Measure::try_new(MeasureSpec { target: Some(99.9), ..spec(KeyResultKind::Maintain) }).unwrap();
+        assert_eq!(m, Measure::Maintain { threshold: 99.9, comparator: Comparator::AtLeast });
+        assert_eq!(m.progress(Some(99.95), &[99.95, 99.8, 99.99, 99.9]).raw(), 0.75);
         assert_eq!(m.progress(None, &[]).raw(), 0.0);
         let below = Measure::try_new(MeasureSpec {
             target: Some(300.0),
@@ -634,16 +531,9 @@ mod tests {
 
     #[test]
     fn range_counts_values_inside_the_band() {
-        let m = Measure::try_new(MeasureSpec {
-            range: Some((2.0, 3.0)),
-            ..spec(KeyResultKind::Range)
-        })
-        .unwrap();
+        let m = Measure::try_new(MeasureSpec { range: Some((2.0, 3.0)), ..spec(KeyResultKind::Range) }).unwrap();
         assert_eq!(m.progress(None, &[1.9, 2.0, 2.5, 3.0, 3.1]).raw(), 0.6);
-        let empty = Measure::try_new(MeasureSpec {
-            range: Some((3.0, 3.0)),
-            ..spec(KeyResultKind::Range)
-        });
+        let empty = Measure::try_new(MeasureSpec { range: Some((3.0, 3.0)), ..spec(KeyResultKind::Range) });
         assert!(matches!(empty, Err(MeasureError::EmptyRange { .. })));
     }
 
@@ -668,14 +558,8 @@ mod tests {
         let m = linear(0.0, 100.0);
         let q = quarter();
         // Plan: only 10 by the end of November, then the rest in December.
-        let schedule = TargetSchedule::try_new(
-            vec![SchedulePoint {
-                date: date(2026, 11, 30),
-                value: 10.0,
-            }],
-            &q,
-        )
-        .unwrap();
+        let schedule =
+            TargetSchedule::try_new(vec![SchedulePoint { date: date(2026, 11, 30), value: 10.0 }], &q).unwrap();
         let mid_november = midnight(date(2026, 11, 16));
         let expected = m.expected_progress(&q, Some(&schedule), mid_november);
         assert!(expected < 0.1, "expected {expected}");
@@ -692,16 +576,10 @@ mod tests {
             Err(ScheduleError::OutsideCycle(..))
         ));
         assert!(matches!(
-            TargetSchedule::try_new(
-                vec![point(date(2026, 11, 5), 1.0), point(date(2026, 11, 5), 2.0)],
-                &q
-            ),
+            TargetSchedule::try_new(vec![point(date(2026, 11, 5), 1.0), point(date(2026, 11, 5), 2.0)], &q),
             Err(ScheduleError::OutOfOrder(..))
         ));
-        assert!(matches!(
-            TargetSchedule::try_new(vec![], &q),
-            Err(ScheduleError::Empty)
-        ));
+        assert!(matches!(TargetSchedule::try_new(vec![], &q), Err(ScheduleError::Empty)));
         assert!(matches!(
             TargetSchedule::try_new(vec![point(date(2026, 11, 5), f64::NAN)], &q),
             Err(ScheduleError::NotFinite(_))

@@ -21,11 +21,7 @@ pub trait Named: Sized + Copy + 'static {
 
     /// All names joined for an error message: `increase, decrease, …`.
     fn names() -> String {
-        Self::ALL
-            .iter()
-            .map(|v| v.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -64,10 +60,7 @@ mod tests {
         for v in T::ALL {
             assert_eq!(T::parse(v.as_str()), Some(*v));
             // The stored name and the JSON name are the same word.
-            assert_eq!(
-                serde_json::to_value(v).unwrap(),
-                serde_json::Value::from(v.as_str())
-            );
+            assert_eq!(serde_json::to_value(v).unwrap(), serde_json::Value::from(v.as_str()));
         }
         assert_eq!(T::parse("no such name"), None);
     }

@@ -20,11 +20,7 @@ impl Progress {
     /// Wraps a raw progress value. A value that is not finite becomes zero, so a NaN
     /// can never travel into a rollup.
     pub fn new(raw: f64) -> Progress {
-        if raw.is_finite() {
-            Progress(raw)
-        } else {
-            Progress(0.0)
-        }
+        if raw.is_finite() { Progress(raw) } else { Progress(0.0) }
     }
 
     /// The raw value, unclamped: 1.3 means 130% of the way.
@@ -54,11 +50,7 @@ impl Weight {
 
     /// Checks that `value` is a usable weight: finite, above zero, at most 1000.
     pub fn try_new(value: f64) -> Result<Weight, WeightError> {
-        if value.is_finite() && value > 0.0 && value <= 1000.0 {
-            Ok(Weight(value))
-        } else {
-            Err(WeightError(value))
-        }
+        if value.is_finite() && value > 0.0 && value <= 1000.0 { Ok(Weight(value)) } else { Err(WeightError(value)) }
     }
 
     /// The number.
@@ -71,14 +63,9 @@ impl Weight {
 /// Over-achievement on one item never hides a shortfall on another, because each item
 /// is clamped before it is averaged.
 pub fn rollup(items: impl IntoIterator<Item = (Weight, Progress)>) -> Option<Progress> {
-    let (sum, total) = items
-        .into_iter()
-        .fold((0.0, 0.0), |(sum, total), (weight, progress)| {
-            (
-                sum + weight.get() * progress.clamped(),
-                total + weight.get(),
-            )
-        });
+    let (sum, total) = items.into_iter().fold((0.0, 0.0), |(sum, total), (weight, progress)| {
+        (sum + weight.get() * progress.clamped(), total + weight.get())
+    });
     (total > 0.0).then(|| Progress::new((sum / total).clamp(0.0, 1.0)))
 }
 
@@ -93,11 +80,7 @@ mod tests {
         let got = rollup([(two, Progress::new(1.0)), (Weight::ONE, Progress::new(0.4))]).unwrap();
         assert!((got.raw() - 0.8).abs() < 1e-12);
         // 150% on one key result does not make up for 0% on another.
-        let got = rollup([
-            (Weight::ONE, Progress::new(1.5)),
-            (Weight::ONE, Progress::ZERO),
-        ])
-        .unwrap();
+        let got = rollup([(Weight::ONE, Progress::new(1.5)), (Weight::ONE, Progress::ZERO)]).unwrap();
         assert!((got.raw() - 0.5).abs() < 1e-12);
         assert_eq!(rollup([]), None);
     }

@@ -78,17 +78,13 @@ pub struct StatusInput {
 pub fn check_in_due_by(last: Timestamp, cadence: Cadence) -> Timestamp {
     let period = cadence.period();
     let grace = SignedDuration::from_secs(period.as_secs() / 2);
-    last.saturating_add(period)
-        .and_then(|t| t.saturating_add(grace))
-        .unwrap_or(Timestamp::MAX)
+    last.saturating_add(period).and_then(|t| t.saturating_add(grace)).unwrap_or(Timestamp::MAX)
 }
 
 /// The status of a key result; see the module documentation for the rule.
 pub fn key_result_status(input: StatusInput) -> Status {
-    let linear_or_milestone = matches!(
-        input.kind,
-        KeyResultKind::Increase | KeyResultKind::Decrease | KeyResultKind::Milestone
-    );
+    let linear_or_milestone =
+        matches!(input.kind, KeyResultKind::Increase | KeyResultKind::Decrease | KeyResultKind::Milestone);
     if linear_or_milestone && input.progress.clamped() >= 1.0 {
         return Status::Done;
     }
@@ -96,9 +92,7 @@ pub fn key_result_status(input: StatusInput) -> Status {
         return Status::NotStarted;
     }
     let running = input.cycle_status == CycleStatus::Active && input.now < input.period.ends_at();
-    let last = input
-        .last_check_in_at
-        .unwrap_or_else(|| input.period.starts_at());
+    let last = input.last_check_in_at.unwrap_or_else(|| input.period.starts_at());
     if running && input.now > check_in_due_by(last, input.cadence) {
         return Status::Stale;
     }
@@ -122,11 +116,7 @@ pub fn key_result_status(input: StatusInput) -> Status {
             } else {
                 Status::OffTrack
             };
-            if input.latest_meets == Some(false) {
-                worse(by_gap, Status::AtRisk)
-            } else {
-                by_gap
-            }
+            if input.latest_meets == Some(false) { worse(by_gap, Status::AtRisk) } else { by_gap }
         }
     };
     let by_confidence = match input.confidence.map(Confidence::get) {
@@ -154,11 +144,7 @@ fn worse(a: Status, b: Status) -> Status {
 /// - otherwise the pace rule of key results on the rollup (gap ≤ 0.10 on track,
 ///   ≤ 0.25 at risk, more off track), except that an objective that would be on track
 ///   while one of its key results is stale is **stale**: silence is never on track.
-pub fn objective_status(
-    progress: Option<Progress>,
-    expected: f64,
-    key_results: &[Status],
-) -> Status {
+pub fn objective_status(progress: Option<Progress>, expected: f64, key_results: &[Status]) -> Status {
     let Some(progress) = progress else {
         return Status::NotStarted;
     };
@@ -176,11 +162,7 @@ pub fn objective_status(
     } else {
         Status::OffTrack
     };
-    if by_gap == Status::OnTrack && key_results.contains(&Status::Stale) {
-        Status::Stale
-    } else {
-        by_gap
-    }
+    if by_gap == Status::OnTrack && key_results.contains(&Status::Stale) { Status::Stale } else { by_gap }
 }
 
 /// How long a value must stand still under high confidence to count as diverging.
@@ -197,7 +179,7 @@ pub fn is_diverging(
 ) -> bool {
     let confident = confidence.is_some_and(|c| c.get() >= 7);
     let still = now.duration_since(unchanged_since) >= DIVERGING_AFTER;
-    confident && still && status != Status::Done
+    moves && confident && still && status != Status::Done
 }
 
 #[cfg(test)]
@@ -311,51 +293,27 @@ mod tests {
     fn high_confidence_on_a_still_value_diverges() {
         let now = midnight(MID);
         let eight = Some(Confidence::try_new(8).unwrap());
-        let five_weeks_ago = now
-            .saturating_sub(SignedDuration::from_hours(24 * 35))
-            .unwrap();
-        let last_week = now
-            .saturating_sub(SignedDuration::from_hours(24 * 7))
-            .unwrap();
-        assert!(is_diverging(eight, five_weeks_ago, Status::OnTrack, now));
-        assert!(!is_diverging(eight, last_week, Status::OnTrack, now));
-        assert!(!is_diverging(
-            Some(Confidence::try_new(4).unwrap()),
-            five_weeks_ago,
-            Status::AtRisk,
-            now
-        ));
-        assert!(!is_diverging(eight, five_weeks_ago, Status::Done, now));
+        let five_weeks_ago = now.saturating_sub(SignedDuration::from_hours(24 * 35)).unwrap();
+        let last_week = now.saturating_sub(SignedDuration::from_hours(24 * 7)).unwrap();
+        let up = KeyResultKind::Increase;
+        assert!(is_diverging(up, eight, five_weeks_ago, Status::OnTrack, now));
+        assert!(!is_diverging(up, eight, last_week, Status::OnTrack, now));
+        assert!(!is_diverging(up, Some(Confidence::try_new(4).unwrap()), five_weeks_ago, Status::AtRisk, now));
+        assert!(!is_diverging(up, eight, five_weeks_ago, Status::Done, now));
+        assert!(!is_diverging(KeyResultKind::Milestone, eight, five_weeks_ago, Status::OnTrack, now));
+        assert!(!is_diverging(KeyResultKind::Maintain, eight, five_weeks_ago, Status::OnTrack, now));
     }
 
     #[test]
     fn objective_status_follows_its_rollup() {
         let half = Some(Progress::new(0.5));
         assert_eq!(objective_status(None, 0.5, &[]), Status::NotStarted);
-        assert_eq!(
-            objective_status(half, 0.5, &[Status::NotStarted, Status::NotStarted]),
-            Status::NotStarted
-        );
-        assert_eq!(
-            objective_status(Some(Progress::DONE), 0.5, &[Status::Done, Status::Done]),
-            Status::Done
-        );
-        assert_eq!(
-            objective_status(half, 0.5, &[Status::OnTrack, Status::AtRisk]),
-            Status::OnTrack
-        );
-        assert_eq!(
-            objective_status(half, 0.7, &[Status::OnTrack, Status::AtRisk]),
-            Status::AtRisk
-        );
-        assert_eq!(
-            objective_status(half, 0.9, &[Status::OnTrack]),
-            Status::OffTrack
-        );
-        assert_eq!(
-            objective_status(half, 0.5, &[Status::OnTrack, Status::Stale]),
-            Status::Stale
-        );
+        assert_eq!(objective_status(half, 0.5, &[Status::NotStarted, Status::NotStarted]), Status::NotStarted);
+        assert_eq!(objective_status(Some(Progress::DONE), 0.5, &[Status::Done, Status::Done]), Status::Done);
+        assert_eq!(objective_status(half, 0.5, &[Status::OnTrack, Status::AtRisk]), Status::OnTrack);
+        assert_eq!(objective_status(half, 0.7, &[Status::OnTrack, Status::AtRisk]), Status::AtRisk);
+        assert_eq!(objective_status(half, 0.9, &[Status::OnTrack]), Status::OffTrack);
+        assert_eq!(objective_status(half, 0.5, &[Status::OnTrack, Status::Stale]), Status::Stale);
     }
 
     proptest! {

@@ -18,9 +18,7 @@ pub enum TextError {
         got: usize,
     },
     /// A slug with characters other than lower-case letters, digits and dashes.
-    #[error(
-        "may hold only lower-case letters, digits and '-', and must start with a letter or digit (got {0:?})"
-    )]
+    #[error("may hold only lower-case letters, digits and '-', and must start with a letter or digit (got {0:?})")]
     BadSlug(String),
 }
 
@@ -41,10 +39,7 @@ impl Title {
         }
         let got = trimmed.chars().count();
         if got > Self::MAX {
-            return Err(TextError::TooLong {
-                max: Self::MAX,
-                got,
-            });
+            return Err(TextError::TooLong { max: Self::MAX, got });
         }
         Ok(Title(trimmed.to_owned()))
     }
@@ -77,15 +72,10 @@ impl Slug {
         }
         let got = text.chars().count();
         if got > Self::MAX {
-            return Err(TextError::TooLong {
-                max: Self::MAX,
-                got,
-            });
+            return Err(TextError::TooLong { max: Self::MAX, got });
         }
-        let ok = text
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !text.starts_with('-');
+        let ok =
+            text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') && !text.starts_with('-');
         if !ok {
             return Err(TextError::BadSlug(text.to_owned()));
         }
@@ -119,15 +109,9 @@ mod tests {
 
     #[test]
     fn titles_are_trimmed_and_bounded() {
-        assert_eq!(
-            Title::parse("  Delight customers ").unwrap().as_str(),
-            "Delight customers"
-        );
+        assert_eq!(Title::parse("  Delight customers ").unwrap().as_str(), "Delight customers");
         assert_eq!(Title::parse("   "), Err(TextError::Empty));
-        assert!(matches!(
-            Title::parse(&"x".repeat(301)),
-            Err(TextError::TooLong { max: 300, got: 301 })
-        ));
+        assert!(matches!(Title::parse(&"x".repeat(301)), Err(TextError::TooLong { max: 300, got: 301 })));
     }
 
     #[test]
@@ -136,10 +120,7 @@ mod tests {
         assert!(Slug::parse("2026-q4").is_ok());
         assert!(Slug::parse("Customer Support").is_err());
         assert!(Slug::parse("-x").is_err());
-        assert_eq!(
-            Slug::from_title("Customer Support!").unwrap().as_str(),
-            "customer-support"
-        );
+        assert_eq!(Slug::from_title("Customer Support!").unwrap().as_str(), "customer-support");
         assert_eq!(Slug::from_title("!!!"), None);
     }
 }

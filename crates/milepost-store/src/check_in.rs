@@ -53,12 +53,7 @@ pub struct NewCheckIn {
 
 impl Tx {
     /// Records a check-in.
-    pub async fn insert_check_in(
-        &mut self,
-        workspace: WorkspaceId,
-        new: &NewCheckIn,
-        now: i64,
-    ) -> Result<CheckInRow> {
+    pub async fn insert_check_in(&mut self, workspace: WorkspaceId, new: &NewCheckIn, now: i64) -> Result<CheckInRow> {
         Ok(run!(self, |conn| sqlx::query_as(
             "INSERT INTO check_ins (workspace_id, key_result_id, value, confidence, note, blockers,
                  author_person_id, source, checked_in_at, created_at)
@@ -79,18 +74,12 @@ impl Tx {
     }
 
     /// The check-in with that id.
-    pub async fn check_in(
-        &mut self,
-        workspace: WorkspaceId,
-        id: i64,
-    ) -> Result<Option<CheckInRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM check_ins WHERE workspace_id = $1 AND id = $2"
-        )
-        .bind(workspace.get())
-        .bind(id)
-        .fetch_optional(conn)
-        .await?))
+    pub async fn check_in(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<CheckInRow>> {
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM check_ins WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .fetch_optional(conn)
+            .await?))
     }
 
     /// A key result's check-ins, oldest first, in pages by id.
@@ -114,19 +103,12 @@ impl Tx {
 
     /// Every check-in of the given key results, in time order, for computing progress,
     /// pace and status of a page of key results in one query.
-    pub async fn check_ins_of(
-        &mut self,
-        workspace: WorkspaceId,
-        key_result_ids: &[i64],
-    ) -> Result<Vec<CheckInRow>> {
+    pub async fn check_ins_of(&mut self, workspace: WorkspaceId, key_result_ids: &[i64]) -> Result<Vec<CheckInRow>> {
         if key_result_ids.is_empty() {
             return Ok(Vec::new());
         }
         // The ids are numbers we hold, never user text; placeholders keep the plan cached.
-        let placeholders = (0..key_result_ids.len())
-            .map(|i| format!("${}", i + 2))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let placeholders = (0..key_result_ids.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
         let sql = format!(
             "SELECT * FROM check_ins WHERE workspace_id = $1 AND key_result_id IN ({placeholders})
              ORDER BY key_result_id, checked_in_at, id"
@@ -167,11 +149,7 @@ pub struct GoalChangeRow {
 impl Tx {
     /// Every check-in of the non-archived key results of a cycle's objectives, grouped
     /// by key result and in time order.
-    pub async fn check_ins_of_cycle(
-        &mut self,
-        workspace: WorkspaceId,
-        cycle_id: i64,
-    ) -> Result<Vec<CheckInRow>> {
+    pub async fn check_ins_of_cycle(&mut self, workspace: WorkspaceId, cycle_id: i64) -> Result<Vec<CheckInRow>> {
         Ok(run!(self, |conn| sqlx::query_as(
             "SELECT c.* FROM check_ins c
                JOIN key_results k ON k.id = c.key_result_id AND k.workspace_id = c.workspace_id
@@ -186,10 +164,7 @@ impl Tx {
     }
 
     /// Records that a key result's goal moved.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "one column each; a struct would only rename them"
-    )]
+    #[expect(clippy::too_many_arguments, reason = "one column each; a struct would only rename them")]
     pub async fn insert_goal_change(
         &mut self,
         workspace: WorkspaceId,
@@ -203,20 +178,20 @@ impl Tx {
     ) -> Result<GoalChangeRow> {
         Ok(run!(self, |conn| {
             sqlx::query_as(
-            "INSERT INTO goal_changes (workspace_id, key_result_id, field, old_value, new_value, reason,
+                "INSERT INTO goal_changes (workspace_id, key_result_id, field, old_value, new_value, reason,
                  author_person_id, changed_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *"
-        )
-        .bind(workspace.get())
-        .bind(key_result_id)
-        .bind(field)
-        .bind(old_value)
-        .bind(new_value)
-        .bind(reason)
-        .bind(author_person_id)
-        .bind(now)
-        .fetch_one(conn)
-        .await?
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+            )
+            .bind(workspace.get())
+            .bind(key_result_id)
+            .bind(field)
+            .bind(old_value)
+            .bind(new_value)
+            .bind(reason)
+            .bind(author_person_id)
+            .bind(now)
+            .fetch_one(conn)
+            .await?
         }))
     }
 

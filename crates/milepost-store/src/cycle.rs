@@ -56,53 +56,40 @@ pub struct CycleFilter {
 
 impl Tx {
     /// Creates a cycle.
-    pub async fn insert_cycle(
-        &mut self,
-        workspace: WorkspaceId,
-        fields: &CycleFields,
-        now: i64,
-    ) -> Result<CycleRow> {
+    pub async fn insert_cycle(&mut self, workspace: WorkspaceId, fields: &CycleFields, now: i64) -> Result<CycleRow> {
         Ok(run!(self, |conn| {
             sqlx::query_as(
-            "INSERT INTO cycles (workspace_id, slug, name, start_date, end_date, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *"
-        )
-        .bind(workspace.get())
-        .bind(&fields.slug)
-        .bind(&fields.name)
-        .bind(&fields.start_date)
-        .bind(&fields.end_date)
-        .bind(&fields.status)
-        .bind(now)
-        .fetch_one(conn)
-        .await?
+                "INSERT INTO cycles (workspace_id, slug, name, start_date, end_date, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *",
+            )
+            .bind(workspace.get())
+            .bind(&fields.slug)
+            .bind(&fields.name)
+            .bind(&fields.start_date)
+            .bind(&fields.end_date)
+            .bind(&fields.status)
+            .bind(now)
+            .fetch_one(conn)
+            .await?
         }))
     }
 
     /// The cycle with that id.
     pub async fn cycle(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<CycleRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM cycles WHERE workspace_id = $1 AND id = $2"
-        )
-        .bind(workspace.get())
-        .bind(id)
-        .fetch_optional(conn)
-        .await?))
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM cycles WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .fetch_optional(conn)
+            .await?))
     }
 
     /// The cycle with that slug.
-    pub async fn cycle_by_slug(
-        &mut self,
-        workspace: WorkspaceId,
-        slug: &str,
-    ) -> Result<Option<CycleRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM cycles WHERE workspace_id = $1 AND slug = $2"
-        )
-        .bind(workspace.get())
-        .bind(slug)
-        .fetch_optional(conn)
-        .await?))
+    pub async fn cycle_by_slug(&mut self, workspace: WorkspaceId, slug: &str) -> Result<Option<CycleRow>> {
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM cycles WHERE workspace_id = $1 AND slug = $2")
+            .bind(workspace.get())
+            .bind(slug)
+            .fetch_optional(conn)
+            .await?))
     }
 
     /// Replaces a cycle's fields if it is still at `version`.
@@ -117,22 +104,22 @@ impl Tx {
     ) -> Result<CycleRow> {
         let row: Option<CycleRow> = run!(self, |conn| {
             sqlx::query_as(
-            "UPDATE cycles SET slug = $4, name = $5, start_date = $6, end_date = $7, status = $8, archived = $9,
+                "UPDATE cycles SET slug = $4, name = $5, start_date = $6, end_date = $7, status = $8, archived = $9,
                  updated_at = $10, version = version + 1
-             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *"
-        )
-        .bind(workspace.get())
-        .bind(id)
-        .bind(version)
-        .bind(&fields.slug)
-        .bind(&fields.name)
-        .bind(&fields.start_date)
-        .bind(&fields.end_date)
-        .bind(&fields.status)
-        .bind(archived)
-        .bind(now)
-        .fetch_optional(conn)
-        .await?
+             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *",
+            )
+            .bind(workspace.get())
+            .bind(id)
+            .bind(version)
+            .bind(&fields.slug)
+            .bind(&fields.name)
+            .bind(&fields.start_date)
+            .bind(&fields.end_date)
+            .bind(&fields.status)
+            .bind(archived)
+            .bind(now)
+            .fetch_optional(conn)
+            .await?
         });
         match row {
             Some(row) => Ok(row),

@@ -116,48 +116,42 @@ impl Tx {
     ) -> Result<KeyResultRow> {
         Ok(run!(self, |conn| {
             sqlx::query_as(
-            "INSERT INTO key_results (workspace_id, objective_id, title, kind, metric, unit, start_value,
+                "INSERT INTO key_results (workspace_id, objective_id, title, kind, metric, unit, start_value,
                  target_value, range_low, range_high, comparator, relative_change, weight, owner_person_id,
                  cadence, kpi_id, target_schedule, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
-             RETURNING *"
-        )
-        .bind(workspace.get())
-        .bind(fields.objective_id)
-        .bind(&fields.title)
-        .bind(&fields.kind)
-        .bind(&fields.metric)
-        .bind(&fields.unit)
-        .bind(fields.start_value)
-        .bind(fields.target_value)
-        .bind(fields.range_low)
-        .bind(fields.range_high)
-        .bind(&fields.comparator)
-        .bind(fields.relative_change)
-        .bind(fields.weight)
-        .bind(fields.owner_person_id)
-        .bind(&fields.cadence)
-        .bind(fields.kpi_id)
-        .bind(&fields.target_schedule)
-        .bind(now)
-        .fetch_one(conn)
-        .await?
+             RETURNING *",
+            )
+            .bind(workspace.get())
+            .bind(fields.objective_id)
+            .bind(&fields.title)
+            .bind(&fields.kind)
+            .bind(&fields.metric)
+            .bind(&fields.unit)
+            .bind(fields.start_value)
+            .bind(fields.target_value)
+            .bind(fields.range_low)
+            .bind(fields.range_high)
+            .bind(&fields.comparator)
+            .bind(fields.relative_change)
+            .bind(fields.weight)
+            .bind(fields.owner_person_id)
+            .bind(&fields.cadence)
+            .bind(fields.kpi_id)
+            .bind(&fields.target_schedule)
+            .bind(now)
+            .fetch_one(conn)
+            .await?
         }))
     }
 
     /// The key result with that id.
-    pub async fn key_result(
-        &mut self,
-        workspace: WorkspaceId,
-        id: i64,
-    ) -> Result<Option<KeyResultRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM key_results WHERE workspace_id = $1 AND id = $2"
-        )
-        .bind(workspace.get())
-        .bind(id)
-        .fetch_optional(conn)
-        .await?))
+    pub async fn key_result(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<KeyResultRow>> {
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM key_results WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .fetch_optional(conn)
+            .await?))
     }
 
     /// Replaces a key result's fields if it is still at `version`.
@@ -172,35 +166,35 @@ impl Tx {
     ) -> Result<KeyResultRow> {
         let row: Option<KeyResultRow> = run!(self, |conn| {
             sqlx::query_as(
-            "UPDATE key_results SET objective_id = $4, title = $5, kind = $6, metric = $7, unit = $8,
+                "UPDATE key_results SET objective_id = $4, title = $5, kind = $6, metric = $7, unit = $8,
                  start_value = $9, target_value = $10, range_low = $11, range_high = $12, comparator = $13,
                  relative_change = $14, weight = $15, owner_person_id = $16, cadence = $17, kpi_id = $18,
                  target_schedule = $19, archived = $20, updated_at = $21, version = version + 1
-             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *"
-        )
-        .bind(workspace.get())
-        .bind(id)
-        .bind(version)
-        .bind(fields.objective_id)
-        .bind(&fields.title)
-        .bind(&fields.kind)
-        .bind(&fields.metric)
-        .bind(&fields.unit)
-        .bind(fields.start_value)
-        .bind(fields.target_value)
-        .bind(fields.range_low)
-        .bind(fields.range_high)
-        .bind(&fields.comparator)
-        .bind(fields.relative_change)
-        .bind(fields.weight)
-        .bind(fields.owner_person_id)
-        .bind(&fields.cadence)
-        .bind(fields.kpi_id)
-        .bind(&fields.target_schedule)
-        .bind(archived)
-        .bind(now)
-        .fetch_optional(conn)
-        .await?
+             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *",
+            )
+            .bind(workspace.get())
+            .bind(id)
+            .bind(version)
+            .bind(fields.objective_id)
+            .bind(&fields.title)
+            .bind(&fields.kind)
+            .bind(&fields.metric)
+            .bind(&fields.unit)
+            .bind(fields.start_value)
+            .bind(fields.target_value)
+            .bind(fields.range_low)
+            .bind(fields.range_high)
+            .bind(&fields.comparator)
+            .bind(fields.relative_change)
+            .bind(fields.weight)
+            .bind(fields.owner_person_id)
+            .bind(&fields.cadence)
+            .bind(fields.kpi_id)
+            .bind(&fields.target_schedule)
+            .bind(archived)
+            .bind(now)
+            .fetch_optional(conn)
+            .await?
         });
         match row {
             Some(row) => Ok(row),
@@ -243,36 +237,23 @@ impl Tx {
     /// Takes the key result's row lock and bumps its version, before a check-in is
     /// added, so concurrent check-ins on one key result queue behind each other and the
     /// current value is always recomputed from every committed check-in.
-    pub async fn touch_key_result(
-        &mut self,
-        workspace: WorkspaceId,
-        id: i64,
-        now: i64,
-    ) -> Result<()> {
+    pub async fn touch_key_result(&mut self, workspace: WorkspaceId, id: i64, now: i64) -> Result<()> {
         let done = run!(self, |conn| {
             sqlx::query(
-            "UPDATE key_results SET version = version + 1, updated_at = $3 WHERE workspace_id = $1 AND id = $2"
-        )
-        .bind(workspace.get())
-        .bind(id)
-        .bind(now)
-        .execute(conn)
-        .await?
-        .rows_affected()
+                "UPDATE key_results SET version = version + 1, updated_at = $3 WHERE workspace_id = $1 AND id = $2",
+            )
+            .bind(workspace.get())
+            .bind(id)
+            .bind(now)
+            .execute(conn)
+            .await?
+            .rows_affected()
         });
-        if done == 0 {
-            Err(crate::StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+        if done == 0 { Err(crate::StoreError::NotFound) } else { Ok(()) }
     }
 
     /// Sets the key result's current value to its latest check-in's and returns it.
-    pub async fn refresh_current_value(
-        &mut self,
-        workspace: WorkspaceId,
-        id: i64,
-    ) -> Result<KeyResultRow> {
+    pub async fn refresh_current_value(&mut self, workspace: WorkspaceId, id: i64) -> Result<KeyResultRow> {
         let row: Option<KeyResultRow> = run!(self, |conn| sqlx::query_as(
             "UPDATE key_results SET current_value = (
                  SELECT value FROM check_ins c WHERE c.workspace_id = $1 AND c.key_result_id = $2

@@ -112,57 +112,48 @@ pub struct NewMeasurement<'a> {
 
 impl Tx {
     /// Creates a KPI.
-    pub async fn insert_kpi(
-        &mut self,
-        workspace: WorkspaceId,
-        fields: &KpiFields,
-        now: i64,
-    ) -> Result<KpiRow> {
+    pub async fn insert_kpi(&mut self, workspace: WorkspaceId, fields: &KpiFields, now: i64) -> Result<KpiRow> {
         Ok(run!(self, |conn| {
             sqlx::query_as(
-            "INSERT INTO kpis (workspace_id, slug, name, description, owner_person_id, unit, direction, target,
+                "INSERT INTO kpis (workspace_id, slug, name, description, owner_person_id, unit, direction, target,
                  range_low, range_high, warning_band, cadence, tier, tags, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING *"
-        )
-        .bind(workspace.get())
-        .bind(&fields.slug)
-        .bind(&fields.name)
-        .bind(&fields.description)
-        .bind(fields.owner_person_id)
-        .bind(&fields.unit)
-        .bind(&fields.direction)
-        .bind(fields.target)
-        .bind(fields.range_low)
-        .bind(fields.range_high)
-        .bind(fields.warning_band)
-        .bind(&fields.cadence)
-        .bind(&fields.tier)
-        .bind(&fields.tags)
-        .bind(now)
-        .fetch_one(conn)
-        .await?
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING *",
+            )
+            .bind(workspace.get())
+            .bind(&fields.slug)
+            .bind(&fields.name)
+            .bind(&fields.description)
+            .bind(fields.owner_person_id)
+            .bind(&fields.unit)
+            .bind(&fields.direction)
+            .bind(fields.target)
+            .bind(fields.range_low)
+            .bind(fields.range_high)
+            .bind(fields.warning_band)
+            .bind(&fields.cadence)
+            .bind(&fields.tier)
+            .bind(&fields.tags)
+            .bind(now)
+            .fetch_one(conn)
+            .await?
         }))
     }
 
     /// The KPI with that id.
     pub async fn kpi(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<KpiRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM kpis WHERE workspace_id = $1 AND id = $2"
-        )
-        .bind(workspace.get())
-        .bind(id)
-        .fetch_optional(conn)
-        .await?))
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM kpis WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .fetch_optional(conn)
+            .await?))
     }
 
     /// Every KPI of the workspace, in id order.
     pub async fn list_kpis(&mut self, workspace: WorkspaceId) -> Result<Vec<KpiRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM kpis WHERE workspace_id = $1 ORDER BY id"
-        )
-        .bind(workspace.get())
-        .fetch_all(conn)
-        .await?))
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM kpis WHERE workspace_id = $1 ORDER BY id")
+            .bind(workspace.get())
+            .fetch_all(conn)
+            .await?))
     }
 
     /// Records measurements of one KPI.
@@ -176,37 +167,33 @@ impl Tx {
         for m in measurements {
             run!(self, |conn| {
                 sqlx::query(
-                "INSERT INTO measurements (workspace_id, kpi_id, value, measured_at, recorded_at, source)
-                 VALUES ($1, $2, $3, $4, $5, $6)"
-            )
-            .bind(workspace.get())
-            .bind(kpi_id)
-            .bind(m.value)
-            .bind(m.measured_at)
-            .bind(now)
-            .bind(m.source)
-            .execute(conn)
-            .await?
-            .rows_affected()
+                    "INSERT INTO measurements (workspace_id, kpi_id, value, measured_at, recorded_at, source)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(workspace.get())
+                .bind(kpi_id)
+                .bind(m.value)
+                .bind(m.measured_at)
+                .bind(now)
+                .bind(m.source)
+                .execute(conn)
+                .await?
+                .rows_affected()
             });
         }
         Ok(())
     }
 
     /// A KPI's measurements in time order.
-    pub async fn list_measurements(
-        &mut self,
-        workspace: WorkspaceId,
-        kpi_id: i64,
-    ) -> Result<Vec<MeasurementRow>> {
+    pub async fn list_measurements(&mut self, workspace: WorkspaceId, kpi_id: i64) -> Result<Vec<MeasurementRow>> {
         Ok(run!(self, |conn| {
             sqlx::query_as(
-            "SELECT * FROM measurements WHERE workspace_id = $1 AND kpi_id = $2 ORDER BY measured_at, id"
-        )
-        .bind(workspace.get())
-        .bind(kpi_id)
-        .fetch_all(conn)
-        .await?
+                "SELECT * FROM measurements WHERE workspace_id = $1 AND kpi_id = $2 ORDER BY measured_at, id",
+            )
+            .bind(workspace.get())
+            .bind(kpi_id)
+            .fetch_all(conn)
+            .await?
         }))
     }
 }

@@ -34,9 +34,7 @@ pub use workspace::WorkspaceRow;
 
 use milepost_core::WorkspaceId;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Postgres, Sqlite, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
@@ -80,9 +78,7 @@ impl From<sqlx::Error> for StoreError {
             match db.kind() {
                 sqlx::error::ErrorKind::UniqueViolation => {
                     return StoreError::Duplicate {
-                        constraint: db
-                            .constraint()
-                            .map_or_else(|| db.message().to_owned(), str::to_owned),
+                        constraint: db.constraint().map_or_else(|| db.message().to_owned(), str::to_owned),
                     };
                 }
                 sqlx::error::ErrorKind::ForeignKeyViolation => return StoreError::MissingReference,
@@ -125,10 +121,7 @@ pub struct Page {
 
 impl Page {
     /// Every row (for small, bounded lists such as a workspace's cycles).
-    pub const ALL: Page = Page {
-        after: None,
-        limit: i64::MAX,
-    };
+    pub const ALL: Page = Page { after: None, limit: i64::MAX };
 }
 
 /// The storage handle: cheap to clone, shared by every request.
@@ -176,12 +169,7 @@ impl Store {
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
-            Db::Sqlite(
-                SqlitePoolOptions::new()
-                    .max_connections(8)
-                    .connect_with(options)
-                    .await?,
-            )
+            Db::Sqlite(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
             Db::Postgres(Self::postgres_pool(options).await?)
@@ -274,14 +262,9 @@ impl Tx {
         workspace: WorkspaceId,
         id: i64,
     ) -> Result<T> {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT version FROM {table} WHERE workspace_id = $1 AND id = $2"
-        ));
-        let current: Option<i64> = run!(self, |conn| sqlx::query_scalar(sql)
-            .bind(workspace.get())
-            .bind(id)
-            .fetch_optional(conn)
-            .await?);
+        let sql = sqlx::AssertSqlSafe(format!("SELECT version FROM {table} WHERE workspace_id = $1 AND id = $2"));
+        let current: Option<i64> =
+            run!(self, |conn| sqlx::query_scalar(sql).bind(workspace.get()).bind(id).fetch_optional(conn).await?);
         Err(match current {
             Some(current) => StoreError::Conflict { current },
             None => StoreError::NotFound,
@@ -289,20 +272,10 @@ impl Tx {
     }
 
     /// Whether a row with that id exists in that workspace, archived or not.
-    pub async fn exists(
-        &mut self,
-        table: &'static str,
-        workspace: WorkspaceId,
-        id: i64,
-    ) -> Result<bool> {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM {table} WHERE workspace_id = $1 AND id = $2"
-        ));
-        let count: i64 = run!(self, |conn| sqlx::query_scalar(sql)
-            .bind(workspace.get())
-            .bind(id)
-            .fetch_one(conn)
-            .await?);
+    pub async fn exists(&mut self, table: &'static str, workspace: WorkspaceId, id: i64) -> Result<bool> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table} WHERE workspace_id = $1 AND id = $2"));
+        let count: i64 =
+            run!(self, |conn| sqlx::query_scalar(sql).bind(workspace.get()).bind(id).fetch_one(conn).await?);
         Ok(count > 0)
     }
 }

@@ -25,13 +25,7 @@ fn migrator(pick: fn(&Paired) -> &'static str) -> Migrator {
         MIGRATIONS
             .iter()
             .map(|m| {
-                Migration::new(
-                    m.version,
-                    m.name.into(),
-                    MigrationType::Simple,
-                    SqlStr::from_static(pick(m)),
-                    false,
-                )
+                Migration::new(m.version, m.name.into(), MigrationType::Simple, SqlStr::from_static(pick(m)), false)
             })
             .collect(),
     )
@@ -52,16 +46,8 @@ mod tests {
     #[test]
     fn every_migration_has_both_dialects_in_order() {
         for (index, m) in MIGRATIONS.iter().enumerate() {
-            assert_eq!(
-                m.version,
-                index as i64 + 1,
-                "migrations are numbered 1, 2, 3 …"
-            );
-            assert!(
-                !m.sqlite.trim().is_empty() && !m.postgres.trim().is_empty(),
-                "{} lacks a dialect",
-                m.name
-            );
+            assert_eq!(m.version, index as i64 + 1, "migrations are numbered 1, 2, 3 …");
+            assert!(!m.sqlite.trim().is_empty() && !m.postgres.trim().is_empty(), "{} lacks a dialect", m.name);
         }
     }
 }

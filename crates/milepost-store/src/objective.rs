@@ -93,42 +93,36 @@ impl Tx {
     ) -> Result<ObjectiveRow> {
         Ok(run!(self, |conn| {
             sqlx::query_as(
-            "INSERT INTO objectives (workspace_id, cycle_id, title, description, owner_person_id, owner_team_id,
+                "INSERT INTO objectives (workspace_id, cycle_id, title, description, owner_person_id, owner_team_id,
                  commitment, parent_objective_id, parent_key_result_id, visibility, rollup_children,
                  added_after_start, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING *"
-        )
-        .bind(workspace.get())
-        .bind(fields.cycle_id)
-        .bind(&fields.title)
-        .bind(&fields.description)
-        .bind(fields.owner_person_id)
-        .bind(fields.owner_team_id)
-        .bind(&fields.commitment)
-        .bind(fields.parent_objective_id)
-        .bind(fields.parent_key_result_id)
-        .bind(&fields.visibility)
-        .bind(fields.rollup_children)
-        .bind(added_after_start)
-        .bind(now)
-        .fetch_one(conn)
-        .await?
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING *",
+            )
+            .bind(workspace.get())
+            .bind(fields.cycle_id)
+            .bind(&fields.title)
+            .bind(&fields.description)
+            .bind(fields.owner_person_id)
+            .bind(fields.owner_team_id)
+            .bind(&fields.commitment)
+            .bind(fields.parent_objective_id)
+            .bind(fields.parent_key_result_id)
+            .bind(&fields.visibility)
+            .bind(fields.rollup_children)
+            .bind(added_after_start)
+            .bind(now)
+            .fetch_one(conn)
+            .await?
         }))
     }
 
     /// The objective with that id.
-    pub async fn objective(
-        &mut self,
-        workspace: WorkspaceId,
-        id: i64,
-    ) -> Result<Option<ObjectiveRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM objectives WHERE workspace_id = $1 AND id = $2"
-        )
-        .bind(workspace.get())
-        .bind(id)
-        .fetch_optional(conn)
-        .await?))
+    pub async fn objective(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<ObjectiveRow>> {
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM objectives WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .fetch_optional(conn)
+            .await?))
     }
 
     /// Replaces an objective's fields if it is still at `version`.
@@ -143,28 +137,28 @@ impl Tx {
     ) -> Result<ObjectiveRow> {
         let row: Option<ObjectiveRow> = run!(self, |conn| {
             sqlx::query_as(
-            "UPDATE objectives SET cycle_id = $4, title = $5, description = $6, owner_person_id = $7,
+                "UPDATE objectives SET cycle_id = $4, title = $5, description = $6, owner_person_id = $7,
                  owner_team_id = $8, commitment = $9, parent_objective_id = $10, parent_key_result_id = $11,
                  visibility = $12, rollup_children = $13, archived = $14, updated_at = $15, version = version + 1
-             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *"
-        )
-        .bind(workspace.get())
-        .bind(id)
-        .bind(version)
-        .bind(fields.cycle_id)
-        .bind(&fields.title)
-        .bind(&fields.description)
-        .bind(fields.owner_person_id)
-        .bind(fields.owner_team_id)
-        .bind(&fields.commitment)
-        .bind(fields.parent_objective_id)
-        .bind(fields.parent_key_result_id)
-        .bind(&fields.visibility)
-        .bind(fields.rollup_children)
-        .bind(archived)
-        .bind(now)
-        .fetch_optional(conn)
-        .await?
+             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *",
+            )
+            .bind(workspace.get())
+            .bind(id)
+            .bind(version)
+            .bind(fields.cycle_id)
+            .bind(&fields.title)
+            .bind(&fields.description)
+            .bind(fields.owner_person_id)
+            .bind(fields.owner_team_id)
+            .bind(&fields.commitment)
+            .bind(fields.parent_objective_id)
+            .bind(fields.parent_key_result_id)
+            .bind(&fields.visibility)
+            .bind(fields.rollup_children)
+            .bind(archived)
+            .bind(now)
+            .fetch_optional(conn)
+            .await?
         });
         match row {
             Some(row) => Ok(row),

@@ -66,45 +66,37 @@ impl Tx {
     ) -> Result<PersonRow> {
         Ok(run!(self, |conn| {
             sqlx::query_as(
-            "INSERT INTO people (workspace_id, handle, name, email, role, team_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *"
-        )
-        .bind(workspace.get())
-        .bind(&fields.handle)
-        .bind(&fields.name)
-        .bind(&fields.email)
-        .bind(&fields.role)
-        .bind(fields.team_id)
-        .bind(now)
-        .fetch_one(conn)
-        .await?
+                "INSERT INTO people (workspace_id, handle, name, email, role, team_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *",
+            )
+            .bind(workspace.get())
+            .bind(&fields.handle)
+            .bind(&fields.name)
+            .bind(&fields.email)
+            .bind(&fields.role)
+            .bind(fields.team_id)
+            .bind(now)
+            .fetch_one(conn)
+            .await?
         }))
     }
 
     /// The person with that id.
     pub async fn person(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<PersonRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM people WHERE workspace_id = $1 AND id = $2"
-        )
-        .bind(workspace.get())
-        .bind(id)
-        .fetch_optional(conn)
-        .await?))
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM people WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .fetch_optional(conn)
+            .await?))
     }
 
     /// The person with that handle.
-    pub async fn person_by_handle(
-        &mut self,
-        workspace: WorkspaceId,
-        handle: &str,
-    ) -> Result<Option<PersonRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM people WHERE workspace_id = $1 AND handle = $2"
-        )
-        .bind(workspace.get())
-        .bind(handle)
-        .fetch_optional(conn)
-        .await?))
+    pub async fn person_by_handle(&mut self, workspace: WorkspaceId, handle: &str) -> Result<Option<PersonRow>> {
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM people WHERE workspace_id = $1 AND handle = $2")
+            .bind(workspace.get())
+            .bind(handle)
+            .fetch_optional(conn)
+            .await?))
     }
 
     /// Replaces a person's fields if they are still at `version`.
@@ -119,22 +111,22 @@ impl Tx {
     ) -> Result<PersonRow> {
         let row: Option<PersonRow> = run!(self, |conn| {
             sqlx::query_as(
-            "UPDATE people SET handle = $4, name = $5, email = $6, role = $7, team_id = $8, archived = $9,
+                "UPDATE people SET handle = $4, name = $5, email = $6, role = $7, team_id = $8, archived = $9,
                  updated_at = $10, version = version + 1
-             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *"
-        )
-        .bind(workspace.get())
-        .bind(id)
-        .bind(version)
-        .bind(&fields.handle)
-        .bind(&fields.name)
-        .bind(&fields.email)
-        .bind(&fields.role)
-        .bind(fields.team_id)
-        .bind(archived)
-        .bind(now)
-        .fetch_optional(conn)
-        .await?
+             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *",
+            )
+            .bind(workspace.get())
+            .bind(id)
+            .bind(version)
+            .bind(&fields.handle)
+            .bind(&fields.name)
+            .bind(&fields.email)
+            .bind(&fields.role)
+            .bind(fields.team_id)
+            .bind(archived)
+            .bind(now)
+            .fetch_optional(conn)
+            .await?
         });
         match row {
             Some(row) => Ok(row),

@@ -48,12 +48,7 @@ pub struct TeamFilter {
 
 impl Tx {
     /// Creates a team.
-    pub async fn insert_team(
-        &mut self,
-        workspace: WorkspaceId,
-        fields: &TeamFields,
-        now: i64,
-    ) -> Result<TeamRow> {
+    pub async fn insert_team(&mut self, workspace: WorkspaceId, fields: &TeamFields, now: i64) -> Result<TeamRow> {
         Ok(run!(self, |conn| sqlx::query_as(
             "INSERT INTO teams (workspace_id, slug, name, parent_team_id, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $5) RETURNING *"
@@ -69,28 +64,20 @@ impl Tx {
 
     /// The team with that id.
     pub async fn team(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<TeamRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM teams WHERE workspace_id = $1 AND id = $2"
-        )
-        .bind(workspace.get())
-        .bind(id)
-        .fetch_optional(conn)
-        .await?))
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM teams WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .fetch_optional(conn)
+            .await?))
     }
 
     /// The team with that slug.
-    pub async fn team_by_slug(
-        &mut self,
-        workspace: WorkspaceId,
-        slug: &str,
-    ) -> Result<Option<TeamRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM teams WHERE workspace_id = $1 AND slug = $2"
-        )
-        .bind(workspace.get())
-        .bind(slug)
-        .fetch_optional(conn)
-        .await?))
+    pub async fn team_by_slug(&mut self, workspace: WorkspaceId, slug: &str) -> Result<Option<TeamRow>> {
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM teams WHERE workspace_id = $1 AND slug = $2")
+            .bind(workspace.get())
+            .bind(slug)
+            .fetch_optional(conn)
+            .await?))
     }
 
     /// Replaces a team's fields if it is still at `version`.
@@ -105,20 +92,20 @@ impl Tx {
     ) -> Result<TeamRow> {
         let row: Option<TeamRow> = run!(self, |conn| {
             sqlx::query_as(
-            "UPDATE teams SET slug = $4, name = $5, parent_team_id = $6, archived = $7, updated_at = $8,
+                "UPDATE teams SET slug = $4, name = $5, parent_team_id = $6, archived = $7, updated_at = $8,
                  version = version + 1
-             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *"
-        )
-        .bind(workspace.get())
-        .bind(id)
-        .bind(version)
-        .bind(&fields.slug)
-        .bind(&fields.name)
-        .bind(fields.parent_team_id)
-        .bind(archived)
-        .bind(now)
-        .fetch_optional(conn)
-        .await?
+             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *",
+            )
+            .bind(workspace.get())
+            .bind(id)
+            .bind(version)
+            .bind(&fields.slug)
+            .bind(&fields.name)
+            .bind(fields.parent_team_id)
+            .bind(archived)
+            .bind(now)
+            .fetch_optional(conn)
+            .await?
         });
         match row {
             Some(row) => Ok(row),

@@ -23,40 +23,29 @@ pub struct WorkspaceRow {
 
 impl Tx {
     /// Creates a workspace.
-    pub async fn insert_workspace(
-        &mut self,
-        slug: &str,
-        name: &str,
-        now: i64,
-    ) -> Result<WorkspaceRow> {
+    pub async fn insert_workspace(&mut self, slug: &str, name: &str, now: i64) -> Result<WorkspaceRow> {
         Ok(run!(self, |conn| {
             sqlx::query_as(
-            "INSERT INTO workspaces (slug, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING *"
-        )
-        .bind(slug)
-        .bind(name)
-        .bind(now)
-        .fetch_one(conn)
-        .await?
+                "INSERT INTO workspaces (slug, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING *",
+            )
+            .bind(slug)
+            .bind(name)
+            .bind(now)
+            .fetch_one(conn)
+            .await?
         }))
     }
 
     /// The workspace with that slug.
     pub async fn workspace_by_slug(&mut self, slug: &str) -> Result<Option<WorkspaceRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM workspaces WHERE slug = $1"
-        )
-        .bind(slug)
-        .fetch_optional(conn)
-        .await?))
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM workspaces WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(conn)
+            .await?))
     }
 
     /// Every workspace, oldest first.
     pub async fn list_workspaces(&mut self) -> Result<Vec<WorkspaceRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM workspaces ORDER BY id"
-        )
-        .fetch_all(conn)
-        .await?))
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM workspaces ORDER BY id").fetch_all(conn).await?))
     }
 }

@@ -62,18 +62,10 @@ async fn workspace(store: &Store, slug: &str) -> WorkspaceId {
 }
 
 fn team(slug: &str) -> TeamFields {
-    TeamFields {
-        slug: slug.into(),
-        name: slug.into(),
-        parent_team_id: None,
-    }
+    TeamFields { slug: slug.into(), name: slug.into(), parent_team_id: None }
 }
 
-async fn cycle_and_objective(
-    tx: &mut Tx,
-    ws: WorkspaceId,
-    team_id: i64,
-) -> (CycleRow, ObjectiveRow) {
+async fn cycle_and_objective(tx: &mut Tx, ws: WorkspaceId, team_id: i64) -> (CycleRow, ObjectiveRow) {
     let cycle = tx
         .insert_cycle(
             ws,
@@ -138,90 +130,56 @@ db_test!(migrations_can_run_again, |store: Store| async move {
     store.ping().await.unwrap();
 });
 
-db_test!(
-    rows_of_one_workspace_are_invisible_from_another,
-    |store: Store| async move {
-        let a = workspace(&store, "a").await;
-        let b = workspace(&store, "b").await;
-        let mut tx = store.write().await.unwrap();
-        let row = tx.insert_team(a, &team("support"), NOW).await.unwrap();
-        assert!(tx.team(b, row.id).await.unwrap().is_none());
-        assert!(
-            tx.list_teams(b, &TeamFilter::default(), Page::ALL)
-                .await
-                .unwrap()
-                .is_empty()
-        );
-        let err = tx
-            .update_team(b, row.id, row.version, &team("stolen"), false, NOW)
-            .await
-            .unwrap_err();
-        assert!(matches!(err, StoreError::NotFound), "{err:?}");
-        assert!(!tx.exists("teams", b, row.id).await.unwrap());
-        assert!(tx.exists("teams", a, row.id).await.unwrap());
-        // The same slug is free in the other workspace.
-        tx.insert_team(b, &team("support"), NOW).await.unwrap();
-        tx.commit().await.unwrap();
-    }
-);
+db_test!(rows_of_one_workspace_are_invisible_from_another, |store: Store| async move {
+    let a = workspace(&store, "a").await;
+    let b = workspace(&store, "b").await;
+    let mut tx = store.write().await.unwrap();
+    let row = tx.insert_team(a, &team("support"), NOW).await.unwrap();
+    assert!(tx.team(b, row.id).await.unwrap().is_none());
+    assert!(tx.list_teams(b, &TeamFilter::default(), Page::ALL).await.unwrap().is_empty());
+    let err = tx.update_team(b, row.id, row.version, &team("stolen"), false, NOW).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound), "{err:?}");
+    assert!(!tx.exists("teams", b, row.id).await.unwrap());
+    assert!(tx.exists("teams", a, row.id).await.unwrap());
+    // The same slug is free in the other workspace.
+    tx.insert_team(b, &team("support"), NOW).await.unwrap();
+    tx.commit().await.unwrap();
+});
 
 db_test!(stale_version_is_a_conflict, |store: Store| async move {
     let ws = workspace(&store, "w").await;
     let mut tx = store.write().await.unwrap();
     let row = tx.insert_team(ws, &team("support"), NOW).await.unwrap();
-    let updated = tx
-        .update_team(ws, row.id, row.version, &team("support-2"), false, NOW + 1)
-        .await
-        .unwrap();
+    let updated = tx.update_team(ws, row.id, row.version, &team("support-2"), false, NOW + 1).await.unwrap();
     assert_eq!(updated.version, row.version + 1);
     assert_eq!(updated.slug, "support-2");
-    let err = tx
-        .update_team(ws, row.id, row.version, &team("support-3"), false, NOW + 2)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Conflict { current } if current == updated.version),
-        "{err:?}"
-    );
+    let err = tx.update_team(ws, row.id, row.version, &team("support-3"), false, NOW + 2).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { current } if current == updated.version), "{err:?}");
     tx.commit().await.unwrap();
 });
 
-db_test!(
-    duplicate_slugs_and_missing_references_are_refused,
-    |store: Store| async move {
-        let ws = workspace(&store, "w").await;
+db_test!(duplicate_slugs_and_missing_references_are_refused, |store: Store| async move {
+    let ws = workspace(&store, "w").await;
+    let mut tx = store.write().await.unwrap();
+    tx.insert_team(ws, &team("support"), NOW).await.unwrap();
+    let err = tx.insert_team(ws, &team("support"), NOW).await.unwrap_err();
+    assert!(matches!(err, StoreError::Duplicate { .. }), "{err:?}");
+    drop(tx);
+    let mut tx = store.write().await.unwrap();
+    let orphan = TeamFields { parent_team_id: Some(999_999), ..team("orphan") };
+    let err = tx.insert_team(ws, &orphan, NOW).await.unwrap_err();
+    assert!(matches!(err, StoreError::MissingReference), "{err:?}");
+});
+
+db_test!(a_dropped_transaction_writes_nothing, |store: Store| async move {
+    let ws = workspace(&store, "w").await;
+    {
         let mut tx = store.write().await.unwrap();
         tx.insert_team(ws, &team("support"), NOW).await.unwrap();
-        let err = tx.insert_team(ws, &team("support"), NOW).await.unwrap_err();
-        assert!(matches!(err, StoreError::Duplicate { .. }), "{err:?}");
-        drop(tx);
-        let mut tx = store.write().await.unwrap();
-        let orphan = TeamFields {
-            parent_team_id: Some(999_999),
-            ..team("orphan")
-        };
-        let err = tx.insert_team(ws, &orphan, NOW).await.unwrap_err();
-        assert!(matches!(err, StoreError::MissingReference), "{err:?}");
     }
-);
-
-db_test!(
-    a_dropped_transaction_writes_nothing,
-    |store: Store| async move {
-        let ws = workspace(&store, "w").await;
-        {
-            let mut tx = store.write().await.unwrap();
-            tx.insert_team(ws, &team("support"), NOW).await.unwrap();
-        }
-        let mut tx = store.read().await.unwrap();
-        assert!(
-            tx.list_teams(ws, &TeamFilter::default(), Page::ALL)
-                .await
-                .unwrap()
-                .is_empty()
-        );
-    }
-);
+    let mut tx = store.read().await.unwrap();
+    assert!(tx.list_teams(ws, &TeamFilter::default(), Page::ALL).await.unwrap().is_empty());
+});
 
 db_test!(lists_filter_and_paginate_by_id, |store: Store| async move {
     let ws = workspace(&store, "w").await;
@@ -229,170 +187,89 @@ db_test!(lists_filter_and_paginate_by_id, |store: Store| async move {
     let root = tx.insert_team(ws, &team("company"), NOW).await.unwrap();
     let mut children = Vec::new();
     for i in 0..5 {
-        let fields = TeamFields {
-            parent_team_id: Some(root.id),
-            ..team(&format!("team-{i}"))
-        };
+        let fields = TeamFields { parent_team_id: Some(root.id), ..team(&format!("team-{i}")) };
         children.push(tx.insert_team(ws, &fields, NOW).await.unwrap());
     }
     let archived = &children[4];
-    let same = TeamFields {
-        parent_team_id: Some(root.id),
-        ..team("team-4")
-    };
-    tx.update_team(ws, archived.id, archived.version, &same, true, NOW)
-        .await
-        .unwrap();
+    let same = TeamFields { parent_team_id: Some(root.id), ..team("team-4") };
+    tx.update_team(ws, archived.id, archived.version, &same, true, NOW).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = store.read().await.unwrap();
-    let filter = TeamFilter {
-        parent_team_id: Some(root.id),
-        include_archived: false,
-    };
-    let first = tx
-        .list_teams(
-            ws,
-            &filter,
-            Page {
-                after: None,
-                limit: 2,
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        first.iter().map(|t| t.slug.as_str()).collect::<Vec<_>>(),
-        ["team-0", "team-1"]
-    );
-    let rest = tx
-        .list_teams(
-            ws,
-            &filter,
-            Page {
-                after: Some(first[1].id),
-                limit: 10,
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        rest.iter().map(|t| t.slug.as_str()).collect::<Vec<_>>(),
-        ["team-2", "team-3"]
-    );
-    let with_archived = TeamFilter {
-        include_archived: true,
-        ..filter
-    };
-    assert_eq!(
-        tx.list_teams(ws, &with_archived, Page::ALL)
-            .await
-            .unwrap()
-            .len(),
-        5
-    );
+    let filter = TeamFilter { parent_team_id: Some(root.id), include_archived: false };
+    let first = tx.list_teams(ws, &filter, Page { after: None, limit: 2 }).await.unwrap();
+    assert_eq!(first.iter().map(|t| t.slug.as_str()).collect::<Vec<_>>(), ["team-0", "team-1"]);
+    let rest = tx.list_teams(ws, &filter, Page { after: Some(first[1].id), limit: 10 }).await.unwrap();
+    assert_eq!(rest.iter().map(|t| t.slug.as_str()).collect::<Vec<_>>(), ["team-2", "team-3"]);
+    let with_archived = TeamFilter { include_archived: true, ..filter };
+    assert_eq!(tx.list_teams(ws, &with_archived, Page::ALL).await.unwrap().len(), 5);
 });
 
-db_test!(
-    current_value_follows_the_latest_check_in,
-    |store: Store| async move {
-        let ws = workspace(&store, "w").await;
-        let mut tx = store.write().await.unwrap();
-        let owner = tx.insert_team(ws, &team("support"), NOW).await.unwrap();
-        let (cycle, objective) = cycle_and_objective(&mut tx, ws, owner.id).await;
-        let kr = tx
-            .insert_key_result(ws, &key_result(objective.id), NOW)
-            .await
-            .unwrap();
-        assert_eq!(kr.current_value, None);
-        let check_in = |value, at| NewCheckIn {
-            key_result_id: kr.id,
-            value,
-            confidence: Some(7),
-            note: "note".into(),
-            blockers: String::new(),
-            author_person_id: None,
-            source: "manual".into(),
-            checked_in_at: at,
-        };
-        for (value, at) in [(35.0, NOW + 10), (40.0, NOW + 30), (38.0, NOW + 20)] {
-            tx.touch_key_result(ws, kr.id, NOW).await.unwrap();
-            tx.insert_check_in(ws, &check_in(value, at), NOW)
-                .await
-                .unwrap();
-        }
-        let refreshed = tx.refresh_current_value(ws, kr.id).await.unwrap();
-        assert_eq!(
-            refreshed.current_value,
-            Some(40.0),
-            "a back-dated check-in does not replace a later one"
-        );
-        assert_eq!(refreshed.version, kr.version + 3);
-        let history = tx.check_ins_of(ws, &[kr.id]).await.unwrap();
-        assert_eq!(
-            history.iter().map(|c| c.value).collect::<Vec<_>>(),
-            [35.0, 38.0, 40.0]
-        );
-        let filtered = tx
-            .list_key_results(
-                ws,
-                &KeyResultFilter {
-                    cycle_id: Some(cycle.id),
-                    ..Default::default()
-                },
-                Page::ALL,
-            )
-            .await
-            .unwrap();
-        assert_eq!(filtered.len(), 1);
-        let other = tx
-            .list_key_results(
-                ws,
-                &KeyResultFilter {
-                    cycle_id: Some(cycle.id + 1000),
-                    ..Default::default()
-                },
-                Page::ALL,
-            )
-            .await
-            .unwrap();
-        assert!(other.is_empty());
-        tx.commit().await.unwrap();
+db_test!(current_value_follows_the_latest_check_in, |store: Store| async move {
+    let ws = workspace(&store, "w").await;
+    let mut tx = store.write().await.unwrap();
+    let owner = tx.insert_team(ws, &team("support"), NOW).await.unwrap();
+    let (cycle, objective) = cycle_and_objective(&mut tx, ws, owner.id).await;
+    let kr = tx.insert_key_result(ws, &key_result(objective.id), NOW).await.unwrap();
+    assert_eq!(kr.current_value, None);
+    let check_in = |value, at| NewCheckIn {
+        key_result_id: kr.id,
+        value,
+        confidence: Some(7),
+        note: "note".into(),
+        blockers: String::new(),
+        author_person_id: None,
+        source: "manual".into(),
+        checked_in_at: at,
+    };
+    for (value, at) in [(35.0, NOW + 10), (40.0, NOW + 30), (38.0, NOW + 20)] {
+        tx.touch_key_result(ws, kr.id, NOW).await.unwrap();
+        tx.insert_check_in(ws, &check_in(value, at), NOW).await.unwrap();
     }
-);
+    let refreshed = tx.refresh_current_value(ws, kr.id).await.unwrap();
+    assert_eq!(refreshed.current_value, Some(40.0), "a back-dated check-in does not replace a later one");
+    assert_eq!(refreshed.version, kr.version + 3);
+    let history = tx.check_ins_of(ws, &[kr.id]).await.unwrap();
+    assert_eq!(history.iter().map(|c| c.value).collect::<Vec<_>>(), [35.0, 38.0, 40.0]);
+    let filtered = tx
+        .list_key_results(ws, &KeyResultFilter { cycle_id: Some(cycle.id), ..Default::default() }, Page::ALL)
+        .await
+        .unwrap();
+    assert_eq!(filtered.len(), 1);
+    let other = tx
+        .list_key_results(ws, &KeyResultFilter { cycle_id: Some(cycle.id + 1000), ..Default::default() }, Page::ALL)
+        .await
+        .unwrap();
+    assert!(other.is_empty());
+    tx.commit().await.unwrap();
+});
 
-db_test!(
-    an_objective_has_exactly_one_owner,
-    |store: Store| async move {
-        let ws = workspace(&store, "w").await;
-        let mut tx = store.write().await.unwrap();
-        let owner = tx.insert_team(ws, &team("support"), NOW).await.unwrap();
-        let (_, objective) = cycle_and_objective(&mut tx, ws, owner.id).await;
-        let fields = ObjectiveFields {
-            cycle_id: objective.cycle_id,
-            title: objective.title.clone(),
-            description: String::new(),
-            owner_person_id: None,
-            owner_team_id: None,
-            commitment: "committed".into(),
-            parent_objective_id: None,
-            parent_key_result_id: None,
-            visibility: "workspace".into(),
-            rollup_children: false,
-        };
-        assert!(tx.insert_objective(ws, &fields, false, NOW).await.is_err());
-    }
-);
+db_test!(an_objective_has_exactly_one_owner, |store: Store| async move {
+    let ws = workspace(&store, "w").await;
+    let mut tx = store.write().await.unwrap();
+    let owner = tx.insert_team(ws, &team("support"), NOW).await.unwrap();
+    let (_, objective) = cycle_and_objective(&mut tx, ws, owner.id).await;
+    let fields = ObjectiveFields {
+        cycle_id: objective.cycle_id,
+        title: objective.title.clone(),
+        description: String::new(),
+        owner_person_id: None,
+        owner_team_id: None,
+        commitment: "committed".into(),
+        parent_objective_id: None,
+        parent_key_result_id: None,
+        visibility: "workspace".into(),
+        rollup_children: false,
+    };
+    assert!(tx.insert_objective(ws, &fields, false, NOW).await.is_err());
+});
 
 db_test!(initiatives_link_to_key_results, |store: Store| async move {
     let ws = workspace(&store, "w").await;
     let mut tx = store.write().await.unwrap();
     let owner = tx.insert_team(ws, &team("support"), NOW).await.unwrap();
     let (_, objective) = cycle_and_objective(&mut tx, ws, owner.id).await;
-    let kr = tx
-        .insert_key_result(ws, &key_result(objective.id), NOW)
-        .await
-        .unwrap();
+    let kr = tx.insert_key_result(ws, &key_result(objective.id), NOW).await.unwrap();
     let fields = InitiativeFields {
         title: "New triage macro".into(),
         description: String::new(),
@@ -402,33 +279,11 @@ db_test!(initiatives_link_to_key_results, |store: Store| async move {
         link: None,
     };
     let initiative = tx.insert_initiative(ws, &fields, NOW).await.unwrap();
-    tx.set_initiative_key_results(ws, initiative.id, &[kr.id])
-        .await
-        .unwrap();
-    assert_eq!(
-        tx.initiative_key_results(ws, initiative.id).await.unwrap(),
-        [kr.id]
-    );
-    let by_kr = InitiativeFilter {
-        key_result_id: Some(kr.id),
-        ..Default::default()
-    };
-    assert_eq!(
-        tx.list_initiatives(ws, &by_kr, Page::ALL)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
-    let by_other = InitiativeFilter {
-        key_result_id: Some(kr.id + 1),
-        ..Default::default()
-    };
-    assert!(
-        tx.list_initiatives(ws, &by_other, Page::ALL)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    tx.set_initiative_key_results(ws, initiative.id, &[kr.id]).await.unwrap();
+    assert_eq!(tx.initiative_key_results(ws, initiative.id).await.unwrap(), [kr.id]);
+    let by_kr = InitiativeFilter { key_result_id: Some(kr.id), ..Default::default() };
+    assert_eq!(tx.list_initiatives(ws, &by_kr, Page::ALL).await.unwrap().len(), 1);
+    let by_other = InitiativeFilter { key_result_id: Some(kr.id + 1), ..Default::default() };
+    assert!(tx.list_initiatives(ws, &by_other, Page::ALL).await.unwrap().is_empty());
     tx.commit().await.unwrap();
 });

@@ -1,0 +1,360 @@
+//! Loads the demo workspace (slug `demo`) of [`crate::demo_story`] through the same use
+//! cases every front end calls, replaying its history on a clock that moves with it:
+//! objectives are written before their cycle starts, each check-in at the moment it
+//! describes, and the previous quarter is closed after it ended. The result looks
+//! exactly as if a company had used Milepost for two quarters.
+
+use crate::check_in::{NewCheckIn, write_check_in};
+use crate::cycle::{CyclePatch, NewCycle};
+use crate::demo_story::{DemoStory, demo_story};
+use crate::error::AppError;
+use crate::initiative::{InitiativeStatus, NewInitiative};
+use crate::key_result::NewKeyResult;
+use crate::objective::NewObjective;
+use crate::person::{NewPerson, Role};
+use crate::team::NewTeam;
+use crate::workspace::NewWorkspace;
+use crate::{App, Caller};
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
+use milepost_core::cycle::midnight;
+use milepost_core::{Comparator, CycleStatus, KeyResultKind, Named};
+use milepost_store::{KpiFields, NewMeasurement};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// What the demo loader did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSummary {
+    /// The workspace's slug.
+    pub workspace: String,
+    /// Whether it was loaded now (false: it was already there and was left alone).
+    pub loaded: bool,
+    /// Teams created.
+    pub teams: usize,
+    /// People created.
+    pub people: usize,
+    /// Objectives created.
+    pub objectives: usize,
+    /// Key results created.
+    pub key_results: usize,
+    /// Check-ins recorded.
+    pub check_ins: usize,
+    /// KPIs created.
+    pub kpis: usize,
+    /// KPI measurements recorded.
+    pub measurements: usize,
+    /// Initiatives created.
+    pub initiatives: usize,
+}
+
+/// A clock the loader moves through the story's history.
+struct ReplayClock(Arc<AtomicI64>);
+
+impl ReplayClock {
+    fn set(&self, at: Timestamp) {
+        self.0.store(at.as_millisecond(), Ordering::SeqCst);
+    }
+}
+
+fn parse_role(text: &str) -> Role {
+    match text {
+        "admin" => Role::Admin,
+        "editor" => Role::Editor,
+        "viewer" => Role::Viewer,
+        _ => Role::Member,
+    }
+}
+
+fn parse_status(text: &str) -> InitiativeStatus {
+    match text {
+        "active" => InitiativeStatus::Active,
+        "done" => InitiativeStatus::Done,
+        "dropped" => InitiativeStatus::Dropped,
+        _ => InitiativeStatus::Planned,
+    }
+}
+
+fn missing(what: &'static str, key: &str) -> AppError {
+    AppError::NotFound { what, id: key.to_owned() }
+}
+
+impl App {
+    /// Loads the demo workspace as it stands on `today`, unless a workspace `demo`
+    /// already exists, which is left exactly as it is.
+    pub async fn load_demo(&self, today: Date) -> Result<DemoSummary, AppError> {
+        let story = demo_story(today);
+        if let Ok(caller) = self.caller_for_workspace(&story.workspace_slug).await {
+            return Ok(DemoSummary {
+                workspace: caller.workspace_slug,
+                loaded: false,
+                teams: 0,
+                people: 0,
+                objectives: 0,
+                key_results: 0,
+                check_ins: 0,
+                kpis: 0,
+                measurements: 0,
+                initiatives: 0,
+            });
+        }
+        let clock = ReplayClock(Arc::new(AtomicI64::new(self.now_ms())));
+        let shared = Arc::clone(&clock.0);
+        let replay = App::with_clock(
+            self.store.clone(),
+            Arc::new(move || Timestamp::from_millisecond(shared.load(Ordering::SeqCst)).unwrap_or_default()),
+        );
+        replay.replay_story(&story, &clock, self.now()).await
+    }
+
+    async fn replay_story(
+        &self,
+        story: &DemoStory,
+        clock: &ReplayClock,
+        now: Timestamp,
+    ) -> Result<DemoSummary, AppError> {
+        let first_day = story.cycles.iter().map(|c| c.start).min().unwrap_or_default();
+        clock.set(midnight(first_day).saturating_sub(SignedDuration::from_hours(24 * 14)).unwrap_or(now));
+        let workspace = self
+            .create_workspace(NewWorkspace {
+                slug: Some(story.workspace_slug.clone()),
+                name: story.workspace_name.clone(),
+            })
+            .await?;
+        let caller = self.caller_for(&workspace);
+
+        let mut teams = HashMap::new();
+        for team in &story.teams {
+            let parent_team_id =
+                team.parent.as_ref().map(|p| teams.get(p).copied().ok_or_else(|| missing("team", p))).transpose()?;
+            let view = self
+                .create_team(
+                    &caller,
+                    NewTeam { slug: Some(team.slug.clone()), name: team.name.clone(), parent_team_id },
+                )
+                .await?;
+            teams.insert(team.slug.clone(), view.id);
+        }
+        let mut people = HashMap::new();
+        for person in &story.people {
+            let team_id =
+                person.team.as_ref().map(|t| teams.get(t).copied().ok_or_else(|| missing("team", t))).transpose()?;
+            let view = self
+                .create_person(
+                    &caller,
+                    NewPerson {
+                        handle: Some(person.handle.clone()),
+                        name: person.name.clone(),
+                        email: person.email.clone(),
+                        role: Some(parse_role(person.role)),
+                        team_id,
+                    },
+                )
+                .await?;
+            people.insert(person.handle.clone(), view.id);
+        }
+        let person = |handle: &str| people.get(handle).copied().ok_or_else(|| missing("person", handle));
+
+        let (kpis, measurements) = self.seed_kpis(&caller, story, &people, now).await?;
+
+        let mut cycles = HashMap::new();
+        for cycle in &story.cycles {
+            clock.set(midnight(cycle.start).saturating_sub(SignedDuration::from_hours(24 * 7)).unwrap_or(now));
+            let view = self
+                .create_cycle(
+                    &caller,
+                    NewCycle {
+                        slug: Some(cycle.slug.clone()),
+                        name: cycle.name.clone(),
+                        start_date: cycle.start.to_string(),
+                        end_date: cycle.end.to_string(),
+                        status: Some(CycleStatus::Active),
+                    },
+                )
+                .await?;
+            cycles.insert(cycle.slug.clone(), (view, cycle));
+        }
+
+        let mut objectives = HashMap::new();
+        let mut key_results = HashMap::new();
+        let mut key_result_count = 0;
+        for objective in &story.objectives {
+            let (cycle, demo_cycle) = cycles.get(&objective.cycle).ok_or_else(|| missing("cycle", &objective.cycle))?;
+            // Planned a few days before the quarter begins.
+            clock.set(midnight(demo_cycle.start).saturating_sub(SignedDuration::from_hours(24 * 3)).unwrap_or(now));
+            let mut new_key_results = Vec::new();
+            for kr in &objective.key_results {
+                new_key_results.push(NewKeyResult {
+                    title: kr.title.clone(),
+                    kind: KeyResultKind::parse(kr.kind).ok_or_else(|| missing("key result kind", kr.kind))?,
+                    metric: Some(kr.metric.clone()),
+                    unit: kr.unit.map(str::to_owned),
+                    start: kr.start,
+                    target: kr.target,
+                    range: kr.range.map(|(low, high)| [low, high]),
+                    comparator: kr.comparator.and_then(Comparator::parse),
+                    relative_change: None,
+                    delta: None,
+                    weight: Some(kr.weight),
+                    owner_person_id: Some(person(&kr.owner)?),
+                    cadence: None,
+                    kpi_id: kr
+                        .kpi
+                        .as_ref()
+                        .map(|k| kpis.get(k).copied().ok_or_else(|| missing("KPI", k)))
+                        .transpose()?,
+                    target_schedule: None,
+                });
+            }
+            let parent_objective_id = objective
+                .parent
+                .as_ref()
+                .map(|p| objectives.get(p).copied().ok_or_else(|| missing("objective", p)))
+                .transpose()?;
+            let view = self
+                .create_objective(
+                    &caller,
+                    NewObjective {
+                        cycle_id: cycle.id,
+                        title: objective.title.clone(),
+                        description: Some(objective.description.clone()),
+                        owner_person_id: objective.owner_person.as_deref().map(&person).transpose()?,
+                        owner_team_id: objective
+                            .owner_team
+                            .as_ref()
+                            .map(|t| teams.get(t).copied().ok_or_else(|| missing("team", t)))
+                            .transpose()?,
+                        commitment: milepost_core::Commitment::parse(objective.commitment),
+                        parent_objective_id,
+                        parent_key_result_id: None,
+                        visibility: None,
+                        rollup_children: Some(objective.rollup_children),
+                        key_results: new_key_results,
+                    },
+                )
+                .await?;
+            for (kr, created) in objective.key_results.iter().zip(&view.key_results) {
+                key_results.insert(kr.key.clone(), (created.id, kr));
+            }
+            key_result_count += view.key_results.len();
+            objectives.insert(objective.key.clone(), view.id);
+        }
+
+        // Every key result's history in one transaction: the check-ins go through the
+        // same checks as any other, at the time each describes.
+        let mut check_ins = 0;
+        let mut tx = self.store.write().await?;
+        for (id, kr) in key_results.values() {
+            for check_in in &kr.check_ins {
+                let new = NewCheckIn {
+                    value: check_in.value,
+                    confidence: Some(i64::from(check_in.confidence)),
+                    note: Some(check_in.note.clone()),
+                    blockers: check_in.blockers.clone(),
+                    checked_in_at: Some(check_in.at),
+                    author_person_id: Some(person(&kr.owner)?),
+                };
+                let recorded_at = check_in.at.saturating_add(SignedDuration::from_mins(3)).unwrap_or(check_in.at);
+                write_check_in(&mut tx, &caller, *id, new, "manual", recorded_at).await?;
+                check_ins += 1;
+            }
+            tx.refresh_current_value(caller.workspace, *id).await?;
+        }
+        tx.commit().await?;
+
+        let current_start = story.cycles.iter().map(|c| c.start).max().unwrap_or(first_day);
+        clock.set(midnight(current_start));
+        for initiative in &story.initiatives {
+            let key_result_ids = initiative
+                .key_results
+                .iter()
+                .map(|k| key_results.get(k).map(|(id, _)| *id).ok_or_else(|| missing("key result", k)))
+                .collect::<Result<Vec<_>, _>>()?;
+            self.create_initiative(
+                &caller,
+                NewInitiative {
+                    title: initiative.title.clone(),
+                    description: None,
+                    owner_person_id: Some(person(&initiative.owner)?),
+                    status: Some(parse_status(initiative.status)),
+                    due_date: initiative.due.map(|d| d.to_string()),
+                    link: initiative.link.clone(),
+                    key_result_ids,
+                },
+            )
+            .await?;
+        }
+
+        for (cycle, demo_cycle) in cycles.values() {
+            if demo_cycle.status == "closed" {
+                clock.set(midnight(demo_cycle.end).saturating_add(SignedDuration::from_hours(24 * 3)).unwrap_or(now));
+                let change = CyclePatch {
+                    version: cycle.version,
+                    slug: None,
+                    name: None,
+                    start_date: None,
+                    end_date: None,
+                    status: Some(CycleStatus::Closed),
+                };
+                self.update_cycle(&caller, cycle.id, change).await?;
+            }
+        }
+
+        Ok(DemoSummary {
+            workspace: workspace.slug,
+            loaded: true,
+            teams: teams.len(),
+            people: people.len(),
+            objectives: objectives.len(),
+            key_results: key_result_count,
+            check_ins,
+            kpis: kpis.len(),
+            measurements,
+            initiatives: story.initiatives.len(),
+        })
+    }
+
+    /// Stores the story's KPIs and their year of measurements. KPIs have no use cases of
+    /// their own yet (they arrive with the KPI capability), so this writes them directly.
+    async fn seed_kpis(
+        &self,
+        caller: &Caller,
+        story: &DemoStory,
+        people: &HashMap<String, i64>,
+        now: Timestamp,
+    ) -> Result<(HashMap<String, i64>, usize), AppError> {
+        let mut tx = self.store.write().await?;
+        let mut ids = HashMap::new();
+        let mut count = 0;
+        for kpi in &story.kpis {
+            let fields = KpiFields {
+                slug: kpi.slug.clone(),
+                name: kpi.name.clone(),
+                description: kpi.description.clone(),
+                owner_person_id: people.get(&kpi.owner).copied(),
+                unit: kpi.unit.map(str::to_owned),
+                direction: kpi.direction.to_owned(),
+                target: kpi.target,
+                range_low: kpi.range.map(|r| r.0),
+                range_high: kpi.range.map(|r| r.1),
+                warning_band: kpi.warning_band,
+                cadence: kpi.cadence.to_owned(),
+                tier: kpi.tier.to_owned(),
+                tags: serde_json::to_string(&kpi.tags).unwrap_or_else(|_| "[]".to_owned()),
+            };
+            let created_at = kpi.measurements.first().map_or(now, |m| m.0);
+            let row = tx.insert_kpi(caller.workspace, &fields, created_at.as_millisecond()).await?;
+            let measurements: Vec<NewMeasurement<'_>> = kpi
+                .measurements
+                .iter()
+                .map(|(at, value)| NewMeasurement { value: *value, measured_at: at.as_millisecond(), source: "api" })
+                .collect();
+            tx.insert_measurements(caller.workspace, row.id, &measurements, now.as_millisecond()).await?;
+            count += measurements.len();
+            ids.insert(kpi.slug.clone(), row.id);
+        }
+        tx.commit().await?;
+        Ok((ids, count))
+    }
+}

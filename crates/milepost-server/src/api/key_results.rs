@@ -1,0 +1,142 @@
+//! Key results and their check-ins. A key result is created under its objective;
+//! check-ins are created under their key result and never changed afterwards.
+
+use super::{VersionBody, WorkspaceHeader};
+use crate::extract::{Id, Json, Query, Workspace};
+use crate::problem::{ApiError, ErrorResponses};
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use milepost_app::check_in::{CheckInResult, CheckInView, NewCheckIn};
+use milepost_app::key_result::{KeyResultPatch, KeyResultQuery, KeyResultView, NewKeyResult};
+use milepost_app::{App, ListParams, Paged};
+use milepost_core::CheckInId;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+type Created<T> = (StatusCode, [(header::HeaderName, String); 1], Json<T>);
+
+/// Lists key results, filtered and paged.
+#[utoipa::path(get, path = "/api/v1/key-results", tag = "key-results", params(WorkspaceHeader, KeyResultQuery),
+    responses((status = 200, body = Paged<KeyResultView>), ErrorResponses))]
+pub async fn list_key_results(
+    State(app): State<App>,
+    Workspace(caller): Workspace,
+    Query(query): Query<KeyResultQuery>,
+) -> Result<Json<Paged<KeyResultView>>, ApiError> {
+    Ok(Json(app.list_key_results(&caller, query).await?))
+}
+
+/// Adds a key result to an objective.
+#[utoipa::path(post, path = "/api/v1/objectives/{id}/key-results", tag = "key-results",
+    params(WorkspaceHeader, ("id" = i64, Path, description = "The objective's id")), request_body = NewKeyResult,
+    responses((status = 201, body = KeyResultView, headers(("location" = String, description = "Where it lives"))), ErrorResponses))]
+pub async fn create_key_result(
+    State(app): State<App>,
+    Workspace(caller): Workspace,
+    Id(objective_id): Id,
+    Json(new): Json<NewKeyResult>,
+) -> Result<Created<KeyResultView>, ApiError> {
+    let view = app.create_key_result(&caller, objective_id, new).await?;
+    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/key-results/{}", view.id))], Json(view)))
+}
+
+/// Reads a key result with its progress, expected progress and status.
+#[utoipa::path(get, path = "/api/v1/key-results/{id}", tag = "key-results",
+    params(WorkspaceHeader, ("id" = i64, Path, description = "Its id")), responses((status = 200, body = KeyResultView), ErrorResponses))]
+pub async fn get_key_result(
+    State(app): State<App>,
+    Workspace(caller): Workspace,
+    Id(id): Id,
+) -> Result<Json<KeyResultView>, ApiError> {
+    Ok(Json(app.get_key_result(&caller, id).await?))
+}
+
+/// Changes a key result. Its value changes only through check-ins; moving its start,
+/// target or range after the cycle began needs a `reason`.
+#[utoipa::path(patch, path = "/api/v1/key-results/{id}", tag = "key-results",
+    params(WorkspaceHeader, ("id" = i64, Path, description = "Its id")), request_body = KeyResultPatch,
+    responses((status = 200, body = KeyResultView), ErrorResponses))]
+pub async fn update_key_result(
+    State(app): State<App>,
+    Workspace(caller): Workspace,
+    Id(id): Id,
+    Json(change): Json<KeyResultPatch>,
+) -> Result<Json<KeyResultView>, ApiError> {
+    Ok(Json(app.update_key_result(&caller, id, change).await?))
+}
+
+/// Archives a key result: it leaves its objective's progress, its history stays.
+#[utoipa::path(post, path = "/api/v1/key-results/{id}/archive", tag = "key-results",
+    params(WorkspaceHeader, ("id" = i64, Path, description = "Its id")), request_body = VersionBody,
+    responses((status = 200, body = KeyResultView), ErrorResponses))]
+pub async fn archive_key_result(
+    State(app): State<App>,
+    Workspace(caller): Workspace,
+    Id(id): Id,
+    Json(body): Json<VersionBody>,
+) -> Result<Json<KeyResultView>, ApiError> {
+    Ok(Json(app.archive_key_result(&caller, id, body.version, true).await?))
+}
+
+/// Restores an archived key result.
+#[utoipa::path(post, path = "/api/v1/key-results/{id}/restore", tag = "key-results",
+    params(WorkspaceHeader, ("id" = i64, Path, description = "Its id")), request_body = VersionBody,
+    responses((status = 200, body = KeyResultView), ErrorResponses))]
+pub async fn restore_key_result(
+    State(app): State<App>,
+    Workspace(caller): Workspace,
+    Id(id): Id,
+    Json(body): Json<VersionBody>,
+) -> Result<Json<KeyResultView>, ApiError> {
+    Ok(Json(app.archive_key_result(&caller, id, body.version, false).await?))
+}
+
+/// Lists a key result's check-ins, oldest first.
+#[utoipa::path(get, path = "/api/v1/key-results/{id}/check-ins", tag = "check-ins",
+    params(WorkspaceHeader, ("id" = i64, Path, description = "The key result's id"), ListParams),
+    responses((status = 200, body = Paged<CheckInView>), ErrorResponses))]
+pub async fn list_check_ins(
+    State(app): State<App>,
+    Workspace(caller): Workspace,
+    Id(id): Id,
+    Query(params): Query<ListParams>,
+) -> Result<Json<Paged<CheckInView>>, ApiError> {
+    Ok(Json(app.list_check_ins(&caller, id, params).await?))
+}
+
+/// Checks in on a key result: its new value, confidence, note and blockers. Answers
+/// with the check-in and the key result as it stands after it.
+#[utoipa::path(post, path = "/api/v1/key-results/{id}/check-ins", tag = "check-ins",
+    params(WorkspaceHeader, ("id" = i64, Path, description = "The key result's id")), request_body = NewCheckIn,
+    responses((status = 201, body = CheckInResult, headers(("location" = String, description = "Where it lives"))), ErrorResponses))]
+pub async fn create_check_in(
+    State(app): State<App>,
+    Workspace(caller): Workspace,
+    Id(id): Id,
+    Json(new): Json<NewCheckIn>,
+) -> Result<Created<CheckInResult>, ApiError> {
+    let result = app.create_check_in(&caller, id, new).await?;
+    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/check-ins/{}", result.check_in.id))], Json(result)))
+}
+
+/// Reads one check-in.
+#[utoipa::path(get, path = "/api/v1/check-ins/{id}", tag = "check-ins",
+    params(WorkspaceHeader, ("id" = i64, Path, description = "Its id")), responses((status = 200, body = CheckInView), ErrorResponses))]
+pub async fn get_check_in(
+    State(app): State<App>,
+    Workspace(caller): Workspace,
+    Id(id): Id,
+) -> Result<Json<CheckInView>, ApiError> {
+    Ok(Json(app.get_check_in(&caller, CheckInId(id)).await?))
+}
+
+pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
+    router
+        .routes(routes!(list_key_results))
+        .routes(routes!(create_key_result))
+        .routes(routes!(get_key_result, update_key_result))
+        .routes(routes!(archive_key_result))
+        .routes(routes!(restore_key_result))
+        .routes(routes!(list_check_ins, create_check_in))
+        .routes(routes!(get_check_in))
+}

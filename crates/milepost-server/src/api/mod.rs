@@ -1,0 +1,65 @@
+//! The JSON API under `/api/v1`. Each handler parses the request with our extractors,
+//! calls one app function and returns its view; the OpenAPI document is generated from
+//! these handlers' annotations, so it cannot drift from them.
+
+mod crud;
+mod health;
+mod key_results;
+mod workspaces;
+
+use crate::problem::Problem;
+use axum::Router;
+use milepost_app::App;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+/// The request header every workspace-scoped operation needs.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct WorkspaceHeader {
+    /// The slug of the workspace to act in (for example `demo`).
+    #[param(rename = "X-Milepost-Workspace")]
+    #[expect(dead_code, reason = "documents the header; the Workspace extractor reads it")]
+    x_milepost_workspace: String,
+}
+
+/// A body that carries only the version a change is based on.
+#[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionBody {
+    /// The version the change is based on.
+    pub version: i64,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Milepost API",
+        description = "OKRs and KPIs: workspaces, teams, people, cycles, objectives, key results, check-ins and initiatives. \
+            Errors are application/problem+json. Lists page with `limit` and `after`. Changes carry the `version` they are \
+            based on; a stale one gets 409.",
+    ),
+    components(schemas(Problem)),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "workspaces", description = "Tenants"),
+        (name = "teams", description = "Teams in a tree"),
+        (name = "people", description = "People and their roles"),
+        (name = "cycles", description = "Time-boxed periods"),
+        (name = "objectives", description = "Objectives and their alignment"),
+        (name = "key-results", description = "Key results with progress and status"),
+        (name = "check-ins", description = "The weekly word on a key result"),
+        (name = "initiatives", description = "Work that moves key results"),
+    )
+)]
+struct ApiDoc;
+
+/// The API's routes and its OpenAPI document.
+pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
+    let router = OpenApiRouter::with_openapi(ApiDoc::openapi());
+    let router = health::routes(router);
+    let router = workspaces::routes(router);
+    let router = crud::routes(router);
+    let router = key_results::routes(router);
+    router.split_for_parts()
+}

@@ -1,0 +1,185 @@
+//! Our own extractors. axum's `Json`, `Query` and `Path` answer bad input with plain
+//! text; these answer with a problem document that says what is wrong and where (a
+//! JSON pointer into the body, or the parameter's name). clippy.toml bans the raw ones.
+
+use crate::problem::ApiError;
+use axum::body::Bytes;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use milepost_app::{App, Caller, Location};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// The header that names the workspace a request acts in.
+pub const WORKSPACE_HEADER: &str = "x-milepost-workspace";
+
+/// A JSON body in, or a JSON body out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+fn json_pointer(path: &serde_path_to_error::Path) -> String {
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        pointer.push('/');
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => pointer.push_str(&index.to_string()),
+            serde_path_to_error::Segment::Map { key } | serde_path_to_error::Segment::Enum { variant: key } => {
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+            serde_path_to_error::Segment::Unknown => pointer.push('?'),
+        }
+    }
+    pointer
+}
+
+/// Reads serde's message without its "at line 1 column 7" tail, which the pointer
+/// already says better.
+fn plain_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(index) => text[..index].to_owned(),
+        None => text,
+    }
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::trim)
+            .is_some_and(|v| v.eq_ignore_ascii_case("application/json") || v.ends_with("+json"));
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with the header Content-Type: application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            let status = rejection.status();
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(status, "too_large", "the request body is larger than this endpoint accepts")
+            } else {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    format!("the request body could not be read: {rejection}"),
+                )
+            }
+        })?;
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        let value: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
+        if value.is_ok()
+            && let Err(error) = deserializer.end()
+        {
+            return Err(ApiError::invalid_body(String::new(), format!("the body is not valid JSON: {error}")));
+        }
+        match value {
+            Ok(value) => Ok(Json(value)),
+            Err(error) => {
+                let pointer = json_pointer(error.path());
+                let inner = error.into_inner();
+                let detail = if inner.is_syntax() || inner.is_eof() {
+                    format!("the body is not valid JSON: {inner}")
+                } else {
+                    plain_message(&inner)
+                };
+                Err(ApiError::invalid_body(pointer, detail))
+            }
+        }
+    }
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        match serde_json::to_vec(&self.0) {
+            Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+            Err(error) => {
+                tracing::error!(%error, "a response could not be written as JSON");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the response could not be written")
+                    .into_response()
+            }
+        }
+    }
+}
+
+/// Query-string parameters.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer).map(Query).map_err(|error| {
+            let name = error.path().iter().next().map_or_else(|| "query".to_owned(), |s| s.to_string());
+            let inner = error.into_inner().to_string();
+            ApiError::bad_request(Location::Parameter(name), format!("bad query parameter: {inner}"))
+        })
+    }
+}
+
+/// The id in a path such as `/api/v1/objectives/{id}`.
+#[derive(Debug, Clone, Copy)]
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = axum::extract::RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::bad_request(Location::Parameter("id".into()), "this path takes an id"))?;
+        let (name, value) = params
+            .iter()
+            .next()
+            .ok_or_else(|| ApiError::bad_request(Location::Parameter("id".into()), "this path takes an id"))?;
+        match value.parse::<i64>() {
+            Ok(id) if id > 0 => Ok(Id(id)),
+            _ => Err(ApiError::bad_request(
+                Location::Parameter(name.to_owned()),
+                format!("{value:?} is not an id: ids are whole numbers above zero"),
+            )),
+        }
+    }
+}
+
+/// The workspace a request acts in, from the `X-Milepost-Workspace` header. Until
+/// authentication arrives this header is how a client says where it works; tokens and
+/// sessions will decide it instead.
+#[derive(Debug, Clone)]
+pub struct Workspace(pub Caller);
+
+impl<S> FromRequestParts<S> for Workspace
+where
+    S: Send + Sync,
+    App: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let location = || Location::Header(WORKSPACE_HEADER.to_owned());
+        let slug = parts
+            .headers
+            .get(WORKSPACE_HEADER)
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    location(),
+                    "say which workspace to act in with the header X-Milepost-Workspace: <slug> (for example: demo)",
+                )
+            })?
+            .to_str()
+            .map_err(|_| ApiError::bad_request(location(), "the X-Milepost-Workspace header must be plain text"))?;
+        let app = App::from_ref(state);
+        Ok(Workspace(app.caller_for_workspace(slug.trim()).await?))
+    }
+}

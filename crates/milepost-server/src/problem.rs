@@ -1,0 +1,154 @@
+//! The one place where errors become HTTP responses: `application/problem+json`
+//! (RFC 9457) with a stable `code`, a sentence saying what is wrong, and for input
+//! errors the place of each problem (`pointer` into the body, or `parameter`).
+//! Storage failures are logged here, once, and the client gets no internals.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use milepost_app::{AppError, FieldError, Location};
+use serde::Serialize;
+use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder, ResponsesBuilder};
+
+/// The media type of problem documents.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A problem document (RFC 9457).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem: `/problems/<code>`.
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What is wrong here, in a sentence.
+    pub detail: String,
+    /// A stable machine-readable code: `invalid`, `not_found`, `stale_version` …
+    pub code: String,
+    /// Each problem with the input and where it is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// An error on its way to becoming a response.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+    errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    /// An error with a status, a code and a sentence.
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError { status, code, detail: detail.into(), errors: Vec::new() }
+    }
+
+    /// A 400 about one request parameter or header.
+    pub fn bad_request(location: Location, detail: impl Into<String>) -> ApiError {
+        let detail = detail.into();
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "bad_request",
+            errors: vec![FieldError { location, detail: detail.clone() }],
+            detail,
+        }
+    }
+
+    /// A 422 about one place in the body.
+    pub fn invalid_body(pointer: String, detail: impl Into<String>) -> ApiError {
+        let detail = detail.into();
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid",
+            errors: vec![FieldError { location: Location::Pointer(pointer), detail: detail.clone() }],
+            detail,
+        }
+    }
+
+    /// The status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        let code = error.code();
+        match error {
+            AppError::Invalid(errors) => {
+                let query_only = errors.iter().all(|e| !matches!(e.location, Location::Pointer(_)));
+                let status = if query_only { StatusCode::BAD_REQUEST } else { StatusCode::UNPROCESSABLE_ENTITY };
+                let detail = AppError::Invalid(errors.clone()).to_string();
+                ApiError { status, code, detail, errors }
+            }
+            AppError::NotFound { .. } => ApiError::new(StatusCode::NOT_FOUND, code, error.to_string()),
+            AppError::StaleVersion { .. } => ApiError::new(StatusCode::CONFLICT, code, error.to_string()),
+            AppError::Conflict { ref location, .. } => {
+                let errors = location
+                    .clone()
+                    .map(|location| vec![FieldError { location, detail: error.to_string() }])
+                    .unwrap_or_default();
+                ApiError { status: StatusCode::CONFLICT, code, detail: error.to_string(), errors }
+            }
+            AppError::Store(ref store) => {
+                tracing::error!(error = %store, "storage failed");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the database could not complete the request; try again shortly",
+                )
+            }
+        }
+    }
+}
+
+fn title(status: StatusCode) -> String {
+    status.canonical_reason().unwrap_or("Error").to_owned()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let problem = Problem {
+            type_uri: format!("/problems/{}", self.code),
+            title: title(self.status),
+            status: self.status.as_u16(),
+            detail: self.detail,
+            code: self.code.to_owned(),
+            errors: self.errors,
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
+        let mut response = (self.status, body).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response
+    }
+}
+
+/// The error answers every API operation may give, for the OpenAPI document.
+pub struct ErrorResponses;
+
+impl utoipa::IntoResponses for ErrorResponses {
+    fn responses() -> std::collections::BTreeMap<String, RefOr<utoipa::openapi::response::Response>> {
+        let problem = || ContentBuilder::new().schema(Some(utoipa::openapi::Ref::from_schema_name("Problem"))).build();
+        let cases = [
+            ("400", "The request's parameters or headers are wrong"),
+            ("404", "No such thing in this workspace"),
+            ("405", "The method is not allowed here"),
+            ("409", "Someone else changed it first, or it clashes with the state of things"),
+            ("413", "The request body is too large"),
+            ("415", "The request body is not JSON"),
+            ("422", "The request body is wrong; `errors` says where"),
+            ("503", "The database is unavailable"),
+        ];
+        let mut builder = ResponsesBuilder::new();
+        for (status, description) in cases {
+            builder = builder.response(
+                status,
+                ResponseBuilder::new().description(description).content(PROBLEM_JSON, problem()).build(),
+            );
+        }
+        builder.build().into()
+    }
+}

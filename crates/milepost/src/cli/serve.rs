@@ -1,0 +1,100 @@
+//! `milepost serve`: the web app and the JSON API.
+
+use super::DataArgs;
+use crate::config::{Config, LogFormat};
+use anyhow::Context;
+use clap::Args;
+use std::net::SocketAddr;
+use std::time::Instant;
+use tracing_subscriber::EnvFilter;
+
+/// Arguments of `milepost serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to serve on [env: MILEPOST_LISTEN] [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Load the demo workspace (slug `demo`) if it is not there yet
+    #[arg(long)]
+    demo: bool,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+fn init_logs(config: &Config) {
+    let filter = EnvFilter::try_from_env("MILEPOST_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match config.log_format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let config = args.data.load(args.listen)?;
+    init_logs(&config);
+    let app = super::open(&config).await?;
+    if args.demo {
+        let today = app.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+        let summary = app.load_demo(today).await.context("could not load the demo workspace")?;
+        if summary.loaded {
+            println!(
+                "Loaded the demo workspace `{}`: {} teams, {} people, {} objectives, {} key results, {} check-ins, \
+                 {} KPIs with {} measurements, {} initiatives.",
+                summary.workspace,
+                summary.teams,
+                summary.people,
+                summary.objectives,
+                summary.key_results,
+                summary.check_ins,
+                summary.kpis,
+                summary.measurements,
+                summary.initiatives,
+            );
+        } else {
+            println!(
+                "The demo workspace `{}` is already in {}; leaving it as it is.",
+                summary.workspace,
+                config.data_dir.display()
+            );
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| {
+        format!("could not listen on {}: is another server using it? Try --listen 127.0.0.1:8081", config.listen)
+    })?;
+    let address = listener.local_addr()?;
+    println!("Milepost is listening on http://{address} (ready in {} ms)", started.elapsed().as_millis());
+    println!("  API:      http://{address}/api/v1  (OpenAPI: http://{address}/api/openapi.json)");
+    if args.demo {
+        println!("  Try:      curl -H 'X-Milepost-Workspace: demo' http://{address}/api/v1/objectives");
+    }
+    tracing::info!(%address, database = %super::redact(&config.database_url()), "serving");
+    milepost_server::serve(listener, app.clone(), shutdown_signal())
+        .await
+        .context("the server stopped with an error")?;
+    app.close().await;
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! Configuration: flags over environment (`MILEPOST_…`) over `milepost.toml` over
+//! defaults, one setting under the same name in each (`--data-dir`, `MILEPOST_DATA_DIR`,
+//! `data_dir`). Errors name the source that held the bad value.
+
+use anyhow::Context;
+use figment2::Figment;
+use figment2::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The settings of a Milepost process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The address to serve on.
+    pub listen: SocketAddr,
+    /// Where the SQLite database (and later backups) live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; the data directory's SQLite file when unset.
+    pub database_url: Option<String>,
+    /// `text` (default) or `json` logs.
+    pub log_format: LogFormat,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON object a line, for log collectors.
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("milepost-data"),
+            database_url: None,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+/// Settings given as flags; unset ones leave the lower sources in force.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overrides {
+    /// `--listen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    /// `--data-dir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    /// `--database-url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+/// The settings file read when `--config` is not given.
+pub const DEFAULT_FILE: &str = "milepost.toml";
+
+impl Config {
+    /// Reads the configuration: `file` (or `milepost.toml` when it exists), then the
+    /// environment, then the flags.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => {
+                anyhow::ensure!(path.exists(), "the configuration file {} does not exist", path.display());
+                figment = figment.merge(Toml::file(path).search(false));
+            }
+            None => figment = figment.merge(Toml::file(DEFAULT_FILE).search(false)),
+        }
+        let figment = figment
+            .merge(Env::prefixed("MILEPOST_").only(&["listen", "data_dir", "database_url", "log_format"]))
+            .merge(Serialized::defaults(overrides));
+        figment
+            .extract()
+            .map_err(|error| anyhow::anyhow!("{}", describe(error)))
+            .context("the configuration is not valid")
+    }
+
+    /// The database URL in force: the one given, or the data directory's SQLite file.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("milepost.db").display()),
+        }
+    }
+}
+
+fn describe(error: figment2::Error) -> String {
+    error.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_serve_locally_from_a_data_directory() {
+        let config = Config::default();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.database_url(), "sqlite://milepost-data/milepost.db");
+    }
+
+    #[test]
+    fn a_missing_named_file_is_an_error() {
+        let err = Config::load(Some(Path::new("/nonexistent/milepost.toml")), &Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("does not exist"), "{err}");
+    }
+}
