@@ -170,13 +170,17 @@ pub const DIVERGING_AFTER: SignedDuration = SignedDuration::from_hours(24 * 28);
 
 /// Whether the owner reports high confidence (7 or more) while the value has not moved
 /// for four weeks (`unchanged_since` is when the value last changed, or when tracking
-/// began if it never did). Done key results do not diverge.
+/// began if it never did). Only increase and decrease key results can diverge: a
+/// milestone's value stands still until it is done, and a maintain or range key result
+/// is meant to hold still. Done key results do not diverge.
 pub fn is_diverging(
+    kind: KeyResultKind,
     confidence: Option<Confidence>,
     unchanged_since: Timestamp,
     status: Status,
     now: Timestamp,
 ) -> bool {
+    let moves = matches!(kind, KeyResultKind::Increase | KeyResultKind::Decrease);
     let confident = confidence.is_some_and(|c| c.get() >= 7);
     let still = now.duration_since(unchanged_since) >= DIVERGING_AFTER;
     moves && confident && still && status != Status::Done
