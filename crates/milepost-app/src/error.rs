@@ -79,7 +79,7 @@ pub enum AppError {
         location: Option<Location>,
     },
     /// Storage failed; details go to the log, not to the client.
-    #[error("storage failed: {0}")]
+    #[error("storage failed")]
     Store(#[from] StoreError),
 }
 

@@ -92,7 +92,8 @@ impl Config {
 }
 
 fn describe(error: figment2::Error) -> String {
-    error.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+    // figment names keys with their profile ("default.listen"); Milepost has no profiles.
+    error.into_iter().map(|e| e.to_string().replace("for key \"default.", "for key \"")).collect::<Vec<_>>().join("; ")
 }
 
 #[cfg(test)]

@@ -1,0 +1,116 @@
+//! `milepost serve --demo`: the first thing a newcomer runs.
+
+use super::*;
+use milepost_core::WorkspaceId;
+use milepost_store::Store;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+fn items(value: &Value) -> &Vec<Value> {
+    value["items"].as_array().unwrap()
+}
+
+#[tokio::test]
+async fn serve_demo_tells_a_believable_story_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), &["--demo", "--data-dir", "data"]);
+    assert!(server.output[0].starts_with("Loaded the demo workspace `demo`"), "{:?}", server.output);
+
+    let health = client().get(format!("{}/healthz", server.base)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let ready = client().get(format!("{}/readyz", server.base)).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+
+    let teams = get_json(&server, "/api/v1/teams?limit=500").await;
+    let teams = items(&teams);
+    assert!(teams.len() >= 4, "at least 4 teams");
+    let parents: HashMap<i64, Option<i64>> =
+        teams.iter().map(|t| (t["id"].as_i64().unwrap(), t["parent_team_id"].as_i64())).collect();
+    let depth = |mut id: i64| {
+        let mut depth = 0;
+        while let Some(Some(parent)) = parents.get(&id) {
+            id = *parent;
+            depth += 1;
+        }
+        depth
+    };
+    assert!(teams.iter().any(|t| depth(t["id"].as_i64().unwrap()) >= 2), "the teams form a tree at least three deep");
+
+    let cycles = get_json(&server, "/api/v1/cycles").await;
+    let statuses: Vec<&str> = items(&cycles).iter().map(|c| c["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["closed", "active"], "the previous quarter closed and the current one active");
+
+    let objectives = get_json(&server, "/api/v1/objectives?limit=500").await;
+    let objectives = items(&objectives);
+    assert!(objectives.len() >= 12, "at least 12 objectives, got {}", objectives.len());
+    let by_id: HashMap<i64, &Value> = objectives.iter().map(|o| (o["id"].as_i64().unwrap(), o)).collect();
+    let aligned_person_objective = objectives.iter().any(|o| {
+        let Some(parent) = o["parent_objective_id"].as_i64() else { return false };
+        let parent = by_id[&parent];
+        o["owner_person_id"].is_i64()
+            && parent["owner_team_id"].is_i64()
+            && parent["parent_objective_id"].as_i64().is_some_and(|g| by_id[&g]["owner_team_id"].is_i64())
+    });
+    assert!(aligned_person_objective, "a person's objective aligns to a team's, which aligns to the company's");
+
+    let key_results = get_json(&server, "/api/v1/key-results?limit=500").await;
+    let key_results = items(&key_results);
+    assert!(key_results.len() >= 40, "at least 40 key results, got {}", key_results.len());
+    let kinds: HashSet<&str> = key_results.iter().map(|k| k["kind"].as_str().unwrap()).collect();
+    for kind in ["increase", "decrease", "maintain", "range", "milestone"] {
+        assert!(kinds.contains(kind), "a {kind} key result");
+    }
+    let active = items(&cycles)[1]["id"].as_i64().unwrap();
+    let active_objectives: HashSet<i64> =
+        objectives.iter().filter(|o| o["cycle_id"] == active).map(|o| o["id"].as_i64().unwrap()).collect();
+    let statuses: HashSet<&str> = key_results
+        .iter()
+        .filter(|k| active_objectives.contains(&k["objective_id"].as_i64().unwrap()))
+        .map(|k| k["status"].as_str().unwrap())
+        .collect();
+    for status in ["on_track", "at_risk", "off_track", "stale"] {
+        assert!(statuses.contains(status), "some key result of the active cycle is {status}: {statuses:?}");
+    }
+    let closed_scores: HashSet<&str> = objectives
+        .iter()
+        .filter(|o| o["cycle_id"] != active)
+        .map(|o| o["score"]["colour"].as_str().unwrap())
+        .collect();
+    assert!(closed_scores.len() >= 2, "the closed quarter's grades are not all one colour: {closed_scores:?}");
+
+    // Twelve weeks of check-ins with confidence and notes.
+    let busiest = key_results.iter().map(|k| k["version"].as_i64().unwrap()).max().unwrap();
+    assert!(busiest >= 12, "some key result has a dozen check-ins");
+    let first = key_results[0]["id"].as_i64().unwrap();
+    let check_ins = get_json(&server, &format!("/api/v1/key-results/{first}/check-ins?limit=500")).await;
+    let check_in = &items(&check_ins)[0];
+    assert!(check_in["confidence"].is_i64() && !check_in["note"].as_str().unwrap().is_empty());
+
+    let initiatives = get_json(&server, "/api/v1/initiatives").await;
+    assert!(!items(&initiatives).is_empty(), "initiatives");
+
+    // KPIs have no API yet; they are in the database with a year of measurements.
+    drop(server);
+    let store = Store::connect(&format!("sqlite://{}", dir.path().join("data/milepost.db").display())).await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let workspace = tx.workspace_by_slug("demo").await.unwrap().unwrap();
+    let kpis = tx.list_kpis(WorkspaceId(workspace.id)).await.unwrap();
+    assert!(kpis.len() >= 8, "at least 8 KPIs");
+    for kpi in kpis.iter().take(8) {
+        let series = tx.list_measurements(WorkspaceId(workspace.id), kpi.id).await.unwrap();
+        let span_days = (series.last().unwrap().measured_at - series[0].measured_at) / 86_400_000;
+        assert!(span_days >= 360, "{} has a year of measurements ({span_days} days)", kpi.slug);
+    }
+}
+
+#[tokio::test]
+async fn a_second_demo_start_keeps_the_data_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = start(dir.path(), &["--demo", "--data-dir", "data"]);
+    let before = get_json(&first, "/api/v1/objectives?limit=500").await;
+    drop(first);
+    let second = start(dir.path(), &["--demo", "--data-dir", "data"]);
+    assert!(second.output[0].contains("already"), "{:?}", second.output);
+    let after = get_json(&second, "/api/v1/objectives?limit=500").await;
+    assert_eq!(items(&before).len(), items(&after).len());
+}
