@@ -24,6 +24,7 @@ pub struct NewCheckIn {
     /// The key result's value now (for a milestone, 0–1: the share done).
     pub value: f64,
     /// Confidence 0–10 that the target will be reached.
+    #[schema(minimum = 0, maximum = 10)]
     pub confidence: Option<i64>,
     /// What happened since the last check-in.
     pub note: Option<String>,

@@ -121,8 +121,9 @@ fn score_view(progress: Progress, commitment: Option<Commitment>) -> ScoreView {
     ScoreView { value: score.value(), colour: score.colour(), succeeded: commitment.map(|c| score.succeeded(c)) }
 }
 
-/// Evaluates one key result from its history.
-fn evaluate_key_result(
+/// Evaluates one key result from its history (its check-ins in time order); a key
+/// result's numbers depend on nothing else, so a page of key results needs no rollup.
+pub(crate) fn evaluate_key_result(
     row: &KeyResultRow,
     history: &[&CheckInRow],
     period: &CyclePeriod,

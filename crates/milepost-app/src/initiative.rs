@@ -142,6 +142,7 @@ pub struct InitiativeQuery {
     #[serde(default)]
     pub include_archived: bool,
     /// Page size, 1–500.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// Cursor from the previous page.
     pub after: Option<String>,

@@ -3,7 +3,8 @@
 
 use crate::cycle::period_of;
 use crate::error::{AppError, Problems, on_update};
-use crate::evaluation::{Cycles, KeyResultEval, ScoreView, measure_of, schedule_of};
+use crate::cycle::status_of;
+use crate::evaluation::{KeyResultEval, ScoreView, evaluate_key_result, measure_of, schedule_of};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
 use crate::time::from_ms;
@@ -13,7 +14,7 @@ use milepost_core::key_result::{MeasureSpec, SchedulePoint};
 use milepost_core::{
     Cadence, Comparator, CyclePeriod, CycleStatus, KeyResultKind, Measure, Named, Status, TargetSchedule, Title, Weight,
 };
-use milepost_store::{CycleRow, KeyResultFields, KeyResultFilter, KeyResultRow, ObjectiveRow, Tx};
+use milepost_store::{CheckInRow, CycleRow, KeyResultFields, KeyResultFilter, KeyResultRow, ObjectiveRow, Tx};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -189,6 +190,7 @@ pub struct KeyResultQuery {
     #[serde(default)]
     pub include_archived: bool,
     /// Page size, 1–500.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// Cursor from the previous page.
     pub after: Option<String>,
@@ -423,28 +425,34 @@ pub(crate) async fn parents(
     Ok((objective, cycle))
 }
 
-/// Views of key results, computed within their cycles.
+/// Views of key results with their computed numbers: each needs only its own
+/// check-ins and its cycle, all loaded in one query for the page.
 pub(crate) async fn views(
     tx: &mut Tx,
     caller: &Caller,
     rows: Vec<KeyResultRow>,
     now: Timestamp,
 ) -> Result<Vec<KeyResultView>, AppError> {
-    let mut cycle_of_objective: HashMap<i64, i64> = HashMap::new();
-    let mut cycles = Cycles::default();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut histories: HashMap<i64, Vec<CheckInRow>> = HashMap::new();
+    for check_in in tx.check_ins_of(caller.workspace, &ids).await? {
+        histories.entry(check_in.key_result_id).or_default().push(check_in);
+    }
+    let mut cycle_of_objective: HashMap<i64, CycleRow> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let cycle_id = match cycle_of_objective.get(&row.objective_id) {
-            Some(id) => *id,
+        let cycle = match cycle_of_objective.get(&row.objective_id) {
+            Some(cycle) => cycle.clone(),
             None => {
-                let (objective, _) = parents(tx, caller, row.objective_id).await?;
-                cycle_of_objective.insert(row.objective_id, objective.cycle_id);
-                objective.cycle_id
+                let (_, cycle) = parents(tx, caller, row.objective_id).await?;
+                cycle_of_objective.insert(row.objective_id, cycle.clone());
+                cycle
             }
         };
-        let (data, evaluation) = cycles.get(tx, caller.workspace, cycle_id, now).await?;
-        let eval = evaluation.key_results.get(&row.id);
-        out.push(view(row, eval, &period_of(&data.cycle)));
+        let period = period_of(&cycle);
+        let history: Vec<&CheckInRow> = histories.get(&row.id).map(|h| h.iter().collect()).unwrap_or_default();
+        let eval = evaluate_key_result(&row, &history, &period, status_of(&cycle), now);
+        out.push(view(row, Some(&eval), &period));
     }
     Ok(out)
 }
@@ -467,6 +475,14 @@ impl App {
             return Err(AppError::Conflict {
                 code: "archived",
                 detail: format!("objective {objective_id} is archived: restore it before adding key results"),
+                location: None,
+            });
+        }
+        // A closed cycle keeps the grades it was closed with (SPEC §4).
+        if crate::cycle::status_of(&cycle) == CycleStatus::Closed {
+            return Err(AppError::Conflict {
+                code: "cycle_closed",
+                detail: format!("cycle {} is closed and graded: its objectives take no new key results", cycle.slug),
                 location: None,
             });
         }

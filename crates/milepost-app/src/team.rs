@@ -86,6 +86,7 @@ pub struct TeamQuery {
     #[serde(default)]
     pub include_archived: bool,
     /// Page size, 1–500.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// Cursor from the previous page.
     pub after: Option<String>,

@@ -80,7 +80,12 @@ impl From<AppError> for ApiError {
         match error {
             AppError::Invalid(errors) => {
                 let query_only = errors.iter().all(|e| !matches!(e.location, Location::Pointer(_)));
-                let status = if query_only { StatusCode::BAD_REQUEST } else { StatusCode::UNPROCESSABLE_ENTITY };
+                // Problems with parameters are a 400 `bad_request`, whichever layer finds them.
+                let (status, code) = if query_only {
+                    (StatusCode::BAD_REQUEST, "bad_request")
+                } else {
+                    (StatusCode::UNPROCESSABLE_ENTITY, code)
+                };
                 let detail = AppError::Invalid(errors.clone()).to_string();
                 ApiError { status, code, detail, errors }
             }

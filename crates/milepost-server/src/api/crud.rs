@@ -27,8 +27,10 @@ macro_rules! crud {
             use super::*;
 
             #[doc = concat!("Lists ", $tag, ", filtered and paged.")]
-            #[utoipa::path(get, path = $collection, tag = $tag, params(WorkspaceHeader, $query),
-                responses((status = 200, body = Paged<$view>), ErrorResponses))]
+            #[utoipa::path(get, path = $collection, tag = $tag,
+                summary = concat!("Lists ", $tag, ", filtered and paged."),
+                params(WorkspaceHeader, $query),
+                responses((status = 200, description = concat!("A page of ", $tag), body = Paged<$view>), ErrorResponses))]
             pub async fn $list(
                 State(app): State<App>,
                 Workspace(caller): Workspace,
@@ -38,8 +40,10 @@ macro_rules! crud {
             }
 
             #[doc = concat!("Creates one of the ", $tag, ".")]
-            #[utoipa::path(post, path = $collection, tag = $tag, params(WorkspaceHeader), request_body = $new,
-                responses((status = 201, body = $view, headers(("location" = String, description = "Where it lives"))),
+            #[utoipa::path(post, path = $collection, tag = $tag,
+                summary = concat!("Creates one of the ", $tag, "."),
+                params(WorkspaceHeader), request_body = $new,
+                responses((status = 201, description = "Created", body = $view, headers(("location" = String, description = "Where it lives"))),
                     ErrorResponses))]
             pub async fn $create(
                 State(app): State<App>,
@@ -51,15 +55,19 @@ macro_rules! crud {
             }
 
             #[doc = concat!("Reads one of the ", $tag, ".")]
-            #[utoipa::path(get, path = $item, tag = $tag, params(WorkspaceHeader, ("id" = i64, Path, description = "Its id")),
-                responses((status = 200, body = $view), ErrorResponses))]
+            #[utoipa::path(get, path = $item, tag = $tag,
+                summary = concat!("Reads one of the ", $tag, "."),
+                params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")),
+                responses((status = 200, description = "Found", body = $view), ErrorResponses))]
             pub async fn $get(State(app): State<App>, Workspace(caller): Workspace, Id(id): Id) -> Result<Json<$view>, ApiError> {
                 Ok(Json(app.$get(&caller, id).await?))
             }
 
             #[doc = concat!("Changes one of the ", $tag, "; fields left out stay as they are.")]
-            #[utoipa::path(patch, path = $item, tag = $tag, params(WorkspaceHeader, ("id" = i64, Path, description = "Its id")),
-                request_body = $patch, responses((status = 200, body = $view), ErrorResponses))]
+            #[utoipa::path(patch, path = $item, tag = $tag,
+                summary = concat!("Changes one of the ", $tag, "; fields left out stay as they are."),
+                params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")),
+                request_body = $patch, responses((status = 200, description = "Changed", body = $view), ErrorResponses))]
             pub async fn $update(
                 State(app): State<App>,
                 Workspace(caller): Workspace,
@@ -70,8 +78,10 @@ macro_rules! crud {
             }
 
             #[doc = concat!("Archives one of the ", $tag, ": hidden from lists, kept with its history.")]
-            #[utoipa::path(post, path = $archive_path, tag = $tag, params(WorkspaceHeader, ("id" = i64, Path, description = "Its id")),
-                request_body = VersionBody, responses((status = 200, body = $view), ErrorResponses))]
+            #[utoipa::path(post, path = $archive_path, tag = $tag,
+                summary = concat!("Archives one of the ", $tag, ": hidden from lists, kept with its history."),
+                params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")),
+                request_body = VersionBody, responses((status = 200, description = "Archived", body = $view), ErrorResponses))]
             pub async fn $archive(
                 State(app): State<App>,
                 Workspace(caller): Workspace,
@@ -82,8 +92,10 @@ macro_rules! crud {
             }
 
             #[doc = concat!("Restores one of the archived ", $tag, ".")]
-            #[utoipa::path(post, path = $restore_path, tag = $tag, params(WorkspaceHeader, ("id" = i64, Path, description = "Its id")),
-                request_body = VersionBody, responses((status = 200, body = $view), ErrorResponses))]
+            #[utoipa::path(post, path = $restore_path, tag = $tag,
+                summary = concat!("Restores one of the archived ", $tag, "."),
+                params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")),
+                request_body = VersionBody, responses((status = 200, description = "Restored", body = $view), ErrorResponses))]
             pub async fn $restore(
                 State(app): State<App>,
                 Workspace(caller): Workspace,

@@ -17,14 +17,15 @@ pub struct Health {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "health", operation_id = "get_health", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/healthz", tag = "health", operation_id = "get_health",
+    responses((status = 200, description = "Up", body = Health)))]
 pub async fn get_health() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
 /// The process is up and its database answers.
 #[utoipa::path(get, path = "/readyz", tag = "health", operation_id = "get_readiness",
-    responses((status = 200, body = Health), ErrorResponses))]
+    responses((status = 200, description = "Ready", body = Health), ErrorResponses))]
 pub async fn get_readiness(State(app): State<App>) -> Result<Json<Health>, ApiError> {
     match app.ready().await {
         Ok(()) => Ok(Json(Health { status: "ok" })),

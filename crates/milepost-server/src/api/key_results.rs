@@ -17,7 +17,7 @@ type Created<T> = (StatusCode, [(header::HeaderName, String); 1], Json<T>);
 
 /// Lists key results, filtered and paged.
 #[utoipa::path(get, path = "/api/v1/key-results", tag = "key-results", params(WorkspaceHeader, KeyResultQuery),
-    responses((status = 200, body = Paged<KeyResultView>), ErrorResponses))]
+    responses((status = 200, description = "A page of key results", body = Paged<KeyResultView>), ErrorResponses))]
 pub async fn list_key_results(
     State(app): State<App>,
     Workspace(caller): Workspace,
@@ -28,8 +28,8 @@ pub async fn list_key_results(
 
 /// Adds a key result to an objective.
 #[utoipa::path(post, path = "/api/v1/objectives/{id}/key-results", tag = "key-results",
-    params(WorkspaceHeader, ("id" = i64, Path, description = "The objective's id")), request_body = NewKeyResult,
-    responses((status = 201, body = KeyResultView, headers(("location" = String, description = "Where it lives"))), ErrorResponses))]
+    params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "The objective's id")), request_body = NewKeyResult,
+    responses((status = 201, description = "Created", body = KeyResultView, headers(("location" = String, description = "Where it lives"))), ErrorResponses))]
 pub async fn create_key_result(
     State(app): State<App>,
     Workspace(caller): Workspace,
@@ -42,7 +42,7 @@ pub async fn create_key_result(
 
 /// Reads a key result with its progress, expected progress and status.
 #[utoipa::path(get, path = "/api/v1/key-results/{id}", tag = "key-results",
-    params(WorkspaceHeader, ("id" = i64, Path, description = "Its id")), responses((status = 200, body = KeyResultView), ErrorResponses))]
+    params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")), responses((status = 200, description = "Found", body = KeyResultView), ErrorResponses))]
 pub async fn get_key_result(
     State(app): State<App>,
     Workspace(caller): Workspace,
@@ -54,8 +54,8 @@ pub async fn get_key_result(
 /// Changes a key result. Its value changes only through check-ins; moving its start,
 /// target or range after the cycle began needs a `reason`.
 #[utoipa::path(patch, path = "/api/v1/key-results/{id}", tag = "key-results",
-    params(WorkspaceHeader, ("id" = i64, Path, description = "Its id")), request_body = KeyResultPatch,
-    responses((status = 200, body = KeyResultView), ErrorResponses))]
+    params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")), request_body = KeyResultPatch,
+    responses((status = 200, description = "Changed", body = KeyResultView), ErrorResponses))]
 pub async fn update_key_result(
     State(app): State<App>,
     Workspace(caller): Workspace,
@@ -67,8 +67,8 @@ pub async fn update_key_result(
 
 /// Archives a key result: it leaves its objective's progress, its history stays.
 #[utoipa::path(post, path = "/api/v1/key-results/{id}/archive", tag = "key-results",
-    params(WorkspaceHeader, ("id" = i64, Path, description = "Its id")), request_body = VersionBody,
-    responses((status = 200, body = KeyResultView), ErrorResponses))]
+    params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")), request_body = VersionBody,
+    responses((status = 200, description = "Archived", body = KeyResultView), ErrorResponses))]
 pub async fn archive_key_result(
     State(app): State<App>,
     Workspace(caller): Workspace,
@@ -80,8 +80,8 @@ pub async fn archive_key_result(
 
 /// Restores an archived key result.
 #[utoipa::path(post, path = "/api/v1/key-results/{id}/restore", tag = "key-results",
-    params(WorkspaceHeader, ("id" = i64, Path, description = "Its id")), request_body = VersionBody,
-    responses((status = 200, body = KeyResultView), ErrorResponses))]
+    params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")), request_body = VersionBody,
+    responses((status = 200, description = "Restored", body = KeyResultView), ErrorResponses))]
 pub async fn restore_key_result(
     State(app): State<App>,
     Workspace(caller): Workspace,
@@ -93,8 +93,8 @@ pub async fn restore_key_result(
 
 /// Lists a key result's check-ins, oldest first.
 #[utoipa::path(get, path = "/api/v1/key-results/{id}/check-ins", tag = "check-ins",
-    params(WorkspaceHeader, ("id" = i64, Path, description = "The key result's id"), ListParams),
-    responses((status = 200, body = Paged<CheckInView>), ErrorResponses))]
+    params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "The key result's id"), ListParams),
+    responses((status = 200, description = "A page of check-ins", body = Paged<CheckInView>), ErrorResponses))]
 pub async fn list_check_ins(
     State(app): State<App>,
     Workspace(caller): Workspace,
@@ -107,8 +107,8 @@ pub async fn list_check_ins(
 /// Checks in on a key result: its new value, confidence, note and blockers. Answers
 /// with the check-in and the key result as it stands after it.
 #[utoipa::path(post, path = "/api/v1/key-results/{id}/check-ins", tag = "check-ins",
-    params(WorkspaceHeader, ("id" = i64, Path, description = "The key result's id")), request_body = NewCheckIn,
-    responses((status = 201, body = CheckInResult, headers(("location" = String, description = "Where it lives"))), ErrorResponses))]
+    params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "The key result's id")), request_body = NewCheckIn,
+    responses((status = 201, description = "Recorded", body = CheckInResult, headers(("location" = String, description = "Where it lives"))), ErrorResponses))]
 pub async fn create_check_in(
     State(app): State<App>,
     Workspace(caller): Workspace,
@@ -121,7 +121,7 @@ pub async fn create_check_in(
 
 /// Reads one check-in.
 #[utoipa::path(get, path = "/api/v1/check-ins/{id}", tag = "check-ins",
-    params(WorkspaceHeader, ("id" = i64, Path, description = "Its id")), responses((status = 200, body = CheckInView), ErrorResponses))]
+    params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")), responses((status = 200, description = "Found", body = CheckInView), ErrorResponses))]
 pub async fn get_check_in(
     State(app): State<App>,
     Workspace(caller): Workspace,

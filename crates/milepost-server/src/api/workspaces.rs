@@ -11,14 +11,14 @@ use utoipa_axum::routes;
 
 /// Every workspace.
 #[utoipa::path(get, path = "/api/v1/workspaces", tag = "workspaces",
-    responses((status = 200, body = Vec<WorkspaceView>), ErrorResponses))]
+    responses((status = 200, description = "Every workspace", body = Vec<WorkspaceView>), ErrorResponses))]
 pub async fn list_workspaces(State(app): State<App>) -> Result<Json<Vec<WorkspaceView>>, ApiError> {
     Ok(Json(app.list_workspaces().await?))
 }
 
 /// Creates a workspace.
 #[utoipa::path(post, path = "/api/v1/workspaces", tag = "workspaces", request_body = NewWorkspace,
-    responses((status = 201, body = WorkspaceView), ErrorResponses))]
+    responses((status = 201, description = "Created", body = WorkspaceView), ErrorResponses))]
 pub async fn create_workspace(
     State(app): State<App>,
     Json(new): Json<NewWorkspace>,
