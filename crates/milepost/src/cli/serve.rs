@@ -4,6 +4,7 @@ use super::DataArgs;
 use crate::config::{Config, LogFormat};
 use anyhow::Context;
 use clap::Args;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Instant;
 use tracing_subscriber::EnvFilter;
@@ -19,6 +20,15 @@ pub struct ServeArgs {
     demo: bool,
     #[command(flatten)]
     data: DataArgs,
+}
+
+/// Prints a line for the person who started the server. A closed standard output (the
+/// server piped into `head`, a terminal gone away) must not stop a running server, so
+/// failures to print are ignored.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
 }
 
 fn init_logs(config: &Config) {
@@ -61,7 +71,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         let today = app.now().to_zoned(jiff::tz::TimeZone::UTC).date();
         let summary = app.load_demo(today).await.context("could not load the demo workspace")?;
         if summary.loaded {
-            println!(
+            say!(
                 "Loaded the demo workspace `{}`: {} teams, {} people, {} objectives, {} key results, {} check-ins, \
                  {} KPIs with {} measurements, {} initiatives.",
                 summary.workspace,
@@ -75,7 +85,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 summary.initiatives,
             );
         } else {
-            println!(
+            say!(
                 "The demo workspace `{}` is already in {}; leaving it as it is.",
                 summary.workspace,
                 config.data_dir.display()
@@ -86,10 +96,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         format!("could not listen on {}: is another server using it? Try --listen 127.0.0.1:8081", config.listen)
     })?;
     let address = listener.local_addr()?;
-    println!("Milepost is listening on http://{address} (ready in {} ms)", started.elapsed().as_millis());
-    println!("  API:      http://{address}/api/v1  (OpenAPI: http://{address}/api/openapi.json)");
+    say!("Milepost is listening on http://{address} (ready in {} ms)", started.elapsed().as_millis());
+    say!("  API:      http://{address}/api/v1  (OpenAPI: http://{address}/api/openapi.json)");
     if args.demo {
-        println!("  Try:      curl -H 'X-Milepost-Workspace: demo' http://{address}/api/v1/objectives");
+        say!("  Try:      curl -H 'X-Milepost-Workspace: demo' http://{address}/api/v1/objectives");
     }
     tracing::info!(%address, database = %super::redact(&config.database_url()), "serving");
     milepost_server::serve(listener, app.clone(), shutdown_signal())

@@ -57,10 +57,10 @@ pub fn start(cwd: &Path, args: &[&str]) -> Server {
     let stdout = child.stdout.take().unwrap();
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
+        // Keep draining after the test stops listening, so the server never writes
+        // into a closed pipe.
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if sender.send(line).is_err() {
-                break;
-            }
+            let _ = sender.send(line);
         }
     });
     let deadline = Instant::now() + START_DEADLINE;
