@@ -144,12 +144,14 @@ pub(crate) fn evaluate_key_result(
         Some(m @ (Measure::Maintain { .. } | Measure::Range { .. })) => latest.map(|c| m.meets(c.value)),
         _ => None,
     };
+    let tracked_since = period.starts_at().max(from_ms(row.created_at));
     let status = key_result_status(StatusInput {
         kind: measure.map_or(KeyResultKind::Milestone, |m| m.kind()),
         progress,
         expected,
         confidence,
         last_check_in_at,
+        tracked_since,
         latest_meets,
         cadence,
         period: *period,
@@ -157,7 +159,7 @@ pub(crate) fn evaluate_key_result(
         now,
     });
     // When the value last changed: the start of the current run of equal values.
-    let mut unchanged_since = period.starts_at();
+    let mut unchanged_since = tracked_since;
     let mut previous = measure.and_then(|m| m.start());
     for c in history {
         if previous != Some(c.value) {
@@ -173,8 +175,7 @@ pub(crate) fn evaluate_key_result(
         diverging: running && measure.is_some_and(|m| is_diverging(m.kind(), confidence, unchanged_since, status, now)),
         confidence: confidence.map(Confidence::get),
         last_check_in_at,
-        check_in_due_at: running
-            .then(|| check_in_due_by(last_check_in_at.unwrap_or_else(|| period.starts_at()), cadence)),
+        check_in_due_at: running.then(|| check_in_due_by(last_check_in_at.unwrap_or(tracked_since), cadence)),
         score: (cycle_status == CycleStatus::Closed).then(|| score_view(progress, None)),
     }
 }

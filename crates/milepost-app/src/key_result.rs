@@ -2,8 +2,8 @@
 //! expected progress and status. Their value changes only through check-ins.
 
 use crate::cycle::period_of;
-use crate::error::{AppError, Problems, on_update};
 use crate::cycle::status_of;
+use crate::error::{AppError, Problems, on_update};
 use crate::evaluation::{KeyResultEval, ScoreView, evaluate_key_result, measure_of, schedule_of};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;

@@ -5,8 +5,9 @@
 //!
 //! 1. **done**: an increase, decrease or milestone whose progress reached 1.0.
 //! 2. **not_started**: the cycle is still being planned or has not begun.
-//! 3. **stale**: the cycle is running and the last check-in (or, with none, the cycle's
-//!    start) is older than one check-in period plus half a period of grace. Silence is
+//! 3. **stale**: the cycle is running and the last check-in (or, with none, the moment
+//!    tracking began: the cycle's start, or the key result's creation when it was added
+//!    later) is older than one check-in period plus half a period of grace. Silence is
 //!    never on track, so this overrides every colour below.
 //! 4. **not_started**: nobody has checked in yet, and the first check-in is not due.
 //! 5. Otherwise the worse of two signals:
@@ -62,6 +63,8 @@ pub struct StatusInput {
     pub confidence: Option<Confidence>,
     /// When the latest check-in was made, if ever.
     pub last_check_in_at: Option<Timestamp>,
+    /// When tracking began: the cycle's start, or the key result's creation if later.
+    pub tracked_since: Timestamp,
     /// For maintain and range: whether the latest value meets the goal.
     pub latest_meets: Option<bool>,
     /// How often the owner should check in.
@@ -92,7 +95,7 @@ pub fn key_result_status(input: StatusInput) -> Status {
         return Status::NotStarted;
     }
     let running = input.cycle_status == CycleStatus::Active && input.now < input.period.ends_at();
-    let last = input.last_check_in_at.unwrap_or_else(|| input.period.starts_at());
+    let last = input.last_check_in_at.unwrap_or(input.tracked_since);
     if running && input.now > check_in_due_by(last, input.cadence) {
         return Status::Stale;
     }
@@ -201,6 +204,7 @@ mod tests {
             expected,
             confidence: Some(Confidence::try_new(8).unwrap()),
             last_check_in_at: Some(now.saturating_sub(SignedDuration::from_hours(48)).unwrap()),
+            tracked_since: midnight(date(2026, 10, 1)),
             latest_meets: None,
             cadence: Cadence::Weekly,
             period: CyclePeriod::try_new(date(2026, 10, 1), date(2026, 12, 31)).unwrap(),
@@ -248,6 +252,9 @@ mod tests {
         let mut late = input(0.0, 0.3, date(2026, 10, 25));
         late.last_check_in_at = None;
         assert_eq!(key_result_status(late), Status::Stale);
+        // A key result added mid-cycle is not stale before its own first check-in is due.
+        late.tracked_since = midnight(date(2026, 10, 20));
+        assert_eq!(key_result_status(late), Status::NotStarted);
     }
 
     #[test]
