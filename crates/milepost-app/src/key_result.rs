@@ -161,6 +161,8 @@ pub struct KeyResultView {
     pub check_in_due_at: Option<Timestamp>,
     /// The grade, once the cycle is closed.
     pub score: Option<ScoreView>,
+    /// Whether it was added after its cycle began (SPEC §4: moving the goalposts is visible).
+    pub added_after_start: bool,
     /// Whether archived.
     pub archived: bool,
     /// When created.
@@ -186,7 +188,7 @@ pub struct KeyResultQuery {
     pub team_id: Option<i64>,
     /// Only in this status.
     pub status: Option<Status>,
-    /// Include archived key results.
+    /// Include archived key results (and those of archived objectives).
     #[serde(default)]
     pub include_archived: bool,
     /// Page size, 1–500.
@@ -225,6 +227,7 @@ pub(crate) fn view(row: KeyResultRow, eval: Option<&KeyResultEval>, period: &Cyc
         last_check_in_at: eval.and_then(|e| e.last_check_in_at),
         check_in_due_at: eval.and_then(|e| e.check_in_due_at),
         score: eval.and_then(|e| e.score),
+        added_after_start: row.added_after_start,
         archived: row.archived,
         created_at: from_ms(row.created_at),
         updated_at: from_ms(row.updated_at),
@@ -495,7 +498,9 @@ impl App {
         let Some(fields) = fields else {
             return Err(AppError::invalid("/title", "missing"));
         };
-        let row = tx.insert_key_result(caller.workspace, &fields, self.now_ms()).await?;
+        let now = self.now();
+        let added_after_start = status_of(&cycle) == CycleStatus::Active && now >= period.starts_at();
+        let row = tx.insert_key_result(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
         let mut out = views(&mut tx, caller, vec![row], self.now()).await?;
         tx.commit().await?;
         out.pop().ok_or_else(|| not_found(0))

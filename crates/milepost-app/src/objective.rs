@@ -363,7 +363,7 @@ impl App {
         let row = tx.insert_objective(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
         for fields in key_results.into_iter().flatten() {
             let fields = milepost_store::KeyResultFields { objective_id: row.id, ..fields };
-            tx.insert_key_result(caller.workspace, &fields, now.as_millisecond()).await?;
+            tx.insert_key_result(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
         }
         let mut out = views(&mut tx, caller, vec![row], now, false).await?;
         tx.commit().await?;

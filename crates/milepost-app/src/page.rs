@@ -51,7 +51,7 @@ impl ListParams {
 pub struct Paged<T> {
     /// The items of this page, in id order.
     pub items: Vec<T>,
-    /// Pass as `after` to get the next page; absent on the last page.
+    /// Pass as `after` to get the next page; `null` on the last page.
     pub next_cursor: Option<String>,
 }
 

@@ -78,6 +78,13 @@ impl App {
         Ok(row.into())
     }
 
+    /// The workspace with that slug.
+    pub async fn get_workspace(&self, slug: &str) -> Result<WorkspaceView, AppError> {
+        let mut tx = self.store().read().await?;
+        let row = tx.workspace_by_slug(slug).await?;
+        row.map(WorkspaceView::from).ok_or_else(|| AppError::NotFound { what: "workspace", id: slug.to_owned() })
+    }
+
     /// Every workspace of the installation.
     pub async fn list_workspaces(&self) -> Result<Vec<WorkspaceView>, AppError> {
         let mut tx = self.store().read().await?;

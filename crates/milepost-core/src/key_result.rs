@@ -86,7 +86,7 @@ pub enum MeasureError {
         value: f64,
     },
     /// The target lies on the wrong side of the start for the kind.
-    #[error("an {kind} needs a target {side} its start (start {start}, target {target})")]
+    #[error("{} {kind} needs a target {side} its start (start {start}, target {target})", if kind.starts_with(|c: char| "aeiou".contains(c)) { "an" } else { "a" })]
     WrongDirection {
         /// `increase` or `decrease`.
         kind: &'static str,

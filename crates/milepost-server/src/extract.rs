@@ -153,6 +153,25 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     }
 }
 
+/// The slug in a path such as `/api/v1/workspaces/{slug}`.
+#[derive(Debug, Clone)]
+pub struct Slug(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Slug {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = axum::extract::RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::bad_request(Location::Parameter("slug".into()), "this path takes a slug"))?;
+        let (_, value) = params
+            .iter()
+            .next()
+            .ok_or_else(|| ApiError::bad_request(Location::Parameter("slug".into()), "this path takes a slug"))?;
+        Ok(Slug(value.to_owned()))
+    }
+}
+
 /// The workspace a request acts in, from the `X-Milepost-Workspace` header. Until
 /// authentication arrives this header is how a client says where it works; tokens and
 /// sessions will decide it instead.

@@ -44,6 +44,8 @@ pub struct KeyResultRow {
     pub kpi_id: Option<i64>,
     /// Target schedule as JSON.
     pub target_schedule: Option<String>,
+    /// Whether it was added after its cycle started.
+    pub added_after_start: bool,
     /// Whether archived.
     pub archived: bool,
     /// When created (unix ms).
@@ -102,7 +104,7 @@ pub struct KeyResultFilter {
     pub owner_person_id: Option<i64>,
     /// Only of objectives owned by this team.
     pub team_id: Option<i64>,
-    /// Include archived key results.
+    /// Include archived key results, and those of archived objectives.
     pub include_archived: bool,
 }
 
@@ -112,14 +114,15 @@ impl Tx {
         &mut self,
         workspace: WorkspaceId,
         fields: &KeyResultFields,
+        added_after_start: bool,
         now: i64,
     ) -> Result<KeyResultRow> {
         Ok(run!(self, |conn| {
             sqlx::query_as(
                 "INSERT INTO key_results (workspace_id, objective_id, title, kind, metric, unit, start_value,
                  target_value, range_low, range_high, comparator, relative_change, weight, owner_person_id,
-                 cadence, kpi_id, target_schedule, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+                 cadence, kpi_id, target_schedule, added_after_start, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
              RETURNING *",
             )
             .bind(workspace.get())
@@ -139,6 +142,7 @@ impl Tx {
             .bind(&fields.cadence)
             .bind(fields.kpi_id)
             .bind(&fields.target_schedule)
+            .bind(added_after_start)
             .bind(now)
             .fetch_one(conn)
             .await?
@@ -217,7 +221,7 @@ impl Tx {
                AND (CAST($3 AS BIGINT) IS NULL OR o.cycle_id = $3)
                AND (CAST($4 AS BIGINT) IS NULL OR k.owner_person_id = $4)
                AND (CAST($5 AS BIGINT) IS NULL OR o.owner_team_id = $5)
-               AND ($6 OR NOT k.archived)
+               AND ($6 OR NOT (k.archived OR o.archived))
                AND k.id > $7
              ORDER BY k.id LIMIT $8"
         )

@@ -1,1 +1,38 @@
-//! HTTP tests.
+//! HTTP tests of the JSON API, through the front door: each test starts the real server
+//! on a random port and speaks to it with a real HTTP client. Every test body is written
+//! once and runs on SQLite and on PostgreSQL (when `MILEPOST_TEST_POSTGRES_URL` is set),
+//! each run in its own fresh database or schema, with the clock fixed mid-cycle.
+
+#![expect(clippy::unwrap_used, reason = "a test that cannot set up should fail loudly")]
+
+/// Writes an HTTP test once and runs it on both databases: `http_test!(name, |api| async move { … })`.
+/// The body gets an [`harness::Api`] on a freshly started server; name its type
+/// (`|api: Api|`) so that the test module's imports are in use.
+macro_rules! http_test {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::harness::on_sqlite($body).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::harness::on_postgres($body).await;
+            }
+        }
+    };
+}
+
+mod basics;
+mod concurrency;
+mod errors;
+mod harness;
+mod isolation;
+mod okr_flow;
+mod openapi;
+mod pagination;
+mod schema;
+mod versions;

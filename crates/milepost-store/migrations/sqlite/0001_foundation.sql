@@ -133,6 +133,7 @@ CREATE TABLE key_results (
     cadence TEXT NOT NULL,
     kpi_id BIGINT REFERENCES kpis (id),
     target_schedule TEXT,
+    added_after_start BOOLEAN NOT NULL DEFAULT FALSE,
     archived BOOLEAN NOT NULL DEFAULT FALSE,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,

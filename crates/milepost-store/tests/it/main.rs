@@ -210,7 +210,7 @@ db_test!(current_value_follows_the_latest_check_in, |store: Store| async move {
     let mut tx = store.write().await.unwrap();
     let owner = tx.insert_team(ws, &team("support"), NOW).await.unwrap();
     let (cycle, objective) = cycle_and_objective(&mut tx, ws, owner.id).await;
-    let kr = tx.insert_key_result(ws, &key_result(objective.id), NOW).await.unwrap();
+    let kr = tx.insert_key_result(ws, &key_result(objective.id), false, NOW).await.unwrap();
     assert_eq!(kr.current_value, None);
     let check_in = |value, at| NewCheckIn {
         key_result_id: kr.id,
@@ -269,7 +269,7 @@ db_test!(initiatives_link_to_key_results, |store: Store| async move {
     let mut tx = store.write().await.unwrap();
     let owner = tx.insert_team(ws, &team("support"), NOW).await.unwrap();
     let (_, objective) = cycle_and_objective(&mut tx, ws, owner.id).await;
-    let kr = tx.insert_key_result(ws, &key_result(objective.id), NOW).await.unwrap();
+    let kr = tx.insert_key_result(ws, &key_result(objective.id), false, NOW).await.unwrap();
     let fields = InitiativeFields {
         title: "New triage macro".into(),
         description: String::new(),

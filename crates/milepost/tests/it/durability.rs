@@ -8,13 +8,7 @@ async fn an_acknowledged_check_in_survives_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = start(dir.path(), &["--demo", "--data-dir", "data"]);
     let key_results = get_json(&server, "/api/v1/key-results?cycle_id=2&limit=500").await;
-    let target = key_results["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["kind"] == "increase")
-        .unwrap()
-        .clone();
+    let target = key_results["items"].as_array().unwrap().iter().find(|k| k["kind"] == "increase").unwrap().clone();
     let id = target["id"].as_i64().unwrap();
     let mut acknowledged = Vec::new();
     for step in 0..5 {

@@ -69,13 +69,19 @@ pub fn start(cwd: &Path, args: &[&str]) -> Server {
         let left = deadline.saturating_duration_since(Instant::now());
         match receiver.recv_timeout(left) {
             Ok(line) => {
-                let address = line.strip_prefix("Milepost is listening on ").map(|rest| rest.split(' ').next().unwrap().to_owned());
+                let address = line
+                    .strip_prefix("Milepost is listening on ")
+                    .map(|rest| rest.split(' ').next().unwrap().to_owned());
                 output.push(line);
                 if let Some(base) = address {
                     return Server { child, base, output };
                 }
             }
-            Err(_) => panic!("the server did not start in time; it printed: {output:?}"),
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the server did not start in time; it printed: {output:?}");
+            }
         }
     }
 }
@@ -87,12 +93,8 @@ pub fn client() -> reqwest::Client {
 
 /// GETs a JSON document from the demo workspace.
 pub async fn get_json(server: &Server, path: &str) -> serde_json::Value {
-    let response = client()
-        .get(format!("{}{path}", server.base))
-        .header("X-Milepost-Workspace", "demo")
-        .send()
-        .await
-        .unwrap();
+    let response =
+        client().get(format!("{}{path}", server.base)).header("X-Milepost-Workspace", "demo").send().await.unwrap();
     assert!(response.status().is_success(), "GET {path}: {}", response.status());
     response.json().await.unwrap()
 }

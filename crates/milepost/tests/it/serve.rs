@@ -71,11 +71,8 @@ async fn serve_demo_tells_a_believable_story_over_http() {
     for status in ["on_track", "at_risk", "off_track", "stale"] {
         assert!(statuses.contains(status), "some key result of the active cycle is {status}: {statuses:?}");
     }
-    let closed_scores: HashSet<&str> = objectives
-        .iter()
-        .filter(|o| o["cycle_id"] != active)
-        .map(|o| o["score"]["colour"].as_str().unwrap())
-        .collect();
+    let closed_scores: HashSet<&str> =
+        objectives.iter().filter(|o| o["cycle_id"] != active).map(|o| o["score"]["colour"].as_str().unwrap()).collect();
     assert!(closed_scores.len() >= 2, "the closed quarter's grades are not all one colour: {closed_scores:?}");
 
     // Twelve weeks of check-ins with confidence and notes.

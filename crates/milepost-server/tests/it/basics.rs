@@ -1,0 +1,115 @@
+//! What every client meets first: the health probes, the answers to paths and methods
+//! that do not exist, and the headers every response carries.
+
+use crate::harness::{Api, Reply};
+use reqwest::Method;
+use serde_json::json;
+use std::collections::HashSet;
+
+http_test!(health_and_readiness_answer_ok_as_json, |api: Api| async move {
+    for path in ["/healthz", "/readyz"] {
+        let reply = api.get(path).await;
+        assert_eq!(reply.header("content-type"), Some("application/json"), "{path}");
+        assert_eq!(reply.expect(200), json!({"status": "ok"}), "{path}");
+    }
+});
+
+http_test!(an_unknown_path_is_a_404_problem, |api: Api| async move {
+    let api = api.new_workspace("acme").await;
+    for path in ["/nope", "/api/v1/nope", "/api/v1/teams/1/nope", "/api/v2/teams"] {
+        let reply = api.get(path).await;
+        reply.problem(404, "not_found");
+        assert_eq!(reply.detail(), format!("there is nothing at {path}"));
+    }
+});
+
+http_test!(a_wrong_method_is_a_405_problem_that_says_what_is_allowed, |api: Api| async move {
+    let api = api.new_workspace("acme").await;
+    let cases = [
+        (Method::DELETE, "/api/v1/teams", "GET,HEAD,POST"),
+        (Method::PUT, "/api/v1/objectives/1", "GET,HEAD,PATCH"),
+        (Method::GET, "/api/v1/key-results/1/archive", "POST"),
+        (Method::POST, "/healthz", "GET,HEAD"),
+    ];
+    for (method, path, allowed) in cases {
+        let reply = Api::send(format!("{method} {path}"), api.request(method.clone(), path)).await;
+        reply.problem(405, "method_not_allowed");
+        assert_eq!(reply.detail(), format!("{method} is not allowed on {path}"));
+        let mut allow: Vec<&str> = reply.header("allow").unwrap_or_default().split(',').map(str::trim).collect();
+        allow.sort_unstable();
+        assert_eq!(allow.join(","), allowed, "{method} {path}");
+    }
+});
+
+http_test!(every_response_carries_a_request_id_and_nosniff, |api: Api| async move {
+    let acme = api.new_workspace("acme").await;
+    let big = format!("{{\"name\": \"{}\"}}", "a".repeat(1024 * 1024));
+    let json_post = |path: &str, body: String| {
+        Api::send(
+            format!("POST {path}"),
+            acme.request(Method::POST, path).header("content-type", "application/json").body(body),
+        )
+    };
+    let replies: Vec<Reply> = vec![
+        api.get("/healthz").await,
+        api.get("/api/openapi.json").await,
+        acme.get("/api/v1/teams").await,
+        acme.post("/api/v1/teams", json!({"slug": "support", "name": "Support"})).await,
+        acme.get("/api/v1/teams/99").await,
+        acme.get("/api/v1/teams/abc").await,
+        api.get("/api/v1/teams").await,
+        acme.post("/api/v1/teams", json!({"name": 5})).await,
+        json_post("/api/v1/teams", big).await,
+        Api::send("POST text".into(), acme.request(Method::POST, "/api/v1/teams").body("{}")).await,
+        Api::send("DELETE".into(), acme.request(Method::DELETE, "/api/v1/teams")).await,
+        acme.get("/nope").await,
+    ];
+    let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [200, 200, 200, 201, 404, 400, 400, 422, 413, 415, 405, 404]);
+    let mut ids = HashSet::new();
+    for reply in &replies {
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{}", reply.request);
+        let request_id = reply.header("x-request-id").unwrap_or_default();
+        assert!(!request_id.is_empty(), "{} has no x-request-id", reply.request);
+        assert!(ids.insert(request_id.to_owned()), "{} reused the request id {request_id}", reply.request);
+    }
+});
+
+http_test!(a_request_id_sent_by_the_client_comes_back, |api: Api| async move {
+    let reply =
+        Api::send("GET /healthz".into(), api.request(Method::GET, "/healthz").header("x-request-id", "trace-42")).await;
+    assert_eq!(reply.header("x-request-id"), Some("trace-42"));
+    let reply =
+        Api::send("GET /nope".into(), api.request(Method::GET, "/nope").header("x-request-id", "trace-43")).await;
+    assert_eq!(reply.header("x-request-id"), Some("trace-43"));
+});
+
+http_test!(workspaces_are_created_and_listed, |api: Api| async move {
+    let reply = api.post("/api/v1/workspaces", json!({"name": "Acme Outfitters"})).await;
+    let acme = reply.expect(201);
+    assert_eq!(acme["slug"], "acme-outfitters", "a slug is made from the name");
+    api.post("/api/v1/workspaces", json!({"slug": "beta", "name": "Beta"})).await.expect(201);
+    let again = api.post("/api/v1/workspaces", json!({"slug": "beta", "name": "Beta again"})).await;
+    again.problem(409, "duplicate");
+    assert_eq!(again.pointers(), ["/slug"]);
+    let listed = api.get("/api/v1/workspaces").await.expect(200);
+    let slugs: Vec<&str> = listed.as_array().unwrap().iter().map(|w| w["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, ["acme-outfitters", "beta"]);
+    // The new workspace is usable at once, and starts empty.
+    let teams = api.in_workspace("beta").get("/api/v1/teams").await.expect(200);
+    assert_eq!(teams["items"], json!([]));
+});
+
+http_test!(a_database_that_does_not_answer_gets_503_never_500, |api: Api| async move {
+    let acme = api.new_workspace("acme").await;
+    acme.team("support", None).await;
+    acme.close_database().await;
+    let health = api.get("/healthz").await;
+    assert_eq!(health.expect(200), json!({"status": "ok"}), "the process itself is still up");
+    let ready = api.get("/readyz").await;
+    ready.problem(503, "unavailable");
+    for reply in [acme.get("/api/v1/teams").await, acme.post("/api/v1/teams", json!({"name": "Sales"})).await] {
+        reply.problem(503, "unavailable");
+        assert!(!reply.text.to_lowercase().contains("pool"), "no internals reach the client: {}", reply.text);
+    }
+});

@@ -1,0 +1,399 @@
+//! The harness: starts the real server on `127.0.0.1:0` over a fresh database with a
+//! fixed clock, and gives tests a small HTTP client ([`Api`]) that records each answer
+//! as a [`Reply`] and builds the usual fixtures (workspace, teams, people, a cycle).
+
+use jiff::Timestamp;
+use milepost_app::App;
+use milepost_store::Store;
+use milepost_store::test_support::{postgres_store, postgres_url, sqlite_store};
+use reqwest::header::HeaderMap;
+use reqwest::{Client, Method, RequestBuilder};
+use serde_json::{Value, json};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The instant the server's clock is fixed at: the middle of the cycle [`Org`] makes
+/// (2026-10-01 to 2026-12-31 is 92 days; 46 have passed), so its elapsed share is 0.5.
+pub const NOW: &str = "2026-11-16T00:00:00Z";
+
+/// The header that names the workspace.
+pub const WORKSPACE: &str = "X-Milepost-Workspace";
+
+/// An id that no test ever creates.
+pub const GHOST: i64 = 987_654_321;
+
+/// The fixed clock's instant.
+pub fn now() -> Timestamp {
+    NOW.parse().unwrap()
+}
+
+/// `NOW` shifted by `hours` (negative is earlier), as RFC 3339 text for a body.
+pub fn at_hours(hours: i64) -> String {
+    now().saturating_add(jiff::SignedDuration::from_hours(hours)).unwrap().to_string()
+}
+
+/// A server started for one test.
+pub struct Server {
+    /// A client of it, in no workspace yet.
+    pub api: Api,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+    store: Store,
+}
+
+/// Starts the real server on a random local port over `store`, with the clock fixed at
+/// [`NOW`].
+pub async fn spawn_app(store: Store) -> Server {
+    let fixed = now();
+    let app = App::with_clock(store.clone(), Arc::new(move || fixed));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (shutdown, stop) = oneshot::channel::<()>();
+    let task = tokio::spawn(milepost_server::serve(listener, app, async move {
+        let _ = stop.await;
+    }));
+    // No proxy: a proxy set in the environment must not stand between the test and
+    // the server it started.
+    let client = Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().unwrap();
+    Server { api: Api { base, client, workspace: None, store: store.clone() }, shutdown, task, store }
+}
+
+impl Server {
+    /// Stops the server gracefully and closes the database.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(());
+        self.task.await.unwrap().unwrap();
+        self.store.close().await;
+    }
+}
+
+async fn run<F, Fut>(store: Store, body: F)
+where
+    F: FnOnce(Api) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let server = spawn_app(store).await;
+    body(server.api.clone()).await;
+    server.stop().await;
+}
+
+/// Runs `body` against a server on a fresh SQLite file.
+pub async fn on_sqlite<F, Fut>(body: F)
+where
+    F: FnOnce(Api) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(dir.path()).await.unwrap();
+    run(store, body).await;
+}
+
+/// Runs `body` against a server on a fresh PostgreSQL schema, or says why it cannot.
+pub async fn on_postgres<F, Fut>(body: F)
+where
+    F: FnOnce(Api) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some(url) = postgres_url() else {
+        eprintln!("MILEPOST_TEST_POSTGRES_URL is not set: this PostgreSQL test checks nothing");
+        return;
+    };
+    let (store, _) = postgres_store(&url).await.unwrap();
+    run(store, body).await;
+}
+
+/// A client of the server under test, optionally acting in one workspace.
+#[derive(Debug, Clone)]
+pub struct Api {
+    base: String,
+    client: Client,
+    workspace: Option<String>,
+    /// The server's database, only to take it away ([`Api::close_database`]).
+    store: Store,
+}
+
+/// One answer of the server, read in full.
+#[derive(Debug)]
+pub struct Reply {
+    /// What was asked: `POST /api/v1/teams`.
+    pub request: String,
+    /// The status code.
+    pub status: u16,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The body as text.
+    pub text: String,
+    /// The body as JSON (`null` when it is not JSON).
+    pub body: Value,
+}
+
+impl Api {
+    /// The absolute URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// This client, acting in the workspace `slug`.
+    pub fn in_workspace(&self, slug: &str) -> Api {
+        Api { workspace: Some(slug.to_owned()), ..self.clone() }
+    }
+
+    /// This client, sending no workspace header.
+    pub fn without_workspace(&self) -> Api {
+        Api { workspace: None, ..self.clone() }
+    }
+
+    /// Closes the server's database connections under it, as an outage would.
+    pub async fn close_database(&self) {
+        self.store.close().await;
+    }
+
+    /// A request with the workspace header (when there is one), ready for more.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let builder = self.client.request(method, self.url(path));
+        match &self.workspace {
+            Some(slug) => builder.header(WORKSPACE, slug),
+            None => builder,
+        }
+    }
+
+    /// Sends a request and reads its answer; `request` names it in failure messages.
+    pub async fn send(request: String, builder: RequestBuilder) -> Reply {
+        let response = builder.send().await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { request, status, headers, text, body }
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> Reply {
+        Api::send(format!("GET {path}"), self.request(Method::GET, path)).await
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        Api::send(format!("POST {path}"), self.request(Method::POST, path).json(&body)).await
+    }
+
+    /// `PATCH path` with a JSON body.
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        Api::send(format!("PATCH {path}"), self.request(Method::PATCH, path).json(&body)).await
+    }
+
+    /// `POST path` with `body` sent as is, under `content_type` (none when `None`).
+    pub async fn post_raw(&self, path: &str, content_type: Option<&str>, body: impl Into<reqwest::Body>) -> Reply {
+        let builder = self.request(Method::POST, path).body(body);
+        let builder = match content_type {
+            Some(content_type) => builder.header("content-type", content_type),
+            None => builder,
+        };
+        Api::send(format!("POST {path} ({content_type:?})"), builder).await
+    }
+
+    /// Creates a workspace and returns a client acting in it.
+    pub async fn new_workspace(&self, slug: &str) -> Api {
+        let reply = self.without_workspace().post("/api/v1/workspaces", json!({"slug": slug, "name": slug})).await;
+        let workspace = reply.expect(201);
+        assert_eq!(workspace["slug"], slug);
+        self.in_workspace(slug)
+    }
+
+    /// Creates a team and returns it.
+    pub async fn team(&self, slug: &str, parent: Option<i64>) -> Value {
+        self.post("/api/v1/teams", json!({"slug": slug, "name": format!("Team {slug}"), "parent_team_id": parent}))
+            .await
+            .expect(201)
+    }
+
+    /// Creates a person and returns them.
+    pub async fn person(&self, handle: &str, team: Option<i64>, role: &str) -> Value {
+        let body = json!({
+            "handle": handle,
+            "name": format!("Person {handle}"),
+            "email": format!("{handle}@example.com"),
+            "role": role,
+            "team_id": team,
+        });
+        self.post("/api/v1/people", body).await.expect(201)
+    }
+
+    /// Creates a cycle and returns it.
+    pub async fn cycle(&self, slug: &str, start: &str, end: &str, status: &str) -> Value {
+        let body = json!({"slug": slug, "name": format!("Cycle {slug}"), "start_date": start, "end_date": end, "status": status});
+        self.post("/api/v1/cycles", body).await.expect(201)
+    }
+
+    /// Creates an objective from `body` and returns it.
+    pub async fn objective(&self, body: Value) -> Value {
+        self.post("/api/v1/objectives", body).await.expect(201)
+    }
+
+    /// Checks in on a key result and returns the answer: `{check_in, key_result}`.
+    pub async fn check_in(&self, key_result: i64, body: Value) -> Value {
+        self.post(&format!("/api/v1/key-results/{key_result}/check-ins"), body).await.expect(201)
+    }
+
+    /// Walks a list from its first page to its last, `limit` at a time, and returns
+    /// every item in the order served. `path` may already carry filters.
+    pub async fn walk(&self, path: &str, limit: u32) -> Vec<Value> {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..1000 {
+            let page_path = match &cursor {
+                Some(after) => format!("{path}{separator}limit={limit}&after={after}"),
+                None => format!("{path}{separator}limit={limit}"),
+            };
+            let page = self.get(&page_path).await.expect(200);
+            let batch = page["items"].as_array().unwrap();
+            assert!(batch.len() <= limit as usize, "{page_path} gave {} items", batch.len());
+            items.extend(batch.iter().cloned());
+            match page.get("next_cursor").and_then(Value::as_str) {
+                Some(next) => {
+                    assert!(!batch.is_empty(), "{page_path}: a page with a next cursor must not be empty");
+                    cursor = Some(next.to_owned());
+                }
+                None => return items,
+            }
+        }
+        panic!("{path}: the cursor never ran out");
+    }
+
+    /// The ids of every item of a list, walked `limit` at a time.
+    pub async fn walk_ids(&self, path: &str, limit: u32) -> Vec<i64> {
+        self.walk(path, limit).await.iter().map(id).collect()
+    }
+}
+
+impl Reply {
+    /// Asserts the status and returns the body.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Value {
+        assert_eq!(self.status, status, "{} answered {}: {}", self.request, self.status, self.text);
+        self.body
+    }
+
+    /// A response header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts that this is a problem document (RFC 9457) with `status` and `code`, as
+    /// `application/problem+json`, with a sentence in `detail`; returns it.
+    #[track_caller]
+    pub fn problem(&self, status: u16, code: &str) -> &Value {
+        assert_eq!(self.status, status, "{} answered {}: {}", self.request, self.status, self.text);
+        assert_eq!(self.header("content-type"), Some("application/problem+json"), "{}: {}", self.request, self.text);
+        let body = &self.body;
+        assert_eq!(body["code"], code, "{}: {}", self.request, self.text);
+        assert_eq!(body["status"], status, "{}: {}", self.request, self.text);
+        assert_eq!(body["type"], format!("/problems/{code}"), "{}: {}", self.request, self.text);
+        assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()), "{}: {}", self.request, self.text);
+        let detail = body["detail"].as_str().unwrap_or_default();
+        assert!(detail.len() > 10, "{}: the detail should say what is wrong: {}", self.request, self.text);
+        body
+    }
+
+    /// The problem's `detail`.
+    pub fn detail(&self) -> &str {
+        self.body["detail"].as_str().unwrap_or_default()
+    }
+
+    /// Every place named in the problem's `errors` under `key` (`pointer`,
+    /// `parameter` or `header`), in order.
+    pub fn locations(&self, key: &str) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| errors.iter().filter_map(|e| e[key].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The problem's body pointers, in order.
+    pub fn pointers(&self) -> Vec<String> {
+        self.locations("pointer")
+    }
+
+    /// Asserts a 422 `invalid` problem whose errors point exactly at `pointers`, each
+    /// with its own sentence.
+    #[track_caller]
+    pub fn invalid_at(&self, pointers: &[&str]) {
+        self.problem(422, "invalid");
+        assert_eq!(self.pointers(), pointers, "{}: {}", self.request, self.text);
+        for error in self.body["errors"].as_array().unwrap() {
+            assert!(error["detail"].as_str().is_some_and(|d| d.len() > 5), "{}: {}", self.request, self.text);
+        }
+    }
+
+    /// Asserts a 400 `bad_request` problem about the query or path parameter `name`.
+    #[track_caller]
+    pub fn bad_parameter(&self, name: &str) {
+        self.problem(400, "bad_request");
+        assert_eq!(self.locations("parameter"), [name], "{}: {}", self.request, self.text);
+    }
+}
+
+/// The `id` of an object.
+#[track_caller]
+pub fn id(value: &Value) -> i64 {
+    value["id"].as_i64().unwrap_or_else(|| panic!("no id in {value}"))
+}
+
+/// Asserts that a JSON number is `expected`, to within rounding.
+#[track_caller]
+pub fn assert_close(actual: &Value, expected: f64) {
+    let got = actual.as_f64().unwrap_or_else(|| panic!("{actual} is not a number (expected {expected})"));
+    assert!((got - expected).abs() < 1e-9, "got {got}, expected {expected}");
+}
+
+/// A workspace with the usual furniture: a team tree (company → department → team),
+/// two people, and the active cycle 2026-Q4 around [`NOW`].
+#[derive(Debug, Clone)]
+pub struct Org {
+    /// A client acting in the workspace.
+    pub api: Api,
+    /// The company team, root of the tree.
+    pub company: i64,
+    /// A department under the company.
+    pub department: i64,
+    /// A team under the department.
+    pub team: i64,
+    /// A person in the team, an editor.
+    pub dana: i64,
+    /// A person in the department, a member.
+    pub eli: i64,
+    /// The active cycle 2026-10-01 to 2026-12-31.
+    pub cycle: i64,
+}
+
+impl Org {
+    /// Creates the workspace `slug` and its furniture.
+    pub async fn new(api: &Api, slug: &str) -> Org {
+        let api = api.new_workspace(slug).await;
+        let company = id(&api.team("company", None).await);
+        let department = id(&api.team("engineering", Some(company)).await);
+        let team = id(&api.team("platform", Some(department)).await);
+        let dana = id(&api.person("dana", Some(team), "editor").await);
+        let eli = id(&api.person("eli", Some(department), "member").await);
+        let cycle = id(&api.cycle("2026-q4", "2026-10-01", "2026-12-31", "active").await);
+        Org { api, company, department, team, dana, eli, cycle }
+    }
+
+    /// An increase key result body: from `start` to `target`.
+    pub fn increase(title: &str, start: f64, target: f64) -> Value {
+        json!({"title": title, "kind": "increase", "start": start, "target": target})
+    }
+
+    /// Creates an objective owned by `team` in the cycle, with `key_results`.
+    pub async fn team_objective(&self, title: &str, team: i64, key_results: Value) -> Value {
+        self.api
+            .objective(
+                json!({"cycle_id": self.cycle, "title": title, "owner_team_id": team, "key_results": key_results}),
+            )
+            .await
+    }
+}

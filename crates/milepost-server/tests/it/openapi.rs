@@ -1,0 +1,201 @@
+//! The OpenAPI document at `/api/openapi.json`: well formed, one operation per handler
+//! named after it, every documented operation routed (and nothing else on those
+//! paths), and equal to the checked-in `docs/openapi.json`. Run with
+//! `MILEPOST_UPDATE_SNAPSHOTS=1` to write that file from the served document.
+
+use crate::harness::{Api, GHOST};
+use milepost_store::test_support::unique_name;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::collections::{BTreeSet, HashSet};
+use std::path::PathBuf;
+
+/// Every operation of the API: method, path, operation id (the handler's name).
+pub const OPERATIONS: &[(&str, &str, &str)] = &[
+    ("get", "/healthz", "get_health"),
+    ("get", "/readyz", "get_readiness"),
+    ("get", "/api/v1/workspaces", "list_workspaces"),
+    ("post", "/api/v1/workspaces", "create_workspace"),
+    ("get", "/api/v1/workspaces/{slug}", "get_workspace"),
+    ("get", "/api/v1/teams", "list_teams"),
+    ("post", "/api/v1/teams", "create_team"),
+    ("get", "/api/v1/teams/{id}", "get_team"),
+    ("patch", "/api/v1/teams/{id}", "update_team"),
+    ("post", "/api/v1/teams/{id}/archive", "archive_team"),
+    ("post", "/api/v1/teams/{id}/restore", "restore_team"),
+    ("get", "/api/v1/people", "list_people"),
+    ("post", "/api/v1/people", "create_person"),
+    ("get", "/api/v1/people/{id}", "get_person"),
+    ("patch", "/api/v1/people/{id}", "update_person"),
+    ("post", "/api/v1/people/{id}/archive", "archive_person"),
+    ("post", "/api/v1/people/{id}/restore", "restore_person"),
+    ("get", "/api/v1/cycles", "list_cycles"),
+    ("post", "/api/v1/cycles", "create_cycle"),
+    ("get", "/api/v1/cycles/{id}", "get_cycle"),
+    ("patch", "/api/v1/cycles/{id}", "update_cycle"),
+    ("post", "/api/v1/cycles/{id}/archive", "archive_cycle"),
+    ("post", "/api/v1/cycles/{id}/restore", "restore_cycle"),
+    ("get", "/api/v1/objectives", "list_objectives"),
+    ("post", "/api/v1/objectives", "create_objective"),
+    ("get", "/api/v1/objectives/{id}", "get_objective"),
+    ("patch", "/api/v1/objectives/{id}", "update_objective"),
+    ("post", "/api/v1/objectives/{id}/archive", "archive_objective"),
+    ("post", "/api/v1/objectives/{id}/restore", "restore_objective"),
+    ("post", "/api/v1/objectives/{id}/key-results", "create_key_result"),
+    ("get", "/api/v1/key-results", "list_key_results"),
+    ("get", "/api/v1/key-results/{id}", "get_key_result"),
+    ("patch", "/api/v1/key-results/{id}", "update_key_result"),
+    ("post", "/api/v1/key-results/{id}/archive", "archive_key_result"),
+    ("post", "/api/v1/key-results/{id}/restore", "restore_key_result"),
+    ("get", "/api/v1/key-results/{id}/check-ins", "list_check_ins"),
+    ("post", "/api/v1/key-results/{id}/check-ins", "create_check_in"),
+    ("get", "/api/v1/check-ins/{id}", "get_check_in"),
+    ("get", "/api/v1/initiatives", "list_initiatives"),
+    ("post", "/api/v1/initiatives", "create_initiative"),
+    ("get", "/api/v1/initiatives/{id}", "get_initiative"),
+    ("patch", "/api/v1/initiatives/{id}", "update_initiative"),
+    ("post", "/api/v1/initiatives/{id}/archive", "archive_initiative"),
+    ("post", "/api/v1/initiatives/{id}/restore", "restore_initiative"),
+];
+
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// The served document.
+pub async fn document(api: &Api) -> Value {
+    let reply = api.get("/api/openapi.json").await;
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    reply.expect(200)
+}
+
+/// Every operation of the document: (method, path, operation object).
+pub fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if METHODS.contains(&method.as_str()) {
+                out.push((method.clone(), path.clone(), operation.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Every `$ref` anywhere in `value`.
+fn refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner) {
+                    ("$ref", Value::String(target)) => out.push(target.clone()),
+                    _ => refs(inner, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| refs(item, out)),
+        _ => {}
+    }
+}
+
+http_test!(the_document_is_openapi_3_with_one_operation_per_handler, |api: Api| async move {
+    let doc = document(&api).await;
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "openapi: {}", doc["openapi"]);
+    assert_eq!(doc["info"]["title"], "Milepost API");
+    assert!(doc["info"]["version"].as_str().is_some_and(|v| !v.is_empty()));
+
+    let documented: BTreeSet<(String, String, String)> = operations(&doc)
+        .into_iter()
+        .map(|(method, path, op)| (method, path, op["operationId"].as_str().unwrap_or_default().to_owned()))
+        .collect();
+    let expected: BTreeSet<(String, String, String)> =
+        OPERATIONS.iter().map(|(m, p, o)| ((*m).to_owned(), (*p).to_owned(), (*o).to_owned())).collect();
+    assert_eq!(documented, expected, "the documented operations and their ids");
+    let ids: HashSet<&str> = OPERATIONS.iter().map(|(_, _, id)| *id).collect();
+    assert_eq!(ids.len(), OPERATIONS.len(), "operation ids are unique");
+
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for (method, path, op) in operations(&doc) {
+        let at = format!("{method} {path}");
+        assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{at} has no tag");
+        assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{at} has no summary");
+        let responses = op["responses"].as_object().unwrap();
+        assert!(responses.keys().any(|s| s.starts_with('2')), "{at} documents no success");
+        for (status, response) in responses {
+            // OpenAPI requires a description on every response.
+            assert!(
+                response["description"].as_str().is_some_and(|d| !d.is_empty()),
+                "{at} {status} has no description"
+            );
+            let media = if status.starts_with('2') { "application/json" } else { "application/problem+json" };
+            assert!(response["content"][media]["schema"].is_object(), "{at} {status} has no {media} schema");
+        }
+        if path.starts_with("/api/v1/") && !path.starts_with("/api/v1/workspaces") {
+            let header = op["parameters"]
+                .as_array()
+                .and_then(|ps| ps.iter().find(|p| p["in"] == "header" && p["name"] == "X-Milepost-Workspace"));
+            assert_eq!(header.map(|h| &h["required"]), Some(&json!(true)), "{at} must document the workspace header");
+        }
+        if path.contains("{id}") {
+            let param = op["parameters"].as_array().and_then(|ps| ps.iter().find(|p| p["in"] == "path"));
+            let param = param.unwrap_or_else(|| panic!("{at} does not document its path parameter"));
+            assert_eq!(param["name"], "id", "{at}");
+            assert_eq!(param["required"], true, "{at}");
+            assert_eq!(param["schema"]["type"], "integer", "{at}");
+        }
+        if method == "post" || method == "patch" {
+            let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+            assert!(schema.is_object(), "{at} documents no JSON body");
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    for target in all {
+        let name = target.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("odd $ref {target}"));
+        assert!(schemas.contains_key(name), "$ref {target} points at nothing");
+    }
+});
+
+http_test!(every_documented_operation_is_routed_and_nothing_else_is, |api: Api| async move {
+    let api = api.new_workspace("acme").await;
+    let doc = document(&api).await;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let concrete = path.replace("{id}", &GHOST.to_string());
+        for method in ["get", "post", "patch", "put", "delete"] {
+            let verb = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let request = api.request(verb, &concrete).json(&json!({}));
+            let reply = Api::send(format!("{method} {concrete}"), request).await;
+            let routed =
+                reply.status != 405 && !(reply.status == 404 && reply.detail().starts_with("there is nothing at"));
+            let documented = item.get(method).is_some();
+            assert_eq!(routed, documented, "{method} {path}: answered {} {}", reply.status, reply.text);
+            assert_ne!(reply.status, 500, "{method} {path}");
+        }
+    }
+});
+
+/// Where the checked-in copy of the document lives.
+fn snapshot_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json")
+}
+
+http_test!(the_served_document_equals_docs_openapi_json, |api: Api| async move {
+    let doc = document(&api).await;
+    let text = format!("{}\n", serde_json::to_string_pretty(&doc).unwrap());
+    let path = snapshot_path();
+    if std::env::var("MILEPOST_UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+        // Write beside it and rename, so the SQLite and PostgreSQL runs of this test
+        // never leave a half-written file for each other.
+        let temp = path.with_file_name(format!(".{}.tmp", unique_name("openapi")));
+        std::fs::write(&temp, &text).unwrap();
+        std::fs::rename(&temp, &path).unwrap();
+        return;
+    }
+    let stored = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!("{} cannot be read ({error}); run with MILEPOST_UPDATE_SNAPSHOTS=1 to write it", path.display())
+    });
+    assert!(
+        stored == text,
+        "{} is not the served document; if the change is intended, run \
+         `MILEPOST_UPDATE_SNAPSHOTS=1 cargo test -p milepost-server` and review the diff",
+        path.display()
+    );
+});

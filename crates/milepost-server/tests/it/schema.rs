@@ -1,0 +1,318 @@
+//! Real responses against the served OpenAPI document: a tour calls every documented
+//! operation once, successfully, and checks each answer against the schema the
+//! document gives for it (required properties present, no undocumented ones, types,
+//! enums and formats), and a few problem answers against `Problem`.
+
+use crate::harness::{Api, Org, Reply, id};
+use crate::openapi::{OPERATIONS, document};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+/// Checks `value` against `schema` of `doc`, noting each mismatch with where it is.
+/// `strict` refuses properties the schema does not name; branches of an `allOf` are
+/// checked loosely, since each names only its share of the properties.
+fn check(doc: &Value, schema: &Value, value: &Value, at: &str, strict: bool, problems: &mut Vec<String>) {
+    if let Some(target) = schema["$ref"].as_str() {
+        let name = target.trim_start_matches("#/components/schemas/");
+        let resolved = &doc["components"]["schemas"][name];
+        if resolved.is_null() {
+            problems.push(format!("{at}: $ref {target} points at nothing"));
+        } else {
+            check(doc, resolved, value, at, strict, problems);
+        }
+        return;
+    }
+    if let Some(branches) = schema["allOf"].as_array() {
+        for branch in branches {
+            check(doc, branch, value, at, false, problems);
+        }
+        if strict && let (Some(object), true) = (value.as_object(), schema["properties"].is_null()) {
+            let known = known_properties(doc, schema);
+            for key in object.keys().filter(|k| !known.contains(*k)) {
+                problems.push(format!("{at}: property {key:?} is not documented"));
+            }
+        }
+        return;
+    }
+    for keyword in ["oneOf", "anyOf"] {
+        if let Some(branches) = schema[keyword].as_array() {
+            let fits = branches.iter().any(|branch| {
+                let mut inner = Vec::new();
+                check(doc, branch, value, at, strict, &mut inner);
+                inner.is_empty()
+            });
+            if !fits {
+                problems.push(format!("{at}: {value} fits none of the {keyword} branches"));
+            }
+            return;
+        }
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(one) => vec![one.as_str()],
+        Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if !types.is_empty() && !types.iter().any(|t| is_type(value, t)) {
+        problems.push(format!("{at}: {value} is not of type {types:?}"));
+        return;
+    }
+    if let Some(allowed) = schema["enum"].as_array()
+        && !allowed.contains(value)
+    {
+        problems.push(format!("{at}: {value} is not one of {allowed:?}"));
+    }
+    if let (Some(minimum), Some(number)) = (schema["minimum"].as_f64(), value.as_f64())
+        && number < minimum
+    {
+        problems.push(format!("{at}: {number} is below the minimum {minimum}"));
+    }
+    if let (Some(maximum), Some(number)) = (schema["maximum"].as_f64(), value.as_f64())
+        && number > maximum
+    {
+        problems.push(format!("{at}: {number} is above the maximum {maximum}"));
+    }
+    if let Some(text) = value.as_str() {
+        let ok = match schema["format"].as_str() {
+            Some("date-time") => text.parse::<jiff::Timestamp>().is_ok(),
+            Some("date") => text.parse::<jiff::civil::Date>().is_ok(),
+            _ => true,
+        };
+        if !ok {
+            problems.push(format!("{at}: {text:?} is not a {}", schema["format"]));
+        }
+    }
+    if let Some(items) = value.as_array()
+        && schema["items"].is_object()
+    {
+        for (index, item) in items.iter().enumerate() {
+            check(doc, &schema["items"], item, &format!("{at}/{index}"), true, problems);
+        }
+    }
+    if let Some(object) = value.as_object() {
+        let properties = schema["properties"].as_object();
+        for required in schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+            if !object.contains_key(required) {
+                problems.push(format!("{at}: the required property {required:?} is missing"));
+            }
+        }
+        for (key, inner) in object {
+            match properties.and_then(|p| p.get(key)) {
+                Some(property) => check(doc, property, inner, &format!("{at}/{key}"), true, problems),
+                None if strict && properties.is_some() => {
+                    problems.push(format!("{at}: property {key:?} is not documented"));
+                }
+                None => {}
+            }
+        }
+    }
+}
+
+/// The property names an `allOf` (and the `oneOf` branches inside it) can document.
+fn known_properties(doc: &Value, schema: &Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let schema = match schema["$ref"].as_str() {
+        Some(target) => &doc["components"]["schemas"][target.trim_start_matches("#/components/schemas/")],
+        None => schema,
+    };
+    if let Some(properties) = schema["properties"].as_object() {
+        out.extend(properties.keys().cloned());
+    }
+    for keyword in ["allOf", "oneOf", "anyOf"] {
+        for branch in schema[keyword].as_array().into_iter().flatten() {
+            out.extend(known_properties(doc, branch));
+        }
+    }
+    out
+}
+
+fn is_type(value: &Value, name: &str) -> bool {
+    match name {
+        "null" => value.is_null(),
+        "boolean" => value.is_boolean(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "string" => value.is_string(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        _ => false,
+    }
+}
+
+/// Checks answers against the operations they came from, and remembers which
+/// operations were seen.
+struct Tour {
+    doc: Value,
+    seen: BTreeSet<(String, String)>,
+    problems: Vec<String>,
+}
+
+impl Tour {
+    /// Checks a reply to `method template` against the document and returns its body.
+    #[track_caller]
+    fn visit(&mut self, method: &str, template: &str, reply: Reply) -> Value {
+        let status = reply.status.to_string();
+        assert!(reply.status < 300, "{}: {}", reply.request, reply.text);
+        let response = &self.doc["paths"][template][method]["responses"][&status];
+        assert!(response.is_object(), "{method} {template} does not document the status {status}");
+        let schema = &response["content"]["application/json"]["schema"];
+        let at = format!("{method} {template} {status}");
+        check(&self.doc, schema, &reply.body, &at, true, &mut self.problems);
+        self.seen.insert((method.to_owned(), template.to_owned()));
+        reply.body
+    }
+
+    /// Checks a problem answer against the `Problem` schema.
+    fn problem(&mut self, reply: &Reply) {
+        let schema = json!({"$ref": "#/components/schemas/Problem"});
+        check(&self.doc, &schema, &reply.body, &reply.request, true, &mut self.problems);
+    }
+}
+
+http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
+    let doc = document(&api).await;
+    let mut tour = Tour { doc, seen: BTreeSet::new(), problems: Vec::new() };
+    let t = &mut tour;
+    t.visit("get", "/healthz", api.get("/healthz").await);
+    t.visit("get", "/readyz", api.get("/readyz").await);
+    t.visit(
+        "post",
+        "/api/v1/workspaces",
+        api.post("/api/v1/workspaces", json!({"slug": "globex", "name": "Globex"})).await,
+    );
+    let org = Org::new(&api, "acme").await;
+    t.visit("get", "/api/v1/workspaces", api.get("/api/v1/workspaces").await);
+    t.visit("get", "/api/v1/workspaces/{slug}", api.get("/api/v1/workspaces/globex").await);
+    let api = org.api.clone();
+
+    // Each resource that shares the one shape: create, list, read, change, archive, restore.
+    let initiative_body = json!({"title": "Automate", "owner_person_id": org.dana, "due_date": "2026-12-01", "link": "https://example.com/1"});
+    let objective_body = json!({
+    "cycle_id": org.cycle, "title": "Grow", "owner_team_id": org.team, "key_results": [
+        {"title": "Grow revenue from 1 to 2", "kind": "increase", "start": 1, "target": 2, "metric": "revenue", "unit": "USD",
+         "target_schedule": [{"date": "2026-11-30", "value": 1.5}], "owner_person_id": org.dana},
+        {"title": "Keep churn between 2% and 3%", "kind": "range", "range": [2, 3]},
+    ]});
+    let shapes = [
+        ("teams", json!({"slug": "sales", "name": "Sales", "parent_team_id": org.company}), json!({"name": "Sales!"})),
+        ("people", json!({"name": "Fay", "email": "fay@example.com", "team_id": org.team}), json!({"role": "viewer"})),
+        (
+            "cycles",
+            json!({"name": "2027 Q1", "start_date": "2027-01-01", "end_date": "2027-03-31"}),
+            json!({"name": "Q1"}),
+        ),
+        ("objectives", objective_body, json!({"title": "Grow more", "rollup_children": true})),
+        ("initiatives", initiative_body, json!({"status": "active"})),
+    ];
+    let mut created = Vec::new();
+    for (resource, new, change) in shapes {
+        let collection = format!("/api/v1/{resource}");
+        let item = format!("/api/v1/{resource}/{{id}}");
+        let view = t.visit("post", &collection, api.post(&collection, new).await);
+        let path = format!("{collection}/{}", id(&view));
+        t.visit("get", &collection, api.get(&collection).await);
+        t.visit("get", &item, api.get(&path).await);
+        let mut change = change;
+        change["version"] = view["version"].clone();
+        let changed = t.visit("patch", &item, api.patch(&path, change).await);
+        let archived = t.visit(
+            "post",
+            &format!("{item}/archive"),
+            api.post(&format!("{path}/archive"), json!({"version": changed["version"]})).await,
+        );
+        let restored = t.visit(
+            "post",
+            &format!("{item}/restore"),
+            api.post(&format!("{path}/restore"), json!({"version": archived["version"]})).await,
+        );
+        created.push(restored);
+    }
+
+    // Key results and check-ins.
+    let objective = id(&created[3]);
+    let new = json!({"title": "Keep uptime at or above 99.9%", "kind": "maintain", "target": 99.9, "comparator": ">="});
+    let template = "/api/v1/objectives/{id}/key-results";
+    let key_result =
+        t.visit("post", template, api.post(&format!("/api/v1/objectives/{objective}/key-results"), new).await);
+    let path = format!("/api/v1/key-results/{}", id(&key_result));
+    let result = t.visit(
+        "post",
+        "/api/v1/key-results/{id}/check-ins",
+        api.post(&format!("{path}/check-ins"), json!({"value": 99.95, "confidence": 7, "note": "Quiet week"})).await,
+    );
+    t.visit("get", "/api/v1/key-results/{id}/check-ins", api.get(&format!("{path}/check-ins")).await);
+    t.visit("get", "/api/v1/check-ins/{id}", api.get(&format!("/api/v1/check-ins/{}", id(&result["check_in"]))).await);
+    t.visit("get", "/api/v1/key-results", api.get("/api/v1/key-results").await);
+    t.visit("get", "/api/v1/key-results/{id}", api.get(&path).await);
+    let changed = t.visit(
+        "patch",
+        "/api/v1/key-results/{id}",
+        api.patch(&path, json!({"version": 2, "title": "Keep uptime up"})).await,
+    );
+    let archived = t.visit(
+        "post",
+        "/api/v1/key-results/{id}/archive",
+        api.post(&format!("{path}/archive"), json!({"version": changed["version"]})).await,
+    );
+    t.visit(
+        "post",
+        "/api/v1/key-results/{id}/restore",
+        api.post(&format!("{path}/restore"), json!({"version": archived["version"]})).await,
+    );
+    // Objectives read with the numbers of a closed cycle too (scores present).
+    let cycle = api.get(&format!("/api/v1/cycles/{}", org.cycle)).await.expect(200);
+    api.patch(&format!("/api/v1/cycles/{}", org.cycle), json!({"version": cycle["version"], "status": "closed"}))
+        .await
+        .expect(200);
+    let graded = t.visit("get", "/api/v1/objectives/{id}", api.get(&format!("/api/v1/objectives/{objective}")).await);
+    assert!(graded["score"].is_object(), "{graded}");
+    t.visit("get", "/api/v1/objectives", api.get("/api/v1/objectives").await);
+
+    // Problems, of every location kind.
+    for reply in [
+        api.post("/api/v1/teams", json!({"name": 5})).await,
+        api.get("/api/v1/teams?limit=0").await,
+        api.without_workspace().get("/api/v1/teams").await,
+        api.get("/api/v1/teams/12345").await,
+        api.get("/nope").await,
+    ] {
+        tour.problem(&reply);
+    }
+
+    assert!(tour.problems.is_empty(), "responses differ from the document:\n{}", tour.problems.join("\n"));
+    let all: BTreeSet<(String, String)> =
+        OPERATIONS.iter().map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned())).collect();
+    let missed: Vec<_> = all.difference(&tour.seen).collect();
+    assert!(missed.is_empty(), "the tour did not visit {missed:?}");
+});
+
+http_test!(each_view_has_every_required_property_of_its_schema, |api: Api| async move {
+    let doc = document(&api).await;
+    let org = Org::new(&api, "acme").await;
+    let api = org.api.clone();
+    let objective = org.team_objective("Grow", org.team, json!([Org::increase("Grow from 0 to 10", 0.0, 10.0)])).await;
+    let key_result = &objective["key_results"][0];
+    let check_in = api.check_in(id(key_result), json!({"value": 4})).await;
+    let initiative = api.post("/api/v1/initiatives", json!({"title": "Automate"})).await.expect(201);
+    let views = [
+        ("TeamView", api.get(&format!("/api/v1/teams/{}", org.team)).await.expect(200)),
+        ("PersonView", api.get(&format!("/api/v1/people/{}", org.dana)).await.expect(200)),
+        ("CycleView", api.get(&format!("/api/v1/cycles/{}", org.cycle)).await.expect(200)),
+        ("ObjectiveView", api.get(&format!("/api/v1/objectives/{}", id(&objective))).await.expect(200)),
+        ("KeyResultView", api.get(&format!("/api/v1/key-results/{}", id(key_result))).await.expect(200)),
+        ("CheckInView", api.get(&format!("/api/v1/check-ins/{}", id(&check_in["check_in"]))).await.expect(200)),
+        ("InitiativeView", api.get(&format!("/api/v1/initiatives/{}", id(&initiative))).await.expect(200)),
+        ("CheckInResult", check_in.clone()),
+    ];
+    for (name, view) in views {
+        let schema = &doc["components"]["schemas"][name];
+        let required: Vec<&str> = schema["required"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        assert!(required.contains(&"id") || name == "CheckInResult", "{name} should require its id");
+        for property in &required {
+            assert!(view.get(*property).is_some(), "{name} lacks the required {property:?}: {view}");
+        }
+        let documented = schema["properties"].as_object().unwrap();
+        for key in view.as_object().unwrap().keys() {
+            assert!(documented.contains_key(key), "{name} has {key:?}, which its schema does not document");
+        }
+    }
+});
