@@ -208,13 +208,7 @@ impl App {
             .cycle(caller.workspace, id)
             .await?
             .ok_or_else(|| AppError::NotFound { what: "cycle", id: id.to_string() })?;
-        let fields = CycleFields {
-            slug: current.slug,
-            name: current.name,
-            start_date: current.start_date,
-            end_date: current.end_date,
-            status: current.status,
-        };
+        let fields = current.fields();
         let row = tx
             .update_cycle(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await

@@ -300,14 +300,7 @@ impl App {
     ) -> Result<InitiativeView, AppError> {
         let mut tx = self.store().write().await?;
         let current = tx.initiative(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
-        let fields = InitiativeFields {
-            title: current.title,
-            description: current.description,
-            owner_person_id: current.owner_person_id,
-            status: current.status,
-            due_date: current.due_date,
-            link: current.link,
-        };
+        let fields = current.fields();
         let row = tx
             .update_initiative(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await

@@ -636,24 +636,7 @@ impl App {
     ) -> Result<KeyResultView, AppError> {
         let mut tx = self.store().write().await?;
         let current = tx.key_result(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
-        let fields = KeyResultFields {
-            objective_id: current.objective_id,
-            title: current.title,
-            kind: current.kind,
-            metric: current.metric,
-            unit: current.unit,
-            start_value: current.start_value,
-            target_value: current.target_value,
-            range_low: current.range_low,
-            range_high: current.range_high,
-            comparator: current.comparator,
-            relative_change: current.relative_change,
-            weight: current.weight,
-            owner_person_id: current.owner_person_id,
-            cadence: current.cadence,
-            kpi_id: current.kpi_id,
-            target_schedule: current.target_schedule,
-        };
+        let fields = current.fields();
         let row = tx
             .update_key_result(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await
@@ -680,32 +663,15 @@ impl App {
         };
         let mut tx = self.store().read().await?;
         let now = self.now();
-        let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
-        let mut items: Vec<KeyResultView> = Vec::new();
-        let mut cursor = page.after;
+        let mut walk = page::FilteredWalk::new(page);
         loop {
-            let batch = tx
-                .list_key_results(
-                    caller.workspace,
-                    &filter,
-                    page::probe(milepost_store::Page { after: cursor, ..page }),
-                )
-                .await?;
-            let exhausted = batch.len() <= limit;
-            let last = batch.last().map(|r| r.id);
-            for view in views(&mut tx, caller, batch, now).await? {
-                if query.status.is_none_or(|s| s == view.status) {
-                    if items.len() == limit {
-                        let last_included = items.last().map(|v| v.id);
-                        return Ok(Paged::new(items, last_included, true));
-                    }
-                    items.push(view);
-                }
+            let rows = tx.list_key_results(caller.workspace, &filter, walk.next_page()).await?;
+            let (count, last_id) = (rows.len(), rows.last().map(|r| r.id));
+            let views = views(&mut tx, caller, rows, now).await?;
+            let keep = |v: &KeyResultView| query.status.is_none_or(|s| s == v.status);
+            if let Some(done) = walk.take(page::Batch { views, rows: count, last_id }, keep, |v| v.id) {
+                return Ok(done);
             }
-            if exhausted || last.is_none() {
-                return Ok(Paged::new(items, None, false));
-            }
-            cursor = last;
         }
     }
 }

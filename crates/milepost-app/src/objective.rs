@@ -455,18 +455,7 @@ impl App {
     ) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().write().await?;
         let current = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
-        let fields = ObjectiveFields {
-            cycle_id: current.cycle_id,
-            title: current.title,
-            description: current.description,
-            owner_person_id: current.owner_person_id,
-            owner_team_id: current.owner_team_id,
-            commitment: current.commitment,
-            parent_objective_id: current.parent_objective_id,
-            parent_key_result_id: current.parent_key_result_id,
-            visibility: current.visibility,
-            rollup_children: current.rollup_children,
-        };
+        let fields = current.fields();
         let row = tx
             .update_objective(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await
@@ -492,28 +481,15 @@ impl App {
         };
         let mut tx = self.store().read().await?;
         let now = self.now();
-        let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
-        let mut items: Vec<ObjectiveView> = Vec::new();
-        let mut cursor = page.after;
+        let mut walk = page::FilteredWalk::new(page);
         loop {
-            let batch = tx
-                .list_objectives(caller.workspace, &filter, page::probe(milepost_store::Page { after: cursor, ..page }))
-                .await?;
-            let exhausted = batch.len() <= limit;
-            let last = batch.last().map(|r| r.id);
-            for view in views(&mut tx, caller, batch, now, query.include_archived).await? {
-                if query.status.is_none_or(|s| s == view.status) {
-                    if items.len() == limit {
-                        let last_included = items.last().map(|v| v.id);
-                        return Ok(Paged::new(items, last_included, true));
-                    }
-                    items.push(view);
-                }
+            let rows = tx.list_objectives(caller.workspace, &filter, walk.next_page()).await?;
+            let (count, last_id) = (rows.len(), rows.last().map(|r| r.id));
+            let views = views(&mut tx, caller, rows, now, query.include_archived).await?;
+            let keep = |v: &ObjectiveView| query.status.is_none_or(|s| s == v.status);
+            if let Some(done) = walk.take(page::Batch { views, rows: count, last_id }, keep, |v| v.id) {
+                return Ok(done);
             }
-            if exhausted || last.is_none() {
-                return Ok(Paged::new(items, None, false));
-            }
-            cursor = last;
         }
     }
 }

@@ -75,3 +75,57 @@ pub(crate) fn finish<R, T>(mut rows: Vec<R>, page: Page, id: impl Fn(&R) -> i64,
     let last = rows.last().map(&id);
     Paged::new(rows.into_iter().map(view).collect(), last, more)
 }
+
+/// One batch of a filtered walk: the views computed from a page of rows, how many
+/// rows there were and the id of the last.
+pub(crate) struct Batch<V> {
+    pub views: Vec<V>,
+    pub rows: usize,
+    pub last_id: Option<i64>,
+}
+
+/// A walk through rows in id order that keeps only the views a filter on computed
+/// values (status) accepts, which SQL cannot apply, until a page is full. The caller
+/// fetches [`FilteredWalk::next_page`] and hands each batch to [`FilteredWalk::take`];
+/// the next page's cursor is the last item kept, so cursors still move in id order.
+pub(crate) struct FilteredWalk<V> {
+    page: Page,
+    limit: usize,
+    items: Vec<V>,
+    cursor: Option<i64>,
+}
+
+impl<V> FilteredWalk<V> {
+    pub fn new(page: Page) -> FilteredWalk<V> {
+        FilteredWalk {
+            page,
+            limit: usize::try_from(page.limit).unwrap_or(usize::MAX),
+            items: Vec::new(),
+            cursor: page.after,
+        }
+    }
+
+    /// The rows to fetch next (one more than a page, to see whether more follow).
+    pub fn next_page(&self) -> Page {
+        probe(Page { after: self.cursor, ..self.page })
+    }
+
+    /// Keeps what `keep` accepts; the finished page once it is full or the rows ran out.
+    pub fn take(&mut self, batch: Batch<V>, keep: impl Fn(&V) -> bool, id_of: impl Fn(&V) -> i64) -> Option<Paged<V>> {
+        let exhausted = batch.rows <= self.limit;
+        for view in batch.views {
+            if keep(&view) {
+                if self.items.len() == self.limit {
+                    let last_kept = self.items.last().map(&id_of);
+                    return Some(Paged::new(std::mem::take(&mut self.items), last_kept, true));
+                }
+                self.items.push(view);
+            }
+        }
+        if exhausted || batch.last_id.is_none() {
+            return Some(Paged::new(std::mem::take(&mut self.items), None, false));
+        }
+        self.cursor = batch.last_id;
+        None
+    }
+}

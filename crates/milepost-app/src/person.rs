@@ -258,13 +258,7 @@ impl App {
             .person(caller.workspace, id)
             .await?
             .ok_or_else(|| AppError::NotFound { what: "person", id: id.to_string() })?;
-        let fields = PersonFields {
-            handle: current.handle,
-            name: current.name,
-            email: current.email,
-            role: current.role,
-            team_id: current.team_id,
-        };
+        let fields = current.fields();
         let row = tx
             .update_person(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await

@@ -195,7 +195,7 @@ impl App {
             .team(caller.workspace, id)
             .await?
             .ok_or_else(|| AppError::NotFound { what: "team", id: id.to_string() })?;
-        let fields = TeamFields { slug: current.slug, name: current.name, parent_team_id: current.parent_team_id };
+        let fields = current.fields();
         let row = tx
             .update_team(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await

@@ -54,6 +54,19 @@ pub struct CycleFilter {
     pub include_archived: bool,
 }
 
+impl CycleRow {
+    /// The fields a person sets, as they stand: the starting point of a change.
+    pub fn fields(&self) -> CycleFields {
+        CycleFields {
+            slug: self.slug.clone(),
+            name: self.name.clone(),
+            start_date: self.start_date.clone(),
+            end_date: self.end_date.clone(),
+            status: self.status.clone(),
+        }
+    }
+}
+
 impl Tx {
     /// Creates a cycle.
     pub async fn insert_cycle(&mut self, workspace: WorkspaceId, fields: &CycleFields, now: i64) -> Result<CycleRow> {

@@ -62,6 +62,20 @@ pub struct InitiativeFilter {
     pub include_archived: bool,
 }
 
+impl InitiativeRow {
+    /// The fields a person sets, as they stand: the starting point of a change.
+    pub fn fields(&self) -> InitiativeFields {
+        InitiativeFields {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            owner_person_id: self.owner_person_id,
+            status: self.status.clone(),
+            due_date: self.due_date.clone(),
+            link: self.link.clone(),
+        }
+    }
+}
+
 impl Tx {
     /// Creates an initiative.
     pub async fn insert_initiative(

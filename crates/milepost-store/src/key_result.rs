@@ -108,6 +108,30 @@ pub struct KeyResultFilter {
     pub include_archived: bool,
 }
 
+impl KeyResultRow {
+    /// The fields a person sets, as they stand: the starting point of a change.
+    pub fn fields(&self) -> KeyResultFields {
+        KeyResultFields {
+            objective_id: self.objective_id,
+            title: self.title.clone(),
+            kind: self.kind.clone(),
+            metric: self.metric.clone(),
+            unit: self.unit.clone(),
+            start_value: self.start_value,
+            target_value: self.target_value,
+            range_low: self.range_low,
+            range_high: self.range_high,
+            comparator: self.comparator.clone(),
+            relative_change: self.relative_change,
+            weight: self.weight,
+            owner_person_id: self.owner_person_id,
+            cadence: self.cadence.clone(),
+            kpi_id: self.kpi_id,
+            target_schedule: self.target_schedule.clone(),
+        }
+    }
+}
+
 impl Tx {
     /// Creates a key result.
     pub async fn insert_key_result(

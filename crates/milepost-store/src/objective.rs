@@ -82,6 +82,24 @@ pub struct ObjectiveFilter {
     pub include_archived: bool,
 }
 
+impl ObjectiveRow {
+    /// The fields a person sets, as they stand: the starting point of a change.
+    pub fn fields(&self) -> ObjectiveFields {
+        ObjectiveFields {
+            cycle_id: self.cycle_id,
+            title: self.title.clone(),
+            description: self.description.clone(),
+            owner_person_id: self.owner_person_id,
+            owner_team_id: self.owner_team_id,
+            commitment: self.commitment.clone(),
+            parent_objective_id: self.parent_objective_id,
+            parent_key_result_id: self.parent_key_result_id,
+            visibility: self.visibility.clone(),
+            rollup_children: self.rollup_children,
+        }
+    }
+}
+
 impl Tx {
     /// Creates an objective.
     pub async fn insert_objective(

@@ -56,6 +56,19 @@ pub struct PersonFilter {
     pub include_archived: bool,
 }
 
+impl PersonRow {
+    /// The fields a person sets, as they stand: the starting point of a change.
+    pub fn fields(&self) -> PersonFields {
+        PersonFields {
+            handle: self.handle.clone(),
+            name: self.name.clone(),
+            email: self.email.clone(),
+            role: self.role.clone(),
+            team_id: self.team_id,
+        }
+    }
+}
+
 impl Tx {
     /// Creates a person.
     pub async fn insert_person(

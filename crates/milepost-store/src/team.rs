@@ -46,6 +46,13 @@ pub struct TeamFilter {
     pub include_archived: bool,
 }
 
+impl TeamRow {
+    /// The fields a person sets, as they stand: the starting point of a change.
+    pub fn fields(&self) -> TeamFields {
+        TeamFields { slug: self.slug.clone(), name: self.name.clone(), parent_team_id: self.parent_team_id }
+    }
+}
+
 impl Tx {
     /// Creates a team.
     pub async fn insert_team(&mut self, workspace: WorkspaceId, fields: &TeamFields, now: i64) -> Result<TeamRow> {
