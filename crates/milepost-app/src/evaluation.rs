@@ -55,13 +55,20 @@ pub(crate) struct ObjectiveEval {
     pub score: Option<ScoreView>,
 }
 
-/// Everything stored about one cycle's OKRs.
+/// Everything stored about one cycle's OKRs: its objectives, and the objectives of
+/// other (shorter) cycles aligned to them where an objective rolls up its children, so
+/// that a yearly objective can roll up its quarterly ones.
 pub(crate) struct CycleData {
     pub cycle: CycleRow,
     pub objectives: Vec<ObjectiveRow>,
     pub key_results: Vec<KeyResultRow>,
     pub check_ins: Vec<CheckInRow>,
+    /// The cycles of aligned objectives that belong to other cycles.
+    pub other_cycles: HashMap<i64, CycleRow>,
 }
+
+/// How deep a rollup may reach into other cycles (year → half → quarter is three).
+const ROLLUP_DEPTH: usize = 8;
 
 /// The computed numbers of one cycle.
 pub(crate) struct Evaluation {
@@ -91,8 +98,34 @@ impl CycleData {
                 Page::ALL,
             )
             .await?;
-        let check_ins = tx.check_ins_of_cycle(workspace, cycle.id).await?;
-        Ok(CycleData { cycle, objectives, key_results, check_ins })
+        let mut check_ins = tx.check_ins_of_cycle(workspace, cycle.id).await?;
+        let mut objectives = objectives;
+        let mut key_results = key_results;
+        let mut other_cycles = HashMap::new();
+        let mut seen: HashSet<i64> = objectives.iter().map(|o| o.id).collect();
+        let mut frontier: Vec<i64> = objectives.iter().filter(|o| o.rollup_children).map(|o| o.id).collect();
+        for _ in 0..ROLLUP_DEPTH {
+            let found = tx.objectives_aligned_from_other_cycles(workspace, cycle.id, &frontier).await?;
+            let found: Vec<ObjectiveRow> = found.into_iter().filter(|o| seen.insert(o.id)).collect();
+            if found.is_empty() {
+                break;
+            }
+            for objective in &found {
+                if !other_cycles.contains_key(&objective.cycle_id)
+                    && let Some(row) = tx.cycle(workspace, objective.cycle_id).await?
+                {
+                    other_cycles.insert(row.id, row);
+                }
+            }
+            let ids: Vec<i64> = found.iter().map(|o| o.id).collect();
+            let extra = tx.key_results_of_objectives(workspace, &ids).await?;
+            let extra_ids: Vec<i64> = extra.iter().map(|k| k.id).collect();
+            check_ins.extend(tx.check_ins_of(workspace, &extra_ids).await?);
+            key_results.extend(extra);
+            frontier = found.iter().filter(|o| o.rollup_children).map(|o| o.id).collect();
+            objectives.extend(found);
+        }
+        Ok(CycleData { cycle, objectives, key_results, check_ins, other_cycles })
     }
 }
 
@@ -184,6 +217,17 @@ pub(crate) fn evaluate_key_result(
 pub(crate) fn evaluate(data: &CycleData, now: Timestamp) -> Evaluation {
     let period = period_of(&data.cycle);
     let cycle_status = status_of(&data.cycle);
+    // Each objective is measured against its own cycle: those aligned from other cycles
+    // keep their own dates and state.
+    let cycle_of_objective: HashMap<i64, (CyclePeriod, CycleStatus)> = data
+        .objectives
+        .iter()
+        .map(|o| {
+            let own =
+                data.other_cycles.get(&o.cycle_id).map_or((period, cycle_status), |c| (period_of(c), status_of(c)));
+            (o.id, own)
+        })
+        .collect();
     let mut histories: HashMap<i64, Vec<&CheckInRow>> = HashMap::new();
     for c in &data.check_ins {
         histories.entry(c.key_result_id).or_default().push(c);
@@ -193,7 +237,8 @@ pub(crate) fn evaluate(data: &CycleData, now: Timestamp) -> Evaluation {
         .iter()
         .map(|row| {
             let history = histories.get(&row.id).map_or(&[][..], Vec::as_slice);
-            (row.id, evaluate_key_result(row, history, &period, cycle_status, now))
+            let (period, status) = cycle_of_objective.get(&row.objective_id).copied().unwrap_or((period, cycle_status));
+            (row.id, evaluate_key_result(row, history, &period, status, now))
         })
         .collect();
 
@@ -213,6 +258,7 @@ pub(crate) fn evaluate(data: &CycleData, now: Timestamp) -> Evaluation {
         by_objective: &by_objective,
         children: &children,
         rows: &rows,
+        cycles: &cycle_of_objective,
         period,
         now,
         cycle_status,
@@ -230,6 +276,7 @@ struct RollupContext<'a> {
     by_objective: &'a HashMap<i64, Vec<&'a KeyResultRow>>,
     children: &'a HashMap<i64, Vec<&'a ObjectiveRow>>,
     rows: &'a HashMap<i64, &'a ObjectiveRow>,
+    cycles: &'a HashMap<i64, (CyclePeriod, CycleStatus)>,
     period: CyclePeriod,
     now: Timestamp,
     cycle_status: CycleStatus,
@@ -276,10 +323,11 @@ impl RollupContext<'_> {
             }
         }
         let progress = rollup(items);
-        let expected = rollup(expected_items).map_or_else(|| self.period.elapsed_share(self.now), Progress::raw);
+        let (period, cycle_status) = self.cycles.get(&id).copied().unwrap_or((self.period, self.cycle_status));
+        let expected = rollup(expected_items).map_or_else(|| period.elapsed_share(self.now), Progress::raw);
         let status = objective_status(progress, expected, &statuses);
         let commitment = Commitment::parse(&row.commitment).unwrap_or(Commitment::Committed);
-        let score = (self.cycle_status == CycleStatus::Closed)
+        let score = (cycle_status == CycleStatus::Closed)
             .then(|| score_view(progress.unwrap_or(Progress::ZERO), Some(commitment)));
         let eval = ObjectiveEval { progress, expected, status, score };
         visiting.remove(&id);

@@ -294,4 +294,26 @@ impl Tx {
         .await?);
         row.ok_or(crate::StoreError::NotFound)
     }
+
+    /// Every key result of the given objectives, archived or not, in id order.
+    pub async fn key_results_of_objectives(
+        &mut self,
+        workspace: WorkspaceId,
+        objective_ids: &[i64],
+    ) -> Result<Vec<KeyResultRow>> {
+        if objective_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders = (0..objective_ids.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT * FROM key_results WHERE workspace_id = $1 AND objective_id IN ({placeholders}) ORDER BY id"
+        );
+        Ok(run!(self, |conn| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(workspace.get());
+            for id in objective_ids {
+                query = query.bind(*id);
+            }
+            query.fetch_all(conn).await?
+        }))
+    }
 }

@@ -212,4 +212,29 @@ impl Tx {
         .fetch_all(conn)
         .await?))
     }
+
+    /// Objectives of other cycles than `cycle_id` aligned to any of `parents`: the
+    /// quarterly children of a yearly objective that rolls them up.
+    pub async fn objectives_aligned_from_other_cycles(
+        &mut self,
+        workspace: WorkspaceId,
+        cycle_id: i64,
+        parents: &[i64],
+    ) -> Result<Vec<ObjectiveRow>> {
+        if parents.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders = (0..parents.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT * FROM objectives WHERE workspace_id = $1 AND cycle_id <> $2
+               AND parent_objective_id IN ({placeholders}) ORDER BY id"
+        );
+        Ok(run!(self, |conn| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(workspace.get()).bind(cycle_id);
+            for id in parents {
+                query = query.bind(*id);
+            }
+            query.fetch_all(conn).await?
+        }))
+    }
 }

@@ -411,3 +411,29 @@ http_test!(silence_turns_a_key_result_stale_and_a_check_in_brings_it_back, |api:
     let fresh = api.post(&path, json!({"value": 5, "confidence": 9})).await.expect(201);
     assert_eq!(fresh["key_result"]["status"], "on_track");
 });
+
+http_test!(a_yearly_objective_rolls_up_its_quarterly_children, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let api = org.api.clone();
+    let half = id(&api.cycle("2026-h2", "2026-07-01", "2026-12-31", "active").await);
+    let parent = api
+        .objective(json!({"cycle_id": half, "title": "Win the outdoor season", "owner_team_id": org.company,
+            "rollup_children": true, "key_results": [Org::increase("Grow revenue from 0 to 100", 0.0, 100.0)]}))
+        .await;
+    let own_kr = id(&parent["key_results"][0]);
+    api.check_in(own_kr, json!({"value": 50})).await;
+    // A quarterly objective aligned to the half-year one, its key result fully done.
+    let child = api
+        .objective(json!({"cycle_id": org.cycle, "title": "Ship the winter range", "owner_team_id": org.team,
+            "parent_objective_id": id(&parent), "key_results": [Org::increase("Launch 10 products", 0.0, 10.0)]}))
+        .await;
+    api.check_in(id(&child["key_results"][0]), json!({"value": 10})).await;
+
+    let parent = api.get(&format!("/api/v1/objectives/{}", id(&parent))).await.expect(200);
+    // (0.5 for its own key result + 1.0 for the child) / 2.
+    assert_close(&parent["progress"], 0.75);
+    // The child is measured against its own quarter: half of Q4 has passed.
+    let child = api.get(&format!("/api/v1/objectives/{}", id(&child))).await.expect(200);
+    assert_close(&child["expected_progress"], 0.5);
+    assert_eq!(child["status"], "done");
+});
