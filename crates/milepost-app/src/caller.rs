@@ -1,33 +1,57 @@
-//! Who is asking. Every use case takes a [`Caller`] first and reads and writes only in
-//! the caller's workspace. Authentication (tokens, sessions, roles) will build callers;
-//! until then the server names the workspace explicitly.
+//! Who is asking. Every use case takes a [`Caller`] first: the workspace it acts in,
+//! the role it acts with and, when a person acts, which person and team. The server
+//! builds callers from API tokens; local tools that hold the database itself (the CLI
+//! on its data directory, the demo loader) act as the workspace's operator, an admin.
 
 use crate::error::AppError;
+use crate::person::Role;
 use crate::{App, workspace::WorkspaceView};
 use milepost_core::WorkspaceId;
 
-/// The workspace a request acts in.
+/// The workspace a request acts in, and with what rights.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     /// The workspace.
     pub workspace: WorkspaceId,
     /// Its slug, for messages.
     pub workspace_slug: String,
+    /// The role the caller acts with.
+    pub role: Role,
+    /// The person acting, when a person acts (not a machine token or the operator).
+    pub person: Option<i64>,
+    /// That person's team.
+    pub team: Option<i64>,
+    /// The API token presented, when one was.
+    pub token: Option<i64>,
+}
+
+impl Caller {
+    /// The operator of a workspace: a local tool with the database in hand, an admin.
+    pub fn operator(workspace: WorkspaceId, workspace_slug: impl Into<String>) -> Caller {
+        Caller {
+            workspace,
+            workspace_slug: workspace_slug.into(),
+            role: Role::Admin,
+            person: None,
+            team: None,
+            token: None,
+        }
+    }
 }
 
 impl App {
-    /// The caller acting in the workspace with that slug; an unknown slug is not found.
+    /// The operator of the workspace with that slug; an unknown slug is not found.
     pub async fn caller_for_workspace(&self, slug: &str) -> Result<Caller, AppError> {
         let mut tx = self.store().read().await?;
         let row = tx
             .workspace_by_slug(slug)
             .await?
             .ok_or_else(|| AppError::NotFound { what: "workspace", id: slug.to_owned() })?;
-        Ok(Caller { workspace: WorkspaceId(row.id), workspace_slug: row.slug })
+        Ok(Caller::operator(WorkspaceId(row.id), row.slug))
     }
 
-    /// The caller acting in a workspace just created or listed.
+    /// The operator of a workspace just created or listed.
     pub fn caller_for(&self, workspace: &WorkspaceView) -> Caller {
-        Caller { workspace: WorkspaceId(workspace.id), workspace_slug: workspace.slug.clone() }
+        Caller::operator(WorkspaceId(workspace.id), workspace.slug.clone())
     }
 }

@@ -2,9 +2,11 @@
 //! a check-in, and check-ins are never rewritten, so history is never lost; a mistake
 //! is corrected by a new check-in.
 
+use crate::access::record;
 use crate::error::{AppError, Problems};
 use crate::key_result::{self, KeyResultView};
 use crate::page::{self, ListParams, Paged};
+use crate::permission::{Action, allows, require};
 use crate::time::from_ms;
 use crate::{App, Caller};
 use jiff::{SignedDuration, Timestamp};
@@ -129,8 +131,11 @@ impl App {
     /// One check-in.
     pub async fn get_check_in(&self, caller: &Caller, id: CheckInId) -> Result<CheckInView, AppError> {
         let mut tx = self.store().read().await?;
-        let row = tx.check_in(caller.workspace, id.get()).await?;
-        row.map(CheckInView::from).ok_or_else(|| AppError::NotFound { what: "check-in", id: id.to_string() })
+        let not_found = || AppError::NotFound { what: "check-in", id: id.to_string() };
+        let row = tx.check_in(caller.workspace, id.get()).await?.ok_or_else(not_found)?;
+        let key_result = tx.key_result(caller.workspace, row.key_result_id).await?.ok_or_else(not_found)?;
+        key_result::parents(&mut tx, caller, key_result.objective_id).await.map_err(|_| not_found())?;
+        Ok(row.into())
     }
 
     /// A key result's check-ins, oldest first.
@@ -142,9 +147,9 @@ impl App {
     ) -> Result<Paged<CheckInView>, AppError> {
         let page = params.page()?;
         let mut tx = self.store().read().await?;
-        if !tx.exists("key_results", caller.workspace, key_result_id).await? {
-            return Err(AppError::NotFound { what: "key result", id: key_result_id.to_string() });
-        }
+        let not_found = || AppError::NotFound { what: "key result", id: key_result_id.to_string() };
+        let key_result = tx.key_result(caller.workspace, key_result_id).await?.ok_or_else(not_found)?;
+        key_result::parents(&mut tx, caller, key_result.objective_id).await.map_err(|_| not_found())?;
         let rows = tx.list_check_ins(caller.workspace, key_result_id, page::probe(page)).await?;
         Ok(page::finish(rows, page, |r| r.id, CheckInView::from))
     }
@@ -164,7 +169,12 @@ pub(crate) async fn write_check_in(
         .key_result(caller.workspace, key_result_id)
         .await?
         .ok_or_else(|| AppError::NotFound { what: "key result", id: key_result_id.to_string() })?;
-    let (objective, cycle) = key_result::parents(tx, caller, row.objective_id).await?;
+    let (objective, cycle) = key_result::parents(tx, caller, row.objective_id)
+        .await
+        .map_err(|e| key_result::as_key_result(e, key_result_id))?;
+    if !allows(caller, Action::CheckIn { owner: row.owner_person_id }) {
+        require(caller, Action::CheckIn { owner: objective.owner_person_id })?;
+    }
     if row.archived || objective.archived {
         return Err(AppError::Conflict {
             code: "archived",
@@ -219,5 +229,6 @@ pub(crate) async fn write_check_in(
             now_ms,
         )
         .await?;
+    record(tx, caller, "create", "check_in", check_in.id, None::<&()>, Some(&check_in), now_ms).await?;
     Ok(check_in)
 }

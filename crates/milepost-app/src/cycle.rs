@@ -1,7 +1,9 @@
 //! Cycles: named periods (`2026-Q4`) in planning, active or closed.
 
+use crate::access::record;
 use crate::error::{AppError, Problems, duplicate_or, on_update};
 use crate::page::{self, ListParams, Paged};
+use crate::permission::{Action, require};
 use crate::time::{from_ms, parse_day};
 use crate::workspace::slug_or_from;
 use crate::{App, Caller};
@@ -128,6 +130,7 @@ fn check_period(problems: &mut Problems, start: &str, end: &str) -> Option<Cycle
 impl App {
     /// Creates a cycle.
     pub async fn create_cycle(&self, caller: &Caller, new: NewCycle) -> Result<CycleView, AppError> {
+        require(caller, Action::Administer)?;
         let mut problems = Problems::new();
         let name = problems.check("/name", Title::parse(&new.name));
         let slug = slug_or_from(&mut problems, new.slug.as_deref(), &new.name);
@@ -146,6 +149,7 @@ impl App {
         let mut tx = self.store().write().await?;
         let row =
             tx.insert_cycle(caller.workspace, &fields, self.now_ms()).await.map_err(|e| duplicate_or(e, "cycle"))?;
+        record(&mut tx, caller, "create", "cycle", row.id, None::<&()>, Some(&row), self.now_ms()).await?;
         tx.commit().await?;
         Ok(view(row, self.now()))
     }
@@ -159,6 +163,7 @@ impl App {
 
     /// Changes a cycle.
     pub async fn update_cycle(&self, caller: &Caller, id: i64, change: CyclePatch) -> Result<CycleView, AppError> {
+        require(caller, Action::Administer)?;
         let mut tx = self.store().write().await?;
         let current = tx
             .cycle(caller.workspace, id)
@@ -191,6 +196,7 @@ impl App {
             .update_cycle(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "cycle", id, change.version))?;
+        record(&mut tx, caller, "update", "cycle", id, Some(&current), Some(&row), self.now_ms()).await?;
         tx.commit().await?;
         Ok(view(row, self.now()))
     }
@@ -203,6 +209,7 @@ impl App {
         version: i64,
         archived: bool,
     ) -> Result<CycleView, AppError> {
+        require(caller, Action::Administer)?;
         let mut tx = self.store().write().await?;
         let current = tx
             .cycle(caller.workspace, id)
@@ -213,6 +220,17 @@ impl App {
             .update_cycle(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "cycle", id, version))?;
+        record(
+            &mut tx,
+            caller,
+            if archived { "archive" } else { "restore" },
+            "cycle",
+            id,
+            Some(&current),
+            Some(&row),
+            self.now_ms(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(view(row, self.now()))
     }

@@ -78,6 +78,18 @@ pub enum AppError {
         /// The field at fault, when there is one.
         location: Option<Location>,
     },
+    /// No valid credentials: no token, or one that is unknown, expired or revoked.
+    #[error("{detail}")]
+    Unauthenticated {
+        /// What was wrong with the credentials.
+        detail: String,
+    },
+    /// The caller is known but its role does not allow this.
+    #[error("{detail}")]
+    Forbidden {
+        /// Why not.
+        detail: String,
+    },
     /// Storage failed; details go to the log, not to the client.
     #[error("storage failed")]
     Store(#[from] StoreError),
@@ -103,6 +115,8 @@ impl AppError {
             AppError::NotFound { .. } => "not_found",
             AppError::StaleVersion { .. } => "stale_version",
             AppError::Conflict { code, .. } => code,
+            AppError::Unauthenticated { .. } => "unauthenticated",
+            AppError::Forbidden { .. } => "forbidden",
             AppError::Store(_) => "internal",
         }
     }

@@ -1,8 +1,10 @@
 //! Initiatives: the projects and tasks that move key results.
 
+use crate::access::record;
 use crate::error::{AppError, Problems, on_update};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
+use crate::permission::{Action, require, sees_key_result};
 use crate::time::{from_ms, parse_day};
 use crate::{App, Caller};
 use jiff::Timestamp;
@@ -165,6 +167,21 @@ fn view(row: InitiativeRow, key_result_ids: Vec<i64>) -> InitiativeView {
     }
 }
 
+/// The key results an initiative moves that the caller may see.
+async fn visible_links(tx: &mut Tx, caller: &Caller, initiative: i64) -> Result<Vec<i64>, AppError> {
+    let links = tx.initiative_key_results(caller.workspace, initiative).await?;
+    if caller.role == crate::person::Role::Admin {
+        return Ok(links);
+    }
+    let mut visible = Vec::with_capacity(links.len());
+    for id in links {
+        if sees_key_result(tx, caller, id).await? {
+            visible.push(id);
+        }
+    }
+    Ok(visible)
+}
+
 fn not_found(id: i64) -> AppError {
     AppError::NotFound { what: "initiative", id: id.to_string() }
 }
@@ -192,7 +209,7 @@ async fn check_common(
     for (index, id) in key_result_ids.iter().enumerate() {
         if key_result_ids[..index].contains(id) {
             problems.push(format!("/key_result_ids/{index}"), format!("key result {id} is listed twice"));
-        } else if !tx.exists("key_results", caller.workspace, *id).await? {
+        } else if !sees_key_result(tx, caller, *id).await? {
             problems.push(format!("/key_result_ids/{index}"), format!("there is no key result {id} in this workspace"));
         }
     }
@@ -202,6 +219,7 @@ async fn check_common(
 impl App {
     /// Creates an initiative.
     pub async fn create_initiative(&self, caller: &Caller, new: NewInitiative) -> Result<InitiativeView, AppError> {
+        require(caller, Action::EditOkr { owner: new.owner_person_id })?;
         let mut tx = self.store().write().await?;
         let mut problems = Problems::new();
         let title = problems.check("/title", Title::parse(&new.title));
@@ -229,7 +247,8 @@ impl App {
         };
         let row = tx.insert_initiative(caller.workspace, &fields, self.now_ms()).await?;
         tx.set_initiative_key_results(caller.workspace, row.id, &new.key_result_ids).await?;
-        let links = tx.initiative_key_results(caller.workspace, row.id).await?;
+        let links = visible_links(&mut tx, caller, row.id).await?;
+        record(&mut tx, caller, "create", "initiative", row.id, None::<&()>, Some(&row), self.now_ms()).await?;
         tx.commit().await?;
         Ok(view(row, links))
     }
@@ -238,7 +257,7 @@ impl App {
     pub async fn get_initiative(&self, caller: &Caller, id: i64) -> Result<InitiativeView, AppError> {
         let mut tx = self.store().read().await?;
         let row = tx.initiative(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
-        let links = tx.initiative_key_results(caller.workspace, id).await?;
+        let links = visible_links(&mut tx, caller, id).await?;
         Ok(view(row, links))
     }
 
@@ -251,17 +270,20 @@ impl App {
     ) -> Result<InitiativeView, AppError> {
         let mut tx = self.store().write().await?;
         let current = tx.initiative(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
+        require(caller, Action::EditOkr { owner: current.owner_person_id })?;
         let mut problems = Problems::new();
         let title = match &change.title {
             Some(title) => problems.check("/title", Title::parse(title)).map(Title::into_string),
             None => Some(current.title.clone()),
         };
         let owner = patch::apply(current.owner_person_id, change.owner_person_id);
+        // Giving an initiative away needs the right to own it as the new owner too.
+        require(caller, Action::EditOkr { owner })?;
         let due_text = patch::apply(current.due_date.clone(), change.due_date.clone());
         let link = patch::apply(current.link.clone(), change.link.clone());
         let key_result_ids = match &change.key_result_ids {
             Some(ids) => ids.clone(),
-            None => tx.initiative_key_results(caller.workspace, id).await?,
+            None => Vec::new(),
         };
         let due =
             check_common(&mut tx, caller, &mut problems, owner, due_text.as_deref(), link.as_deref(), &key_result_ids)
@@ -285,7 +307,8 @@ impl App {
         if change.key_result_ids.is_some() {
             tx.set_initiative_key_results(caller.workspace, id, &key_result_ids).await?;
         }
-        let links = tx.initiative_key_results(caller.workspace, id).await?;
+        let links = visible_links(&mut tx, caller, id).await?;
+        record(&mut tx, caller, "update", "initiative", id, Some(&current), Some(&row), self.now_ms()).await?;
         tx.commit().await?;
         Ok(view(row, links))
     }
@@ -300,12 +323,24 @@ impl App {
     ) -> Result<InitiativeView, AppError> {
         let mut tx = self.store().write().await?;
         let current = tx.initiative(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
+        require(caller, Action::EditOkr { owner: current.owner_person_id })?;
         let fields = current.fields();
         let row = tx
             .update_initiative(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "initiative", id, version))?;
-        let links = tx.initiative_key_results(caller.workspace, id).await?;
+        let links = visible_links(&mut tx, caller, id).await?;
+        record(
+            &mut tx,
+            caller,
+            if archived { "archive" } else { "restore" },
+            "initiative",
+            id,
+            Some(&current),
+            Some(&row),
+            self.now_ms(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(view(row, links))
     }
@@ -324,12 +359,17 @@ impl App {
             include_archived: query.include_archived,
         };
         let mut tx = self.store().read().await?;
+        if let Some(key_result) = query.key_result_id
+            && !sees_key_result(&mut tx, caller, key_result).await?
+        {
+            return Ok(Paged::new(Vec::new(), None, false));
+        }
         let rows = tx.list_initiatives(caller.workspace, &filter, page::probe(page)).await?;
         let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
         let more = rows.len() > limit;
         let mut items = Vec::with_capacity(rows.len().min(limit));
         for row in rows.into_iter().take(limit) {
-            let links = tx.initiative_key_results(caller.workspace, row.id).await?;
+            let links = visible_links(&mut tx, caller, row.id).await?;
             items.push(view(row, links));
         }
         let last = items.last().map(|v: &InitiativeView| v.id);

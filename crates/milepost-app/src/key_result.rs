@@ -1,12 +1,14 @@
 //! Key results: create, read, change, archive and list, with computed progress,
 //! expected progress and status. Their value changes only through check-ins.
 
+use crate::access::record;
 use crate::cycle::period_of;
 use crate::cycle::status_of;
 use crate::error::{AppError, Problems, on_update};
 use crate::evaluation::{KeyResultEval, ScoreView, evaluate_key_result, measure_of, schedule_of};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
+use crate::permission::{Action, allows, hidden_objectives, require, require_visible};
 use crate::time::from_ms;
 use crate::{App, Caller};
 use jiff::Timestamp;
@@ -421,6 +423,7 @@ pub(crate) async fn parents(
         .objective(caller.workspace, objective_id)
         .await?
         .ok_or_else(|| AppError::NotFound { what: "objective", id: objective_id.to_string() })?;
+    require_visible(tx, caller, &objective).await?;
     let cycle = tx
         .cycle(caller.workspace, objective.cycle_id)
         .await?
@@ -460,6 +463,28 @@ pub(crate) async fn views(
     Ok(out)
 }
 
+/// A key result may be changed by whoever may change its owner's things, or its
+/// objective owner's.
+pub(crate) fn require_owner(
+    caller: &Caller,
+    key_result: &KeyResultRow,
+    objective: &ObjectiveRow,
+) -> Result<(), AppError> {
+    if allows(caller, Action::EditOkr { owner: key_result.owner_person_id }) {
+        return Ok(());
+    }
+    require(caller, Action::EditOkr { owner: objective.owner_person_id })
+}
+
+/// A key result whose objective the caller may not see is, to the caller, a key result
+/// that does not exist.
+pub(crate) fn as_key_result(error: AppError, id: i64) -> AppError {
+    match error {
+        AppError::NotFound { .. } => not_found(id),
+        other => other,
+    }
+}
+
 fn not_found(id: i64) -> AppError {
     AppError::NotFound { what: "key result", id: id.to_string() }
 }
@@ -474,6 +499,7 @@ impl App {
     ) -> Result<KeyResultView, AppError> {
         let mut tx = self.store().write().await?;
         let (objective, cycle) = parents(&mut tx, caller, objective_id).await?;
+        require(caller, Action::EditOkr { owner: objective.owner_person_id })?;
         if objective.archived {
             return Err(AppError::Conflict {
                 code: "archived",
@@ -501,6 +527,7 @@ impl App {
         let now = self.now();
         let added_after_start = status_of(&cycle) == CycleStatus::Active && now >= period.starts_at();
         let row = tx.insert_key_result(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
+        record(&mut tx, caller, "create", "key_result", row.id, None::<&()>, Some(&row), now.as_millisecond()).await?;
         let mut out = views(&mut tx, caller, vec![row], self.now()).await?;
         tx.commit().await?;
         out.pop().ok_or_else(|| not_found(0))
@@ -510,7 +537,11 @@ impl App {
     pub async fn get_key_result(&self, caller: &Caller, id: i64) -> Result<KeyResultView, AppError> {
         let mut tx = self.store().read().await?;
         let row = tx.key_result(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
-        views(&mut tx, caller, vec![row], self.now()).await?.pop().ok_or_else(|| not_found(id))
+        views(&mut tx, caller, vec![row], self.now())
+            .await
+            .map_err(|e| as_key_result(e, id))?
+            .pop()
+            .ok_or_else(|| not_found(id))
     }
 
     /// Changes a key result. Moving its start, target or range after the cycle began
@@ -523,7 +554,9 @@ impl App {
     ) -> Result<KeyResultView, AppError> {
         let mut tx = self.store().write().await?;
         let current = tx.key_result(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
-        let (_, cycle) = parents(&mut tx, caller, current.objective_id).await?;
+        let (objective, cycle) =
+            parents(&mut tx, caller, current.objective_id).await.map_err(|e| as_key_result(e, id))?;
+        require_owner(caller, &current, &objective)?;
         let period = period_of(&cycle);
         let now = self.now();
         let mut problems = Problems::new();
@@ -620,6 +653,7 @@ impl App {
                     .await?;
             }
         }
+        record(&mut tx, caller, "update", "key_result", id, Some(&current), Some(&row), now_ms).await?;
         let mut out = views(&mut tx, caller, vec![row], now).await?;
         tx.commit().await?;
         out.pop().ok_or_else(|| not_found(id))
@@ -636,11 +670,24 @@ impl App {
     ) -> Result<KeyResultView, AppError> {
         let mut tx = self.store().write().await?;
         let current = tx.key_result(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
+        let (objective, _) = parents(&mut tx, caller, current.objective_id).await.map_err(|e| as_key_result(e, id))?;
+        require_owner(caller, &current, &objective)?;
         let fields = current.fields();
         let row = tx
             .update_key_result(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "key result", id, version))?;
+        record(
+            &mut tx,
+            caller,
+            if archived { "archive" } else { "restore" },
+            "key_result",
+            id,
+            Some(&current),
+            Some(&row),
+            self.now_ms(),
+        )
+        .await?;
         let mut out = views(&mut tx, caller, vec![row], self.now()).await?;
         tx.commit().await?;
         out.pop().ok_or_else(|| not_found(id))
@@ -663,10 +710,12 @@ impl App {
         };
         let mut tx = self.store().read().await?;
         let now = self.now();
+        let hidden = hidden_objectives(&mut tx, caller).await?;
         let mut walk = page::FilteredWalk::new(page);
         loop {
             let rows = tx.list_key_results(caller.workspace, &filter, walk.next_page()).await?;
             let (count, last_id) = (rows.len(), rows.last().map(|r| r.id));
+            let rows: Vec<KeyResultRow> = rows.into_iter().filter(|r| !hidden.contains(&r.objective_id)).collect();
             let views = views(&mut tx, caller, rows, now).await?;
             let keep = |v: &KeyResultView| query.status.is_none_or(|s| s == v.status);
             if let Some(done) = walk.take(page::Batch { views, rows: count, last_id }, keep, |v| v.id) {

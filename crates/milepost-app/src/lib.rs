@@ -6,6 +6,7 @@
 //! status, score). Front ends hold no business rule: they parse a request, call one
 //! function here and render what it returns.
 
+pub mod access;
 pub mod caller;
 pub mod check_in;
 pub mod cycle;
@@ -18,6 +19,7 @@ pub mod key_result;
 pub mod objective;
 pub mod page;
 pub mod patch;
+pub mod permission;
 pub mod person;
 pub mod team;
 pub mod time;

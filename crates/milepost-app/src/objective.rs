@@ -1,12 +1,14 @@
 //! Objectives: create (with their key results in one go), read, change, archive and
 //! list, with rolled-up progress, expected progress, status and, at close, score.
 
+use crate::access::record;
 use crate::cycle::{period_of, status_of};
 use crate::error::{AppError, Problems, on_update};
 use crate::evaluation::{CycleData, Cycles, Evaluation, ScoreView};
 use crate::key_result::{self, KeyResultView, NewKeyResult};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
+use crate::permission::{Action, hidden_objectives, require, require_visible, sees_key_result};
 use crate::time::from_ms;
 use crate::{App, Caller};
 use jiff::Timestamp;
@@ -245,7 +247,9 @@ async fn check_links(
     }
     let mut parent = parent_objective_id;
     if let Some(kr) = parent_key_result_id {
-        match tx.key_result(caller.workspace, kr).await? {
+        let row =
+            if sees_key_result(tx, caller, kr).await? { tx.key_result(caller.workspace, kr).await? } else { None };
+        match row {
             None => problems.push("/parent_key_result_id", format!("there is no key result {kr} in this workspace")),
             Some(row) => {
                 if parent.is_some_and(|p| p != row.objective_id) {
@@ -271,7 +275,13 @@ async fn check_links(
                 problems.push(pointer, "an objective cannot align to itself or to one of the objectives aligned to it");
                 break;
             }
-            let Some(row) = tx.objective(caller.workspace, current).await? else {
+            let row = tx.objective(caller.workspace, current).await?;
+            // An objective the caller may not see is, to the caller, one that does not exist.
+            let visible = match &row {
+                Some(row) if steps == 0 => require_visible(tx, caller, row).await.is_ok(),
+                _ => true,
+            };
+            let Some(row) = row.filter(|_| visible) else {
                 if steps == 0 {
                     problems.push(pointer, format!("there is no objective {current} in this workspace"));
                 }
@@ -305,6 +315,7 @@ fn description(problems: &mut Problems, text: Option<&str>) -> String {
 impl App {
     /// Creates an objective, and its key results with it: all or nothing.
     pub async fn create_objective(&self, caller: &Caller, new: NewObjective) -> Result<ObjectiveView, AppError> {
+        require(caller, Action::EditOkr { owner: new.owner_person_id })?;
         let mut tx = self.store().write().await?;
         let mut problems = Problems::new();
         let title = problems.check("/title", Title::parse(&new.title));
@@ -361,9 +372,12 @@ impl App {
         };
         let added_after_start = status_of(&cycle) == CycleStatus::Active && now >= period.starts_at();
         let row = tx.insert_objective(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
+        record(&mut tx, caller, "create", "objective", row.id, None::<&()>, Some(&row), now.as_millisecond()).await?;
         for fields in key_results.into_iter().flatten() {
             let fields = milepost_store::KeyResultFields { objective_id: row.id, ..fields };
-            tx.insert_key_result(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
+            let kr = tx.insert_key_result(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
+            record(&mut tx, caller, "create", "key_result", kr.id, None::<&()>, Some(&kr), now.as_millisecond())
+                .await?;
         }
         let mut out = views(&mut tx, caller, vec![row], now, false).await?;
         tx.commit().await?;
@@ -374,6 +388,7 @@ impl App {
     pub async fn get_objective(&self, caller: &Caller, id: i64) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().read().await?;
         let row = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
+        require_visible(&mut tx, caller, &row).await?;
         views(&mut tx, caller, vec![row], self.now(), false).await?.pop().ok_or_else(|| not_found(id))
     }
 
@@ -386,6 +401,8 @@ impl App {
     ) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().write().await?;
         let current = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
+        require_visible(&mut tx, caller, &current).await?;
+        require(caller, Action::EditOkr { owner: current.owner_person_id })?;
         let cycle = tx
             .cycle(caller.workspace, current.cycle_id)
             .await?
@@ -403,6 +420,8 @@ impl App {
             (None, None) => (current.owner_person_id, current.owner_team_id),
             given => given,
         };
+        // Giving an objective away needs the right to own it as the new owner too.
+        require(caller, Action::EditOkr { owner: owner.0 })?;
         let parent_key_result_id = patch::apply(current.parent_key_result_id, change.parent_key_result_id);
         let parent_objective_id = match (change.parent_objective_id, change.parent_key_result_id) {
             (Some(given), _) => given,
@@ -439,6 +458,7 @@ impl App {
             .update_objective(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "objective", id, change.version))?;
+        record(&mut tx, caller, "update", "objective", id, Some(&current), Some(&row), self.now_ms()).await?;
         let mut out = views(&mut tx, caller, vec![row], self.now(), false).await?;
         tx.commit().await?;
         out.pop().ok_or_else(|| not_found(id))
@@ -455,11 +475,24 @@ impl App {
     ) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().write().await?;
         let current = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
+        require_visible(&mut tx, caller, &current).await?;
+        require(caller, Action::EditOkr { owner: current.owner_person_id })?;
         let fields = current.fields();
         let row = tx
             .update_objective(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "objective", id, version))?;
+        record(
+            &mut tx,
+            caller,
+            if archived { "archive" } else { "restore" },
+            "objective",
+            id,
+            Some(&current),
+            Some(&row),
+            self.now_ms(),
+        )
+        .await?;
         let mut out = views(&mut tx, caller, vec![row], self.now(), archived).await?;
         tx.commit().await?;
         out.pop().ok_or_else(|| not_found(id))
@@ -481,10 +514,15 @@ impl App {
         };
         let mut tx = self.store().read().await?;
         let now = self.now();
+        let hidden = hidden_objectives(&mut tx, caller).await?;
+        if query.parent_objective_id.is_some_and(|p| hidden.contains(&p)) {
+            return Ok(Paged::new(Vec::new(), None, false));
+        }
         let mut walk = page::FilteredWalk::new(page);
         loop {
             let rows = tx.list_objectives(caller.workspace, &filter, walk.next_page()).await?;
             let (count, last_id) = (rows.len(), rows.last().map(|r| r.id));
+            let rows: Vec<ObjectiveRow> = rows.into_iter().filter(|r| !hidden.contains(&r.id)).collect();
             let views = views(&mut tx, caller, rows, now, query.include_archived).await?;
             let keep = |v: &ObjectiveView| query.status.is_none_or(|s| s == v.status);
             if let Some(done) = walk.take(page::Batch { views, rows: count, last_id }, keep, |v| v.id) {

@@ -1,8 +1,10 @@
 //! People of a workspace, with their role.
 
+use crate::access::record;
 use crate::error::{AppError, Problems, duplicate_or, on_update};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
+use crate::permission::{Action, require};
 use crate::time::from_ms;
 use crate::{App, Caller};
 use jiff::Timestamp;
@@ -170,6 +172,7 @@ async fn check_team(tx: &mut Tx, caller: &Caller, problems: &mut Problems, team:
 impl App {
     /// Adds a person.
     pub async fn create_person(&self, caller: &Caller, new: NewPerson) -> Result<PersonView, AppError> {
+        require(caller, Action::Administer)?;
         let mut problems = Problems::new();
         let name = problems.check("/name", Title::parse(&new.name));
         let email = problems.check("/email", parse_email(&new.email));
@@ -198,6 +201,7 @@ impl App {
         };
         let row =
             tx.insert_person(caller.workspace, &fields, self.now_ms()).await.map_err(|e| duplicate_or(e, "person"))?;
+        record(&mut tx, caller, "create", "person", row.id, None::<&()>, Some(&row), self.now_ms()).await?;
         tx.commit().await?;
         Ok(row.into())
     }
@@ -211,6 +215,7 @@ impl App {
 
     /// Changes a person.
     pub async fn update_person(&self, caller: &Caller, id: i64, change: PersonPatch) -> Result<PersonView, AppError> {
+        require(caller, Action::Administer)?;
         let mut tx = self.store().write().await?;
         let current = tx
             .person(caller.workspace, id)
@@ -241,6 +246,7 @@ impl App {
             .update_person(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "person", id, change.version))?;
+        record(&mut tx, caller, "update", "person", id, Some(&current), Some(&row), self.now_ms()).await?;
         tx.commit().await?;
         Ok(row.into())
     }
@@ -253,6 +259,7 @@ impl App {
         version: i64,
         archived: bool,
     ) -> Result<PersonView, AppError> {
+        require(caller, Action::Administer)?;
         let mut tx = self.store().write().await?;
         let current = tx
             .person(caller.workspace, id)
@@ -263,6 +270,17 @@ impl App {
             .update_person(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "person", id, version))?;
+        record(
+            &mut tx,
+            caller,
+            if archived { "archive" } else { "restore" },
+            "person",
+            id,
+            Some(&current),
+            Some(&row),
+            self.now_ms(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(row.into())
     }

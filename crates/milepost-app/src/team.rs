@@ -1,8 +1,10 @@
 //! Teams: a tree of groups (company → department → team).
 
+use crate::access::record;
 use crate::error::{AppError, Problems, duplicate_or, on_update};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
+use crate::permission::{Action, require};
 use crate::time::from_ms;
 use crate::workspace::slug_or_from;
 use crate::{App, Caller};
@@ -126,6 +128,7 @@ async fn check_parent(
 impl App {
     /// Creates a team.
     pub async fn create_team(&self, caller: &Caller, new: NewTeam) -> Result<TeamView, AppError> {
+        require(caller, Action::Administer)?;
         let mut problems = Problems::new();
         let name = problems.check("/name", Title::parse(&new.name));
         let slug = slug_or_from(&mut problems, new.slug.as_deref(), &new.name);
@@ -138,6 +141,7 @@ impl App {
         let fields = TeamFields { slug, name: name.into_string(), parent_team_id: new.parent_team_id };
         let row =
             tx.insert_team(caller.workspace, &fields, self.now_ms()).await.map_err(|e| duplicate_or(e, "team"))?;
+        record(&mut tx, caller, "create", "team", row.id, None::<&()>, Some(&row), self.now_ms()).await?;
         tx.commit().await?;
         Ok(row.into())
     }
@@ -151,6 +155,7 @@ impl App {
 
     /// Changes a team.
     pub async fn update_team(&self, caller: &Caller, id: i64, change: TeamPatch) -> Result<TeamView, AppError> {
+        require(caller, Action::Administer)?;
         let mut tx = self.store().write().await?;
         let current = tx
             .team(caller.workspace, id)
@@ -178,6 +183,7 @@ impl App {
             .update_team(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "team", id, change.version))?;
+        record(&mut tx, caller, "update", "team", id, Some(&current), Some(&row), self.now_ms()).await?;
         tx.commit().await?;
         Ok(row.into())
     }
@@ -190,6 +196,7 @@ impl App {
         version: i64,
         archived: bool,
     ) -> Result<TeamView, AppError> {
+        require(caller, Action::Administer)?;
         let mut tx = self.store().write().await?;
         let current = tx
             .team(caller.workspace, id)
@@ -200,6 +207,17 @@ impl App {
             .update_team(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "team", id, version))?;
+        record(
+            &mut tx,
+            caller,
+            if archived { "archive" } else { "restore" },
+            "team",
+            id,
+            Some(&current),
+            Some(&row),
+            self.now_ms(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(row.into())
     }

@@ -12,9 +12,6 @@ use milepost_app::{App, Caller, Location};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// The header that names the workspace a request acts in.
-pub const WORKSPACE_HEADER: &str = "x-milepost-workspace";
-
 /// A JSON body in, or a JSON body out.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
@@ -172,13 +169,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Slug {
     }
 }
 
-/// The workspace a request acts in, from the `X-Milepost-Workspace` header. Until
-/// authentication arrives this header is how a client says where it works; tokens and
-/// sessions will decide it instead.
+/// The caller of a request, from its `Authorization: Bearer <token>` header: the
+/// workspace the token acts in and the role it acts with. Every workspace-scoped
+/// handler takes one, so no handler can forget to authenticate.
 #[derive(Debug, Clone)]
-pub struct Workspace(pub Caller);
+pub struct Authenticated(pub Caller);
 
-impl<S> FromRequestParts<S> for Workspace
+impl<S> FromRequestParts<S> for Authenticated
 where
     S: Send + Sync,
     App: FromRef<S>,
@@ -186,19 +183,20 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let location = || Location::Header(WORKSPACE_HEADER.to_owned());
-        let slug = parts
-            .headers
-            .get(WORKSPACE_HEADER)
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    location(),
-                    "say which workspace to act in with the header X-Milepost-Workspace: <slug> (for example: demo)",
-                )
-            })?
-            .to_str()
-            .map_err(|_| ApiError::bad_request(location(), "the X-Milepost-Workspace header must be plain text"))?;
+        let missing = || {
+            ApiError::from(milepost_app::AppError::Unauthenticated {
+                detail: "send an API token in the header Authorization: Bearer mp_…; an admin makes one with \
+                         `milepost token create --workspace SLUG --role ROLE`"
+                    .to_owned(),
+            })
+        };
+        let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(missing)?;
+        let value = header.to_str().map_err(|_| missing())?.trim();
+        let (scheme, token) = value.split_once(' ').ok_or_else(missing)?;
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(missing());
+        }
         let app = App::from_ref(state);
-        Ok(Workspace(app.caller_for_workspace(slug.trim()).await?))
+        Ok(Authenticated(app.authenticate_token(token.trim()).await?))
     }
 }

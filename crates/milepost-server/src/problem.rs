@@ -91,6 +91,8 @@ impl From<AppError> for ApiError {
             }
             AppError::NotFound { .. } => ApiError::new(StatusCode::NOT_FOUND, code, error.to_string()),
             AppError::StaleVersion { .. } => ApiError::new(StatusCode::CONFLICT, code, error.to_string()),
+            AppError::Unauthenticated { .. } => ApiError::new(StatusCode::UNAUTHORIZED, code, error.to_string()),
+            AppError::Forbidden { .. } => ApiError::new(StatusCode::FORBIDDEN, code, error.to_string()),
             AppError::Conflict { ref location, .. } => {
                 let errors = location
                     .clone()
@@ -127,6 +129,11 @@ impl IntoResponse for ApiError {
         let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
         let mut response = (self.status, body).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"milepost\""));
+        }
         response
     }
 }
@@ -139,6 +146,8 @@ impl utoipa::IntoResponses for ErrorResponses {
         let problem = || ContentBuilder::new().schema(Some(utoipa::openapi::Ref::from_schema_name("Problem"))).build();
         let cases = [
             ("400", "The request's parameters or headers are wrong"),
+            ("401", "No valid API token: send Authorization: Bearer <token>"),
+            ("403", "The token's role does not allow this"),
             ("404", "No such thing in this workspace"),
             ("405", "The method is not allowed here"),
             ("409", "Someone else changed it first, or it clashes with the state of things"),

@@ -4,7 +4,7 @@ use crate::{Result, Tx, run};
 use milepost_core::WorkspaceId;
 
 /// A check-in as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct CheckInRow {
     /// Its id.
     pub id: i64,
@@ -124,7 +124,7 @@ impl Tx {
 }
 
 /// A recorded change of a key result's start or target after its cycle began.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct GoalChangeRow {
     /// Its id.
     pub id: i64,

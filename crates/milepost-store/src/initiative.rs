@@ -4,7 +4,7 @@ use crate::{Page, Result, Tx, run};
 use milepost_core::WorkspaceId;
 
 /// An initiative as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct InitiativeRow {
     /// Its id.
     pub id: i64,

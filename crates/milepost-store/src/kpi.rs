@@ -5,7 +5,7 @@ use crate::{Result, Tx, run};
 use milepost_core::WorkspaceId;
 
 /// A KPI as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct KpiRow {
     /// Its id.
     pub id: i64,
@@ -81,7 +81,7 @@ pub struct KpiFields {
 }
 
 /// A measurement as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct MeasurementRow {
     /// Its id.
     pub id: i64,

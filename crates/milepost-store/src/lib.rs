@@ -10,6 +10,7 @@
 //! [`Db`] holds either pool and the `run!` macro runs the same generic sqlx code on
 //! whichever is active. SQL is written once, with `$1` placeholders that both accept.
 
+mod access;
 mod check_in;
 mod cycle;
 mod initiative;
@@ -22,6 +23,7 @@ mod team;
 pub mod test_support;
 mod workspace;
 
+pub use access::{EventFilter, EventRow, NewEvent, NewToken, TokenRow};
 pub use check_in::{CheckInRow, GoalChangeRow, NewCheckIn};
 pub use cycle::{CycleFields, CycleFilter, CycleRow};
 pub use initiative::{InitiativeFields, InitiativeFilter, InitiativeRow};

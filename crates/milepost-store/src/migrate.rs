@@ -13,12 +13,20 @@ struct Paired {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Paired] = &[Paired {
-    version: 1,
-    name: "foundation",
-    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Paired] = &[
+    Paired {
+        version: 1,
+        name: "foundation",
+        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+    },
+    Paired {
+        version: 2,
+        name: "access",
+        sqlite: include_str!("../migrations/sqlite/0002_access.sql"),
+        postgres: include_str!("../migrations/postgres/0002_access.sql"),
+    },
+];
 
 fn migrator(pick: fn(&Paired) -> &'static str) -> Migrator {
     Migrator::with_migrations(
@@ -48,6 +56,14 @@ mod tests {
         for (index, m) in MIGRATIONS.iter().enumerate() {
             assert_eq!(m.version, index as i64 + 1, "migrations are numbered 1, 2, 3 …");
             assert!(!m.sqlite.trim().is_empty() && !m.postgres.trim().is_empty(), "{} lacks a dialect", m.name);
+            // The same tables and indexes in both dialects.
+            let names = |sql: &str| -> Vec<String> {
+                sql.lines()
+                    .filter_map(|l| l.strip_prefix("CREATE TABLE ").or_else(|| l.strip_prefix("CREATE INDEX ")))
+                    .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_owned())
+                    .collect()
+            };
+            assert_eq!(names(m.sqlite), names(m.postgres), "{}: the dialects create different things", m.name);
         }
     }
 }

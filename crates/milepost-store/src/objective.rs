@@ -4,7 +4,7 @@ use crate::{Page, Result, Tx, run};
 use milepost_core::WorkspaceId;
 
 /// An objective as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct ObjectiveRow {
     /// Its id.
     pub id: i64,
@@ -236,5 +236,15 @@ impl Tx {
             }
             query.fetch_all(conn).await?
         }))
+    }
+
+    /// The objectives visible to their team only.
+    pub async fn team_only_objectives(&mut self, workspace: WorkspaceId) -> Result<Vec<ObjectiveRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT * FROM objectives WHERE workspace_id = $1 AND visibility = 'team' ORDER BY id"
+        )
+        .bind(workspace.get())
+        .fetch_all(conn)
+        .await?))
     }
 }

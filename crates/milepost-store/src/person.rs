@@ -4,7 +4,7 @@ use crate::{Page, Result, Tx, run};
 use milepost_core::WorkspaceId;
 
 /// A person as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct PersonRow {
     /// Their id.
     pub id: i64,

@@ -3,7 +3,7 @@
 use crate::{Result, Tx, run};
 
 /// A workspace as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct WorkspaceRow {
     /// Its id.
     pub id: i64,
@@ -34,6 +34,14 @@ impl Tx {
             .fetch_one(conn)
             .await?
         }))
+    }
+
+    /// The workspace with that id.
+    pub async fn workspace(&mut self, id: milepost_core::WorkspaceId) -> Result<Option<WorkspaceRow>> {
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM workspaces WHERE id = $1")
+            .bind(id.get())
+            .fetch_optional(conn)
+            .await?))
     }
 
     /// The workspace with that slug.

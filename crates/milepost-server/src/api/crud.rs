@@ -3,8 +3,8 @@
 //! so the five resources cannot drift apart; each handler keeps its own name, which is
 //! its OpenAPI operation id.
 
-use super::{VersionBody, WorkspaceHeader};
-use crate::extract::{Id, Json, Query, Workspace};
+use super::VersionBody;
+use crate::extract::{Authenticated, Id, Json, Query};
 use crate::problem::{ApiError, ErrorResponses};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -29,11 +29,11 @@ macro_rules! crud {
             #[doc = concat!("Lists ", $tag, ", filtered and paged.")]
             #[utoipa::path(get, path = $collection, tag = $tag,
                 summary = concat!("Lists ", $tag, ", filtered and paged."),
-                params(WorkspaceHeader, $query),
+                params($query),
                 responses((status = 200, description = concat!("A page of ", $tag), body = Paged<$view>), ErrorResponses))]
             pub async fn $list(
                 State(app): State<App>,
-                Workspace(caller): Workspace,
+                Authenticated(caller): Authenticated,
                 Query(query): Query<$query>,
             ) -> Result<Json<Paged<$view>>, ApiError> {
                 Ok(Json(app.$list(&caller, query).await?))
@@ -42,12 +42,12 @@ macro_rules! crud {
             #[doc = concat!("Creates one of the ", $tag, ".")]
             #[utoipa::path(post, path = $collection, tag = $tag,
                 summary = concat!("Creates one of the ", $tag, "."),
-                params(WorkspaceHeader), request_body = $new,
+                request_body = $new,
                 responses((status = 201, description = "Created", body = $view, headers(("location" = String, description = "Where it lives"))),
                     ErrorResponses))]
             pub async fn $create(
                 State(app): State<App>,
-                Workspace(caller): Workspace,
+                Authenticated(caller): Authenticated,
                 Json(new): Json<$new>,
             ) -> Result<(StatusCode, [(header::HeaderName, String); 1], Json<$view>), ApiError> {
                 let view = app.$create(&caller, new).await?;
@@ -57,20 +57,20 @@ macro_rules! crud {
             #[doc = concat!("Reads one of the ", $tag, ".")]
             #[utoipa::path(get, path = $item, tag = $tag,
                 summary = concat!("Reads one of the ", $tag, "."),
-                params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")),
+                params(("id" = i64, Path, minimum = 1, description = "Its id")),
                 responses((status = 200, description = "Found", body = $view), ErrorResponses))]
-            pub async fn $get(State(app): State<App>, Workspace(caller): Workspace, Id(id): Id) -> Result<Json<$view>, ApiError> {
+            pub async fn $get(State(app): State<App>, Authenticated(caller): Authenticated, Id(id): Id) -> Result<Json<$view>, ApiError> {
                 Ok(Json(app.$get(&caller, id).await?))
             }
 
             #[doc = concat!("Changes one of the ", $tag, "; fields left out stay as they are.")]
             #[utoipa::path(patch, path = $item, tag = $tag,
                 summary = concat!("Changes one of the ", $tag, "; fields left out stay as they are."),
-                params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")),
+                params(("id" = i64, Path, minimum = 1, description = "Its id")),
                 request_body = $patch, responses((status = 200, description = "Changed", body = $view), ErrorResponses))]
             pub async fn $update(
                 State(app): State<App>,
-                Workspace(caller): Workspace,
+                Authenticated(caller): Authenticated,
                 Id(id): Id,
                 Json(change): Json<$patch>,
             ) -> Result<Json<$view>, ApiError> {
@@ -80,11 +80,11 @@ macro_rules! crud {
             #[doc = concat!("Archives one of the ", $tag, ": hidden from lists, kept with its history.")]
             #[utoipa::path(post, path = $archive_path, tag = $tag,
                 summary = concat!("Archives one of the ", $tag, ": hidden from lists, kept with its history."),
-                params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")),
+                params(("id" = i64, Path, minimum = 1, description = "Its id")),
                 request_body = VersionBody, responses((status = 200, description = "Archived", body = $view), ErrorResponses))]
             pub async fn $archive(
                 State(app): State<App>,
-                Workspace(caller): Workspace,
+                Authenticated(caller): Authenticated,
                 Id(id): Id,
                 Json(body): Json<VersionBody>,
             ) -> Result<Json<$view>, ApiError> {
@@ -94,11 +94,11 @@ macro_rules! crud {
             #[doc = concat!("Restores one of the archived ", $tag, ".")]
             #[utoipa::path(post, path = $restore_path, tag = $tag,
                 summary = concat!("Restores one of the archived ", $tag, "."),
-                params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")),
+                params(("id" = i64, Path, minimum = 1, description = "Its id")),
                 request_body = VersionBody, responses((status = 200, description = "Restored", body = $view), ErrorResponses))]
             pub async fn $restore(
                 State(app): State<App>,
-                Workspace(caller): Workspace,
+                Authenticated(caller): Authenticated,
                 Id(id): Id,
                 Json(body): Json<VersionBody>,
             ) -> Result<Json<$view>, ApiError> {

@@ -17,14 +17,14 @@ pub struct Health {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "health", operation_id = "get_health",
+#[utoipa::path(get, path = "/healthz", tag = "health", operation_id = "get_health", security(()),
     responses((status = 200, description = "Up", body = Health)))]
 pub async fn get_health() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
 /// The process is up and its database answers.
-#[utoipa::path(get, path = "/readyz", tag = "health", operation_id = "get_readiness",
+#[utoipa::path(get, path = "/readyz", tag = "health", operation_id = "get_readiness", security(()),
     responses((status = 200, description = "Ready", body = Health), ErrorResponses))]
 pub async fn get_readiness(State(app): State<App>) -> Result<Json<Health>, ApiError> {
     match app.ready().await {

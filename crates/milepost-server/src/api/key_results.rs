@@ -1,8 +1,8 @@
 //! Key results and their check-ins. A key result is created under its objective;
 //! check-ins are created under their key result and never changed afterwards.
 
-use super::{VersionBody, WorkspaceHeader};
-use crate::extract::{Id, Json, Query, Workspace};
+use super::VersionBody;
+use crate::extract::{Authenticated, Id, Json, Query};
 use crate::problem::{ApiError, ErrorResponses};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -16,11 +16,11 @@ use utoipa_axum::routes;
 type Created<T> = (StatusCode, [(header::HeaderName, String); 1], Json<T>);
 
 /// Lists key results, filtered and paged.
-#[utoipa::path(get, path = "/api/v1/key-results", tag = "key-results", params(WorkspaceHeader, KeyResultQuery),
+#[utoipa::path(get, path = "/api/v1/key-results", tag = "key-results", params(KeyResultQuery),
     responses((status = 200, description = "A page of key results", body = Paged<KeyResultView>), ErrorResponses))]
 pub async fn list_key_results(
     State(app): State<App>,
-    Workspace(caller): Workspace,
+    Authenticated(caller): Authenticated,
     Query(query): Query<KeyResultQuery>,
 ) -> Result<Json<Paged<KeyResultView>>, ApiError> {
     Ok(Json(app.list_key_results(&caller, query).await?))
@@ -28,11 +28,11 @@ pub async fn list_key_results(
 
 /// Adds a key result to an objective.
 #[utoipa::path(post, path = "/api/v1/objectives/{id}/key-results", tag = "key-results",
-    params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "The objective's id")), request_body = NewKeyResult,
+    params(("id" = i64, Path, minimum = 1, description = "The objective's id")), request_body = NewKeyResult,
     responses((status = 201, description = "Created", body = KeyResultView, headers(("location" = String, description = "Where it lives"))), ErrorResponses))]
 pub async fn create_key_result(
     State(app): State<App>,
-    Workspace(caller): Workspace,
+    Authenticated(caller): Authenticated,
     Id(objective_id): Id,
     Json(new): Json<NewKeyResult>,
 ) -> Result<Created<KeyResultView>, ApiError> {
@@ -42,10 +42,10 @@ pub async fn create_key_result(
 
 /// Reads a key result with its progress, expected progress and status.
 #[utoipa::path(get, path = "/api/v1/key-results/{id}", tag = "key-results",
-    params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")), responses((status = 200, description = "Found", body = KeyResultView), ErrorResponses))]
+    params(("id" = i64, Path, minimum = 1, description = "Its id")), responses((status = 200, description = "Found", body = KeyResultView), ErrorResponses))]
 pub async fn get_key_result(
     State(app): State<App>,
-    Workspace(caller): Workspace,
+    Authenticated(caller): Authenticated,
     Id(id): Id,
 ) -> Result<Json<KeyResultView>, ApiError> {
     Ok(Json(app.get_key_result(&caller, id).await?))
@@ -54,11 +54,11 @@ pub async fn get_key_result(
 /// Changes a key result. Its value changes only through check-ins; moving its start,
 /// target or range after the cycle began needs a `reason`.
 #[utoipa::path(patch, path = "/api/v1/key-results/{id}", tag = "key-results",
-    params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")), request_body = KeyResultPatch,
+    params(("id" = i64, Path, minimum = 1, description = "Its id")), request_body = KeyResultPatch,
     responses((status = 200, description = "Changed", body = KeyResultView), ErrorResponses))]
 pub async fn update_key_result(
     State(app): State<App>,
-    Workspace(caller): Workspace,
+    Authenticated(caller): Authenticated,
     Id(id): Id,
     Json(change): Json<KeyResultPatch>,
 ) -> Result<Json<KeyResultView>, ApiError> {
@@ -67,11 +67,11 @@ pub async fn update_key_result(
 
 /// Archives a key result: it leaves its objective's progress, its history stays.
 #[utoipa::path(post, path = "/api/v1/key-results/{id}/archive", tag = "key-results",
-    params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")), request_body = VersionBody,
+    params(("id" = i64, Path, minimum = 1, description = "Its id")), request_body = VersionBody,
     responses((status = 200, description = "Archived", body = KeyResultView), ErrorResponses))]
 pub async fn archive_key_result(
     State(app): State<App>,
-    Workspace(caller): Workspace,
+    Authenticated(caller): Authenticated,
     Id(id): Id,
     Json(body): Json<VersionBody>,
 ) -> Result<Json<KeyResultView>, ApiError> {
@@ -80,11 +80,11 @@ pub async fn archive_key_result(
 
 /// Restores an archived key result.
 #[utoipa::path(post, path = "/api/v1/key-results/{id}/restore", tag = "key-results",
-    params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")), request_body = VersionBody,
+    params(("id" = i64, Path, minimum = 1, description = "Its id")), request_body = VersionBody,
     responses((status = 200, description = "Restored", body = KeyResultView), ErrorResponses))]
 pub async fn restore_key_result(
     State(app): State<App>,
-    Workspace(caller): Workspace,
+    Authenticated(caller): Authenticated,
     Id(id): Id,
     Json(body): Json<VersionBody>,
 ) -> Result<Json<KeyResultView>, ApiError> {
@@ -93,11 +93,11 @@ pub async fn restore_key_result(
 
 /// Lists a key result's check-ins, oldest first.
 #[utoipa::path(get, path = "/api/v1/key-results/{id}/check-ins", tag = "check-ins",
-    params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "The key result's id"), ListParams),
+    params(("id" = i64, Path, minimum = 1, description = "The key result's id"), ListParams),
     responses((status = 200, description = "A page of check-ins", body = Paged<CheckInView>), ErrorResponses))]
 pub async fn list_check_ins(
     State(app): State<App>,
-    Workspace(caller): Workspace,
+    Authenticated(caller): Authenticated,
     Id(id): Id,
     Query(params): Query<ListParams>,
 ) -> Result<Json<Paged<CheckInView>>, ApiError> {
@@ -107,11 +107,11 @@ pub async fn list_check_ins(
 /// Checks in on a key result: its new value, confidence, note and blockers. Answers
 /// with the check-in and the key result as it stands after it.
 #[utoipa::path(post, path = "/api/v1/key-results/{id}/check-ins", tag = "check-ins",
-    params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "The key result's id")), request_body = NewCheckIn,
+    params(("id" = i64, Path, minimum = 1, description = "The key result's id")), request_body = NewCheckIn,
     responses((status = 201, description = "Recorded", body = CheckInResult, headers(("location" = String, description = "Where it lives"))), ErrorResponses))]
 pub async fn create_check_in(
     State(app): State<App>,
-    Workspace(caller): Workspace,
+    Authenticated(caller): Authenticated,
     Id(id): Id,
     Json(new): Json<NewCheckIn>,
 ) -> Result<Created<CheckInResult>, ApiError> {
@@ -121,10 +121,10 @@ pub async fn create_check_in(
 
 /// Reads one check-in.
 #[utoipa::path(get, path = "/api/v1/check-ins/{id}", tag = "check-ins",
-    params(WorkspaceHeader, ("id" = i64, Path, minimum = 1, description = "Its id")), responses((status = 200, description = "Found", body = CheckInView), ErrorResponses))]
+    params(("id" = i64, Path, minimum = 1, description = "Its id")), responses((status = 200, description = "Found", body = CheckInView), ErrorResponses))]
 pub async fn get_check_in(
     State(app): State<App>,
-    Workspace(caller): Workspace,
+    Authenticated(caller): Authenticated,
     Id(id): Id,
 ) -> Result<Json<CheckInView>, ApiError> {
     Ok(Json(app.get_check_in(&caller, CheckInId(id)).await?))

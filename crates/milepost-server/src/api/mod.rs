@@ -2,6 +2,7 @@
 //! calls one app function and returns its view; the OpenAPI document is generated from
 //! these handlers' annotations, so it cannot drift from them.
 
+mod access;
 mod crud;
 mod health;
 mod key_results;
@@ -12,16 +13,6 @@ use axum::Router;
 use milepost_app::App;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
-
-/// The request header every workspace-scoped operation needs.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Header)]
-pub struct WorkspaceHeader {
-    /// The slug of the workspace to act in (for example `demo`).
-    #[param(rename = "X-Milepost-Workspace")]
-    #[expect(dead_code, reason = "documents the header; the Workspace extractor reads it")]
-    x_milepost_workspace: String,
-}
 
 /// A body that carries only the version a change is based on.
 #[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::ToSchema)]
@@ -40,9 +31,12 @@ pub struct VersionBody {
             based on; a stale one gets 409.",
     ),
     components(schemas(Problem)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
     tags(
         (name = "health", description = "Liveness and readiness"),
-        (name = "workspaces", description = "Tenants"),
+        (name = "workspaces", description = "The workspace a token acts in"),
+        (name = "access", description = "API tokens and the audit trail (admins)"),
         (name = "teams", description = "Teams in a tree"),
         (name = "people", description = "People and their roles"),
         (name = "cycles", description = "Time-boxed periods"),
@@ -54,11 +48,31 @@ pub struct VersionBody {
 )]
 struct ApiDoc;
 
+/// Declares the bearer-token scheme every operation but the health checks requires.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token: `milepost token create --workspace SLUG --role ROLE`"))
+                    .build(),
+            ),
+        );
+    }
+}
+
 /// The API's routes and its OpenAPI document.
 pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     let router = OpenApiRouter::with_openapi(ApiDoc::openapi());
     let router = health::routes(router);
     let router = workspaces::routes(router);
+    let router = access::routes(router);
     let router = crud::routes(router);
     let router = key_results::routes(router);
     router.split_for_parts()

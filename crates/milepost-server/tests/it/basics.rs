@@ -1,7 +1,8 @@
 //! What every client meets first: the health probes, the answers to paths and methods
-//! that do not exist, and the headers every response carries.
+//! that do not exist, the headers every response carries, and the workspace a token
+//! acts in.
 
-use crate::harness::{Api, Reply};
+use crate::harness::{Api, Reply, SECURITY_HEADERS};
 use reqwest::Method;
 use serde_json::json;
 use std::collections::HashSet;
@@ -41,7 +42,7 @@ http_test!(a_wrong_method_is_a_405_problem_that_says_what_is_allowed, |api: Api|
     }
 });
 
-http_test!(every_response_carries_a_request_id_and_nosniff, |api: Api| async move {
+http_test!(every_response_carries_a_request_id_and_the_security_headers, |api: Api| async move {
     let acme = api.new_workspace("acme").await;
     let big = format!("{{\"name\": \"{}\"}}", "a".repeat(1024 * 1024));
     let json_post = |path: &str, body: String| {
@@ -58,6 +59,8 @@ http_test!(every_response_carries_a_request_id_and_nosniff, |api: Api| async mov
         acme.get("/api/v1/teams/99").await,
         acme.get("/api/v1/teams/abc").await,
         api.get("/api/v1/teams").await,
+        api.with_token("mp_nope").get("/api/v1/teams").await,
+        acme.as_role("viewer").await.post("/api/v1/teams", json!({"name": "Sales"})).await,
         acme.post("/api/v1/teams", json!({"name": 5})).await,
         json_post("/api/v1/teams", big).await,
         Api::send("POST text".into(), acme.request(Method::POST, "/api/v1/teams").body("{}")).await,
@@ -65,10 +68,12 @@ http_test!(every_response_carries_a_request_id_and_nosniff, |api: Api| async mov
         acme.get("/nope").await,
     ];
     let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [200, 200, 200, 201, 404, 400, 400, 422, 413, 415, 405, 404]);
+    assert_eq!(statuses, [200, 200, 200, 201, 404, 400, 401, 401, 403, 422, 413, 415, 405, 404]);
     let mut ids = HashSet::new();
     for reply in &replies {
-        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{}", reply.request);
+        for (name, value) in SECURITY_HEADERS {
+            assert_eq!(reply.header(name), Some(value), "{}: {name}", reply.request);
+        }
         let request_id = reply.header("x-request-id").unwrap_or_default();
         assert!(!request_id.is_empty(), "{} has no x-request-id", reply.request);
         assert!(ids.insert(request_id.to_owned()), "{} reused the request id {request_id}", reply.request);
@@ -84,20 +89,36 @@ http_test!(a_request_id_sent_by_the_client_comes_back, |api: Api| async move {
     assert_eq!(reply.header("x-request-id"), Some("trace-43"));
 });
 
-http_test!(workspaces_are_created_and_listed, |api: Api| async move {
-    let reply = api.post("/api/v1/workspaces", json!({"name": "Acme Outfitters"})).await;
-    let acme = reply.expect(201);
-    assert_eq!(acme["slug"], "acme-outfitters", "a slug is made from the name");
-    api.post("/api/v1/workspaces", json!({"slug": "beta", "name": "Beta"})).await.expect(201);
-    let again = api.post("/api/v1/workspaces", json!({"slug": "beta", "name": "Beta again"})).await;
-    again.problem(409, "duplicate");
-    assert_eq!(again.pointers(), ["/slug"]);
-    let listed = api.get("/api/v1/workspaces").await.expect(200);
-    let slugs: Vec<&str> = listed.as_array().unwrap().iter().map(|w| w["slug"].as_str().unwrap()).collect();
-    assert_eq!(slugs, ["acme-outfitters", "beta"]);
-    // The new workspace is usable at once, and starts empty.
-    let teams = api.in_workspace("beta").get("/api/v1/teams").await.expect(200);
-    assert_eq!(teams["items"], json!([]));
+http_test!(a_token_reads_its_own_workspace_and_no_other, |api: Api| async move {
+    let acme = api.new_workspace("acme").await;
+    let beta = api.new_workspace("beta").await;
+    let read = acme.get("/api/v1/workspace").await.expect(200);
+    assert_eq!(read["slug"], "acme");
+    assert_eq!(read["name"], "Workspace acme");
+    assert_eq!(read["version"], 1);
+    assert_eq!(read["created_at"], crate::harness::NOW);
+    assert!(read["id"].is_i64(), "{read}");
+    let other = beta.get("/api/v1/workspace").await.expect(200);
+    assert_eq!(other["slug"], "beta");
+    assert_ne!(other["id"], read["id"]);
+    // Every role reads its workspace; nothing else answers for workspaces over HTTP.
+    for role in ["editor", "member", "viewer"] {
+        assert_eq!(acme.as_role(role).await.get("/api/v1/workspace").await.expect(200), read, "{role}");
+    }
+    for (method, path) in [
+        (Method::GET, "/api/v1/workspaces"),
+        (Method::POST, "/api/v1/workspaces"),
+        (Method::GET, "/api/v1/workspaces/acme"),
+    ] {
+        let request = acme.request(method.clone(), path).json(&json!({"slug": "gamma", "name": "Gamma"}));
+        let reply = Api::send(format!("{method} {path}"), request).await;
+        reply.problem(404, "not_found");
+        assert_eq!(reply.detail(), format!("there is nothing at {path}"));
+    }
+    let reply = Api::send("PATCH".into(), acme.request(Method::PATCH, "/api/v1/workspace").json(&json!({}))).await;
+    reply.problem(405, "method_not_allowed");
+    // A new workspace is usable at once, and starts empty.
+    assert_eq!(beta.get("/api/v1/teams").await.expect(200)["items"], json!([]));
 });
 
 http_test!(a_database_that_does_not_answer_gets_503_never_500, |api: Api| async move {

@@ -1,8 +1,10 @@
 //! Bad input gets a clear answer that says what is wrong and where, never a 500, and
 //! never changes anything: problem documents with `errors[]` naming each `pointer`
-//! into the body, `parameter` or `header`, all the problems of a request at once.
+//! into the body, `parameter` or `header`, all the problems of a request at once; and
+//! a request without valid credentials gets 401 with a `WWW-Authenticate` challenge.
 
-use crate::harness::{Api, GHOST, Org, at_hours, id};
+use crate::harness::{Api, BEARER_CHALLENGE, GHOST, Org, at_hours, id};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 /// How many items a list has, archived ones included.
@@ -11,21 +13,44 @@ async fn count(api: &Api, path: &str) -> usize {
     api.walk(&format!("{path}{separator}include_archived=true"), 500).await.len()
 }
 
-http_test!(a_request_without_a_known_workspace_is_refused, |api: Api| async move {
+http_test!(a_request_without_a_valid_token_is_refused_with_401_and_a_challenge, |api: Api| async move {
     let acme = api.new_workspace("acme").await;
-    let anonymous = api.without_workspace();
-    for reply in
-        [anonymous.get("/api/v1/teams").await, anonymous.post("/api/v1/teams", json!({"name": "Support"})).await]
-    {
-        reply.problem(400, "bad_request");
-        assert_eq!(reply.locations("header"), ["x-milepost-workspace"]);
-        assert!(reply.detail().contains("X-Milepost-Workspace"), "{}", reply.text);
+    let anonymous = api.without_token();
+    let real = acme.token().to_owned();
+    let unknown = format!("mp_{}", "0".repeat(64));
+    // (what is sent as the Authorization header, or none)
+    let headers: Vec<Option<String>> = vec![
+        None,
+        Some(String::new()),
+        Some("Bearer".to_owned()),
+        Some("Bearer ".to_owned()),
+        Some(format!("Basic {real}")),
+        Some(format!("Token {real}")),
+        Some(real.clone()),
+        Some(format!("Bearer {unknown}")),
+        Some(format!("Bearer {}", real.trim_start_matches("mp_"))),
+        Some(format!("Bearer {}", real.to_uppercase())),
+        Some(format!("Bearer {real}x")),
+        Some(format!("Bearer {}", &real[..real.len() - 1])),
+    ];
+    for header in headers {
+        for method in [Method::GET, Method::POST] {
+            let mut request = anonymous.request(method.clone(), "/api/v1/teams").json(&json!({"name": "Support"}));
+            if let Some(value) = &header {
+                request = request.header("authorization", value);
+            }
+            let reply = Api::send(format!("{method} /api/v1/teams with {header:?}"), request).await;
+            reply.problem(401, "unauthenticated");
+            assert_eq!(reply.header("www-authenticate"), Some(BEARER_CHALLENGE), "{}", reply.request);
+            assert!(!reply.text.contains(&real), "{}: the answer never echoes a token", reply.request);
+            if header.is_none() {
+                assert!(reply.detail().contains("Authorization: Bearer"), "{}", reply.text);
+            }
+        }
     }
-    let unknown = api.in_workspace("nope");
-    for reply in [unknown.get("/api/v1/teams").await, unknown.post("/api/v1/teams", json!({"name": "Support"})).await] {
-        reply.problem(404, "not_found");
-        assert_eq!(reply.detail(), "workspace nope does not exist");
-    }
+    // The scheme is case-insensitive (RFC 9110); the token itself is not.
+    let request = anonymous.request(Method::GET, "/api/v1/teams").header("authorization", format!("bearer {real}"));
+    Api::send("GET with bearer".into(), request).await.expect(200);
     assert_eq!(count(&acme, "/api/v1/teams").await, 0, "nothing was created anywhere");
 });
 

@@ -1,9 +1,17 @@
 //! The harness: starts the real server on `127.0.0.1:0` over a fresh database with a
-//! fixed clock, and gives tests a small HTTP client ([`Api`]) that records each answer
-//! as a [`Reply`] and builds the usual fixtures (workspace, teams, people, a cycle).
+//! fixed clock (which a test may move), and gives tests a small HTTP client ([`Api`])
+//! that sends an API token, records each answer as a [`Reply`] and builds the usual
+//! fixtures (workspace, teams, people, a cycle).
+//!
+//! Workspaces and their first admin token are made in process, as the operator of an
+//! installation makes them (`milepost workspace create`, `milepost token create`);
+//! everything else goes through HTTP.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use milepost_app::App;
+use milepost_app::access::NewApiToken;
+use milepost_app::person::Role;
+use milepost_app::workspace::NewWorkspace;
 use milepost_store::Store;
 use milepost_store::test_support::{postgres_store, postgres_url, sqlite_store};
 use reqwest::header::HeaderMap;
@@ -11,6 +19,7 @@ use reqwest::{Client, Method, RequestBuilder};
 use serde_json::{Value, json};
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -19,8 +28,16 @@ use tokio::task::JoinHandle;
 /// (2026-10-01 to 2026-12-31 is 92 days; 46 have passed), so its elapsed share is 0.5.
 pub const NOW: &str = "2026-11-16T00:00:00Z";
 
-/// The header that names the workspace.
-pub const WORKSPACE: &str = "X-Milepost-Workspace";
+/// The challenge every 401 answer carries.
+pub const BEARER_CHALLENGE: &str = "Bearer realm=\"milepost\"";
+
+/// The security headers every response carries: (name, value).
+pub const SECURITY_HEADERS: [(&str, &str); 4] = [
+    ("x-content-type-options", "nosniff"),
+    ("content-security-policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"),
+    ("referrer-policy", "no-referrer"),
+    ("x-frame-options", "DENY"),
+];
 
 /// An id that no test ever creates.
 pub const GHOST: i64 = 987_654_321;
@@ -37,7 +54,7 @@ pub fn at_hours(hours: i64) -> String {
 
 /// A server started for one test.
 pub struct Server {
-    /// A client of it, in no workspace yet.
+    /// A client of it, with no token yet.
     pub api: Api,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
@@ -45,20 +62,27 @@ pub struct Server {
 }
 
 /// Starts the real server on a random local port over `store`, with the clock fixed at
-/// [`NOW`].
+/// [`NOW`] (plus whatever [`Api::shift_clock`] adds).
 pub async fn spawn_app(store: Store) -> Server {
     let fixed = now();
-    let app = App::with_clock(store.clone(), Arc::new(move || fixed));
+    let offset = Arc::new(AtomicI64::new(0));
+    let shift = Arc::clone(&offset);
+    let clock = move || {
+        let seconds = shift.load(Ordering::SeqCst);
+        fixed.saturating_add(SignedDuration::from_secs(seconds)).unwrap()
+    };
+    let app = App::with_clock(store.clone(), Arc::new(clock));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (shutdown, stop) = oneshot::channel::<()>();
-    let task = tokio::spawn(milepost_server::serve(listener, app, async move {
+    let task = tokio::spawn(milepost_server::serve(listener, app.clone(), async move {
         let _ = stop.await;
     }));
     // No proxy: a proxy set in the environment must not stand between the test and
     // the server it started.
     let client = Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().unwrap();
-    Server { api: Api { base, client, workspace: None, store: store.clone() }, shutdown, task, store }
+    let api = Api { base, client, token: None, app, clock_offset: offset, store: store.clone() };
+    Server { api, shutdown, task, store }
 }
 
 impl Server {
@@ -105,12 +129,17 @@ where
     run(store, body).await;
 }
 
-/// A client of the server under test, optionally acting in one workspace.
+/// A client of the server under test, optionally sending an API token (and so acting
+/// in the token's workspace with the token's role).
 #[derive(Debug, Clone)]
 pub struct Api {
     base: String,
     client: Client,
-    workspace: Option<String>,
+    token: Option<String>,
+    /// The server's app, for what only the operator does: making workspaces.
+    app: App,
+    /// Seconds the server's clock stands after [`NOW`].
+    clock_offset: Arc<AtomicI64>,
     /// The server's database, only to take it away ([`Api::close_database`]).
     store: Store,
 }
@@ -136,14 +165,25 @@ impl Api {
         format!("{}{path}", self.base)
     }
 
-    /// This client, acting in the workspace `slug`.
-    pub fn in_workspace(&self, slug: &str) -> Api {
-        Api { workspace: Some(slug.to_owned()), ..self.clone() }
+    /// This client, sending `token` as `Authorization: Bearer <token>`.
+    pub fn with_token(&self, token: &str) -> Api {
+        Api { token: Some(token.to_owned()), ..self.clone() }
     }
 
-    /// This client, sending no workspace header.
-    pub fn without_workspace(&self) -> Api {
-        Api { workspace: None, ..self.clone() }
+    /// This client, sending no token.
+    pub fn without_token(&self) -> Api {
+        Api { token: None, ..self.clone() }
+    }
+
+    /// The token this client sends.
+    #[track_caller]
+    pub fn token(&self) -> &str {
+        self.token.as_deref().expect("this client sends no token")
+    }
+
+    /// Moves the server's clock to [`NOW`] + `by` (negative is earlier); `ZERO` puts it back.
+    pub fn shift_clock(&self, by: SignedDuration) {
+        self.clock_offset.store(by.as_secs(), Ordering::SeqCst);
     }
 
     /// Closes the server's database connections under it, as an outage would.
@@ -151,11 +191,11 @@ impl Api {
         self.store.close().await;
     }
 
-    /// A request with the workspace header (when there is one), ready for more.
+    /// A request with the token (when there is one), ready for more.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         let builder = self.client.request(method, self.url(path));
-        match &self.workspace {
-            Some(slug) => builder.header(WORKSPACE, slug),
+        match &self.token {
+            Some(token) => builder.bearer_auth(token),
             None => builder,
         }
     }
@@ -195,12 +235,55 @@ impl Api {
         Api::send(format!("POST {path} ({content_type:?})"), builder).await
     }
 
-    /// Creates a workspace and returns a client acting in it.
+    /// Creates a workspace and its first admin token in process, as the operator does,
+    /// and returns a client sending that token.
     pub async fn new_workspace(&self, slug: &str) -> Api {
-        let reply = self.without_workspace().post("/api/v1/workspaces", json!({"slug": slug, "name": slug})).await;
-        let workspace = reply.expect(201);
-        assert_eq!(workspace["slug"], slug);
-        self.in_workspace(slug)
+        let new = NewWorkspace { slug: Some(slug.to_owned()), name: format!("Workspace {slug}") };
+        let workspace = self.app.create_workspace(new).await.unwrap();
+        assert_eq!(workspace.slug, slug);
+        let operator = self.app.caller_for(&workspace);
+        let new = NewApiToken { name: None, role: Role::Admin, expires_in_days: None };
+        let created = self.app.create_token(&operator, new).await.unwrap();
+        self.with_token(&created.token)
+    }
+
+    /// Makes a token through the API with this (admin) client; returns the answer,
+    /// `{token, details}`.
+    pub async fn create_token(&self, role: &str, expires_in_days: Option<u32>) -> Value {
+        let body = json!({"name": format!("A {role} token"), "role": role, "expires_in_days": expires_in_days});
+        self.post("/api/v1/tokens", body).await.expect(201)
+    }
+
+    /// A client in this client's workspace sending a new token with `role`.
+    pub async fn as_role(&self, role: &str) -> Api {
+        let created = self.create_token(role, None).await;
+        self.with_token(created["token"].as_str().unwrap())
+    }
+
+    /// A client sending a token of this workspace that expired a day ago: made with
+    /// the clock two days back, to live one day.
+    pub async fn expired(&self, role: &str) -> Api {
+        self.shift_clock(SignedDuration::from_hours(-48));
+        let created = self.create_token(role, Some(1)).await;
+        self.shift_clock(SignedDuration::ZERO);
+        self.with_token(created["token"].as_str().unwrap())
+    }
+
+    /// The id of the token this client sends, as `admin` (of its workspace) lists it.
+    pub async fn token_id(&self, admin: &Api) -> i64 {
+        let prefix: String = self.token().chars().take(11).collect();
+        let tokens = admin.get("/api/v1/tokens").await.expect(200);
+        let found = tokens.as_array().unwrap().iter().find(|t| t["prefix"] == prefix.as_str());
+        found.map(id).unwrap_or_else(|| panic!("no token with the prefix {prefix} in {tokens}"))
+    }
+
+    /// A client sending a token of this workspace that was revoked; returns it with
+    /// the token's id.
+    pub async fn revoked(&self, role: &str) -> (Api, i64) {
+        let created = self.create_token(role, None).await;
+        let token_id = id(&created["details"]);
+        self.post(&format!("/api/v1/tokens/{token_id}/revoke"), json!({})).await.expect(200);
+        (self.with_token(created["token"].as_str().unwrap()), token_id)
     }
 
     /// Creates a team and returns it.
@@ -354,7 +437,7 @@ pub fn assert_close(actual: &Value, expected: f64) {
 /// two people, and the active cycle 2026-Q4 around [`NOW`].
 #[derive(Debug, Clone)]
 pub struct Org {
-    /// A client acting in the workspace.
+    /// A client sending the workspace's first admin token.
     pub api: Api,
     /// The company team, root of the tree.
     pub company: i64,

@@ -1,7 +1,9 @@
 //! HTTP tests of the JSON API, through the front door: each test starts the real server
 //! on a random port and speaks to it with a real HTTP client. Every test body is written
 //! once and runs on SQLite and on PostgreSQL (when `MILEPOST_TEST_POSTGRES_URL` is set),
-//! each run in its own fresh database or schema, with the clock fixed mid-cycle.
+//! each run in its own fresh database or schema, with the clock fixed mid-cycle (a test
+//! may move it). Workspaces and their first admin token are made in process, as the
+//! operator makes them; every request then goes over HTTP with a bearer token.
 
 #![expect(clippy::unwrap_used, reason = "a test that cannot set up should fail loudly")]
 
@@ -26,6 +28,7 @@ macro_rules! http_test {
     };
 }
 
+mod audit;
 mod basics;
 mod concurrency;
 mod errors;
@@ -34,5 +37,8 @@ mod isolation;
 mod okr_flow;
 mod openapi;
 mod pagination;
+mod permissions;
 mod schema;
+mod tokens;
 mod versions;
+mod visibility;

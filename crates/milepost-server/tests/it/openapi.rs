@@ -1,6 +1,7 @@
 //! The OpenAPI document at `/api/openapi.json`: well formed, one operation per handler
-//! named after it, every documented operation routed (and nothing else on those
-//! paths), and equal to the checked-in `docs/openapi.json`. Run with
+//! named after it, every API operation behind the bearer scheme and the probes open,
+//! every documented operation routed (and nothing else on those paths), and equal to
+//! the checked-in `docs/openapi.json`. Run with
 //! `MILEPOST_UPDATE_SNAPSHOTS=1` to write that file from the served document.
 
 use crate::harness::{Api, GHOST};
@@ -11,12 +12,15 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
 
 /// Every operation of the API: method, path, operation id (the handler's name).
+/// permissions.rs holds who may call each of them.
 pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get", "/healthz", "get_health"),
     ("get", "/readyz", "get_readiness"),
-    ("get", "/api/v1/workspaces", "list_workspaces"),
-    ("post", "/api/v1/workspaces", "create_workspace"),
-    ("get", "/api/v1/workspaces/{slug}", "get_workspace"),
+    ("get", "/api/v1/workspace", "get_workspace"),
+    ("get", "/api/v1/tokens", "list_tokens"),
+    ("post", "/api/v1/tokens", "create_token"),
+    ("post", "/api/v1/tokens/{id}/revoke", "revoke_token"),
+    ("get", "/api/v1/events", "list_events"),
     ("get", "/api/v1/teams", "list_teams"),
     ("post", "/api/v1/teams", "create_team"),
     ("get", "/api/v1/teams/{id}", "get_team"),
@@ -57,6 +61,9 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/initiatives/{id}/archive", "archive_initiative"),
     ("post", "/api/v1/initiatives/{id}/restore", "restore_initiative"),
 ];
+
+/// The operations that act on the thing in their path and take no body.
+pub const BODILESS_POSTS: &[&str] = &["revoke_token"];
 
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -128,12 +135,21 @@ http_test!(the_document_is_openapi_3_with_one_operation_per_handler, |api: Api| 
             let media = if status.starts_with('2') { "application/json" } else { "application/problem+json" };
             assert!(response["content"][media]["schema"].is_object(), "{at} {status} has no {media} schema");
         }
-        if path.starts_with("/api/v1/") && !path.starts_with("/api/v1/workspaces") {
-            let header = op["parameters"]
-                .as_array()
-                .and_then(|ps| ps.iter().find(|p| p["in"] == "header" && p["name"] == "X-Milepost-Workspace"));
-            assert_eq!(header.map(|h| &h["required"]), Some(&json!(true)), "{at} must document the workspace header");
+        // Every API operation needs the bearer token (the document's default), the
+        // probes need nothing; no operation still documents the old workspace header.
+        if path.starts_with("/api/v1/") {
+            let covered = match op.get("security") {
+                None => true,
+                Some(security) => security.as_array().is_some_and(|s| s.contains(&json!({"bearer": []}))),
+            };
+            assert!(covered, "{at} is not covered by the bearer scheme: {}", op["security"]);
+            assert!(responses.contains_key("401"), "{at} does not document its 401");
+        } else {
+            assert_eq!(op["security"], json!([{}]), "{at} must declare that it needs no token");
         }
+        let headers: Vec<&Value> =
+            op["parameters"].as_array().into_iter().flatten().filter(|p| p["in"] == "header").collect();
+        assert!(headers.is_empty(), "{at} documents header parameters: {headers:?}");
         if path.contains("{id}") {
             let param = op["parameters"].as_array().and_then(|ps| ps.iter().find(|p| p["in"] == "path"));
             let param = param.unwrap_or_else(|| panic!("{at} does not document its path parameter"));
@@ -141,11 +157,15 @@ http_test!(the_document_is_openapi_3_with_one_operation_per_handler, |api: Api| 
             assert_eq!(param["required"], true, "{at}");
             assert_eq!(param["schema"]["type"], "integer", "{at}");
         }
-        if method == "post" || method == "patch" {
+        let id = op["operationId"].as_str().unwrap_or_default();
+        if (method == "post" || method == "patch") && !BODILESS_POSTS.contains(&id) {
             let schema = &op["requestBody"]["content"]["application/json"]["schema"];
             assert!(schema.is_object(), "{at} documents no JSON body");
         }
     }
+    assert_eq!(doc["security"], json!([{"bearer": []}]), "every operation needs a token unless it says otherwise");
+    let scheme = &doc["components"]["securitySchemes"]["bearer"];
+    assert_eq!((&scheme["type"], &scheme["scheme"]), (&json!("http"), &json!("bearer")), "{scheme}");
     let mut all = Vec::new();
     refs(&doc, &mut all);
     for target in all {

@@ -1,7 +1,10 @@
 //! The command line: one file per subcommand.
 
+mod kr;
 mod migrate;
 mod serve;
+mod token;
+mod workspace;
 
 use crate::config::{Config, Overrides};
 use clap::{Args, Parser, Subcommand};
@@ -22,19 +25,34 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Bring the database schema up to date, then exit.
     Migrate(migrate::MigrateArgs),
+    /// Create and list workspaces.
+    Workspace(workspace::WorkspaceArgs),
+    /// Make, list and revoke API tokens.
+    Token(token::TokenArgs),
+    /// Key result sentences: see what Milepost reads in them.
+    Kr(kr::KrArgs),
+}
+
+/// How a command prints its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Output {
+    /// Aligned columns for people.
+    Table,
+    /// JSON for scripts.
+    Json,
 }
 
 /// Where the data lives; every command that touches the database takes these.
 #[derive(Debug, Clone, Args)]
 pub struct DataArgs {
     /// Directory of the embedded SQLite database [env: MILEPOST_DATA_DIR] [default: milepost-data]
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", global = true)]
     data_dir: Option<PathBuf>,
     /// sqlite://PATH or postgres://USER@HOST/DB [env: MILEPOST_DATABASE_URL] [default: the data directory's file]
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", global = true)]
     database_url: Option<String>,
     /// Settings file [default: milepost.toml when it exists]
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     config: Option<PathBuf>,
 }
 
@@ -50,6 +68,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(args).await,
         Command::Migrate(args) => migrate::run(args).await,
+        Command::Workspace(args) => workspace::run(args).await,
+        Command::Token(args) => token::run(args).await,
+        Command::Kr(args) => kr::run(args),
     }
 }
 
@@ -66,6 +87,49 @@ async fn open(config: &Config) -> anyhow::Result<milepost_app::App> {
         .with_context(|| format!("could not open the database {}", redact(&url)))?;
     app.migrate().await.context("could not bring the database schema up to date")?;
     Ok(app)
+}
+
+/// Turns an app error into a message for the command line, with each problem's place.
+fn explain(error: milepost_app::AppError) -> anyhow::Error {
+    match &error {
+        milepost_app::AppError::Invalid(problems) => {
+            let lines: Vec<String> = problems
+                .iter()
+                .map(|p| match &p.location {
+                    milepost_app::Location::Pointer(at)
+                    | milepost_app::Location::Parameter(at)
+                    | milepost_app::Location::Header(at) => {
+                        format!("  {}: {}", at.trim_start_matches('/'), p.detail)
+                    }
+                })
+                .collect();
+            if lines.len() == 1 {
+                anyhow::anyhow!("{}", lines[0].trim_start())
+            } else {
+                anyhow::anyhow!("{error}:\n{}", lines.join("\n"))
+            }
+        }
+        _ => anyhow::anyhow!("{error}"),
+    }
+}
+
+/// Prints rows as aligned columns under a header.
+fn print_table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) {
+    let rows: Vec<Vec<String>> = rows.collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(header.iter().map(|h| (*h).to_owned()).collect());
+    for row in rows {
+        line(row);
+    }
 }
 
 /// A database URL fit for printing: no password.

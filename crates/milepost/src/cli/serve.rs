@@ -4,6 +4,8 @@ use super::DataArgs;
 use crate::config::{Config, LogFormat};
 use anyhow::Context;
 use clap::Args;
+use milepost_app::access::NewApiToken;
+use milepost_app::person::Role;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -67,6 +69,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = args.data.load(args.listen)?;
     init_logs(&config);
     let app = super::open(&config).await?;
+    let mut demo_token = None;
     if args.demo {
         let today = app.now().to_zoned(jiff::tz::TimeZone::UTC).date();
         let summary = app.load_demo(today).await.context("could not load the demo workspace")?;
@@ -91,6 +94,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 config.data_dir.display()
             );
         }
+        // A fresh admin token at every demo start, so a newcomer can call the API at once.
+        let operator = app.caller_for_workspace(&summary.workspace).await.context("the demo workspace is missing")?;
+        let token = app
+            .create_token(
+                &operator,
+                NewApiToken {
+                    name: Some("demo admin (printed at start)".to_owned()),
+                    role: Role::Admin,
+                    expires_in_days: Some(30),
+                },
+            )
+            .await
+            .context("could not make a demo token")?;
+        demo_token = Some(token.token);
     }
     let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| {
         format!("could not listen on {}: is another server using it? Try --listen 127.0.0.1:8081", config.listen)
@@ -98,8 +115,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     say!("Milepost is listening on http://{address} (ready in {} ms)", started.elapsed().as_millis());
     say!("  API:      http://{address}/api/v1  (OpenAPI: http://{address}/api/openapi.json)");
-    if args.demo {
-        say!("  Try:      curl -H 'X-Milepost-Workspace: demo' http://{address}/api/v1/objectives");
+    if let Some(token) = &demo_token {
+        say!("  Token:    {token}  (admin of `demo`, valid 30 days)");
+        say!("  Try:      curl -H 'Authorization: Bearer {token}' http://{address}/api/v1/objectives");
     }
     tracing::info!(%address, database = %super::redact(&config.database_url()), "serving");
     milepost_server::serve(listener, app.clone(), shutdown_signal())

@@ -15,7 +15,7 @@ async fn an_acknowledged_check_in_survives_kill_9() {
         let value = target["start"].as_f64().unwrap() + f64::from(step) * 0.25;
         let response = client()
             .post(format!("{}/api/v1/key-results/{id}/check-ins", server.base))
-            .header("X-Milepost-Workspace", "demo")
+            .bearer_auth(server.token.as_deref().unwrap())
             .json(&serde_json::json!({ "value": value, "confidence": 6, "note": format!("kill test {step}") }))
             .send()
             .await
@@ -28,7 +28,8 @@ async fn an_acknowledged_check_in_survives_kill_9() {
     server.child.kill().unwrap();
     server.child.wait().unwrap();
 
-    let server = start(dir.path(), &["--data-dir", "data"]);
+    let mut server = start(dir.path(), &["--data-dir", "data"]);
+    server.token = Some(create_token(dir.path(), "data", "demo", "viewer"));
     for check_in in acknowledged {
         let found = get_json(&server, &format!("/api/v1/check-ins/{check_in}")).await;
         assert_eq!(found["key_result_id"], id);

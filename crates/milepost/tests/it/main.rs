@@ -5,6 +5,7 @@
 
 mod config;
 mod durability;
+mod kr;
 mod serve;
 
 use std::io::{BufRead, BufReader};
@@ -35,6 +36,8 @@ pub struct Server {
     pub base: String,
     /// What it printed before it listened.
     pub output: Vec<String>,
+    /// The API token to call it with: the demo's, or one set by the test.
+    pub token: Option<String>,
 }
 
 impl Drop for Server {
@@ -65,16 +68,26 @@ pub fn start(cwd: &Path, args: &[&str]) -> Server {
     });
     let deadline = Instant::now() + START_DEADLINE;
     let mut output = Vec::new();
+    let mut base = None;
+    // With --demo the server prints its demo token after the address; wait for it.
+    let demo = args.contains(&"--demo");
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match receiver.recv_timeout(left) {
             Ok(line) => {
-                let address = line
-                    .strip_prefix("Milepost is listening on ")
-                    .map(|rest| rest.split(' ').next().unwrap().to_owned());
+                if let Some(rest) = line.strip_prefix("Milepost is listening on ") {
+                    base = rest.split(' ').next().map(str::to_owned);
+                }
+                let token = line
+                    .trim_start()
+                    .strip_prefix("Token:")
+                    .and_then(|t| t.split_whitespace().next())
+                    .map(str::to_owned);
                 output.push(line);
-                if let Some(base) = address {
-                    return Server { child, base, output };
+                if let Some(address) = &base
+                    && (!demo || token.is_some())
+                {
+                    return Server { child, base: address.clone(), output, token };
                 }
             }
             Err(_) => {
@@ -86,15 +99,27 @@ pub fn start(cwd: &Path, args: &[&str]) -> Server {
     }
 }
 
-/// A blocking HTTP client for tests.
+/// Makes a token with `milepost token create` on a data directory, as an operator would.
+pub fn create_token(cwd: &Path, data_dir: &str, workspace: &str, role: &str) -> String {
+    let output = milepost(cwd)
+        .args(["token", "create", "--workspace", workspace, "--role", role, "--data-dir", data_dir])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    assert!(token.starts_with("mp_") && token.len() == 67, "one token on standard output: {token:?}");
+    token
+}
+
+/// An HTTP client for tests.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap()
 }
 
-/// GETs a JSON document from the demo workspace.
+/// GETs a JSON document with the server's token.
 pub async fn get_json(server: &Server, path: &str) -> serde_json::Value {
-    let response =
-        client().get(format!("{}{path}", server.base)).header("X-Milepost-Workspace", "demo").send().await.unwrap();
+    let token = server.token.as_deref().expect("a token to call the API with");
+    let response = client().get(format!("{}{path}", server.base)).bearer_auth(token).send().await.unwrap();
     assert!(response.status().is_success(), "GET {path}: {}", response.status());
     response.json().await.unwrap()
 }

@@ -111,3 +111,56 @@ async fn a_second_demo_start_keeps_the_data_as_it_is() {
     let after = get_json(&second, "/api/v1/objectives?limit=500").await;
     assert_eq!(items(&before).len(), items(&after).len());
 }
+
+#[tokio::test]
+async fn tokens_made_on_the_command_line_work_and_can_be_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start(dir.path(), &["--demo", "--data-dir", "data"]);
+    let viewer = create_token(dir.path(), "data", "demo", "viewer");
+    let as_viewer = |path: &str| client().get(format!("{}{path}", server.base)).bearer_auth(&viewer).send();
+    assert_eq!(as_viewer("/api/v1/objectives").await.unwrap().status(), 200);
+
+    let listed = milepost(dir.path())
+        .args(["token", "list", "--workspace", "demo", "--data-dir", "data", "--output", "json"])
+        .output()
+        .unwrap();
+    let tokens: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(!text.contains(&viewer), "a list never shows a token's secret");
+    let id = tokens.as_array().unwrap().iter().find(|t| t["role"] == "viewer").unwrap()["id"].as_i64().unwrap();
+    assert!(tokens.as_array().unwrap().iter().any(|t| t["last_used_at"].is_string()), "use is recorded");
+
+    let revoked = milepost(dir.path())
+        .args(["token", "revoke", "--workspace", "demo", "--data-dir", "data", &id.to_string()])
+        .output()
+        .unwrap();
+    assert!(revoked.status.success());
+    let response = as_viewer("/api/v1/objectives").await.unwrap();
+    assert_eq!(response.status(), 401, "a revoked token stops working at once");
+    assert!(response.headers().contains_key("www-authenticate"));
+
+    // Unknown workspace and role are refused with a clear message.
+    let bad = milepost(dir.path())
+        .args(["token", "create", "--workspace", "nope", "--role", "admin", "--data-dir", "data"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("workspace nope does not exist"));
+    server.token = None;
+}
+
+#[test]
+fn workspaces_are_created_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let created =
+        milepost(dir.path()).args(["workspace", "create", "Globex Corporation", "--data-dir", "d"]).output().unwrap();
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    assert!(String::from_utf8_lossy(&created.stdout).contains("`globex-corporation`"));
+    let again =
+        milepost(dir.path()).args(["workspace", "create", "Globex Corporation", "--data-dir", "d"]).output().unwrap();
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("already has this slug"));
+    let listed = milepost(dir.path()).args(["workspace", "list", "--data-dir", "d"]).output().unwrap();
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(text.starts_with("SLUG") && text.contains("globex-corporation"), "{text}");
+    let token = create_token(dir.path(), "d", "globex-corporation", "admin");
+    assert!(token.starts_with("mp_"));
+}

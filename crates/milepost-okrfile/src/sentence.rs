@@ -1,0 +1,453 @@
+//! Key result sentences: reading "Cut first response time from 8h to 2h" as data.
+//!
+//! People write key results as plain sentences (SPEC §5). [`parse_key_result`] reads out
+//! of one what kind of key result it is, what is measured, the numbers (start, target,
+//! band, relative or absolute change, threshold) and their unit. The work happens in
+//! stages, each a small grammar of its own:
+//!
+//! 1. [`lexer`] splits the text into words, numerals and symbols;
+//! 2. [`time_frame`] sets aside the parts that say *when* ("this quarter", "by 2026");
+//! 3. [`clause`] finds the verb and what it says (up, down, keep, finish);
+//! 4. [`phrase`] reads each number with the words around it ("from … to …", "by 30%",
+//!    "at or above 92%", "20% more"), each through [`quantity`] (scales, units, words);
+//! 5. this module decides the kind and fills the result, and [`metric`] names the metric.
+//!
+//! The parser never fails: a sentence with nothing measurable gets kind `None`. It is
+//! linear in the length of the text: every stage scans left to right with a bounded
+//! look-ahead, and nothing backtracks.
+
+mod clause;
+mod lexer;
+mod metric;
+mod phrase;
+mod quantity;
+mod time_frame;
+mod vocabulary;
+
+use clause::{Clause, find_clause};
+use lexer::{Token, tokenize};
+use milepost_core::{Comparator, KeyResultKind};
+use phrase::{Context, Phrase, Role, phrases};
+use quantity::{Quantity, Unit, Written};
+use serde::Serialize;
+use vocabulary::{Direction, EDGE_WORDS, VAGUE_COMPARATIVES};
+
+/// What a key result sentence says, field by field; `None` where the sentence does not
+/// say it. Serialized, every field is present (`null` when absent), in this order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParsedKeyResult {
+    /// The kind of key result, or `None` when nothing measurable can be read
+    /// ("Improve customer experience").
+    pub kind: Option<KeyResultKind>,
+    /// What is measured, as a short noun phrase taken from the sentence.
+    pub metric: Option<String>,
+    /// The baseline, only when the sentence states it ("from 40%"), in the target's unit.
+    pub start: Option<f64>,
+    /// The absolute target ("to 80%", "Hire 5 …"); for a maintain key result, the threshold.
+    pub target: Option<f64>,
+    /// The band `[low, high]` of a range key result.
+    pub range: Option<[f64; 2]>,
+    /// A change relative to the baseline, as a fraction: "by 30%" is ±0.3, "double" is 1.0.
+    pub relative_change: Option<f64>,
+    /// An absolute change: "by 200 tickets" is −200 on a decrease.
+    pub delta: Option<f64>,
+    /// Which side of a maintain threshold is good; only for maintain key results.
+    pub comparator: Option<Comparator>,
+    /// The unit: `%`, `pp`, `USD`, `EUR`, `GBP`, `ms`, `s`, `min`, `h`, `days` or `weeks`;
+    /// `None` for plain counts and scores.
+    pub unit: Option<String>,
+    /// Whether anything measurable was read: `false` exactly when `kind` is `None`.
+    pub measurable: bool,
+}
+
+/// Reads a key result sentence. Never fails and never panics; see [`ParsedKeyResult`].
+///
+/// ```
+/// use milepost_okrfile::parse_key_result;
+/// use milepost_core::KeyResultKind;
+///
+/// let parsed = parse_key_result("Decrease mean time to recovery from 4 hours to 30 minutes");
+/// assert_eq!(parsed.kind, Some(KeyResultKind::Decrease));
+/// assert_eq!((parsed.start, parsed.target), (Some(240.0), Some(30.0)));
+/// assert_eq!(parsed.unit.as_deref(), Some("min"));
+/// assert_eq!(parsed.metric.as_deref(), Some("mean time to recovery"));
+/// ```
+pub fn parse_key_result(text: &str) -> ParsedKeyResult {
+    let tokens = tokenize(text);
+    let clause = find_clause(&tokens);
+    let mut skip = time_frame::time_frames(&tokens);
+    for &k in &clause.verb_tokens {
+        if let Some(s) = skip.get_mut(k) {
+            *s = true;
+        }
+    }
+    let ctx = Context { tokens: &tokens, skip: &skip, keeps: clause.sense.keeps, verb: clause.verb };
+    let mut phrases = phrases(&ctx);
+    drop_name_numbers(&tokens, &mut phrases);
+    // "Reduce cost by 20% while keeping uptime above 99.9%": the first clause that has
+    // numbers is the key result; a second one is a constraint on it.
+    if let Some(cut) = second_clause(&tokens, &clause, &phrases) {
+        phrases.retain(|p| p.start < cut);
+        for s in skip.iter_mut().skip(cut) {
+            *s = true;
+        }
+    }
+    let reading = read_numbers(&tokens, &skip, &clause, &phrases);
+    let kind = decide_kind(&clause, &reading, &tokens, &skip, &phrases);
+    let metric = metric::metric(text, &tokens, &skip, &phrases, reading.primary.as_ref())
+        .map(|m| m.trim().to_string())
+        .filter(|m| !m.is_empty());
+    finish(kind, metric, &reading)
+}
+
+/// Drops bare numbers that belong to the metric's name when the sentence states its
+/// numbers elsewhere: "cost per 1,000 impressions", "Grow our 3 largest accounts by 50%".
+fn drop_name_numbers(tokens: &[Token], phrases: &mut Vec<Phrase>) {
+    let numbers_elsewhere = phrases.iter().any(|p| !matches!(p.role, Role::Bare(_) | Role::TimeFrame(_)));
+    phrases.retain(|p| {
+        let prev = p.start.checked_sub(1).and_then(|k| tokens.get(k)).and_then(Token::word);
+        let name = match p.role {
+            Role::Bare(q) if q.unit.is_none() && !q.multiplier => match prev {
+                Some("per") => true,
+                Some("our" | "the" | "their" | "its" | "my" | "your" | "these" | "those") => numbers_elsewhere,
+                _ => false,
+            },
+            _ => false,
+        };
+        !name
+    });
+}
+
+/// Where a second clause starts, when the first already has numbers: at "while",
+/// "without", "but", a semicolon, or "and" followed by another verb of change.
+fn second_clause(tokens: &[Token], clause: &Clause, phrases: &[Phrase]) -> Option<usize> {
+    let from = clause.verb.map_or(0, |v| v + 1);
+    let cut = (from..tokens.len()).find(|&k| {
+        let t = &tokens[k];
+        let next_is_verb = || {
+            tokens
+                .get(k + 1)
+                .and_then(Token::word)
+                .and_then(vocabulary::base_sense)
+                .is_some_and(|s| s.direction.is_some() || s.keeps || s.finishes)
+        };
+        match t.word() {
+            Some("while" | "whilst" | "without" | "but" | "whereas" | "except") => true,
+            Some("and") => next_is_verb(),
+            _ => t.symbol() == Some(';') || (t.symbol() == Some(',') && next_is_verb()),
+        }
+    })?;
+    phrases.iter().any(|p| p.end <= cut).then_some(cut)
+}
+
+/// A change read from a phrase, before its sign is known.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Change {
+    /// A fraction of the baseline whose sign follows the kind: "by 30%", "by a third".
+    Fraction(f64),
+    /// A multiplier: "5x" is +4.0 on an increase, −0.8 on a decrease.
+    Multiplier(f64),
+    /// A change whose sign the words fix: "double" is +1.0, "halve" −0.5.
+    Fixed(f64),
+}
+
+/// The numbers of a sentence, gathered from its phrases.
+#[derive(Debug, Default)]
+struct Reading {
+    start: Option<Quantity>,
+    target: Option<Quantity>,
+    range: Option<(Quantity, Quantity)>,
+    relative: Option<Change>,
+    delta: Option<Quantity>,
+    /// The comparator written with the target, or anywhere in the sentence.
+    comparator: Option<Comparator>,
+    /// The direction the phrases themselves state ("20% fewer", "a 25% reduction").
+    direction: Option<Direction>,
+    /// The phrase that gave the target, or else the main change.
+    primary: Option<Phrase>,
+}
+
+impl Reading {
+    fn has_numbers(&self) -> bool {
+        self.start.is_some()
+            || self.target.is_some()
+            || self.range.is_some()
+            || self.relative.is_some()
+            || self.delta.is_some()
+    }
+}
+
+/// A quantity as a change: relative when it is a percentage, a multiplier or a fraction.
+fn as_change(q: &Quantity) -> Option<Change> {
+    if q.multiplier {
+        Some(Change::Multiplier(q.value))
+    } else if q.unit == Some(Unit::Percent) {
+        Some(Change::Fraction(q.value / 100.0))
+    } else if q.written == Written::FractionWord || q.fraction {
+        Some(Change::Fraction(q.value))
+    } else {
+        None
+    }
+}
+
+fn read_numbers(tokens: &[Token], skip: &[bool], clause: &Clause, phrases: &[Phrase]) -> Reading {
+    let mut r = Reading::default();
+    let mut change_phrase = None;
+    let mut bares = Vec::new();
+    let mut frames = Vec::new();
+    let changes_number = clause.sense.direction.is_some() && !clause.sense.keeps;
+    // A count right after the verb is the target, whatever follows it: "Sign 15 new
+    // customers with ARR over $50k".
+    let object = phrases.iter().find(|p| match p.role {
+        Role::Bare(q) => {
+            let relative_percent = changes_number && q.unit == Some(Unit::Percent);
+            clause.verb.is_some() && !q.multiplier && !relative_percent && !follows_metric(tokens, skip, clause, &q)
+        }
+        _ => false,
+    });
+    if let Some(p) = object
+        && let Role::Bare(q) = p.role
+        && !phrases.iter().any(|p| matches!(p.role, Role::FromTo { .. } | Role::Range { .. }))
+    {
+        r.target = Some(q);
+        r.primary = Some(*p);
+        r.comparator = p.comparator;
+    }
+    for p in phrases {
+        let mut take_change = |q: &Quantity, r: &mut Reading| {
+            match as_change(q) {
+                Some(c) if r.relative.is_none() => r.relative = Some(c),
+                None if r.delta.is_none() => r.delta = Some(*q),
+                _ => return,
+            }
+            change_phrase = change_phrase.or(Some(*p));
+        };
+        match p.role {
+            Role::FromTo { start, target } if r.start.is_none() && r.target.is_none() => {
+                r.start = Some(start);
+                r.target = Some(target);
+                r.primary = Some(*p);
+                r.comparator = p.comparator;
+            }
+            Role::From(start) if r.start.is_none() => r.start = Some(start),
+            Role::Range { low, high } if r.range.is_none() => {
+                r.range = Some((low, high));
+                r.primary = r.primary.or(Some(*p));
+            }
+            Role::By(q) => take_change(&q, &mut r),
+            Role::InHalf if r.relative.is_none() => {
+                r.relative = Some(Change::Fraction(0.5));
+                change_phrase = change_phrase.or(Some(*p));
+            }
+            Role::ChangeNoun(d, q) | Role::Comparative(d, q) | Role::UpDown(d, q) => {
+                r.direction = r.direction.or(Some(d));
+                take_change(&q, &mut r);
+            }
+            // "to half", "to 2x": a change, not a level ("to one fifth of revenue" is a level).
+            Role::To(q) if is_change_level(tokens, &q) && r.relative.is_none() => {
+                r.relative =
+                    Some(if q.multiplier { Change::Multiplier(q.value) } else { Change::Fixed(q.value - 1.0) });
+                change_phrase = change_phrase.or(Some(*p));
+            }
+            Role::To(q) if is_change_level(tokens, &q) => {}
+            Role::To(q) | Role::Threshold(q) | Role::Of(q) | Role::At(q) if r.target.is_none() => {
+                r.target = Some(q);
+                r.primary = Some(*p);
+                r.comparator = p.comparator;
+            }
+            Role::Bare(_) => bares.push(*p),
+            Role::TimeFrame(_) => frames.push(*p),
+            _ => {}
+        }
+    }
+    if let Some(m) = clause.sense.multiplier
+        && r.relative.is_none()
+    {
+        r.relative = Some(Change::Fixed(m - 1.0));
+    }
+    for p in &bares {
+        let Role::Bare(q) = p.role else { continue };
+        if Some(p) == object {
+            continue;
+        }
+        if q.multiplier || (changes_number && q.unit == Some(Unit::Percent)) {
+            if r.relative.is_none() {
+                r.relative = as_change(&q);
+                change_phrase = change_phrase.or(Some(*p));
+            }
+        } else if changes_number && r.delta.is_none() && r.target.is_none() && follows_metric(tokens, skip, clause, &q)
+        {
+            // "Cut cloud spend $20k": after the metric, a bare amount is the change.
+            r.delta = Some(q);
+            change_phrase = change_phrase.or(Some(*p));
+        } else if r.target.is_none() {
+            r.target = Some(q);
+            r.primary = Some(*p);
+            r.comparator = r.comparator.or(p.comparator);
+        }
+    }
+    if !r.has_numbers()
+        && let Some(p) = frames.first()
+        && let Role::TimeFrame(q) = p.role
+    {
+        r.target = Some(q);
+        r.primary = Some(*p);
+        r.comparator = p.comparator;
+    }
+    r.primary = r.primary.or(change_phrase);
+    if r.comparator.is_none() {
+        // A comparator elsewhere in the sentence ("4.5 or higher" after "of"), but never
+        // the "within" of a time frame that was not used.
+        let used_frame = r.primary.is_some_and(|p| matches!(p.role, Role::TimeFrame(_)));
+        r.comparator =
+            phrases.iter().filter(|p| used_frame || !matches!(p.role, Role::TimeFrame(_))).find_map(|p| p.comparator);
+    }
+    r
+}
+
+/// Whether "to Q" names a change rather than a level: "to half", "to 2x", but not
+/// "to a fifth of revenue".
+fn is_change_level(tokens: &[Token], q: &Quantity) -> bool {
+    let of_follows = tokens.get(q.end).and_then(Token::word) == Some("of");
+    q.multiplier || (q.written == Written::FractionWord && !of_follows)
+}
+
+/// Whether a content word stands between the verb and the quantity.
+fn follows_metric(tokens: &[Token], skip: &[bool], clause: &Clause, q: &Quantity) -> bool {
+    let Some(verb) = clause.verb else { return false };
+    (verb + 1..q.start)
+        .any(|k| !skip.get(k).copied().unwrap_or(true) && tokens[k].word().is_some_and(|w| !EDGE_WORDS.contains(w)))
+}
+
+fn decide_kind(
+    clause: &Clause,
+    r: &Reading,
+    tokens: &[Token],
+    skip: &[bool],
+    phrases: &[Phrase],
+) -> Option<KeyResultKind> {
+    if !r.has_numbers() {
+        // "Launch the referral program" is a milestone; "Get more users" wants a number.
+        let vague = tokens.iter().enumerate().any(|(k, t)| {
+            !skip.get(k).copied().unwrap_or(true)
+                && !phrases.iter().any(|p| (p.start..p.end).contains(&k))
+                && t.word().is_some_and(|w| VAGUE_COMPARATIVES.contains(w))
+        });
+        return (clause.finishes && !vague).then_some(KeyResultKind::Milestone);
+    }
+    if let (Some(start), Some(target)) = (r.start, r.target) {
+        let (start, target) = (start_in_target_unit(&start, &target), target.value);
+        if target > start {
+            return Some(KeyResultKind::Increase);
+        }
+        if target < start {
+            return Some(KeyResultKind::Decrease);
+        }
+    }
+    if r.range.is_some() {
+        return Some(KeyResultKind::Range);
+    }
+    if r.target.is_some() && (clause.sense.keeps || (clause.verb.is_none() && r.comparator.is_some())) {
+        return Some(KeyResultKind::Maintain);
+    }
+    let from_comparator = r.comparator.map(|c| match c {
+        Comparator::AtLeast => Direction::Up,
+        Comparator::AtMost => Direction::Down,
+    });
+    let verb = clause.sense.direction.filter(|_| !clause.sense.tentative);
+    let direction = clause
+        .particle
+        .or(verb)
+        .or(r.direction)
+        .or(from_comparator)
+        .or(clause.sense.direction)
+        .unwrap_or(Direction::Up);
+    Some(match direction {
+        Direction::Up => KeyResultKind::Increase,
+        Direction::Down => KeyResultKind::Decrease,
+    })
+}
+
+/// The start in the target's unit: time is converted ("4 hours" → 240 when the target is
+/// in minutes), and a bare start shares a scale word written only on the target
+/// ("from 1.2 to 2 million").
+fn start_in_target_unit(start: &Quantity, target: &Quantity) -> f64 {
+    if let (Some(from), Some(to)) = (start.unit.and_then(Unit::milliseconds), target.unit.and_then(Unit::milliseconds))
+    {
+        return start.value * from / to;
+    }
+    let shares_scale = start.scale == 1.0
+        && target.scale_word
+        && start.written == Written::Digits
+        && start.raw.abs() < 1000.0
+        && start.raw.abs() <= target.raw.abs() * 10.0;
+    if shares_scale { start.value * target.scale } else { start.value }
+}
+
+fn finish(kind: Option<KeyResultKind>, metric: Option<String>, r: &Reading) -> ParsedKeyResult {
+    let mut out = ParsedKeyResult {
+        kind,
+        metric,
+        start: None,
+        target: None,
+        range: None,
+        relative_change: None,
+        delta: None,
+        comparator: None,
+        unit: None,
+        measurable: kind.is_some(),
+    };
+    let Some(kind) = kind else { return out };
+    if kind == KeyResultKind::Milestone {
+        return out;
+    }
+    let down = match kind {
+        KeyResultKind::Decrease => true,
+        KeyResultKind::Increase => false,
+        _ => r.direction == Some(Direction::Down),
+    };
+    let sign = |v: f64| if down { -v.abs() } else { v.abs() };
+    let mut unit = None;
+    if kind == KeyResultKind::Range {
+        if let Some((low, high)) = r.range {
+            let low_value = start_in_target_unit(&low, &high);
+            let (a, b) = if low_value <= high.value { (low_value, high.value) } else { (high.value, low_value) };
+            out.range = Some([a, b]);
+            unit = high.unit.or(low.unit);
+        }
+    } else {
+        if let Some(target) = r.target {
+            out.target = Some(target.value);
+            unit = target.unit;
+            if let Some(start) = r.start {
+                out.start = Some(start_in_target_unit(&start, &target));
+                unit = unit.or(start.unit);
+            }
+        } else if let Some(start) = r.start {
+            out.start = Some(start.value);
+            unit = start.unit;
+        }
+        if kind == KeyResultKind::Maintain {
+            out.comparator = Some(r.comparator.unwrap_or(Comparator::AtLeast));
+        }
+    }
+    out.relative_change = r.relative.and_then(|c| match c {
+        Change::Fraction(f) => Some(sign(f)),
+        Change::Fixed(v) => Some(v),
+        Change::Multiplier(m) if down => (m > 0.0).then(|| 1.0 / m - 1.0),
+        Change::Multiplier(m) => Some(m - 1.0),
+    });
+    if let Some(delta) = r.delta {
+        out.delta = Some(sign(delta.value));
+        unit = unit.or(delta.unit);
+    }
+    out.unit = unit.map(|u| u.code().to_string());
+    // Every number is finite by construction; keep it so even for absurd input.
+    let finite = |v: Option<f64>| v.filter(|v| v.is_finite());
+    out.start = finite(out.start);
+    out.target = finite(out.target);
+    out.relative_change = finite(out.relative_change);
+    out.delta = finite(out.delta);
+    out.range = out.range.filter(|[a, b]| a.is_finite() && b.is_finite());
+    out
+}
