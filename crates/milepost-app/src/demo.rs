@@ -24,6 +24,20 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+/// The demo's people who can log in, with their known passwords: an admin and a member.
+pub const DEMO_LOGINS: [(&str, &str); 2] = [("alex", "milepost-demo-admin"), ("dana", "milepost-demo-member")];
+
+/// A demo person who can log in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoLogin {
+    /// Their email.
+    pub email: String,
+    /// Their demo password.
+    pub password: &'static str,
+    /// Their role.
+    pub role: crate::person::Role,
+}
+
 /// What the demo loader did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoSummary {
@@ -47,6 +61,8 @@ pub struct DemoSummary {
     pub measurements: usize,
     /// Initiatives created.
     pub initiatives: usize,
+    /// Who can log in, and how.
+    pub logins: Vec<DemoLogin>,
 }
 
 /// A clock the loader moves through the story's history.
@@ -87,6 +103,7 @@ impl App {
         let story = demo_story(today);
         if let Ok(caller) = self.caller_for_workspace(&story.workspace_slug).await {
             return Ok(DemoSummary {
+                logins: self.demo_logins(&caller).await?,
                 workspace: caller.workspace_slug,
                 loaded: false,
                 teams: 0,
@@ -301,7 +318,11 @@ impl App {
             }
         }
 
+        for (handle, password) in DEMO_LOGINS {
+            self.set_password(&caller, person(handle)?, password).await?;
+        }
         Ok(DemoSummary {
+            logins: self.demo_logins(&caller).await?,
             workspace: workspace.slug,
             loaded: true,
             teams: teams.len(),
@@ -313,6 +334,18 @@ impl App {
             measurements,
             initiatives: story.initiatives.len(),
         })
+    }
+
+    /// The demo's logins, read from its people.
+    async fn demo_logins(&self, caller: &Caller) -> Result<Vec<DemoLogin>, AppError> {
+        let mut tx = self.store.read().await?;
+        let mut logins = Vec::new();
+        for (handle, password) in DEMO_LOGINS {
+            if let Some(person) = tx.person_by_handle(caller.workspace, handle).await? {
+                logins.push(DemoLogin { email: person.email, password, role: Role::from_stored(&person.role) });
+            }
+        }
+        Ok(logins)
     }
 
     /// Stores the story's KPIs and their year of measurements. KPIs have no use cases of

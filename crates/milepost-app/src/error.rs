@@ -90,6 +90,14 @@ pub enum AppError {
         /// Why not.
         detail: String,
     },
+    /// Too many attempts (failed logins): try again after `retry_after_secs`.
+    #[error("{detail}")]
+    TooManyRequests {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+        /// What was refused and why.
+        detail: String,
+    },
     /// Storage failed; details go to the log, not to the client.
     #[error("storage failed")]
     Store(#[from] StoreError),
@@ -117,6 +125,7 @@ impl AppError {
             AppError::Conflict { code, .. } => code,
             AppError::Unauthenticated { .. } => "unauthenticated",
             AppError::Forbidden { .. } => "forbidden",
+            AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Store(_) => "internal",
         }
     }

@@ -21,6 +21,7 @@ pub mod page;
 pub mod patch;
 pub mod permission;
 pub mod person;
+pub mod session;
 pub mod team;
 pub mod time;
 pub mod workspace;

@@ -172,6 +172,16 @@ async fn check_team(tx: &mut Tx, caller: &Caller, problems: &mut Problems, team:
 impl App {
     /// Adds a person.
     pub async fn create_person(&self, caller: &Caller, new: NewPerson) -> Result<PersonView, AppError> {
+        self.create_person_with_password(caller, new, None).await
+    }
+
+    /// Adds a person who can log in with `password`: both or neither are written.
+    pub async fn create_person_with_password(
+        &self,
+        caller: &Caller,
+        new: NewPerson,
+        password: Option<&str>,
+    ) -> Result<PersonView, AppError> {
         require(caller, Action::Administer)?;
         let mut problems = Problems::new();
         let name = problems.check("/name", Title::parse(&new.name));
@@ -186,6 +196,13 @@ impl App {
         if handle.is_none() && new.handle.is_none() && email.is_some() {
             problems.push("/handle", "no handle can be made from this email: give one");
         }
+        if let Some(password) = password {
+            crate::session::check_password(&mut problems, "/password", password);
+        }
+        let password_hash = match password {
+            Some(password) if problems.is_empty() => Some(crate::session::hash_password(password.to_owned()).await?),
+            _ => None,
+        };
         let mut tx = self.store().write().await?;
         check_team(&mut tx, caller, &mut problems, new.team_id).await?;
         problems.finish()?;
@@ -201,6 +218,9 @@ impl App {
         };
         let row =
             tx.insert_person(caller.workspace, &fields, self.now_ms()).await.map_err(|e| duplicate_or(e, "person"))?;
+        if let Some(hash) = &password_hash {
+            tx.set_password_hash(caller.workspace, row.id, Some(hash)).await?;
+        }
         record(&mut tx, caller, "create", "person", row.id, None::<&()>, Some(&row), self.now_ms()).await?;
         tx.commit().await?;
         Ok(row.into())
@@ -270,6 +290,10 @@ impl App {
             .update_person(caller.workspace, id, version, &fields, archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "person", id, version))?;
+        if archived {
+            // Someone who left is logged out everywhere; restoring them does not log them back in.
+            tx.revoke_sessions_of(caller.workspace, id, None, self.now_ms()).await?;
+        }
         record(
             &mut tx,
             caller,

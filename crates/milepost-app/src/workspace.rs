@@ -61,7 +61,55 @@ pub(crate) fn slug_or_from(problems: &mut Problems, slug: Option<&str>, name: &s
     }
 }
 
+/// The names a workspace knows, for checking OKR files against it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkspaceNames {
+    /// People's handles.
+    pub people: Vec<String>,
+    /// Teams' slugs.
+    pub teams: Vec<String>,
+    /// Cycles' slugs and names.
+    pub cycles: Vec<String>,
+    /// KPIs' slugs.
+    pub kpis: Vec<String>,
+}
+
 impl App {
+    /// The handles, slugs and names the caller's workspace knows (archived ones too:
+    /// a file may still name them, and the linter should not call them unknown).
+    pub async fn workspace_names(&self, caller: &crate::Caller) -> Result<WorkspaceNames, AppError> {
+        let mut tx = self.store().read().await?;
+        let everything = milepost_store::Page::ALL;
+        let people = tx
+            .list_people(
+                caller.workspace,
+                &milepost_store::PersonFilter { include_archived: true, ..Default::default() },
+                everything,
+            )
+            .await?;
+        let teams = tx
+            .list_teams(
+                caller.workspace,
+                &milepost_store::TeamFilter { include_archived: true, ..Default::default() },
+                everything,
+            )
+            .await?;
+        let cycles = tx
+            .list_cycles(
+                caller.workspace,
+                &milepost_store::CycleFilter { include_archived: true, ..Default::default() },
+                everything,
+            )
+            .await?;
+        let kpis = tx.list_kpis(caller.workspace).await?;
+        Ok(WorkspaceNames {
+            people: people.into_iter().map(|p| p.handle).collect(),
+            teams: teams.into_iter().map(|t| t.slug).collect(),
+            cycles: cycles.into_iter().flat_map(|c| [c.slug, c.name]).collect(),
+            kpis: kpis.into_iter().map(|k| k.slug).collect(),
+        })
+    }
+
     /// Creates a workspace.
     pub async fn create_workspace(&self, new: NewWorkspace) -> Result<WorkspaceView, AppError> {
         let mut problems = Problems::new();

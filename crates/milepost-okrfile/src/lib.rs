@@ -2,10 +2,29 @@
 //!
 //! Teams keep OKRs in git as Markdown and review them like code. This crate reads that
 //! text and nothing else: it is pure, with no I/O, no clock and no runtime, so every rule
-//! can be tested with a string. The first piece is the key result sentence parser,
-//! [`parse_key_result`], which reads the kind, metric, numbers and unit out of a sentence
-//! such as "Cut first response time from 8h to 2h".
+//! can be tested with a string. The pieces, in the order text flows through them:
+//!
+//! - [`parse`] reads a file (the format of `docs/okr-files.md`) into an [`OkrFile`], a
+//!   [`SourceMap`] of where each part is written, and syntax [`Diagnostic`]s;
+//! - [`parse_key_result`] reads a key result sentence such as "Cut first response time
+//!   from 8h to 2h" into its kind, metric, numbers and unit;
+//! - [`lint()`] runs the rules of [`RULES`] over a parsed file, and [`check`] does both
+//!   for one file, as `milepost lint` does;
+//! - [`render_human`] prints diagnostics like a compiler; serialized, they are JSON;
+//! - [`render`] writes a file back in canonical form, as `milepost export` does, so that
+//!   `parse(&render(&file)).file == file`.
 
+pub mod diagnostic;
+pub mod file;
+pub mod lint;
+pub mod parse;
+pub mod render;
 pub mod sentence;
+mod suggest;
 
+pub use diagnostic::{Diagnostic, Report, Severity, Span, Tally, render_human};
+pub use file::{Alignment, KeyResult, Objective, OkrFile, Owner, normalize_description};
+pub use lint::{LintContext, RULES, Rule, check, lint};
+pub use parse::{KeyResultSpans, ObjectiveSpans, ParsedFile, SourceMap, parse};
+pub use render::render;
 pub use sentence::{ParsedKeyResult, parse_key_result};

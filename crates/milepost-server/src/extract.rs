@@ -169,8 +169,60 @@ impl<S: Send + Sync> FromRequestParts<S> for Slug {
     }
 }
 
-/// The caller of a request, from its `Authorization: Bearer <token>` header: the
-/// workspace the token acts in and the role it acts with. Every workspace-scoped
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "milepost_session";
+
+/// The session cookie's value, if the request carries one.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_owned())
+    })
+}
+
+/// Refuses a request that a browser sent from another site: CSRF protection for
+/// everything a cookie authenticates. Browsers say where a request comes from with
+/// `Sec-Fetch-Site` (and `Origin`); clients that are not browsers send neither, and
+/// carry no ambient cookie to abuse.
+pub fn refuse_cross_site(parts: &Parts) -> Result<(), ApiError> {
+    if parts.method.is_safe() {
+        return Ok(());
+    }
+    let refused = || {
+        ApiError::from(milepost_app::AppError::Forbidden {
+            detail: "this request came from another site; it is refused to protect your session".to_owned(),
+        })
+    };
+    if let Some(site) = parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return if matches!(site, "same-origin" | "none") { Ok(()) } else { Err(refused()) };
+    }
+    if let Some(origin) = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+        return if origin_host == host { Ok(()) } else { Err(refused()) };
+    }
+    Ok(())
+}
+
+/// The address a request came from, for rate limiting logins.
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let address = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
+        Ok(ClientAddress(address))
+    }
+}
+
+/// The caller of a request, from its `Authorization: Bearer <token>` header (the
+/// workspace the token acts in and the role it acts with) or, without one, from its
+/// session cookie (the person logged in, their team and role). Every workspace-scoped
 /// handler takes one, so no handler can forget to authenticate.
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub Caller);
@@ -185,18 +237,25 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let missing = || {
             ApiError::from(milepost_app::AppError::Unauthenticated {
-                detail: "send an API token in the header Authorization: Bearer mp_…; an admin makes one with \
-                         `milepost token create --workspace SLUG --role ROLE`"
-                    .to_owned(),
+                detail:
+                    "log in (POST /api/v1/session), or send an API token in the header Authorization: Bearer mp_…; \
+                         an admin makes one with `milepost token create --workspace SLUG --role ROLE`"
+                        .to_owned(),
             })
         };
-        let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(missing)?;
+        let app = App::from_ref(state);
+        let Some(header) = parts.headers.get(header::AUTHORIZATION) else {
+            // No token: a browser's session cookie, if it has one.
+            let cookie = session_cookie(&parts.headers).ok_or_else(missing)?;
+            refuse_cross_site(parts)?;
+            let (caller, _) = app.authenticate_session(&cookie).await?;
+            return Ok(Authenticated(caller));
+        };
         let value = header.to_str().map_err(|_| missing())?.trim();
         let (scheme, token) = value.split_once(' ').ok_or_else(missing)?;
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Err(missing());
         }
-        let app = App::from_ref(state);
         Ok(Authenticated(app.authenticate_token(token.trim()).await?))
     }
 }

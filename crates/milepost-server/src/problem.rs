@@ -35,6 +35,7 @@ pub struct Problem {
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
+    retry_after: Option<u64>,
     code: &'static str,
     detail: String,
     errors: Vec<FieldError>,
@@ -43,7 +44,7 @@ pub struct ApiError {
 impl ApiError {
     /// An error with a status, a code and a sentence.
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> ApiError {
-        ApiError { status, code, detail: detail.into(), errors: Vec::new() }
+        ApiError { status, retry_after: None, code, detail: detail.into(), errors: Vec::new() }
     }
 
     /// A 400 about one request parameter or header.
@@ -51,6 +52,7 @@ impl ApiError {
         let detail = detail.into();
         ApiError {
             status: StatusCode::BAD_REQUEST,
+            retry_after: None,
             code: "bad_request",
             errors: vec![FieldError { location, detail: detail.clone() }],
             detail,
@@ -62,6 +64,7 @@ impl ApiError {
         let detail = detail.into();
         ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
+            retry_after: None,
             code: "invalid",
             errors: vec![FieldError { location: Location::Pointer(pointer), detail: detail.clone() }],
             detail,
@@ -87,18 +90,22 @@ impl From<AppError> for ApiError {
                     (StatusCode::UNPROCESSABLE_ENTITY, code)
                 };
                 let detail = AppError::Invalid(errors.clone()).to_string();
-                ApiError { status, code, detail, errors }
+                ApiError { status, retry_after: None, code, detail, errors }
             }
             AppError::NotFound { .. } => ApiError::new(StatusCode::NOT_FOUND, code, error.to_string()),
             AppError::StaleVersion { .. } => ApiError::new(StatusCode::CONFLICT, code, error.to_string()),
             AppError::Unauthenticated { .. } => ApiError::new(StatusCode::UNAUTHORIZED, code, error.to_string()),
             AppError::Forbidden { .. } => ApiError::new(StatusCode::FORBIDDEN, code, error.to_string()),
+            AppError::TooManyRequests { retry_after_secs, .. } => ApiError {
+                retry_after: Some(retry_after_secs),
+                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, error.to_string())
+            },
             AppError::Conflict { ref location, .. } => {
                 let errors = location
                     .clone()
                     .map(|location| vec![FieldError { location, detail: error.to_string() }])
                     .unwrap_or_default();
-                ApiError { status: StatusCode::CONFLICT, code, detail: error.to_string(), errors }
+                ApiError { status: StatusCode::CONFLICT, retry_after: None, code, detail: error.to_string(), errors }
             }
             AppError::Store(ref store) => {
                 tracing::error!(error = %store, "storage failed");
@@ -129,6 +136,11 @@ impl IntoResponse for ApiError {
         let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
         let mut response = (self.status, body).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(seconds) = self.retry_after
+            && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
@@ -154,6 +166,7 @@ impl utoipa::IntoResponses for ErrorResponses {
             ("413", "The request body is too large"),
             ("415", "The request body is not JSON"),
             ("422", "The request body is wrong; `errors` says where"),
+            ("429", "Too many failed logins; wait as long as Retry-After says"),
             ("503", "The database is unavailable"),
         ];
         let mut builder = ResponsesBuilder::new();

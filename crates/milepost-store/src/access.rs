@@ -206,4 +206,177 @@ impl Tx {
         .fetch_all(conn)
         .await?))
     }
+
+    /// Stores a new session for a person.
+    pub async fn insert_session(
+        &mut self,
+        workspace: WorkspaceId,
+        person_id: i64,
+        secret_hash: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<SessionRow> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "INSERT INTO sessions (workspace_id, person_id, secret_hash, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING *"
+        )
+        .bind(workspace.get())
+        .bind(person_id)
+        .bind(secret_hash)
+        .bind(now)
+        .bind(expires_at)
+        .fetch_one(conn)
+        .await?))
+    }
+
+    /// The session with that hash, in whichever workspace it belongs to.
+    pub async fn session_by_hash(&mut self, secret_hash: &str) -> Result<Option<SessionRow>> {
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM sessions WHERE secret_hash = $1")
+            .bind(secret_hash)
+            .fetch_optional(conn)
+            .await?))
+    }
+
+    /// Ends a session (logout).
+    pub async fn revoke_session(&mut self, workspace: WorkspaceId, id: i64, now: i64) -> Result<()> {
+        run!(self, |conn| sqlx::query(
+            "UPDATE sessions SET revoked_at = COALESCE(revoked_at, $3) WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(workspace.get())
+        .bind(id)
+        .bind(now)
+        .execute(conn)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// Ends every session of a person but `keep` (after a password change).
+    pub async fn revoke_sessions_of(
+        &mut self,
+        workspace: WorkspaceId,
+        person_id: i64,
+        keep: Option<i64>,
+        now: i64,
+    ) -> Result<()> {
+        run!(self, |conn| {
+            sqlx::query(
+            "UPDATE sessions SET revoked_at = $4
+             WHERE workspace_id = $1 AND person_id = $2 AND revoked_at IS NULL AND id <> COALESCE(CAST($3 AS BIGINT), 0)"
+        )
+        .bind(workspace.get())
+        .bind(person_id)
+        .bind(keep)
+        .bind(now)
+        .execute(conn)
+        .await?
+        .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Sets or clears a person's password hash.
+    pub async fn set_password_hash(
+        &mut self,
+        workspace: WorkspaceId,
+        person_id: i64,
+        hash: Option<&str>,
+    ) -> Result<()> {
+        let done =
+            run!(self, |conn| sqlx::query("UPDATE people SET password_hash = $3 WHERE workspace_id = $1 AND id = $2")
+                .bind(workspace.get())
+                .bind(person_id)
+                .bind(hash)
+                .execute(conn)
+                .await?
+                .rows_affected());
+        if done == 0 { Err(crate::StoreError::NotFound) } else { Ok(()) }
+    }
+
+    /// The person with that email, for logging in.
+    pub async fn person_by_email(&mut self, workspace: WorkspaceId, email: &str) -> Result<Option<crate::PersonRow>> {
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM people WHERE workspace_id = $1 AND email = $2")
+            .bind(workspace.get())
+            .bind(email)
+            .fetch_optional(conn)
+            .await?))
+    }
+
+    /// Notes a login attempt, counted as a failure until [`Tx::forget_login_attempt`]
+    /// clears it; returns its id.
+    pub async fn insert_login_failure(
+        &mut self,
+        workspace: WorkspaceId,
+        email: &str,
+        address: &str,
+        now: i64,
+    ) -> Result<i64> {
+        Ok(run!(self, |conn| sqlx::query_scalar(
+            "INSERT INTO login_failures (workspace_id, email, address, at) VALUES ($1, $2, $3, $4) RETURNING id"
+        )
+        .bind(workspace.get())
+        .bind(email)
+        .bind(address)
+        .bind(now)
+        .fetch_one(conn)
+        .await?))
+    }
+
+    /// Clears an attempt that succeeded.
+    pub async fn forget_login_attempt(&mut self, workspace: WorkspaceId, id: i64) -> Result<()> {
+        run!(self, |conn| sqlx::query("DELETE FROM login_failures WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .execute(conn)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Failed logins after `since`: for this email, and from this address.
+    pub async fn count_login_failures(
+        &mut self,
+        workspace: WorkspaceId,
+        email: &str,
+        address: &str,
+        since: i64,
+    ) -> Result<(i64, i64)> {
+        let by_email: i64 = run!(self, |conn| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_failures WHERE workspace_id = $1 AND email = $2 AND at > $3"
+        )
+        .bind(workspace.get())
+        .bind(email)
+        .bind(since)
+        .fetch_one(conn)
+        .await?);
+        let by_address: i64 = run!(self, |conn| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_failures WHERE workspace_id = $1 AND address = $2 AND at > $3"
+        )
+        .bind(workspace.get())
+        .bind(address)
+        .bind(since)
+        .fetch_one(conn)
+        .await?);
+        Ok((by_email, by_address))
+    }
+}
+
+/// A browser session as stored: the hash of its cookie, never the cookie.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct SessionRow {
+    /// Its id.
+    pub id: i64,
+    /// The workspace.
+    pub workspace_id: i64,
+    /// The person logged in.
+    pub person_id: i64,
+    /// SHA-256 of the cookie, hex.
+    #[serde(skip)]
+    pub secret_hash: String,
+    /// When it began (unix ms).
+    pub created_at: i64,
+    /// When it ends (unix ms).
+    pub expires_at: i64,
+    /// When it was ended early (logout, password change).
+    pub revoked_at: Option<i64>,
 }

@@ -26,6 +26,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0002_access.sql"),
         postgres: include_str!("../migrations/postgres/0002_access.sql"),
     },
+    Paired {
+        version: 3,
+        name: "sessions",
+        sqlite: include_str!("../migrations/sqlite/0003_sessions.sql"),
+        postgres: include_str!("../migrations/postgres/0003_sessions.sql"),
+    },
 ];
 
 fn migrator(pick: fn(&Paired) -> &'static str) -> Migrator {

@@ -22,6 +22,9 @@ pub struct PersonRow {
     pub team_id: Option<i64>,
     /// Whether they are archived (left the company).
     pub archived: bool,
+    /// Their password's Argon2id hash (PHC string), when they can log in.
+    #[serde(skip)]
+    pub password_hash: Option<String>,
     /// When created (unix ms).
     pub created_at: i64,
     /// When last changed (unix ms).

@@ -17,7 +17,7 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(cli::run(args)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE

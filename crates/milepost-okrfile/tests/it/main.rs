@@ -1,4 +1,9 @@
 //! Integration tests of milepost-okrfile, through its public API only.
 
+mod files;
+mod output;
 mod properties;
+mod robustness;
+mod round_trip;
+mod rules;
 mod sentences;

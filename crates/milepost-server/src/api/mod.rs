@@ -6,6 +6,7 @@ mod access;
 mod crud;
 mod health;
 mod key_results;
+mod session;
 mod workspaces;
 
 use crate::problem::Problem;
@@ -32,11 +33,12 @@ pub struct VersionBody {
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "workspaces", description = "The workspace a token acts in"),
         (name = "access", description = "API tokens and the audit trail (admins)"),
+        (name = "session", description = "Logging in with email and password"),
         (name = "teams", description = "Teams in a tree"),
         (name = "people", description = "People and their roles"),
         (name = "cycles", description = "Time-boxed periods"),
@@ -48,12 +50,12 @@ pub struct VersionBody {
 )]
 struct ApiDoc;
 
-/// Declares the bearer-token scheme every operation but the health checks requires.
+/// Declares the two ways to authenticate: a bearer token, or a browser's session cookie.
 struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
@@ -64,6 +66,13 @@ impl utoipa::Modify for BearerAuth {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::extract::SESSION_COOKIE,
+                "The session cookie set by POST /api/v1/session",
+            ))),
+        );
     }
 }
 
@@ -73,6 +82,7 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     let router = health::routes(router);
     let router = workspaces::routes(router);
     let router = access::routes(router);
+    let router = session::routes(router);
     let router = crud::routes(router);
     let router = key_results::routes(router);
     router.split_for_parts()

@@ -1,7 +1,7 @@
 //! The harness: starts the real server on `127.0.0.1:0` over a fresh database with a
 //! fixed clock (which a test may move), and gives tests a small HTTP client ([`Api`])
-//! that sends an API token, records each answer as a [`Reply`] and builds the usual
-//! fixtures (workspace, teams, people, a cycle).
+//! that sends an API token or a session cookie, records each answer as a [`Reply`] and
+//! builds the usual fixtures (workspace, teams, people, a cycle, people who log in).
 //!
 //! Workspaces and their first admin token are made in process, as the operator of an
 //! installation makes them (`milepost workspace create`, `milepost token create`);
@@ -38,6 +38,9 @@ pub const SECURITY_HEADERS: [(&str, &str); 4] = [
     ("referrer-policy", "no-referrer"),
     ("x-frame-options", "DENY"),
 ];
+
+/// The name of the session cookie `POST /api/v1/session` sets.
+pub const SESSION_COOKIE: &str = "milepost_session";
 
 /// An id that no test ever creates.
 pub const GHOST: i64 = 987_654_321;
@@ -81,7 +84,7 @@ pub async fn spawn_app(store: Store) -> Server {
     // No proxy: a proxy set in the environment must not stand between the test and
     // the server it started.
     let client = Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().unwrap();
-    let api = Api { base, client, token: None, app, clock_offset: offset, store: store.clone() };
+    let api = Api { base, client, token: None, cookie: None, app, clock_offset: offset, store: store.clone() };
     Server { api, shutdown, task, store }
 }
 
@@ -129,13 +132,32 @@ where
     run(store, body).await;
 }
 
+/// Starts two servers on one fresh PostgreSQL schema, as two app servers behind a load
+/// balancer share one database; `None` (having said why) without PostgreSQL.
+pub async fn two_servers_on_postgres() -> Option<(Server, Server)> {
+    let Some(url) = postgres_url() else {
+        eprintln!("MILEPOST_TEST_POSTGRES_URL is not set: this PostgreSQL test checks nothing");
+        return None;
+    };
+    let (store, schema_url) = postgres_store(&url).await.unwrap();
+    let first = spawn_app(store).await;
+    // A second pool of its own on the URL that reaches the same schema.
+    let second = spawn_app(Store::connect(&schema_url).await.unwrap()).await;
+    Some((first, second))
+}
+
 /// A client of the server under test, optionally sending an API token (and so acting
-/// in the token's workspace with the token's role).
+/// in the token's workspace with the token's role) or a session cookie (and so acting
+/// as the person logged in).
 #[derive(Debug, Clone)]
 pub struct Api {
     base: String,
     client: Client,
     token: Option<String>,
+    /// The session cookie's value, sent as `Cookie: milepost_session=<value>`. The
+    /// cookie is `Secure` and the test server speaks plain HTTP, so no cookie store
+    /// would send it: the client sends it by hand.
+    cookie: Option<String>,
     /// The server's app, for what only the operator does: making workspaces.
     app: App,
     /// Seconds the server's clock stands after [`NOW`].
@@ -165,14 +187,25 @@ impl Api {
         format!("{}{path}", self.base)
     }
 
-    /// This client, sending `token` as `Authorization: Bearer <token>`.
+    /// This client, sending `token` as `Authorization: Bearer <token>` (and no cookie).
     pub fn with_token(&self, token: &str) -> Api {
-        Api { token: Some(token.to_owned()), ..self.clone() }
+        Api { token: Some(token.to_owned()), cookie: None, ..self.clone() }
     }
 
-    /// This client, sending no token.
+    /// This client, sending neither a token nor a session cookie.
     pub fn without_token(&self) -> Api {
-        Api { token: None, ..self.clone() }
+        Api { token: None, cookie: None, ..self.clone() }
+    }
+
+    /// This client, sending the session cookie `cookie` (and no token).
+    pub fn with_session(&self, cookie: &str) -> Api {
+        Api { token: None, cookie: Some(cookie.to_owned()), ..self.clone() }
+    }
+
+    /// The session cookie this client sends.
+    #[track_caller]
+    pub fn session(&self) -> &str {
+        self.cookie.as_deref().expect("this client sends no session cookie")
     }
 
     /// The token this client sends.
@@ -191,11 +224,15 @@ impl Api {
         self.store.close().await;
     }
 
-    /// A request with the token (when there is one), ready for more.
+    /// A request with the token or the session cookie (when there is one), ready for more.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         let builder = self.client.request(method, self.url(path));
-        match &self.token {
+        let builder = match &self.token {
             Some(token) => builder.bearer_auth(token),
+            None => builder,
+        };
+        match &self.cookie {
+            Some(cookie) => builder.header("cookie", format!("{SESSION_COOKIE}={cookie}")),
             None => builder,
         }
     }
@@ -225,6 +262,11 @@ impl Api {
         Api::send(format!("PATCH {path}"), self.request(Method::PATCH, path).json(&body)).await
     }
 
+    /// `DELETE path`.
+    pub async fn delete(&self, path: &str) -> Reply {
+        Api::send(format!("DELETE {path}"), self.request(Method::DELETE, path)).await
+    }
+
     /// `POST path` with `body` sent as is, under `content_type` (none when `None`).
     pub async fn post_raw(&self, path: &str, content_type: Option<&str>, body: impl Into<reqwest::Body>) -> Reply {
         let builder = self.request(Method::POST, path).body(body);
@@ -245,6 +287,24 @@ impl Api {
         let new = NewApiToken { name: None, role: Role::Admin, expires_in_days: None };
         let created = self.app.create_token(&operator, new).await.unwrap();
         self.with_token(&created.token)
+    }
+
+    /// `POST /api/v1/session` with these credentials, sending whatever this client sends.
+    pub async fn log_in_reply(&self, workspace: &str, email: &str, password: &str) -> Reply {
+        self.post("/api/v1/session", json!({"workspace": workspace, "email": email, "password": password})).await
+    }
+
+    /// Logs in and returns a client sending the session cookie the server set.
+    pub async fn log_in(&self, workspace: &str, email: &str, password: &str) -> Api {
+        let reply = self.without_token().log_in_reply(workspace, email, password).await;
+        let cookie = reply.session_cookie().unwrap_or_else(|| panic!("no session cookie: {}", reply.text));
+        reply.expect(200);
+        self.with_session(&cookie)
+    }
+
+    /// Sets `person`'s password through the API with this (admin) client.
+    pub async fn give_password(&self, person: i64, password: &str) {
+        self.post(&format!("/api/v1/people/{person}/password"), json!({"password": password})).await.expect(204);
     }
 
     /// Makes a token through the API with this (admin) client; returns the answer,
@@ -366,6 +426,20 @@ impl Reply {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// Every `Set-Cookie` header of the answer, in order.
+    pub fn set_cookies(&self) -> Vec<&str> {
+        self.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).collect()
+    }
+
+    /// The value the answer sets the session cookie to, when it sets it.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.set_cookies().iter().find_map(|cookie| {
+            let pair = cookie.split(';').next()?;
+            let (name, value) = pair.split_once('=')?;
+            (name.trim() == SESSION_COOKIE).then(|| value.trim().to_owned())
+        })
+    }
+
     /// Asserts that this is a problem document (RFC 9457) with `status` and `code`, as
     /// `application/problem+json`, with a sentence in `detail`; returns it.
     #[track_caller]
@@ -433,12 +507,20 @@ pub fn assert_close(actual: &Value, expected: f64) {
     assert!((got - expected).abs() < 1e-9, "got {got}, expected {expected}");
 }
 
+/// The password the fixtures give the person with `handle`: long enough, and unlike
+/// anyone else's.
+pub fn password_of(handle: &str) -> String {
+    format!("the password of {handle}")
+}
+
 /// A workspace with the usual furniture: a team tree (company → department → team),
 /// two people, and the active cycle 2026-Q4 around [`NOW`].
 #[derive(Debug, Clone)]
 pub struct Org {
     /// A client sending the workspace's first admin token.
     pub api: Api,
+    /// The workspace's slug.
+    pub slug: String,
     /// The company team, root of the tree.
     pub company: i64,
     /// A department under the company.
@@ -463,7 +545,20 @@ impl Org {
         let dana = id(&api.person("dana", Some(team), "editor").await);
         let eli = id(&api.person("eli", Some(department), "member").await);
         let cycle = id(&api.cycle("2026-q4", "2026-10-01", "2026-12-31", "active").await);
-        Org { api, company, department, team, dana, eli, cycle }
+        Org { api, slug: slug.to_owned(), company, department, team, dana, eli, cycle }
+    }
+
+    /// Adds a person with [`password_of`] their handle as password, logs them in, and
+    /// returns their id and a client sending their session cookie.
+    pub async fn person_with_session(&self, handle: &str, team: Option<i64>, role: &str) -> (i64, Api) {
+        let person = id(&self.api.person(handle, team, role).await);
+        self.api.give_password(person, &password_of(handle)).await;
+        (person, self.log_in(handle).await)
+    }
+
+    /// Logs the person with `handle` in with [`password_of`] their handle.
+    pub async fn log_in(&self, handle: &str) -> Api {
+        self.api.log_in(&self.slug, &format!("{handle}@example.com"), &password_of(handle)).await
     }
 
     /// An increase key result body: from `start` to `target`.

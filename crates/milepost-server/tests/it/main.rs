@@ -3,7 +3,8 @@
 //! once and runs on SQLite and on PostgreSQL (when `MILEPOST_TEST_POSTGRES_URL` is set),
 //! each run in its own fresh database or schema, with the clock fixed mid-cycle (a test
 //! may move it). Workspaces and their first admin token are made in process, as the
-//! operator makes them; every request then goes over HTTP with a bearer token.
+//! operator makes them; every request then goes over HTTP with a bearer token or the
+//! session cookie of a person logged in.
 
 #![expect(clippy::unwrap_used, reason = "a test that cannot set up should fail loudly")]
 
@@ -39,6 +40,7 @@ mod openapi;
 mod pagination;
 mod permissions;
 mod schema;
+mod sessions;
 mod tokens;
 mod versions;
 mod visibility;

@@ -1,10 +1,11 @@
 //! The OpenAPI document at `/api/openapi.json`: well formed, one operation per handler
-//! named after it, every API operation behind the bearer scheme and the probes open,
+//! named after it, every API operation behind a bearer token or the session cookie (a
+//! few say exactly which, and the probes, logging in and logging out need neither),
 //! every documented operation routed (and nothing else on those paths), and equal to
 //! the checked-in `docs/openapi.json`. Run with
 //! `MILEPOST_UPDATE_SNAPSHOTS=1` to write that file from the served document.
 
-use crate::harness::{Api, GHOST};
+use crate::harness::{Api, GHOST, SESSION_COOKIE};
 use milepost_store::test_support::unique_name;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -33,6 +34,11 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("patch", "/api/v1/people/{id}", "update_person"),
     ("post", "/api/v1/people/{id}/archive", "archive_person"),
     ("post", "/api/v1/people/{id}/restore", "restore_person"),
+    ("post", "/api/v1/people/{id}/password", "set_person_password"),
+    ("post", "/api/v1/session", "create_session"),
+    ("get", "/api/v1/session", "get_session"),
+    ("delete", "/api/v1/session", "delete_session"),
+    ("post", "/api/v1/session/password", "change_password"),
     ("get", "/api/v1/cycles", "list_cycles"),
     ("post", "/api/v1/cycles", "create_cycle"),
     ("get", "/api/v1/cycles/{id}", "get_cycle"),
@@ -64,6 +70,14 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
 
 /// The operations that act on the thing in their path and take no body.
 pub const BODILESS_POSTS: &[&str] = &["revoke_token"];
+
+/// The operations that need no credentials at all: the probes; logging in, which
+/// brings its own in the body; and logging out, which needs none to be harmless.
+pub const OPEN_OPERATIONS: &[&str] = &["get_health", "get_readiness", "create_session", "delete_session"];
+
+/// The operations that only make sense for a person logged in: they read the session
+/// cookie itself (a token has no session, and no password to change).
+pub const SESSION_OPERATIONS: &[&str] = &["get_session", "change_password"];
 
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -132,20 +146,28 @@ http_test!(the_document_is_openapi_3_with_one_operation_per_handler, |api: Api| 
                 response["description"].as_str().is_some_and(|d| !d.is_empty()),
                 "{at} {status} has no description"
             );
+            if status == "204" {
+                assert!(response.get("content").is_none(), "{at} 204 documents a body: {response}");
+                continue;
+            }
             let media = if status.starts_with('2') { "application/json" } else { "application/problem+json" };
             assert!(response["content"][media]["schema"].is_object(), "{at} {status} has no {media} schema");
         }
-        // Every API operation needs the bearer token (the document's default), the
-        // probes need nothing; no operation still documents the old workspace header.
-        if path.starts_with("/api/v1/") {
-            let covered = match op.get("security") {
-                None => true,
-                Some(security) => security.as_array().is_some_and(|s| s.contains(&json!({"bearer": []}))),
-            };
-            assert!(covered, "{at} is not covered by the bearer scheme: {}", op["security"]);
-            assert!(responses.contains_key("401"), "{at} does not document its 401");
+        // Every API operation takes a bearer token or the session cookie (the
+        // document's default); the open ones say they need nothing, the session ones
+        // that they need the cookie; no operation still documents the old workspace header.
+        let id = op["operationId"].as_str().unwrap_or_default();
+        let security = op.get("security");
+        if OPEN_OPERATIONS.contains(&id) {
+            assert_eq!(security, Some(&json!([{}])), "{at} must declare that it needs no credentials");
+        } else if SESSION_OPERATIONS.contains(&id) {
+            assert_eq!(security, Some(&json!([{"session": []}])), "{at} must declare that it needs the session");
         } else {
-            assert_eq!(op["security"], json!([{}]), "{at} must declare that it needs no token");
+            assert!(security.is_none(), "{at} should take what every operation takes: {}", op["security"]);
+            assert!(path.starts_with("/api/v1/"), "{at} is outside /api/v1 yet needs credentials");
+        }
+        if path.starts_with("/api/v1/") {
+            assert!(responses.contains_key("401"), "{at} does not document its 401");
         }
         let headers: Vec<&Value> =
             op["parameters"].as_array().into_iter().flatten().filter(|p| p["in"] == "header").collect();
@@ -157,15 +179,26 @@ http_test!(the_document_is_openapi_3_with_one_operation_per_handler, |api: Api| 
             assert_eq!(param["required"], true, "{at}");
             assert_eq!(param["schema"]["type"], "integer", "{at}");
         }
-        let id = op["operationId"].as_str().unwrap_or_default();
         if (method == "post" || method == "patch") && !BODILESS_POSTS.contains(&id) {
             let schema = &op["requestBody"]["content"]["application/json"]["schema"];
             assert!(schema.is_object(), "{at} documents no JSON body");
         }
     }
-    assert_eq!(doc["security"], json!([{"bearer": []}]), "every operation needs a token unless it says otherwise");
-    let scheme = &doc["components"]["securitySchemes"]["bearer"];
-    assert_eq!((&scheme["type"], &scheme["scheme"]), (&json!("http"), &json!("bearer")), "{scheme}");
+    assert_eq!(
+        doc["security"],
+        json!([{"bearer": []}, {"session": []}]),
+        "every operation needs a token or the session cookie unless it says otherwise"
+    );
+    let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
+    assert_eq!(schemes.keys().collect::<Vec<_>>(), ["bearer", "session"], "the security schemes");
+    let bearer = &schemes["bearer"];
+    assert_eq!((&bearer["type"], &bearer["scheme"]), (&json!("http"), &json!("bearer")), "{bearer}");
+    let session = &schemes["session"];
+    assert_eq!(
+        (&session["type"], &session["in"], &session["name"]),
+        (&json!("apiKey"), &json!("cookie"), &json!(SESSION_COOKIE)),
+        "{session}"
+    );
     let mut all = Vec::new();
     refs(&doc, &mut all);
     for target in all {

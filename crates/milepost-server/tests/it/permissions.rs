@@ -1,118 +1,194 @@
 //! Who may call what. Every operation of the served OpenAPI document (read from the
-//! document, so a new endpoint cannot be left out) is called by eight callers against
+//! document, so a new endpoint cannot be left out) is called by twelve callers against
 //! real things of workspace A and must answer with the status [`EXPECTED`] gives. A
 //! refused write changes nothing: the thing it is about (or the list it would add to)
 //! reads the same afterwards, and the audit trail has no new event. An allowed write
-//! adds events that name the caller's token. Every mismatch is reported at once.
+//! adds events that name the caller: its token, or the person logged in. Every
+//! mismatch is reported at once.
 
-use crate::harness::{Api, BEARER_CHALLENGE, Org, Reply, id};
+use crate::harness::{Api, BEARER_CHALLENGE, Org, Reply, id, password_of};
 use crate::openapi::{BODILESS_POSTS, document, operations};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Who calls, in the order of the columns of [`EXPECTED`].
-const CALLERS: [&str; 8] = ["admin", "editor", "member", "viewer", "none", "revoked", "expired", "other"];
+const CALLERS: [&str; 12] = [
+    "admin",
+    "editor",
+    "member",
+    "viewer",
+    "none",
+    "revoked",
+    "expired",
+    "other",
+    "session-admin",
+    "session-owner",
+    "session-member",
+    "session-viewer",
+];
 
 /// How many of [`CALLERS`] are tokens of workspace A that work.
 const ROLES_OF_A: usize = 4;
 
+/// The column of B's admin.
+const OTHER: usize = 7;
+
+/// Where the columns of people logged in begin.
+const SESSIONS: usize = 8;
+
+/// The operations that change nothing of the workspace and so leave no trace in the
+/// audit trail even when allowed: logging in and logging out.
+const UNAUDITED: &[&str] = &["create_session", "delete_session"];
+
 /// The rules, as data: operation id → the status each caller gets. The columns are
 /// tokens of workspace A with the role admin, editor, member and viewer; no token at
-/// all; a revoked admin token of A; an expired admin token of A; and an admin token of
-/// another workspace, B.
+/// all; a revoked admin token of A; an expired admin token of A; an admin token of
+/// another workspace, B; and the session cookies of four people of A logged in: ada,
+/// an admin; mo, a member who owns the objective, key result and initiative called on;
+/// nia, a member who owns nothing; and vic, a viewer.
 ///
-/// API tokens act for no person, so a member token owns nothing and only reads. B's
-/// admin gets 404 for A's things, exactly as for things that do not exist, 422 when a
-/// body names A's things, and its own workspace when it lists or creates.
+/// API tokens act for no person, so a member token owns nothing and only reads; a
+/// member logged in is a person, and changes what they own. B's admin gets 404 for A's
+/// things, exactly as for things that do not exist, 422 when a body names A's things,
+/// and its own workspace when it lists or creates. The bodies of OKR creations name mo
+/// as the owner for every caller, so that a member giving mo an objective is refused.
+///
+/// Logging in takes its credentials from the body alone (the person lee's, right), so
+/// every caller logs in, whatever it sends besides; logging out needs nothing and harms
+/// nothing. Only a session has a session to read or a password to change.
 #[rustfmt::skip]
-const EXPECTED: &[(&str, [u16; 8])] = &[
-    //                       admin editor member viewer none revoked expired other
+const EXPECTED: &[(&str, [u16; 12])] = &[
+    //                           admin editor member viewer none revoked expired other | session: admin owner member viewer
     // The probes need no token, and ignore a bad one.
-    ("get_health",          [200,  200,   200,   200,   200, 200,   200,    200]),
-    ("get_readiness",       [200,  200,   200,   200,   200, 200,   200,    200]),
+    ("get_health",              [200,  200,   200,   200,   200, 200,   200,    200,             200,  200,  200,   200]),
+    ("get_readiness",           [200,  200,   200,   200,   200, 200,   200,    200,             200,  200,  200,   200]),
     // Every role reads the workspace its token acts in.
-    ("get_workspace",       [200,  200,   200,   200,   401, 401,   401,    200]),
+    ("get_workspace",           [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
     // Tokens and the audit trail: admins only.
-    ("list_tokens",         [200,  403,   403,   403,   401, 401,   401,    200]),
-    ("create_token",        [201,  403,   403,   403,   401, 401,   401,    201]),
-    ("revoke_token",        [200,  403,   403,   403,   401, 401,   401,    404]),
-    ("list_events",         [200,  403,   403,   403,   401, 401,   401,    200]),
+    ("list_tokens",             [200,  403,   403,   403,   401, 401,   401,    200,             200,  403,  403,   403]),
+    ("create_token",            [201,  403,   403,   403,   401, 401,   401,    201,             201,  403,  403,   403]),
+    ("revoke_token",            [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("list_events",             [200,  403,   403,   403,   401, 401,   401,    200,             200,  403,  403,   403]),
     // Teams, people and cycles: everyone reads, admins change.
-    ("list_teams",          [200,  200,   200,   200,   401, 401,   401,    200]),
-    ("create_team",         [201,  403,   403,   403,   401, 401,   401,    422]),
-    ("get_team",            [200,  200,   200,   200,   401, 401,   401,    404]),
-    ("update_team",         [200,  403,   403,   403,   401, 401,   401,    404]),
-    ("archive_team",        [200,  403,   403,   403,   401, 401,   401,    404]),
-    ("restore_team",        [200,  403,   403,   403,   401, 401,   401,    404]),
-    ("list_people",         [200,  200,   200,   200,   401, 401,   401,    200]),
-    ("create_person",       [201,  403,   403,   403,   401, 401,   401,    422]),
-    ("get_person",          [200,  200,   200,   200,   401, 401,   401,    404]),
-    ("update_person",       [200,  403,   403,   403,   401, 401,   401,    404]),
-    ("archive_person",      [200,  403,   403,   403,   401, 401,   401,    404]),
-    ("restore_person",      [200,  403,   403,   403,   401, 401,   401,    404]),
-    ("list_cycles",         [200,  200,   200,   200,   401, 401,   401,    200]),
-    ("create_cycle",        [201,  403,   403,   403,   401, 401,   401,    201]),
-    ("get_cycle",           [200,  200,   200,   200,   401, 401,   401,    404]),
-    ("update_cycle",        [200,  403,   403,   403,   401, 401,   401,    404]),
-    ("archive_cycle",       [200,  403,   403,   403,   401, 401,   401,    404]),
-    ("restore_cycle",       [200,  403,   403,   403,   401, 401,   401,    404]),
-    // OKRs: everyone reads; admins and editors change them and check in.
-    ("list_objectives",     [200,  200,   200,   200,   401, 401,   401,    200]),
-    ("create_objective",    [201,  201,   403,   403,   401, 401,   401,    422]),
-    ("get_objective",       [200,  200,   200,   200,   401, 401,   401,    404]),
-    ("update_objective",    [200,  200,   403,   403,   401, 401,   401,    404]),
-    ("archive_objective",   [200,  200,   403,   403,   401, 401,   401,    404]),
-    ("restore_objective",   [200,  200,   403,   403,   401, 401,   401,    404]),
-    ("create_key_result",   [201,  201,   403,   403,   401, 401,   401,    404]),
-    ("list_key_results",    [200,  200,   200,   200,   401, 401,   401,    200]),
-    ("get_key_result",      [200,  200,   200,   200,   401, 401,   401,    404]),
-    ("update_key_result",   [200,  200,   403,   403,   401, 401,   401,    404]),
-    ("archive_key_result",  [200,  200,   403,   403,   401, 401,   401,    404]),
-    ("restore_key_result",  [200,  200,   403,   403,   401, 401,   401,    404]),
-    ("list_check_ins",      [200,  200,   200,   200,   401, 401,   401,    404]),
-    ("create_check_in",     [201,  201,   403,   403,   401, 401,   401,    404]),
-    ("get_check_in",        [200,  200,   200,   200,   401, 401,   401,    404]),
-    ("list_initiatives",    [200,  200,   200,   200,   401, 401,   401,    200]),
-    ("create_initiative",   [201,  201,   403,   403,   401, 401,   401,    422]),
-    ("get_initiative",      [200,  200,   200,   200,   401, 401,   401,    404]),
-    ("update_initiative",   [200,  200,   403,   403,   401, 401,   401,    404]),
-    ("archive_initiative",  [200,  200,   403,   403,   401, 401,   401,    404]),
-    ("restore_initiative",  [200,  200,   403,   403,   401, 401,   401,    404]),
+    ("list_teams",              [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
+    ("create_team",             [201,  403,   403,   403,   401, 401,   401,    422,             201,  403,  403,   403]),
+    ("get_team",                [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    ("update_team",             [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("archive_team",            [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("restore_team",            [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("list_people",             [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
+    ("create_person",           [201,  403,   403,   403,   401, 401,   401,    422,             201,  403,  403,   403]),
+    ("get_person",              [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    ("update_person",           [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("archive_person",          [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("restore_person",          [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    // Someone else's password (eli's, who is none of the callers): admins only.
+    ("set_person_password",     [204,  403,   403,   403,   401, 401,   401,    404,             204,  403,  403,   403]),
+    ("list_cycles",             [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
+    ("create_cycle",            [201,  403,   403,   403,   401, 401,   401,    201,             201,  403,  403,   403]),
+    ("get_cycle",               [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    ("update_cycle",            [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("archive_cycle",           [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("restore_cycle",           [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    // OKRs: everyone reads; admins and editors change them and check in, and so does
+    // the member who owns them.
+    ("list_objectives",         [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
+    ("create_objective",        [201,  201,   403,   403,   401, 401,   401,    422,             201,  201,  403,   403]),
+    ("get_objective",           [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    ("update_objective",        [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
+    ("archive_objective",       [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
+    ("restore_objective",       [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
+    ("create_key_result",       [201,  201,   403,   403,   401, 401,   401,    404,             201,  201,  403,   403]),
+    ("list_key_results",        [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
+    ("get_key_result",          [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    ("update_key_result",       [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
+    ("archive_key_result",      [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
+    ("restore_key_result",      [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
+    ("list_check_ins",          [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    ("create_check_in",         [201,  201,   403,   403,   401, 401,   401,    404,             201,  201,  403,   403]),
+    ("get_check_in",            [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    ("list_initiatives",        [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
+    ("create_initiative",       [201,  201,   403,   403,   401, 401,   401,    422,             201,  201,  403,   403]),
+    ("get_initiative",          [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    ("update_initiative",       [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
+    ("archive_initiative",      [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
+    ("restore_initiative",      [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
+    // Sessions: anyone logs in with the right password and logs out; only a person
+    // logged in reads their session and changes their password.
+    ("create_session",          [200,  200,   200,   200,   200, 200,   200,    200,             200,  200,  200,   200]),
+    ("get_session",             [401,  401,   401,   401,   401, 401,   401,    401,             200,  200,  200,   200]),
+    ("delete_session",          [204,  204,   204,   204,   204, 204,   204,    204,             204,  204,  204,   204]),
+    ("change_password",         [403,  403,   403,   403,   401, 401,   401,    403,             204,  204,  204,   204]),
 ];
+
+/// Who an allowed write of a caller must name in the trail: (`actor_person_id`,
+/// `actor_token_id`).
+type Actor = (Value, Value);
+
+/// How a caller that is a person logged in logs in again (after logging out).
+#[derive(Debug, Clone)]
+struct Login {
+    handle: &'static str,
+    password: String,
+}
 
 /// Workspace A with one of each thing, every caller, and workspace B.
 struct World {
     /// Workspace A, its admin and its furniture.
     a: Org,
-    /// An objective of A owned by the person dana, with one key result.
+    /// An objective of A owned by the member mo, with one key result.
     objective: i64,
-    /// Its key result (owned by dana too).
+    /// Its key result (owned by mo too).
     key_result: i64,
     /// A check-in on it.
     check_in: i64,
-    /// An initiative of dana's that moves it.
+    /// An initiative of mo's that moves it.
     initiative: i64,
-    /// A token of A that nobody uses, to revoke.
-    spare_token: i64,
+    /// Tokens of A that nobody uses, one per caller to revoke: revoking twice records
+    /// nothing the second time.
+    spare_tokens: Vec<i64>,
     /// The callers, in the order of [`CALLERS`].
     callers: Vec<Api>,
-    /// The token ids of the first [`ROLES_OF_A`] callers.
-    token_ids: Vec<i64>,
+    /// Who each caller acts as, when it acts in A.
+    actors: Vec<Option<Actor>>,
+    /// How each caller that is a person logged in logs in.
+    logins: Vec<Option<Login>>,
 }
 
 async fn world(api: &Api) -> World {
     let a = Org::new(api, "acme").await;
     let admin = a.api.clone();
+    let mut sessions = Vec::new();
+    let mut logins = Vec::new();
+    let mut people = Vec::new();
+    for (handle, team, role) in
+        [("ada", a.company, "admin"), ("mo", a.team, "member"), ("nia", a.team, "member"), ("vic", a.team, "viewer")]
+    {
+        let (person, session) = a.person_with_session(handle, Some(team), role).await;
+        people.push(person);
+        sessions.push(session);
+        logins.push(Some(Login { handle, password: password_of(handle) }));
+    }
+    let mo = people[1];
+    // lee logs in in the row of create_session, and is none of the callers.
+    let lee = id(&admin.person("lee", Some(a.team), "member").await);
+    admin.give_password(lee, &password_of("lee")).await;
+
+    let mut key_result = Org::increase("Grow NPS from 30 to 50", 30.0, 50.0);
+    key_result["owner_person_id"] = json!(mo);
     let objective = admin
-        .objective(json!({"cycle_id": a.cycle, "title": "Delight our customers", "owner_person_id": a.dana,
-                          "key_results": [Org::increase("Grow NPS from 30 to 50", 30.0, 50.0)]}))
+        .objective(json!({"cycle_id": a.cycle, "title": "Delight our customers", "owner_person_id": mo,
+                          "key_results": [key_result]}))
         .await;
     let key_result = id(&objective["key_results"][0]);
     let check_in = id(&admin.check_in(key_result, json!({"value": 35})).await["check_in"]);
-    let body = json!({"title": "Call detractors", "owner_person_id": a.dana, "key_result_ids": [key_result]});
+    let body = json!({"title": "Call detractors", "owner_person_id": mo, "key_result_ids": [key_result]});
     let initiative = id(&admin.post("/api/v1/initiatives", body).await.expect(201));
-    let spare_token = id(&admin.create_token("viewer", None).await["details"]);
+    let mut spare_tokens = Vec::new();
+    for _ in CALLERS {
+        spare_tokens.push(id(&admin.create_token("viewer", None).await["details"]));
+    }
 
     // B has things of its own, so that its lists are not empty by accident.
     let b = Org::new(api, "globex").await;
@@ -121,7 +197,7 @@ async fn world(api: &Api) -> World {
     b.api.post("/api/v1/initiatives", json!({"title": "Automate"})).await.expect(201);
     b.api.create_token("editor", None).await;
 
-    let callers = vec![
+    let mut callers = vec![
         admin.clone(),
         admin.as_role("editor").await,
         admin.as_role("member").await,
@@ -131,16 +207,21 @@ async fn world(api: &Api) -> World {
         admin.expired("admin").await,
         b.api.clone(),
     ];
-    let mut token_ids = Vec::new();
+    let mut actors = Vec::new();
     for caller in &callers[..ROLES_OF_A] {
-        token_ids.push(caller.token_id(&admin).await);
+        actors.push(Some((Value::Null, json!(caller.token_id(&admin).await))));
     }
-    World { objective: id(&objective), key_result, check_in, initiative, spare_token, callers, token_ids, a }
+    actors.extend([None, None, None, None]);
+    actors.extend(people.iter().map(|person| Some((json!(person), Value::Null))));
+    callers.extend(sessions);
+    let logins = [vec![None; SESSIONS], logins].concat();
+    World { objective: id(&objective), key_result, check_in, initiative, spare_tokens, callers, actors, logins, a }
 }
 
 impl World {
-    /// The thing of A that operations under `/api/v1/<collection>/{id}` act on.
-    fn target(&self, collection: &str) -> Option<i64> {
+    /// The thing of A that operations under `/api/v1/<collection>/{id}` act on when
+    /// the caller `index` calls.
+    fn target(&self, collection: &str, index: usize) -> Option<i64> {
         match collection {
             "teams" => Some(self.a.team),
             "people" => Some(self.a.eli),
@@ -149,31 +230,34 @@ impl World {
             "key-results" => Some(self.key_result),
             "check-ins" => Some(self.check_in),
             "initiatives" => Some(self.initiative),
-            "tokens" => Some(self.spare_token),
+            "tokens" => Some(self.spare_tokens[index]),
             _ => None,
         }
     }
 
-    /// A valid body for operation `op` called by `caller`; creates get names of their
-    /// own so that each caller's creation would succeed if it were allowed.
-    fn body(&self, op: &str, caller: &str, version: Option<i64>) -> Option<Value> {
+    /// A valid body for operation `op` called by the caller `index`; creates get names
+    /// of their own so that each caller's creation would succeed if it were allowed.
+    fn body(&self, op: &str, index: usize, version: Option<i64>) -> Option<Value> {
         let a = &self.a;
+        let caller = CALLERS[index];
         let version = json!(version);
+        // The owner every OKR creation names: mo, who owns the things called on.
+        let mo = self.actors[SESSIONS + 1].as_ref().map(|(person, _)| person.clone());
         let body = match op {
             "create_token" => json!({"name": format!("Token of {caller}"), "role": "viewer"}),
             "create_team" => json!({"name": format!("Team of {caller}"), "parent_team_id": a.company}),
             "create_person" => json!({"name": format!("Person of {caller}"), "email": format!("{caller}@example.com"),
                                       "team_id": a.team}),
+            "set_person_password" => json!({"password": format!("set by {caller} for eli")}),
             "create_cycle" => {
                 json!({"name": format!("Cycle of {caller}"), "start_date": "2027-01-01", "end_date": "2027-03-31"})
             }
             "create_objective" => json!({"cycle_id": a.cycle, "title": format!("Objective of {caller}"),
-                                         "owner_team_id": a.team, "key_results": [Org::increase("Grow", 0.0, 10.0)]}),
+                                         "owner_person_id": mo, "key_results": [Org::increase("Grow", 0.0, 10.0)]}),
             "create_key_result" => json!({"title": format!("Ship it for {caller}"), "kind": "milestone"}),
             "create_check_in" => json!({"value": 40, "confidence": 7, "note": format!("From {caller}")}),
-            "create_initiative" => {
-                json!({"title": format!("Initiative of {caller}"), "key_result_ids": [self.key_result]})
-            }
+            "create_initiative" => json!({"title": format!("Initiative of {caller}"), "owner_person_id": mo,
+                                          "key_result_ids": [self.key_result]}),
             "update_team" | "update_person" | "update_cycle" => {
                 json!({"version": version, "name": format!("Renamed by {caller}")})
             }
@@ -181,6 +265,16 @@ impl World {
                 json!({"version": version, "title": format!("Retitled by {caller}")})
             }
             op if op.starts_with("archive_") || op.starts_with("restore_") => json!({"version": version}),
+            "create_session" => {
+                json!({"workspace": a.slug, "email": "lee@example.com", "password": password_of("lee")})
+            }
+            "change_password" => {
+                let current = match &self.logins[index] {
+                    Some(login) => login.password.clone(),
+                    None => "the password of nobody".to_owned(),
+                };
+                json!({"current_password": current, "new_password": new_password(caller)})
+            }
             _ => return None,
         };
         Some(body)
@@ -189,6 +283,11 @@ impl World {
     fn admin(&self) -> &Api {
         &self.a.api
     }
+}
+
+/// The password the caller `caller` changes theirs to.
+fn new_password(caller: &str) -> String {
+    format!("the new password of {caller}")
 }
 
 /// The collection an API path is under: `teams` for `/api/v1/teams/{id}/archive`.
@@ -237,17 +336,19 @@ struct State {
     thing: Value,
 }
 
-async fn state(w: &World, trail: &Trail, template: &str, item: Option<&str>) -> State {
+async fn state(w: &World, trail: &Trail, template: &str, item: Option<&str>, index: usize) -> State {
     let admin = w.admin();
     let events = trail.tail(admin).await;
     let collection = collection(template);
     let thing = match (collection, item) {
+        // Sessions and passwords show nowhere but in the trail.
+        ("session", _) => Value::Null,
         ("tokens", _) => {
             let tokens = admin.get("/api/v1/tokens").await.expect(200);
             let tokens = tokens.as_array().unwrap();
             match item {
                 // The spare token is never used, so all of it stays the same.
-                Some(_) => tokens.iter().find(|t| id(t) == w.spare_token).cloned().unwrap(),
+                Some(_) => tokens.iter().find(|t| id(t) == w.spare_tokens[index]).cloned().unwrap(),
                 // Tokens in use note when they were last used: compare the ids only.
                 None => tokens.iter().map(id).collect(),
             }
@@ -309,10 +410,10 @@ fn check_problem(reply: &Reply, at: &str, mismatches: &mut Vec<String>) {
 }
 
 http_test!(every_operation_answers_each_caller_as_the_table_says, |api: Api| async move {
-    let w = world(&api).await;
+    let mut w = world(&api).await;
     let admin = w.admin().clone();
     let doc = document(&api).await;
-    let table: BTreeMap<&str, [u16; 8]> = EXPECTED.iter().copied().collect();
+    let table: BTreeMap<&str, [u16; 12]> = EXPECTED.iter().copied().collect();
     assert_eq!(table.len(), EXPECTED.len(), "an operation has two rows in EXPECTED");
     let mut mismatches = Vec::new();
     let mut documented = BTreeSet::new();
@@ -327,27 +428,28 @@ http_test!(every_operation_answers_each_caller_as_the_table_says, |api: Api| asy
             continue;
         };
         let collection = collection(&template);
-        let path = match (template.contains("{id}"), w.target(collection)) {
-            (false, _) => template.clone(),
-            (true, Some(target)) => template.replace("{id}", &target.to_string()),
-            (true, None) => {
-                mismatches.push(format!("{op}: permissions.rs has no thing of A to call {template} on"));
-                continue;
-            }
-        };
-        // The thing itself, where it can be read alone.
-        let item = match w.target(collection) {
-            Some(target) if template.contains("{id}") && collection != "tokens" => {
-                Some(format!("/api/v1/{collection}/{target}"))
-            }
-            _ => None,
-        };
+        if template.contains("{id}") && w.target(collection, 0).is_none() {
+            mismatches.push(format!("{op}: permissions.rs has no thing of A to call {template} on"));
+            continue;
+        }
         let write = method != "get";
         let versioned = op.starts_with("update_") || op.starts_with("archive_") || op.starts_with("restore_");
+        let unaudited = UNAUDITED.contains(&op.as_str());
         let mut admin_answer: Option<Value> = None;
 
         for (index, caller) in CALLERS.iter().enumerate() {
             let at = format!("{op} as {caller}");
+            let path = match w.target(collection, index) {
+                Some(target) if template.contains("{id}") => template.replace("{id}", &target.to_string()),
+                _ => template.clone(),
+            };
+            // The thing itself, where it can be read alone.
+            let item = match w.target(collection, index) {
+                Some(target) if template.contains("{id}") && collection != "tokens" => {
+                    Some(format!("/api/v1/{collection}/{target}"))
+                }
+                _ => None,
+            };
             if let (true, Some(item)) = (op.starts_with("restore_"), &item) {
                 set_archived(&admin, item, true).await;
             }
@@ -355,12 +457,12 @@ http_test!(every_operation_answers_each_caller_as_the_table_says, |api: Api| asy
                 (Some(item), true) => admin.get(item).await.expect(200)["version"].as_i64(),
                 _ => None,
             };
-            let body = w.body(&op, caller, version);
-            if write && body.is_none() && !BODILESS_POSTS.contains(&op.as_str()) {
+            let body = w.body(&op, index, version);
+            if write && body.is_none() && method != "delete" && !BODILESS_POSTS.contains(&op.as_str()) {
                 mismatches.push(format!("{op}: permissions.rs knows no valid body for it"));
                 break;
             }
-            let before = if write { Some(state(&w, &trail, &template, item.as_deref()).await) } else { None };
+            let before = if write { Some(state(&w, &trail, &template, item.as_deref(), index).await) } else { None };
             let reply = call(&w.callers[index], &method, &path, body.as_ref()).await;
             calls += 1;
             if reply.status != expected[index] {
@@ -369,35 +471,42 @@ http_test!(every_operation_answers_each_caller_as_the_table_says, |api: Api| asy
             check_problem(&reply, &at, &mut mismatches);
 
             if let Some(before) = before {
-                let after = state(&w, &trail, &template, item.as_deref()).await;
-                if index < ROLES_OF_A && reply.status < 300 {
-                    // An allowed write leaves a trace that names the token.
-                    let added = &after.events[before.events.len().min(after.events.len())..];
-                    let actor = json!(w.token_ids[index]);
-                    if added.is_empty() || added.iter().any(|e| e["actor_token_id"] != actor) {
-                        mismatches.push(format!("{at}: the trail should name token {actor} for it: {added:?}"));
+                let after = state(&w, &trail, &template, item.as_deref(), index).await;
+                match (&w.actors[index], reply.status < 300 && !unaudited) {
+                    (Some((person, token)), true) => {
+                        // An allowed write leaves a trace that names the caller.
+                        let added = &after.events[before.events.len().min(after.events.len())..];
+                        let names = |e: &&Value| e["actor_person_id"] == *person && e["actor_token_id"] == *token;
+                        if added.is_empty() || !added.iter().all(|e| names(&e)) {
+                            mismatches.push(format!(
+                                "{at}: the trail should name person {person} and token {token} for it: {added:?}"
+                            ));
+                        }
                     }
-                } else if after != before {
-                    let what = if after.events == before.events { "the thing" } else { "the audit trail" };
-                    mismatches.push(format!(
-                        "{at} answered {} and changed {what} in A: {:?} became {:?}",
-                        reply.status, before.thing, after.thing
-                    ));
+                    _ if after != before => {
+                        let what = if after.events == before.events { "the thing" } else { "the audit trail" };
+                        mismatches.push(format!(
+                            "{at} answered {} and changed {what} in A: {:?} became {:?}",
+                            reply.status, before.thing, after.thing
+                        ));
+                    }
+                    _ => {}
                 }
                 trail.shorten(&admin, after.events.len()).await;
             }
             if let (true, Some(item)) = (op.starts_with("archive_") || op.starts_with("restore_"), &item) {
                 set_archived(&admin, item, false).await;
             }
+            if index >= SESSIONS && reply.status < 300 {
+                after_session_call(&mut w, &op, index, &reply, &mut mismatches).await;
+            }
 
-            // Reads: every role of A sees what the admin sees; B's admin sees none of it.
+            // Reads: every role of A, by token or logged in, sees what the admin sees;
+            // B's admin sees none of it.
             if !write && reply.status == 200 {
                 match (index, &admin_answer) {
                     (0, _) => admin_answer = Some(reply.body.clone()),
-                    (1..ROLES_OF_A, Some(answer)) if *answer != reply.body => {
-                        mismatches.push(format!("{at} reads other than the admin: {} vs {answer}", reply.text));
-                    }
-                    (7, Some(answer)) => {
+                    (OTHER, Some(answer)) => {
                         let common: Vec<_> = ids_of(answer).intersection(&ids_of(&reply.body)).copied().collect();
                         if !common.is_empty() {
                             mismatches.push(format!("{at} sees A's {common:?}: {}", reply.text));
@@ -405,6 +514,9 @@ http_test!(every_operation_answers_each_caller_as_the_table_says, |api: Api| asy
                         if op.starts_with("list_") && ids_of(answer).is_empty() {
                             mismatches.push(format!("{op}: A's list is empty, so B's proves nothing"));
                         }
+                    }
+                    (_, Some(answer)) if *answer != reply.body => {
+                        mismatches.push(format!("{at} reads other than the admin: {} vs {answer}", reply.text));
                     }
                     _ => {}
                 }
@@ -423,3 +535,32 @@ http_test!(every_operation_answers_each_caller_as_the_table_says, |api: Api| asy
     );
     assert_eq!(calls, documented.len() * CALLERS.len());
 });
+
+/// Keeps the person logged in as caller `index` logged in after an allowed session
+/// operation: their session names them; after a password change the new password is
+/// theirs; after logging out the old cookie is refused, and they log in again.
+async fn after_session_call(w: &mut World, op: &str, index: usize, reply: &Reply, mismatches: &mut Vec<String>) {
+    let at = format!("{op} as {}", CALLERS[index]);
+    let person = w.actors[index].as_ref().map(|(person, _)| person.clone()).unwrap_or_default();
+    match op {
+        "get_session" if reply.body["person"]["id"] != person => {
+            mismatches.push(format!("{at}: the session should name person {person}: {}", reply.text));
+        }
+        "change_password" => {
+            if let Some(login) = w.logins[index].as_mut() {
+                login.password = new_password(CALLERS[index]);
+            }
+        }
+        "delete_session" => {
+            let ended = w.callers[index].get("/api/v1/session").await;
+            if ended.status != 401 {
+                mismatches.push(format!("{at}: the cookie still works after logging out: {}", ended.text));
+            }
+            if let Some(login) = &w.logins[index] {
+                let email = format!("{}@example.com", login.handle);
+                w.callers[index] = w.a.api.log_in(&w.a.slug, &email, &login.password).await;
+            }
+        }
+        _ => {}
+    }
+}

@@ -3,7 +3,7 @@
 //! document gives for it (required properties present, no undocumented ones, types,
 //! enums and formats), and a few problem answers against `Problem`.
 
-use crate::harness::{Api, Org, Reply, id};
+use crate::harness::{Api, Org, Reply, id, password_of};
 use crate::openapi::{OPERATIONS, document};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -152,6 +152,9 @@ impl Tour {
     fn visit(&mut self, method: &str, template: &str, reply: Reply) -> Value {
         let status = reply.status.to_string();
         assert!(reply.status < 300, "{}: {}", reply.request, reply.text);
+        if reply.status == 204 {
+            assert!(reply.text.is_empty(), "{}: a 204 with a body: {}", reply.request, reply.text);
+        }
         let response = &self.doc["paths"][template][method]["responses"][&status];
         assert!(response.is_object(), "{method} {template} does not document the status {status}");
         let schema = &response["content"]["application/json"]["schema"];
@@ -272,6 +275,17 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     t.visit("get", "/api/v1/events", api.get("/api/v1/events?entity=objective&limit=2").await);
     let viewer = api.as_role("viewer").await;
 
+    // Passwords and sessions: dana gets a password, logs in, changes it, logs out.
+    let set = format!("/api/v1/people/{}/password", org.dana);
+    t.visit("post", "/api/v1/people/{id}/password", api.post(&set, json!({"password": password_of("dana")})).await);
+    let login = api.without_token().log_in_reply("acme", "dana@example.com", &password_of("dana")).await;
+    let dana = api.with_session(&login.session_cookie().unwrap_or_default());
+    t.visit("post", "/api/v1/session", login);
+    t.visit("get", "/api/v1/session", dana.get("/api/v1/session").await);
+    let change = json!({"current_password": password_of("dana"), "new_password": "a brand new password"});
+    t.visit("post", "/api/v1/session/password", dana.post("/api/v1/session/password", change).await);
+    t.visit("delete", "/api/v1/session", dana.delete("/api/v1/session").await);
+
     // Problems, of every location kind.
     for reply in [
         api.post("/api/v1/teams", json!({"name": 5})).await,
@@ -280,6 +294,8 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
         viewer.post("/api/v1/teams", json!({"name": "Sales"})).await,
         api.get("/api/v1/teams/12345").await,
         api.get("/nope").await,
+        api.without_token().log_in_reply("acme", "dana@example.com", "not the password").await,
+        dana.get("/api/v1/session").await,
     ] {
         tour.problem(&reply);
     }

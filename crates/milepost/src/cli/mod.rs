@@ -1,9 +1,11 @@
 //! The command line: one file per subcommand.
 
 mod kr;
+mod lint;
 mod migrate;
 mod serve;
 mod token;
+mod user;
 mod workspace;
 
 use crate::config::{Config, Overrides};
@@ -31,6 +33,10 @@ enum Command {
     Token(token::TokenArgs),
     /// Key result sentences: see what Milepost reads in them.
     Kr(kr::KrArgs),
+    /// Add people who log in, and set their passwords.
+    User(user::UserArgs),
+    /// Check OKR files (docs/okr-files.md) like a compiler: exit 1 on errors.
+    Lint(lint::LintArgs),
 }
 
 /// How a command prints its answer.
@@ -63,14 +69,18 @@ impl DataArgs {
     }
 }
 
-/// Runs a parsed command line.
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs a parsed command line; the exit status is success unless the command says
+/// otherwise (lint exits 1 when a file has errors).
+pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    let done = std::process::ExitCode::SUCCESS;
     match cli.command {
-        Command::Serve(args) => serve::run(args).await,
-        Command::Migrate(args) => migrate::run(args).await,
-        Command::Workspace(args) => workspace::run(args).await,
-        Command::Token(args) => token::run(args).await,
-        Command::Kr(args) => kr::run(args),
+        Command::Serve(args) => serve::run(args).await.map(|()| done),
+        Command::Migrate(args) => migrate::run(args).await.map(|()| done),
+        Command::Workspace(args) => workspace::run(args).await.map(|()| done),
+        Command::Token(args) => token::run(args).await.map(|()| done),
+        Command::Kr(args) => kr::run(args).map(|()| done),
+        Command::User(args) => user::run(args).await.map(|()| done),
+        Command::Lint(args) => lint::run(args).await,
     }
 }
 

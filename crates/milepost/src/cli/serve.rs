@@ -70,6 +70,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     init_logs(&config);
     let app = super::open(&config).await?;
     let mut demo_token = None;
+    let mut demo_logins = Vec::new();
     if args.demo {
         let today = app.now().to_zoned(jiff::tz::TimeZone::UTC).date();
         let summary = app.load_demo(today).await.context("could not load the demo workspace")?;
@@ -108,6 +109,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .context("could not make a demo token")?;
         demo_token = Some(token.token);
+        demo_logins = summary.logins;
     }
     let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| {
         format!("could not listen on {}: is another server using it? Try --listen 127.0.0.1:8081", config.listen)
@@ -118,6 +120,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(token) = &demo_token {
         say!("  Token:    {token}  (admin of `demo`, valid 30 days)");
         say!("  Try:      curl -H 'Authorization: Bearer {token}' http://{address}/api/v1/objectives");
+    }
+    for login in &demo_logins {
+        say!("  Log in:   {} / {}  ({})", login.email, login.password, login.role.as_str());
     }
     tracing::info!(%address, database = %super::redact(&config.database_url()), "serving");
     milepost_server::serve(listener, app.clone(), shutdown_signal())

@@ -6,6 +6,7 @@
 mod config;
 mod durability;
 mod kr;
+mod lint;
 mod serve;
 
 use std::io::{BufRead, BufReader};
@@ -69,7 +70,6 @@ pub fn start(cwd: &Path, args: &[&str]) -> Server {
     let deadline = Instant::now() + START_DEADLINE;
     let mut output = Vec::new();
     let mut base = None;
-    // With --demo the server prints its demo token after the address; wait for it.
     let demo = args.contains(&"--demo");
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -78,15 +78,17 @@ pub fn start(cwd: &Path, args: &[&str]) -> Server {
                 if let Some(rest) = line.strip_prefix("Milepost is listening on ") {
                     base = rest.split(' ').next().map(str::to_owned);
                 }
-                let token = line
-                    .trim_start()
-                    .strip_prefix("Token:")
-                    .and_then(|t| t.split_whitespace().next())
-                    .map(str::to_owned);
                 output.push(line);
+                // The demo prints its token and two logins after the address.
+                let logins = output.iter().filter(|l| l.trim_start().starts_with("Log in:")).count();
                 if let Some(address) = &base
-                    && (!demo || token.is_some())
+                    && (!demo || logins == 2)
                 {
+                    let token = output
+                        .iter()
+                        .find_map(|l| l.trim_start().strip_prefix("Token:"))
+                        .and_then(|t| t.split_whitespace().next())
+                        .map(str::to_owned);
                     return Server { child, base: address.clone(), output, token };
                 }
             }

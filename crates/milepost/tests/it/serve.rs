@@ -15,6 +15,27 @@ async fn serve_demo_tells_a_believable_story_over_http() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path(), &["--demo", "--data-dir", "data"]);
     assert!(server.output[0].starts_with("Loaded the demo workspace `demo`"), "{:?}", server.output);
+    // The demo's admin and member can log in with the passwords it prints.
+    let logins: Vec<(String, String)> = server
+        .output
+        .iter()
+        .filter_map(|l| l.trim_start().strip_prefix("Log in:"))
+        .filter_map(|l| {
+            l.split_once(" / ").map(|(e, p)| (e.trim().to_owned(), p.split_whitespace().next().unwrap().to_owned()))
+        })
+        .collect();
+    assert_eq!(logins.len(), 2, "{:?}", server.output);
+    for ((email, password), role) in logins.iter().zip(["admin", "member"]) {
+        let response = client()
+            .post(format!("{}/api/v1/session", server.base))
+            .json(&serde_json::json!({"workspace": "demo", "email": email, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{email} logs in");
+        let session: Value = response.json().await.unwrap();
+        assert_eq!(session["person"]["role"], role);
+    }
 
     let health = client().get(format!("{}/healthz", server.base)).send().await.unwrap();
     assert_eq!(health.status(), 200);
@@ -163,4 +184,68 @@ fn workspaces_are_created_on_the_command_line() {
     assert!(text.starts_with("SLUG") && text.contains("globex-corporation"), "{text}");
     let token = create_token(dir.path(), "d", "globex-corporation", "admin");
     assert!(token.starts_with("mp_"));
+}
+
+#[tokio::test]
+async fn the_first_admin_is_made_on_the_command_line_and_can_log_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut command = milepost(dir.path());
+        command
+            .args(args)
+            .args(["--data-dir", "d"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        if let Some(text) = stdin {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        }
+        child.wait_with_output().unwrap()
+    };
+    assert!(run(&["workspace", "create", "Acme"], None).status.success());
+    let made = run(
+        &["user", "create", "--workspace", "acme", "--email", "Ana@Example.com", "--name", "Ana Lima", "--admin"],
+        None,
+    );
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let text = String::from_utf8(made.stdout).unwrap();
+    let password = text.lines().find_map(|l| l.strip_prefix("Password (shown once): ")).unwrap().to_owned();
+    assert_eq!(password.len(), 20);
+
+    // A password that is too short writes nobody.
+    let short = run(
+        &["user", "create", "--workspace", "acme", "--email", "b@example.com", "--name", "B", "--password-stdin"],
+        Some("short\n"),
+    );
+    assert!(!short.status.success() && String::from_utf8_lossy(&short.stderr).contains("at least 10 characters"));
+    let chosen = run(
+        &["user", "create", "--workspace", "acme", "--email", "b@example.com", "--name", "B", "--password-stdin"],
+        Some("a long enough password\n"),
+    );
+    assert!(chosen.status.success(), "the refused attempt left no half-made person behind");
+
+    let mut server = start(dir.path(), &["--data-dir", "d"]);
+    let login = |email: &str, password: &str| {
+        client()
+            .post(format!("{}/api/v1/session", server.base))
+            .json(&serde_json::json!({"workspace": "acme", "email": email, "password": password}))
+            .send()
+    };
+    let response = login("ana@example.com", &password).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let me: Value = client()
+        .get(format!("{}/api/v1/session", server.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["person"]["role"], "admin");
+    assert_eq!(login("b@example.com", "a long enough password").await.unwrap().status(), 200);
+    server.token = None;
 }

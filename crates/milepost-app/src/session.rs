@@ -1,0 +1,303 @@
+//! People log in with their email and password; browsers then carry a session cookie.
+//!
+//! Passwords are kept only as Argon2id hashes (about 30 ms to compute, on a blocking
+//! thread so the server keeps answering). A session cookie is `ms_` and 32 random bytes
+//! in hex; only its SHA-256 is stored, in the database, so every app server on the same
+//! database knows every session. Failed logins are recorded too, and a burst of them
+//! (5 for one account or 20 from one address in 15 minutes) is refused with 429 before
+//! any password is checked, on every server alike.
+
+use crate::App;
+use crate::access::record;
+use crate::caller::Caller;
+use crate::error::{AppError, Problems};
+use crate::permission::{Action, require};
+use crate::person::{PersonView, Role};
+use crate::time::from_ms;
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use jiff::{SignedDuration, Timestamp};
+use milepost_core::WorkspaceId;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// What every session cookie starts with.
+pub const SESSION_PREFIX: &str = "ms_";
+/// How long a session lasts.
+pub const SESSION_LENGTH: SignedDuration = SignedDuration::from_hours(24 * 14);
+/// The window in which failed logins are counted.
+pub const FAILURE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+/// Failed logins for one account within the window before logins are refused.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Failed logins from one address within the window before logins are refused.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+/// The shortest password accepted.
+pub const MIN_PASSWORD: usize = 10;
+/// The longest password accepted (Argon2 takes any length; this bounds the work).
+pub const MAX_PASSWORD: usize = 256;
+
+/// A login request.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    /// The workspace's slug.
+    pub workspace: String,
+    /// The person's email.
+    pub email: String,
+    /// Their password.
+    pub password: String,
+}
+
+/// A password change by the person logged in.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password now.
+    pub current_password: String,
+    /// The new one, at least 10 characters.
+    pub new_password: String,
+}
+
+/// A session just begun: the cookie to set, and who it is.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// The cookie's value; shown once, stored only as a hash.
+    pub secret: String,
+    /// When it ends.
+    pub expires_at: Timestamp,
+    /// Who logged in.
+    pub person: PersonView,
+    /// The workspace's slug, as stored.
+    pub workspace: String,
+}
+
+/// The session of the caller, as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SessionView {
+    /// The workspace's slug.
+    pub workspace: String,
+    /// Who is logged in.
+    pub person: PersonView,
+    /// When the session ends.
+    pub expires_at: Timestamp,
+}
+
+fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+pub(crate) fn check_password(problems: &mut Problems, pointer: &str, password: &str) {
+    let length = password.chars().count();
+    if length < MIN_PASSWORD {
+        problems.push(pointer, format!("must be at least {MIN_PASSWORD} characters (got {length})"));
+    } else if length > MAX_PASSWORD {
+        problems.push(pointer, format!("must be at most {MAX_PASSWORD} characters"));
+    }
+}
+
+/// Hashes a password with Argon2id on a blocking thread.
+pub(crate) async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default().hash_password(password.as_bytes()).map(|hash| hash.to_string()).ok()
+    })
+    .await
+    .ok()
+    .flatten()
+    .ok_or_else(|| AppError::Unauthenticated { detail: "the password could not be hashed".to_owned() })
+}
+
+/// A hash no password matches, made once, to check unknown accounts against.
+fn decoy() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        Argon2::default().hash_password(hex::encode(bytes).as_bytes()).map(|h| h.to_string()).unwrap_or_default()
+    })
+}
+
+/// Checks a password against a stored hash on a blocking thread. A missing hash is
+/// checked against a decoy, so an unknown account takes as long as a known one.
+async fn verify_password(password: String, hash: Option<String>) -> bool {
+    let known = hash.is_some();
+    tokio::task::spawn_blocking(move || {
+        let hash = hash.unwrap_or_else(|| decoy().to_owned());
+        let Ok(parsed) = PasswordHash::new(&hash) else { return false };
+        Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && known
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn wrong() -> AppError {
+    AppError::Unauthenticated { detail: "the email or the password is wrong".to_owned() }
+}
+
+impl App {
+    /// Sets a person's password (admins only: a person changes their own with
+    /// [`App::change_password`], which asks for the current one, so a stolen session
+    /// cannot take the account over).
+    pub async fn set_password(&self, caller: &Caller, person_id: i64, password: &str) -> Result<(), AppError> {
+        require(caller, Action::Administer)?;
+        let mut problems = Problems::new();
+        check_password(&mut problems, "/password", password);
+        problems.finish()?;
+        let hash = hash_password(password.to_owned()).await?;
+        let now = self.now_ms();
+        let mut tx = self.store().write().await?;
+        let person = tx
+            .person(caller.workspace, person_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound { what: "person", id: person_id.to_string() })?;
+        tx.set_password_hash(caller.workspace, person_id, Some(&hash)).await?;
+        tx.revoke_sessions_of(caller.workspace, person_id, None, now).await?;
+        record(&mut tx, caller, "set_password", "person", person_id, None::<&()>, Some(&person), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Logs a person in from `address`; the answer holds the session cookie to set.
+    pub async fn login(&self, login: Login, address: &str) -> Result<NewSession, AppError> {
+        let now = self.now();
+        let email = login.email.trim().to_lowercase();
+        let mut tx = self.store().read().await?;
+        let Some(workspace) = tx.workspace_by_slug(login.workspace.trim()).await? else {
+            drop(tx);
+            // Take as long as a real check, so timing does not tell which workspaces exist.
+            verify_password(login.password, None).await;
+            return Err(wrong());
+        };
+        let workspace_id = WorkspaceId(workspace.id);
+        drop(tx);
+        // The attempt is written, and counted, before the password is checked: parallel
+        // guesses each see the others, so a burst cannot slip past the limit. A
+        // successful attempt is forgotten again.
+        let mut tx = self.store().write().await?;
+        let attempt = tx.insert_login_failure(workspace_id, &email, address, now.as_millisecond()).await?;
+        tx.commit().await?;
+        let since = now.checked_sub(FAILURE_WINDOW).unwrap_or(now).as_millisecond();
+        let mut tx = self.store().read().await?;
+        let (by_email, by_address) = tx.count_login_failures(workspace_id, &email, address, since).await?;
+        if by_email > MAX_FAILURES_PER_ACCOUNT || by_address > MAX_FAILURES_PER_ADDRESS {
+            // Refused before any password was checked: not a guess, so not counted.
+            drop(tx);
+            let mut tx = self.store().write().await?;
+            tx.forget_login_attempt(workspace_id, attempt).await?;
+            tx.commit().await?;
+            return Err(AppError::TooManyRequests {
+                retry_after_secs: FAILURE_WINDOW.as_secs().unsigned_abs(),
+                detail: "too many failed logins: wait 15 minutes before trying again".to_owned(),
+            });
+        }
+        let person = tx.person_by_email(workspace_id, &email).await?.filter(|p| !p.archived);
+        drop(tx);
+        let ok = verify_password(login.password, person.as_ref().and_then(|p| p.password_hash.clone())).await;
+        let (Some(person), true) = (person, ok) else { return Err(wrong()) };
+        let mut tx = self.store().write().await?;
+        tx.forget_login_attempt(workspace_id, attempt).await?;
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let secret = format!("{SESSION_PREFIX}{}", hex::encode(bytes));
+        let expires_at = now.checked_add(SESSION_LENGTH).unwrap_or(now);
+        tx.insert_session(
+            workspace_id,
+            person.id,
+            &hash_secret(&secret),
+            expires_at.as_millisecond(),
+            now.as_millisecond(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(NewSession { secret, expires_at, person: person.into(), workspace: workspace.slug })
+    }
+
+    /// The caller a session cookie stands for: the person, their team and their role.
+    pub async fn authenticate_session(&self, secret: &str) -> Result<(Caller, SessionView), AppError> {
+        let refused = || AppError::Unauthenticated { detail: "the session has ended: log in again".to_owned() };
+        if !secret.starts_with(SESSION_PREFIX) {
+            return Err(refused());
+        }
+        let now = self.now().as_millisecond();
+        let mut tx = self.store().read().await?;
+        let session = tx.session_by_hash(&hash_secret(secret)).await?.ok_or_else(refused)?;
+        if session.revoked_at.is_some() || session.expires_at <= now {
+            return Err(refused());
+        }
+        let workspace = WorkspaceId(session.workspace_id);
+        let person = tx.person(workspace, session.person_id).await?.filter(|p| !p.archived).ok_or_else(refused)?;
+        let slug = tx.workspace(workspace).await?.map(|w| w.slug).ok_or_else(refused)?;
+        let caller = Caller {
+            workspace,
+            workspace_slug: slug.clone(),
+            role: Role::from_stored(&person.role),
+            person: Some(person.id),
+            team: person.team_id,
+            token: None,
+        };
+        let view = SessionView { workspace: slug, person: person.into(), expires_at: from_ms(session.expires_at) };
+        Ok((caller, view))
+    }
+
+    /// Ends the session with that cookie (logging out twice is harmless).
+    pub async fn logout(&self, secret: &str) -> Result<(), AppError> {
+        let mut tx = self.store().write().await?;
+        if let Some(session) = tx.session_by_hash(&hash_secret(secret)).await? {
+            tx.revoke_session(WorkspaceId(session.workspace_id), session.id, self.now_ms()).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes the logged-in person's password; every other session of theirs ends.
+    pub async fn change_password(&self, caller: &Caller, secret: &str, change: PasswordChange) -> Result<(), AppError> {
+        let person_id = caller.person.ok_or_else(|| AppError::Forbidden {
+            detail: "only a person logged in can change their password; tokens have none".to_owned(),
+        })?;
+        let mut problems = Problems::new();
+        check_password(&mut problems, "/new_password", &change.new_password);
+        problems.finish()?;
+        let mut tx = self.store().read().await?;
+        let person = tx
+            .person(caller.workspace, person_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound { what: "person", id: person_id.to_string() })?;
+        let session = tx.session_by_hash(&hash_secret(secret)).await?;
+        drop(tx);
+        if !verify_password(change.current_password, person.password_hash.clone()).await {
+            return Err(AppError::invalid("/current_password", "this is not your current password"));
+        }
+        let hash = hash_password(change.new_password).await?;
+        let now = self.now_ms();
+        let mut tx = self.store().write().await?;
+        tx.set_password_hash(caller.workspace, person_id, Some(&hash)).await?;
+        tx.revoke_sessions_of(caller.workspace, person_id, session.map(|s| s.id), now).await?;
+        record(&mut tx, caller, "change_password", "person", person_id, None::<&()>, Some(&person), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn passwords_are_argon2id_and_verify() {
+        let hash = hash_password("correct horse battery".to_owned()).await.unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password("correct horse battery".to_owned(), Some(hash.clone())).await);
+        assert!(!verify_password("wrong horse battery".to_owned(), Some(hash)).await);
+        assert!(!verify_password("anything".to_owned(), None).await, "no hash never verifies");
+    }
+
+    #[test]
+    fn short_and_huge_passwords_are_refused() {
+        let mut problems = Problems::new();
+        check_password(&mut problems, "/p", "short");
+        check_password(&mut problems, "/p", &"x".repeat(300));
+        check_password(&mut problems, "/p", "long enough pass");
+        assert!(problems.finish().is_err());
+    }
+}

@@ -1,0 +1,125 @@
+//! Every lint rule against two fixtures under `tests/fixtures/rules/<rule>/`: one that
+//! triggers it (`triggers.md`, with the exact places expected) and one that does not
+//! (`passes.md`, which must be clean of every rule).
+
+use milepost_okrfile::{Diagnostic, LintContext, RULES, Severity, check};
+
+/// The workspace the fixtures are checked against.
+fn workspace() -> LintContext {
+    LintContext {
+        people: ["dana", "lee"].map(String::from).into(),
+        teams: ["customer-support", "company"].map(String::from).into(),
+        cycles: ["2026-q4"].map(String::from).into(),
+        kpis: ["csat", "uptime"].map(String::from).into(),
+    }
+}
+
+fn fixture(rule: &str, name: &str) -> (String, String) {
+    let path = format!("{}/tests/fixtures/rules/{rule}/{name}.md", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    (path, text)
+}
+
+fn places(found: &[Diagnostic]) -> Vec<(&'static str, usize, usize)> {
+    found.iter().map(|d| (d.rule, d.line, d.column)).collect()
+}
+
+/// Checks a rule's two fixtures: `triggers.md` finds exactly `expected` (rule, line,
+/// column), all of them this rule at its severity; `passes.md` finds nothing at all.
+fn check_rule(rule: &str, expected: &[(usize, usize)]) {
+    let severity = RULES.iter().find(|r| r.name == rule).map(|r| r.severity).expect("a documented rule");
+    let (path, text) = fixture(rule, "triggers");
+    let found = check(&path, &text, Some(&workspace()));
+    let want: Vec<(&str, usize, usize)> = expected.iter().map(|&(line, column)| (rule, line, column)).collect();
+    let got = places(&found);
+    assert_eq!(got, want, "{path}:\n{}", milepost_okrfile::render_human(&found, &text, false));
+    assert!(found.iter().all(|d| d.severity == severity && d.file == path));
+    assert!(found.iter().all(|d| !d.message.is_empty() && d.end_column > d.column), "{found:#?}");
+    let (path, text) = fixture(rule, "passes");
+    let found = check(&path, &text, Some(&workspace()));
+    assert!(found.is_empty(), "{path}:\n{}", milepost_okrfile::render_human(&found, &text, false));
+}
+
+macro_rules! rule_tests {
+    ($($test:ident: $rule:literal => [$($place:expr),* $(,)?];)*) => {
+        $(
+            #[test]
+            fn $test() {
+                check_rule($rule, &[$($place),*]);
+            }
+        )*
+
+        /// The rules covered above, to check that none is left without fixtures.
+        const COVERED: &[&str] = &[$($rule),*];
+    };
+}
+
+rule_tests! {
+    syntax_errors_say_where_and_what_was_expected: "syntax" => [
+        (4, 1), (7, 1), (9, 33), (11, 50), (12, 3), (13, 1), (14, 44), (15, 1), (17, 1), (18, 1),
+    ];
+    a_missing_cycle_is_an_error: "missing-cycle" => [(1, 1)];
+    a_missing_owner_is_an_error: "missing-owner" => [(1, 1)];
+    a_copied_id_marker_is_an_error: "duplicate-id" => [(9, 44), (11, 44)];
+    an_objective_without_key_results_is_flagged: "objective-without-key-results" => [(6, 3)];
+    more_than_five_key_results_are_flagged: "too-many-key-results" => [(6, 3)];
+    an_objective_written_as_a_number_is_flagged: "objective-is-a-metric" => [(6, 3), (12, 3)];
+    a_key_result_with_nothing_measurable_is_flagged: "key-result-not-measurable" => [(11, 3), (12, 3)];
+    a_key_result_that_reads_as_a_task_is_flagged: "key-result-is-a-task" => [(9, 3), (10, 3), (11, 3)];
+    a_maintain_key_result_without_a_kpi_is_flagged: "maintain-belongs-in-kpi" => [(11, 3)];
+    start_equal_to_target_is_an_error: "start-equals-target" => [(8, 3), (9, 3), (10, 3)];
+    duplicate_key_results_are_flagged: "duplicate-key-result" => [(10, 3), (15, 3)];
+    an_unknown_cycle_is_an_error: "unknown-cycle" => [(2, 8)];
+    an_unknown_person_is_an_error: "unknown-owner" => [(3, 8), (4, 9), (7, 41), (9, 41)];
+    an_unknown_team_is_an_error: "unknown-team" => [(3, 8), (4, 9), (7, 41)];
+    an_unknown_kpi_is_an_error: "unknown-kpi" => [(11, 35)];
+}
+
+#[test]
+fn every_rule_has_fixtures() {
+    let mut documented: Vec<&str> = RULES.iter().map(|r| r.name).collect();
+    let mut covered = COVERED.to_vec();
+    documented.sort_unstable();
+    covered.sort_unstable();
+    assert_eq!(covered, documented);
+}
+
+#[test]
+fn names_are_checked_only_against_a_workspace() {
+    for rule in ["unknown-cycle", "unknown-owner", "unknown-team", "unknown-kpi"] {
+        let (path, text) = fixture(rule, "triggers");
+        assert!(check(&path, &text, None).is_empty(), "{rule}");
+    }
+}
+
+#[test]
+fn rule_severities_follow_the_spec() {
+    let errors = ["syntax", "missing-cycle", "missing-owner", "duplicate-id", "start-equals-target"];
+    for rule in RULES {
+        let expected = if errors.contains(&rule.name) || rule.name.starts_with("unknown-") {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        assert_eq!(rule.severity, expected, "{}", rule.name);
+    }
+}
+
+#[test]
+fn every_rule_is_documented() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/okr-files.md");
+    let docs = std::fs::read_to_string(path).expect("docs/okr-files.md");
+    for rule in RULES {
+        let row = format!("| `{}` | {} |", rule.name, rule.severity.as_str());
+        assert!(docs.contains(&row), "docs/okr-files.md lacks the row {row}");
+    }
+}
+
+#[test]
+fn diagnostics_come_in_line_order_across_parser_and_rules() {
+    let text = "---\ncycle: 2026-Q4\nowner: @dana\n---\n\n# Grow revenue 20%\n\n- Improve things (wieght: 2)\n- Keep uptime above 99%\n";
+    let found = check("x.md", text, None);
+    let order: Vec<_> = found.iter().map(|d| (d.line, d.column)).collect();
+    assert!(order.is_sorted(), "{order:?}");
+    assert_eq!(found.len(), 3, "{found:#?}");
+}

@@ -1,0 +1,168 @@
+//! `milepost lint FILE…`: check OKR files (docs/okr-files.md) and report problems the
+//! way a compiler does, or as JSON for scripts. Exits with status 1 when any file has
+//! an error; warnings alone leave it at 0.
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use milepost_okrfile::{Diagnostic, LintContext, Report, Severity, Span, Tally};
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Arguments of `milepost lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// The OKR files to check; `-` reads one from standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// `human`: compiler-style messages, coloured on a terminal unless NO_COLOR is set;
+    /// `json`: one JSON document with every diagnostic.
+    #[arg(long, value_enum, default_value_t = LintOutput::Human)]
+    pub output: LintOutput,
+    /// Also check owners, teams, cycles and KPIs against this workspace's (on the data
+    /// directory or --database-url).
+    #[arg(long, value_name = "SLUG")]
+    pub workspace: Option<String>,
+    #[command(flatten)]
+    data: super::DataArgs,
+}
+
+/// How `milepost lint` prints what it found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintOutput {
+    /// Messages for people, with the offending line underlined.
+    Human,
+    /// A JSON document for scripts and editors.
+    Json,
+}
+
+/// One file's text and what was found in it.
+struct Linted {
+    source: String,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Lints every file and prints the diagnostics. A file that cannot be read does not
+/// stop the others; it is reported at the end as the command's error.
+pub async fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
+    let context = match &args.workspace {
+        Some(slug) => Some(context_of(&args.data, slug).await?),
+        None => None,
+    };
+    let mut linted = Vec::new();
+    let mut unreadable = Vec::new();
+    for path in &args.files {
+        match read(path) {
+            Ok(bytes) => linted.push(lint_bytes(&display(path), bytes, context.as_ref())),
+            Err(error) => unreadable.push(format!("{}: {error:#}", display(path))),
+        }
+    }
+    let all: Vec<Diagnostic> = linted.iter().flat_map(|l| l.diagnostics.iter().cloned()).collect();
+    let tally = Tally::of(&all);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match args.output {
+        LintOutput::Json => {
+            let report = Report::new(linted.len(), all);
+            writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        }
+        LintOutput::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let mut first = true;
+            for file in linted.iter().filter(|l| !l.diagnostics.is_empty()) {
+                if !first {
+                    writeln!(out)?;
+                }
+                first = false;
+                write!(out, "{}", milepost_okrfile::render_human(&file.diagnostics, &file.source, color))?;
+            }
+            if !all.is_empty() {
+                let files = linted.iter().filter(|l| !l.diagnostics.is_empty()).count();
+                let word = if tally.errors > 0 { "error" } else { "warning" };
+                let plural = if files == 1 { "" } else { "s" };
+                writeln!(out, "\n{word}: {} in {files} file{plural}", tally.describe())?;
+            }
+        }
+    }
+    out.flush()?;
+    if !unreadable.is_empty() {
+        anyhow::bail!("could not read {}", unreadable.join("; "));
+    }
+    Ok(if tally.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The names of a workspace in the local database, for the unknown-name rules.
+async fn context_of(data: &super::DataArgs, slug: &str) -> anyhow::Result<LintContext> {
+    let config = data.load(None)?;
+    let app = super::open(&config).await?;
+    let caller = app.caller_for_workspace(slug).await.map_err(super::explain)?;
+    let names = app.workspace_names(&caller).await.map_err(super::explain)?;
+    app.close().await;
+    Ok(LintContext {
+        people: names.people.into_iter().collect(),
+        teams: names.teams.into_iter().collect(),
+        cycles: names.cycles.into_iter().collect(),
+        kpis: names.kpis.into_iter().collect(),
+    })
+}
+
+/// A path as it is printed in diagnostics; `-` is standard input.
+fn display(path: &Path) -> String {
+    if path.as_os_str() == "-" { "<stdin>".to_owned() } else { path.display().to_string() }
+}
+
+fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().lock().read_to_end(&mut bytes).context("could not read standard input")?;
+        return Ok(bytes);
+    }
+    std::fs::read(path).map_err(anyhow::Error::from)
+}
+
+/// Lints a file's bytes; text that is not UTF-8 gets one syntax error at the first bad
+/// byte instead.
+fn lint_bytes(name: &str, bytes: Vec<u8>, context: Option<&LintContext>) -> Linted {
+    match String::from_utf8(bytes) {
+        Ok(source) => {
+            let diagnostics = milepost_okrfile::check(name, &source, context);
+            Linted { source, diagnostics }
+        }
+        Err(error) => {
+            let valid = error.utf8_error().valid_up_to();
+            let bytes = error.into_bytes();
+            let before = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let diagnostic = Diagnostic::new(
+                "syntax",
+                Severity::Error,
+                Span::new(line, column, column + 1),
+                "the file is not UTF-8 text",
+            )
+            .suggest("save the file as UTF-8")
+            .in_file(name);
+            let source = String::from_utf8_lossy(&bytes).into_owned();
+            Linted { source, diagnostics: vec![diagnostic] }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_that_is_not_utf8_is_one_error_at_the_bad_byte() {
+        let linted = lint_bytes("x.md", b"---\nab\xffc\n".to_vec(), None);
+        assert_eq!(linted.diagnostics.len(), 1);
+        let d = &linted.diagnostics[0];
+        assert_eq!((d.line, d.column, d.file.as_str(), d.rule), (2, 3, "x.md", "syntax"));
+    }
+
+    #[test]
+    fn a_clean_file_has_no_diagnostics() {
+        let text = "---\ncycle: 2026-Q4\nowner: @dana\n---\n\n# Ship faster\n\n- Cut build time from 20 min to 5 min\n";
+        assert!(lint_bytes("x.md", text.as_bytes().to_vec(), None).diagnostics.is_empty());
+    }
+}

@@ -1,0 +1,64 @@
+//! `milepost lint`: compiler-style diagnostics, JSON for scripts, exit 1 on errors, and
+//! names checked against a workspace's when one is given.
+
+use super::*;
+use serde_json::Value;
+
+const FILE: &str = "---
+cycle: 2026-Q4
+owner: team/customer-support
+---
+
+# Streamline ticket resolution (committed)
+
+- Cut first response time from 8h to 2h @dana
+- Reduce recurring tickets by 30% @nobody
+- Increase NPS from 40 to 40
+";
+
+#[test]
+fn errors_exit_1_with_the_place_rule_and_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("support.md"), FILE).unwrap();
+    let output = milepost(dir.path()).args(["lint", "support.md"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("error[start-equals-target]"), "{text}");
+    assert!(text.contains("--> support.md:10:3"), "file:line:column: {text}");
+    assert!(text.contains("help: "), "a suggested fix: {text}");
+    assert!(!text.contains('\u{1b}'), "no colour when not on a terminal");
+    assert!(!text.contains("unknown-owner"), "names are not checked without a workspace");
+
+    let json = milepost(dir.path()).args(["lint", "support.md", "--output", "json"]).output().unwrap();
+    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["errors"], 1);
+    let first = &report["diagnostics"][0];
+    assert_eq!(first["file"], "support.md");
+    assert!(first["line"].is_u64() && first["column"].is_u64() && first["rule"].is_string());
+}
+
+#[test]
+fn a_clean_file_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = "---\ncycle: 2026-Q4\nowner: team/customer-support\n---\n\n# Make support effortless\n\n\
+                 - Cut first response time from 8h to 2h\n- Raise CSAT from 85% to 92%\n- Cut reopened tickets from 12% to 6%\n";
+    std::fs::write(dir.path().join("ok.md"), clean).unwrap();
+    let output = milepost(dir.path()).args(["lint", "ok.md"]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn with_a_workspace_unknown_names_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), &["--demo", "--data-dir", "data"]);
+    drop(server);
+    std::fs::write(dir.path().join("support.md"), FILE).unwrap();
+    let output = milepost(dir.path())
+        .args(["lint", "support.md", "--workspace", "demo", "--data-dir", "data"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("error[unknown-owner]") && text.contains("@nobody"), "{text}");
+    assert!(!text.contains("`@dana`"), "dana is a demo person: {text}");
+    assert!(!text.contains("unknown-team") && !text.contains("unknown-cycle"), "{text}");
+}
