@@ -158,8 +158,8 @@ impl utoipa::IntoResponses for ErrorResponses {
         let problem = || ContentBuilder::new().schema(Some(utoipa::openapi::Ref::from_schema_name("Problem"))).build();
         let cases = [
             ("400", "The request's parameters or headers are wrong"),
-            ("401", "No valid API token: send Authorization: Bearer <token>"),
-            ("403", "The token's role does not allow this"),
+            ("401", "Not logged in: send Authorization: Bearer <token>, or log in for a session cookie"),
+            ("403", "The caller's role does not allow this, or a cookie request came from another site"),
             ("404", "No such thing in this workspace"),
             ("405", "The method is not allowed here"),
             ("409", "Someone else changed it first, or it clashes with the state of things"),

@@ -111,6 +111,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         demo_token = Some(token.token);
         demo_logins = summary.logins;
     }
+    if !args.demo && app.list_workspaces().await.map(|w| w.is_empty()).unwrap_or(false) {
+        say!("This installation has no workspace yet. Make one and its first admin with:");
+        say!("  milepost workspace create \"Your Company\"");
+        say!("  milepost user create --workspace your-company --email you@example.com --name \"Your Name\" --admin");
+    }
     let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| {
         format!("could not listen on {}: is another server using it? Try --listen 127.0.0.1:8081", config.listen)
     })?;
