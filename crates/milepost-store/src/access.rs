@@ -17,7 +17,8 @@ pub struct TokenRow {
     pub role: String,
     /// The first characters of the token, to recognise it in a list.
     pub prefix: String,
-    /// SHA-256 of the token, hex.
+    /// SHA-256 of the token, hex. Never serialized: it must not reach a log or an event.
+    #[serde(skip)]
     pub secret_hash: String,
     /// When made (unix ms).
     pub created_at: i64,
