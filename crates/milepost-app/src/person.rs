@@ -126,6 +126,17 @@ impl From<PersonRow> for PersonView {
     }
 }
 
+/// How a new person will get in.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum NewAccess<'a> {
+    /// Not yet.
+    None,
+    /// With this password.
+    Password(&'a str),
+    /// With an invitation whose secret has this hash, valid until `expires_at` (unix ms).
+    Invitation { secret_hash: &'a str, expires_at: i64 },
+}
+
 /// Filters of the people list.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -182,7 +193,23 @@ impl App {
         new: NewPerson,
         password: Option<&str>,
     ) -> Result<PersonView, AppError> {
+        let access = password.map_or(NewAccess::None, NewAccess::Password);
+        Ok(self.add_person(caller, new, access).await?.0.into())
+    }
+
+    /// Adds a person and, in the same transaction, their way in: a password, an
+    /// invitation, or nothing yet.
+    pub(crate) async fn add_person(
+        &self,
+        caller: &Caller,
+        new: NewPerson,
+        access: NewAccess<'_>,
+    ) -> Result<(PersonRow, Option<milepost_store::InvitationRow>), AppError> {
         require(caller, Action::Administer)?;
+        let password = match access {
+            NewAccess::Password(password) => Some(password),
+            _ => None,
+        };
         let mut problems = Problems::new();
         let name = problems.check("/name", Title::parse(&new.name));
         let email = problems.check("/email", parse_email(&new.email));
@@ -222,8 +249,27 @@ impl App {
             tx.set_password_hash(caller.workspace, row.id, Some(hash)).await?;
         }
         record(&mut tx, caller, "create", "person", row.id, None::<&()>, Some(&row), self.now_ms()).await?;
+        let invitation = match access {
+            NewAccess::Invitation { secret_hash, expires_at } => {
+                let invitation =
+                    tx.insert_invitation(caller.workspace, row.id, secret_hash, expires_at, self.now_ms()).await?;
+                record(
+                    &mut tx,
+                    caller,
+                    "create",
+                    "invitation",
+                    invitation.id,
+                    None::<&()>,
+                    Some(&invitation),
+                    self.now_ms(),
+                )
+                .await?;
+                Some(invitation)
+            }
+            _ => None,
+        };
         tx.commit().await?;
-        Ok(row.into())
+        Ok((row, invitation))
     }
 
     /// One person.

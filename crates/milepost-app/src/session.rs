@@ -12,7 +12,7 @@ use crate::access::record;
 use crate::caller::Caller;
 use crate::error::{AppError, Problems};
 use crate::permission::{Action, require};
-use crate::person::{PersonView, Role};
+use crate::person::{NewAccess, PersonView, Role};
 use crate::time::from_ms;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -276,6 +276,129 @@ impl App {
         record(&mut tx, caller, "change_password", "person", person_id, None::<&()>, Some(&person), now).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// What every invitation secret starts with.
+pub const INVITATION_PREFIX: &str = "mi_";
+/// How long an invitation link works.
+pub const INVITATION_LENGTH: SignedDuration = SignedDuration::from_hours(24 * 7);
+
+/// A person to invite.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvitation {
+    /// Their email.
+    pub email: String,
+    /// Their name.
+    pub name: String,
+    /// Their role (default member).
+    pub role: Option<Role>,
+    /// Their team.
+    pub team_id: Option<i64>,
+}
+
+/// An invitation just made: the only time its secret is shown.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CreatedInvitation {
+    /// The secret to send the person; they accept with it at /api/v1/invitations/accept.
+    pub token: String,
+    /// The path of the invitation page, to put after the server's address.
+    pub link: String,
+    /// When it stops working.
+    pub expires_at: Timestamp,
+    /// The person invited (they cannot log in until they accept).
+    pub person: PersonView,
+}
+
+/// Accepting an invitation: its secret and the password chosen.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitation {
+    /// The secret from the invitation.
+    pub token: String,
+    /// The password they choose, at least 10 characters.
+    pub password: String,
+}
+
+impl App {
+    /// Invites a person (admins only): adds them without a password and makes a link,
+    /// valid a week and once, with which they choose one.
+    pub async fn invite(&self, caller: &Caller, new: NewInvitation) -> Result<CreatedInvitation, AppError> {
+        require(caller, Action::Administer)?;
+        let person = crate::person::NewPerson {
+            handle: None,
+            name: new.name,
+            email: new.email,
+            role: new.role,
+            team_id: new.team_id,
+        };
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let secret = format!("{INVITATION_PREFIX}{}", hex::encode(bytes));
+        let now = self.now();
+        let expires_at = now.checked_add(INVITATION_LENGTH).unwrap_or(now);
+        let secret_hash = hash_secret(&secret);
+        let access = NewAccess::Invitation { secret_hash: &secret_hash, expires_at: expires_at.as_millisecond() };
+        let (person, _) = self.add_person(caller, person, access).await?;
+        let person = person.into();
+        Ok(CreatedInvitation { link: format!("/invitations/{secret}"), token: secret, expires_at, person })
+    }
+
+    /// Accepts an invitation: sets the chosen password and logs the person in. An
+    /// unknown, used or expired invitation gets one answer, so it tells nothing.
+    pub async fn accept_invitation(&self, accept: AcceptInvitation) -> Result<NewSession, AppError> {
+        let refused = || AppError::Unauthenticated {
+            detail: "the invitation is not valid: it may be mistyped, used already or older than a week".to_owned(),
+        };
+        if !accept.token.starts_with(INVITATION_PREFIX) {
+            return Err(refused());
+        }
+        let mut problems = Problems::new();
+        check_password(&mut problems, "/password", &accept.password);
+        problems.finish()?;
+        let hash = hash_password(accept.password).await?;
+        let now = self.now();
+        let mut tx = self.store().write().await?;
+        let invitation =
+            tx.accept_invitation(&hash_secret(&accept.token), now.as_millisecond()).await?.ok_or_else(refused)?;
+        let workspace = WorkspaceId(invitation.workspace_id);
+        let person = tx.person(workspace, invitation.person_id).await?.filter(|p| !p.archived).ok_or_else(refused)?;
+        let slug = tx.workspace(workspace).await?.map(|w| w.slug).ok_or_else(refused)?;
+        tx.set_password_hash(workspace, person.id, Some(&hash)).await?;
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let secret = format!("{SESSION_PREFIX}{}", hex::encode(bytes));
+        let expires_at = now.checked_add(SESSION_LENGTH).unwrap_or(now);
+        tx.insert_session(
+            workspace,
+            person.id,
+            &hash_secret(&secret),
+            expires_at.as_millisecond(),
+            now.as_millisecond(),
+        )
+        .await?;
+        let actor = Caller {
+            workspace,
+            workspace_slug: slug.clone(),
+            role: Role::from_stored(&person.role),
+            person: Some(person.id),
+            team: person.team_id,
+            token: None,
+        };
+        record(
+            &mut tx,
+            &actor,
+            "accept",
+            "invitation",
+            invitation.id,
+            None::<&()>,
+            Some(&invitation),
+            now.as_millisecond(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(NewSession { secret, expires_at, person: person.into(), workspace: slug })
     }
 }
 

@@ -360,6 +360,42 @@ impl Tx {
         .await?);
         Ok((by_email, by_address))
     }
+
+    /// Stores an invitation for a person.
+    pub async fn insert_invitation(
+        &mut self,
+        workspace: WorkspaceId,
+        person_id: i64,
+        secret_hash: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<InvitationRow> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "INSERT INTO invitations (workspace_id, person_id, secret_hash, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING *"
+        )
+        .bind(workspace.get())
+        .bind(person_id)
+        .bind(secret_hash)
+        .bind(now)
+        .bind(expires_at)
+        .fetch_one(conn)
+        .await?))
+    }
+
+    /// Marks the unused, unexpired invitation with that hash as accepted and returns
+    /// it; `None` when there is no such invitation any more. One statement, so two
+    /// people racing with the same link cannot both use it.
+    pub async fn accept_invitation(&mut self, secret_hash: &str, now: i64) -> Result<Option<InvitationRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "UPDATE invitations SET accepted_at = $2
+             WHERE secret_hash = $1 AND accepted_at IS NULL AND expires_at > $2 RETURNING *"
+        )
+        .bind(secret_hash)
+        .bind(now)
+        .fetch_optional(conn)
+        .await?))
+    }
 }
 
 /// A browser session as stored: the hash of its cookie, never the cookie.
@@ -380,4 +416,24 @@ pub struct SessionRow {
     pub expires_at: i64,
     /// When it was ended early (logout, password change).
     pub revoked_at: Option<i64>,
+}
+
+/// An invitation as stored: the hash of its link's secret, never the secret.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct InvitationRow {
+    /// Its id.
+    pub id: i64,
+    /// The workspace.
+    pub workspace_id: i64,
+    /// The person invited.
+    pub person_id: i64,
+    /// SHA-256 of the secret, hex.
+    #[serde(skip)]
+    pub secret_hash: String,
+    /// When made (unix ms).
+    pub created_at: i64,
+    /// When it stops working (unix ms).
+    pub expires_at: i64,
+    /// When it was used (unix ms).
+    pub accepted_at: Option<i64>,
 }

@@ -23,7 +23,7 @@ mod team;
 pub mod test_support;
 mod workspace;
 
-pub use access::{EventFilter, EventRow, NewEvent, NewToken, SessionRow, TokenRow};
+pub use access::{EventFilter, EventRow, InvitationRow, NewEvent, NewToken, SessionRow, TokenRow};
 pub use check_in::{CheckInRow, GoalChangeRow, NewCheckIn};
 pub use cycle::{CycleFields, CycleFilter, CycleRow};
 pub use initiative::{InitiativeFields, InitiativeFilter, InitiativeRow};

@@ -32,6 +32,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0003_sessions.sql"),
         postgres: include_str!("../migrations/postgres/0003_sessions.sql"),
     },
+    Paired {
+        version: 4,
+        name: "invitations",
+        sqlite: include_str!("../migrations/sqlite/0004_invitations.sql"),
+        postgres: include_str!("../migrations/postgres/0004_invitations.sql"),
+    },
 ];
 
 fn migrator(pick: fn(&Paired) -> &'static str) -> Migrator {

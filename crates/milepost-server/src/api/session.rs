@@ -8,7 +8,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use milepost_app::App;
-use milepost_app::session::{Login, PasswordChange, SESSION_LENGTH, SessionView};
+use milepost_app::session::{
+    AcceptInvitation, CreatedInvitation, Login, NewInvitation, PasswordChange, SESSION_LENGTH, SessionView,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -113,8 +115,38 @@ pub async fn set_person_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Invites a person (admins): adds them and returns a link, valid a week and once,
+/// with which they choose a password.
+#[utoipa::path(post, path = "/api/v1/invitations", tag = "session", request_body = NewInvitation,
+    responses((status = 201, description = "Invited; the token is shown this once", body = CreatedInvitation), ErrorResponses))]
+pub async fn create_invitation(
+    State(app): State<App>,
+    Authenticated(caller): Authenticated,
+    Json(new): Json<NewInvitation>,
+) -> Result<(StatusCode, Json<CreatedInvitation>), ApiError> {
+    Ok((StatusCode::CREATED, Json(app.invite(&caller, new).await?)))
+}
+
+/// Accepts an invitation: chooses a password and logs in.
+#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "session", request_body = AcceptInvitation, security(()),
+    responses((status = 200, description = "Accepted and logged in; the session cookie is set", body = SessionView,
+        headers(("set-cookie" = String, description = "The session cookie"))), ErrorResponses))]
+pub async fn accept_invitation(
+    State(app): State<App>,
+    _same_site: SameSite,
+    Json(accept): Json<AcceptInvitation>,
+) -> Result<Response, ApiError> {
+    let session = app.accept_invitation(accept).await?;
+    let view = SessionView { workspace: session.workspace, person: session.person, expires_at: session.expires_at };
+    let mut response = Json(view).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, cookie(&session.secret, SESSION_LENGTH.as_secs())?);
+    Ok(response)
+}
+
 pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
     router
+        .routes(routes!(create_invitation))
+        .routes(routes!(accept_invitation))
         .routes(routes!(create_session, get_session, delete_session))
         .routes(routes!(change_password))
         .routes(routes!(set_person_password))

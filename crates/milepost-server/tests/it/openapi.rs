@@ -39,6 +39,8 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get", "/api/v1/session", "get_session"),
     ("delete", "/api/v1/session", "delete_session"),
     ("post", "/api/v1/session/password", "change_password"),
+    ("post", "/api/v1/invitations", "create_invitation"),
+    ("post", "/api/v1/invitations/accept", "accept_invitation"),
     ("get", "/api/v1/cycles", "list_cycles"),
     ("post", "/api/v1/cycles", "create_cycle"),
     ("get", "/api/v1/cycles/{id}", "get_cycle"),
@@ -73,7 +75,8 @@ pub const BODILESS_POSTS: &[&str] = &["revoke_token"];
 
 /// The operations that need no credentials at all: the probes; logging in, which
 /// brings its own in the body; and logging out, which needs none to be harmless.
-pub const OPEN_OPERATIONS: &[&str] = &["get_health", "get_readiness", "create_session", "delete_session"];
+pub const OPEN_OPERATIONS: &[&str] =
+    &["get_health", "get_readiness", "create_session", "delete_session", "accept_invitation"];
 
 /// The operations that only make sense for a person logged in: they read the session
 /// cookie itself (a token has no session, and no password to change).

@@ -39,7 +39,7 @@ const SESSIONS: usize = 8;
 
 /// The operations that change nothing of the workspace and so leave no trace in the
 /// audit trail even when allowed: logging in and logging out.
-const UNAUDITED: &[&str] = &["create_session", "delete_session"];
+const UNAUDITED: &[&str] = &["create_session", "delete_session", "accept_invitation"];
 
 /// The rules, as data: operation id → the status each caller gets. The columns are
 /// tokens of workspace A with the role admin, editor, member and viewer; no token at
@@ -85,6 +85,10 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     ("restore_person",          [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
     // Someone else's password (eli's, who is none of the callers): admins only.
     ("set_person_password",     [204,  403,   403,   403,   401, 401,   401,    404,             204,  403,  403,   403]),
+    // Inviting someone: admins only (the other workspace's admin invites into its own).
+    ("create_invitation",       [201,  403,   403,   403,   401, 401,   401,    201,             201,  403,  403,   403]),
+    // Accepting takes its credentials from the body alone: a made-up invitation is 401 for everyone.
+    ("accept_invitation",       [401,  401,   401,   401,   401, 401,   401,    401,             401,  401,  401,   401]),
     ("list_cycles",             [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
     ("create_cycle",            [201,  403,   403,   403,   401, 401,   401,    201,             201,  403,  403,   403]),
     ("get_cycle",               [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
@@ -249,6 +253,12 @@ impl World {
             "create_person" => json!({"name": format!("Person of {caller}"), "email": format!("{caller}@example.com"),
                                       "team_id": a.team}),
             "set_person_password" => json!({"password": format!("set by {caller} for eli")}),
+            "create_invitation" => {
+                json!({"email": format!("invitee-{caller}@example.com"), "name": format!("Invitee of {caller}")})
+            }
+            "accept_invitation" => {
+                json!({"token": format!("mi_{}", "0".repeat(64)), "password": "a long enough password"})
+            }
             "create_cycle" => {
                 json!({"name": format!("Cycle of {caller}"), "start_date": "2027-01-01", "end_date": "2027-03-31"})
             }
@@ -290,9 +300,14 @@ fn new_password(caller: &str) -> String {
     format!("the new password of {caller}")
 }
 
-/// The collection an API path is under: `teams` for `/api/v1/teams/{id}/archive`.
+/// The collection an API path is under: `teams` for `/api/v1/teams/{id}/archive`; for
+/// an invitation, the people it adds to.
 fn collection(template: &str) -> &str {
-    template.split('/').nth(3).unwrap_or_default()
+    match template.split('/').nth(3).unwrap_or_default() {
+        // An invitation adds a person: a refused one must leave the people as they were.
+        "invitations" => "people",
+        other => other,
+    }
 }
 
 /// The end of A's audit trail, read cheaply: a cursor near its end, from which the
@@ -360,6 +375,8 @@ async fn state(w: &World, trail: &Trail, template: &str, item: Option<&str>, ind
             }
             thing
         }
+        // People are added directly, and by an invitation.
+        ("people", None) => admin.walk_ids("/api/v1/people?include_archived=true", 500).await.into(),
         (_, None) => admin.walk_ids(&format!("{template}?include_archived=true"), 500).await.into(),
     };
     State { events, thing }

@@ -285,6 +285,15 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     let change = json!({"current_password": password_of("dana"), "new_password": "a brand new password"});
     t.visit("post", "/api/v1/session/password", dana.post("/api/v1/session/password", change).await);
     t.visit("delete", "/api/v1/session", dana.delete("/api/v1/session").await);
+    // An invitation, accepted.
+    let invited = t.visit(
+        "post",
+        "/api/v1/invitations",
+        api.post("/api/v1/invitations", json!({"email": "ivy@example.com", "name": "Ivy Chen", "role": "editor"}))
+            .await,
+    );
+    let accept = json!({"token": invited["token"], "password": "ivy's own password"});
+    t.visit("post", "/api/v1/invitations/accept", api.without_token().post("/api/v1/invitations/accept", accept).await);
 
     // Problems, of every location kind.
     for reply in [

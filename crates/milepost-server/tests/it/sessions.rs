@@ -561,3 +561,52 @@ http_test!(a_burst_of_parallel_guesses_cannot_slip_past_the_limit, |api: Api| as
     assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
     assert!(checked <= 5, "at most five passwords were tried: {statuses:?}");
 });
+
+http_test!(an_invitation_link_works_once_within_a_week, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let invited = org
+        .api
+        .post(
+            "/api/v1/invitations",
+            json!({"email": "Ivy@Example.com", "name": "Ivy Chen", "role": "editor", "team_id": org.team}),
+        )
+        .await
+        .expect(201);
+    let token = invited["token"].as_str().unwrap().to_owned();
+    assert!(token.starts_with("mi_") && token.len() == 67, "{token}");
+    assert_eq!(invited["link"], format!("/invitations/{token}"));
+    assert_eq!(invited["person"]["email"], "ivy@example.com");
+    // Invited, not yet able to log in.
+    api.log_in_reply("acme", "ivy@example.com", "any password at all").await.problem(401, "unauthenticated");
+    // The secret is not in the audit trail.
+    let trail = org.api.get("/api/v1/events?entity=invitation").await.expect(200);
+    assert!(!trail.to_string().contains(&token), "{trail}");
+
+    let anonymous = api.without_token();
+    let accept = |token: &str, password: &str| {
+        anonymous.post("/api/v1/invitations/accept", json!({"token": token, "password": password}))
+    };
+    accept(&token, "short").await.invalid_at(&["/password"]);
+    let accepted = accept(&token, "ivy's own password").await;
+    let cookie = accepted.session_cookie().unwrap();
+    let session = accepted.expect(200);
+    assert_eq!((&session["workspace"], &session["person"]["role"]), (&json!("acme"), &json!("editor")));
+    let ivy = api.with_session(&cookie);
+    assert_eq!(ivy.get("/api/v1/session").await.expect(200)["person"]["email"], "ivy@example.com");
+    api.log_in("acme", "ivy@example.com", "ivy's own password").await;
+
+    // Once only, and the same answer as for a made-up invitation.
+    let again = accept(&token, "another password here").await;
+    let made_up = accept(&format!("mi_{}", "0".repeat(64)), "another password here").await;
+    again.problem(401, "unauthenticated");
+    assert_eq!(again.text, made_up.text);
+
+    // A week, no more.
+    let late =
+        org.api.post("/api/v1/invitations", json!({"email": "late@example.com", "name": "Late"})).await.expect(201);
+    api.shift_clock(SignedDuration::from_hours(24 * 7 + 1));
+    accept(late["token"].as_str().unwrap(), "too late for this").await.problem(401, "unauthenticated");
+    // Only admins invite.
+    let editor = org.api.as_role("editor").await;
+    editor.post("/api/v1/invitations", json!({"email": "x@example.com", "name": "X"})).await.problem(403, "forbidden");
+});
