@@ -2,6 +2,8 @@
 //! expected progress and status. Their value changes only through check-ins.
 
 use crate::access::record;
+mod check;
+
 use crate::cycle::period_of;
 use crate::cycle::status_of;
 use crate::error::{AppError, Problems, on_update};
@@ -11,17 +13,14 @@ use crate::patch;
 use crate::permission::{Action, allows, hidden_objectives, require, require_visible};
 use crate::time::from_ms;
 use crate::{App, Caller};
+pub(crate) use check::check_new;
+use check::{Definition, check_definition, check_kpi, check_person, check_schedule, fields_of, short_text};
 use jiff::Timestamp;
 use milepost_core::key_result::{MeasureSpec, SchedulePoint};
-use milepost_core::{
-    Cadence, Comparator, CyclePeriod, CycleStatus, KeyResultKind, Measure, Named, Status, TargetSchedule, Title, Weight,
-};
-use milepost_store::{CheckInRow, CycleRow, KeyResultFields, KeyResultFilter, KeyResultRow, ObjectiveRow, Tx};
+use milepost_core::{Cadence, Comparator, CyclePeriod, CycleStatus, KeyResultKind, Named, Status, Title, Weight};
+use milepost_store::{CheckInRow, CycleRow, KeyResultFilter, KeyResultRow, ObjectiveRow, Tx};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-
-/// The longest metric or unit accepted.
-const SHORT_TEXT: usize = 100;
 
 /// A key result to add to an objective.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -234,182 +233,6 @@ pub(crate) fn view(row: KeyResultRow, eval: Option<&KeyResultEval>, period: &Cyc
         created_at: from_ms(row.created_at),
         updated_at: from_ms(row.updated_at),
         version: row.version,
-    }
-}
-
-fn short_text(problems: &mut Problems, pointer: &str, text: Option<&str>) -> Option<String> {
-    let text = text?.trim();
-    if text.is_empty() {
-        return None;
-    }
-    if text.chars().count() > SHORT_TEXT {
-        problems.push(pointer, format!("must be at most {SHORT_TEXT} characters"));
-        return None;
-    }
-    Some(text.to_owned())
-}
-
-/// The parts of a key result that decide its measure, checked together.
-struct Definition {
-    measure: Measure,
-    relative_change: Option<f64>,
-}
-
-fn check_definition(problems: &mut Problems, prefix: &str, spec: MeasureSpec) -> Option<Definition> {
-    match Measure::try_new(spec) {
-        Ok(measure) => Some(Definition { measure, relative_change: spec.relative_change }),
-        Err(error) => {
-            problems.push(format!("{prefix}/{}", error.field()), &error);
-            None
-        }
-    }
-}
-
-fn check_schedule(
-    problems: &mut Problems,
-    prefix: &str,
-    points: Option<Vec<SchedulePoint>>,
-    measure: Option<&Measure>,
-    period: &CyclePeriod,
-) -> Option<String> {
-    let points = points?;
-    if !matches!(measure, Some(Measure::Increase { .. } | Measure::Decrease { .. }) | None) {
-        problems
-            .push(format!("{prefix}/target_schedule"), "only increase and decrease key results take a target schedule");
-        return None;
-    }
-    let schedule = problems.check(&format!("{prefix}/target_schedule"), TargetSchedule::try_new(points, period))?;
-    serde_json::to_string(schedule.points()).ok()
-}
-
-async fn check_kpi(
-    tx: &mut Tx,
-    caller: &Caller,
-    problems: &mut Problems,
-    pointer: &str,
-    kpi: Option<i64>,
-) -> Result<(), AppError> {
-    if let Some(kpi) = kpi
-        && !tx.exists("kpis", caller.workspace, kpi).await?
-    {
-        problems.push(pointer, format!("there is no KPI {kpi} in this workspace"));
-    }
-    Ok(())
-}
-
-async fn check_person(
-    tx: &mut Tx,
-    caller: &Caller,
-    problems: &mut Problems,
-    pointer: &str,
-    person: Option<i64>,
-) -> Result<(), AppError> {
-    if let Some(person) = person
-        && !tx.exists("people", caller.workspace, person).await?
-    {
-        problems.push(pointer, format!("there is no person {person} in this workspace"));
-    }
-    Ok(())
-}
-
-/// Checks a new key result of `objective` and makes the row to insert; problems are
-/// noted under `prefix` (`""`, or `/key_results/2` inside an objective).
-pub(crate) async fn check_new(
-    tx: &mut Tx,
-    caller: &Caller,
-    problems: &mut Problems,
-    prefix: &str,
-    objective: (i64, Option<i64>),
-    period: &CyclePeriod,
-    new: NewKeyResult,
-) -> Result<Option<KeyResultFields>, AppError> {
-    let (objective_id, objective_owner) = objective;
-    let title = problems.check(&format!("{prefix}/title"), Title::parse(&new.title));
-    let metric = short_text(problems, &format!("{prefix}/metric"), new.metric.as_deref());
-    let unit = short_text(problems, &format!("{prefix}/unit"), new.unit.as_deref());
-    let weight = match new.weight {
-        Some(w) => problems.check(&format!("{prefix}/weight"), Weight::try_new(w)),
-        None => Some(Weight::ONE),
-    };
-    let definition = check_definition(
-        problems,
-        prefix,
-        MeasureSpec {
-            kind: Some(new.kind),
-            start: new.start,
-            target: new.target,
-            range: new.range.map(|[low, high]| (low, high)),
-            comparator: new.comparator,
-            relative_change: new.relative_change,
-            delta: new.delta,
-        },
-    );
-    let schedule =
-        check_schedule(problems, prefix, new.target_schedule, definition.as_ref().map(|d| &d.measure), period);
-    let owner = new.owner_person_id.or(objective_owner);
-    check_kpi(tx, caller, problems, &format!("{prefix}/kpi_id"), new.kpi_id).await?;
-    check_person(tx, caller, problems, &format!("{prefix}/owner_person_id"), new.owner_person_id).await?;
-    let (Some(title), Some(weight), Some(definition)) = (title, weight, definition) else {
-        return Ok(None);
-    };
-    Ok(Some(fields_of(
-        objective_id,
-        title.into_string(),
-        metric,
-        unit,
-        &definition,
-        weight,
-        owner,
-        new.cadence,
-        new.kpi_id,
-        schedule,
-    )))
-}
-
-#[expect(clippy::too_many_arguments, reason = "assembles one row from checked parts")]
-fn fields_of(
-    objective_id: i64,
-    title: String,
-    metric: Option<String>,
-    unit: Option<String>,
-    definition: &Definition,
-    weight: Weight,
-    owner: Option<i64>,
-    cadence: Option<Cadence>,
-    kpi_id: Option<i64>,
-    target_schedule: Option<String>,
-) -> KeyResultFields {
-    let (range_low, range_high) = match definition.measure {
-        Measure::Range { low, high } => (Some(low), Some(high)),
-        _ => (None, None),
-    };
-    let comparator = match definition.measure {
-        Measure::Maintain { comparator, .. } => Some(comparator.as_str().to_owned()),
-        _ => None,
-    };
-    KeyResultFields {
-        objective_id,
-        title,
-        kind: definition.measure.kind().as_str().to_owned(),
-        metric,
-        unit,
-        start_value: match definition.measure {
-            Measure::Increase { start, .. } | Measure::Decrease { start, .. } => Some(start),
-            _ => None,
-        },
-        target_value: match definition.measure {
-            Measure::Milestone | Measure::Range { .. } => None,
-            m => m.target(),
-        },
-        range_low,
-        range_high,
-        comparator,
-        relative_change: definition.relative_change,
-        weight: weight.get(),
-        owner_person_id: owner,
-        cadence: cadence.unwrap_or(Cadence::Weekly).as_str().to_owned(),
-        kpi_id,
-        target_schedule,
     }
 }
 
