@@ -127,7 +127,16 @@ pub struct EventQuery {
     pub after: Option<String>,
 }
 
-fn hash(secret: &str) -> String {
+/// A new secret: `prefix` and 32 random bytes in hex. Tokens, session cookies and
+/// invitation links are all made this way.
+pub(crate) fn new_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("{prefix}{}", hex::encode(bytes))
+}
+
+/// How a secret is stored: its SHA-256 in hex, so a stolen database yields no secret.
+pub(crate) fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
@@ -212,17 +221,20 @@ impl App {
         }
         problems.finish()?;
         let now = self.now();
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let secret = format!("{TOKEN_PREFIX}{}", hex::encode(bytes));
+        let secret = new_secret(TOKEN_PREFIX);
         let expires_at = new
             .expires_in_days
             .and_then(|days| now.checked_add(SignedDuration::from_hours(24 * i64::from(days))).ok())
             .map(|at| at.as_millisecond());
         let name = name.unwrap_or_default();
         let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 8).collect();
-        let stored =
-            NewToken { name: &name, role: new.role.as_str(), prefix: &prefix, secret_hash: &hash(&secret), expires_at };
+        let stored = NewToken {
+            name: &name,
+            role: new.role.as_str(),
+            prefix: &prefix,
+            secret_hash: &hash_secret(&secret),
+            expires_at,
+        };
         let mut tx = self.store().write().await?;
         let row = tx.insert_token(caller.workspace, &stored, now.as_millisecond()).await?;
         record(
@@ -277,7 +289,7 @@ impl App {
         }
         let now = self.now();
         let mut tx = self.store().read().await?;
-        let Some(row) = tx.token_by_hash(&hash(secret)).await? else { return Err(refused()) };
+        let Some(row) = tx.token_by_hash(&hash_secret(secret)).await? else { return Err(refused()) };
         if state_of(&row, now) != TokenState::Active {
             return Err(refused());
         }
@@ -317,8 +329,8 @@ mod tests {
     #[test]
     fn tokens_are_stored_as_hashes_only() {
         let secret = "mp_0123";
-        assert_eq!(hash(secret).len(), 64);
-        assert_ne!(hash(secret), secret);
-        assert_eq!(hash(secret), hash(secret));
+        assert_eq!(hash_secret(secret).len(), 64);
+        assert_ne!(hash_secret(secret), secret);
+        assert_eq!(hash_secret(secret), hash_secret(secret));
     }
 }

@@ -8,7 +8,7 @@
 //! any password is checked, on every server alike.
 
 use crate::App;
-use crate::access::record;
+use crate::access::{hash_secret, new_secret, record};
 use crate::caller::Caller;
 use crate::error::{AppError, Problems};
 use crate::permission::{Action, require};
@@ -19,9 +19,8 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use jiff::{SignedDuration, Timestamp};
 use milepost_core::WorkspaceId;
-use rand::Rng;
+use milepost_store::Tx;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// What every session cookie starts with.
 pub const SESSION_PREFIX: &str = "ms_";
@@ -84,8 +83,18 @@ pub struct SessionView {
     pub expires_at: Timestamp,
 }
 
-fn hash_secret(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
+/// Starts a session for a person inside `tx`: the cookie to set and when it ends.
+async fn start_session(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+    person_id: i64,
+    now: Timestamp,
+) -> Result<(String, Timestamp), AppError> {
+    let secret = new_secret(SESSION_PREFIX);
+    let expires_at = now.checked_add(SESSION_LENGTH).unwrap_or(now);
+    tx.insert_session(workspace, person_id, &hash_secret(&secret), expires_at.as_millisecond(), now.as_millisecond())
+        .await?;
+    Ok((secret, expires_at))
 }
 
 pub(crate) fn check_password(problems: &mut Problems, pointer: &str, password: &str) {
@@ -112,9 +121,7 @@ pub(crate) async fn hash_password(password: String) -> Result<String, AppError> 
 fn decoy() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DECOY.get_or_init(|| {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        Argon2::default().hash_password(hex::encode(bytes).as_bytes()).map(|h| h.to_string()).unwrap_or_default()
+        Argon2::default().hash_password(new_secret("").as_bytes()).map(|h| h.to_string()).unwrap_or_default()
     })
 }
 
@@ -197,18 +204,7 @@ impl App {
         let (Some(person), true) = (person, ok) else { return Err(wrong()) };
         let mut tx = self.store().write().await?;
         tx.forget_login_attempt(workspace_id, attempt).await?;
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let secret = format!("{SESSION_PREFIX}{}", hex::encode(bytes));
-        let expires_at = now.checked_add(SESSION_LENGTH).unwrap_or(now);
-        tx.insert_session(
-            workspace_id,
-            person.id,
-            &hash_secret(&secret),
-            expires_at.as_millisecond(),
-            now.as_millisecond(),
-        )
-        .await?;
+        let (secret, expires_at) = start_session(&mut tx, workspace_id, person.id, now).await?;
         tx.commit().await?;
         Ok(NewSession { secret, expires_at, person: person.into(), workspace: workspace.slug })
     }
@@ -333,9 +329,7 @@ impl App {
             role: new.role,
             team_id: new.team_id,
         };
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let secret = format!("{INVITATION_PREFIX}{}", hex::encode(bytes));
+        let secret = new_secret(INVITATION_PREFIX);
         let now = self.now();
         let expires_at = now.checked_add(INVITATION_LENGTH).unwrap_or(now);
         let secret_hash = hash_secret(&secret);
@@ -366,18 +360,7 @@ impl App {
         let person = tx.person(workspace, invitation.person_id).await?.filter(|p| !p.archived).ok_or_else(refused)?;
         let slug = tx.workspace(workspace).await?.map(|w| w.slug).ok_or_else(refused)?;
         tx.set_password_hash(workspace, person.id, Some(&hash)).await?;
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let secret = format!("{SESSION_PREFIX}{}", hex::encode(bytes));
-        let expires_at = now.checked_add(SESSION_LENGTH).unwrap_or(now);
-        tx.insert_session(
-            workspace,
-            person.id,
-            &hash_secret(&secret),
-            expires_at.as_millisecond(),
-            now.as_millisecond(),
-        )
-        .await?;
+        let (secret, expires_at) = start_session(&mut tx, workspace, person.id, now).await?;
         let actor = Caller {
             workspace,
             workspace_slug: slug.clone(),
