@@ -6,6 +6,7 @@ mod access;
 mod crud;
 mod health;
 mod key_results;
+mod okr_files;
 mod session;
 mod workspaces;
 
@@ -46,6 +47,7 @@ pub struct VersionBody {
         (name = "key-results", description = "Key results with progress and status"),
         (name = "check-ins", description = "The weekly word on a key result"),
         (name = "initiatives", description = "Work that moves key results"),
+        (name = "okr-files", description = "OKRs as plain-text files: apply and export"),
     )
 )]
 struct ApiDoc;
@@ -85,5 +87,6 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     let router = session::routes(router);
     let router = crud::routes(router);
     let router = key_results::routes(router);
+    let router = okr_files::routes(router);
     router.split_for_parts()
 }

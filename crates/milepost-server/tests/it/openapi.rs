@@ -68,6 +68,8 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("patch", "/api/v1/initiatives/{id}", "update_initiative"),
     ("post", "/api/v1/initiatives/{id}/archive", "archive_initiative"),
     ("post", "/api/v1/initiatives/{id}/restore", "restore_initiative"),
+    ("post", "/api/v1/okr-files/apply", "apply_okr_files"),
+    ("get", "/api/v1/okr-files", "export_okr_files"),
 ];
 
 /// The operations that act on the thing in their path and take no body.

@@ -39,7 +39,10 @@ const SESSIONS: usize = 8;
 
 /// The operations that change nothing of the workspace and so leave no trace in the
 /// audit trail even when allowed: logging in and logging out.
-const UNAUDITED: &[&str] = &["create_session", "delete_session", "accept_invitation"];
+/// Applying OKR files is called as a dry run here (a real apply archives what its file
+/// leaves out, which would change the things the other rows call on); the OKR file
+/// tests check real applies.
+const UNAUDITED: &[&str] = &["create_session", "delete_session", "accept_invitation", "apply_okr_files"];
 
 /// The rules, as data: operation id → the status each caller gets. The columns are
 /// tokens of workspace A with the role admin, editor, member and viewer; no token at
@@ -118,6 +121,10 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     ("update_initiative",       [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
     ("archive_initiative",      [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
     ("restore_initiative",      [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
+    // OKR files: everyone exports what they see; applying is creating and changing OKRs
+    // (a file of mo's: B's admin has no mo, an unknown owner in its workspace).
+    ("export_okr_files",        [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
+    ("apply_okr_files",         [200,  200,   403,   403,   401, 401,   401,    422,             200,  200,  403,   403]),
     // Sessions: anyone logs in with the right password and logs out; only a person
     // logged in reads their session and changes their password.
     ("create_session",          [200,  200,   200,   200,   200, 200,   200,    200,             200,  200,  200,   200]),
@@ -265,6 +272,12 @@ impl World {
             "create_objective" => json!({"cycle_id": a.cycle, "title": format!("Objective of {caller}"),
                                          "owner_person_id": mo, "key_results": [Org::increase("Grow", 0.0, 10.0)]}),
             "create_key_result" => json!({"title": format!("Ship it for {caller}"), "kind": "milestone"}),
+            "apply_okr_files" => {
+                let text = format!(
+                    "---\ncycle: 2026-q4\nowner: @mo\n---\n\n# Objective of {caller}\n\n- Grow NPS from 30 to 50\n"
+                );
+                json!({"files": [{"name": "mo.md", "text": text}], "dry_run": true})
+            }
             "create_check_in" => json!({"value": 40, "confidence": 7, "note": format!("From {caller}")}),
             "create_initiative" => json!({"title": format!("Initiative of {caller}"), "owner_person_id": mo,
                                           "key_result_ids": [self.key_result]}),
@@ -375,6 +388,8 @@ async fn state(w: &World, trail: &Trail, template: &str, item: Option<&str>, ind
             }
             thing
         }
+        // Applying OKR files adds objectives (and changes them, which their events show).
+        ("okr-files", _) => admin.walk_ids("/api/v1/objectives?include_archived=true", 500).await.into(),
         // People are added directly, and by an invitation.
         ("people", None) => admin.walk_ids("/api/v1/people?include_archived=true", 500).await.into(),
         (_, None) => admin.walk_ids(&format!("{template}?include_archived=true"), 500).await.into(),

@@ -255,6 +255,13 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
         "/api/v1/key-results/{id}/restore",
         api.post(&format!("{path}/restore"), json!({"version": archived["version"]})).await,
     );
+    // OKR files: the export applies as a no-op; a new file is created.
+    let files = t.visit("get", "/api/v1/okr-files", api.get("/api/v1/okr-files").await);
+    let noop = api.post("/api/v1/okr-files/apply", json!({"files": files})).await;
+    assert_eq!(t.visit("post", "/api/v1/okr-files/apply", noop)["changes"], json!([]));
+    let text = "---\ncycle: 2026-q4\nowner: @dana\n---\n\n# Ship faster (committed)\n\n- Cut build time from 20 min to 5 min\n";
+    let new = api.post("/api/v1/okr-files/apply", json!({"files": [{"name": "dana.md", "text": text}]})).await;
+    assert_eq!(t.visit("post", "/api/v1/okr-files/apply", new)["applied"], true);
     // Objectives read with the numbers of a closed cycle too (scores present).
     let cycle = api.get(&format!("/api/v1/cycles/{}", org.cycle)).await.expect(200);
     api.patch(&format!("/api/v1/cycles/{}", org.cycle), json!({"version": cycle["version"], "status": "closed"}))

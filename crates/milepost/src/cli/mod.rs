@@ -1,8 +1,11 @@
 //! The command line: one file per subcommand.
 
+mod apply;
+mod export;
 mod kr;
 mod lint;
 mod migrate;
+mod remote;
 mod serve;
 mod token;
 mod user;
@@ -37,6 +40,10 @@ enum Command {
     User(user::UserArgs),
     /// Check OKR files (docs/okr-files.md) like a compiler: exit 1 on errors.
     Lint(lint::LintArgs),
+    /// Apply OKR files to the database: print the plan, then carry it out in one go.
+    Apply(apply::ApplyArgs),
+    /// Write the workspace's OKRs as files, one per owner and cycle.
+    Export(export::ExportArgs),
 }
 
 /// How a command prints its answer.
@@ -81,6 +88,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Kr(args) => kr::run(args).map(|()| done),
         Command::User(args) => user::run(args).await.map(|()| done),
         Command::Lint(args) => lint::run(args).await,
+        Command::Apply(args) => apply::run(args).await,
+        Command::Export(args) => export::run(args).await.map(|()| done),
     }
 }
 
@@ -97,6 +106,23 @@ async fn open(config: &Config) -> anyhow::Result<milepost_app::App> {
         .with_context(|| format!("could not open the database {}", redact(&url)))?;
     app.migrate().await.context("could not bring the database schema up to date")?;
     Ok(app)
+}
+
+/// Whom a local command acts as: the operator of the workspace named, or of the only
+/// workspace there is.
+async fn workspace_caller(app: &milepost_app::App, slug: Option<&str>) -> anyhow::Result<milepost_app::Caller> {
+    if let Some(slug) = slug {
+        return app.caller_for_workspace(slug).await.map_err(explain);
+    }
+    let workspaces = app.list_workspaces().await.map_err(explain)?;
+    match workspaces.as_slice() {
+        [only] => app.caller_for_workspace(&only.slug).await.map_err(explain),
+        [] => anyhow::bail!("there is no workspace yet: create one with `milepost workspace create NAME`"),
+        many => {
+            let slugs: Vec<&str> = many.iter().map(|w| w.slug.as_str()).collect();
+            anyhow::bail!("say which workspace with --workspace: {}", slugs.join(", "))
+        }
+    }
 }
 
 /// Turns an app error into a message for the command line, with each problem's place.
