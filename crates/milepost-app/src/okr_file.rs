@@ -15,13 +15,14 @@
 //!   1, weekly cadence, the objective's owner), and export leaves out exactly those.
 
 mod export;
+mod key_results;
+mod layout;
 mod resolve;
 
 use crate::error::{FieldError, Location};
-use crate::key_result::{KeyResultPatch, NewKeyResult};
 use crate::objective::{NewObjective, ObjectivePatch};
 use crate::{App, AppError, Caller};
-use milepost_core::{Cadence, Commitment, KeyResultKind, Named, Visibility};
+use milepost_core::{Commitment, Named, Visibility};
 use milepost_okrfile::{NewIds, Severity};
 use milepost_store::{KeyResultRow, ObjectiveRow, Tx};
 use resolve::{Owners, Resolver, Target};
@@ -343,75 +344,6 @@ impl<'a> Run<'a> {
         Ok(created)
     }
 
-    /// Keeps the files' order: each objective's place among its file's, each key
-    /// result's among its objective's. Places are written only when the stored ones do
-    /// not already follow the file; a change of order among things placed before shows
-    /// as an update of `position`, while a first placing or a gap left by a removed line
-    /// is bookkeeping.
-    async fn layout(&mut self, tx: &mut Tx, files: &[Checked], objective_ids: &[Vec<i64>]) -> Result<(), AppError> {
-        let workspace = self.caller.workspace;
-        for (file, row_ids) in files.iter().zip(objective_ids) {
-            let mut objectives = Vec::new();
-            for (position, id) in row_ids.iter().enumerate() {
-                let row = self.row_objective(tx, *id).await?;
-                let line = file.parsed.source_map.objectives[position].heading.line;
-                objectives.push((row.id, row.title, row.position, line));
-            }
-            for (id, title, position, line, moved) in settle(objectives) {
-                tx.set_objective_position(workspace, id, position).await?;
-                self.layout_changed = true;
-                if let Some(old) = moved {
-                    let place = Place { index: file.index, file: file.name.clone(), line };
-                    self.note_move(&place, "objective", id, &title, old, position);
-                }
-            }
-            for (position, (objective, id)) in file.parsed.file.objectives.iter().zip(row_ids).enumerate() {
-                let spans = &file.parsed.source_map.objectives[position];
-                let rows = tx.key_results_of_objectives(workspace, &[*id]).await?;
-                let mut key_results = Vec::new();
-                for (n, kr) in objective.key_results.iter().enumerate() {
-                    let found = match kr.id {
-                        Some(kr_id) => rows.iter().find(|r| r.id == kr_id.0),
-                        // A new one: the key result created under this objective with this sentence.
-                        None => self
-                            .changes
-                            .iter()
-                            .filter(|c| c.action == Action::Create && c.what == "key_result" && c.title == kr.text)
-                            .filter_map(|c| c.id)
-                            .find_map(|new_id| rows.iter().find(|r| r.id == new_id)),
-                    };
-                    if let Some(row) = found {
-                        key_results.push((row.id, row.title.clone(), row.position, spans.key_results[n].line.line));
-                    }
-                }
-                for (kr_id, title, position, line, moved) in settle(key_results) {
-                    tx.set_key_result_position(workspace, kr_id, position).await?;
-                    self.layout_changed = true;
-                    if let Some(old) = moved {
-                        let place = Place { index: file.index, file: file.name.clone(), line };
-                        self.note_move(&place, "key_result", kr_id, &title, old, position);
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// A move within a file: an update of `position`, folded into the thing's update
-    /// when it has one.
-    fn note_move(&mut self, place: &Place, what: &str, id: i64, title: &str, old: i64, new: i64) {
-        let field = FieldChange { field: "position".to_owned(), before: old.into(), after: new.into() };
-        match self.changes.iter_mut().find(|c| c.what == what && c.id == Some(id) && c.action == Action::Update) {
-            Some(change) => change.fields.push(field),
-            None => {
-                self.push(place, Action::Update, what, id, title, None::<&()>, None);
-                if let Some(change) = self.changes.last_mut() {
-                    change.fields.push(field);
-                }
-            }
-        }
-    }
-
     fn finish_problems(&mut self) -> Result<(), AppError> {
         if self.problems.is_empty() { Ok(()) } else { Err(AppError::Invalid(std::mem::take(&mut self.problems))) }
     }
@@ -554,175 +486,6 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// Creates, restores, moves or updates one key result; returns its id when new.
-    async fn key_result(
-        &mut self,
-        tx: &mut Tx,
-        place: &Place,
-        owner: &Owners,
-        objective_id: i64,
-        kr: &milepost_okrfile::KeyResult,
-    ) -> Result<Option<i64>, AppError> {
-        let owner_person = match &kr.owner {
-            Some(handle) => match self.resolver().person(handle) {
-                Some(id) => Some(id),
-                None => {
-                    self.problems.push(place.problem(format!("@{handle} is nobody in this workspace")));
-                    return Ok(None);
-                }
-            },
-            None => owner.person,
-        };
-        let kpi_id = match &kr.kpi {
-            Some(slug) => match self.resolver().kpi(slug) {
-                Some(id) => Some(id),
-                None => {
-                    self.problems.push(place.problem(format!("there is no KPI `{slug}` in this workspace")));
-                    return Ok(None);
-                }
-            },
-            None => None,
-        };
-        let weight = kr.weight.map_or(1.0, |w| w.get());
-        let cadence = kr.cadence.unwrap_or(Cadence::Weekly);
-        let Some(id) = kr.id.map(|id| id.0) else {
-            let numbers = match self.numbers(tx, &kr.text, kpi_id, &owner.cycle).await? {
-                Ok(numbers) => numbers,
-                Err(detail) => {
-                    self.problems.push(place.problem(detail));
-                    return Ok(None);
-                }
-            };
-            let new = NewKeyResult {
-                title: kr.text.clone(),
-                kind: numbers.kind,
-                metric: numbers.metric,
-                unit: numbers.unit,
-                start: numbers.start,
-                target: numbers.target,
-                range: numbers.range,
-                comparator: numbers.comparator,
-                relative_change: numbers.relative_change,
-                delta: numbers.delta,
-                weight: Some(weight),
-                owner_person_id: owner_person,
-                cadence: Some(cadence),
-                kpi_id,
-                target_schedule: None,
-            };
-            let view =
-                self.app.create_key_result_in(tx, self.caller, objective_id, new).await.map_err(|e| at(place, e))?;
-            self.named_key_results.insert(view.id);
-            let row = tx.key_result(self.caller.workspace, view.id).await?;
-            self.push(place, Action::Create, "key_result", view.id, &kr.text, None, row.as_ref());
-            return Ok(Some(view.id));
-        };
-        let Some(mut current) = self.visible_key_result(tx, id).await? else {
-            self.problems.push(place.problem(format!("KR-{id} is no key result of this workspace")));
-            return Ok(None);
-        };
-        if current.archived {
-            self.app
-                .archive_key_result_in(tx, self.caller, id, current.version, false)
-                .await
-                .map_err(|e| at(place, e))?;
-            self.push(place, Action::Restore, "key_result", id, &kr.text, None, None::<&()>);
-            current = self.row_key_result(tx, id).await?;
-        }
-        let before = current.clone();
-        if current.objective_id != objective_id {
-            current = self.move_key_result(tx, place, &current, objective_id).await?;
-        }
-        let mut change = KeyResultPatch {
-            version: current.version,
-            title: None,
-            kind: None,
-            metric: None,
-            unit: None,
-            start: None,
-            target: None,
-            range: None,
-            comparator: None,
-            relative_change: None,
-            delta: None,
-            weight: (current.weight != weight).then_some(weight),
-            owner_person_id: (current.owner_person_id != owner_person).then_some(owner_person),
-            cadence: (current.cadence != cadence.as_str()).then_some(cadence),
-            kpi_id: (current.kpi_id != kpi_id).then_some(kpi_id),
-            target_schedule: None,
-            reason: self.reason.clone(),
-        };
-        if current.title != kr.text {
-            let numbers = match self.numbers(tx, &kr.text, kpi_id, &owner.cycle).await? {
-                Ok(numbers) => numbers,
-                Err(detail) => {
-                    self.problems.push(place.problem(detail));
-                    return Ok(None);
-                }
-            };
-            change.title = Some(kr.text.clone());
-            change.kind = Some(numbers.kind);
-            change.metric = Some(numbers.metric);
-            change.unit = Some(numbers.unit);
-            change.start = numbers.start;
-            change.target = numbers.target;
-            change.range = numbers.range;
-            change.comparator = numbers.comparator;
-            change.relative_change = numbers.relative_change;
-            change.delta = numbers.delta;
-            // A milestone has no numbers; a kind without a schedule clears the old one.
-            if numbers.kind != KeyResultKind::Increase && numbers.kind != KeyResultKind::Decrease {
-                change.target_schedule = Some(None);
-            }
-        }
-        let unchanged = change.title.is_none()
-            && change.weight.is_none()
-            && change.owner_person_id.is_none()
-            && change.cadence.is_none()
-            && change.kpi_id.is_none();
-        if !unchanged {
-            self.app.update_key_result_in(tx, self.caller, id, change).await.map_err(|e| at(place, e))?;
-        }
-        let after = self.row_key_result(tx, id).await?;
-        if !unchanged || before.objective_id != after.objective_id {
-            self.push(place, Action::Update, "key_result", id, &kr.text, Some(&before), Some(&after));
-        }
-        Ok(None)
-    }
-
-    /// Moves a key result, marker and all, under another objective of the same cycle.
-    async fn move_key_result(
-        &mut self,
-        tx: &mut Tx,
-        place: &Place,
-        current: &KeyResultRow,
-        objective_id: i64,
-    ) -> Result<KeyResultRow, AppError> {
-        let from = self.row_objective(tx, current.objective_id).await?;
-        let to = self.row_objective(tx, objective_id).await?;
-        if from.cycle_id != to.cycle_id {
-            return Err(at(
-                place,
-                AppError::invalid(
-                    "",
-                    format!("KR-{} belongs to another cycle: a key result moves only within its cycle", current.id),
-                ),
-            ));
-        }
-        crate::key_result::require_owner(self.caller, current, &from).map_err(|e| at(place, e))?;
-        crate::permission::require(self.caller, crate::permission::Action::EditOkr { owner: to.owner_person_id })
-            .map_err(|e| at(place, e))?;
-        let fields = milepost_store::KeyResultFields { objective_id, ..current.fields() };
-        let now = self.app.now_ms();
-        let row = tx
-            .update_key_result(self.caller.workspace, current.id, current.version, &fields, current.archived, now)
-            .await
-            .map_err(|e| crate::error::on_update(e, "key result", current.id, current.version))?;
-        crate::access::record(tx, self.caller, "update", "key_result", current.id, Some(current), Some(&row), now)
-            .await?;
-        Ok(row)
-    }
-
     /// Archives what the files no longer hold: objectives of each file's owner and cycle
     /// without a marker in any file, and key results of the files' objectives likewise.
     async fn archive_missing(
@@ -763,17 +526,6 @@ impl<'a> Run<'a> {
             self.push_unplaced(Action::Archive, "key_result", row.id, &row.title);
         }
         Ok(())
-    }
-
-    /// The numbers of a key result, read from its sentence.
-    async fn numbers(
-        &mut self,
-        tx: &mut Tx,
-        text: &str,
-        kpi_id: Option<i64>,
-        cycle: &milepost_store::CycleRow,
-    ) -> Result<Result<resolve::Numbers, String>, AppError> {
-        resolve::numbers(tx, self.caller, text, kpi_id, cycle).await
     }
 
     async fn visible_objective(&mut self, tx: &mut Tx, id: i64) -> Result<Option<ObjectiveRow>, AppError> {
@@ -916,51 +668,5 @@ fn at(place: &Place, error: AppError) -> AppError {
             AppError::Forbidden { detail: format!("{}:{}: {detail}", place.file, place.line) }
         }
         other => other,
-    }
-}
-
-/// The places to write for things listed in file order, each `(id, title, stored place,
-/// line)`: none when the stored places already rise in file order; otherwise 1, 2, 3 …
-/// for all, each with its old place when the thing changed rank among those placed before.
-fn settle(items: Vec<(i64, String, Option<i64>, usize)>) -> Vec<(i64, String, i64, usize, Option<i64>)> {
-    let rising = items.windows(2).all(|w| matches!((w[0].2, w[1].2), (Some(a), Some(b)) if a < b));
-    if items.iter().all(|item| item.2.is_some()) && rising {
-        return Vec::new();
-    }
-    let mut placed: Vec<(usize, i64)> =
-        items.iter().enumerate().filter_map(|(index, item)| item.2.map(|p| (index, p))).collect();
-    let file_rank: HashMap<usize, usize> = placed.iter().enumerate().map(|(rank, (index, _))| (*index, rank)).collect();
-    placed.sort_by_key(|(_, p)| *p);
-    let stored_rank: HashMap<usize, usize> =
-        placed.iter().enumerate().map(|(rank, (index, _))| (*index, rank)).collect();
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(index, (id, title, old, line))| {
-            let moved = old.filter(|_| file_rank.get(&index) != stored_rank.get(&index));
-            (id, title, i64::try_from(index).unwrap_or(i64::MAX) + 1, line, moved)
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn places(stored: &[Option<i64>]) -> Vec<(i64, Option<i64>)> {
-        let items = stored.iter().enumerate().map(|(i, p)| (i as i64, String::new(), *p, i)).collect();
-        settle(items).into_iter().map(|(_, _, new, _, moved)| (new, moved)).collect()
-    }
-
-    #[test]
-    fn places_are_written_only_when_the_stored_ones_do_not_follow_the_file() {
-        assert_eq!(places(&[Some(1), Some(2), Some(3)]), []);
-        // A line removed leaves a gap: nothing to write.
-        assert_eq!(places(&[Some(1), Some(3)]), []);
-        // A new line in the middle, or never placed: numbered, nothing moved.
-        assert_eq!(places(&[Some(1), None, Some(2)]), [(1, None), (2, None), (3, None)]);
-        assert_eq!(places(&[None, None]), [(1, None), (2, None)]);
-        // Two lines swapped: both moved.
-        assert_eq!(places(&[Some(2), Some(1), Some(3)]), [(1, Some(2)), (2, Some(1)), (3, None)]);
     }
 }
