@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand.
 
 mod apply;
+mod audit;
 mod export;
 mod kr;
 mod lint;
@@ -44,6 +45,8 @@ enum Command {
     Apply(apply::ApplyArgs),
     /// Write the workspace's OKRs as files, one per owner and cycle.
     Export(export::ExportArgs),
+    /// The audit trail: export every change, who made it, when, before and after.
+    Audit(audit::AuditArgs),
 }
 
 /// How a command prints its answer.
@@ -90,6 +93,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Lint(args) => lint::run(args).await,
         Command::Apply(args) => apply::run(args).await,
         Command::Export(args) => export::run(args).await.map(|()| done),
+        Command::Audit(args) => audit::run(args).await.map(|()| done),
     }
 }
 

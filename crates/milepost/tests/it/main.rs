@@ -4,6 +4,7 @@
 #![expect(clippy::unwrap_used, reason = "a test that cannot set up should fail loudly")]
 
 mod apply;
+mod audit;
 mod config;
 mod durability;
 mod kr;
