@@ -12,8 +12,8 @@
 //! - **Trend** ([`kpi_trend`]): the least-squares slope of the last value of each of the
 //!   last [`TREND_PERIODS`] periods, projected over those periods. `improving` or
 //!   `worsening` (direction-aware: for a range, towards or away from the band) when that
-//!   change exceeds 1% of the KPI's scale, `steady` otherwise, `unknown` with fewer than
-//!   two periods that have a value.
+//!   change exceeds half the warning band (1% of the target without a band), `steady`
+//!   otherwise, `unknown` with fewer than two periods that have a value.
 //! - **Lagging** ([`is_lagging`]): red in each of the last `n` periods of the cadence
 //!   (each period's value is its last measurement; a period without one breaks the run),
 //!   and not `no_data` now. Periods are windows of one cadence length ending at `now`.
@@ -124,15 +124,17 @@ impl KpiGoal {
         }
     }
 
-    /// The size of a meaningful change: 1% of the target's (or range's) magnitude, or
-    /// of the band when the target is zero.
+    /// The size of a meaningful change: half the warning band or, without a band, 1%
+    /// of the target's (or range's) magnitude.
     fn scale(&self) -> f64 {
+        if self.band > 0.0 {
+            return self.band / 2.0;
+        }
         let magnitude = match self.aim {
             Aim::AtLeast(target) | Aim::AtMost(target) => target.abs(),
             Aim::Between(low, high) => low.abs().max(high.abs()),
         };
-        let scale = if magnitude > 0.0 { magnitude } else { self.band };
-        if scale > 0.0 { scale * 0.01 } else { f64::EPSILON }
+        if magnitude > 0.0 { magnitude * 0.01 } else { f64::EPSILON }
     }
 }
 
@@ -158,7 +160,7 @@ pub enum KpiHealth {
 pub enum KpiTrend {
     /// Moving towards the goal (or further past it).
     Improving,
-    /// Not moving by more than 1% of its scale.
+    /// Not moving by more than half its warning band (1% of its target without one).
     Steady,
     /// Moving away from the goal.
     Worsening,
