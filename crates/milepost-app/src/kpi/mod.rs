@@ -5,10 +5,11 @@
 //!
 //! Stable entry points for the web app and the CLI, all on [`App`]:
 //! `create_kpi`, `get_kpi`, `find_kpi` (by id or slug), `list_kpis`, `update_kpi`,
-//! `archive_kpi`, `record_measurement`, `record_measurements`, `kpi_series` and
-//! `kpi_board`.
+//! `archive_kpi`, `record_measurement`, `record_measurements`, `kpi_series`,
+//! `kpi_board` and `draft_objective_from_kpi`.
 
 pub mod board;
+pub mod draft;
 mod feed;
 pub mod measurement;
 
@@ -26,6 +27,7 @@ use milepost_store::{KpiFields, KpiFilter, KpiRow, Page, Tx};
 use serde::{Deserialize, Serialize};
 
 pub use board::{KpiBoard, KpiBoardEntry, KpiSeries, KpiState, SeriesPoint, SeriesQuery, SparkPoint};
+pub use draft::DraftObjective;
 pub use measurement::{
     MeasurementBatchResult, MeasurementInput, MeasurementSource, MeasurementView, NewMeasurement, RecordedMeasurement,
 };

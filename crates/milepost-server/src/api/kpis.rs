@@ -8,9 +8,10 @@ use axum::http::{StatusCode, header};
 use milepost_app::App;
 use milepost_app::kpi::measurement::{BATCH_MAX, parse_csv};
 use milepost_app::kpi::{
-    KpiBoard, KpiSeries, MeasurementBatchResult, MeasurementInput, MeasurementSource, NewMeasurement,
+    DraftObjective, KpiBoard, KpiSeries, MeasurementBatchResult, MeasurementInput, MeasurementSource, NewMeasurement,
     RecordedMeasurement, SeriesQuery,
 };
+use milepost_app::objective::ObjectiveView;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -120,10 +121,29 @@ pub async fn get_kpi_board(
     Ok(Json(app.kpi_board(&caller).await?))
 }
 
+/// Drafts an objective to bring a lagging KPI back on target: in the current cycle,
+/// owned by the KPI's owner, with the key result "Bring <KPI> from <current> to
+/// <target>" linked to the KPI, for a person to edit and commit. 409 when the KPI is
+/// not lagging.
+#[utoipa::path(post, path = "/api/v1/kpis/{id}/draft-objective", tag = "kpis",
+    summary = "Drafts an objective to fix a lagging KPI.",
+    params(("id" = i64, Path, minimum = 1, description = "The KPI's id")), request_body = DraftObjective,
+    responses((status = 201, description = "Drafted", body = ObjectiveView, headers(("location" = String, description = "Where it lives"))), ErrorResponses))]
+pub async fn draft_objective_from_kpi(
+    State(app): State<App>,
+    Authenticated(caller): Authenticated,
+    Id(id): Id,
+    Json(draft): Json<DraftObjective>,
+) -> Result<(StatusCode, [(header::HeaderName, String); 1], Json<ObjectiveView>), ApiError> {
+    let view = app.draft_objective_from_kpi(&caller, id, draft).await?;
+    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/objectives/{}", view.id))], Json(view)))
+}
+
 pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
     router
         .routes(routes!(create_measurement))
         .routes(routes!(import_measurements))
         .routes(routes!(get_kpi_series))
         .routes(routes!(get_kpi_board))
+        .routes(routes!(draft_objective_from_kpi))
 }

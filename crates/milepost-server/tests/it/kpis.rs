@@ -294,3 +294,41 @@ http_test!(another_workspaces_kpis_look_like_missing_ones, |api: Api| async move
     // The same slug may exist in both.
     create(&api, uptime(None)).await;
 });
+
+http_test!(a_lagging_kpi_drafts_an_objective_to_fix_it, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let api = org.api.clone();
+    let kpi = id(&create(&api, uptime(Some(org.dana))).await);
+    let draft = format!("/api/v1/kpis/{kpi}/draft-objective");
+    let batch_path = format!("/api/v1/kpis/{kpi}/measurements/batch");
+    api.post(&batch_path, batch(&[(-12, 99.0)])).await.expect(200);
+    api.post(&draft, json!({})).await.problem(409, "not_lagging");
+    api.post(&batch_path, batch(&[(-36, 99.2)])).await.expect(200);
+
+    let reply = api.post(&draft, json!({})).await;
+    let objective = reply.expect(201);
+    assert_eq!(objective["title"], "Get Website uptime back on target");
+    assert_eq!(objective["cycle_id"], org.cycle, "the current cycle");
+    assert_eq!(objective["owner_person_id"], org.dana, "owned by the KPI's owner");
+    let key_result = &objective["key_results"][0];
+    assert_eq!(key_result["title"], "Bring Website uptime from 99% to 99.9%");
+    assert_eq!(key_result["kind"], "increase");
+    assert_eq!((key_result["start"].clone(), key_result["target"].clone()), (json!(99.0), json!(99.9)));
+    assert_eq!(key_result["kpi_id"], kpi);
+    // The drafted key result updates itself from then on.
+    api.post(&format!("/api/v1/kpis/{kpi}/measurements"), json!({"value": 99.5})).await.expect(201);
+    let key_result = api.get(&format!("/api/v1/key-results/{}", id(key_result))).await.expect(200);
+    assert_eq!(key_result["current"], 99.5);
+
+    // A KPI nobody owns has nobody to own its objective.
+    let orphan = id(&create(
+        &api,
+        json!({"name": "Orphan", "direction": "lower_is_better", "target": 1,
+                                          "cadence": "daily"}),
+    )
+    .await);
+    api.post(&format!("/api/v1/kpis/{orphan}/measurements/batch"), batch(&[(-36, 5.0), (-12, 5.0)])).await.expect(200);
+    api.post(&format!("/api/v1/kpis/{orphan}/draft-objective"), json!({})).await.problem(409, "no_owner");
+    let viewer = api.as_role("viewer").await;
+    viewer.post(&draft, json!({})).await.problem(403, "forbidden");
+});

@@ -78,6 +78,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/kpis/{id}/measurements/batch", "import_measurements"),
     ("get", "/api/v1/kpis/{id}/series", "get_kpi_series"),
     ("get", "/api/v1/kpis/board", "get_kpi_board"),
+    ("post", "/api/v1/kpis/{id}/draft-objective", "draft_objective_from_kpi"),
 ];
 
 /// The operations that act on the thing in their path and take no body.

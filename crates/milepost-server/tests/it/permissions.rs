@@ -130,6 +130,8 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     ("import_measurements",     [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
     ("get_kpi_series",          [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
     ("get_kpi_board",           [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
+    // Drafting an objective for a lagging KPI creates one for its owner, mo.
+    ("draft_objective_from_kpi",[201,  201,   403,   403,   401, 401,   401,    404,             201,  201,  403,   403]),
     // Sessions: anyone logs in with the right password and logs out; only a person
     // logged in reads their session and changes their password.
     ("create_session",          [200,  200,   200,   200,   200, 200,   200,    200,             200,  200,  200,   200]),
@@ -161,7 +163,7 @@ struct World {
     check_in: i64,
     /// An initiative of mo's that moves it.
     initiative: i64,
-    /// A KPI owned by mo, with a measurement.
+    /// A KPI owned by mo, lagging.
     kpi: i64,
     /// Tokens of A that nobody uses, one per caller to revoke: revoking twice records
     /// nothing the second time.
@@ -206,10 +208,9 @@ async fn world(api: &Api) -> World {
     let body = json!({"name": "Uptime", "direction": "higher_is_better", "target": 99.9, "cadence": "daily",
                       "owner_person_id": mo});
     let kpi = id(&admin.post("/api/v1/kpis", body).await.expect(201));
-    admin
-        .post(&format!("/api/v1/kpis/{kpi}/measurements"), json!({"value": 99.95, "measured_at": at_hours(-12)}))
-        .await
-        .expect(201);
+    // Red two days running: lagging, so an objective can be drafted for it.
+    let red = json!([{"measured_at": at_hours(-36), "value": 99.0}, {"measured_at": at_hours(-12), "value": 99.0}]);
+    admin.post(&format!("/api/v1/kpis/{kpi}/measurements/batch"), red).await.expect(200);
     let mut spare_tokens = Vec::new();
     for _ in CALLERS {
         spare_tokens.push(id(&admin.create_token("viewer", None).await["details"]));
@@ -297,6 +298,7 @@ impl World {
             // Each caller measures a time of its own, so an allowed one always writes.
             "create_measurement" => json!({"value": 40 + index, "measured_at": at_hours(-1 - index as i64)}),
             "import_measurements" => json!([{"measured_at": at_hours(-100 - index as i64), "value": index}]),
+            "draft_objective_from_kpi" => json!({}),
             "update_team" | "update_person" | "update_cycle" | "update_kpi" => {
                 json!({"version": version, "name": format!("Renamed by {caller}")})
             }

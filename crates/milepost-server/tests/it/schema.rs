@@ -243,6 +243,12 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     assert_eq!(series["downsampled"], true, "{series}");
     let board = t.visit("get", "/api/v1/kpis/board", api.get("/api/v1/kpis/board").await);
     assert!(board["items"][0]["sparkline"].as_array().is_some_and(|s| s.len() == 4), "{board}");
+    let red = json!([{"measured_at": "2026-11-15T18:00:00Z", "value": 90}, {"measured_at": "2026-11-14T18:00:00Z", "value": 90},
+                     {"measured_at": "2026-11-13T18:00:00Z", "value": 90}]);
+    api.post(&batch, red).await.expect(200);
+    let path = "/api/v1/kpis/{id}/draft-objective";
+    let drafted = t.visit("post", path, api.post(&format!("{kpi}/draft-objective"), json!({})).await);
+    assert_eq!(drafted["key_results"][0]["kpi_id"], created[5]["id"], "{drafted}");
 
     // Key results and check-ins.
     let objective = id(&created[3]);
