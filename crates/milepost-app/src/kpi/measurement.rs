@@ -146,44 +146,63 @@ pub struct MeasurementBatchResult {
     pub last_measured_at: Option<Timestamp>,
 }
 
-/// Reads a CSV body or file: columns `measured_at,value` (a header naming them, in
-/// either order, is optional); times as RFC 3339 (`2026-11-16T09:00:00Z`) or a day
-/// (`2026-11-16`, midnight UTC). Every bad row is reported with its row number (the
-/// first data row is row 1) and line, at the pointer `/<row - 1>/<column>`.
-pub fn parse_csv(text: &str) -> Result<Vec<MeasurementInput>, AppError> {
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    let mut columns = (0, 1);
-    let mut first = true;
-    for (line_index, line) in text.lines().enumerate() {
+/// Reads CSV one line at a time, so a file of any size streams: columns
+/// `measured_at,value` (a header naming them, in either order, is optional); times as
+/// RFC 3339 (`2026-11-16T09:00:00Z`) or a day (`2026-11-16`, midnight UTC). A bad row is
+/// reported with its row number (the first data row is row 1) and line, at the pointer
+/// `/<row - 1>/<column>`.
+#[derive(Debug, Clone)]
+pub struct CsvReader {
+    columns: (usize, usize),
+    first: bool,
+    lines: usize,
+    rows: usize,
+}
+
+impl Default for CsvReader {
+    fn default() -> Self {
+        CsvReader { columns: (0, 1), first: true, lines: 0, rows: 0 }
+    }
+}
+
+impl CsvReader {
+    /// Reads the next line: `None` for a blank line or the header, else the row or
+    /// the problem with it.
+    pub fn read_line(&mut self, line: &str) -> Option<Result<MeasurementInput, FieldError>> {
+        self.lines += 1;
         let line = line.trim();
         if line.is_empty() {
-            continue;
+            return None;
         }
         let fields: Vec<&str> = line.split(',').map(|f| f.trim().trim_matches('"').trim()).collect();
-        if first {
-            first = false;
+        // Only the first line may be the header.
+        if std::mem::take(&mut self.first) {
             let names: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
             if let (Some(at), Some(value)) =
                 (names.iter().position(|n| n == "measured_at"), names.iter().position(|n| n == "value"))
             {
-                columns = (at, value);
-                continue;
+                self.columns = (at, value);
+                return None;
             }
         }
-        let index = rows.len() + problems.len();
-        match parse_row(&fields, columns) {
-            Ok(row) => rows.push(row),
-            Err((column, detail)) => {
-                if problems.len() < PROBLEMS_MAX {
-                    problems.push(FieldError::body(
-                        format!("/{index}/{column}"),
-                        format!("row {} (line {}): {detail}", index + 1, line_index + 1),
-                    ));
-                } else {
-                    rows.push(MeasurementInput { measured_at: Timestamp::UNIX_EPOCH, value: 0.0 });
-                }
-            }
+        let index = self.rows;
+        self.rows += 1;
+        Some(parse_row(&fields, self.columns).map_err(|(column, detail)| {
+            FieldError::body(format!("/{index}/{column}"), format!("row {} (line {}): {detail}", index + 1, self.lines))
+        }))
+    }
+}
+
+/// Reads a whole CSV text (see [`CsvReader`]), reporting every bad row (up to 100).
+pub fn parse_csv(text: &str) -> Result<Vec<MeasurementInput>, AppError> {
+    let mut reader = CsvReader::default();
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for line in text.lines() {
+        match reader.read_line(line) {
+            Some(Ok(row)) => rows.push(row),
+            Some(Err(problem)) if problems.len() < PROBLEMS_MAX => problems.push(problem),
+            Some(Err(_)) | None => {}
         }
     }
     if problems.is_empty() { Ok(rows) } else { Err(AppError::Invalid(problems)) }

@@ -5,6 +5,7 @@
 
 mod config;
 mod durability;
+mod kpi;
 mod kr;
 mod lint;
 mod serve;
