@@ -267,6 +267,12 @@ http_test!(a_key_result_linked_to_a_kpi_checks_itself_in, |api: Api| async move 
         assert_eq!(check_ins[0]["source"], "kpi");
         assert_eq!(check_ins[0]["checked_in_at"], at_hours(-2));
     }
+    // The maintain key result scores from every measurement of the cycle, like an SLO:
+    // one of three met 99.9%.
+    let maintain = api.get(&format!("/api/v1/key-results/{}", key_results[0])).await.expect(200);
+    assert!((maintain["progress"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9, "{maintain}");
+    let listed = api.get(&format!("/api/v1/objectives/{}", id(&objective))).await.expect(200);
+    assert_eq!(listed["key_results"][0]["progress"], maintain["progress"], "the cycle's evaluation agrees");
     // Re-sending changes nothing, so no check-in either; a measurement before the cycle makes none.
     let again = api.post(&format!("/api/v1/kpis/{kpi}/measurements/batch"), batch(&[(-2, 99.7)])).await.expect(200);
     assert_eq!(again["check_ins"], 0);
