@@ -280,7 +280,11 @@ pub(crate) async fn views(
         };
         let period = period_of(&cycle);
         let history: Vec<&CheckInRow> = histories.get(&row.id).map(|h| h.iter().collect()).unwrap_or_default();
-        let eval = evaluate_key_result(&row, &history, &period, status_of(&cycle), now);
+        let kpi_values = match crate::evaluation::scores_from_kpi(&row) {
+            Some(kpi) => Some(crate::evaluation::kpi_values_in(tx, caller.workspace, kpi, &cycle).await?),
+            None => None,
+        };
+        let eval = evaluate_key_result(&row, &history, kpi_values.as_deref(), &period, status_of(&cycle), now);
         out.push(view(row, Some(&eval), &period));
     }
     Ok(out)

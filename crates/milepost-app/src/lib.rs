@@ -16,6 +16,7 @@ pub mod error;
 mod evaluation;
 pub mod initiative;
 pub mod key_result;
+pub mod kpi;
 pub mod objective;
 pub mod okr_file;
 pub mod page;

@@ -318,6 +318,21 @@ impl Tx {
             query.fetch_all(conn).await?
         }))
     }
+
+    /// The key results a KPI feeds whose key result and objective are not archived,
+    /// in id order.
+    pub async fn key_results_of_kpi(&mut self, workspace: WorkspaceId, kpi_id: i64) -> Result<Vec<KeyResultRow>> {
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
+            "SELECT k.* FROM key_results k JOIN objectives o ON o.id = k.objective_id AND o.workspace_id = k.workspace_id
+             WHERE k.workspace_id = $1 AND k.kpi_id = $2 AND NOT k.archived AND NOT o.archived ORDER BY k.id",
+            )
+            .bind(workspace.get())
+            .bind(kpi_id)
+            .fetch_all(conn)
+            .await?
+        }))
+    }
 }
 
 impl Tx {

@@ -3,6 +3,7 @@
 mod apply;
 mod audit;
 mod export;
+mod kpi;
 mod kr;
 mod lint;
 mod migrate;
@@ -37,6 +38,8 @@ enum Command {
     Token(token::TokenArgs),
     /// Key result sentences: see what Milepost reads in them.
     Kr(kr::KrArgs),
+    /// KPIs: list, show, create, record a value, import a CSV file, draft an OKR.
+    Kpi(kpi::KpiArgs),
     /// Add people who log in, and set their passwords.
     User(user::UserArgs),
     /// Check OKR files (docs/okr-files.md) like a compiler: exit 1 on errors.
@@ -89,6 +92,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Workspace(args) => workspace::run(args).await.map(|()| done),
         Command::Token(args) => token::run(args).await.map(|()| done),
         Command::Kr(args) => kr::run(args).map(|()| done),
+        Command::Kpi(args) => kpi::run(args).await.map(|()| done),
         Command::User(args) => user::run(args).await.map(|()| done),
         Command::Lint(args) => lint::run(args).await,
         Command::Apply(args) => apply::run(args).await,
