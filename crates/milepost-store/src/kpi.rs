@@ -408,4 +408,24 @@ impl Tx {
             .rows_affected());
         Ok(())
     }
+
+    /// Whether an active objective works on the KPI: a key result linked to it, neither
+    /// archived, in an active cycle that contains `day` (`YYYY-MM-DD`).
+    pub async fn kpi_is_worked_on(&mut self, workspace: WorkspaceId, kpi_id: i64, day: &str) -> Result<bool> {
+        let count: i64 = run!(self, |conn| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM key_results k
+               JOIN objectives o ON o.id = k.objective_id AND o.workspace_id = k.workspace_id
+               JOIN cycles c ON c.id = o.cycle_id AND c.workspace_id = o.workspace_id
+             WHERE k.workspace_id = $1 AND k.kpi_id = $2 AND NOT k.archived AND NOT o.archived
+               AND c.status = 'active' AND c.start_date <= $3 AND c.end_date >= $3",
+            )
+            .bind(workspace.get())
+            .bind(kpi_id)
+            .bind(day)
+            .fetch_one(conn)
+            .await?
+        });
+        Ok(count > 0)
+    }
 }

@@ -31,6 +31,9 @@ pub struct KpiState {
     pub trend: KpiTrend,
     /// Red for `lagging_after` periods in a row.
     pub lagging: bool,
+    /// Off target while an active objective works on it (a key result linked to it in
+    /// an active cycle): the fix is under way.
+    pub recovering: bool,
     /// The latest value.
     pub last_value: Option<f64>,
     /// The time the latest value measures.
@@ -43,6 +46,7 @@ impl Default for KpiState {
             health: KpiHealth::NoData,
             trend: KpiTrend::Unknown,
             lagging: false,
+            recovering: false,
             last_value: None,
             last_measured_at: None,
         }
@@ -184,7 +188,14 @@ fn state_of(row: &KpiRow, series: &[Point], latest: Option<Point>, now: Timestam
         ),
         None => (KpiHealth::NoData, KpiTrend::Unknown, false),
     };
-    KpiState { health, trend, lagging, last_value: latest.map(|p| p.1), last_measured_at: latest.map(|p| p.0) }
+    KpiState {
+        health,
+        trend,
+        lagging,
+        recovering: false,
+        last_value: latest.map(|p| p.1),
+        last_measured_at: latest.map(|p| p.0),
+    }
 }
 
 fn needed_periods(row: &KpiRow) -> usize {
@@ -192,10 +203,21 @@ fn needed_periods(row: &KpiRow) -> usize {
     TREND_PERIODS.max(lagging).max(2)
 }
 
+/// Whether an off-target KPI is being worked on by an active objective.
+async fn recovering(tx: &mut Tx, row: &KpiRow, state: &KpiState, now: Timestamp) -> Result<bool, AppError> {
+    if !matches!(state.health, KpiHealth::Red | KpiHealth::Amber) {
+        return Ok(false);
+    }
+    let day = now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
+    Ok(tx.kpi_is_worked_on(milepost_core::WorkspaceId(row.workspace_id), row.id, &day).await?)
+}
+
 /// The state of `row` at `now`.
 pub(crate) async fn state(tx: &mut Tx, row: &KpiRow, now: Timestamp) -> Result<KpiState, AppError> {
     let (series, latest) = recent(tx, row, now, needed_periods(row)).await?;
-    Ok(state_of(row, &series, latest, now))
+    let mut state = state_of(row, &series, latest, now);
+    state.recovering = recovering(tx, row, &state, now).await?;
+    Ok(state)
 }
 
 /// Downsamples `rows` (one per time, in time order) between `from` and `to` to at most
@@ -283,7 +305,8 @@ impl App {
         let mut lagging = Vec::new();
         for row in rows {
             let (series, latest) = recent(&mut tx, &row, now, needed_periods(&row).max(SPARKLINE_PERIODS)).await?;
-            let state = state_of(&row, &series, latest, now);
+            let mut state = state_of(&row, &series, latest, now);
+            state.recovering = recovering(&mut tx, &row, &state, now).await?;
             let period = cadence_of(&row).period();
             let sparkline = period_values(&series, cadence_of(&row), now, SPARKLINE_PERIODS)
                 .into_iter()

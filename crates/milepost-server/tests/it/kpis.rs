@@ -220,6 +220,7 @@ http_test!(the_board_shows_health_trend_lagging_and_sparklines, |api: Api| async
     let state = |index: usize| items[index]["kpi"]["state"].clone();
     assert_eq!(state(0)["health"], "red");
     assert_eq!(state(0)["lagging"], true);
+    assert_eq!(state(0)["recovering"], false, "no objective works on it yet");
     assert_eq!(state(0)["trend"], "worsening");
     assert_eq!(state(0)["last_value"], 99.0);
     assert_eq!(state(1)["health"], "green");
@@ -321,6 +322,8 @@ http_test!(a_lagging_kpi_drafts_an_objective_to_fix_it, |api: Api| async move {
     assert_eq!(key_result["kind"], "increase");
     assert_eq!((key_result["start"].clone(), key_result["target"].clone()), (json!(99.0), json!(99.9)));
     assert_eq!(key_result["kpi_id"], kpi);
+    let kpi_now = api.get(&format!("/api/v1/kpis/{kpi}")).await.expect(200);
+    assert_eq!(kpi_now["state"]["recovering"], true, "an active objective works on it: {kpi_now}");
     // The drafted key result updates itself from then on.
     api.post(&format!("/api/v1/kpis/{kpi}/measurements"), json!({"value": 99.5})).await.expect(201);
     let key_result = api.get(&format!("/api/v1/key-results/{}", id(key_result))).await.expect(200);
