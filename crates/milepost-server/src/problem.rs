@@ -75,6 +75,16 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// What is wrong, in a sentence.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// Each problem with the input and where it is.
+    pub fn errors(&self) -> &[FieldError] {
+        &self.errors
+    }
 }
 
 impl From<AppError> for ApiError {

@@ -6,7 +6,7 @@ mod access;
 mod crud;
 mod health;
 mod key_results;
-mod session;
+pub(crate) mod session;
 mod workspaces;
 
 use crate::problem::Problem;
