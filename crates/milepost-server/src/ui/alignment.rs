@@ -44,38 +44,28 @@ struct AlignmentPage {
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct AlignmentQuery {
     /// The cycle (default: the active one).
+    #[serde(default, deserialize_with = "super::form::empty_as_none")]
     pub cycle_id: Option<i64>,
     /// Only this team and the teams and people under it.
+    #[serde(default, deserialize_with = "super::form::empty_as_none")]
     pub team_id: Option<i64>,
     /// Only objectives in this status.
+    #[serde(default, deserialize_with = "super::form::empty_as_none_named")]
     pub status: Option<Status>,
 }
 
 /// The node for a set of objectives: a doughnut of their mean progress (as the app
-/// computed each) and a summary in words.
+/// computed each; unweighted, for the eye only) and a summary in words.
 fn node(name: String, kind: &'static str, objectives: &[&ObjectiveView], names: &Names) -> Step {
     let measured: Vec<f64> = objectives.iter().filter_map(|o| o.progress).collect();
     let mean = (!measured.is_empty()).then(|| measured.iter().sum::<f64>() / measured.len() as f64);
-    let worst = objectives.iter().map(|o| o.status).max_by_key(|s| severity(*s)).unwrap_or(Status::NotStarted);
     let on_track = objectives.iter().filter(|o| matches!(o.status, Status::OnTrack | Status::Done)).count();
     Step::Open {
         name,
         kind,
-        doughnut: doughnut(mean, worst),
+        doughnut: doughnut(mean),
         summary: format!("{} objectives, {on_track} on track or done", objectives.len()),
         objectives: objectives.iter().map(|o| ObjectiveLine::of(o, names)).collect(),
-    }
-}
-
-/// How much a status asks for attention, to colour a node by its most worrying objective.
-fn severity(status: Status) -> u8 {
-    match status {
-        Status::Done => 0,
-        Status::OnTrack => 1,
-        Status::NotStarted => 2,
-        Status::AtRisk => 3,
-        Status::Stale => 4,
-        Status::OffTrack => 5,
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::cycle::all_key_results;
 use super::form::{Fields, Form, Problems};
-use super::view::{KeyResultLine, Names, number};
+use super::view::{KeyResultLine, Names};
 use super::{Layout, PageResult, Viewer, page, see_other};
 use crate::extract::Query;
 use askama::Template;
@@ -85,7 +85,7 @@ fn rows(
                     fields.text(&field("blockers")).to_owned(),
                 ),
                 None => (
-                    k.current.map(|v| number(v).replace(',', "")).unwrap_or_default(),
+                    k.current.map(|v| v.to_string()).unwrap_or_default(),
                     k.confidence.map(|c| c.to_string()).unwrap_or_default(),
                     String::new(),
                     String::new(),
@@ -113,6 +113,7 @@ fn rows(
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct CheckInQuery {
     /// How many check-ins the last submit saved.
+    #[serde(default, deserialize_with = "super::form::empty_as_none")]
     pub saved: Option<usize>,
 }
 

@@ -11,6 +11,8 @@ mod check_in;
 mod cycle;
 mod dashboard;
 mod form;
+mod initiative;
+mod key_result;
 mod objective;
 mod objective_form;
 mod session;
@@ -52,9 +54,10 @@ pub fn routes() -> Router<App> {
         )
         .route(
             "/objectives/{id}/initiatives/new",
-            get(objective_form::show_new_initiative).post(objective_form::save_new_initiative),
+            get(initiative::show_new_initiative).post(initiative::save_new_initiative),
         )
         .route("/key-results/parse", get(objective_form::parse_sentence))
+        .route("/key-results/{id}/edit", get(key_result::show_edit_key_result).post(key_result::save_key_result))
         .route("/static/{*path}", get(assets::static_file))
 }
 

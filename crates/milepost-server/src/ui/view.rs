@@ -77,14 +77,14 @@ pub fn progress_bar(progress: Option<f64>, expected: Option<f64>, status: Status
     svg.replace("LABEL", &label)
 }
 
-/// A doughnut of a share as inline SVG, with the share written in its middle.
-pub fn doughnut(share: Option<f64>, status: Status) -> String {
+/// A doughnut of a share as inline SVG, with the share written in its middle, in one
+/// neutral colour: it sums up several objectives, whose statuses say the rest.
+pub fn doughnut(share: Option<f64>) -> String {
     let shown = share.unwrap_or(0.0).clamp(0.0, 1.0);
     // A circle of radius 15.915 has a circumference of 100, so the dash is the percentage.
     let text = share.map_or_else(|| "–".to_owned(), percent);
     format!(
-        r#"<svg class="doughnut {class}" viewBox="0 0 42 42" role="img" aria-label="Progress {text}"><circle class="doughnut-track" cx="21" cy="21" r="15.915" fill="none" stroke-width="6"/><circle class="doughnut-fill" cx="21" cy="21" r="15.915" fill="none" stroke-width="6" stroke-dasharray="{dash:.1} {rest:.1}" stroke-dashoffset="25"/><text x="21" y="24" text-anchor="middle">{text}</text></svg>"#,
-        class = bar_class(status),
+        r#"<svg class="doughnut neutral" viewBox="0 0 42 42" role="img" aria-label="Progress {text}"><circle class="doughnut-track" cx="21" cy="21" r="15.915" fill="none" stroke-width="6"/><circle class="doughnut-fill" cx="21" cy="21" r="15.915" fill="none" stroke-width="6" stroke-dasharray="{dash:.1} {rest:.1}" stroke-dashoffset="25"/><text x="21" y="24" text-anchor="middle">{text}</text></svg>"#,
         dash = shown * 100.0,
         rest = 100.0 - shown * 100.0,
     )

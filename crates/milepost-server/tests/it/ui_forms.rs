@@ -3,7 +3,7 @@
 //! creating an objective with key results read from sentences, and CSRF: a form posted
 //! from another site is refused with 403 and changes nothing; from this site it works.
 
-use crate::harness::{Api, Org, id, password_of};
+use crate::harness::{Api, Org, password_of};
 use crate::ui::{Browser, seed};
 use serde_json::{Value, json};
 
@@ -268,7 +268,7 @@ http_test!(a_wrong_new_objective_says_what_is_wrong_at_each_field_and_writes_not
     assert_eq!(org.api.walk_ids("/api/v1/objectives", 100).await, before);
 });
 
-http_test!(editing_an_objective_and_adding_key_results_and_initiatives, |api: Api| async move {
+http_test!(editing_an_objective_and_its_key_results_and_adding_key_results_and_initiatives, |api: Api| async move {
     let org = Org::new(&api, "acme").await;
     let seeded = seed(&org).await;
     let (_, admin) = org.person_with_session("ada", Some(org.company), "admin").await;
@@ -309,6 +309,34 @@ http_test!(editing_an_objective_and_adding_key_results_and_initiatives, |api: Ap
         (last["kind"].clone(), last["start"].clone(), last["target"].clone()),
         (json!("increase"), json!(200.0), json!(400.0))
     );
+
+    // Moving a key result's target after the cycle began needs a reason, asked for at its field.
+    let edit = format!("/key-results/{}/edit", seeded.lagging);
+    let form = browser.get(&edit).await;
+    assert!(form.expect(200).contains("name=\"target\" value=\"4\""), "{}", form.text);
+    let version =
+        org.api.get(&format!("/api/v1/key-results/{}", seeded.lagging)).await.expect(200)["version"].to_string();
+    assert!(form.text.contains(&format!("name=\"version\" value=\"{version}\"")), "{}", form.text);
+    let moved = [
+        ("version", version.as_str()),
+        ("title", "Cut churn from 8% to 3%"),
+        ("start", "8"),
+        ("target", "3"),
+        ("unit", "%"),
+        ("weight", "1"),
+        ("owner", ""),
+    ];
+    let no_reason = browser.post_form(&edit, &moved).await;
+    assert_eq!(no_reason.status, 422, "{}", no_reason.text);
+    assert!(no_reason.text.contains("id=\"reason-error\""), "{}", no_reason.text);
+    assert_eq!(org.api.get(&format!("/api/v1/key-results/{}", seeded.lagging)).await.expect(200)["target"], 4.0);
+    let with_reason: Vec<(&str, &str)> =
+        moved.iter().copied().chain([("reason", "The board raised the bar")]).collect();
+    let saved = browser.post_form(&edit, &with_reason).await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    assert_eq!(saved.location(), format!("/objectives/{objective}#key-result-{}", seeded.lagging));
+    let view = org.api.get(&format!("/api/v1/key-results/{}", seeded.lagging)).await.expect(200);
+    assert_eq!((view["target"].clone(), view["title"].clone()), (json!(3.0), json!("Cut churn from 8% to 3%")));
 
     let key_result = format!("key_result.{}", seeded.lagging);
     let initiative = browser
@@ -396,5 +424,4 @@ http_test!(a_form_posted_from_another_site_is_refused_and_changes_nothing, |api:
     let reply = browser.post_form("/logout", &[]).await;
     assert_eq!(reply.status, 303);
     assert_eq!(browser.get("/").await.status, 303, "logged out");
-    let _ = id;
 });

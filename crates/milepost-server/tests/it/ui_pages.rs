@@ -92,6 +92,8 @@ http_test!(every_page_renders_with_the_numbers_of_the_api_and_the_pages_csp, |ap
     assert!(tree.contains("2 objectives shown"), "{tree}");
     let filtered = browser.get(&format!("/alignment?team_id={}", org.team)).await.text;
     assert!(filtered.contains("1 objectives shown") && !filtered.contains("Grow the product"), "{filtered}");
+    let blank = browser.get(&format!("/alignment?cycle_id=&team_id={}&status=", org.team)).await.text;
+    assert!(blank.contains("1 objectives shown"), "a filter left blank is no filter: {blank}");
     let by_status = browser.get("/alignment?status=done").await.text;
     assert!(by_status.contains("0 objectives shown"), "{by_status}");
     let bad = browser.get("/alignment?status=sunny").await;
