@@ -56,6 +56,7 @@ pub fn routes() -> Router<App> {
             "/objectives/{id}/initiatives/new",
             get(initiative::show_new_initiative).post(initiative::save_new_initiative),
         )
+        .route("/initiatives/{id}/edit", get(initiative::show_edit_initiative).post(initiative::save_initiative))
         .route("/key-results/parse", get(objective_form::parse_sentence))
         .route("/key-results/{id}/edit", get(key_result::show_edit_key_result).post(key_result::save_key_result))
         .route("/static/{*path}", get(assets::static_file))

@@ -31,6 +31,7 @@ struct CheckInLine {
 
 /// An initiative as the page shows it.
 struct InitiativeLine {
+    id: i64,
     title: String,
     status: &'static str,
     owner: String,
@@ -178,6 +179,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id) 
     let initiatives = initiatives
         .into_values()
         .map(|i| InitiativeLine {
+            id: i.id,
             title: i.title,
             status: match i.status {
                 milepost_app::initiative::InitiativeStatus::Planned => "○ Planned",

@@ -353,6 +353,21 @@ http_test!(editing_an_objective_and_its_key_results_and_adding_key_results_and_i
     assert_eq!(initiative.status, 303, "{}", initiative.text);
     let listed = org.api.get(&format!("/api/v1/initiatives?key_result_id={}", seeded.lagging)).await.expect(200);
     assert_eq!(listed["items"][0]["title"], "Call every churned customer");
+    let initiative = listed["items"][0]["id"].as_i64().unwrap();
+    let page = browser.get(&format!("/objectives/{objective}")).await.text;
+    assert!(page.contains(&format!("href=\"/initiatives/{initiative}/edit\"")), "{page}");
+    let edit = format!("/initiatives/{initiative}/edit");
+    let form = browser.get(&edit).await;
+    assert!(form.expect(200).contains("value=\"2026-12-01\""), "{}", form.text);
+    let on_track = format!("key_result.{}", seeded.on_track);
+    let changed =
+        [("version", "1"), ("title", "Call every churned customer"), ("status", "done"), (on_track.as_str(), "on")];
+    let saved = browser.post_form(&edit, &changed).await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let view = org.api.get(&format!("/api/v1/initiatives/{initiative}")).await.expect(200);
+    assert_eq!((view["status"].clone(), view["key_result_ids"].clone()), (json!("done"), json!([seeded.on_track])));
+    assert_eq!(view["due_date"], Value::Null, "a day emptied on the form is cleared");
+    assert_eq!(browser.post_form(&edit, &changed).await.status, 409, "the same form again is stale");
     let bad_day = browser
         .post_form(&format!("/objectives/{objective}/initiatives/new"), &[("title", "Later"), ("due_date", "someday")])
         .await;
