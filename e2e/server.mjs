@@ -80,7 +80,12 @@ export async function newPage(browser, options = {}) {
     if (message.type() === "error") page.problems.push(`console error: ${message.text()}`);
   });
   page.on("pageerror", (error) => page.problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) => page.problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
+  // A request the browser gave up because the test navigated on (net::ERR_ABORTED) is
+  // not a failure of the page; anything else is.
+  page.on("requestfailed", (request) => {
+    const reason = request.failure()?.errorText ?? "";
+    if (!reason.includes("ERR_ABORTED")) page.problems.push(`request failed: ${request.url()} ${reason}`);
+  });
   page.on("response", (response) => {
     if (response.status() >= 500) page.problems.push(`${response.status()} from ${response.url()}`);
   });
