@@ -19,6 +19,7 @@ try {
     ["alignment", "/alignment"],
     ["check-in", "/check-in"],
     ["cycles", "/cycles"],
+    ["kpis", "/kpis"],
     ["new-objective", "/objectives/new"],
   ];
   for (const [name, path] of shots) {
@@ -30,6 +31,11 @@ try {
   await page.click("#company-heading + figure tbody tr:first-child th a");
   await page.waitForSelector("figure.burnup.drawn .uplot canvas");
   await page.screenshot({ path: join(out, "objective.png"), fullPage: false });
+  // A KPI's chart with its target and warning band.
+  await page.goto(`${server.url}/kpis`);
+  await page.click("section[aria-labelledby=board-heading] tbody tr:first-child th a");
+  await page.waitForSelector("figure.kpi-chart.drawn .uplot canvas");
+  await page.screenshot({ path: join(out, "kpi.png"), fullPage: false });
   // The closed cycle's review.
   await page.goto(`${server.url}/cycles`);
   await page.locator("li.timeline-cycle", { hasText: "Closed" }).first().locator("h2 a").click();
@@ -41,7 +47,7 @@ try {
   await dark.screenshot({ path: join(out, "dashboard-dark.png"), fullPage: false });
   const problems = [...page.problems, ...dark.problems];
   if (problems.length) throw new Error(`the pages met problems:\n${problems.join("\n")}`);
-  console.log(`wrote ${shots.length + 3} screenshots to ${out}`);
+  console.log(`wrote ${shots.length + 4} screenshots to ${out}`);
 } finally {
   await browser.close();
   await server.stop();

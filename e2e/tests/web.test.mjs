@@ -46,6 +46,7 @@ test("every page of the nav bar loads, with its heading and no console error", a
     ["Dashboard", "/", /Dashboard/],
     ["Alignment", "/alignment", /Alignment/],
     ["Check-in", "/check-in", /Weekly check-in/],
+    ["KPIs", "/kpis", /KPIs/],
     ["Cycles", "/cycles", /Cycles/],
     ["New objective", "/objectives/new", /New objective/],
   ];
@@ -65,6 +66,13 @@ test("every page of the nav bar loads, with its heading and no console error", a
   assert.match(page.url(), /\/objectives\/\d+$/);
   await page.waitForSelector("figure.burnup.drawn .uplot canvas");
   assert.ok((await page.locator("table.history tbody tr").count()) > 0, "the check-in history is shown");
+  // The KPI board with sparklines, and a KPI's chart with its target, drawn by uPlot.
+  await page.goto(`${server.url}/kpis`);
+  assert.ok((await page.locator("section[aria-labelledby=board-heading] svg.sparkline").count()) > 0);
+  assert.match(await page.textContent("section[aria-labelledby=board-heading]"), /On target|In the warning band|Off target|No data/);
+  await page.click("section[aria-labelledby=board-heading] tbody tr:first-child th a");
+  await page.waitForSelector("figure.kpi-chart.drawn .uplot canvas");
+  assert.match(await page.textContent("figure.kpi-chart figcaption"), /points from \d+ measurements/);
   // A cycle page, and the closed cycle's review.
   await page.goto(`${server.url}/cycles`);
   const closed = page.locator("li.timeline-cycle", { hasText: "Closed" }).first();

@@ -86,7 +86,7 @@ pub struct CreatedToken {
 }
 
 /// One entry of the audit trail.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EventView {
     /// Its id: the trail is ordered by it.
     pub id: i64,

@@ -65,6 +65,33 @@ pub(crate) struct CycleData {
     pub check_ins: Vec<CheckInRow>,
     /// The cycles of aligned objectives that belong to other cycles.
     pub other_cycles: HashMap<i64, CycleRow>,
+    /// For maintain and range key results fed by a KPI: the KPI's values in the key
+    /// result's cycle, by (KPI, cycle).
+    pub kpi_values: HashMap<(i64, i64), Vec<f64>>,
+}
+
+/// Whether a key result scores from the measurements of the KPI it is linked to.
+pub(crate) fn scores_from_kpi(row: &KeyResultRow) -> Option<i64> {
+    matches!(measure_of(row), Some(Measure::Maintain { .. } | Measure::Range { .. })).then_some(row.kpi_id).flatten()
+}
+
+/// A KPI's values (one per time, the latest correction) inside a cycle.
+pub(crate) async fn kpi_values_in(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+    kpi_id: i64,
+    cycle: &CycleRow,
+) -> Result<Vec<f64>, milepost_store::StoreError> {
+    let period = period_of(cycle);
+    let rows = tx
+        .measurement_values(
+            workspace,
+            kpi_id,
+            period.starts_at().as_millisecond(),
+            period.ends_at().as_millisecond() - 1,
+        )
+        .await?;
+    Ok(crate::kpi::board::latest_per_time(rows).into_iter().map(|(_, value)| value).collect())
 }
 
 /// How deep a rollup may reach into other cycles (year → half → quarter is three).
@@ -125,7 +152,21 @@ impl CycleData {
             frontier = found.iter().filter(|o| o.rollup_children).map(|o| o.id).collect();
             objectives.extend(found);
         }
-        Ok(CycleData { cycle, objectives, key_results, check_ins, other_cycles })
+        let cycle_of_objective: HashMap<i64, i64> = objectives.iter().map(|o| (o.id, o.cycle_id)).collect();
+        let mut kpi_values = HashMap::new();
+        for row in &key_results {
+            let (Some(kpi), Some(cycle_id)) = (scores_from_kpi(row), cycle_of_objective.get(&row.objective_id)) else {
+                continue;
+            };
+            if kpi_values.contains_key(&(kpi, *cycle_id)) {
+                continue;
+            }
+            let own = if *cycle_id == cycle.id { Some(&cycle) } else { other_cycles.get(cycle_id) };
+            if let Some(own) = own {
+                kpi_values.insert((kpi, *cycle_id), kpi_values_in(tx, workspace, kpi, own).await?);
+            }
+        }
+        Ok(CycleData { cycle, objectives, key_results, check_ins, other_cycles, kpi_values })
     }
 }
 
@@ -156,17 +197,24 @@ fn score_view(progress: Progress, commitment: Option<Commitment>) -> ScoreView {
 
 /// Evaluates one key result from its history (its check-ins in time order); a key
 /// result's numbers depend on nothing else, so a page of key results needs no rollup.
+///
+/// `kpi_values` are the cycle's measurements of the KPI the key result is linked to,
+/// if any: a maintain or range key result fed by a KPI scores from all of them (like an
+/// SLO over its events), not only from the check-ins they made.
 pub(crate) fn evaluate_key_result(
     row: &KeyResultRow,
     history: &[&CheckInRow],
+    kpi_values: Option<&[f64]>,
     period: &CyclePeriod,
     cycle_status: CycleStatus,
     now: Timestamp,
 ) -> KeyResultEval {
     let measure = measure_of(row);
     let cadence = Cadence::parse(&row.cadence).unwrap_or(Cadence::Weekly);
-    let in_cycle: Vec<f64> =
-        history.iter().filter(|c| period.contains(from_ms(c.checked_in_at))).map(|c| c.value).collect();
+    let in_cycle: Vec<f64> = match (kpi_values, measure) {
+        (Some(values), Some(Measure::Maintain { .. } | Measure::Range { .. })) if !values.is_empty() => values.to_vec(),
+        _ => history.iter().filter(|c| period.contains(from_ms(c.checked_in_at))).map(|c| c.value).collect(),
+    };
     let progress = measure.map_or(Progress::ZERO, |m| m.progress(row.current_value, &in_cycle));
     let schedule = schedule_of(row, period);
     let expected = measure.map_or(period.elapsed_share(now), |m| m.expected_progress(period, schedule.as_ref(), now));
@@ -228,6 +276,7 @@ pub(crate) fn evaluate(data: &CycleData, now: Timestamp) -> Evaluation {
             (o.id, own)
         })
         .collect();
+    let cycle_ids: HashMap<i64, i64> = data.objectives.iter().map(|o| (o.id, o.cycle_id)).collect();
     let mut histories: HashMap<i64, Vec<&CheckInRow>> = HashMap::new();
     for c in &data.check_ins {
         histories.entry(c.key_result_id).or_default().push(c);
@@ -238,7 +287,11 @@ pub(crate) fn evaluate(data: &CycleData, now: Timestamp) -> Evaluation {
         .map(|row| {
             let history = histories.get(&row.id).map_or(&[][..], Vec::as_slice);
             let (period, status) = cycle_of_objective.get(&row.objective_id).copied().unwrap_or((period, cycle_status));
-            (row.id, evaluate_key_result(row, history, &period, status, now))
+            let kpi_values = scores_from_kpi(row)
+                .zip(cycle_ids.get(&row.objective_id))
+                .and_then(|(kpi, cycle)| data.kpi_values.get(&(kpi, *cycle)))
+                .map(Vec::as_slice);
+            (row.id, evaluate_key_result(row, history, kpi_values, &period, status, now))
         })
         .collect();
 

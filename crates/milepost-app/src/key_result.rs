@@ -280,7 +280,11 @@ pub(crate) async fn views(
         };
         let period = period_of(&cycle);
         let history: Vec<&CheckInRow> = histories.get(&row.id).map(|h| h.iter().collect()).unwrap_or_default();
-        let eval = evaluate_key_result(&row, &history, &period, status_of(&cycle), now);
+        let kpi_values = match crate::evaluation::scores_from_kpi(&row) {
+            Some(kpi) => Some(crate::evaluation::kpi_values_in(tx, caller.workspace, kpi, &cycle).await?),
+            None => None,
+        };
+        let eval = evaluate_key_result(&row, &history, kpi_values.as_deref(), &period, status_of(&cycle), now);
         out.push(view(row, Some(&eval), &period));
     }
     Ok(out)
@@ -321,7 +325,20 @@ impl App {
         new: NewKeyResult,
     ) -> Result<KeyResultView, AppError> {
         let mut tx = self.store().write().await?;
-        let (objective, cycle) = parents(&mut tx, caller, objective_id).await?;
+        let view = self.create_key_result_in(&mut tx, caller, objective_id, new).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// [`App::create_key_result`] inside a transaction the caller commits.
+    pub(crate) async fn create_key_result_in(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        objective_id: i64,
+        new: NewKeyResult,
+    ) -> Result<KeyResultView, AppError> {
+        let (objective, cycle) = parents(tx, caller, objective_id).await?;
         require(caller, Action::EditOkr { owner: objective.owner_person_id })?;
         if objective.archived {
             return Err(AppError::Conflict {
@@ -341,8 +358,7 @@ impl App {
         let period = period_of(&cycle);
         let mut problems = Problems::new();
         let fields =
-            check_new(&mut tx, caller, &mut problems, "", (objective.id, objective.owner_person_id), &period, new)
-                .await?;
+            check_new(tx, caller, &mut problems, "", (objective.id, objective.owner_person_id), &period, new).await?;
         problems.finish()?;
         let Some(fields) = fields else {
             return Err(AppError::invalid("/title", "missing"));
@@ -350,9 +366,8 @@ impl App {
         let now = self.now();
         let added_after_start = status_of(&cycle) == CycleStatus::Active && now >= period.starts_at();
         let row = tx.insert_key_result(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
-        record(&mut tx, caller, "create", "key_result", row.id, None::<&()>, Some(&row), now.as_millisecond()).await?;
-        let mut out = views(&mut tx, caller, vec![row], self.now()).await?;
-        tx.commit().await?;
+        record(tx, caller, "create", "key_result", row.id, None::<&()>, Some(&row), now.as_millisecond()).await?;
+        let mut out = views(tx, caller, vec![row], self.now()).await?;
         out.pop().ok_or_else(|| not_found(0))
     }
 
@@ -376,9 +391,21 @@ impl App {
         change: KeyResultPatch,
     ) -> Result<KeyResultView, AppError> {
         let mut tx = self.store().write().await?;
+        let view = self.update_key_result_in(&mut tx, caller, id, change).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// [`App::update_key_result`] inside a transaction the caller commits.
+    pub(crate) async fn update_key_result_in(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        id: i64,
+        change: KeyResultPatch,
+    ) -> Result<KeyResultView, AppError> {
         let current = tx.key_result(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
-        let (objective, cycle) =
-            parents(&mut tx, caller, current.objective_id).await.map_err(|e| as_key_result(e, id))?;
+        let (objective, cycle) = parents(tx, caller, current.objective_id).await.map_err(|e| as_key_result(e, id))?;
         require_owner(caller, &current, &objective)?;
         let period = period_of(&cycle);
         let now = self.now();
@@ -425,7 +452,7 @@ impl App {
             check_schedule(&mut problems, "", schedule_points, definition.as_ref().map(|d| &d.measure), &period);
         let owner = patch::apply(current.owner_person_id, change.owner_person_id);
         check_person(
-            &mut tx,
+            tx,
             caller,
             &mut problems,
             "/owner_person_id",
@@ -433,7 +460,7 @@ impl App {
         )
         .await?;
         let kpi_id = patch::apply(current.kpi_id, change.kpi_id);
-        check_kpi(&mut tx, caller, &mut problems, "/kpi_id", kpi_id.filter(|k| Some(*k) != current.kpi_id)).await?;
+        check_kpi(tx, caller, &mut problems, "/kpi_id", kpi_id.filter(|k| Some(*k) != current.kpi_id)).await?;
         let (Some(title), Some(weight), Some(definition)) = (title, weight, definition) else {
             problems.finish()?;
             return Err(AppError::invalid("/title", "missing"));
@@ -476,9 +503,8 @@ impl App {
                     .await?;
             }
         }
-        record(&mut tx, caller, "update", "key_result", id, Some(&current), Some(&row), now_ms).await?;
-        let mut out = views(&mut tx, caller, vec![row], now).await?;
-        tx.commit().await?;
+        record(tx, caller, "update", "key_result", id, Some(&current), Some(&row), now_ms).await?;
+        let mut out = views(tx, caller, vec![row], now).await?;
         out.pop().ok_or_else(|| not_found(id))
     }
 
@@ -492,8 +518,22 @@ impl App {
         archived: bool,
     ) -> Result<KeyResultView, AppError> {
         let mut tx = self.store().write().await?;
+        let view = self.archive_key_result_in(&mut tx, caller, id, version, archived).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// [`App::archive_key_result`] inside a transaction the caller commits.
+    pub(crate) async fn archive_key_result_in(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        id: i64,
+        version: i64,
+        archived: bool,
+    ) -> Result<KeyResultView, AppError> {
         let current = tx.key_result(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
-        let (objective, _) = parents(&mut tx, caller, current.objective_id).await.map_err(|e| as_key_result(e, id))?;
+        let (objective, _) = parents(tx, caller, current.objective_id).await.map_err(|e| as_key_result(e, id))?;
         require_owner(caller, &current, &objective)?;
         let fields = current.fields();
         let row = tx
@@ -501,7 +541,7 @@ impl App {
             .await
             .map_err(|e| on_update(e, "key result", id, version))?;
         record(
-            &mut tx,
+            tx,
             caller,
             if archived { "archive" } else { "restore" },
             "key_result",
@@ -511,8 +551,7 @@ impl App {
             self.now_ms(),
         )
         .await?;
-        let mut out = views(&mut tx, caller, vec![row], self.now()).await?;
-        tx.commit().await?;
+        let mut out = views(tx, caller, vec![row], self.now()).await?;
         out.pop().ok_or_else(|| not_found(id))
     }
 

@@ -16,7 +16,9 @@ pub mod error;
 mod evaluation;
 pub mod initiative;
 pub mod key_result;
+pub mod kpi;
 pub mod objective;
+pub mod okr_file;
 pub mod page;
 pub mod patch;
 pub mod permission;
@@ -29,6 +31,7 @@ pub mod workspace;
 pub use caller::Caller;
 pub use error::{AppError, FieldError, Location};
 pub use page::{ListParams, Paged};
+pub use workspace::WorkspaceNames;
 
 use jiff::Timestamp;
 use milepost_store::Store;

@@ -315,8 +315,20 @@ fn description(problems: &mut Problems, text: Option<&str>) -> String {
 impl App {
     /// Creates an objective, and its key results with it: all or nothing.
     pub async fn create_objective(&self, caller: &Caller, new: NewObjective) -> Result<ObjectiveView, AppError> {
-        require(caller, Action::EditOkr { owner: new.owner_person_id })?;
         let mut tx = self.store().write().await?;
+        let view = self.create_objective_in(&mut tx, caller, new).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// [`App::create_objective`] inside a transaction the caller commits.
+    pub(crate) async fn create_objective_in(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        new: NewObjective,
+    ) -> Result<ObjectiveView, AppError> {
+        require(caller, Action::EditOkr { owner: new.owner_person_id })?;
         let mut problems = Problems::new();
         let title = problems.check("/title", Title::parse(&new.title));
         let description = description(&mut problems, new.description.as_deref());
@@ -330,7 +342,7 @@ impl App {
                 .push("/cycle_id", format!("cycle {} is closed: objectives can no longer be added to it", cycle.slug));
         }
         let alignment = check_links(
-            &mut tx,
+            tx,
             caller,
             &mut problems,
             None,
@@ -349,7 +361,7 @@ impl App {
         for (index, kr) in new.key_results.into_iter().enumerate() {
             let prefix = format!("/key_results/{index}");
             let fields =
-                key_result::check_new(&mut tx, caller, &mut problems, &prefix, (0, new.owner_person_id), &period, kr)
+                key_result::check_new(tx, caller, &mut problems, &prefix, (0, new.owner_person_id), &period, kr)
                     .await?;
             key_results.push(fields);
         }
@@ -372,15 +384,13 @@ impl App {
         };
         let added_after_start = status_of(&cycle) == CycleStatus::Active && now >= period.starts_at();
         let row = tx.insert_objective(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
-        record(&mut tx, caller, "create", "objective", row.id, None::<&()>, Some(&row), now.as_millisecond()).await?;
+        record(tx, caller, "create", "objective", row.id, None::<&()>, Some(&row), now.as_millisecond()).await?;
         for fields in key_results.into_iter().flatten() {
             let fields = milepost_store::KeyResultFields { objective_id: row.id, ..fields };
             let kr = tx.insert_key_result(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
-            record(&mut tx, caller, "create", "key_result", kr.id, None::<&()>, Some(&kr), now.as_millisecond())
-                .await?;
+            record(tx, caller, "create", "key_result", kr.id, None::<&()>, Some(&kr), now.as_millisecond()).await?;
         }
-        let mut out = views(&mut tx, caller, vec![row], now, false).await?;
-        tx.commit().await?;
+        let mut out = views(tx, caller, vec![row], now, false).await?;
         out.pop().ok_or_else(|| not_found(0))
     }
 
@@ -400,8 +410,21 @@ impl App {
         change: ObjectivePatch,
     ) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().write().await?;
+        let view = self.update_objective_in(&mut tx, caller, id, change).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// [`App::update_objective`] inside a transaction the caller commits.
+    pub(crate) async fn update_objective_in(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        id: i64,
+        change: ObjectivePatch,
+    ) -> Result<ObjectiveView, AppError> {
         let current = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
-        require_visible(&mut tx, caller, &current).await?;
+        require_visible(tx, caller, &current).await?;
         require(caller, Action::EditOkr { owner: current.owner_person_id })?;
         let cycle = tx
             .cycle(caller.workspace, current.cycle_id)
@@ -430,7 +453,7 @@ impl App {
             (None, _) => current.parent_objective_id.filter(|_| parent_key_result_id.is_none()),
         };
         let alignment = check_links(
-            &mut tx,
+            tx,
             caller,
             &mut problems,
             Some(id),
@@ -458,9 +481,8 @@ impl App {
             .update_objective(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "objective", id, change.version))?;
-        record(&mut tx, caller, "update", "objective", id, Some(&current), Some(&row), self.now_ms()).await?;
-        let mut out = views(&mut tx, caller, vec![row], self.now(), false).await?;
-        tx.commit().await?;
+        record(tx, caller, "update", "objective", id, Some(&current), Some(&row), self.now_ms()).await?;
+        let mut out = views(tx, caller, vec![row], self.now(), false).await?;
         out.pop().ok_or_else(|| not_found(id))
     }
 
@@ -474,8 +496,22 @@ impl App {
         archived: bool,
     ) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().write().await?;
+        let view = self.archive_objective_in(&mut tx, caller, id, version, archived).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// [`App::archive_objective`] inside a transaction the caller commits.
+    pub(crate) async fn archive_objective_in(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        id: i64,
+        version: i64,
+        archived: bool,
+    ) -> Result<ObjectiveView, AppError> {
         let current = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
-        require_visible(&mut tx, caller, &current).await?;
+        require_visible(tx, caller, &current).await?;
         require(caller, Action::EditOkr { owner: current.owner_person_id })?;
         let fields = current.fields();
         let row = tx
@@ -483,7 +519,7 @@ impl App {
             .await
             .map_err(|e| on_update(e, "objective", id, version))?;
         record(
-            &mut tx,
+            tx,
             caller,
             if archived { "archive" } else { "restore" },
             "objective",
@@ -493,8 +529,7 @@ impl App {
             self.now_ms(),
         )
         .await?;
-        let mut out = views(&mut tx, caller, vec![row], self.now(), archived).await?;
-        tx.commit().await?;
+        let mut out = views(tx, caller, vec![row], self.now(), archived).await?;
         out.pop().ok_or_else(|| not_found(id))
     }
 

@@ -47,7 +47,7 @@ impl ListParams {
 }
 
 /// One page of a list.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Paged<T> {
     /// The items of this page, in id order.
     pub items: Vec<T>,

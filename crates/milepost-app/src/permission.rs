@@ -4,8 +4,8 @@
 //! | role | may |
 //! |---|---|
 //! | admin | everything in the workspace: people, teams, cycles, tokens, the audit trail, all OKRs |
-//! | editor | create and change every objective, key result, initiative and check-in |
-//! | member | read; create and change the objectives, key results and initiatives they own; check in on key results they own |
+//! | editor | create and change every objective, key result, initiative and check-in; define KPIs and record their measurements |
+//! | member | read; create and change the objectives, key results and initiatives they own; check in on key results they own; record measurements of KPIs they own |
 //! | viewer | read only |
 //!
 //! An objective visible to its team only is seen by admins, its owner and the members
@@ -33,6 +33,14 @@ pub enum Action {
         /// The person who owns the key result (or its objective).
         owner: Option<i64>,
     },
+    /// Define a KPI: create, change (promote, demote), archive or restore it, and
+    /// configure or run its source.
+    DefineKpi,
+    /// Record measurements of a KPI owned by `owner`.
+    RecordMeasurement {
+        /// The person who owns the KPI, if a person does.
+        owner: Option<i64>,
+    },
 }
 
 fn owns(caller: &Caller, owner: Option<i64>) -> bool {
@@ -45,7 +53,10 @@ pub fn allows(caller: &Caller, action: Action) -> bool {
         (Role::Admin, _) => true,
         (_, Action::Administer) => false,
         (Role::Editor, _) => true,
-        (Role::Member, Action::EditOkr { owner } | Action::CheckIn { owner }) => owns(caller, owner),
+        (Role::Member, Action::EditOkr { owner } | Action::CheckIn { owner } | Action::RecordMeasurement { owner }) => {
+            owns(caller, owner)
+        }
+        (Role::Member, Action::DefineKpi) => false,
         (Role::Viewer, _) => false,
     }
 }
@@ -62,6 +73,8 @@ pub fn require(caller: &Caller, action: Action) -> Result<(), AppError> {
             "a member can change only the objectives, key results and initiatives they own".to_owned()
         }
         (_, Action::CheckIn { .. }) => "a member can check in only on key results they own".to_owned(),
+        (_, Action::DefineKpi) => "only editors and admins define KPIs".to_owned(),
+        (_, Action::RecordMeasurement { .. }) => "a member can record measurements only of KPIs they own".to_owned(),
     };
     Err(AppError::Forbidden { detail })
 }
@@ -156,6 +169,15 @@ mod tests {
             (Role::Member, Action::CheckIn { owner: Some(8) }, false),
             (Role::Editor, Action::CheckIn { owner: Some(8) }, true),
             (Role::Viewer, Action::CheckIn { owner: dana }, false),
+            (Role::Admin, Action::DefineKpi, true),
+            (Role::Editor, Action::DefineKpi, true),
+            (Role::Member, Action::DefineKpi, false),
+            (Role::Viewer, Action::DefineKpi, false),
+            (Role::Editor, Action::RecordMeasurement { owner: None }, true),
+            (Role::Member, Action::RecordMeasurement { owner: dana }, true),
+            (Role::Member, Action::RecordMeasurement { owner: Some(8) }, false),
+            (Role::Member, Action::RecordMeasurement { owner: None }, false),
+            (Role::Viewer, Action::RecordMeasurement { owner: dana }, false),
         ];
         for (role, action, expected) in cases {
             assert_eq!(allows(&caller(role, dana, None), action), expected, "{role:?} {action:?}");

@@ -44,6 +44,8 @@ named!(Comparator { AtLeast => ">=", AtMost => "<=" });
 named!(Cadence { Daily => "daily", Weekly => "weekly", Monthly => "monthly", Quarterly => "quarterly" });
 named!(KpiDirection { HigherIsBetter => "higher_is_better", LowerIsBetter => "lower_is_better", WithinRange => "within_range" });
 named!(KpiTier { Kpi => "kpi", Metric => "metric" });
+named!(crate::health::KpiHealth { Green => "green", Amber => "amber", Red => "red", NoData => "no_data" });
+named!(crate::health::KpiTrend { Improving => "improving", Steady => "steady", Worsening => "worsening", Unknown => "unknown" });
 named!(Commitment { Committed => "committed", Aspirational => "aspirational" });
 named!(Visibility { Workspace => "workspace", Team => "team" });
 named!(crate::status::Status {
@@ -76,5 +78,7 @@ mod tests {
         round_trips::<Commitment>();
         round_trips::<Visibility>();
         round_trips::<Status>();
+        round_trips::<crate::health::KpiHealth>();
+        round_trips::<crate::health::KpiTrend>();
     }
 }

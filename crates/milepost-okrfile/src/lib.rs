@@ -12,10 +12,12 @@
 //!   for one file, as `milepost lint` does;
 //! - [`render_human`] prints diagnostics like a compiler; serialized, they are JSON;
 //! - [`render`] writes a file back in canonical form, as `milepost export` does, so that
-//!   `parse(&render(&file)).file == file`.
+//!   `parse(&render(&file)).file == file`;
+//! - [`insert_ids`] writes the ids that `milepost apply` gave new lines into the file.
 
 pub mod diagnostic;
 pub mod file;
+pub mod identity;
 pub mod lint;
 pub mod parse;
 pub mod render;
@@ -24,6 +26,7 @@ mod suggest;
 
 pub use diagnostic::{Diagnostic, Report, Severity, Span, Tally, render_human};
 pub use file::{Alignment, KeyResult, Objective, OkrFile, Owner, normalize_description};
+pub use identity::{NewIds, insert_ids};
 pub use lint::{LintContext, RULES, Rule, check, lint};
 pub use parse::{KeyResultSpans, ObjectiveSpans, ParsedFile, SourceMap, parse};
 pub use render::render;

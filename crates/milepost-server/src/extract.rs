@@ -71,25 +71,31 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 )
             }
         })?;
-        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-        let value: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
-        if value.is_ok()
-            && let Err(error) = deserializer.end()
-        {
-            return Err(ApiError::invalid_body(String::new(), format!("the body is not valid JSON: {error}")));
-        }
-        match value {
-            Ok(value) => Ok(Json(value)),
-            Err(error) => {
-                let pointer = json_pointer(error.path());
-                let inner = error.into_inner();
-                let detail = if inner.is_syntax() || inner.is_eof() {
-                    format!("the body is not valid JSON: {inner}")
-                } else {
-                    plain_message(&inner)
-                };
-                Err(ApiError::invalid_body(pointer, detail))
-            }
+        from_json_slice(&bytes).map(Json)
+    }
+}
+
+/// Reads a JSON body already in hand, with the same problems as [`Json`]: a JSON
+/// pointer to the place at fault and a sentence saying what is wrong there.
+pub fn from_json_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
+    if value.is_ok()
+        && let Err(error) = deserializer.end()
+    {
+        return Err(ApiError::invalid_body(String::new(), format!("the body is not valid JSON: {error}")));
+    }
+    match value {
+        Ok(value) => Ok(value),
+        Err(error) => {
+            let pointer = json_pointer(error.path());
+            let inner = error.into_inner();
+            let detail = if inner.is_syntax() || inner.is_eof() {
+                format!("the body is not valid JSON: {inner}")
+            } else {
+                plain_message(&inner)
+            };
+            Err(ApiError::invalid_body(pointer, detail))
         }
     }
 }

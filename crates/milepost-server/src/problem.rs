@@ -85,6 +85,28 @@ impl ApiError {
     pub fn errors(&self) -> &[FieldError] {
         &self.errors
     }
+
+    /// Names the row of a batch in each problem whose pointer starts with a row's
+    /// index (`/41/value` is row 42), so a person finds the line to fix.
+    pub fn with_row_numbers(mut self) -> ApiError {
+        let row_of = |location: &Location| match location {
+            Location::Pointer(pointer) => {
+                pointer.trim_start_matches('/').split('/').next().and_then(|index| index.parse::<u64>().ok())
+            }
+            _ => None,
+        };
+        for error in &mut self.errors {
+            if let Some(index) = row_of(&error.location)
+                && !error.detail.starts_with("row ")
+            {
+                error.detail = format!("row {}: {}", index + 1, error.detail);
+            }
+        }
+        if let [one] = self.errors.as_slice() {
+            self.detail = one.detail.clone();
+        }
+        self
+    }
 }
 
 impl From<AppError> for ApiError {

@@ -31,8 +31,14 @@ function drawBurnup(figure) {
     ],
     legend: { show: true },
   };
+  const columns = [data.times, data.values, data.pace];
+  // Horizontal lines (a KPI's target and the edges of its warning band) as constant series.
+  for (const line of data.lines || []) {
+    options.series.push({ label: line.label, stroke: colour(line.label === "target" || line.label.startsWith("range") ? "--mp-green" : "--mp-amber", "#2e7d32"), width: 1.5, dash: [4, 4], points: { show: false }, value: (_, v) => format(v) });
+    columns.push(data.times.map(() => line.value));
+  }
   figure.classList.add("drawn");
-  new uPlot(options, [data.times, data.values, data.pace], figure);
+  new uPlot(options, columns, figure);
 }
 
 function drawAll(root) {

@@ -54,6 +54,8 @@ pub struct KeyResultRow {
     pub updated_at: i64,
     /// Version.
     pub version: i64,
+    /// Its place in its OKR file, as last applied; `None` when never applied from one.
+    pub position: Option<i64>,
 }
 
 /// The fields set on a key result (its value is set by check-ins, not here).
@@ -315,5 +317,35 @@ impl Tx {
             }
             query.fetch_all(conn).await?
         }))
+    }
+
+    /// The key results a KPI feeds whose key result and objective are not archived,
+    /// in id order.
+    pub async fn key_results_of_kpi(&mut self, workspace: WorkspaceId, kpi_id: i64) -> Result<Vec<KeyResultRow>> {
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
+            "SELECT k.* FROM key_results k JOIN objectives o ON o.id = k.objective_id AND o.workspace_id = k.workspace_id
+             WHERE k.workspace_id = $1 AND k.kpi_id = $2 AND NOT k.archived AND NOT o.archived ORDER BY k.id",
+            )
+            .bind(workspace.get())
+            .bind(kpi_id)
+            .fetch_all(conn)
+            .await?
+        }))
+    }
+}
+
+impl Tx {
+    /// Sets where a key result among its objective's stands (see migration 0005). Not a change of the
+    /// thing itself: no version, no timestamp.
+    pub async fn set_key_result_position(&mut self, workspace: WorkspaceId, id: i64, position: i64) -> Result<()> {
+        run!(self, |conn| sqlx::query("UPDATE key_results SET position = $3 WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .bind(position)
+            .execute(conn)
+            .await?
+            .rows_affected());
+        Ok(())
     }
 }

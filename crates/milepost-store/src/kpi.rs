@@ -1,8 +1,12 @@
-//! KPIs and their measurements. Stored now so the demo can tell its story; their API
-//! and ingestion arrive with the KPI capability.
+//! KPIs and their measurements. A measurement is never rewritten: a correction of the
+//! value at a time is a new row, and the latest recorded row for a time wins.
 
-use crate::{Result, Tx, run};
+use crate::{Page, Result, Tx, run};
 use milepost_core::WorkspaceId;
+
+/// How many measurements one INSERT statement writes: six parameters each, well under
+/// SQLite's and PostgreSQL's limits on parameters per statement.
+const INSERT_CHUNK: usize = 1_000;
 
 /// A KPI as stored.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -78,6 +82,41 @@ pub struct KpiFields {
     pub tier: String,
     /// Tags JSON.
     pub tags: String,
+    /// Red periods in a row after which the KPI is lagging.
+    pub lagging_after: i64,
+}
+
+/// Which KPIs to list.
+#[derive(Debug, Clone, Default)]
+pub struct KpiFilter {
+    /// Only of this tier.
+    pub tier: Option<String>,
+    /// Only owned by this person.
+    pub owner_person_id: Option<i64>,
+    /// Include archived KPIs.
+    pub include_archived: bool,
+}
+
+impl KpiRow {
+    /// The fields a person sets, as they stand: the starting point of a change.
+    pub fn fields(&self) -> KpiFields {
+        KpiFields {
+            slug: self.slug.clone(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            owner_person_id: self.owner_person_id,
+            unit: self.unit.clone(),
+            direction: self.direction.clone(),
+            target: self.target,
+            range_low: self.range_low,
+            range_high: self.range_high,
+            warning_band: self.warning_band,
+            cadence: self.cadence.clone(),
+            tier: self.tier.clone(),
+            tags: self.tags.clone(),
+            lagging_after: self.lagging_after,
+        }
+    }
 }
 
 /// A measurement as stored.
@@ -116,8 +155,8 @@ impl Tx {
         Ok(run!(self, |conn| {
             sqlx::query_as(
                 "INSERT INTO kpis (workspace_id, slug, name, description, owner_person_id, unit, direction, target,
-                 range_low, range_high, warning_band, cadence, tier, tags, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING *",
+                 range_low, range_high, warning_band, cadence, tier, tags, lagging_after, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING *",
             )
             .bind(workspace.get())
             .bind(&fields.slug)
@@ -133,6 +172,7 @@ impl Tx {
             .bind(&fields.cadence)
             .bind(&fields.tier)
             .bind(&fields.tags)
+            .bind(fields.lagging_after)
             .bind(now)
             .fetch_one(conn)
             .await?
@@ -148,6 +188,15 @@ impl Tx {
             .await?))
     }
 
+    /// The KPI with that slug.
+    pub async fn kpi_by_slug(&mut self, workspace: WorkspaceId, slug: &str) -> Result<Option<KpiRow>> {
+        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM kpis WHERE workspace_id = $1 AND slug = $2")
+            .bind(workspace.get())
+            .bind(slug)
+            .fetch_optional(conn)
+            .await?))
+    }
+
     /// Every KPI of the workspace, in id order.
     pub async fn list_kpis(&mut self, workspace: WorkspaceId) -> Result<Vec<KpiRow>> {
         Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM kpis WHERE workspace_id = $1 ORDER BY id")
@@ -156,7 +205,74 @@ impl Tx {
             .await?))
     }
 
-    /// Records measurements of one KPI.
+    /// Lists KPIs in id order, filtered and paged.
+    pub async fn filter_kpis(&mut self, workspace: WorkspaceId, filter: &KpiFilter, page: Page) -> Result<Vec<KpiRow>> {
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
+                "SELECT * FROM kpis WHERE workspace_id = $1
+               AND (CAST($2 AS TEXT) IS NULL OR tier = $2)
+               AND (CAST($3 AS BIGINT) IS NULL OR owner_person_id = $3)
+               AND ($4 OR NOT archived)
+               AND id > $5
+             ORDER BY id LIMIT $6",
+            )
+            .bind(workspace.get())
+            .bind(filter.tier.as_deref())
+            .bind(filter.owner_person_id)
+            .bind(filter.include_archived)
+            .bind(page.after.unwrap_or(0))
+            .bind(page.limit)
+            .fetch_all(conn)
+            .await?
+        }))
+    }
+
+    /// Replaces a KPI's fields if it is still at `version`.
+    pub async fn update_kpi(
+        &mut self,
+        workspace: WorkspaceId,
+        id: i64,
+        version: i64,
+        fields: &KpiFields,
+        archived: bool,
+        now: i64,
+    ) -> Result<KpiRow> {
+        let row: Option<KpiRow> = run!(self, |conn| {
+            sqlx::query_as(
+                "UPDATE kpis SET slug = $4, name = $5, description = $6, owner_person_id = $7, unit = $8,
+                 direction = $9, target = $10, range_low = $11, range_high = $12, warning_band = $13, cadence = $14,
+                 tier = $15, tags = $16, lagging_after = $17, archived = $18, updated_at = $19, version = version + 1
+             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *",
+            )
+            .bind(workspace.get())
+            .bind(id)
+            .bind(version)
+            .bind(&fields.slug)
+            .bind(&fields.name)
+            .bind(&fields.description)
+            .bind(fields.owner_person_id)
+            .bind(&fields.unit)
+            .bind(&fields.direction)
+            .bind(fields.target)
+            .bind(fields.range_low)
+            .bind(fields.range_high)
+            .bind(fields.warning_band)
+            .bind(&fields.cadence)
+            .bind(&fields.tier)
+            .bind(&fields.tags)
+            .bind(fields.lagging_after)
+            .bind(archived)
+            .bind(now)
+            .fetch_optional(conn)
+            .await?
+        });
+        match row {
+            Some(row) => Ok(row),
+            None => self.missing_or_conflict("kpis", workspace, id).await,
+        }
+    }
+
+    /// Records measurements of one KPI, many rows per statement.
     pub async fn insert_measurements(
         &mut self,
         workspace: WorkspaceId,
@@ -164,21 +280,38 @@ impl Tx {
         measurements: &[NewMeasurement<'_>],
         now: i64,
     ) -> Result<()> {
-        for m in measurements {
+        for chunk in measurements.chunks(INSERT_CHUNK) {
+            let mut sql = String::with_capacity(100 + chunk.len() * 40);
+            sql.push_str(
+                "INSERT INTO measurements (workspace_id, kpi_id, value, measured_at, recorded_at, source) VALUES ",
+            );
+            for index in 0..chunk.len() {
+                let base = index * 6;
+                if index > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${})",
+                    base + 1,
+                    base + 2,
+                    base + 3,
+                    base + 4,
+                    base + 5,
+                    base + 6
+                ));
+            }
             run!(self, |conn| {
-                sqlx::query(
-                    "INSERT INTO measurements (workspace_id, kpi_id, value, measured_at, recorded_at, source)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(workspace.get())
-                .bind(kpi_id)
-                .bind(m.value)
-                .bind(m.measured_at)
-                .bind(now)
-                .bind(m.source)
-                .execute(conn)
-                .await?
-                .rows_affected()
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for m in chunk {
+                    query = query
+                        .bind(workspace.get())
+                        .bind(kpi_id)
+                        .bind(m.value)
+                        .bind(m.measured_at)
+                        .bind(now)
+                        .bind(m.source);
+                }
+                query.execute(conn).await?.rows_affected()
             });
         }
         Ok(())
@@ -195,5 +328,84 @@ impl Tx {
             .fetch_all(conn)
             .await?
         }))
+    }
+
+    /// A KPI's measurements with `from <= measured_at <= to` (unix ms), as (measured_at,
+    /// value) in time order and, for one time, in the order they were recorded: the
+    /// last of a time is its latest correction.
+    pub async fn measurement_values(
+        &mut self,
+        workspace: WorkspaceId,
+        kpi_id: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(i64, f64)>> {
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
+                "SELECT measured_at, value FROM measurements
+             WHERE workspace_id = $1 AND kpi_id = $2 AND measured_at >= $3 AND measured_at <= $4
+             ORDER BY measured_at, id",
+            )
+            .bind(workspace.get())
+            .bind(kpi_id)
+            .bind(from)
+            .bind(to)
+            .fetch_all(conn)
+            .await?
+        }))
+    }
+
+    /// The latest measurement of a KPI at or before `at` (unix ms): the last measured
+    /// time, and for it the last recorded row.
+    pub async fn latest_measurement(
+        &mut self,
+        workspace: WorkspaceId,
+        kpi_id: i64,
+        at: i64,
+    ) -> Result<Option<MeasurementRow>> {
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
+                "SELECT * FROM measurements WHERE workspace_id = $1 AND kpi_id = $2 AND measured_at <= $3
+             ORDER BY measured_at DESC, id DESC LIMIT 1",
+            )
+            .bind(workspace.get())
+            .bind(kpi_id)
+            .bind(at)
+            .fetch_optional(conn)
+            .await?
+        }))
+    }
+
+    /// The newest measurement row recorded for a KPI at exactly `measured_at`.
+    pub async fn measurement_at(
+        &mut self,
+        workspace: WorkspaceId,
+        kpi_id: i64,
+        measured_at: i64,
+    ) -> Result<Option<MeasurementRow>> {
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
+                "SELECT * FROM measurements WHERE workspace_id = $1 AND kpi_id = $2 AND measured_at = $3
+             ORDER BY id DESC LIMIT 1",
+            )
+            .bind(workspace.get())
+            .bind(kpi_id)
+            .bind(measured_at)
+            .fetch_optional(conn)
+            .await?
+        }))
+    }
+
+    /// Takes a KPI's row lock without changing it, so that concurrent writers of its
+    /// measurements queue and each sees the rows of the one before (on SQLite the
+    /// write transaction already holds the database's lock).
+    pub async fn lock_kpi(&mut self, workspace: WorkspaceId, id: i64) -> Result<()> {
+        run!(self, |conn| sqlx::query("UPDATE kpis SET version = version WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .execute(conn)
+            .await?
+            .rows_affected());
+        Ok(())
     }
 }

@@ -28,7 +28,7 @@ pub use check_in::{CheckInRow, GoalChangeRow, NewCheckIn};
 pub use cycle::{CycleFields, CycleFilter, CycleRow};
 pub use initiative::{InitiativeFields, InitiativeFilter, InitiativeRow};
 pub use key_result::{KeyResultFields, KeyResultFilter, KeyResultRow};
-pub use kpi::{KpiFields, KpiRow, MeasurementRow, NewMeasurement};
+pub use kpi::{KpiFields, KpiFilter, KpiRow, MeasurementRow, NewMeasurement};
 pub use objective::{ObjectiveFields, ObjectiveFilter, ObjectiveRow};
 pub use person::{PersonFields, PersonFilter, PersonRow};
 pub use team::{TeamFields, TeamFilter, TeamRow};

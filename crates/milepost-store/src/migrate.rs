@@ -38,6 +38,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0004_invitations.sql"),
         postgres: include_str!("../migrations/postgres/0004_invitations.sql"),
     },
+    Paired {
+        version: 5,
+        name: "positions",
+        sqlite: include_str!("../migrations/sqlite/0005_positions.sql"),
+        postgres: include_str!("../migrations/postgres/0005_positions.sql"),
+    },
 ];
 
 fn migrator(pick: fn(&Paired) -> &'static str) -> Migrator {

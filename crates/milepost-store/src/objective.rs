@@ -40,6 +40,8 @@ pub struct ObjectiveRow {
     pub updated_at: i64,
     /// Version.
     pub version: i64,
+    /// Its place in its OKR file, as last applied; `None` when never applied from one.
+    pub position: Option<i64>,
 }
 
 /// The fields set on an objective.
@@ -246,5 +248,20 @@ impl Tx {
         .bind(workspace.get())
         .fetch_all(conn)
         .await?))
+    }
+}
+
+impl Tx {
+    /// Sets where an objective among its owner's stands (see migration 0005). Not a change of the
+    /// thing itself: no version, no timestamp.
+    pub async fn set_objective_position(&mut self, workspace: WorkspaceId, id: i64, position: i64) -> Result<()> {
+        run!(self, |conn| sqlx::query("UPDATE objectives SET position = $3 WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .bind(position)
+            .execute(conn)
+            .await?
+            .rows_affected());
+        Ok(())
     }
 }

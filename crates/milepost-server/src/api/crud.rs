@@ -1,6 +1,6 @@
 //! The resources that share one shape: list (with filters and pages), create, read,
 //! change (with a version), archive and restore. One macro writes each set of handlers
-//! so the five resources cannot drift apart; each handler keeps its own name, which is
+//! so the six resources cannot drift apart; each handler keeps its own name, which is
 //! its OpenAPI operation id.
 
 use super::VersionBody;
@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use milepost_app::cycle::{CyclePatch, CycleQuery, CycleView, NewCycle};
 use milepost_app::initiative::{InitiativePatch, InitiativeQuery, InitiativeView, NewInitiative};
+use milepost_app::kpi::{KpiPatch, KpiQuery, KpiView, NewKpi};
 use milepost_app::objective::{NewObjective, ObjectivePatch, ObjectiveQuery, ObjectiveView};
 use milepost_app::person::{NewPerson, PersonPatch, PersonQuery, PersonView};
 use milepost_app::team::{NewTeam, TeamPatch, TeamQuery, TeamView};
@@ -207,10 +208,30 @@ crud!(
     restore_initiative,
 );
 
+crud!(
+    kpis,
+    "kpis",
+    "/api/v1/kpis",
+    "/api/v1/kpis/{id}",
+    "/api/v1/kpis/{id}/archive",
+    "/api/v1/kpis/{id}/restore",
+    NewKpi,
+    KpiPatch,
+    KpiView,
+    KpiQuery,
+    list_kpis,
+    create_kpi,
+    get_kpi,
+    update_kpi,
+    archive_kpi,
+    restore_kpi,
+);
+
 pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
     let router = teams::routes(router);
     let router = people::routes(router);
     let router = cycles::routes(router);
     let router = objectives::routes(router);
-    initiatives::routes(router)
+    let router = initiatives::routes(router);
+    kpis::routes(router)
 }

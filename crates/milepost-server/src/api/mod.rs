@@ -6,6 +6,8 @@ mod access;
 mod crud;
 mod health;
 mod key_results;
+mod kpis;
+mod okr_files;
 pub(crate) mod session;
 mod workspaces;
 
@@ -27,7 +29,7 @@ pub struct VersionBody {
 #[openapi(
     info(
         title = "Milepost API",
-        description = "OKRs and KPIs: workspaces, teams, people, cycles, objectives, key results, check-ins and initiatives. \
+        description = "OKRs and KPIs: workspaces, teams, people, cycles, objectives, key results, check-ins, initiatives and KPIs. \
             Errors are application/problem+json. Lists page with `limit` and `after`. Changes carry the `version` they are \
             based on; a stale one gets 409.",
     ),
@@ -46,6 +48,8 @@ pub struct VersionBody {
         (name = "key-results", description = "Key results with progress and status"),
         (name = "check-ins", description = "The weekly word on a key result"),
         (name = "initiatives", description = "Work that moves key results"),
+        (name = "okr-files", description = "OKRs as plain-text files: apply and export"),
+        (name = "kpis", description = "KPIs: definitions, measurements, series and the board"),
     )
 )]
 struct ApiDoc;
@@ -85,5 +89,7 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     let router = session::routes(router);
     let router = crud::routes(router);
     let router = key_results::routes(router);
+    let router = okr_files::routes(router);
+    let router = kpis::routes(router);
     router.split_for_parts()
 }

@@ -1,5 +1,6 @@
 //! `/`: the dashboard. My key results and which need a check-in, the company's
-//! objectives against pace in the active cycle, and the key results at risk.
+//! objectives against pace in the active cycle, the key results at risk, and the
+//! health of the KPIs with the lagging ones.
 
 use super::cycle::{active_cycle, all_key_results, all_objectives};
 use super::view::{KeyResultLine, Names, ObjectiveLine};
@@ -23,12 +24,15 @@ struct DashboardPage {
     due: usize,
     company: Vec<ObjectiveLine>,
     at_risk: Vec<KeyResultLine>,
+    kpis: super::kpi::KpiSummary,
 }
 
 /// `GET /`: the dashboard.
 pub async fn show_dashboard(State(app): State<App>, viewer: Viewer) -> PageResult {
     let caller = &viewer.caller;
     let layout = Layout::new(&viewer, "dashboard", "Dashboard");
+    let names = Names::load(&app, caller).await?;
+    let kpis = super::kpi::summary(&app, &viewer, &names).await?;
     let Some(cycle) = active_cycle(&app, caller).await? else {
         let template = DashboardPage {
             layout,
@@ -38,10 +42,10 @@ pub async fn show_dashboard(State(app): State<App>, viewer: Viewer) -> PageResul
             due: 0,
             company: Vec::new(),
             at_risk: Vec::new(),
+            kpis,
         };
         return Ok(page(StatusCode::OK, &template));
     };
-    let names = Names::load(&app, caller).await?;
     let now = app.now();
     let mine = match caller.person {
         Some(person) => {
@@ -81,6 +85,7 @@ pub async fn show_dashboard(State(app): State<App>, viewer: Viewer) -> PageResul
         due,
         company,
         at_risk,
+        kpis,
     };
     Ok(page(StatusCode::OK, &template))
 }

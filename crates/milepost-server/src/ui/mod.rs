@@ -13,6 +13,7 @@ mod dashboard;
 mod form;
 mod initiative;
 mod key_result;
+mod kpi;
 mod objective;
 mod objective_form;
 mod session;
@@ -43,6 +44,8 @@ pub fn routes() -> Router<App> {
         .route("/logout", post(session::log_out))
         .route("/alignment", get(alignment::show_alignment))
         .route("/check-in", get(check_in::show_check_in).post(check_in::save_check_in))
+        .route("/kpis", get(kpi::show_kpis))
+        .route("/kpis/{id}", get(kpi::show_kpi))
         .route("/cycles", get(cycle::show_cycles))
         .route("/cycles/{id}", get(cycle::show_cycle))
         .route("/objectives/new", get(objective_form::show_new_objective).post(objective_form::save_new_objective))

@@ -35,6 +35,8 @@ mod concurrency;
 mod errors;
 mod harness;
 mod isolation;
+mod kpis;
+mod okr_files;
 mod okr_flow;
 mod openapi;
 mod pagination;

@@ -68,6 +68,19 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("patch", "/api/v1/initiatives/{id}", "update_initiative"),
     ("post", "/api/v1/initiatives/{id}/archive", "archive_initiative"),
     ("post", "/api/v1/initiatives/{id}/restore", "restore_initiative"),
+    ("post", "/api/v1/okr-files/apply", "apply_okr_files"),
+    ("get", "/api/v1/okr-files", "export_okr_files"),
+    ("get", "/api/v1/kpis", "list_kpis"),
+    ("post", "/api/v1/kpis", "create_kpi"),
+    ("get", "/api/v1/kpis/{id}", "get_kpi"),
+    ("patch", "/api/v1/kpis/{id}", "update_kpi"),
+    ("post", "/api/v1/kpis/{id}/archive", "archive_kpi"),
+    ("post", "/api/v1/kpis/{id}/restore", "restore_kpi"),
+    ("post", "/api/v1/kpis/{id}/measurements", "create_measurement"),
+    ("post", "/api/v1/kpis/{id}/measurements/batch", "import_measurements"),
+    ("get", "/api/v1/kpis/{id}/series", "get_kpi_series"),
+    ("get", "/api/v1/kpis/board", "get_kpi_board"),
+    ("post", "/api/v1/kpis/{id}/draft-objective", "draft_objective_from_kpi"),
 ];
 
 /// The operations that act on the thing in their path and take no body.

@@ -6,7 +6,7 @@
 //! adds events that name the caller: its token, or the person logged in. Every
 //! mismatch is reported at once.
 
-use crate::harness::{Api, BEARER_CHALLENGE, Org, Reply, id, password_of};
+use crate::harness::{Api, BEARER_CHALLENGE, Org, Reply, at_hours, id, password_of};
 use crate::openapi::{BODILESS_POSTS, document, operations};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -39,7 +39,10 @@ const SESSIONS: usize = 8;
 
 /// The operations that change nothing of the workspace and so leave no trace in the
 /// audit trail even when allowed: logging in and logging out.
-const UNAUDITED: &[&str] = &["create_session", "delete_session", "accept_invitation"];
+/// Applying OKR files is called as a dry run here (a real apply archives what its file
+/// leaves out, which would change the things the other rows call on); the OKR file
+/// tests check real applies.
+const UNAUDITED: &[&str] = &["create_session", "delete_session", "accept_invitation", "apply_okr_files"];
 
 /// The rules, as data: operation id → the status each caller gets. The columns are
 /// tokens of workspace A with the role admin, editor, member and viewer; no token at
@@ -118,6 +121,24 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     ("update_initiative",       [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
     ("archive_initiative",      [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
     ("restore_initiative",      [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
+    // OKR files: everyone exports what they see; applying is creating and changing OKRs
+    // (a file of mo's: B's admin has no mo, an unknown owner in its workspace).
+    ("export_okr_files",        [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
+    ("apply_okr_files",         [200,  200,   403,   403,   401, 401,   401,    422,             200,  200,  403,   403]),
+    // KPIs: everyone reads; editors and admins define them; members record
+    // measurements of the KPIs they own (mo owns A's).
+    ("list_kpis",               [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
+    ("create_kpi",              [201,  201,   403,   403,   401, 401,   401,    422,             201,  403,  403,   403]),
+    ("get_kpi",                 [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    ("update_kpi",              [200,  200,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("archive_kpi",             [200,  200,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("restore_kpi",             [200,  200,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("create_measurement",      [201,  201,   403,   403,   401, 401,   401,    404,             201,  201,  403,   403]),
+    ("import_measurements",     [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
+    ("get_kpi_series",          [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    ("get_kpi_board",           [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
+    // Drafting an objective for a lagging KPI creates one for its owner, mo.
+    ("draft_objective_from_kpi",[201,  201,   403,   403,   401, 401,   401,    404,             201,  201,  403,   403]),
     // Sessions: anyone logs in with the right password and logs out; only a person
     // logged in reads their session and changes their password.
     ("create_session",          [200,  200,   200,   200,   200, 200,   200,    200,             200,  200,  200,   200]),
@@ -149,6 +170,8 @@ struct World {
     check_in: i64,
     /// An initiative of mo's that moves it.
     initiative: i64,
+    /// A KPI owned by mo, lagging.
+    kpi: i64,
     /// Tokens of A that nobody uses, one per caller to revoke: revoking twice records
     /// nothing the second time.
     spare_tokens: Vec<i64>,
@@ -189,6 +212,12 @@ async fn world(api: &Api) -> World {
     let check_in = id(&admin.check_in(key_result, json!({"value": 35})).await["check_in"]);
     let body = json!({"title": "Call detractors", "owner_person_id": mo, "key_result_ids": [key_result]});
     let initiative = id(&admin.post("/api/v1/initiatives", body).await.expect(201));
+    let body = json!({"name": "Uptime", "direction": "higher_is_better", "target": 99.9, "cadence": "daily",
+                      "owner_person_id": mo});
+    let kpi = id(&admin.post("/api/v1/kpis", body).await.expect(201));
+    // Red two days running: lagging, so an objective can be drafted for it.
+    let red = json!([{"measured_at": at_hours(-36), "value": 99.0}, {"measured_at": at_hours(-12), "value": 99.0}]);
+    admin.post(&format!("/api/v1/kpis/{kpi}/measurements/batch"), red).await.expect(200);
     let mut spare_tokens = Vec::new();
     for _ in CALLERS {
         spare_tokens.push(id(&admin.create_token("viewer", None).await["details"]));
@@ -200,6 +229,8 @@ async fn world(api: &Api) -> World {
     b.api.check_in(id(&theirs["key_results"][0]), json!({"value": 0.5})).await;
     b.api.post("/api/v1/initiatives", json!({"title": "Automate"})).await.expect(201);
     b.api.create_token("editor", None).await;
+    let body = json!({"name": "Revenue", "direction": "higher_is_better", "target": 1, "cadence": "monthly"});
+    b.api.post("/api/v1/kpis", body).await.expect(201);
 
     let mut callers = vec![
         admin.clone(),
@@ -219,7 +250,7 @@ async fn world(api: &Api) -> World {
     actors.extend(people.iter().map(|person| Some((json!(person), Value::Null))));
     callers.extend(sessions);
     let logins = [vec![None; SESSIONS], logins].concat();
-    World { objective: id(&objective), key_result, check_in, initiative, spare_tokens, callers, actors, logins, a }
+    World { objective: id(&objective), key_result, check_in, initiative, kpi, spare_tokens, callers, actors, logins, a }
 }
 
 impl World {
@@ -234,6 +265,7 @@ impl World {
             "key-results" => Some(self.key_result),
             "check-ins" => Some(self.check_in),
             "initiatives" => Some(self.initiative),
+            "kpis" => Some(self.kpi),
             "tokens" => Some(self.spare_tokens[index]),
             _ => None,
         }
@@ -265,10 +297,22 @@ impl World {
             "create_objective" => json!({"cycle_id": a.cycle, "title": format!("Objective of {caller}"),
                                          "owner_person_id": mo, "key_results": [Org::increase("Grow", 0.0, 10.0)]}),
             "create_key_result" => json!({"title": format!("Ship it for {caller}"), "kind": "milestone"}),
+            "apply_okr_files" => {
+                let text = format!(
+                    "---\ncycle: 2026-q4\nowner: @mo\n---\n\n# Objective of {caller}\n\n- Grow NPS from 30 to 50\n"
+                );
+                json!({"files": [{"name": "mo.md", "text": text}], "dry_run": true})
+            }
             "create_check_in" => json!({"value": 40, "confidence": 7, "note": format!("From {caller}")}),
             "create_initiative" => json!({"title": format!("Initiative of {caller}"), "owner_person_id": mo,
                                           "key_result_ids": [self.key_result]}),
-            "update_team" | "update_person" | "update_cycle" => {
+            "create_kpi" => json!({"name": format!("KPI of {caller}"), "direction": "higher_is_better", "target": 10,
+                                   "cadence": "weekly", "owner_person_id": mo}),
+            // Each caller measures a time of its own, so an allowed one always writes.
+            "create_measurement" => json!({"value": 40 + index, "measured_at": at_hours(-1 - index as i64)}),
+            "import_measurements" => json!([{"measured_at": at_hours(-100 - index as i64), "value": index}]),
+            "draft_objective_from_kpi" => json!({}),
+            "update_team" | "update_person" | "update_cycle" | "update_kpi" => {
                 json!({"version": version, "name": format!("Renamed by {caller}")})
             }
             "update_objective" | "update_key_result" | "update_initiative" => {
@@ -375,6 +419,8 @@ async fn state(w: &World, trail: &Trail, template: &str, item: Option<&str>, ind
             }
             thing
         }
+        // Applying OKR files adds objectives (and changes them, which their events show).
+        ("okr-files", _) => admin.walk_ids("/api/v1/objectives?include_archived=true", 500).await.into(),
         // People are added directly, and by an invitation.
         ("people", None) => admin.walk_ids("/api/v1/people?include_archived=true", 500).await.into(),
         (_, None) => admin.walk_ids(&format!("{template}?include_archived=true"), 500).await.into(),

@@ -199,6 +199,12 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
         ),
         ("objectives", objective_body, json!({"title": "Grow more", "rollup_children": true})),
         ("initiatives", initiative_body, json!({"status": "active"})),
+        (
+            "kpis",
+            json!({"name": "Uptime", "unit": "%", "direction": "higher_is_better", "target": 99.9, "warning_band": 0.1,
+                   "cadence": "daily", "owner_person_id": org.dana, "tags": ["reliability"]}),
+            json!({"name": "Website uptime", "lagging_after": 3}),
+        ),
     ];
     let mut created = Vec::new();
     for (resource, new, change) in shapes {
@@ -223,6 +229,26 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
         );
         created.push(restored);
     }
+
+    // KPI measurements, one and a batch of each kind, the series and the board.
+    let kpi = format!("/api/v1/kpis/{}", id(&created[5]));
+    let one = json!({"value": 99.95, "measured_at": "2026-11-15T12:00:00Z"});
+    t.visit("post", "/api/v1/kpis/{id}/measurements", api.post(&format!("{kpi}/measurements"), one).await);
+    let rows = json!([{"measured_at": "2026-11-14T12:00:00Z", "value": 99.7}, {"measured_at": "2026-11-13T12:00:00Z", "value": 99.8}]);
+    let batch = format!("{kpi}/measurements/batch");
+    t.visit("post", "/api/v1/kpis/{id}/measurements/batch", api.post(&batch, rows).await);
+    let csv = "measured_at,value\n2026-11-12,99.9\n";
+    t.visit("post", "/api/v1/kpis/{id}/measurements/batch", api.post_raw(&batch, Some("text/csv"), csv).await);
+    let series = t.visit("get", "/api/v1/kpis/{id}/series", api.get(&format!("{kpi}/series?max_points=2")).await);
+    assert_eq!(series["downsampled"], true, "{series}");
+    let board = t.visit("get", "/api/v1/kpis/board", api.get("/api/v1/kpis/board").await);
+    assert!(board["items"][0]["sparkline"].as_array().is_some_and(|s| s.len() == 4), "{board}");
+    let red = json!([{"measured_at": "2026-11-15T18:00:00Z", "value": 90}, {"measured_at": "2026-11-14T18:00:00Z", "value": 90},
+                     {"measured_at": "2026-11-13T18:00:00Z", "value": 90}]);
+    api.post(&batch, red).await.expect(200);
+    let path = "/api/v1/kpis/{id}/draft-objective";
+    let drafted = t.visit("post", path, api.post(&format!("{kpi}/draft-objective"), json!({})).await);
+    assert_eq!(drafted["key_results"][0]["kpi_id"], created[5]["id"], "{drafted}");
 
     // Key results and check-ins.
     let objective = id(&created[3]);
@@ -255,6 +281,13 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
         "/api/v1/key-results/{id}/restore",
         api.post(&format!("{path}/restore"), json!({"version": archived["version"]})).await,
     );
+    // OKR files: the export applies as a no-op; a new file is created.
+    let files = t.visit("get", "/api/v1/okr-files", api.get("/api/v1/okr-files").await);
+    let noop = api.post("/api/v1/okr-files/apply", json!({"files": files})).await;
+    assert_eq!(t.visit("post", "/api/v1/okr-files/apply", noop)["changes"], json!([]));
+    let text = "---\ncycle: 2026-q4\nowner: @dana\n---\n\n# Ship faster (committed)\n\n- Cut build time from 20 min to 5 min\n";
+    let new = api.post("/api/v1/okr-files/apply", json!({"files": [{"name": "dana.md", "text": text}]})).await;
+    assert_eq!(t.visit("post", "/api/v1/okr-files/apply", new)["applied"], true);
     // Objectives read with the numbers of a closed cycle too (scores present).
     let cycle = api.get(&format!("/api/v1/cycles/{}", org.cycle)).await.expect(200);
     api.patch(&format!("/api/v1/cycles/{}", org.cycle), json!({"version": cycle["version"], "status": "closed"}))

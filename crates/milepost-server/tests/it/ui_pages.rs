@@ -189,3 +189,48 @@ http_test!(static_files_are_served_with_their_media_types, |api: Api| async move
         Some("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
     );
 });
+
+http_test!(the_kpi_board_and_a_kpi_page_show_health_in_words_and_the_series, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let seeded = seed(&org).await;
+    let kpi = org
+        .api
+        .post(
+            "/api/v1/kpis",
+            json!({"name": "Checkout uptime", "unit": "%", "direction": "higher_is_better", "target": 99.9, "warning_band": 0.4, "cadence": "daily"}),
+        )
+        .await
+        .expect(201);
+    let kpi_id = id(&kpi);
+    // Ten days far below the target: red.
+    for day in (1..=10).rev() {
+        let at = crate::harness::at_hours(-24 * day);
+        org.api
+            .post(&format!("/api/v1/kpis/{kpi_id}/measurements"), json!({"value": 97.0, "measured_at": at}))
+            .await
+            .expect(201);
+    }
+    let board = org.api.get("/api/v1/kpis/board").await.expect(200);
+    assert_eq!(board["items"][0]["kpi"]["state"]["health"], "red", "{board}");
+    let lagging_ids = board["lagging"].as_array().unwrap().clone();
+    let browser = Browser::logged_in(&api, &seeded.member).await;
+    let page = browser.get("/kpis").await;
+    let text = page.expect(200);
+    let lagging = text.split("id=\"board-heading\"").next().unwrap();
+    // The lagging list says what the board says.
+    assert_eq!(lagging.contains("Checkout uptime"), !lagging_ids.is_empty(), "{board} {text}");
+    assert_eq!(lagging.contains("No KPI is lagging"), lagging_ids.is_empty(), "{text}");
+    assert!(text.contains("✕</span> Off target") && text.contains("97%") && text.contains("≥ 99.9%"), "{text}");
+    assert!(text.contains("<svg class=\"sparkline"), "{text}");
+    let dashboard = browser.get("/").await.text;
+    let kpis = dashboard.split("id=\"kpi-heading\"").nth(1).unwrap();
+    assert!(kpis.contains("1 off target") && kpis.contains("0 on target"), "{kpis}");
+    let page = browser.get(&format!("/kpis/{kpi_id}")).await;
+    let text = page.expect(200);
+    assert!(text.contains("10 points from 10 measurements"), "{text}");
+    assert!(text.contains("data-chart=") && text.contains("&#34;target&#34;"), "{text}");
+    let narrow = browser.get(&format!("/kpis/{kpi_id}?from=2026-11-10&to=2026-11-12")).await;
+    assert!(narrow.expect(200).contains("3 points from 3 measurements"), "{}", narrow.text);
+    assert_eq!(browser.get(&format!("/kpis/{kpi_id}?from=2026-11-12&to=2026-11-10")).await.status, 400);
+    assert_eq!(browser.get("/kpis/987654321").await.status, 404);
+});

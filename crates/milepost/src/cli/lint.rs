@@ -96,8 +96,17 @@ async fn context_of(data: &super::DataArgs, slug: &str) -> anyhow::Result<LintCo
     let config = data.load(None)?;
     let app = super::open(&config).await?;
     let caller = app.caller_for_workspace(slug).await.map_err(super::explain)?;
-    let names = app.workspace_names(&caller).await.map_err(super::explain)?;
+    let context = context_from(&app, &caller).await;
     app.close().await;
+    context
+}
+
+/// The names of the caller's workspace, for the unknown-name rules.
+pub(super) async fn context_from(
+    app: &milepost_app::App,
+    caller: &milepost_app::Caller,
+) -> anyhow::Result<LintContext> {
+    let names = app.workspace_names(caller).await.map_err(super::explain)?;
     Ok(LintContext {
         people: names.people.into_iter().collect(),
         teams: names.teams.into_iter().collect(),

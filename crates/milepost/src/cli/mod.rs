@@ -1,8 +1,13 @@
 //! The command line: one file per subcommand.
 
+mod apply;
+mod audit;
+mod export;
+mod kpi;
 mod kr;
 mod lint;
 mod migrate;
+mod remote;
 mod serve;
 mod token;
 mod user;
@@ -33,10 +38,18 @@ enum Command {
     Token(token::TokenArgs),
     /// Key result sentences: see what Milepost reads in them.
     Kr(kr::KrArgs),
+    /// KPIs: list, show, create, record a value, import a CSV file, draft an OKR.
+    Kpi(kpi::KpiArgs),
     /// Add people who log in, and set their passwords.
     User(user::UserArgs),
     /// Check OKR files (docs/okr-files.md) like a compiler: exit 1 on errors.
     Lint(lint::LintArgs),
+    /// Apply OKR files to the database: print the plan, then carry it out in one go.
+    Apply(apply::ApplyArgs),
+    /// Write the workspace's OKRs as files, one per owner and cycle.
+    Export(export::ExportArgs),
+    /// The audit trail: export every change, who made it, when, before and after.
+    Audit(audit::AuditArgs),
 }
 
 /// How a command prints its answer.
@@ -79,8 +92,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Workspace(args) => workspace::run(args).await.map(|()| done),
         Command::Token(args) => token::run(args).await.map(|()| done),
         Command::Kr(args) => kr::run(args).map(|()| done),
+        Command::Kpi(args) => kpi::run(args).await.map(|()| done),
         Command::User(args) => user::run(args).await.map(|()| done),
         Command::Lint(args) => lint::run(args).await,
+        Command::Apply(args) => apply::run(args).await,
+        Command::Export(args) => export::run(args).await.map(|()| done),
+        Command::Audit(args) => audit::run(args).await.map(|()| done),
     }
 }
 
@@ -97,6 +114,23 @@ async fn open(config: &Config) -> anyhow::Result<milepost_app::App> {
         .with_context(|| format!("could not open the database {}", redact(&url)))?;
     app.migrate().await.context("could not bring the database schema up to date")?;
     Ok(app)
+}
+
+/// Whom a local command acts as: the operator of the workspace named, or of the only
+/// workspace there is.
+async fn workspace_caller(app: &milepost_app::App, slug: Option<&str>) -> anyhow::Result<milepost_app::Caller> {
+    if let Some(slug) = slug {
+        return app.caller_for_workspace(slug).await.map_err(explain);
+    }
+    let workspaces = app.list_workspaces().await.map_err(explain)?;
+    match workspaces.as_slice() {
+        [only] => app.caller_for_workspace(&only.slug).await.map_err(explain),
+        [] => anyhow::bail!("there is no workspace yet: create one with `milepost workspace create NAME`"),
+        many => {
+            let slugs: Vec<&str> = many.iter().map(|w| w.slug.as_str()).collect();
+            anyhow::bail!("say which workspace with --workspace: {}", slugs.join(", "))
+        }
+    }
 }
 
 /// Turns an app error into a message for the command line, with each problem's place.

@@ -3,8 +3,11 @@
 
 #![expect(clippy::unwrap_used, reason = "a test that cannot set up should fail loudly")]
 
+mod apply;
+mod audit;
 mod config;
 mod durability;
+mod kpi;
 mod kr;
 mod lint;
 mod serve;

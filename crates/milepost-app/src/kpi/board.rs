@@ -1,0 +1,334 @@
+//! What a KPI's numbers say: its state now (health, trend, lagging, latest value, by
+//! the rules of `milepost_core::health`), its series over a time range downsampled on
+//! the server, and the board of every KPI with sparkline data.
+//!
+//! Corrections: a KPI may hold several rows for one time; the last recorded one is the
+//! value, everywhere here.
+
+use super::{KpiView, board_rows, cadence_of, goal_of, lagging_after_of, not_found, view};
+use crate::error::AppError;
+use crate::time::from_ms;
+use crate::{App, Caller};
+use jiff::{SignedDuration, Timestamp};
+use milepost_core::health::{Point, TREND_PERIODS, period_values};
+use milepost_core::{KpiHealth, KpiTrend, is_lagging, kpi_health, kpi_trend};
+use milepost_store::{KpiRow, Tx};
+use serde::{Deserialize, Serialize};
+
+/// How many periods a board sparkline covers.
+pub const SPARKLINE_PERIODS: usize = 24;
+/// The most points a series answer holds.
+pub const SERIES_MAX_POINTS: u32 = 10_000;
+/// Points in a series answer when the request names no number.
+pub const SERIES_DEFAULT_POINTS: u32 = 500;
+
+/// A KPI's state now.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct KpiState {
+    /// green, amber, red or no_data.
+    pub health: KpiHealth,
+    /// improving, steady, worsening or unknown, over the last four periods.
+    pub trend: KpiTrend,
+    /// Red for `lagging_after` periods in a row.
+    pub lagging: bool,
+    /// The latest value.
+    pub last_value: Option<f64>,
+    /// The time the latest value measures.
+    pub last_measured_at: Option<Timestamp>,
+}
+
+impl Default for KpiState {
+    fn default() -> Self {
+        KpiState {
+            health: KpiHealth::NoData,
+            trend: KpiTrend::Unknown,
+            lagging: false,
+            last_value: None,
+            last_measured_at: None,
+        }
+    }
+}
+
+/// One point of a sparkline: the last value of a period.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SparkPoint {
+    /// The end of the period.
+    pub at: Timestamp,
+    /// Its last value.
+    pub value: f64,
+}
+
+/// One KPI on the board.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct KpiBoardEntry {
+    /// The KPI, with its state.
+    pub kpi: KpiView,
+    /// The last value of each of its last 24 periods that has one, oldest first.
+    pub sparkline: Vec<SparkPoint>,
+}
+
+/// Every KPI (tier `kpi`, not archived) with health, last value, trend, lagging flag and
+/// sparkline data.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct KpiBoard {
+    /// The time the board was computed for.
+    pub as_of: Timestamp,
+    /// The KPIs in id order.
+    pub items: Vec<KpiBoardEntry>,
+    /// The ids of the lagging ones.
+    pub lagging: Vec<i64>,
+}
+
+/// The range and resolution of a series.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SeriesQuery {
+    /// From this time (default: a year before `to`).
+    pub from: Option<Timestamp>,
+    /// Up to this time (default: now).
+    pub to: Option<Timestamp>,
+    /// At most this many points, 1–10000 (default 500).
+    #[param(minimum = 1, maximum = 10000)]
+    pub max_points: Option<u32>,
+}
+
+/// One point of a series: a measurement, or a bucket of them when downsampled.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SeriesPoint {
+    /// The measurement's time, or the start of the bucket.
+    pub at: Timestamp,
+    /// The value, or the bucket's last value.
+    pub value: f64,
+    /// The bucket's lowest value.
+    pub min: f64,
+    /// The bucket's highest value.
+    pub max: f64,
+    /// The bucket's mean.
+    pub mean: f64,
+    /// How many measurements the point stands for.
+    pub count: u64,
+}
+
+/// A KPI's values over a time range.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct KpiSeries {
+    /// The KPI.
+    pub kpi_id: i64,
+    /// From.
+    pub from: Timestamp,
+    /// To.
+    pub to: Timestamp,
+    /// Whether points are buckets (equal spans of time between `from` and `to`, each
+    /// with min, max, mean and last value) rather than single measurements.
+    pub downsampled: bool,
+    /// Measurements in the range (after corrections), before downsampling.
+    pub measurements: u64,
+    /// The points, oldest first.
+    pub points: Vec<SeriesPoint>,
+}
+
+/// Keeps one value per time: the last recorded (rows come in time, then record, order).
+pub(crate) fn latest_per_time(rows: Vec<(i64, f64)>) -> Vec<(i64, f64)> {
+    let mut out: Vec<(i64, f64)> = Vec::with_capacity(rows.len());
+    for (at, value) in rows {
+        match out.last_mut() {
+            Some(last) if last.0 == at => last.1 = value,
+            _ => out.push((at, value)),
+        }
+    }
+    out
+}
+
+fn points(rows: &[(i64, f64)]) -> Vec<Point> {
+    rows.iter().map(|(at, value)| (from_ms(*at), *value)).collect()
+}
+
+/// Reads what the rules need for `row` at `now`: the last `periods` periods of values
+/// (one per time), and the latest measurement at or before `now`.
+async fn recent(
+    tx: &mut Tx,
+    row: &KpiRow,
+    now: Timestamp,
+    periods: usize,
+) -> Result<(Vec<Point>, Option<Point>), AppError> {
+    let period = cadence_of(row).period();
+    let span = SignedDuration::from_secs(period.as_secs().saturating_mul(i64::try_from(periods).unwrap_or(i64::MAX)));
+    let from = now.checked_sub(span).unwrap_or(Timestamp::MIN);
+    let rows = tx
+        .measurement_values(
+            milepost_core::WorkspaceId(row.workspace_id),
+            row.id,
+            from.as_millisecond(),
+            now.as_millisecond(),
+        )
+        .await?;
+    let series = points(&latest_per_time(rows));
+    let latest = match series.last() {
+        Some(point) => Some(*point),
+        None => tx
+            .latest_measurement(milepost_core::WorkspaceId(row.workspace_id), row.id, now.as_millisecond())
+            .await?
+            .map(|m| (from_ms(m.measured_at), m.value)),
+    };
+    Ok((series, latest))
+}
+
+fn state_of(row: &KpiRow, series: &[Point], latest: Option<Point>, now: Timestamp) -> KpiState {
+    let cadence = cadence_of(row);
+    let (health, trend, lagging) = match goal_of(row) {
+        Some(goal) => (
+            kpi_health(&goal, cadence, latest, now),
+            kpi_trend(&goal, cadence, series, now),
+            is_lagging(&goal, cadence, series, lagging_after_of(row), now),
+        ),
+        None => (KpiHealth::NoData, KpiTrend::Unknown, false),
+    };
+    KpiState { health, trend, lagging, last_value: latest.map(|p| p.1), last_measured_at: latest.map(|p| p.0) }
+}
+
+fn needed_periods(row: &KpiRow) -> usize {
+    let lagging = usize::try_from(lagging_after_of(row)).unwrap_or(usize::MAX);
+    TREND_PERIODS.max(lagging).max(2)
+}
+
+/// The state of `row` at `now`.
+pub(crate) async fn state(tx: &mut Tx, row: &KpiRow, now: Timestamp) -> Result<KpiState, AppError> {
+    let (series, latest) = recent(tx, row, now, needed_periods(row)).await?;
+    Ok(state_of(row, &series, latest, now))
+}
+
+/// Downsamples `rows` (one per time, in time order) between `from` and `to` to at most
+/// `max_points`: the measurements themselves when there are few enough, otherwise
+/// equal buckets of time with their min, max, mean and last value.
+pub fn downsample(rows: &[(i64, f64)], from: i64, to: i64, max_points: u32) -> (bool, Vec<SeriesPoint>) {
+    let single = |(at, value): &(i64, f64)| SeriesPoint {
+        at: from_ms(*at),
+        value: *value,
+        min: *value,
+        max: *value,
+        mean: *value,
+        count: 1,
+    };
+    let max_points = usize::try_from(max_points.max(1)).unwrap_or(usize::MAX);
+    if rows.len() <= max_points {
+        return (false, rows.iter().map(single).collect());
+    }
+    let buckets = i64::try_from(max_points).unwrap_or(i64::MAX);
+    let width = ((to - from) / buckets + 1).max(1);
+    let mut out: Vec<SeriesPoint> = Vec::with_capacity(max_points);
+    let mut current: Option<(i64, f64, f64, f64, f64, u64)> = None;
+    let flush = |out: &mut Vec<SeriesPoint>, bucket: (i64, f64, f64, f64, f64, u64)| {
+        let (index, last, min, max, sum, count) = bucket;
+        out.push(SeriesPoint {
+            at: from_ms(from + index * width),
+            value: last,
+            min,
+            max,
+            mean: sum / count as f64,
+            count,
+        });
+    };
+    for (at, value) in rows {
+        let index = (at - from) / width;
+        current = match current {
+            Some((i, _, min, max, sum, count)) if i == index => {
+                Some((i, *value, min.min(*value), max.max(*value), sum + value, count + 1))
+            }
+            Some(done) => {
+                flush(&mut out, done);
+                Some((index, *value, *value, *value, *value, 1))
+            }
+            None => Some((index, *value, *value, *value, *value, 1)),
+        };
+    }
+    if let Some(done) = current {
+        flush(&mut out, done);
+    }
+    (true, out)
+}
+
+impl App {
+    /// A KPI's series from `from` to `to`, downsampled on the server to at most
+    /// `max_points` (see [`downsample`]).
+    pub async fn kpi_series(&self, caller: &Caller, id: i64, query: SeriesQuery) -> Result<KpiSeries, AppError> {
+        let max_points = query.max_points.unwrap_or(SERIES_DEFAULT_POINTS);
+        if !(1..=SERIES_MAX_POINTS).contains(&max_points) {
+            return Err(AppError::Invalid(vec![crate::FieldError::parameter(
+                "max_points",
+                format!("must be from 1 to {SERIES_MAX_POINTS}"),
+            )]));
+        }
+        let to = query.to.unwrap_or_else(|| self.now());
+        let from = query.from.unwrap_or_else(|| to.checked_sub(SignedDuration::from_hours(24 * 365)).unwrap_or(to));
+        if from > to {
+            return Err(AppError::Invalid(vec![crate::FieldError::parameter("from", "must not be after `to`")]));
+        }
+        let mut tx = self.store().read().await?;
+        let row = tx.kpi(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
+        let rows = latest_per_time(
+            tx.measurement_values(caller.workspace, row.id, from.as_millisecond(), to.as_millisecond()).await?,
+        );
+        let (downsampled, points) = downsample(&rows, from.as_millisecond(), to.as_millisecond(), max_points);
+        Ok(KpiSeries { kpi_id: id, from, to, downsampled, measurements: rows.len() as u64, points })
+    }
+
+    /// The board: every KPI of tier `kpi` that is not archived, with its state and the
+    /// last value of each of its last 24 periods.
+    pub async fn kpi_board(&self, caller: &Caller) -> Result<KpiBoard, AppError> {
+        let now = self.now();
+        let mut tx = self.store().read().await?;
+        let rows = board_rows(&mut tx, caller).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        let mut lagging = Vec::new();
+        for row in rows {
+            let (series, latest) = recent(&mut tx, &row, now, needed_periods(&row).max(SPARKLINE_PERIODS)).await?;
+            let state = state_of(&row, &series, latest, now);
+            let period = cadence_of(&row).period();
+            let sparkline = period_values(&series, cadence_of(&row), now, SPARKLINE_PERIODS)
+                .into_iter()
+                .enumerate()
+                .rev()
+                .filter_map(|(age, value)| {
+                    let back = SignedDuration::from_secs(period.as_secs() * i64::try_from(age).unwrap_or(0));
+                    Some(SparkPoint { at: now.checked_sub(back).ok()?, value: value? })
+                })
+                .collect();
+            if state.lagging {
+                lagging.push(row.id);
+            }
+            items.push(KpiBoardEntry { kpi: view(row, state), sparkline });
+        }
+        Ok(KpiBoard { as_of: now, items, lagging })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corrections_keep_the_last_recorded_value() {
+        assert_eq!(latest_per_time(vec![(1, 1.0), (2, 2.0), (2, 2.5), (3, 3.0)]), vec![(1, 1.0), (2, 2.5), (3, 3.0)]);
+    }
+
+    #[test]
+    fn few_points_come_back_as_they_are() {
+        let (downsampled, points) = downsample(&[(0, 1.0), (10, 2.0)], 0, 100, 5);
+        assert!(!downsampled);
+        assert_eq!(points.len(), 2);
+        assert_eq!(points[1].value, 2.0);
+    }
+
+    #[test]
+    fn many_points_become_buckets_with_min_max_mean_and_last() {
+        let rows: Vec<(i64, f64)> = (0..100).map(|i| (i, i as f64)).collect();
+        let (downsampled, points) = downsample(&rows, 0, 99, 10);
+        assert!(downsampled);
+        assert!(points.len() <= 10, "{}", points.len());
+        assert_eq!(points.iter().map(|p| p.count).sum::<u64>(), 100);
+        let first = points[0];
+        assert_eq!((first.min, first.max, first.value), (0.0, 9.0, 9.0));
+        assert!((first.mean - 4.5).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,239 @@
+//! Names in a file turned into ids: the file's cycle and owner, `@handles`, KPI slugs,
+//! alignments; and a key result sentence turned into the numbers a key result keeps.
+
+use crate::cycle::period_of;
+use crate::{AppError, Caller};
+use milepost_core::{Comparator, KeyResultKind, Slug};
+use milepost_okrfile::{Alignment, OkrFile, Owner};
+use milepost_store::{CycleRow, Tx};
+use std::collections::HashMap;
+
+/// Whose objectives a file holds, in which cycle.
+#[derive(Debug, Clone)]
+pub(super) struct Owners {
+    /// The cycle.
+    pub cycle: CycleRow,
+    /// The owning person, for a person's file.
+    pub person: Option<i64>,
+    /// The owning team, for a team's file.
+    pub team: Option<i64>,
+}
+
+/// What an objective aligns to, as ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Target {
+    /// Nothing.
+    None,
+    /// A parent objective.
+    Objective(i64),
+    /// A parent key result.
+    KeyResult(i64),
+    /// A path to an objective that does not exist yet: it may be created later in the
+    /// same apply.
+    Later,
+}
+
+impl Target {
+    /// `(parent_objective_id, parent_key_result_id)` as a new objective takes them.
+    pub fn ids(self) -> (Option<i64>, Option<i64>) {
+        match self {
+            Target::Objective(id) => (Some(id), None),
+            Target::KeyResult(id) => (None, Some(id)),
+            Target::None | Target::Later => (None, None),
+        }
+    }
+}
+
+/// The workspace's names, loaded once for an apply.
+pub(super) struct Resolver {
+    people: HashMap<String, i64>,
+    teams: HashMap<String, i64>,
+    kpis: HashMap<String, i64>,
+    cycles: Vec<CycleRow>,
+}
+
+impl Resolver {
+    pub async fn load(tx: &mut Tx, caller: &Caller) -> Result<Resolver, AppError> {
+        let everything = milepost_store::Page::ALL;
+        let people = tx
+            .list_people(
+                caller.workspace,
+                &milepost_store::PersonFilter { include_archived: true, ..Default::default() },
+                everything,
+            )
+            .await?;
+        let teams = tx
+            .list_teams(
+                caller.workspace,
+                &milepost_store::TeamFilter { include_archived: true, ..Default::default() },
+                everything,
+            )
+            .await?;
+        let cycles = tx
+            .list_cycles(
+                caller.workspace,
+                &milepost_store::CycleFilter { include_archived: true, ..Default::default() },
+                everything,
+            )
+            .await?;
+        let kpis = tx.list_kpis(caller.workspace).await?;
+        Ok(Resolver {
+            people: people.into_iter().map(|p| (p.handle, p.id)).collect(),
+            teams: teams.into_iter().map(|t| (t.slug, t.id)).collect(),
+            kpis: kpis.into_iter().map(|k| (k.slug, k.id)).collect(),
+            cycles,
+        })
+    }
+
+    /// A person by handle.
+    pub fn person(&self, handle: &str) -> Option<i64> {
+        self.people.get(handle).copied()
+    }
+
+    /// A KPI by slug.
+    pub fn kpi(&self, slug: &str) -> Option<i64> {
+        self.kpis.get(slug).copied()
+    }
+
+    /// A cycle by its name or slug, in any case.
+    pub fn cycle(&self, written: &str) -> Option<&CycleRow> {
+        let written = written.trim();
+        self.cycles.iter().find(|c| c.slug.eq_ignore_ascii_case(written) || c.name.eq_ignore_ascii_case(written))
+    }
+
+    /// `(person, team)` of an owner as written.
+    pub fn owner(&self, owner: &Owner) -> Result<(Option<i64>, Option<i64>), String> {
+        match owner {
+            Owner::Person(handle) => {
+                self.person(handle).map(|id| (Some(id), None)).ok_or_else(|| format!("@{handle} is nobody here"))
+            }
+            Owner::Team(slug) => {
+                self.teams.get(slug).map(|id| (None, Some(*id))).ok_or_else(|| format!("there is no team `{slug}`"))
+            }
+        }
+    }
+
+    /// The cycle and owner of a file, or what is wrong with them.
+    pub fn file_owner(&self, file: &OkrFile) -> Result<Owners, String> {
+        let written = file.cycle.as_deref().unwrap_or_default();
+        let cycle = self.cycle(written).ok_or_else(|| format!("there is no cycle `{written}` in this workspace"))?;
+        let owner = file.owner.as_ref().ok_or("the file names no owner")?;
+        let (person, team) = self.owner(owner)?;
+        Ok(Owners { cycle: cycle.clone(), person, team })
+    }
+
+    /// What an alignment names. A path is looked up among the non-archived objectives of
+    /// the cycle, as they stand in this transaction (so objectives created earlier in the
+    /// same apply count).
+    pub async fn alignment(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        cycle: &CycleRow,
+        alignment: &Alignment,
+    ) -> Result<Result<Target, String>, AppError> {
+        let (owner, slug) = match alignment {
+            Alignment::Objective { id } => return Ok(Ok(Target::Objective(id.0))),
+            Alignment::KeyResult { id } => return Ok(Ok(Target::KeyResult(id.0))),
+            Alignment::Path { owner, objective } => (owner, objective),
+        };
+        let (person, team) = match self.owner(owner) {
+            Ok(ids) => ids,
+            Err(detail) => return Ok(Err(format!("`aligns: {alignment}`: {detail}"))),
+        };
+        let filter = milepost_store::ObjectiveFilter {
+            cycle_id: Some(cycle.id),
+            owner_person_id: person,
+            owner_team_id: team,
+            parent_objective_id: None,
+            include_archived: false,
+        };
+        let rows = tx.list_objectives(caller.workspace, &filter, milepost_store::Page::ALL).await?;
+        let hidden = crate::permission::hidden_objectives(tx, caller).await?;
+        let found = rows.into_iter().find(|row| {
+            !hidden.contains(&row.id) && Slug::from_title(&row.title).is_some_and(|s| s.as_str() == slug.as_str())
+        });
+        Ok(Ok(found.map_or(Target::Later, |row| Target::Objective(row.id))))
+    }
+}
+
+/// The numbers of a key result, as its create or update takes them.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Numbers {
+    pub kind: KeyResultKind,
+    pub metric: Option<String>,
+    pub unit: Option<String>,
+    pub start: Option<f64>,
+    pub target: Option<f64>,
+    pub range: Option<[f64; 2]>,
+    pub comparator: Option<Comparator>,
+    pub relative_change: Option<f64>,
+    pub delta: Option<f64>,
+}
+
+/// Reads a sentence's numbers. A sentence with nothing measurable is a milestone. When
+/// an increase or decrease does not say where it starts, the start is the linked KPI's
+/// value at the cycle's start (SPEC §4, baselines), or zero for a count that only names
+/// its target ("Hire 5 engineers"); anything else must say `from …`.
+pub(super) async fn numbers(
+    tx: &mut Tx,
+    caller: &Caller,
+    text: &str,
+    kpi_id: Option<i64>,
+    cycle: &CycleRow,
+) -> Result<Result<Numbers, String>, AppError> {
+    let parsed = milepost_okrfile::parse_key_result(text);
+    let Some(kind) = parsed.kind else {
+        let none = Numbers {
+            kind: KeyResultKind::Milestone,
+            metric: parsed.metric,
+            unit: None,
+            start: None,
+            target: None,
+            range: None,
+            comparator: None,
+            relative_change: None,
+            delta: None,
+        };
+        return Ok(Ok(none));
+    };
+    let mut numbers = Numbers {
+        kind,
+        metric: parsed.metric,
+        unit: parsed.unit,
+        start: parsed.start,
+        target: parsed.target,
+        range: parsed.range,
+        comparator: parsed.comparator,
+        relative_change: parsed.relative_change,
+        delta: parsed.delta,
+    };
+    let moves = matches!(kind, KeyResultKind::Increase | KeyResultKind::Decrease);
+    if moves && numbers.start.is_none() {
+        if let Some(kpi) = kpi_id {
+            let starts_at = period_of(cycle).starts_at().as_millisecond();
+            let measurements = tx.list_measurements(caller.workspace, kpi).await?;
+            let before = measurements.iter().filter(|m| m.measured_at <= starts_at).max_by_key(|m| m.measured_at);
+            let first = measurements.iter().min_by_key(|m| m.measured_at);
+            match before.or(first) {
+                Some(m) => numbers.start = Some(m.value),
+                None => {
+                    return Ok(Err(format!(
+                        "\"{text}\" does not say where it starts and its KPI has no measurement yet: write `from … to …`"
+                    )));
+                }
+            }
+        } else if kind == KeyResultKind::Increase
+            && numbers.target.is_some()
+            && numbers.relative_change.is_none()
+            && numbers.delta.is_none()
+        {
+            numbers.start = Some(0.0);
+        } else {
+            return Ok(Err(format!(
+                "\"{text}\" does not say where it starts: write `from … to …`, or link the KPI it moves with `(kpi: …)`"
+            )));
+        }
+    }
+    Ok(Ok(numbers))
+}

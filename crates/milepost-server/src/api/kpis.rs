@@ -1,0 +1,149 @@
+//! KPIs beyond their shared shape (which `crud.rs` writes): measurements in, one or a
+//! batch (JSON array or CSV body), a KPI's downsampled series, and the board.
+
+use crate::extract::{Authenticated, Id, Json, Query, from_json_slice};
+use crate::problem::{ApiError, ErrorResponses};
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use milepost_app::App;
+use milepost_app::kpi::measurement::{BATCH_MAX, parse_csv};
+use milepost_app::kpi::{
+    DraftObjective, KpiBoard, KpiSeries, MeasurementBatchResult, MeasurementInput, MeasurementSource, NewMeasurement,
+    RecordedMeasurement, SeriesQuery,
+};
+use milepost_app::objective::ObjectiveView;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The largest batch body accepted: 100,000 rows of JSON fit with room to spare.
+pub const BATCH_BODY_LIMIT: usize = 32 * 1024 * 1024;
+
+/// Records one measurement of a KPI (default time: now). Sending the value already
+/// recorded for that time changes nothing and answers 200 with `written: false`.
+#[utoipa::path(post, path = "/api/v1/kpis/{id}/measurements", tag = "kpis",
+    summary = "Records one measurement of a KPI.",
+    params(("id" = i64, Path, minimum = 1, description = "The KPI's id")), request_body = NewMeasurement,
+    responses(
+        (status = 201, description = "Recorded", body = RecordedMeasurement),
+        (status = 200, description = "Already recorded: nothing changed", body = RecordedMeasurement),
+        ErrorResponses))]
+pub async fn create_measurement(
+    State(app): State<App>,
+    Authenticated(caller): Authenticated,
+    Id(id): Id,
+    Json(new): Json<NewMeasurement>,
+) -> Result<(StatusCode, Json<RecordedMeasurement>), ApiError> {
+    let recorded = app.record_measurement(&caller, id, new, MeasurementSource::Api).await?;
+    let status = if recorded.written { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(recorded)))
+}
+
+/// Records a batch of up to 100,000 measurements of a KPI, all or nothing: a JSON
+/// array of `{measured_at, value}`, or a `text/csv` body with the columns
+/// `measured_at,value` (header optional; days or RFC 3339 times). A bad row refuses the
+/// whole batch, naming its row number. Rows whose value is already recorded for their
+/// time change nothing, so sending a batch twice writes it once.
+#[utoipa::path(post, path = "/api/v1/kpis/{id}/measurements/batch", tag = "kpis",
+    summary = "Records a batch of measurements of a KPI, all or nothing.",
+    params(("id" = i64, Path, minimum = 1, description = "The KPI's id")),
+    request_body(content(
+        (Vec<MeasurementInput> = "application/json"),
+        (String = "text/csv", example = "measured_at,value\n2026-11-16T00:00:00Z,99.95\n"),
+    )),
+    responses((status = 200, description = "Recorded", body = MeasurementBatchResult), ErrorResponses))]
+pub async fn import_measurements(
+    State(app): State<App>,
+    Authenticated(caller): Authenticated,
+    Id(id): Id,
+    request: Request,
+) -> Result<Json<MeasurementBatchResult>, ApiError> {
+    let media = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let csv = media == "text/csv";
+    if !csv && media != "application/json" {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the batch as a JSON array (Content-Type: application/json) or as CSV (Content-Type: text/csv)",
+        ));
+    }
+    let bytes = axum::body::to_bytes(request.into_body(), BATCH_BODY_LIMIT).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!(
+                "a batch body may be at most {} MiB: send at most {BATCH_MAX} rows at a time",
+                BATCH_BODY_LIMIT >> 20
+            ),
+        )
+    })?;
+    let (rows, source) = if csv {
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| ApiError::invalid_body(String::new(), "the CSV body is not UTF-8 text"))?;
+        (parse_csv(text)?, MeasurementSource::Csv)
+    } else {
+        let rows: Vec<MeasurementInput> = from_json_slice(&bytes).map_err(ApiError::with_row_numbers)?;
+        (rows, MeasurementSource::Api)
+    };
+    Ok(Json(app.record_measurements(&caller, id, rows, source).await?))
+}
+
+/// A KPI's values from `from` to `to`, downsampled on the server to at most
+/// `max_points`: the measurements themselves when there are few enough, otherwise equal
+/// buckets of time, each with its min, max, mean and last value.
+#[utoipa::path(get, path = "/api/v1/kpis/{id}/series", tag = "kpis",
+    summary = "Reads a KPI's series over a time range, downsampled.",
+    params(("id" = i64, Path, minimum = 1, description = "The KPI's id"), SeriesQuery),
+    responses((status = 200, description = "The series", body = KpiSeries), ErrorResponses))]
+pub async fn get_kpi_series(
+    State(app): State<App>,
+    Authenticated(caller): Authenticated,
+    Id(id): Id,
+    Query(query): Query<SeriesQuery>,
+) -> Result<Json<KpiSeries>, ApiError> {
+    Ok(Json(app.kpi_series(&caller, id, query).await?))
+}
+
+/// The KPI board: every KPI (tier `kpi`, not archived) with its health, last value,
+/// trend, lagging flag and sparkline data.
+#[utoipa::path(get, path = "/api/v1/kpis/board", tag = "kpis",
+    summary = "Reads the KPI board.",
+    responses((status = 200, description = "The board", body = KpiBoard), ErrorResponses))]
+pub async fn get_kpi_board(
+    State(app): State<App>,
+    Authenticated(caller): Authenticated,
+) -> Result<Json<KpiBoard>, ApiError> {
+    Ok(Json(app.kpi_board(&caller).await?))
+}
+
+/// Drafts an objective to bring a lagging KPI back on target: in the current cycle,
+/// owned by the KPI's owner, with the key result "Bring <KPI> from <current> to
+/// <target>" linked to the KPI, for a person to edit and commit. 409 when the KPI is
+/// not lagging.
+#[utoipa::path(post, path = "/api/v1/kpis/{id}/draft-objective", tag = "kpis",
+    summary = "Drafts an objective to fix a lagging KPI.",
+    params(("id" = i64, Path, minimum = 1, description = "The KPI's id")), request_body = DraftObjective,
+    responses((status = 201, description = "Drafted", body = ObjectiveView, headers(("location" = String, description = "Where it lives"))), ErrorResponses))]
+pub async fn draft_objective_from_kpi(
+    State(app): State<App>,
+    Authenticated(caller): Authenticated,
+    Id(id): Id,
+    Json(draft): Json<DraftObjective>,
+) -> Result<(StatusCode, [(header::HeaderName, String); 1], Json<ObjectiveView>), ApiError> {
+    let view = app.draft_objective_from_kpi(&caller, id, draft).await?;
+    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/objectives/{}", view.id))], Json(view)))
+}
+
+pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
+    router
+        .routes(routes!(create_measurement))
+        .routes(routes!(import_measurements))
+        .routes(routes!(get_kpi_series))
+        .routes(routes!(get_kpi_board))
+        .routes(routes!(draft_objective_from_kpi))
+}

@@ -1,0 +1,433 @@
+//! `milepost kpi`: KPIs on the local data directory: list, show, create, record one
+//! value, import a CSV file, and draft an objective for a lagging KPI. Each calls the
+//! same app function as the JSON API.
+//!
+//! `import` reads the file twice, streaming: first it checks every row (a bad row stops
+//! it before anything is written, naming the row and line), then it records the rows
+//! in batches of `--batch-size`, with a progress bar on a terminal. A measurement is
+//! identified by its KPI and time, so an import that was interrupted is resumed by
+//! running it again: rows already recorded change nothing.
+
+use super::{DataArgs, Output};
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use milepost_app::kpi::draft::DraftObjective;
+use milepost_app::kpi::measurement::{CsvReader, parse_time};
+use milepost_app::kpi::{KpiQuery, KpiView, MeasurementInput, MeasurementSource, NewKpi, NewMeasurement};
+use milepost_app::{App, Caller};
+use milepost_core::{Cadence, KpiDirection, KpiTier, Named};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+
+/// Arguments of `milepost kpi`.
+#[derive(Debug, Args)]
+pub struct KpiArgs {
+    #[command(subcommand)]
+    command: KpiCommand,
+    /// The workspace (default: the only one there is).
+    #[arg(long, global = true)]
+    workspace: Option<String>,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+/// Which way a KPI is good.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DirectionArg {
+    /// Higher is better.
+    Higher,
+    /// Lower is better.
+    Lower,
+    /// Within a range.
+    Range,
+}
+
+/// How often a KPI is measured.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CadenceArg {
+    Daily,
+    Weekly,
+    Monthly,
+    Quarterly,
+}
+
+/// A KPI or a plain metric.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum TierArg {
+    Kpi,
+    Metric,
+}
+
+impl From<TierArg> for KpiTier {
+    fn from(tier: TierArg) -> KpiTier {
+        match tier {
+            TierArg::Kpi => KpiTier::Kpi,
+            TierArg::Metric => KpiTier::Metric,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum KpiCommand {
+    /// List KPIs with their health now.
+    List {
+        /// Only KPIs or only plain metrics.
+        #[arg(long, value_enum)]
+        tier: Option<TierArg>,
+        /// `table` for people, `json` for scripts.
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// Show one KPI (by slug or id) with its health, trend and latest value.
+    Show {
+        /// The KPI's slug or id.
+        kpi: String,
+        /// `table` for people, `json` for scripts.
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// Define a KPI.
+    Create {
+        /// Its name ("Website uptime").
+        #[arg(long)]
+        name: String,
+        /// Its slug (default: made from the name).
+        #[arg(long)]
+        slug: Option<String>,
+        /// Which way it is good.
+        #[arg(long, value_enum)]
+        direction: DirectionArg,
+        /// Its target (higher or lower is better).
+        #[arg(long)]
+        target: Option<f64>,
+        /// Its good band, `LOW,HIGH` (within a range).
+        #[arg(long, value_name = "LOW,HIGH")]
+        range: Option<String>,
+        /// How far off is still amber.
+        #[arg(long)]
+        warning_band: Option<f64>,
+        /// How often it is measured.
+        #[arg(long, value_enum)]
+        cadence: CadenceArg,
+        /// Unit of the values.
+        #[arg(long)]
+        unit: Option<String>,
+        /// The owner's person id.
+        #[arg(long, value_name = "PERSON_ID")]
+        owner: Option<i64>,
+        /// `kpi` (default) or `metric`.
+        #[arg(long, value_enum)]
+        tier: Option<TierArg>,
+        /// A tag (repeat for more).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// `table` for people, `json` for scripts.
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// Record one value of a KPI.
+    Record {
+        /// The KPI's slug or id.
+        kpi: String,
+        /// The value.
+        value: f64,
+        /// The time it measures: RFC 3339 or a day (default: now).
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
+    /// Import a CSV file of `measured_at,value` rows; running it again changes nothing.
+    Import {
+        /// The KPI's slug or id.
+        kpi: String,
+        /// The CSV file.
+        file: PathBuf,
+        /// Rows recorded per transaction.
+        #[arg(long, default_value_t = 50_000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        batch_size: u32,
+    },
+    /// Draft an objective to bring a lagging KPI back on target.
+    Draft {
+        /// The KPI's slug or id.
+        kpi: String,
+        /// The cycle's id (default: the current one).
+        #[arg(long)]
+        cycle: Option<i64>,
+        /// `table` for people, `json` for scripts.
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+}
+
+/// The operator of the workspace named, or of the only one there is.
+async fn caller(app: &App, workspace: Option<&str>) -> anyhow::Result<Caller> {
+    let slug = match workspace {
+        Some(slug) => slug.to_owned(),
+        None => {
+            let all = app.list_workspaces().await.map_err(super::explain)?;
+            match all.as_slice() {
+                [one] => one.slug.clone(),
+                [] => anyhow::bail!("there is no workspace yet: make one with `milepost workspace create NAME`"),
+                _ => anyhow::bail!("there are {} workspaces: say which with --workspace SLUG", all.len()),
+            }
+        }
+    };
+    app.caller_for_workspace(&slug).await.map_err(super::explain)
+}
+
+fn number(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".to_owned(), |v| format!("{v}"))
+}
+
+fn goal(kpi: &KpiView) -> String {
+    let unit = kpi.unit.as_deref().unwrap_or_default();
+    match (kpi.direction, kpi.target, kpi.range) {
+        (KpiDirection::WithinRange, _, Some([low, high])) => format!("{low}–{high}{unit}"),
+        (KpiDirection::LowerIsBetter, Some(target), _) => format!("≤ {target}{unit}"),
+        (_, Some(target), _) => format!("≥ {target}{unit}"),
+        _ => "-".to_owned(),
+    }
+}
+
+fn print_kpis(kpis: &[KpiView]) {
+    let rows = kpis.iter().map(|k| {
+        vec![
+            k.id.to_string(),
+            k.slug.clone(),
+            k.tier.as_str().to_owned(),
+            k.state.health.as_str().to_owned(),
+            if k.state.lagging { "lagging".to_owned() } else { String::new() },
+            k.state.trend.as_str().to_owned(),
+            number(k.state.last_value),
+            goal(k),
+            k.cadence.as_str().to_owned(),
+        ]
+    });
+    super::print_table(&["ID", "SLUG", "TIER", "HEALTH", "LAGGING", "TREND", "LAST", "GOAL", "CADENCE"], rows);
+}
+
+fn print(output: Output, value: &impl serde::Serialize, table: impl FnOnce()) -> anyhow::Result<()> {
+    match output {
+        Output::Json => println!("{}", serde_json::to_string_pretty(value)?),
+        Output::Table => table(),
+    }
+    Ok(())
+}
+
+pub async fn run(args: KpiArgs) -> anyhow::Result<()> {
+    let config = args.data.load(None)?;
+    let app = super::open(&config).await?;
+    let caller = caller(&app, args.workspace.as_deref()).await?;
+    let result = command(&app, &caller, args.command).await;
+    app.close().await;
+    result
+}
+
+async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Result<()> {
+    match command {
+        KpiCommand::List { tier, output } => {
+            let mut kpis = Vec::new();
+            let mut after = None;
+            loop {
+                let query = KpiQuery { tier: tier.map(Into::into), limit: Some(500), after, ..KpiQuery::default() };
+                let page = app.list_kpis(caller, query).await.map_err(super::explain)?;
+                kpis.extend(page.items);
+                match page.next_cursor {
+                    Some(cursor) => after = Some(cursor),
+                    None => break,
+                }
+            }
+            print(output, &kpis, || print_kpis(&kpis))
+        }
+        KpiCommand::Show { kpi, output } => {
+            let kpi = app.find_kpi(caller, &kpi).await.map_err(super::explain)?;
+            print(output, &kpi, || {
+                println!("{} ({}), {}: {}", kpi.name, kpi.slug, kpi.tier.as_str(), kpi.description);
+                print_kpis(std::slice::from_ref(&kpi));
+                if let Some(at) = kpi.state.last_measured_at {
+                    println!("Last measured at {at}.");
+                }
+            })
+        }
+        KpiCommand::Create {
+            name,
+            slug,
+            direction,
+            target,
+            range,
+            warning_band,
+            cadence,
+            unit,
+            owner,
+            tier,
+            tags,
+            output,
+        } => {
+            let range = match range {
+                Some(text) => {
+                    let (low, high) = text.split_once(',').context("--range is LOW,HIGH, for example 2,3")?;
+                    Some([
+                        low.trim().parse().context("--range LOW is not a number")?,
+                        high.trim().parse().context("--range HIGH is not a number")?,
+                    ])
+                }
+                None => None,
+            };
+            let new = NewKpi {
+                slug,
+                name,
+                description: None,
+                owner_person_id: owner,
+                unit,
+                direction: match direction {
+                    DirectionArg::Higher => KpiDirection::HigherIsBetter,
+                    DirectionArg::Lower => KpiDirection::LowerIsBetter,
+                    DirectionArg::Range => KpiDirection::WithinRange,
+                },
+                target,
+                range,
+                warning_band,
+                cadence: match cadence {
+                    CadenceArg::Daily => Cadence::Daily,
+                    CadenceArg::Weekly => Cadence::Weekly,
+                    CadenceArg::Monthly => Cadence::Monthly,
+                    CadenceArg::Quarterly => Cadence::Quarterly,
+                },
+                tier: tier.map(Into::into),
+                tags,
+                lagging_after: None,
+            };
+            let kpi = app.create_kpi(caller, new).await.map_err(super::explain)?;
+            print(output, &kpi, || println!("Created KPI {} ({}), id {}.", kpi.name, kpi.slug, kpi.id))
+        }
+        KpiCommand::Record { kpi, value, at } => {
+            let found = app.find_kpi(caller, &kpi).await.map_err(super::explain)?;
+            let measured_at = match at {
+                Some(text) => Some(parse_time(&text).with_context(|| {
+                    format!("--at {text:?} is not a time: write 2026-11-16T09:00:00Z or 2026-11-16")
+                })?),
+                None => None,
+            };
+            let recorded = app
+                .record_measurement(caller, found.id, NewMeasurement { value, measured_at }, MeasurementSource::Cli)
+                .await
+                .map_err(super::explain)?;
+            let at = recorded.measurement.measured_at;
+            if recorded.written {
+                println!("Recorded {value} for {} at {at}: {} now.", found.slug, recorded.kpi.state.health.as_str());
+            } else {
+                println!("{} already has {value} at {at}: nothing changed.", found.slug);
+            }
+            Ok(())
+        }
+        KpiCommand::Import { kpi, file, batch_size } => import(app, caller, &kpi, &file, batch_size).await,
+        KpiCommand::Draft { kpi, cycle, output } => {
+            let found = app.find_kpi(caller, &kpi).await.map_err(super::explain)?;
+            let objective = app
+                .draft_objective_from_kpi(caller, found.id, DraftObjective { cycle_id: cycle })
+                .await
+                .map_err(super::explain)?;
+            print(output, &objective, || {
+                println!("Drafted objective {}: {}", objective.id, objective.title);
+                for key_result in &objective.key_results {
+                    println!("  - {}", key_result.title);
+                }
+                println!("Edit it, then commit to it.");
+            })
+        }
+    }
+}
+
+/// Streams the rows of a CSV file: each measurement, or the problem with its row.
+struct Rows {
+    lines: BufReader<std::fs::File>,
+    reader: CsvReader,
+    line: String,
+    path: PathBuf,
+}
+
+impl Rows {
+    fn open(path: &std::path::Path) -> anyhow::Result<Rows> {
+        let handle = std::fs::File::open(path).with_context(|| format!("could not open {}", path.display()))?;
+        Ok(Rows { lines: BufReader::new(handle), reader: CsvReader::default(), line: String::new(), path: path.into() })
+    }
+
+    /// The next row; `None` at the end of the file.
+    fn next_row(&mut self) -> anyhow::Result<Option<Result<MeasurementInput, String>>> {
+        loop {
+            self.line.clear();
+            let read = self
+                .lines
+                .read_line(&mut self.line)
+                .with_context(|| format!("could not read {}", self.path.display()))?;
+            if read == 0 {
+                return Ok(None);
+            }
+            if let Some(row) = self.reader.read_line(&self.line) {
+                return Ok(Some(row.map_err(|problem| problem.detail)));
+            }
+        }
+    }
+}
+
+async fn import(app: &App, caller: &Caller, kpi: &str, file: &std::path::Path, batch_size: u32) -> anyhow::Result<()> {
+    let found = app.find_kpi(caller, kpi).await.map_err(super::explain)?;
+    // First pass: every row is checked before anything is written.
+    let latest = app.now().saturating_add(jiff::SignedDuration::from_mins(5)).unwrap_or(app.now());
+    let mut total: u64 = 0;
+    let mut rows = Rows::open(file)?;
+    while let Some(row) = rows.next_row()? {
+        let row = row.map_err(|detail| anyhow::anyhow!("{}: {detail}; nothing was imported", file.display()))?;
+        total += 1;
+        if row.measured_at > latest {
+            anyhow::bail!(
+                "{}: row {total}: {} is in the future: a measurement reports what was; nothing was imported",
+                file.display(),
+                row.measured_at
+            );
+        }
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("Importing into {}", found.slug));
+    // Second pass: batches, each in its own transaction.
+    let size = usize::try_from(batch_size).unwrap_or(50_000);
+    let (mut written, mut corrected, mut check_ins) = (0, 0, 0);
+    let mut rows = Rows::open(file)?;
+    let mut done = false;
+    while !done {
+        let mut batch: Vec<MeasurementInput> = Vec::with_capacity(size);
+        while batch.len() < size {
+            match rows.next_row()? {
+                Some(row) => batch.push(row.map_err(|detail| anyhow::anyhow!("{}: {detail}", file.display()))?),
+                None => {
+                    done = true;
+                    break;
+                }
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let count = batch.len() as u64;
+        let result =
+            app.record_measurements(caller, found.id, batch, MeasurementSource::Csv).await.map_err(super::explain)?;
+        written += result.written;
+        corrected += result.corrected;
+        check_ins += result.check_ins;
+        bar.inc(count);
+    }
+    bar.finish_and_clear();
+    println!(
+        "Imported {} into {}: {total} rows read, {written} written ({corrected} corrections), {} unchanged, \
+         {check_ins} key result check-ins.",
+        file.display(),
+        found.slug,
+        total - written
+    );
+    Ok(())
+}
