@@ -128,6 +128,48 @@ impl App {
         Ok(CheckInResult { check_in: check_in.into(), key_result })
     }
 
+    /// Records several check-ins in one transaction, as the weekly check-in form sends
+    /// them: all are written, or none. Every problem of every check-in is reported at
+    /// once, its pointer prefixed with the check-in's place in `check_ins`
+    /// (`/check_ins/2/confidence`).
+    pub async fn create_check_ins(
+        &self,
+        caller: &Caller,
+        check_ins: Vec<(i64, NewCheckIn)>,
+    ) -> Result<Vec<CheckInResult>, AppError> {
+        let now = self.now();
+        let mut tx = self.store().write().await?;
+        let mut written = Vec::with_capacity(check_ins.len());
+        let mut problems = Vec::new();
+        for (index, (key_result_id, new)) in check_ins.into_iter().enumerate() {
+            match write_check_in(&mut tx, caller, key_result_id, new, "manual", now).await {
+                Ok(row) => written.push(row),
+                // Keep looking for problems in the others; nothing is committed.
+                Err(AppError::Invalid(errors)) => problems.extend(errors.into_iter().map(|mut error| {
+                    if let crate::Location::Pointer(pointer) = &mut error.location {
+                        *pointer = format!("/check_ins/{index}{pointer}");
+                    }
+                    error
+                })),
+                Err(other) => return Err(other),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let mut results = Vec::with_capacity(written.len());
+        for check_in in written {
+            let updated = tx.refresh_current_value(caller.workspace, check_in.key_result_id).await?;
+            let key_result = key_result::views(&mut tx, caller, vec![updated], now)
+                .await?
+                .pop()
+                .ok_or_else(|| AppError::NotFound { what: "key result", id: check_in.key_result_id.to_string() })?;
+            results.push(CheckInResult { check_in: check_in.into(), key_result });
+        }
+        tx.commit().await?;
+        Ok(results)
+    }
+
     /// One check-in.
     pub async fn get_check_in(&self, caller: &Caller, id: CheckInId) -> Result<CheckInView, AppError> {
         let mut tx = self.store().read().await?;

@@ -1,9 +1,10 @@
 //! Milepost's HTTP server: the JSON API under `/api/v1`, its OpenAPI document at
-//! `/api/openapi.json`, and `/healthz` and `/readyz`. The web app will join it here.
+//! `/api/openapi.json`, `/healthz` and `/readyz`, and the web app (`ui`) at `/`.
 
 pub mod api;
 pub mod extract;
 pub mod problem;
+pub mod ui;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -38,6 +39,7 @@ pub fn router(app: App) -> Router {
             async move { extract::Json(openapi.as_ref().clone()) }
         }),
     )
+    .merge(ui::routes())
     .fallback(not_found)
     .method_not_allowed_fallback(method_not_allowed)
     .with_state(app)

@@ -76,6 +76,16 @@ impl ApiError {
         self.status
     }
 
+    /// What is wrong, in a sentence.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// Each problem with the input and where it is.
+    pub fn errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
     /// Names the row of a batch in each problem whose pointer starts with a row's
     /// index (`/41/value` is row 42), so a person finds the line to fix.
     pub fn with_row_numbers(mut self) -> ApiError {

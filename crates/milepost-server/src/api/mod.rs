@@ -8,7 +8,7 @@ mod health;
 mod key_results;
 mod kpis;
 mod okr_files;
-mod session;
+pub(crate) mod session;
 mod workspaces;
 
 use crate::problem::Problem;

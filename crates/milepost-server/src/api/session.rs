@@ -14,7 +14,7 @@ use milepost_app::session::{
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-fn cookie(value: &str, max_age: i64) -> Result<HeaderValue, ApiError> {
+pub(crate) fn cookie(value: &str, max_age: i64) -> Result<HeaderValue, ApiError> {
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={value}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={max_age}"
     ))

@@ -44,5 +44,8 @@ mod permissions;
 mod schema;
 mod sessions;
 mod tokens;
+mod ui;
+mod ui_forms;
+mod ui_pages;
 mod versions;
 mod visibility;

@@ -121,6 +121,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     })?;
     let address = listener.local_addr()?;
     say!("Milepost is listening on http://{address} (ready in {} ms)", started.elapsed().as_millis());
+    say!("  Web app:  http://{address}/");
     say!("  API:      http://{address}/api/v1  (OpenAPI: http://{address}/api/openapi.json)");
     if let Some(token) = &demo_token {
         say!("  Token:    {token}  (admin of `demo`, valid 30 days)");

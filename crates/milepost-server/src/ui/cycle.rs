@@ -1,0 +1,188 @@
+//! `/cycles` (a timeline of the cycles and their objectives) and `/cycles/{id}` (one
+//! cycle's objectives and, once it is closed, its review: scores with their colours and
+//! committed against aspirational outcomes). Also the list walks other pages share.
+
+use super::view::{KeyResultLine, Names, ObjectiveLine, percent};
+use super::{Layout, PageResult, Viewer, page};
+use crate::extract::Id;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use milepost_app::cycle::{CycleQuery, CycleView};
+use milepost_app::key_result::{KeyResultQuery, KeyResultView};
+use milepost_app::objective::{ObjectiveQuery, ObjectiveView};
+use milepost_app::{App, AppError, Caller};
+use milepost_core::{Commitment, CycleStatus};
+
+/// Every cycle of the workspace, in id order.
+pub async fn all_cycles(app: &App, caller: &Caller) -> Result<Vec<CycleView>, AppError> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = app.list_cycles(caller, CycleQuery { limit: Some(500), after, ..Default::default() }).await?;
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(next) => after = Some(next),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// The active cycle the pages show by default: the shortest active one (a quarter
+/// rather than the year around it), or `None`.
+pub async fn active_cycle(app: &App, caller: &Caller) -> Result<Option<CycleView>, AppError> {
+    let query = CycleQuery { status: Some(CycleStatus::Active), limit: Some(500), ..Default::default() };
+    let cycles = app.list_cycles(caller, query).await?.items;
+    Ok(cycles.into_iter().min_by_key(|c| (c.end_date.since(c.start_date).map_or(i32::MAX, |s| s.get_days()), c.id)))
+}
+
+/// Every objective the query finds, walking its pages.
+pub async fn all_objectives(app: &App, caller: &Caller, query: ObjectiveQuery) -> Result<Vec<ObjectiveView>, AppError> {
+    let mut out = Vec::new();
+    let mut query = ObjectiveQuery { limit: Some(500), ..query };
+    loop {
+        let page = app.list_objectives(caller, query.clone()).await?;
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(next) => query.after = Some(next),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// Every key result the query finds, walking its pages.
+pub async fn all_key_results(
+    app: &App,
+    caller: &Caller,
+    query: KeyResultQuery,
+) -> Result<Vec<KeyResultView>, AppError> {
+    let mut out = Vec::new();
+    let mut query = KeyResultQuery { limit: Some(500), ..query };
+    loop {
+        let page = app.list_key_results(caller, query.clone()).await?;
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(next) => query.after = Some(next),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// A cycle on the timeline.
+struct TimelineCycle {
+    cycle: CycleView,
+    status: &'static str,
+    /// Where its bar starts and how wide it is, in percent of the timeline.
+    x: String,
+    width: String,
+    objectives: Vec<ObjectiveLine>,
+}
+
+#[derive(Template)]
+#[template(path = "cycles.html")]
+struct CyclesPage {
+    layout: Layout,
+    cycles: Vec<TimelineCycle>,
+    today: Option<String>,
+}
+
+fn status_word(status: CycleStatus) -> &'static str {
+    match status {
+        CycleStatus::Planning => "Planning",
+        CycleStatus::Active => "Active",
+        CycleStatus::Closed => "Closed",
+    }
+}
+
+/// `GET /cycles`: the timeline of cycles and their objectives.
+pub async fn show_cycles(State(app): State<App>, viewer: Viewer) -> PageResult {
+    let caller = &viewer.caller;
+    let names = Names::load(&app, caller).await?;
+    let mut cycles = all_cycles(&app, caller).await?;
+    cycles.sort_by_key(|c| (c.start_date, c.end_date));
+    let first = cycles.iter().map(|c| c.start_date).min();
+    let last = cycles.iter().map(|c| c.end_date).max();
+    let span = |from: jiff::civil::Date, to: jiff::civil::Date| to.since(from).map_or(0, |s| s.get_days());
+    let (timeline, today) = match (first, last) {
+        (Some(first), Some(last)) => {
+            let total = f64::from(span(first, last).max(1));
+            let now = app.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+            let today =
+                (first..=last).contains(&now).then(|| format!("{:.2}", f64::from(span(first, now)) / total * 100.0));
+            let mut timeline = Vec::new();
+            for cycle in cycles {
+                let query = ObjectiveQuery { cycle_id: Some(cycle.id), ..Default::default() };
+                let objectives = all_objectives(&app, caller, query).await?;
+                timeline.push(TimelineCycle {
+                    x: format!("{:.2}", f64::from(span(first, cycle.start_date)) / total * 100.0),
+                    width: format!("{:.2}", f64::from(span(cycle.start_date, cycle.end_date).max(1)) / total * 100.0),
+                    status: status_word(cycle.status),
+                    objectives: objectives.iter().map(|o| ObjectiveLine::of(o, &names)).collect(),
+                    cycle,
+                });
+            }
+            (timeline, today)
+        }
+        _ => (Vec::new(), None),
+    };
+    let template = CyclesPage { layout: Layout::new(&viewer, "cycles", "Cycles"), cycles: timeline, today };
+    Ok(page(StatusCode::OK, &template))
+}
+
+/// How one kind of commitment fared at close.
+struct Outcome {
+    commitment: &'static str,
+    rule: &'static str,
+    succeeded: usize,
+    total: usize,
+}
+
+#[derive(Template)]
+#[template(path = "cycle.html")]
+struct CyclePage {
+    layout: Layout,
+    cycle: CycleView,
+    status: &'static str,
+    elapsed: String,
+    closed: bool,
+    objectives: Vec<(ObjectiveLine, Vec<KeyResultLine>)>,
+    outcomes: Vec<Outcome>,
+}
+
+/// `GET /cycles/{id}`: one cycle, and its review once it is closed.
+pub async fn show_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id) -> PageResult {
+    let caller = &viewer.caller;
+    let cycle = app.get_cycle(caller, id).await?;
+    let names = Names::load(&app, caller).await?;
+    let now = app.now();
+    let objectives = all_objectives(&app, caller, ObjectiveQuery { cycle_id: Some(id), ..Default::default() }).await?;
+    let closed = cycle.status == CycleStatus::Closed;
+    let mut outcomes = Vec::new();
+    if closed {
+        for (commitment, word, rule) in [
+            (Commitment::Committed, "Committed", "succeeds at a score of 1.0"),
+            (Commitment::Aspirational, "Aspirational", "succeeds at 0.7 or more"),
+        ] {
+            let graded: Vec<&ObjectiveView> = objectives.iter().filter(|o| o.commitment == commitment).collect();
+            let succeeded = graded.iter().filter(|o| o.score.and_then(|s| s.succeeded) == Some(true)).count();
+            outcomes.push(Outcome { commitment: word, rule, succeeded, total: graded.len() });
+        }
+    }
+    let objectives = objectives
+        .iter()
+        .map(|o| {
+            let lines = o.key_results.iter().map(|k| KeyResultLine::of(k, &names, now)).collect();
+            (ObjectiveLine::of(o, &names), lines)
+        })
+        .collect();
+    let template = CyclePage {
+        layout: Layout::new(&viewer, "cycles", cycle.name.clone()),
+        status: status_word(cycle.status),
+        elapsed: percent(cycle.elapsed),
+        closed,
+        objectives,
+        outcomes,
+        cycle,
+    };
+    Ok(page(StatusCode::OK, &template))
+}

@@ -1,0 +1,175 @@
+//! HTML forms: our own extractor for `application/x-www-form-urlencoded` bodies (as
+//! `extract.rs` has for JSON), and the problems of a post keyed by form field, so each
+//! message is shown next to the field at fault.
+
+use crate::problem::ApiError;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{StatusCode, header};
+use milepost_app::{FieldError, Location};
+use std::collections::HashMap;
+
+/// The fields of a posted form, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Form(pub Fields);
+
+/// A form's fields by name (the last value of a repeated name wins).
+#[derive(Debug, Clone, Default)]
+pub struct Fields(HashMap<String, String>);
+
+impl Fields {
+    /// The field's value, trimmed; empty when absent.
+    pub fn text(&self, name: &str) -> &str {
+        self.0.get(name).map_or("", |v| v.trim())
+    }
+
+    /// The field's value, trimmed, or `None` when absent or blank.
+    pub fn optional(&self, name: &str) -> Option<String> {
+        Some(self.text(name)).filter(|v| !v.is_empty()).map(str::to_owned)
+    }
+
+    /// Whether the form has the field at all.
+    pub fn has(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+
+    /// A number field: `None` when blank; a problem recorded under `name` when it is not a number.
+    pub fn number(&self, name: &str, problems: &mut Problems) -> Option<f64> {
+        let text = self.text(name);
+        if text.is_empty() {
+            return None;
+        }
+        match text.replace(',', "").parse::<f64>() {
+            Ok(value) if value.is_finite() => Some(value),
+            _ => {
+                problems.add(name, format!("“{text}” is not a number"));
+                None
+            }
+        }
+    }
+
+    /// A whole-number field (an id, a confidence): `None` when blank.
+    pub fn whole(&self, name: &str, problems: &mut Problems) -> Option<i64> {
+        let text = self.text(name);
+        if text.is_empty() {
+            return None;
+        }
+        match text.parse::<i64>() {
+            Ok(value) => Some(value),
+            _ => {
+                problems.add(name, format!("“{text}” is not a whole number"));
+                None
+            }
+        }
+    }
+}
+
+impl From<HashMap<String, String>> for Fields {
+    fn from(fields: HashMap<String, String>) -> Self {
+        Fields(fields)
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for Form {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_form = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the form as application/x-www-form-urlencoded",
+            ));
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            ApiError::new(rejection.status(), "bad_request", format!("the form could not be read: {rejection}"))
+        })?;
+        let fields = form_urlencoded::parse(&bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        Ok(Form(Fields(fields)))
+    }
+}
+
+/// Percent-encodes `text` for a query string.
+pub fn encode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// The problems of a posted form, by field name; a message without a field (`""`) is
+/// shown at the top of the form.
+#[derive(Debug, Clone, Default)]
+pub struct Problems(HashMap<String, String>);
+
+impl Problems {
+    /// Records a problem with `field` (the first one per field is kept).
+    pub fn add(&mut self, field: &str, detail: impl Into<String>) {
+        self.0.entry(field.to_owned()).or_insert_with(|| detail.into());
+    }
+
+    /// The problem with `field`, or empty.
+    pub fn of(&self, field: &str) -> &str {
+        self.0.get(field).map_or("", String::as_str)
+    }
+
+    /// Whether `field` has a problem.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    /// Whether nothing is wrong.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many problems there are.
+    pub fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Records the app's problems, each at the field `field_of` names for its JSON
+    /// pointer (or at the top of the form when it names none).
+    pub fn extend(&mut self, errors: &[FieldError], field_of: impl Fn(&str) -> Option<String>) {
+        for error in errors {
+            let field = match &error.location {
+                Location::Pointer(pointer) => field_of(pointer).unwrap_or_default(),
+                Location::Parameter(name) | Location::Header(name) => name.clone(),
+            };
+            self.add(&field, error.detail.clone());
+        }
+    }
+}
+
+/// Reads an optional query parameter that a GET form sends empty when nothing is
+/// chosen (`?team_id=`): empty is `None`, anything else must parse.
+pub fn empty_as_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let text: Option<String> = serde::Deserialize::deserialize(deserializer)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => text.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+/// Like [`empty_as_none`], for one of the names of a [`Named`] enumeration.
+pub fn empty_as_none_named<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: milepost_core::Named,
+{
+    let text: Option<String> = serde::Deserialize::deserialize(deserializer)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => T::parse(text)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not one of {}", T::names()))),
+    }
+}

@@ -1,0 +1,145 @@
+//! `/key-results/{id}/edit`: changing a key result's sentence, start, target, unit,
+//! weight and owner. Its value changes only by check-ins; moving its start or target
+//! after the cycle began needs a reason, which the app records with who and when.
+
+use super::form::{Fields, Form, Problems};
+use super::objective_form::{Choice, choices, people_of};
+use super::view::Names;
+use super::{Layout, PageResult, Viewer, page, see_other};
+use crate::extract::Id;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use milepost_app::{App, AppError};
+use milepost_core::KeyResultKind;
+use std::collections::HashMap;
+
+#[derive(Template)]
+#[template(path = "key_result_edit.html")]
+struct KeyResultEditPage {
+    layout: Layout,
+    id: i64,
+    objective_id: i64,
+    kind: &'static str,
+    /// Whether the key result has a start (increase, decrease) and a target or band.
+    has_start: bool,
+    has_target: bool,
+    fields: Fields,
+    problems: Problems,
+    owners: Vec<Choice>,
+}
+
+fn key_result_fields(view: &milepost_app::key_result::KeyResultView) -> Fields {
+    let number = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+    let (start, target) = match view.range {
+        Some([low, high]) => (Some(low), Some(high)),
+        None => (view.start, view.target),
+    };
+    let pairs = [
+        ("version", view.version.to_string()),
+        ("title", view.title.clone()),
+        ("start", number(start)),
+        ("target", number(target)),
+        ("unit", view.unit.clone().unwrap_or_default()),
+        ("weight", view.weight.to_string()),
+        ("owner", view.owner_person_id.map(|p| p.to_string()).unwrap_or_default()),
+    ];
+    Fields::from(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<HashMap<_, _>>())
+}
+
+fn key_result_edit(
+    viewer: &Viewer,
+    view: &milepost_app::key_result::KeyResultView,
+    names: &Names,
+    fields: Fields,
+    problems: Problems,
+) -> KeyResultEditPage {
+    let mut owners = vec![(String::new(), "Nobody".to_owned())];
+    owners.extend(people_of(names));
+    KeyResultEditPage {
+        layout: Layout::new(viewer, "", format!("Edit {}", view.title)),
+        id: view.id,
+        objective_id: view.objective_id,
+        kind: super::view::kind(view.kind),
+        has_start: matches!(view.kind, KeyResultKind::Increase | KeyResultKind::Decrease | KeyResultKind::Range),
+        has_target: view.kind != KeyResultKind::Milestone,
+        owners: choices(owners, fields.text("owner")),
+        fields,
+        problems,
+    }
+}
+
+/// `GET /key-results/{id}/edit`: a key result's form, filled in.
+pub async fn show_edit_key_result(State(app): State<App>, viewer: Viewer, Id(id): Id) -> PageResult {
+    let caller = &viewer.caller;
+    let view = app.get_key_result(caller, id).await?;
+    let names = Names::load(&app, caller).await?;
+    Ok(page(StatusCode::OK, &key_result_edit(&viewer, &view, &names, key_result_fields(&view), Problems::default())))
+}
+
+/// `POST /key-results/{id}/edit`: changes the key result; moving its start or target
+/// after the cycle began needs a reason, which the app records.
+pub async fn save_key_result(State(app): State<App>, viewer: Viewer, Id(id): Id, Form(fields): Form) -> PageResult {
+    let caller = &viewer.caller;
+    let view = app.get_key_result(caller, id).await?;
+    let mut problems = Problems::default();
+    let version = fields.whole("version", &mut problems).unwrap_or_default();
+    let start = fields.number("start", &mut problems);
+    let target = fields.number("target", &mut problems);
+    let (start, target, range) = match (view.kind, start, target) {
+        (KeyResultKind::Range, Some(low), Some(high)) => (None, None, Some([low, high])),
+        (KeyResultKind::Range, _, _) => (None, None, None),
+        (KeyResultKind::Milestone, _, _) => (None, None, None),
+        (KeyResultKind::Maintain, _, target) => (None, target, None),
+        (_, start, target) => (start, target, None),
+    };
+    let change = milepost_app::key_result::KeyResultPatch {
+        version,
+        title: Some(fields.text("title").to_owned()),
+        kind: None,
+        metric: None,
+        unit: Some(fields.optional("unit")),
+        start,
+        target,
+        range,
+        comparator: None,
+        relative_change: None,
+        delta: None,
+        weight: fields.number("weight", &mut problems),
+        owner_person_id: Some(fields.whole("owner", &mut problems)),
+        cadence: None,
+        kpi_id: None,
+        target_schedule: None,
+        reason: fields.optional("reason"),
+    };
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if problems.is_empty() {
+        match app.update_key_result(caller, id, change).await {
+            Ok(saved) => return Ok(see_other(&format!("/objectives/{}#key-result-{id}", saved.objective_id))),
+            Err(AppError::Invalid(errors)) => problems.extend(&errors, |pointer| {
+                let field = match pointer.trim_start_matches('/').split('/').next().unwrap_or_default() {
+                    "start" => "start",
+                    "target" | "range" | "relative_change" | "delta" => "target",
+                    "unit" => "unit",
+                    "weight" => "weight",
+                    "owner_person_id" => "owner",
+                    "reason" => "reason",
+                    "title" => "title",
+                    _ => "",
+                };
+                Some(field.to_owned())
+            }),
+            Err(error @ (AppError::StaleVersion { .. } | AppError::Forbidden { .. } | AppError::Conflict { .. })) => {
+                status = if matches!(error, AppError::Forbidden { .. }) {
+                    StatusCode::FORBIDDEN
+                } else {
+                    StatusCode::CONFLICT
+                };
+                problems.add("", error.to_string());
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    let names = Names::load(&app, caller).await?;
+    Ok(page(status, &key_result_edit(&viewer, &view, &names, fields, problems)))
+}

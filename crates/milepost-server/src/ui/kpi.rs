@@ -1,0 +1,275 @@
+//! `/kpis` (the KPI board: health in words, icons and colours, the latest value against
+//! the target, the trend, a sparkline, and the lagging list) and `/kpis/{id}` (a chart
+//! of the KPI's series with its target and warning band, over any time range,
+//! downsampled by the server). Both read `App::kpi_board` and `App::kpi_series`, the
+//! functions behind `/api/v1/kpis/board` and `/api/v1/kpis/{id}/series`.
+
+use super::view::{Badge, Names, day, value};
+use super::{Layout, PageResult, Viewer, page};
+use crate::extract::{Id, Query};
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use milepost_app::kpi::{KpiBoard, KpiView, SeriesQuery};
+use milepost_app::{App, AppError, FieldError};
+use milepost_core::{KpiDirection, KpiHealth, KpiTrend};
+use serde::Serialize;
+use std::fmt::Write;
+
+/// The badge of a KPI's health.
+pub fn health_badge(health: KpiHealth) -> Badge {
+    match health {
+        KpiHealth::Green => Badge { word: "On target", icon: "✓", class: "status-on_track" },
+        KpiHealth::Amber => Badge { word: "In the warning band", icon: "!", class: "status-at_risk" },
+        KpiHealth::Red => Badge { word: "Off target", icon: "✕", class: "status-off_track" },
+        KpiHealth::NoData => Badge { word: "No data", icon: "?", class: "status-stale" },
+    }
+}
+
+fn trend_word(trend: KpiTrend) -> &'static str {
+    match trend {
+        KpiTrend::Improving => "↗ improving",
+        KpiTrend::Steady => "→ steady",
+        KpiTrend::Worsening => "↘ worsening",
+        KpiTrend::Unknown => "· not known yet",
+    }
+}
+
+/// What a KPI aims at, in words: `≥ 99.9%`, `≤ 2 h`, `2% – 3%`.
+fn goal(kpi: &KpiView) -> String {
+    let unit = kpi.unit.as_deref();
+    match (kpi.direction, kpi.target, kpi.range) {
+        (KpiDirection::WithinRange, _, Some([low, high])) => {
+            format!("{} – {}", value(Some(low), unit), value(Some(high), unit))
+        }
+        (KpiDirection::LowerIsBetter, target, _) => format!("≤ {}", value(target, unit)),
+        (_, target, _) => format!("≥ {}", value(target, unit)),
+    }
+}
+
+/// A sparkline as inline SVG: the line of the values, scaled to its own range.
+fn sparkline(values: &[f64], health: KpiHealth) -> String {
+    if values.len() < 2 {
+        return String::new();
+    }
+    let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let span = if high > low { high - low } else { 1.0 };
+    let step = 100.0 / (values.len() - 1) as f64;
+    let mut points = String::new();
+    for (index, v) in values.iter().enumerate() {
+        let _ = write!(points, "{:.1},{:.1} ", index as f64 * step, 18.0 - (v - low) / span * 16.0);
+    }
+    format!(
+        r#"<svg class="sparkline {}" viewBox="0 0 100 20" preserveAspectRatio="none" role="img" aria-label="The last {} periods"><polyline fill="none" stroke="currentColor" stroke-width="1.5" vector-effect="non-scaling-stroke" points="{}"/></svg>"#,
+        health_badge(health).class,
+        values.len(),
+        points.trim_end()
+    )
+}
+
+/// One KPI as a line of the board.
+pub struct KpiLine {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Who owns it.
+    pub owner: String,
+    /// Its health.
+    pub badge: Badge,
+    /// Its latest value, with unit.
+    pub last: String,
+    /// What it aims at.
+    pub goal: String,
+    /// Where it is heading, in words.
+    pub trend: &'static str,
+    /// Whether it is lagging.
+    pub lagging: bool,
+    /// Its sparkline, as SVG.
+    pub sparkline: String,
+}
+
+fn lines(board: &KpiBoard, names: &Names) -> Vec<KpiLine> {
+    board
+        .items
+        .iter()
+        .map(|entry| {
+            let kpi = &entry.kpi;
+            let values: Vec<f64> = entry.sparkline.iter().map(|p| p.value).collect();
+            KpiLine {
+                id: kpi.id,
+                name: kpi.name.clone(),
+                owner: names.person(kpi.owner_person_id),
+                badge: health_badge(kpi.state.health),
+                last: value(kpi.state.last_value, kpi.unit.as_deref()),
+                goal: goal(kpi),
+                trend: trend_word(kpi.state.trend),
+                lagging: kpi.state.lagging,
+                sparkline: sparkline(&values, kpi.state.health),
+            }
+        })
+        .collect()
+}
+
+/// The KPI part of the dashboard: how many KPIs are in each health, and the lagging ones.
+pub struct KpiSummary {
+    /// (badge, count) per health, in the order green, amber, red, no data.
+    pub counts: Vec<(Badge, usize)>,
+    /// The lagging KPIs.
+    pub lagging: Vec<KpiLine>,
+}
+
+/// The dashboard's KPI summary, from the board.
+pub async fn summary(app: &App, viewer: &Viewer, names: &Names) -> Result<KpiSummary, AppError> {
+    let board = app.kpi_board(&viewer.caller).await?;
+    let counts = [KpiHealth::Green, KpiHealth::Amber, KpiHealth::Red, KpiHealth::NoData]
+        .iter()
+        .map(|h| (health_badge(*h), board.items.iter().filter(|e| e.kpi.state.health == *h).count()))
+        .collect();
+    let lagging = lines(&board, names).into_iter().filter(|l| l.lagging).collect();
+    Ok(KpiSummary { counts, lagging })
+}
+
+#[derive(Template)]
+#[template(path = "kpis.html")]
+struct KpiBoardPage {
+    layout: Layout,
+    as_of: String,
+    kpis: Vec<KpiLine>,
+    lagging: Vec<KpiLine>,
+}
+
+/// `GET /kpis`: the KPI board.
+pub async fn show_kpis(State(app): State<App>, viewer: Viewer) -> PageResult {
+    let board = app.kpi_board(&viewer.caller).await?;
+    let names = Names::load(&app, &viewer.caller).await?;
+    let kpis = lines(&board, &names);
+    let lagging = lines(&board, &names).into_iter().filter(|l| l.lagging).collect();
+    let template =
+        KpiBoardPage { layout: Layout::new(&viewer, "kpis", "KPIs"), as_of: day(board.as_of), kpis, lagging };
+    Ok(page(StatusCode::OK, &template))
+}
+
+/// The range of the KPI page: days, as a date input sends them.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct RangeQuery {
+    /// From this day.
+    #[serde(default, deserialize_with = "super::form::empty_as_none")]
+    pub from: Option<jiff::civil::Date>,
+    /// Up to this day, inclusive.
+    #[serde(default, deserialize_with = "super::form::empty_as_none")]
+    pub to: Option<jiff::civil::Date>,
+}
+
+/// The data of the KPI chart, for `static/milepost.js`.
+#[derive(Serialize)]
+struct Chart {
+    times: Vec<i64>,
+    values: Vec<Option<f64>>,
+    pace: Vec<Option<f64>>,
+    unit: String,
+    label: String,
+    lines: Vec<Line>,
+}
+
+#[derive(Serialize)]
+struct Line {
+    label: &'static str,
+    value: f64,
+}
+
+#[derive(Template)]
+#[template(path = "kpi.html")]
+struct KpiPage {
+    layout: Layout,
+    kpi: KpiView,
+    badge: Badge,
+    goal: String,
+    band: String,
+    last: String,
+    trend: &'static str,
+    owner: String,
+    chart: String,
+    from: String,
+    to: String,
+    points: usize,
+    measurements: u64,
+    downsampled: bool,
+}
+
+fn midnight(date: jiff::civil::Date) -> Option<jiff::Timestamp> {
+    date.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp())
+}
+
+/// `GET /kpis/{id}?from=YYYY-MM-DD&to=YYYY-MM-DD`: one KPI's chart over a range.
+pub async fn show_kpi(
+    State(app): State<App>,
+    viewer: Viewer,
+    Id(id): Id,
+    Query(range): Query<RangeQuery>,
+) -> PageResult {
+    let caller = &viewer.caller;
+    let kpi = app.get_kpi(caller, id).await?;
+    if let (Some(from), Some(to)) = (range.from, range.to)
+        && from > to
+    {
+        return Err(
+            AppError::Invalid(vec![FieldError::parameter("from", "the range must start before it ends")]).into()
+        );
+    }
+    let query = SeriesQuery {
+        from: range.from.and_then(midnight),
+        // Up to the end of the last day: the series includes its `to`.
+        to: range
+            .to
+            .and_then(|d| d.tomorrow().ok())
+            .and_then(midnight)
+            .and_then(|t| t.checked_sub(jiff::SignedDuration::from_millis(1)).ok()),
+        max_points: Some(400),
+    };
+    let series = app.kpi_series(caller, id, query).await?;
+    let names = Names::load(&app, caller).await?;
+    let unit = kpi.unit.as_deref();
+    let band = kpi.warning_band;
+    let lines = match (kpi.direction, kpi.target, kpi.range) {
+        (KpiDirection::WithinRange, _, Some([low, high])) => vec![
+            Line { label: "range low", value: low },
+            Line { label: "range high", value: high },
+            Line { label: "warning edge", value: low - band },
+            Line { label: "warning edge", value: high + band },
+        ],
+        (KpiDirection::LowerIsBetter, Some(target), _) => {
+            vec![Line { label: "target", value: target }, Line { label: "warning edge", value: target + band }]
+        }
+        (_, Some(target), _) => {
+            vec![Line { label: "target", value: target }, Line { label: "warning edge", value: target - band }]
+        }
+        _ => Vec::new(),
+    };
+    let chart = Chart {
+        times: series.points.iter().map(|p| p.at.as_second()).collect(),
+        values: series.points.iter().map(|p| Some(p.value)).collect(),
+        pace: series.points.iter().map(|_| None).collect(),
+        unit: kpi.unit.clone().unwrap_or_default(),
+        label: "values".to_owned(),
+        lines,
+    };
+    let template = KpiPage {
+        layout: Layout::new(&viewer, "kpis", kpi.name.clone()),
+        badge: health_badge(kpi.state.health),
+        goal: goal(&kpi),
+        band: value(Some(band), unit),
+        last: value(kpi.state.last_value, unit),
+        trend: trend_word(kpi.state.trend),
+        owner: names.person(kpi.owner_person_id),
+        chart: serde_json::to_string(&chart).unwrap_or_else(|_| "{}".to_owned()),
+        from: day(series.from),
+        to: day(series.to),
+        points: series.points.len(),
+        measurements: series.measurements,
+        downsampled: series.downsampled,
+        kpi,
+    };
+    Ok(page(StatusCode::OK, &template))
+}

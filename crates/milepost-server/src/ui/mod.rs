@@ -1,0 +1,200 @@
+//! The web app: server-rendered pages (askama templates in `templates/`) over the same
+//! app functions the JSON API calls, with progressive enhancement from `static/`.
+//! Every page needs a logged-in session ([`Viewer`]); without one it redirects to
+//! `/login`. Every form post must come from this site ([`Viewer`] refuses cross-site
+//! unsafe requests with 403, as the API does for cookies). Pages carry their own
+//! Content-Security-Policy, relaxed from the API's only as far as the pages need.
+
+mod alignment;
+mod assets;
+mod check_in;
+mod cycle;
+mod dashboard;
+mod form;
+mod initiative;
+mod key_result;
+mod kpi;
+mod objective;
+mod objective_form;
+mod session;
+mod view;
+
+use crate::extract::{refuse_cross_site, session_cookie};
+use crate::problem::ApiError;
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use milepost_app::session::SessionView;
+use milepost_app::{App, AppError, Caller};
+
+/// The pages' Content-Security-Policy: own scripts, styles and images (and `data:`
+/// images, which Pico's icons are), own form targets, nothing inline, no frames.
+pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The web app's routes.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/", get(dashboard::show_dashboard))
+        .route("/login", get(session::show_login).post(session::log_in))
+        .route("/logout", post(session::log_out))
+        .route("/alignment", get(alignment::show_alignment))
+        .route("/check-in", get(check_in::show_check_in).post(check_in::save_check_in))
+        .route("/kpis", get(kpi::show_kpis))
+        .route("/kpis/{id}", get(kpi::show_kpi))
+        .route("/cycles", get(cycle::show_cycles))
+        .route("/cycles/{id}", get(cycle::show_cycle))
+        .route("/objectives/new", get(objective_form::show_new_objective).post(objective_form::save_new_objective))
+        .route("/objectives/{id}", get(objective::show_objective))
+        .route("/objectives/{id}/edit", get(objective_form::show_edit_objective).post(objective_form::save_objective))
+        .route(
+            "/objectives/{id}/key-results/new",
+            get(objective_form::show_new_key_result).post(objective_form::save_new_key_result),
+        )
+        .route(
+            "/objectives/{id}/initiatives/new",
+            get(initiative::show_new_initiative).post(initiative::save_new_initiative),
+        )
+        .route("/initiatives/{id}/edit", get(initiative::show_edit_initiative).post(initiative::save_initiative))
+        .route("/key-results/parse", get(objective_form::parse_sentence))
+        .route("/key-results/{id}/edit", get(key_result::show_edit_key_result).post(key_result::save_key_result))
+        .route("/static/{*path}", get(assets::static_file))
+}
+
+/// The person logged in, for a page: their caller and session. Without a session a
+/// page redirects to `/login`; an unsafe request from another site is refused.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    /// Who asks, as the app functions take it.
+    pub caller: Caller,
+    /// The session: workspace and person.
+    pub session: SessionView,
+}
+
+impl<S> FromRequestParts<S> for Viewer
+where
+    S: Send + Sync,
+    App: FromRef<S>,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        refuse_cross_site(parts).map_err(|error| PageError::from(error).into_response())?;
+        let to_login = || {
+            let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+            let next = if parts.method.is_safe() { next } else { "/" };
+            Redirect::to(&format!("/login?next={}", form::encode(next))).into_response()
+        };
+        let Some(secret) = session_cookie(&parts.headers) else {
+            return Err(to_login());
+        };
+        match App::from_ref(state).authenticate_session(&secret).await {
+            Ok((caller, session)) => Ok(Viewer { caller, session }),
+            Err(AppError::Unauthenticated { .. }) => Err(to_login()),
+            Err(error) => Err(PageError::from(error).into_response()),
+        }
+    }
+}
+
+/// The frame every page shares: who is logged in and which part of the nav bar is current.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The person's name.
+    pub person: String,
+    /// The workspace's slug.
+    pub workspace: String,
+    /// The nav bar entry of this page: `dashboard`, `alignment`, `check-in`, `cycles`, `new`.
+    pub nav: &'static str,
+    /// The page's title.
+    pub title: String,
+}
+
+impl Layout {
+    /// The frame for `viewer` on the page `nav` titled `title`.
+    pub fn new(viewer: &Viewer, nav: &'static str, title: impl Into<String>) -> Layout {
+        Layout {
+            person: viewer.session.person.name.clone(),
+            workspace: viewer.session.workspace.clone(),
+            nav,
+            title: title.into(),
+        }
+    }
+
+    /// `aria-current="page"` for the nav entry of this page.
+    pub fn current(&self, entry: &str) -> &'static str {
+        if self.nav == entry { "page" } else { "false" }
+    }
+}
+
+/// Renders a template as an HTML page with `status` and the pages' CSP.
+pub fn page(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(body) => {
+            let mut response = (status, body).into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(error) => {
+            tracing::error!(%error, "a page could not be rendered");
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the page could not be rendered")
+                .into_response()
+        }
+    }
+}
+
+/// A page's answer after a successful form post: 303 See Other to `location`.
+pub fn see_other(location: &str) -> Response {
+    let mut response = Redirect::to(location).into_response();
+    response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
+    response
+}
+
+/// The page shown when something goes wrong: the status and its sentence.
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    title: String,
+    detail: String,
+}
+
+/// Why a page could not be shown: rendered as an HTML page with the API's status.
+#[derive(Debug)]
+pub struct PageError(ApiError);
+
+impl From<ApiError> for PageError {
+    fn from(error: ApiError) -> Self {
+        PageError(error)
+    }
+}
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> Self {
+        PageError(ApiError::from(error))
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        if status == StatusCode::UNAUTHORIZED {
+            return see_other("/login");
+        }
+        let template = ErrorPage {
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            detail: self.0.detail().to_owned(),
+        };
+        page(status, &template)
+    }
+}
+
+/// What a page handler returns.
+pub type PageResult = Result<Response, PageError>;

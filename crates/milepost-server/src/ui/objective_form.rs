@@ -1,0 +1,588 @@
+//! The forms that create and change OKRs: a new objective with its key results in one
+//! go (`/objectives/new`), changing an objective (`/objectives/{id}/edit`), adding a
+//! key result (`/objectives/{id}/key-results/new`). A key result's sentence fills its fields
+//! through the sentence parser: as it is typed, with htmx (`/key-results/parse`), and
+//! on submit for any field left blank, so the forms work without JavaScript too.
+
+use super::cycle::{all_cycles, all_objectives};
+use super::form::{Fields, Form, Problems};
+use super::view::Names;
+use super::{Layout, PageResult, Viewer, page, see_other};
+use crate::extract::{Id, Query};
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use milepost_app::key_result::NewKeyResult;
+use milepost_app::objective::{NewObjective, ObjectivePatch, ObjectiveQuery, ObjectiveView};
+use milepost_app::{App, AppError, Caller};
+use milepost_core::{Commitment, Comparator, CycleStatus, KeyResultKind, Named, Visibility};
+use std::collections::HashMap;
+
+/// How many key result rows the new-objective form offers.
+const KEY_RESULT_ROWS: usize = 3;
+
+/// One choice of a select.
+pub(super) struct Choice {
+    /// What the form sends.
+    pub value: String,
+    /// What the person reads.
+    pub label: String,
+    /// Whether it is chosen.
+    pub selected: bool,
+}
+
+pub(super) fn choices(options: impl IntoIterator<Item = (String, String)>, current: &str) -> Vec<Choice> {
+    options.into_iter().map(|(value, label)| Choice { selected: value == current, value, label }).collect()
+}
+
+fn kind_choices(current: &str) -> Vec<Choice> {
+    let mut options = vec![(String::new(), "Read it from the sentence".to_owned())];
+    options.extend(KeyResultKind::ALL.iter().map(|k| (k.as_str().to_owned(), super::view::kind(*k).to_owned())));
+    choices(options, current)
+}
+
+/// The fields of one key result on a form, named `key_results.{index}.{field}`.
+pub struct KeyResultForm {
+    index: usize,
+    title: String,
+    kinds: Vec<Choice>,
+    start: String,
+    target: String,
+    unit: String,
+    owners: Vec<Choice>,
+    errors: HashMap<&'static str, String>,
+}
+
+impl KeyResultForm {
+    /// The problem with `field` of this key result, or empty.
+    pub fn error(&self, field: &str) -> &str {
+        self.errors.get(field).map_or("", String::as_str)
+    }
+
+    /// Whether `field` has a problem.
+    pub fn has(&self, field: &str) -> bool {
+        self.errors.contains_key(field)
+    }
+}
+
+const KEY_RESULT_FIELDS: [&str; 6] = ["title", "kind", "start", "target", "unit", "owner"];
+
+fn key_result_form(index: usize, fields: &Fields, problems: &Problems, people: &[(String, String)]) -> KeyResultForm {
+    let name = |field: &str| format!("key_results.{index}.{field}");
+    let mut owners = vec![(String::new(), "The objective's owner".to_owned())];
+    owners.extend(people.iter().cloned());
+    let errors = KEY_RESULT_FIELDS
+        .iter()
+        .filter_map(|field| Some(*field).zip(Some(problems.of(&name(field)).to_owned()).filter(|e| !e.is_empty())))
+        .collect();
+    KeyResultForm {
+        index,
+        title: fields.text(&name("title")).to_owned(),
+        kinds: kind_choices(fields.text(&name("kind"))),
+        start: fields.text(&name("start")).to_owned(),
+        target: fields.text(&name("target")).to_owned(),
+        unit: fields.text(&name("unit")).to_owned(),
+        owners: choices(owners, fields.text(&name("owner"))),
+        errors,
+    }
+}
+
+/// Reads the key result in row `index` of a form: the fields given, and for those left
+/// blank what the sentence says. `None` for a row left empty.
+fn read_key_result(fields: &Fields, index: usize, problems: &mut Problems) -> Option<NewKeyResult> {
+    let name = |field: &str| format!("key_results.{index}.{field}");
+    let title = fields.text(&name("title"));
+    if title.is_empty() {
+        return None;
+    }
+    let parsed = milepost_okrfile::parse_key_result(title);
+    let kind = match fields.text(&name("kind")) {
+        "" => parsed.kind,
+        text => KeyResultKind::parse(text),
+    };
+    let Some(kind) = kind else {
+        problems.add(
+            &name("kind"),
+            "nothing measurable was read in the sentence: choose a kind, or write it as “Increase NPS from 32 to 50”",
+        );
+        return None;
+    };
+    let parsed_kind = parsed.kind == Some(kind);
+    let start = fields.number(&name("start"), problems).or(if parsed_kind { parsed.start } else { None });
+    let target = fields.number(&name("target"), problems).or(if parsed_kind { parsed.target } else { None });
+    // A target stated as a change ("by 30%") counts only when no target is known.
+    let relative = parsed_kind && target.is_none();
+    Some(NewKeyResult {
+        title: title.to_owned(),
+        kind,
+        metric: parsed.metric,
+        unit: fields.optional(&name("unit")).or(parsed.unit),
+        start,
+        target,
+        range: if kind == KeyResultKind::Range { parsed.range } else { None },
+        comparator: if kind == KeyResultKind::Maintain {
+            parsed.comparator.or(Some(Comparator::AtLeast))
+        } else {
+            None
+        },
+        relative_change: if relative { parsed.relative_change } else { None },
+        delta: if relative { parsed.delta } else { None },
+        weight: None,
+        owner_person_id: fields.whole(&name("owner"), problems),
+        cadence: None,
+        kpi_id: None,
+        target_schedule: None,
+    })
+}
+
+/// The form field of a key result's JSON pointer tail (`/target` → `target`).
+fn key_result_field(tail: &str) -> &'static str {
+    match tail.trim_start_matches('/').split('/').next().unwrap_or_default() {
+        "kind" | "comparator" => "kind",
+        "start" => "start",
+        "target" | "range" | "relative_change" | "delta" => "target",
+        "unit" => "unit",
+        "owner_person_id" => "owner",
+        _ => "title",
+    }
+}
+
+/// The form field of an objective's JSON pointer.
+fn objective_field(pointer: &str) -> &'static str {
+    match pointer {
+        "/title" => "title",
+        "/description" => "description",
+        "/cycle_id" => "cycle_id",
+        "/owner_person_id" | "/owner_team_id" => "owner",
+        "/parent_objective_id" | "/parent_key_result_id" => "parent",
+        "/commitment" => "commitment",
+        "/visibility" => "visibility",
+        _ => "",
+    }
+}
+
+/// Everything a new or changed objective's form offers to choose from.
+struct Options {
+    people: Vec<(String, String)>,
+    owners: Vec<(String, String)>,
+    cycles: Vec<(String, String)>,
+    parents: Vec<(String, String)>,
+}
+
+async fn options(app: &App, caller: &Caller, names: &Names, except: Option<i64>) -> Result<Options, AppError> {
+    let mut people: Vec<(String, String)> =
+        names.people.values().filter(|p| !p.archived).map(|p| (p.id.to_string(), p.name.clone())).collect();
+    people.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut owners: Vec<(String, String)> =
+        people.iter().map(|(id, name)| (format!("person:{id}"), format!("{name} (person)"))).collect();
+    for id in &names.team_order {
+        if let Some(team) = names.teams.get(id).filter(|t| !t.archived) {
+            owners.push((format!("team:{id}"), format!("{} (team)", team.name)));
+        }
+    }
+    let cycles: Vec<_> =
+        all_cycles(app, caller).await?.into_iter().filter(|c| c.status != CycleStatus::Closed).collect();
+    let mut parents = vec![(String::new(), "None".to_owned())];
+    for cycle in &cycles {
+        let query = ObjectiveQuery { cycle_id: Some(cycle.id), ..Default::default() };
+        for objective in all_objectives(app, caller, query).await? {
+            if Some(objective.id) != except {
+                parents.push((objective.id.to_string(), format!("{} ({})", objective.title, cycle.name)));
+            }
+        }
+    }
+    let cycles = cycles.into_iter().map(|c| (c.id.to_string(), c.name)).collect();
+    Ok(Options { people, owners, cycles, parents })
+}
+
+#[derive(Template)]
+#[template(path = "objective_form.html")]
+struct ObjectiveFormPage {
+    layout: Layout,
+    action: String,
+    heading: String,
+    submit: &'static str,
+    version: Option<i64>,
+    fields: Fields,
+    problems: Problems,
+    cycles: Vec<Choice>,
+    owners: Vec<Choice>,
+    parents: Vec<Choice>,
+    commitments: Vec<Choice>,
+    visibilities: Vec<Choice>,
+    key_results: Vec<KeyResultForm>,
+}
+
+fn objective_form(
+    layout: Layout,
+    options: Options,
+    fields: Fields,
+    problems: Problems,
+    rows: usize,
+) -> ObjectiveFormPage {
+    let key_results = (0..rows).map(|i| key_result_form(i, &fields, &problems, &options.people)).collect();
+    ObjectiveFormPage {
+        layout,
+        action: "/objectives/new".to_owned(),
+        heading: "New objective".to_owned(),
+        submit: "Create the objective",
+        version: None,
+        cycles: choices(options.cycles, fields.text("cycle_id")),
+        owners: choices(options.owners, fields.text("owner")),
+        parents: choices(options.parents, fields.text("parent")),
+        commitments: choices(
+            [
+                ("committed".into(), "Committed: must be achieved".into()),
+                ("aspirational".into(), "Aspirational: a stretch, 0.7 is success".into()),
+            ],
+            fields.text("commitment"),
+        ),
+        visibilities: choices(
+            [("workspace".into(), "Everyone in the workspace".into()), ("team".into(), "Its team only".into())],
+            fields.text("visibility"),
+        ),
+        key_results,
+        fields,
+        problems,
+    }
+}
+
+/// The query of the new-objective form: what to fill in.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NewObjectiveQuery {
+    /// The cycle to create it in.
+    #[serde(default, deserialize_with = "super::form::empty_as_none")]
+    pub cycle_id: Option<i64>,
+    /// The objective it aligns to.
+    #[serde(default, deserialize_with = "super::form::empty_as_none")]
+    pub parent: Option<i64>,
+}
+
+/// `GET /objectives/new`: the form for an objective and its key results.
+pub async fn show_new_objective(
+    State(app): State<App>,
+    viewer: Viewer,
+    Query(query): Query<NewObjectiveQuery>,
+) -> PageResult {
+    let caller = &viewer.caller;
+    let names = Names::load(&app, caller).await?;
+    let options = options(&app, caller, &names, None).await?;
+    let mut pairs = HashMap::new();
+    let cycle = match query.cycle_id {
+        Some(id) => Some(id),
+        None => super::cycle::active_cycle(&app, caller).await?.map(|c| c.id),
+    };
+    if let Some(cycle) = cycle {
+        pairs.insert("cycle_id".to_owned(), cycle.to_string());
+    }
+    if let Some(parent) = query.parent {
+        pairs.insert("parent".to_owned(), parent.to_string());
+    }
+    if let Some(person) = caller.person {
+        pairs.insert("owner".to_owned(), format!("person:{person}"));
+    }
+    let fields = Fields::from(pairs);
+    let layout = Layout::new(&viewer, "new", "New objective");
+    Ok(page(StatusCode::OK, &objective_form(layout, options, fields, Problems::default(), KEY_RESULT_ROWS)))
+}
+
+/// Reads the owner field: `person:ID` or `team:ID`.
+fn read_owner(fields: &Fields, problems: &mut Problems) -> (Option<i64>, Option<i64>) {
+    let text = fields.text("owner");
+    let parsed = text.split_once(':').and_then(|(kind, id)| Some(kind).zip(id.parse::<i64>().ok()));
+    match parsed {
+        Some(("person", id)) => (Some(id), None),
+        Some(("team", id)) => (None, Some(id)),
+        _ => {
+            problems.add("owner", "choose who owns the objective: a person or a team");
+            (None, None)
+        }
+    }
+}
+
+fn read_choice<T: Named>(fields: &Fields, name: &str, problems: &mut Problems) -> Option<T> {
+    match fields.text(name) {
+        "" => None,
+        text => {
+            let value = T::parse(text);
+            if value.is_none() {
+                problems.add(name, format!("choose one of {}", T::names()));
+            }
+            value
+        }
+    }
+}
+
+/// `POST /objectives/new`: creates the objective and its key results, all or nothing.
+pub async fn save_new_objective(State(app): State<App>, viewer: Viewer, Form(fields): Form) -> PageResult {
+    let caller = &viewer.caller;
+    let mut problems = Problems::default();
+    let (owner_person_id, owner_team_id) = read_owner(&fields, &mut problems);
+    let cycle_id = fields.whole("cycle_id", &mut problems);
+    if cycle_id.is_none() {
+        problems.add("cycle_id", "choose the cycle it belongs to");
+    }
+    let mut rows = Vec::new();
+    let mut key_results = Vec::new();
+    for index in 0..KEY_RESULT_ROWS.max(count_rows(&fields)) {
+        if let Some(key_result) = read_key_result(&fields, index, &mut problems) {
+            rows.push(index);
+            key_results.push(key_result);
+        }
+    }
+    let new = NewObjective {
+        cycle_id: cycle_id.unwrap_or_default(),
+        title: fields.text("title").to_owned(),
+        description: fields.optional("description"),
+        owner_person_id,
+        owner_team_id,
+        commitment: read_choice::<Commitment>(&fields, "commitment", &mut problems),
+        parent_objective_id: fields.whole("parent", &mut problems),
+        parent_key_result_id: None,
+        visibility: read_choice::<Visibility>(&fields, "visibility", &mut problems),
+        rollup_children: None,
+        key_results,
+    };
+    let status = if problems.is_empty() {
+        match app.create_objective(caller, new).await {
+            Ok(created) => return Ok(see_other(&format!("/objectives/{}", created.id))),
+            Err(AppError::Invalid(errors)) => {
+                problems.extend(&errors, |pointer| Some(field_of_objective_pointer(pointer, &rows)));
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Err(error @ AppError::Forbidden { .. }) => {
+                problems.add("", error.to_string());
+                StatusCode::FORBIDDEN
+            }
+            Err(error) => return Err(error.into()),
+        }
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let names = Names::load(&app, caller).await?;
+    let options = options(&app, caller, &names, None).await?;
+    let rows = KEY_RESULT_ROWS.max(count_rows(&fields));
+    let layout = Layout::new(&viewer, "new", "New objective");
+    Ok(page(status, &objective_form(layout, options, fields, problems, rows)))
+}
+
+/// How many key result rows a posted form had.
+fn count_rows(fields: &Fields) -> usize {
+    (0..50).take_while(|i| fields.has(&format!("key_results.{i}.title"))).count()
+}
+
+/// The form field of a pointer into a new objective, whose key results at `/key_results/{n}`
+/// came from the form's row `rows[n]`.
+fn field_of_objective_pointer(pointer: &str, rows: &[usize]) -> String {
+    if let Some(rest) = pointer.strip_prefix("/key_results/") {
+        let (number, tail) = rest.split_once('/').unwrap_or((rest, ""));
+        if let Some(row) = number.parse::<usize>().ok().and_then(|n| rows.get(n)) {
+            return format!("key_results.{row}.{}", key_result_field(tail));
+        }
+    }
+    objective_field(pointer).to_owned()
+}
+
+fn fields_of(objective: &ObjectiveView) -> Fields {
+    let mut pairs = HashMap::new();
+    pairs.insert("title".to_owned(), objective.title.clone());
+    pairs.insert("description".to_owned(), objective.description.clone());
+    pairs.insert("cycle_id".to_owned(), objective.cycle_id.to_string());
+    let owner = match (objective.owner_person_id, objective.owner_team_id) {
+        (Some(person), _) => format!("person:{person}"),
+        (None, Some(team)) => format!("team:{team}"),
+        (None, None) => String::new(),
+    };
+    pairs.insert("owner".to_owned(), owner);
+    pairs.insert("parent".to_owned(), objective.parent_objective_id.map(|p| p.to_string()).unwrap_or_default());
+    pairs.insert("commitment".to_owned(), objective.commitment.as_str().to_owned());
+    pairs.insert("visibility".to_owned(), objective.visibility.as_str().to_owned());
+    Fields::from(pairs)
+}
+
+fn edit_form(
+    layout: Layout,
+    options: Options,
+    id: i64,
+    version: i64,
+    fields: Fields,
+    problems: Problems,
+) -> ObjectiveFormPage {
+    ObjectiveFormPage {
+        action: format!("/objectives/{id}/edit"),
+        heading: "Edit objective".to_owned(),
+        submit: "Save the objective",
+        version: Some(version),
+        ..objective_form(layout, options, fields, problems, 0)
+    }
+}
+
+/// `GET /objectives/{id}/edit`: the objective's form, filled in.
+pub async fn show_edit_objective(State(app): State<App>, viewer: Viewer, Id(id): Id) -> PageResult {
+    let caller = &viewer.caller;
+    let objective = app.get_objective(caller, id).await?;
+    let names = Names::load(&app, caller).await?;
+    let options = options(&app, caller, &names, Some(id)).await?;
+    let layout = Layout::new(&viewer, "", format!("Edit {}", objective.title));
+    let form = edit_form(layout, options, id, objective.version, fields_of(&objective), Problems::default());
+    Ok(page(StatusCode::OK, &form))
+}
+
+/// `POST /objectives/{id}/edit`: changes the objective, based on the version the form showed.
+pub async fn save_objective(State(app): State<App>, viewer: Viewer, Id(id): Id, Form(fields): Form) -> PageResult {
+    let caller = &viewer.caller;
+    let mut problems = Problems::default();
+    let version = fields.whole("version", &mut problems).unwrap_or_default();
+    let (owner_person_id, owner_team_id) = read_owner(&fields, &mut problems);
+    let parent = fields.whole("parent", &mut problems);
+    let change = ObjectivePatch {
+        version,
+        title: Some(fields.text("title").to_owned()),
+        description: Some(fields.text("description").to_owned()),
+        owner_person_id,
+        owner_team_id,
+        commitment: read_choice::<Commitment>(&fields, "commitment", &mut problems),
+        parent_objective_id: Some(parent),
+        parent_key_result_id: None,
+        visibility: read_choice::<Visibility>(&fields, "visibility", &mut problems),
+        rollup_children: None,
+    };
+    let status = if problems.is_empty() {
+        match app.update_objective(caller, id, change).await {
+            Ok(_) => return Ok(see_other(&format!("/objectives/{id}"))),
+            Err(AppError::Invalid(errors)) => {
+                problems.extend(&errors, |pointer| Some(objective_field(pointer).to_owned()));
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Err(error @ (AppError::StaleVersion { .. } | AppError::Forbidden { .. } | AppError::Conflict { .. })) => {
+                let status = if matches!(error, AppError::Forbidden { .. }) {
+                    StatusCode::FORBIDDEN
+                } else {
+                    StatusCode::CONFLICT
+                };
+                problems.add("", error.to_string());
+                status
+            }
+            Err(error) => return Err(error.into()),
+        }
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let names = Names::load(&app, caller).await?;
+    let options = options(&app, caller, &names, Some(id)).await?;
+    let layout = Layout::new(&viewer, "", "Edit objective");
+    Ok(page(status, &edit_form(layout, options, id, version, fields, problems)))
+}
+
+#[derive(Template)]
+#[template(path = "key_result_form.html")]
+struct KeyResultFormPage {
+    layout: Layout,
+    objective_id: i64,
+    objective_title: String,
+    problems: Problems,
+    row: KeyResultForm,
+}
+
+pub(super) fn people_of(names: &Names) -> Vec<(String, String)> {
+    let mut people: Vec<(String, String)> =
+        names.people.values().filter(|p| !p.archived).map(|p| (p.id.to_string(), p.name.clone())).collect();
+    people.sort_by(|a, b| a.1.cmp(&b.1));
+    people
+}
+
+/// `GET /objectives/{id}/key-results/new`: the form for one more key result.
+pub async fn show_new_key_result(State(app): State<App>, viewer: Viewer, Id(id): Id) -> PageResult {
+    let caller = &viewer.caller;
+    let objective = app.get_objective(caller, id).await?;
+    let names = Names::load(&app, caller).await?;
+    let template = KeyResultFormPage {
+        layout: Layout::new(&viewer, "", "New key result"),
+        objective_id: id,
+        objective_title: objective.title,
+        row: key_result_form(0, &Fields::default(), &Problems::default(), &people_of(&names)),
+        problems: Problems::default(),
+    };
+    Ok(page(StatusCode::OK, &template))
+}
+
+/// `POST /objectives/{id}/key-results/new`: adds the key result.
+pub async fn save_new_key_result(State(app): State<App>, viewer: Viewer, Id(id): Id, Form(fields): Form) -> PageResult {
+    let caller = &viewer.caller;
+    let objective = app.get_objective(caller, id).await?;
+    let mut problems = Problems::default();
+    let new = read_key_result(&fields, 0, &mut problems);
+    if new.is_none() && fields.text("key_results.0.title").is_empty() {
+        problems.add("key_results.0.title", "write the key result as a sentence");
+    }
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if let (Some(new), true) = (new, problems.is_empty()) {
+        match app.create_key_result(caller, id, new).await {
+            Ok(created) => return Ok(see_other(&format!("/objectives/{id}#key-result-{}", created.id))),
+            Err(AppError::Invalid(errors)) => {
+                problems.extend(&errors, |pointer| Some(format!("key_results.0.{}", key_result_field(pointer))));
+            }
+            Err(error @ (AppError::Forbidden { .. } | AppError::Conflict { .. })) => {
+                status = if matches!(error, AppError::Forbidden { .. }) {
+                    StatusCode::FORBIDDEN
+                } else {
+                    StatusCode::CONFLICT
+                };
+                problems.add("", error.to_string());
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    let names = Names::load(&app, caller).await?;
+    let template = KeyResultFormPage {
+        layout: Layout::new(&viewer, "", "New key result"),
+        objective_id: id,
+        objective_title: objective.title,
+        row: key_result_form(0, &fields, &problems, &people_of(&names)),
+        problems,
+    };
+    Ok(page(status, &template))
+}
+
+#[derive(Template)]
+#[template(path = "key_result_fields.html")]
+struct KeyResultFields {
+    row: KeyResultForm,
+}
+
+/// The query of `/key-results/parse`: the row and its sentence.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ParseQuery {
+    /// The row of the form.
+    #[serde(default)]
+    pub index: usize,
+    /// Every other parameter: the sentence is `key_results.{index}.title`.
+    #[serde(flatten)]
+    pub fields: HashMap<String, String>,
+}
+
+/// `GET /key-results/parse?index=N&key_results.N.title=…`: the fields of row N filled
+/// from its sentence, as an htmx fragment that replaces them while the sentence is typed.
+pub async fn parse_sentence(_viewer: Viewer, Query(query): Query<ParseQuery>) -> PageResult {
+    let index = query.index.min(50);
+    let title = query.fields.get(&format!("key_results.{index}.title")).cloned().unwrap_or_default();
+    let parsed = milepost_okrfile::parse_key_result(&title);
+    let number = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+    let mut pairs = HashMap::new();
+    let name = |field: &str| format!("key_results.{index}.{field}");
+    pairs.insert(name("title"), title.clone());
+    pairs.insert(name("kind"), parsed.kind.map(|k| k.as_str().to_owned()).unwrap_or_default());
+    let (start, target) = match (parsed.kind, parsed.range) {
+        (Some(KeyResultKind::Range), Some([low, high])) => (Some(low), Some(high)),
+        _ => (parsed.start, parsed.target),
+    };
+    pairs.insert(name("start"), number(start));
+    pairs.insert(name("target"), number(target));
+    pairs.insert(name("unit"), parsed.unit.unwrap_or_default());
+    let mut problems = Problems::default();
+    if !title.trim().is_empty() && !parsed.measurable {
+        problems.add(&name("kind"), "nothing measurable read yet: add a number, as in “from 40% to 80%”");
+    }
+    let row = key_result_form(index, &Fields::from(pairs), &problems, &[]);
+    Ok(page(StatusCode::OK, &KeyResultFields { row }))
+}

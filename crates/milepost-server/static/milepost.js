@@ -1,0 +1,49 @@
+// Progressive enhancement for Milepost's pages: draws each burn-up chart with uPlot from
+// the data the server put in the page (data-chart). Without JavaScript the page still
+// shows the progress bars and the check-in history.
+"use strict";
+
+function drawBurnup(figure) {
+  if (typeof uPlot === "undefined") return;
+  let data;
+  try {
+    data = JSON.parse(figure.dataset.chart);
+  } catch (_) {
+    return;
+  }
+  if (!data.times || data.times.length < 2) return;
+  const styles = getComputedStyle(document.documentElement);
+  const colour = (name, fallback) => (styles.getPropertyValue(name) || fallback).trim();
+  const unit = data.unit || "";
+  const format = (v) => (v == null ? "–" : (Math.round(v * 100) / 100).toLocaleString() + (unit === "%" ? "%" : unit ? " " + unit : ""));
+  const width = Math.max(280, Math.min(figure.clientWidth || 600, 900));
+  const options = {
+    width,
+    height: 200,
+    series: [
+      {},
+      { label: "check-ins", stroke: colour("--mp-blue", "#1565c0"), width: 2, spanGaps: true, points: { show: true, size: 6 }, value: (_, v) => format(v) },
+      { label: data.label || "pace", stroke: colour("--mp-grey", "#6b7280"), width: 1.5, dash: [6, 4], spanGaps: true, points: { show: false }, value: (_, v) => format(v) },
+    ],
+    axes: [
+      { stroke: colour("--pico-color", "#888") },
+      { stroke: colour("--pico-color", "#888"), values: (_, ticks) => ticks.map(format), size: 70 },
+    ],
+    legend: { show: true },
+  };
+  const columns = [data.times, data.values, data.pace];
+  // Horizontal lines (a KPI's target and the edges of its warning band) as constant series.
+  for (const line of data.lines || []) {
+    options.series.push({ label: line.label, stroke: colour(line.label === "target" || line.label.startsWith("range") ? "--mp-green" : "--mp-amber", "#2e7d32"), width: 1.5, dash: [4, 4], points: { show: false }, value: (_, v) => format(v) });
+    columns.push(data.times.map(() => line.value));
+  }
+  figure.classList.add("drawn");
+  new uPlot(options, columns, figure);
+}
+
+function drawAll(root) {
+  root.querySelectorAll("figure.burnup[data-chart]:not(.drawn)").forEach(drawBurnup);
+}
+
+document.addEventListener("DOMContentLoaded", () => drawAll(document));
+document.addEventListener("htmx:afterSwap", (event) => drawAll(event.target));

@@ -1,0 +1,102 @@
+// Starts the real server (`milepost serve --demo`) on a random port in a fresh data
+// directory, and headless Chromium (Debian's /usr/bin/chromium) through playwright-core.
+// Used by the tests and by screenshots.mjs.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The binary under test: MILEPOST_BIN, else the debug build of the target directory. */
+export function binary() {
+  if (process.env.MILEPOST_BIN) return process.env.MILEPOST_BIN;
+  const target = process.env.CARGO_TARGET_DIR || join(root, "target");
+  return join(target, "debug", "milepost");
+}
+
+/** Starts `milepost serve --demo` on 127.0.0.1:0; resolves to { url, stop }. */
+export async function startServer() {
+  const bin = binary();
+  if (!existsSync(bin)) throw new Error(`no server binary at ${bin}: run cargo build first (or set MILEPOST_BIN)`);
+  const dataDir = mkdtempSync(join(tmpdir(), "milepost-e2e-"));
+  const child = spawn(bin, ["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir", dataDir], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, MILEPOST_LOG: "warn" },
+  });
+  let output = "";
+  let errors = "";
+  child.stderr.on("data", (chunk) => (errors += chunk));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start in 60 s:\n${output}\n${errors}`)), 60_000);
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      const match = output.match(/listening on (http:\/\/[0-9.:]+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited with ${code}:\n${output}\n${errors}`));
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.on("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { url, stop, logs: () => errors };
+}
+
+/** Launches headless Chromium. */
+export async function startBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+  });
+}
+
+/** The demo's logins. */
+export const ADMIN = { workspace: "demo", email: "alex.morgan@example.com", password: "milepost-demo-admin" };
+export const MEMBER = { workspace: "demo", email: "dana.whitfield@example.com", password: "milepost-demo-member" };
+
+/**
+ * A new page that records every console error, page error and failed request, so a
+ * test can fail on any of them.
+ */
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") page.problems.push(`console error: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => page.problems.push(`page error: ${error.message}`));
+  // A request the browser gave up because the test navigated on (net::ERR_ABORTED) is
+  // not a failure of the page; anything else is.
+  page.on("requestfailed", (request) => {
+    const reason = request.failure()?.errorText ?? "";
+    if (!reason.includes("ERR_ABORTED")) page.problems.push(`request failed: ${request.url()} ${reason}`);
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 500) page.problems.push(`${response.status()} from ${response.url()}`);
+  });
+  return page;
+}
+
+/** Logs in through the login form. */
+export async function logIn(page, url, who) {
+  await page.goto(`${url}/login`);
+  await page.fill("#workspace", who.workspace);
+  await page.fill("#email", who.email);
+  await page.fill("#password", who.password);
+  await Promise.all([page.waitForURL(`${url}/`), page.click("button[type=submit]")]);
+}

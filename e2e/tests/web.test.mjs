@@ -1,0 +1,190 @@
+// End-to-end tests of the web app on the demo workspace, in headless Chromium against
+// the real server. Every test fails on any console error, page error, failed request
+// or server error the page meets.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, startBrowser, newPage, logIn, ADMIN, MEMBER } from "../server.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+function assertClean(page) {
+  assert.deepEqual(page.problems, [], "the page met no console error, failed request or server error");
+}
+
+test("a visitor without a session is sent to the login page, and a wrong password says so", async () => {
+  const page = await newPage(browser);
+  await page.goto(`${server.url}/alignment`);
+  assert.equal(new URL(page.url()).pathname, "/login");
+  await page.fill("#workspace", "demo");
+  await page.fill("#email", MEMBER.email);
+  await page.fill("#password", "not the password");
+  // The 401 answer of the login form is a page, not an error.
+  page.problems = [];
+  await page.click("button[type=submit]");
+  await page.waitForSelector("#login-error");
+  assert.match(await page.textContent("#login-error"), /password is wrong/);
+  page.problems = page.problems.filter((p) => !p.includes("401"));
+  assertClean(page);
+  await page.context().close();
+});
+
+test("every page of the nav bar loads, with its heading and no console error", async () => {
+  const page = await newPage(browser);
+  await logIn(page, server.url, ADMIN);
+  const pages = [
+    ["Dashboard", "/", /Dashboard/],
+    ["Alignment", "/alignment", /Alignment/],
+    ["Check-in", "/check-in", /Weekly check-in/],
+    ["KPIs", "/kpis", /KPIs/],
+    ["Cycles", "/cycles", /Cycles/],
+    ["New objective", "/objectives/new", /New objective/],
+  ];
+  for (const [link, path, heading] of pages) {
+    await page.click(`nav[aria-label=Main] >> text=${link}`);
+    await page.waitForURL(`${server.url}${path}`);
+    assert.match(await page.textContent("h1"), heading, path);
+    assert.equal(await page.getAttribute(`nav[aria-label=Main] a[href="${path}"]:not(.brand)`, "aria-current"), "page");
+  }
+  // The dashboard shows the company's objectives with their status in words.
+  await page.goto(`${server.url}/`);
+  const company = await page.textContent("#company-heading + figure");
+  assert.match(company, /On track|At risk|Off track|Done|Stale|Not started/);
+  // An objective page, with a burn-up chart drawn by uPlot and the check-in history.
+  await page.click("#company-heading + figure tbody tr:first-child th a");
+  await page.waitForSelector("h1");
+  assert.match(page.url(), /\/objectives\/\d+$/);
+  await page.waitForSelector("figure.burnup.drawn .uplot canvas");
+  assert.ok((await page.locator("table.history tbody tr").count()) > 0, "the check-in history is shown");
+  // The KPI board with sparklines, and a KPI's chart with its target, drawn by uPlot.
+  await page.goto(`${server.url}/kpis`);
+  assert.ok((await page.locator("section[aria-labelledby=board-heading] svg.sparkline").count()) > 0);
+  assert.match(await page.textContent("section[aria-labelledby=board-heading]"), /On target|In the warning band|Off target|No data/);
+  await page.click("section[aria-labelledby=board-heading] tbody tr:first-child th a");
+  await page.waitForSelector("figure.kpi-chart.drawn .uplot canvas");
+  assert.match(await page.textContent("figure.kpi-chart figcaption"), /points from \d+ measurements/);
+  // A cycle page, and the closed cycle's review.
+  await page.goto(`${server.url}/cycles`);
+  const closed = page.locator("li.timeline-cycle", { hasText: "Closed" }).first();
+  await closed.locator("h2 a").click();
+  await page.waitForSelector("#review-heading");
+  assert.match(await page.textContent("section[aria-labelledby=review-heading]"), /succeeded/);
+  assert.match(await page.textContent("section[aria-labelledby=review-heading]"), /Green|Yellow|Red/);
+  // The alignment tree collapses, and filters by status.
+  await page.goto(`${server.url}/alignment`);
+  const first = page.locator("ul.tree details").first();
+  assert.equal(await first.getAttribute("open"), "");
+  await first.locator("summary").first().click();
+  assert.equal(await first.getAttribute("open"), null);
+  await page.selectOption("#status", "at_risk");
+  await Promise.all([page.waitForURL(/status=at_risk/), page.click(".filters button[type=submit]")]);
+  assert.match(await page.textContent("main"), /objectives shown/);
+  assertClean(page);
+  await page.context().close();
+});
+
+test("a weekly check-in with the keyboard alone saves every row, and the objective page shows it", async () => {
+  const page = await newPage(browser);
+  await logIn(page, server.url, MEMBER);
+  await page.goto(`${server.url}/check-in`);
+  const rows = page.locator("fieldset.check-in-row");
+  const count = await rows.count();
+  assert.ok(count >= 2, `dana owns key results in the active cycle (found ${count})`);
+  const firstId = (await rows.first().getAttribute("id")).replace("row-", "");
+  const valueBefore = Number(await page.inputValue(`#value-${firstId}`));
+  // From the top of the page, Tab to the first value field; type; Tab on to the note.
+  await page.focus("body");
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press("Tab");
+    if ((await page.evaluate(() => document.activeElement?.id)) === `value-${firstId}`) break;
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.id), `value-${firstId}`, "the value field is reached with Tab");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type(String(valueBefore + 1));
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("11");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("Checked in from the keyboard");
+  // A confidence of 11 is refused next to its field, and nothing is saved.
+  for (let i = 0; i < 400; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(() => document.activeElement?.type === "submit" && document.activeElement.closest("form[action='/check-in']"))) break;
+  }
+  page.problems = [];
+  await Promise.all([page.waitForLoadState("load"), page.keyboard.press("Enter")]);
+  await page.waitForSelector(`#confidence-${firstId}-error`);
+  assert.match(await page.textContent(`#confidence-${firstId}-error`), /10/);
+  assert.match(await page.textContent("#form-problems"), /Nothing was saved/);
+  page.problems = page.problems.filter((p) => !p.includes("422"));
+  // Fix it with the keyboard: the field says what is wrong, and keeps what was typed.
+  await page.focus(`#confidence-${firstId}`);
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("8");
+  await page.focus("form[action='/check-in'] button[type=submit]");
+  await Promise.all([page.waitForURL(/saved=/), page.keyboard.press("Enter")]);
+  assert.match(await page.textContent("#saved"), new RegExp(`Saved ${count} check-ins`));
+  // The key result's page shows the new value and the note.
+  await page.goto(`${server.url}/check-in`);
+  await page.click(`#row-${firstId} legend a`);
+  await page.waitForSelector(`#key-result-${firstId}`);
+  const block = await page.textContent(`#key-result-${firstId}`);
+  assert.match(block, /Checked in from the keyboard/);
+  assertClean(page);
+  await page.context().close();
+});
+
+test("with JavaScript off, pages read and the check-in form saves", async () => {
+  const page = await newPage(browser, { javaScriptEnabled: false });
+  await logIn(page, server.url, MEMBER);
+  await page.goto(`${server.url}/`);
+  assert.match(await page.textContent("h1"), /Dashboard/);
+  assert.ok((await page.locator("svg.bar").count()) > 0, "progress bars are drawn by the server");
+  await page.goto(`${server.url}/check-in`);
+  const firstId = (await page.locator("fieldset.check-in-row").first().getAttribute("id")).replace("row-", "");
+  await page.fill(`#note-${firstId}`, "Checked in without JavaScript");
+  await Promise.all([page.waitForURL(/saved=/), page.click("form[action='/check-in'] button[type=submit]")]);
+  assert.match(await page.textContent("#saved"), /Saved \d+ check-ins/);
+  assertClean(page);
+  await page.context().close();
+});
+
+test("creating an objective: typing a sentence fills the key result's fields, and the page shows it", async () => {
+  const page = await newPage(browser);
+  await logIn(page, server.url, MEMBER);
+  await page.goto(`${server.url}/objectives/new`);
+  await page.fill("#title", "Make onboarding effortless (e2e)");
+  await page.selectOption("#commitment", "aspirational");
+  // htmx asks the server's sentence parser as the sentence is typed.
+  await page.locator("#kr-0-title").pressSequentially("Increase activation from 40% to 65%", { delay: 5 });
+  await page.waitForFunction(() => document.querySelector("#kr-0-kind")?.value === "increase");
+  assert.equal(await page.inputValue("#kr-0-start"), "40");
+  assert.equal(await page.inputValue("#kr-0-target"), "65");
+  assert.equal(await page.inputValue("#kr-0-unit"), "%");
+  await page.locator("#kr-1-title").pressSequentially("Keep setup time at or below 10 min", { delay: 5 });
+  await page.waitForFunction(() => document.querySelector("#kr-1-kind")?.value === "maintain");
+  await Promise.all([page.waitForURL(/\/objectives\/\d+$/), page.click("main form button[type=submit]")]);
+  assert.match(await page.textContent("h1"), /Make onboarding effortless \(e2e\)/);
+  const text = await page.textContent("main");
+  assert.match(text, /Increase activation from 40% to 65%/);
+  assert.match(text, /Keep setup time at or below 10 min/);
+  assert.match(text, /Aspirational/);
+  assert.match(text, /Start\s*40%/);
+  assert.match(text, /Target\s*65%/);
+  assert.equal(await page.locator("article.key-result").count(), 2);
+  // It is on the dashboard's and the alignment tree's lists of the cycle.
+  await page.goto(`${server.url}/alignment`);
+  assert.match(await page.textContent("ul.tree"), /Make onboarding effortless \(e2e\)/);
+  assertClean(page);
+  await page.context().close();
+});
