@@ -376,6 +376,7 @@ impl App {
                 tier: kpi.tier.to_owned(),
                 tags: serde_json::to_string(&kpi.tags).unwrap_or_else(|_| "[]".to_owned()),
                 lagging_after: 2,
+                source: None,
             };
             let created_at = kpi.measurements.first().map_or(now, |m| m.0);
             let row = tx.insert_kpi(caller.workspace, &fields, created_at.as_millisecond()).await?;

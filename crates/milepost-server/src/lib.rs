@@ -4,6 +4,7 @@
 pub mod api;
 pub mod extract;
 pub mod problem;
+pub mod scheduler;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

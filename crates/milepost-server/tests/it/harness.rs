@@ -214,6 +214,11 @@ impl Api {
         self.token.as_deref().expect("this client sends no token")
     }
 
+    /// The app the server runs, for what no HTTP request does (the scheduler's pass).
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
     /// Moves the server's clock to [`NOW`] + `by` (negative is earlier); `ZERO` puts it back.
     pub fn shift_clock(&self, by: SignedDuration) {
         self.clock_offset.store(by.as_secs(), Ordering::SeqCst);

@@ -130,9 +130,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         say!("  Log in:   {} / {}  ({})", login.email, login.password, login.role.as_str());
     }
     tracing::info!(%address, database = %super::redact(&config.database_url()), "serving");
-    milepost_server::serve(listener, app.clone(), shutdown_signal())
-        .await
-        .context("the server stopped with an error")?;
+    // KPI pull sources run on their cadence while the server serves, and stop with it.
+    let scheduler = milepost_server::scheduler::Scheduler::start(app.clone(), milepost_server::scheduler::INTERVAL);
+    let served = milepost_server::serve(listener, app.clone(), shutdown_signal()).await;
+    scheduler.stop().await;
+    served.context("the server stopped with an error")?;
     app.close().await;
     Ok(())
 }
