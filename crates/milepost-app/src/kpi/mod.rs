@@ -1,12 +1,13 @@
 //! KPIs: the ongoing numbers of business as usual (SPEC §2–§4). This module defines
 //! them (create, read, list, change, archive, restore; promoting to `kpi` or demoting
 //! to `metric` is a change of `tier`); [`measurement`] records their values, [`board`]
-//! computes health, trend, lagging, series and the board.
+//! computes health, trend, lagging, series and the board; [`source`] pulls values from
+//! SQL, Prometheus and JSON sources on the KPI's cadence.
 //!
 //! Stable entry points for the web app and the CLI, all on [`App`]:
 //! `create_kpi`, `get_kpi`, `find_kpi` (by id or slug), `list_kpis`, `update_kpi`,
 //! `archive_kpi`, `record_measurement`, `record_measurements`, `kpi_series`,
-//! `kpi_board` and `draft_objective_from_kpi`.
+//! `kpi_board`, `draft_objective_from_kpi`, `run_kpi_source` and `run_due_sources`.
 
 pub mod board;
 pub mod draft;

@@ -4,7 +4,7 @@
 //! by the read-only connection) are recorded on the KPI and shown; the scheduler runs a
 //! due source once per period and feeds the linked key results.
 
-use crate::harness::{Api, Org, id};
+use crate::harness::{Api, Org, id, two_servers_on_postgres};
 use axum::Router;
 use axum::routing::get;
 use milepost_store::test_support::postgres_url;
@@ -291,4 +291,38 @@ http_test!(the_scheduler_runs_a_due_source_once_per_period_and_feeds_key_results
     }
     scheduler.stop().await;
     api.shift_clock(jiff::SignedDuration::ZERO);
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgres_run_a_due_source_once() {
+    let Some((one, two)) = two_servers_on_postgres().await else { return };
+    let org = Org::new(&one.api, "acme").await;
+    let base = outside_server().await;
+    // Several due sources, so that the two passes overlap.
+    for index in 0..6 {
+        let source = json!({"kind": "http_json", "url": format!("{base}/status.json"), "path": "data.items.0.value"});
+        org.api.post("/api/v1/kpis", kpi_with(&format!("Uptime {index}"), source)).await.expect(201);
+    }
+    let (first, second) = tokio::join!(one.api.app().run_due_sources(), two.api.app().run_due_sources());
+    assert_eq!(first.unwrap() + second.unwrap(), 6, "each due source ran once, on one server or the other");
+    let events = org.api.get("/api/v1/events?entity=kpi&limit=500").await.expect(200);
+    let measured = events["items"].as_array().unwrap().iter().filter(|e| e["action"] == "record_measurements").count();
+    assert_eq!(measured, 6);
+    one.stop().await;
+    two.stop().await;
+}
+
+http_test!(the_demo_has_a_sql_source_that_runs_locally, |api: Api| async move {
+    let today = crate::harness::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let summary = api.app().load_demo(today).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    assert!(api.app().attach_demo_sources(&summary.workspace, dir.path()).await.unwrap());
+    assert!(!api.app().attach_demo_sources(&summary.workspace, dir.path()).await.unwrap(), "once");
+    let caller = api.app().caller_for_workspace(&summary.workspace).await.unwrap();
+    let kpi = api.app().find_kpi(&caller, "first-response-time").await.unwrap();
+    let latest = kpi.state.last_value;
+    let ran = api.app().run_kpi_source(&caller, kpi.id).await.unwrap();
+    assert_eq!(ran.last_error, None, "{ran:?}");
+    assert_eq!(ran.state.last_value, latest, "the file ends on the KPI's latest value");
+    assert!(ran.last_run_at.is_some());
 });

@@ -95,6 +95,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 config.data_dir.display()
             );
         }
+        // One demo KPI is fed by a SQL source on a small SQLite file in the data directory.
+        if summary.loaded {
+            match app.attach_demo_sources(&summary.workspace, &config.data_dir).await {
+                Ok(_) => say!(
+                    "  The KPI first-response-time reads {} in the data directory every day.",
+                    milepost_app::demo::DEMO_METRICS_FILE
+                ),
+                Err(error) => say!("  The demo's SQL source was left out: {error}"),
+            }
+        }
         // A fresh admin token at every demo start, so a newcomer can call the API at once.
         let operator = app.caller_for_workspace(&summary.workspace).await.context("the demo workspace is missing")?;
         let token = app
