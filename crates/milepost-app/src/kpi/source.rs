@@ -230,12 +230,14 @@ fn measured_at_of(text: Option<String>) -> Result<Option<Timestamp>, String> {
         Some(text) => super::measurement::parse_time(text.trim())
             .or_else(|| text.trim().replace(' ', "T").parse::<Timestamp>().ok())
             .map(Some)
-            .ok_or_else(|| format!("measured_at {text:?} is not a time: return it as text like 2026-11-16T09:00:00Z")),
+            .ok_or_else(|| "measured_at is not a time: return it as text like 2026-11-16T09:00:00Z".to_owned()),
     }
 }
 
 fn numeric_text(text: &str, what: &str) -> Result<f64, String> {
-    text.trim().parse::<f64>().map_err(|_| format!("{what} is {text:?}, not a number"))
+    // The text itself is never repeated: a failure is shown to everyone who reads the
+    // KPI, and must not become a way to read what a source was not meant to give.
+    text.trim().parse::<f64>().map_err(|_| format!("{what} is text, not a number"))
 }
 
 fn read_sqlite_row(row: &sqlx::sqlite::SqliteRow) -> Result<(f64, Option<Timestamp>), String> {
@@ -357,8 +359,11 @@ fn json_number(document: &Value, path: &str) -> Result<f64, String> {
     }
     match here {
         Value::Number(n) => n.as_f64().ok_or_else(|| format!("no number at {path}")),
-        Value::String(text) => text.trim().parse::<f64>().map_err(|_| format!("no number at {path}: it is {text:?}")),
-        other => Err(format!("no number at {path}: it is {other}")),
+        Value::String(text) => text.trim().parse::<f64>().map_err(|_| format!("no number at {path}: it is text")),
+        Value::Null => Err(format!("no number at {path}: it is null")),
+        Value::Bool(_) => Err(format!("no number at {path}: it is true or false")),
+        Value::Array(_) => Err(format!("no number at {path}: it is a list")),
+        Value::Object(_) => Err(format!("no number at {path}: it is an object")),
     }
 }
 
