@@ -435,7 +435,15 @@ impl App {
     /// Runs `source` and records the outcome: the measurement and a cleared error in one
     /// transaction, or the failure's sentence with an audit event.
     async fn run_source(&self, caller: &Caller, row: &KpiRow, source: &KpiSource) -> Result<(), AppError> {
-        let failure = match source.fetch().await {
+        // Checked again at every run: the operator may have withdrawn the permission.
+        let fetched = match source {
+            KpiSource::Sql { url, .. } if !self.sql_source_allowed(url) => Err(
+                "SQL sources may read only the databases the operator allows (MILEPOST_SQL_SOURCES); this one is not among them"
+                    .to_owned(),
+            ),
+            _ => source.fetch().await,
+        };
+        let failure = match fetched {
             Ok((value, measured_at)) => {
                 let input = MeasurementInput { measured_at: measured_at.unwrap_or_else(|| self.now()), value };
                 match self.write_measurements(caller, row.id, vec![input], source.measurement_source()).await {

@@ -74,7 +74,9 @@ pub async fn spawn_app(store: Store) -> Server {
         let seconds = shift.load(Ordering::SeqCst);
         fixed.saturating_add(SignedDuration::from_secs(seconds)).unwrap()
     };
-    let app = App::with_clock(store.clone(), Arc::new(clock));
+    // Tests read SQL sources from their own files and schemas.
+    let app =
+        App::with_clock(store.clone(), Arc::new(clock)).with_sql_sources(vec!["sqlite:".into(), "postgres".into()]);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (shutdown, stop) = oneshot::channel::<()>();

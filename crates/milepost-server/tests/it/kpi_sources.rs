@@ -327,3 +327,31 @@ http_test!(the_demo_has_a_sql_source_that_runs_locally, |api: Api| async move {
     assert_eq!(ran.state.last_value, latest, "the file ends on the KPI's latest value");
     assert!(ran.last_run_at.is_some());
 });
+
+http_test!(sql_sources_read_only_the_databases_the_operator_allows, |api: Api| async move {
+    // The demo's source reads its metrics file; an app that allows only another folder
+    // refuses to set such a source, and refuses to run one already set.
+    let today = crate::harness::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let summary = api.app().load_demo(today).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    assert!(api.app().attach_demo_sources(&summary.workspace, dir.path()).await.unwrap());
+    let strict = api.app().clone().with_sql_sources(vec!["sqlite:///srv/metrics/".into()]);
+    let caller = strict.caller_for_workspace(&summary.workspace).await.unwrap();
+    let kpi = strict.find_kpi(&caller, "first-response-time").await.unwrap();
+    let ran = strict.run_kpi_source(&caller, kpi.id).await.unwrap();
+    let error = ran.last_error.unwrap_or_default();
+    assert!(error.contains("MILEPOST_SQL_SOURCES"), "{error}");
+    assert_eq!(ran.state.last_value, kpi.state.last_value, "nothing recorded");
+    // Milepost's own database is no source unless the operator says so.
+    let own: milepost_app::kpi::KpiPatch = serde_json::from_value(json!({
+        "version": ran.version,
+        "source": {"kind": "sql", "url": "sqlite:///var/lib/milepost/milepost.db", "query": "SELECT 1"}
+    }))
+    .unwrap();
+    match strict.update_kpi(&caller, kpi.id, own).await {
+        Err(milepost_app::AppError::Invalid(problems)) => {
+            assert!(problems[0].detail.contains("MILEPOST_SQL_SOURCES"), "{problems:?}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+});

@@ -68,7 +68,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let config = args.data.load(args.listen)?;
     init_logs(&config);
-    let app = super::open(&config).await?;
+    // Which databases KPI SQL sources may read: MILEPOST_SQL_SOURCES, comma-separated URL
+    // prefixes; the demo's own metrics file besides. None otherwise.
+    let mut sql_sources: Vec<String> = std::env::var("MILEPOST_SQL_SOURCES")
+        .unwrap_or_default()
+        .split(',')
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if args.demo {
+        let dir = std::path::absolute(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
+        sql_sources.push(format!("sqlite://{}", dir.join(milepost_app::demo::DEMO_METRICS_FILE).display()));
+    }
+    let app = super::open(&config).await?.with_sql_sources(sql_sources);
     let mut demo_token = None;
     let mut demo_logins = Vec::new();
     if args.demo {
