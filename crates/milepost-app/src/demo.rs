@@ -376,6 +376,7 @@ impl App {
                 tier: kpi.tier.to_owned(),
                 tags: serde_json::to_string(&kpi.tags).unwrap_or_else(|_| "[]".to_owned()),
                 lagging_after: 2,
+                source: None,
             };
             let created_at = kpi.measurements.first().map_or(now, |m| m.0);
             let row = tx.insert_kpi(caller.workspace, &fields, created_at.as_millisecond()).await?;
@@ -390,5 +391,69 @@ impl App {
         }
         tx.commit().await?;
         Ok((ids, count))
+    }
+}
+
+/// The SQLite file, in the data directory, whose table feeds the demo's support KPI.
+pub const DEMO_METRICS_FILE: &str = "demo-metrics.db";
+/// The demo KPI fed by a SQL source.
+const DEMO_SOURCED_KPI: &str = "first-response-time";
+
+impl App {
+    /// Gives the demo workspace's `first-response-time` KPI a SQL pull source: a small
+    /// SQLite file written into `data_dir` ([`DEMO_METRICS_FILE`], a week of hours with
+    /// the KPI's latest value last), so the scheduler has a source it can run locally.
+    /// Leaves a KPI that already has a source as it is; whether it set one.
+    pub async fn attach_demo_sources(
+        &self,
+        workspace_slug: &str,
+        data_dir: &std::path::Path,
+    ) -> Result<bool, AppError> {
+        use sqlx::{ConnectOptions, Connection};
+        let caller = self.caller_for_workspace(workspace_slug).await?;
+        let kpi = self.find_kpi(&caller, DEMO_SOURCED_KPI).await?;
+        if kpi.source.is_some() {
+            return Ok(false);
+        }
+        // An absolute path: the source must read the same file whatever the directory
+        // the server runs in later.
+        let file = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_owned()).join(DEMO_METRICS_FILE);
+        let url = format!("sqlite://{}", file.display());
+        let failed = |e: sqlx::Error| AppError::Conflict {
+            code: "demo_source",
+            detail: format!("could not write the demo's metrics file {}: {e}", file.display()),
+            location: None,
+        };
+        let latest = kpi.state.last_value.unwrap_or(4.0);
+        let today = self.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&file).create_if_missing(true);
+        let mut conn = options.connect().await.map_err(failed)?;
+        let written = async {
+            sqlx::query("CREATE TABLE IF NOT EXISTS first_response (day TEXT PRIMARY KEY, hours REAL NOT NULL)")
+                .execute(&mut conn)
+                .await?;
+            for back in (0..7i32).rev() {
+                let day = today.checked_sub(jiff::Span::new().days(back)).unwrap_or(today);
+                // A week drifting down to the latest value, an hour a day.
+                let hours = latest + f64::from(back) * 0.25;
+                sqlx::query("INSERT OR REPLACE INTO first_response (day, hours) VALUES ($1, $2)")
+                    .bind(day.to_string())
+                    .bind(hours)
+                    .execute(&mut conn)
+                    .await?;
+            }
+            Ok::<_, sqlx::Error>(())
+        }
+        .await;
+        let _ = conn.close().await;
+        written.map_err(failed)?;
+        let change: crate::kpi::KpiPatch = serde_json::from_value(serde_json::json!({
+            "version": kpi.version,
+            "source": {"kind": "sql", "url": url,
+                       "query": "SELECT hours AS value FROM first_response ORDER BY day DESC LIMIT 1"},
+        }))
+        .map_err(|e| AppError::invalid("/source", e))?;
+        self.update_kpi(&caller, kpi.id, change).await?;
+        Ok(true)
     }
 }

@@ -46,6 +46,11 @@ pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 pub struct App {
     store: Store,
     clock: Clock,
+    /// URL prefixes of the databases a KPI's SQL source may read, set by the operator
+    /// (`MILEPOST_SQL_SOURCES`). Empty: SQL sources are refused. A source reads with the
+    /// server's own access, so without this an editor could point one at Milepost's own
+    /// database and read other workspaces' numbers.
+    sql_sources: Arc<Vec<String>>,
 }
 
 impl std::fmt::Debug for App {
@@ -62,13 +67,26 @@ impl App {
 
     /// An app on `store` reading the time from `clock`.
     pub fn with_clock(store: Store, clock: Clock) -> App {
-        App { store, clock }
+        App { store, clock, sql_sources: Arc::new(Vec::new()) }
     }
 
     /// Opens the database at `url` (`sqlite://PATH` or `postgres://…`) with the system
     /// clock. Call [`App::migrate`] before serving.
     pub async fn connect(url: &str) -> Result<App, AppError> {
         Ok(App::new(Store::connect(url).await?))
+    }
+
+    /// Lets KPI SQL sources read databases whose URL starts with one of `prefixes`
+    /// (`sqlite:///srv/metrics/`, `postgres://reader@analytics/`); none by default.
+    pub fn with_sql_sources(mut self, prefixes: Vec<String>) -> App {
+        self.sql_sources = Arc::new(prefixes.into_iter().filter(|p| !p.trim().is_empty()).collect());
+        self
+    }
+
+    /// Whether a KPI's SQL source may read the database at `url`.
+    pub(crate) fn sql_source_allowed(&self, url: &str) -> bool {
+        let url = url.trim();
+        self.sql_sources.iter().any(|prefix| url.starts_with(prefix.trim()))
     }
 
     /// The time now, by the app's clock.

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod extract;
 pub mod problem;
+pub mod scheduler;
 pub mod ui;
 
 use axum::Router;

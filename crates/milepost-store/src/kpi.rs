@@ -51,6 +51,16 @@ pub struct KpiRow {
     pub updated_at: i64,
     /// Version.
     pub version: i64,
+    /// Where the server pulls its values from, as JSON; `None` when fed from outside.
+    pub source: Option<String>,
+    /// When its source last ran (unix ms).
+    pub last_run_at: Option<i64>,
+    /// Why its source's last run failed; `None` after a run that worked.
+    pub last_error: Option<String>,
+    /// When that failure was (unix ms).
+    pub last_error_at: Option<i64>,
+    /// When the scheduler runs its source next (unix ms).
+    pub next_run_at: Option<i64>,
 }
 
 /// The fields set on a KPI.
@@ -84,6 +94,8 @@ pub struct KpiFields {
     pub tags: String,
     /// Red periods in a row after which the KPI is lagging.
     pub lagging_after: i64,
+    /// Its pull source as JSON, if any.
+    pub source: Option<String>,
 }
 
 /// Which KPIs to list.
@@ -115,6 +127,7 @@ impl KpiRow {
             tier: self.tier.clone(),
             tags: self.tags.clone(),
             lagging_after: self.lagging_after,
+            source: self.source.clone(),
         }
     }
 }
@@ -155,8 +168,8 @@ impl Tx {
         Ok(run!(self, |conn| {
             sqlx::query_as(
                 "INSERT INTO kpis (workspace_id, slug, name, description, owner_person_id, unit, direction, target,
-                 range_low, range_high, warning_band, cadence, tier, tags, lagging_after, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING *",
+                 range_low, range_high, warning_band, cadence, tier, tags, lagging_after, created_at, updated_at, source)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17) RETURNING *",
             )
             .bind(workspace.get())
             .bind(&fields.slug)
@@ -174,6 +187,7 @@ impl Tx {
             .bind(&fields.tags)
             .bind(fields.lagging_after)
             .bind(now)
+            .bind(&fields.source)
             .fetch_one(conn)
             .await?
         }))
@@ -241,7 +255,7 @@ impl Tx {
             sqlx::query_as(
                 "UPDATE kpis SET slug = $4, name = $5, description = $6, owner_person_id = $7, unit = $8,
                  direction = $9, target = $10, range_low = $11, range_high = $12, warning_band = $13, cadence = $14,
-                 tier = $15, tags = $16, lagging_after = $17, archived = $18, updated_at = $19, version = version + 1
+                 tier = $15, tags = $16, lagging_after = $17, archived = $18, updated_at = $19, source = $20, version = version + 1
              WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *",
             )
             .bind(workspace.get())
@@ -263,6 +277,7 @@ impl Tx {
             .bind(fields.lagging_after)
             .bind(archived)
             .bind(now)
+            .bind(&fields.source)
             .fetch_optional(conn)
             .await?
         });
@@ -427,5 +442,81 @@ impl Tx {
             .await?
         });
         Ok(count > 0)
+    }
+
+    /// Sets when the scheduler runs a KPI's source next (`None`: never). Run state, not
+    /// definition: the version stays.
+    pub async fn schedule_kpi_source(
+        &mut self,
+        workspace: WorkspaceId,
+        id: i64,
+        next_run_at: Option<i64>,
+    ) -> Result<()> {
+        run!(self, |conn| sqlx::query("UPDATE kpis SET next_run_at = $3 WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .bind(next_run_at)
+            .execute(conn)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Notes a run of a KPI's source at `at`: with the failure's sentence, or `None`
+    /// when it worked (which clears the last failure). The version stays.
+    pub async fn record_kpi_source_run(
+        &mut self,
+        workspace: WorkspaceId,
+        id: i64,
+        at: i64,
+        error: Option<&str>,
+    ) -> Result<()> {
+        run!(self, |conn| {
+            sqlx::query(
+                "UPDATE kpis SET last_run_at = $3, last_error = $4, last_error_at = CASE WHEN CAST($4 AS TEXT) IS NULL THEN NULL ELSE $3 END
+             WHERE workspace_id = $1 AND id = $2",
+            )
+            .bind(workspace.get())
+            .bind(id)
+            .bind(at)
+            .bind(error)
+            .execute(conn)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// The KPIs, of every workspace, whose source is due at `now` (unix ms), soonest
+    /// first. The one query not scoped to a workspace: the scheduler serves them all,
+    /// and runs each as its own workspace's operator.
+    pub async fn due_kpi_sources(&mut self, now: i64, limit: i64) -> Result<Vec<KpiRow>> {
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
+                "SELECT * FROM kpis WHERE source IS NOT NULL AND NOT archived AND next_run_at <= $1
+             ORDER BY next_run_at, id LIMIT $2",
+            )
+            .bind(now)
+            .bind(limit)
+            .fetch_all(conn)
+            .await?
+        }))
+    }
+
+    /// Claims a due source run: moves `next_run_at` from `seen` to `next` only if no one
+    /// moved it first (compare and set), so that servers sharing a database run each
+    /// source once. Whether this caller won.
+    pub async fn claim_kpi_source(&mut self, workspace: WorkspaceId, id: i64, seen: i64, next: i64) -> Result<bool> {
+        let changed = run!(self, |conn| {
+            sqlx::query("UPDATE kpis SET next_run_at = $4 WHERE workspace_id = $1 AND id = $2 AND next_run_at = $3")
+                .bind(workspace.get())
+                .bind(id)
+                .bind(seen)
+                .bind(next)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(changed == 1)
     }
 }

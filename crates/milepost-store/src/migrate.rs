@@ -44,6 +44,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0005_positions.sql"),
         postgres: include_str!("../migrations/postgres/0005_positions.sql"),
     },
+    Paired {
+        version: 6,
+        name: "kpi_sources",
+        sqlite: include_str!("../migrations/sqlite/0006_kpi_sources.sql"),
+        postgres: include_str!("../migrations/postgres/0006_kpi_sources.sql"),
+    },
 ];
 
 fn migrator(pick: fn(&Paired) -> &'static str) -> Migrator {

@@ -315,7 +315,7 @@ impl App {
     }
 
     /// Checks and writes a batch inside a transaction the caller commits.
-    async fn write_measurements(
+    pub(crate) async fn write_measurements(
         &self,
         caller: &Caller,
         kpi_id: i64,

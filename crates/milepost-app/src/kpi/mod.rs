@@ -1,17 +1,19 @@
 //! KPIs: the ongoing numbers of business as usual (SPEC §2–§4). This module defines
 //! them (create, read, list, change, archive, restore; promoting to `kpi` or demoting
 //! to `metric` is a change of `tier`); [`measurement`] records their values, [`board`]
-//! computes health, trend, lagging, series and the board.
+//! computes health, trend, lagging, series and the board; [`source`] pulls values from
+//! SQL, Prometheus and JSON sources on the KPI's cadence.
 //!
 //! Stable entry points for the web app and the CLI, all on [`App`]:
 //! `create_kpi`, `get_kpi`, `find_kpi` (by id or slug), `list_kpis`, `update_kpi`,
 //! `archive_kpi`, `record_measurement`, `record_measurements`, `kpi_series`,
-//! `kpi_board` and `draft_objective_from_kpi`.
+//! `kpi_board`, `draft_objective_from_kpi`, `run_kpi_source` and `run_due_sources`.
 
 pub mod board;
 pub mod draft;
 mod feed;
 pub mod measurement;
+pub mod source;
 
 use crate::access::record;
 use crate::error::{AppError, Problems, duplicate_or, on_update};
@@ -31,6 +33,7 @@ pub use draft::DraftObjective;
 pub use measurement::{
     MeasurementBatchResult, MeasurementInput, MeasurementSource, MeasurementView, NewMeasurement, RecordedMeasurement,
 };
+pub use source::KpiSource;
 
 /// The longest unit accepted, in characters.
 const UNIT_MAX: usize = 32;
@@ -76,6 +79,8 @@ pub struct NewKpi {
     /// Red periods in a row after which it is lagging (default 2).
     #[schema(minimum = 1, maximum = 52)]
     pub lagging_after: Option<u32>,
+    /// Where the server pulls its values from, on its cadence (none: fed from outside).
+    pub source: Option<KpiSource>,
 }
 
 /// Changes to a KPI; fields left out stay as they are. Promoting a metric to a KPI (or
@@ -121,6 +126,10 @@ pub struct KpiPatch {
     /// New number of red periods in a row after which it lags.
     #[schema(minimum = 1, maximum = 52)]
     pub lagging_after: Option<u32>,
+    /// New pull source; `null` to remove it.
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[schema(value_type = Option<KpiSource>)]
+    pub source: Option<Option<KpiSource>>,
 }
 
 /// A KPI, with its health as it stands now.
@@ -164,6 +173,14 @@ pub struct KpiView {
     pub updated_at: Timestamp,
     /// Version: send it back with a change.
     pub version: i64,
+    /// Where the server pulls its values from (a password in a URL shows as `***`).
+    pub source: Option<KpiSource>,
+    /// When its source last ran.
+    pub last_run_at: Option<Timestamp>,
+    /// Why its source's last run failed; `null` after a run that worked.
+    pub last_error: Option<String>,
+    /// When that failure was.
+    pub last_error_at: Option<Timestamp>,
 }
 
 /// Filters of the KPI list.
@@ -204,6 +221,10 @@ pub(crate) fn lagging_after_of(row: &KpiRow) -> u32 {
 
 pub(crate) fn view(row: KpiRow, state: KpiState) -> KpiView {
     KpiView {
+        source: source::source_of(&row).map(|s| s.redacted()),
+        last_run_at: row.last_run_at.map(from_ms),
+        last_error: row.last_error.clone(),
+        last_error_at: row.last_error_at.map(from_ms),
         id: row.id,
         direction: KpiDirection::parse(&row.direction).unwrap_or(KpiDirection::HigherIsBetter),
         cadence: cadence_of(&row),
@@ -244,6 +265,7 @@ struct Definition<'a> {
     tier: KpiTier,
     tags: &'a [String],
     lagging_after: u32,
+    source: Option<&'a KpiSource>,
 }
 
 /// Checks a definition completely, noting every problem; the fields to store when
@@ -307,6 +329,9 @@ async fn check_definition(
     if !(1..=LAGGING_AFTER_MAX).contains(&definition.lagging_after) {
         problems.push("/lagging_after", format!("must be from 1 to {LAGGING_AFTER_MAX} periods"));
     }
+    if let Some(source) = definition.source {
+        source.check(problems);
+    }
     let (Some(name), Some(slug)) = (name, slug) else { return Ok(None) };
     // A range is kept only where it means something, and so is a target.
     let (target, range) = match definition.direction {
@@ -328,6 +353,7 @@ async fn check_definition(
         tier: definition.tier.as_str().to_owned(),
         tags: serde_json::to_string(&tags).unwrap_or_else(|_| "[]".to_owned()),
         lagging_after: i64::from(definition.lagging_after),
+        source: definition.source.and_then(|s| serde_json::to_string(s).ok()),
     }))
 }
 
@@ -335,6 +361,7 @@ impl App {
     /// Defines a KPI (editors and admins).
     pub async fn create_kpi(&self, caller: &Caller, new: NewKpi) -> Result<KpiView, AppError> {
         require(caller, Action::DefineKpi)?;
+        self.refuse_unallowed_sql(new.source.as_ref())?;
         let mut tx = self.store().write().await?;
         let mut problems = Problems::new();
         let slug = slug_or_from(&mut problems, new.slug.as_deref(), &new.name);
@@ -351,11 +378,18 @@ impl App {
             tier: new.tier.unwrap_or(KpiTier::Kpi),
             tags: &new.tags,
             lagging_after: new.lagging_after.unwrap_or(2),
+            source: new.source.as_ref(),
         };
         let fields = check_definition(&mut tx, caller, &mut problems, slug, definition).await?;
         problems.finish()?;
         let Some(fields) = fields else { return Err(AppError::invalid("/name", "missing")) };
-        let row = tx.insert_kpi(caller.workspace, &fields, self.now_ms()).await.map_err(|e| duplicate_or(e, "KPI"))?;
+        let mut row =
+            tx.insert_kpi(caller.workspace, &fields, self.now_ms()).await.map_err(|e| duplicate_or(e, "KPI"))?;
+        // A new source is due at once: the scheduler's next pass runs it.
+        if row.source.is_some() {
+            row.next_run_at = Some(self.now_ms());
+            tx.schedule_kpi_source(caller.workspace, row.id, row.next_run_at).await?;
+        }
         record(&mut tx, caller, "create", "kpi", row.id, None::<&()>, Some(&row), self.now_ms()).await?;
         let state = board::state(&mut tx, &row, self.now()).await?;
         tx.commit().await?;
@@ -407,6 +441,7 @@ impl App {
     /// Changes a KPI's definition (editors and admins); `tier` promotes or demotes it.
     pub async fn update_kpi(&self, caller: &Caller, id: i64, change: KpiPatch) -> Result<KpiView, AppError> {
         require(caller, Action::DefineKpi)?;
+        self.refuse_unallowed_sql(change.source.as_ref().and_then(Option::as_ref))?;
         let mut tx = self.store().write().await?;
         let current = tx.kpi(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let mut problems = Problems::new();
@@ -416,6 +451,11 @@ impl App {
         };
         let before = view(current.clone(), KpiState::default());
         let tags = change.tags.clone().unwrap_or_else(|| before.tags.clone());
+        // The stored source, not the shown one: its password was replaced to show.
+        let source = match &change.source {
+            None => source::source_of(&current),
+            Some(new) => new.clone(),
+        };
         let unit = patch::apply(current.unit.clone(), change.unit.clone());
         let description = change.description.clone().unwrap_or_else(|| current.description.clone());
         let definition = Definition {
@@ -431,14 +471,20 @@ impl App {
             tier: change.tier.unwrap_or(before.tier),
             tags: &tags,
             lagging_after: change.lagging_after.unwrap_or(before.lagging_after),
+            source: source.as_ref(),
         };
         let fields = check_definition(&mut tx, caller, &mut problems, slug, definition).await?;
         problems.finish()?;
         let Some(fields) = fields else { return Err(AppError::invalid("/name", "missing")) };
-        let row = tx
+        let mut row = tx
             .update_kpi(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "KPI", id, change.version))?;
+        // A changed source is due at once; a removed one never.
+        if row.source != current.source {
+            row.next_run_at = row.source.as_ref().map(|_| self.now_ms());
+            tx.schedule_kpi_source(caller.workspace, id, row.next_run_at).await?;
+        }
         record(&mut tx, caller, "update", "kpi", id, Some(&current), Some(&row), self.now_ms()).await?;
         let state = board::state(&mut tx, &row, self.now()).await?;
         tx.commit().await?;
@@ -474,4 +520,17 @@ pub(crate) async fn board_rows(tx: &mut Tx, caller: &Caller) -> Result<Vec<KpiRo
     let filter =
         KpiFilter { tier: Some(KpiTier::Kpi.as_str().to_owned()), owner_person_id: None, include_archived: false };
     Ok(tx.filter_kpis(caller.workspace, &filter, Page::ALL).await?)
+}
+
+impl App {
+    /// A SQL source may read only a database the operator allowed ([`App::with_sql_sources`]).
+    fn refuse_unallowed_sql(&self, source: Option<&KpiSource>) -> Result<(), AppError> {
+        match source {
+            Some(KpiSource::Sql { url, .. }) if !self.sql_source_allowed(url) => Err(AppError::invalid(
+                "/source/url",
+                "SQL sources may read only the databases the operator allows (MILEPOST_SQL_SOURCES); this one is not among them",
+            )),
+            _ => Ok(()),
+        }
+    }
 }

@@ -8,8 +8,8 @@ use axum::http::{StatusCode, header};
 use milepost_app::App;
 use milepost_app::kpi::measurement::{BATCH_MAX, parse_csv};
 use milepost_app::kpi::{
-    DraftObjective, KpiBoard, KpiSeries, MeasurementBatchResult, MeasurementInput, MeasurementSource, NewMeasurement,
-    RecordedMeasurement, SeriesQuery,
+    DraftObjective, KpiBoard, KpiSeries, KpiView, MeasurementBatchResult, MeasurementInput, MeasurementSource,
+    NewMeasurement, RecordedMeasurement, SeriesQuery,
 };
 use milepost_app::objective::ObjectiveView;
 use utoipa_axum::router::OpenApiRouter;
@@ -139,6 +139,21 @@ pub async fn draft_objective_from_kpi(
     Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/objectives/{}", view.id))], Json(view)))
 }
 
+/// Runs a KPI's pull source now (editors and admins) and answers the KPI. A failed run
+/// is recorded on the KPI (`last_error`, `last_error_at`) and still answers 200: the
+/// failure is data. 409 when the KPI has no source or is archived.
+#[utoipa::path(post, path = "/api/v1/kpis/{id}/source/run", tag = "kpis",
+    summary = "Runs a KPI's pull source now.",
+    params(("id" = i64, Path, minimum = 1, description = "The KPI's id")),
+    responses((status = 200, description = "Ran; see last_error for a failure", body = KpiView), ErrorResponses))]
+pub async fn run_kpi_source(
+    State(app): State<App>,
+    Authenticated(caller): Authenticated,
+    Id(id): Id,
+) -> Result<Json<KpiView>, ApiError> {
+    Ok(Json(app.run_kpi_source(&caller, id).await?))
+}
+
 pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
     router
         .routes(routes!(create_measurement))
@@ -146,4 +161,5 @@ pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
         .routes(routes!(get_kpi_series))
         .routes(routes!(get_kpi_board))
         .routes(routes!(draft_objective_from_kpi))
+        .routes(routes!(run_kpi_source))
 }

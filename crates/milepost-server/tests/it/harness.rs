@@ -74,7 +74,9 @@ pub async fn spawn_app(store: Store) -> Server {
         let seconds = shift.load(Ordering::SeqCst);
         fixed.saturating_add(SignedDuration::from_secs(seconds)).unwrap()
     };
-    let app = App::with_clock(store.clone(), Arc::new(clock));
+    // Tests read SQL sources from their own files and schemas.
+    let app =
+        App::with_clock(store.clone(), Arc::new(clock)).with_sql_sources(vec!["sqlite:".into(), "postgres".into()]);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (shutdown, stop) = oneshot::channel::<()>();
@@ -212,6 +214,11 @@ impl Api {
     #[track_caller]
     pub fn token(&self) -> &str {
         self.token.as_deref().expect("this client sends no token")
+    }
+
+    /// The app the server runs, for what no HTTP request does (the scheduler's pass).
+    pub fn app(&self) -> &App {
+        &self.app
     }
 
     /// Moves the server's clock to [`NOW`] + `by` (negative is earlier); `ZERO` puts it back.

@@ -81,10 +81,11 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get", "/api/v1/kpis/{id}/series", "get_kpi_series"),
     ("get", "/api/v1/kpis/board", "get_kpi_board"),
     ("post", "/api/v1/kpis/{id}/draft-objective", "draft_objective_from_kpi"),
+    ("post", "/api/v1/kpis/{id}/source/run", "run_kpi_source"),
 ];
 
 /// The operations that act on the thing in their path and take no body.
-pub const BODILESS_POSTS: &[&str] = &["revoke_token"];
+pub const BODILESS_POSTS: &[&str] = &["revoke_token", "run_kpi_source"];
 
 /// The operations that need no credentials at all: the probes; logging in, which
 /// brings its own in the body; and logging out, which needs none to be harmless.

@@ -139,6 +139,9 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     ("get_kpi_board",           [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
     // Drafting an objective for a lagging KPI creates one for its owner, mo.
     ("draft_objective_from_kpi",[201,  201,   403,   403,   401, 401,   401,    404,             201,  201,  403,   403]),
+    // Running a KPI's source is defining it (its source points at nothing, so each run
+    // records a failure: still 200).
+    ("run_kpi_source",          [200,  200,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
     // Sessions: anyone logs in with the right password and logs out; only a person
     // logged in reads their session and changes their password.
     ("create_session",          [200,  200,   200,   200,   200, 200,   200,    200,             200,  200,  200,   200]),
@@ -213,7 +216,8 @@ async fn world(api: &Api) -> World {
     let body = json!({"title": "Call detractors", "owner_person_id": mo, "key_result_ids": [key_result]});
     let initiative = id(&admin.post("/api/v1/initiatives", body).await.expect(201));
     let body = json!({"name": "Uptime", "direction": "higher_is_better", "target": 99.9, "cadence": "daily",
-                      "owner_person_id": mo});
+                      "owner_person_id": mo,
+                      "source": {"kind": "http_json", "url": "http://127.0.0.1:9/uptime", "path": "value"}});
     let kpi = id(&admin.post("/api/v1/kpis", body).await.expect(201));
     // Red two days running: lagging, so an objective can be drafted for it.
     let red = json!([{"measured_at": at_hours(-36), "value": 99.0}, {"measured_at": at_hours(-12), "value": 99.0}]);

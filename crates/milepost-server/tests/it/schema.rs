@@ -249,6 +249,12 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     let path = "/api/v1/kpis/{id}/draft-objective";
     let drafted = t.visit("post", path, api.post(&format!("{kpi}/draft-objective"), json!({})).await);
     assert_eq!(drafted["key_results"][0]["kpi_id"], created[5]["id"], "{drafted}");
+    // A pull source that points at nothing: the run answers the KPI with the failure.
+    let source = json!({"kind": "http_json", "url": "http://127.0.0.1:9/uptime", "path": "value"});
+    let current = api.get(&kpi).await.expect(200);
+    api.patch(&kpi, json!({"version": current["version"], "source": source})).await.expect(200);
+    let ran = t.visit("post", "/api/v1/kpis/{id}/source/run", api.post(&format!("{kpi}/source/run"), json!({})).await);
+    assert!(ran["last_error"].as_str().is_some_and(|e| e.contains("127.0.0.1:9")), "{ran}");
 
     // Key results and check-ins.
     let objective = id(&created[3]);

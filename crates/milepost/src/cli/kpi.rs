@@ -296,6 +296,7 @@ async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Res
                 tier: tier.map(Into::into),
                 tags,
                 lagging_after: None,
+                source: None,
             };
             let kpi = app.create_kpi(caller, new).await.map_err(super::explain)?;
             print(output, &kpi, || println!("Created KPI {} ({}), id {}.", kpi.name, kpi.slug, kpi.id))

@@ -68,7 +68,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let config = args.data.load(args.listen)?;
     init_logs(&config);
-    let app = super::open(&config).await?;
+    // Which databases KPI SQL sources may read: MILEPOST_SQL_SOURCES, comma-separated URL
+    // prefixes; the demo's own metrics file besides. None otherwise.
+    let mut sql_sources: Vec<String> = std::env::var("MILEPOST_SQL_SOURCES")
+        .unwrap_or_default()
+        .split(',')
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if args.demo {
+        let dir = std::path::absolute(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
+        sql_sources.push(format!("sqlite://{}", dir.join(milepost_app::demo::DEMO_METRICS_FILE).display()));
+    }
+    let app = super::open(&config).await?.with_sql_sources(sql_sources);
     let mut demo_token = None;
     let mut demo_logins = Vec::new();
     if args.demo {
@@ -94,6 +106,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 summary.workspace,
                 config.data_dir.display()
             );
+        }
+        // One demo KPI is fed by a SQL source on a small SQLite file in the data directory.
+        if summary.loaded {
+            match app.attach_demo_sources(&summary.workspace, &config.data_dir).await {
+                Ok(_) => say!(
+                    "  The KPI first-response-time reads {} in the data directory every day.",
+                    milepost_app::demo::DEMO_METRICS_FILE
+                ),
+                Err(error) => say!("  The demo's SQL source was left out: {error}"),
+            }
         }
         // A fresh admin token at every demo start, so a newcomer can call the API at once.
         let operator = app.caller_for_workspace(&summary.workspace).await.context("the demo workspace is missing")?;
@@ -131,9 +153,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         say!("  Log in:   {} / {}  ({})", login.email, login.password, login.role.as_str());
     }
     tracing::info!(%address, database = %super::redact(&config.database_url()), "serving");
-    milepost_server::serve(listener, app.clone(), shutdown_signal())
-        .await
-        .context("the server stopped with an error")?;
+    // KPI pull sources run on their cadence while the server serves, and stop with it.
+    let scheduler = milepost_server::scheduler::Scheduler::start(app.clone(), milepost_server::scheduler::INTERVAL);
+    let served = milepost_server::serve(listener, app.clone(), shutdown_signal()).await;
+    scheduler.stop().await;
+    served.context("the server stopped with an error")?;
     app.close().await;
     Ok(())
 }

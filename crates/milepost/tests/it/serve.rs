@@ -107,6 +107,13 @@ async fn serve_demo_tells_a_believable_story_over_http() {
     let initiatives = get_json(&server, "/api/v1/initiatives").await;
     assert!(!items(&initiatives).is_empty(), "initiatives");
 
+    // One KPI is fed by a SQL source on a SQLite file in the data directory.
+    let kpi = get_json(&server, "/api/v1/kpis?limit=500").await;
+    let sourced: Vec<&Value> = items(&kpi).iter().filter(|k| k["source"]["kind"] == "sql").collect();
+    assert_eq!(sourced.len(), 1, "one KPI with a SQL source");
+    assert_eq!(sourced[0]["slug"], "first-response-time");
+    assert!(dir.path().join("data/demo-metrics.db").exists());
+
     // KPIs have no API yet; they are in the database with a year of measurements.
     drop(server);
     let store = Store::connect(&format!("sqlite://{}", dir.path().join("data/milepost.db").display())).await.unwrap();

@@ -1,0 +1,522 @@
+//! Pull sources: where the server fetches a KPI's values itself, on the KPI's cadence
+//! (issue 4). A SQL query against a SQLite or PostgreSQL database (read-only,
+//! time-limited), a PromQL instant query against a Prometheus-compatible HTTP API, or
+//! a JSON HTTP endpoint with a dotted path to the number.
+//!
+//! A run that works records a measurement through the same path as the API (so linked
+//! key results get their check-ins) and clears the last failure; a run that fails
+//! stores the failure as a sentence on the KPI (`last_error`), with an audit event: the
+//! failure is data a person sees, never a dropped error. [`App::run_due_sources`] is
+//! what the server's scheduler calls; servers sharing one database claim each due run
+//! by compare-and-set, so a source runs once per period.
+
+use super::{KpiView, MeasurementInput, MeasurementSource, cadence_of, not_found};
+use crate::access::record;
+use crate::error::{AppError, Problems};
+use crate::permission::{Action, require};
+use crate::{App, Caller};
+use jiff::Timestamp;
+use milepost_core::WorkspaceId;
+use milepost_store::KpiRow;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::{Column, ConnectOptions, Connection, Row};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// How long one run may take in all: connecting, querying, reading the answer.
+pub const RUN_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a PostgreSQL statement may run (`SET LOCAL statement_timeout`), in ms.
+const STATEMENT_TIMEOUT_MS: u32 = 8_000;
+/// The longest query accepted, in characters.
+const QUERY_MAX: usize = 10_000;
+/// The longest URL accepted, in characters.
+const URL_MAX: usize = 2_000;
+/// The longest JSON path accepted, in characters.
+const PATH_MAX: usize = 200;
+/// The most due sources one scheduler pass runs.
+const DUE_MAX: i64 = 100;
+
+/// Where the server pulls a KPI's values from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum KpiSource {
+    /// A SQL query returning one row: a column `value` (or else the first column) and,
+    /// optionally, `measured_at` as text (RFC 3339 or `YYYY-MM-DD`). Run read-only.
+    Sql {
+        /// `sqlite:///path/to/file.db` or `postgres://user:password@host/database`.
+        url: String,
+        /// The query.
+        query: String,
+    },
+    /// A PromQL instant query: the first sample of the vector (or the scalar).
+    Prometheus {
+        /// The Prometheus base URL: `http://prometheus:9090`.
+        url: String,
+        /// The PromQL query.
+        query: String,
+    },
+    /// A JSON document fetched with GET, and a dotted path to a number in it.
+    HttpJson {
+        /// The URL of the document.
+        url: String,
+        /// A path like `data.items.0.value`; the value is a number or a numeric string.
+        path: String,
+    },
+}
+
+impl KpiSource {
+    /// The source recorded on the measurements it makes.
+    pub fn measurement_source(&self) -> MeasurementSource {
+        match self {
+            KpiSource::Sql { .. } => MeasurementSource::Sql,
+            KpiSource::Prometheus { .. } => MeasurementSource::Prometheus,
+            KpiSource::HttpJson { .. } => MeasurementSource::Http,
+        }
+    }
+
+    fn url(&self) -> &str {
+        match self {
+            KpiSource::Sql { url, .. } | KpiSource::Prometheus { url, .. } | KpiSource::HttpJson { url, .. } => url,
+        }
+    }
+
+    /// The same source with any password in its URL replaced by `***`, to show.
+    pub fn redacted(&self) -> KpiSource {
+        let mut shown = self.clone();
+        match &mut shown {
+            KpiSource::Sql { url, .. } | KpiSource::Prometheus { url, .. } | KpiSource::HttpJson { url, .. } => {
+                *url = redact(url);
+            }
+        }
+        shown
+    }
+
+    /// Checks a source as a request gives it, noting problems at `/source/...`.
+    pub(crate) fn check(&self, problems: &mut Problems) {
+        let url = self.url().trim();
+        let schemes: &[&str] = match self {
+            KpiSource::Sql { .. } => &["sqlite", "postgres", "postgresql"],
+            _ => &["http", "https"],
+        };
+        match reqwest::Url::parse(url) {
+            _ if url.chars().count() > URL_MAX => {
+                problems.push("/source/url", format!("must be at most {URL_MAX} characters"));
+            }
+            Ok(parsed) if schemes.contains(&parsed.scheme()) => {}
+            Ok(parsed) => problems
+                .push("/source/url", format!("the scheme {:?} is not one of {}", parsed.scheme(), schemes.join(", "))),
+            Err(_) => problems.push("/source/url", format!("{:?} is not a URL", redact(url))),
+        }
+        let (pointer, text, max) = match self {
+            KpiSource::Sql { query, .. } | KpiSource::Prometheus { query, .. } => ("/source/query", query, QUERY_MAX),
+            KpiSource::HttpJson { path, .. } => ("/source/path", path, PATH_MAX),
+        };
+        if text.trim().is_empty() {
+            problems.push(pointer, "must not be empty");
+        } else if text.chars().count() > max {
+            problems.push(pointer, format!("must be at most {max} characters"));
+        }
+        if let KpiSource::HttpJson { path, .. } = self
+            && path.split('.').any(|segment| segment.trim().is_empty())
+        {
+            problems.push("/source/path", "write the path as names and indexes between dots: data.items.0.value");
+        }
+    }
+
+    /// Runs the source once: the value, and the time it measures when the source says.
+    /// The error is the sentence a person reads on the KPI.
+    pub async fn fetch(&self) -> Result<(f64, Option<Timestamp>), String> {
+        let shown = redact(self.url());
+        match tokio::time::timeout(RUN_TIMEOUT, self.fetch_untimed()).await {
+            Ok(result) => result,
+            Err(_) => Err(format!("no answer from {shown} within {} s", RUN_TIMEOUT.as_secs())),
+        }
+    }
+
+    async fn fetch_untimed(&self) -> Result<(f64, Option<Timestamp>), String> {
+        match self {
+            KpiSource::Sql { url, query } => run_sql(url, query).await,
+            KpiSource::Prometheus { url, query } => {
+                let endpoint = format!("{}/api/v1/query", url.trim_end_matches('/'));
+                let answer = get_json(&endpoint, &[("query", query.as_str())]).await?;
+                prometheus_value(&answer).map(|(value, at)| (value, Some(at)))
+            }
+            KpiSource::HttpJson { url, path } => {
+                let answer = get_json(url, &[]).await?;
+                json_number(&answer, path).map(|value| (value, None))
+            }
+        }
+    }
+}
+
+/// A URL with its password replaced by `***`.
+pub fn redact(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Only fails for URLs that cannot have a password, which this one has.
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        // Not a URL: hide everything between a scheme and an `@`.
+        Err(_) => match (url.find("://"), url.rfind('@')) {
+            (Some(start), Some(at)) if at > start => format!("{}***{}", &url[..start + 3], &url[at..]),
+            _ => url.to_owned(),
+        },
+    }
+}
+
+fn describe_sql_error(error: &sqlx::Error, shown: &str) -> String {
+    match error {
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            format!("connection refused to {shown}")
+        }
+        sqlx::Error::Io(io) => format!("could not reach {shown}: {io}"),
+        sqlx::Error::Database(db) => format!("the database refused the query: {}", db.message()),
+        sqlx::Error::PoolTimedOut => format!("no answer from {shown}"),
+        other => format!("the query failed on {shown}: {other}"),
+    }
+}
+
+async fn run_sql(url: &str, query: &str) -> Result<(f64, Option<Timestamp>), String> {
+    let shown = redact(url);
+    let fail = |e: sqlx::Error| describe_sql_error(&e, &shown);
+    let sql = sqlx::AssertSqlSafe(query.to_owned());
+    if url.starts_with("sqlite:") {
+        // Read-only: the file is opened with SQLITE_OPEN_READONLY (`mode=ro`) and never
+        // created.
+        let options =
+            sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(fail)?.read_only(true).create_if_missing(false);
+        let mut conn = options.connect().await.map_err(fail)?;
+        let row = sqlx::query(sql).fetch_optional(&mut conn).await.map_err(fail);
+        let _ = conn.close().await;
+        let row = row?.ok_or_else(|| "the query returned no rows".to_owned())?;
+        read_sqlite_row(&row)
+    } else {
+        let options = sqlx::postgres::PgConnectOptions::from_str(url).map_err(fail)?;
+        let mut conn = options.connect().await.map_err(fail)?;
+        // Read-only and time-limited inside the server too; the transaction is rolled
+        // back, never committed.
+        let result = async {
+            let mut tx = conn.begin().await?;
+            sqlx::query("SET TRANSACTION READ ONLY").execute(&mut *tx).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}")))
+                .execute(&mut *tx)
+                .await?;
+            let row = sqlx::query(sql).fetch_optional(&mut *tx).await?;
+            tx.rollback().await?;
+            Ok::<_, sqlx::Error>(row)
+        }
+        .await
+        .map_err(fail);
+        let _ = conn.close().await;
+        let row = result?.ok_or_else(|| "the query returned no rows".to_owned())?;
+        read_pg_row(&row)
+    }
+}
+
+/// The index of the value column: `value`, or else the first.
+fn value_column<R: Row>(row: &R) -> Result<usize, String> {
+    if row.columns().is_empty() {
+        return Err("the query returned no columns".to_owned());
+    }
+    Ok(row.columns().iter().position(|c| c.name() == "value").unwrap_or(0))
+}
+
+fn measured_at_of(text: Option<String>) -> Result<Option<Timestamp>, String> {
+    match text {
+        None => Ok(None),
+        Some(text) => super::measurement::parse_time(text.trim())
+            .or_else(|| text.trim().replace(' ', "T").parse::<Timestamp>().ok())
+            .map(Some)
+            .ok_or_else(|| "measured_at is not a time: return it as text like 2026-11-16T09:00:00Z".to_owned()),
+    }
+}
+
+fn numeric_text(text: &str, what: &str) -> Result<f64, String> {
+    // The text itself is never repeated: a failure is shown to everyone who reads the
+    // KPI, and must not become a way to read what a source was not meant to give.
+    text.trim().parse::<f64>().map_err(|_| format!("{what} is text, not a number"))
+}
+
+fn read_sqlite_row(row: &sqlx::sqlite::SqliteRow) -> Result<(f64, Option<Timestamp>), String> {
+    let index = value_column(row)?;
+    let name = row.columns()[index].name().to_owned();
+    let value = if let Ok(Some(v)) = row.try_get::<Option<f64>, _>(index) {
+        v
+    } else if let Ok(Some(v)) = row.try_get::<Option<i64>, _>(index) {
+        v as f64
+    } else if let Ok(Some(text)) = row.try_get::<Option<String>, _>(index) {
+        numeric_text(&text, &format!("the column {name}"))?
+    } else {
+        return Err(format!("the column {name} is not a number"));
+    };
+    let at = match row.columns().iter().position(|c| c.name() == "measured_at") {
+        Some(at) => row.try_get::<Option<String>, _>(at).ok().flatten(),
+        None => None,
+    };
+    Ok((value, measured_at_of(at)?))
+}
+
+fn read_pg_row(row: &sqlx::postgres::PgRow) -> Result<(f64, Option<Timestamp>), String> {
+    let index = value_column(row)?;
+    let name = row.columns()[index].name().to_owned();
+    let value = if let Ok(v) = row.try_get::<Option<f64>, _>(index) {
+        v
+    } else if let Ok(v) = row.try_get::<Option<f32>, _>(index) {
+        v.map(f64::from)
+    } else if let Ok(v) = row.try_get::<Option<i64>, _>(index) {
+        v.map(|v| v as f64)
+    } else if let Ok(v) = row.try_get::<Option<i32>, _>(index) {
+        v.map(f64::from)
+    } else if let Ok(Some(text)) = row.try_get::<Option<String>, _>(index) {
+        Some(numeric_text(&text, &format!("the column {name}"))?)
+    } else {
+        return Err(format!("the column {name} is not a number: cast it with CAST(... AS DOUBLE PRECISION)"));
+    };
+    let value = value.ok_or_else(|| format!("the column {name} is NULL"))?;
+    let at = match row.columns().iter().position(|c| c.name() == "measured_at") {
+        Some(at) => row
+            .try_get::<Option<String>, _>(at)
+            .map_err(|_| "measured_at must be text: cast it with CAST(... AS TEXT)".to_owned())?,
+        None => None,
+    };
+    Ok((value, measured_at_of(at)?))
+}
+
+async fn get_json(url: &str, query: &[(&str, &str)]) -> Result<Value, String> {
+    let shown = redact(url);
+    let client = reqwest::Client::builder()
+        .timeout(RUN_TIMEOUT)
+        .build()
+        .map_err(|e| format!("could not make an HTTP client: {e}"))?;
+    let mut target = reqwest::Url::parse(url).map_err(|_| format!("{shown} is not a URL"))?;
+    if !query.is_empty() {
+        target.query_pairs_mut().extend_pairs(query);
+    }
+    let response = client.get(target).send().await.map_err(|e| describe_http_error(&e, &shown))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(format!("{shown} answered {status}"));
+    }
+    let bytes = response.bytes().await.map_err(|e| describe_http_error(&e, &shown))?;
+    serde_json::from_slice(&bytes).map_err(|_| format!("{shown} did not answer JSON"))
+}
+
+fn describe_http_error(error: &reqwest::Error, shown: &str) -> String {
+    let mut cause: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = cause {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return format!("connection refused to {shown}");
+        }
+        cause = e.source();
+    }
+    if error.is_timeout() {
+        format!("no answer from {shown} within {} s", RUN_TIMEOUT.as_secs())
+    } else if error.is_connect() {
+        format!("could not connect to {shown}")
+    } else {
+        format!("the request to {shown} failed: {error}")
+    }
+}
+
+/// The first sample of a Prometheus instant-query answer: its value and time.
+fn prometheus_value(answer: &Value) -> Result<(f64, Timestamp), String> {
+    if answer["status"] != "success" {
+        let error = answer["error"].as_str().unwrap_or("no reason given");
+        return Err(format!("Prometheus refused the query: {error}"));
+    }
+    let data = &answer["data"];
+    let sample = match data["resultType"].as_str() {
+        Some("vector") => {
+            let first = data["result"].get(0).ok_or_else(|| "the query returned no samples".to_owned())?;
+            &first["value"]
+        }
+        Some("scalar") => &data["result"],
+        Some(other) => return Err(format!("the query returned a {other}: write an instant vector or a scalar query")),
+        None => return Err("Prometheus answered without a result type".to_owned()),
+    };
+    let seconds = sample[0].as_f64().ok_or_else(|| "the sample has no time".to_owned())?;
+    let text = sample[1].as_str().ok_or_else(|| "the sample has no value".to_owned())?;
+    let value = numeric_text(text, "the sample")?;
+    let at = Timestamp::from_millisecond((seconds * 1000.0) as i64).map_err(|_| "the sample's time is out of range")?;
+    Ok((value, at))
+}
+
+/// The number at a dotted path (`data.items.0.value`) in a JSON document.
+fn json_number(document: &Value, path: &str) -> Result<f64, String> {
+    let mut here = document;
+    for segment in path.split('.') {
+        let next = match here {
+            Value::Object(map) => map.get(segment),
+            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+        here = next.ok_or_else(|| format!("no number at {path}: nothing at {segment:?}"))?;
+    }
+    match here {
+        Value::Number(n) => n.as_f64().ok_or_else(|| format!("no number at {path}")),
+        Value::String(text) => text.trim().parse::<f64>().map_err(|_| format!("no number at {path}: it is text")),
+        Value::Null => Err(format!("no number at {path}: it is null")),
+        Value::Bool(_) => Err(format!("no number at {path}: it is true or false")),
+        Value::Array(_) => Err(format!("no number at {path}: it is a list")),
+        Value::Object(_) => Err(format!("no number at {path}: it is an object")),
+    }
+}
+
+/// The stored source of a KPI, if it has one that reads.
+pub(crate) fn source_of(row: &KpiRow) -> Option<KpiSource> {
+    row.source.as_deref().and_then(|text| serde_json::from_str(text).ok())
+}
+
+impl App {
+    /// Runs a KPI's source now (editors and admins). A failure is recorded on the KPI
+    /// (`last_error`) and the answer is still the KPI: the failure is data.
+    pub async fn run_kpi_source(&self, caller: &Caller, id: i64) -> Result<KpiView, AppError> {
+        require(caller, Action::DefineKpi)?;
+        let row = {
+            let mut tx = self.store().read().await?;
+            tx.kpi(caller.workspace, id).await?.ok_or_else(|| not_found(id))?
+        };
+        let Some(source) = source_of(&row) else {
+            return Err(AppError::Conflict {
+                code: "no_source",
+                detail: format!("KPI {} has no source to run: set one with a change of `source`", row.slug),
+                location: None,
+            });
+        };
+        if row.archived {
+            return Err(AppError::Conflict {
+                code: "archived",
+                detail: format!("KPI {} is archived: restore it to run its source", row.slug),
+                location: None,
+            });
+        }
+        self.run_source(caller, &row, &source).await?;
+        self.get_kpi(caller, id).await
+    }
+
+    /// Runs every source that is due by the app's clock, across all workspaces, each
+    /// once: a run is claimed first by moving its `next_run_at` one cadence period on
+    /// (compare-and-set), so another server on the same database skips it. How many ran.
+    pub async fn run_due_sources(&self) -> Result<usize, AppError> {
+        let now = self.now();
+        let due = {
+            let mut tx = self.store().read().await?;
+            tx.due_kpi_sources(now.as_millisecond(), DUE_MAX).await?
+        };
+        let mut ran = 0;
+        for row in due {
+            let (Some(seen), Some(source)) = (row.next_run_at, source_of(&row)) else { continue };
+            let workspace = WorkspaceId(row.workspace_id);
+            let next = now.saturating_add(cadence_of(&row).period()).unwrap_or(now).as_millisecond();
+            let (claimed, slug) = {
+                let mut tx = self.store().write().await?;
+                let claimed = tx.claim_kpi_source(workspace, row.id, seen, next).await?;
+                let slug = tx.workspace(workspace).await?.map(|w| w.slug).unwrap_or_default();
+                tx.commit().await?;
+                (claimed, slug)
+            };
+            if !claimed {
+                continue;
+            }
+            let caller = Caller::operator(workspace, slug);
+            if let Err(error) = self.run_source(&caller, &row, &source).await {
+                tracing::warn!(kpi = row.id, %error, "a KPI source run could not be recorded");
+            }
+            ran += 1;
+        }
+        Ok(ran)
+    }
+
+    /// Runs `source` and records the outcome: the measurement and a cleared error in one
+    /// transaction, or the failure's sentence with an audit event.
+    async fn run_source(&self, caller: &Caller, row: &KpiRow, source: &KpiSource) -> Result<(), AppError> {
+        // Checked again at every run: the operator may have withdrawn the permission.
+        let fetched = match source {
+            KpiSource::Sql { url, .. } if !self.sql_source_allowed(url) => Err(
+                "SQL sources may read only the databases the operator allows (MILEPOST_SQL_SOURCES); this one is not among them"
+                    .to_owned(),
+            ),
+            _ => source.fetch().await,
+        };
+        let failure = match fetched {
+            Ok((value, measured_at)) => {
+                let input = MeasurementInput { measured_at: measured_at.unwrap_or_else(|| self.now()), value };
+                match self.write_measurements(caller, row.id, vec![input], source.measurement_source()).await {
+                    Ok((_, mut tx)) => {
+                        tx.record_kpi_source_run(caller.workspace, row.id, self.now_ms(), None).await?;
+                        tx.commit().await?;
+                        return Ok(());
+                    }
+                    Err(AppError::Invalid(problems)) => problems
+                        .iter()
+                        .map(|p| p.detail.trim_start_matches("row 1: ").to_owned())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    Err(other) => return Err(other),
+                }
+            }
+            Err(sentence) => sentence,
+        };
+        let now = self.now_ms();
+        let mut tx = self.store().write().await?;
+        tx.record_kpi_source_run(caller.workspace, row.id, now, Some(&failure)).await?;
+        let summary = serde_json::json!({ "kind": source.measurement_source().as_str(), "error": failure });
+        record(&mut tx, caller, "run_source", "kpi", row.id, None::<&()>, Some(&summary), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn passwords_never_show() {
+        assert_eq!(redact("postgres://milepost:s3cret@db:5432/app"), "postgres://milepost:***@db:5432/app");
+        assert_eq!(redact("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
+        assert_eq!(redact("http://example.test/x"), "http://example.test/x");
+    }
+
+    #[test]
+    fn paths_walk_objects_and_arrays() {
+        let doc = json!({"data": {"items": [{"value": 4.5}, {"value": "7"}]}});
+        assert_eq!(json_number(&doc, "data.items.0.value"), Ok(4.5));
+        assert_eq!(json_number(&doc, "data.items.1.value"), Ok(7.0));
+        assert!(json_number(&doc, "data.value").unwrap_err().starts_with("no number at data.value"));
+        assert!(json_number(&doc, "data.items").is_err());
+    }
+
+    #[test]
+    fn prometheus_vectors_and_scalars() {
+        let vector = json!({"status": "success", "data": {"resultType": "vector",
+            "result": [{"metric": {}, "value": [1_700_000_000.5, "99.5"]}]}});
+        let (value, at) = prometheus_value(&vector).unwrap();
+        assert_eq!(value, 99.5);
+        assert_eq!(at.as_millisecond(), 1_700_000_000_500);
+        let scalar = json!({"status": "success", "data": {"resultType": "scalar", "result": [1.0, "3"]}});
+        assert_eq!(prometheus_value(&scalar).unwrap().0, 3.0);
+        let empty = json!({"status": "success", "data": {"resultType": "vector", "result": []}});
+        assert_eq!(prometheus_value(&empty).unwrap_err(), "the query returned no samples");
+    }
+
+    #[test]
+    fn configs_are_checked_field_by_field() {
+        let mut problems = Problems::new();
+        KpiSource::HttpJson { url: "ftp://x".into(), path: "a..b".into() }.check(&mut problems);
+        KpiSource::Sql { url: "mysql://x".into(), query: " ".into() }.check(&mut problems);
+        let Err(AppError::Invalid(found)) = problems.finish() else { panic!("bad sources accepted") };
+        let pointers: Vec<_> = found.iter().map(|p| p.location.clone()).collect();
+        assert_eq!(pointers.len(), 4, "{found:?}");
+        assert!(pointers.contains(&crate::Location::Pointer("/source/query".into())));
+        let mut fine = Problems::new();
+        KpiSource::Prometheus { url: "http://p:9090".into(), query: "up".into() }.check(&mut fine);
+        assert!(fine.finish().is_ok());
+    }
+}

@@ -1,0 +1,47 @@
+//! The scheduler of KPI pull sources: a tokio task that, every [`INTERVAL`], runs the
+//! sources that are due ([`App::run_due_sources`]) until it is told to stop. Several
+//! servers on one PostgreSQL may all run it: each due run is claimed by compare-and-set
+//! first, so a source runs once per period.
+
+use milepost_app::App;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// How often `milepost serve` looks for due sources.
+pub const INTERVAL: Duration = Duration::from_secs(30);
+
+/// A running scheduler; [`Scheduler::stop`] ends it after the pass in progress.
+#[derive(Debug)]
+pub struct Scheduler {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Scheduler {
+    /// Starts the scheduler on `app`, its first pass one `every` from now.
+    pub fn start(app: App, every: Duration) -> Scheduler {
+        let (stop, mut stopped) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = stopped.changed() => break,
+                    _ = ticks.tick() => match app.run_due_sources().await {
+                        Ok(0) => {}
+                        Ok(ran) => tracing::info!(ran, "ran due KPI sources"),
+                        Err(error) => tracing::warn!(%error, "could not look for due KPI sources"),
+                    },
+                }
+            }
+        });
+        Scheduler { stop, task }
+    }
+
+    /// Stops it and waits for the pass in progress to finish.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
