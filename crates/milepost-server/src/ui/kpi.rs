@@ -138,6 +138,12 @@ struct KpiBoardPage {
     as_of: String,
     kpis: Vec<KpiLine>,
     lagging: Vec<KpiLine>,
+    may_define: bool,
+}
+
+/// Whether the viewer may define KPIs (and so sees the links to the KPI forms).
+fn may_define(viewer: &Viewer) -> bool {
+    milepost_app::permission::allows(&viewer.caller, milepost_app::permission::Action::DefineKpi)
 }
 
 /// `GET /kpis`: the KPI board.
@@ -146,8 +152,13 @@ pub async fn show_kpis(State(app): State<App>, viewer: Viewer) -> PageResult {
     let names = Names::load(&app, &viewer.caller).await?;
     let kpis = lines(&board, &names);
     let lagging = lines(&board, &names).into_iter().filter(|l| l.lagging).collect();
-    let template =
-        KpiBoardPage { layout: Layout::new(&viewer, "kpis", "KPIs"), as_of: day(board.as_of), kpis, lagging };
+    let template = KpiBoardPage {
+        layout: Layout::new(&viewer, "kpis", "KPIs"),
+        as_of: day(board.as_of),
+        kpis,
+        lagging,
+        may_define: may_define(&viewer),
+    };
     Ok(page(StatusCode::OK, &template))
 }
 
@@ -183,6 +194,7 @@ struct Line {
 #[template(path = "kpi.html")]
 struct KpiPage {
     layout: Layout,
+    may_define: bool,
     kpi: KpiView,
     badge: Badge,
     goal: String,
@@ -256,6 +268,7 @@ pub async fn show_kpi(
         lines,
     };
     let template = KpiPage {
+        may_define: may_define(&viewer),
         layout: Layout::new(&viewer, "kpis", kpi.name.clone()),
         badge: health_badge(kpi.state.health),
         goal: goal(&kpi),

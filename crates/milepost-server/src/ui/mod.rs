@@ -14,6 +14,7 @@ mod form;
 mod initiative;
 mod key_result;
 mod kpi;
+mod kpi_form;
 mod objective;
 mod objective_form;
 mod session;
@@ -45,7 +46,9 @@ pub fn routes() -> Router<App> {
         .route("/alignment", get(alignment::show_alignment))
         .route("/check-in", get(check_in::show_check_in).post(check_in::save_check_in))
         .route("/kpis", get(kpi::show_kpis))
+        .route("/kpis/new", get(kpi_form::show_new_kpi).post(kpi_form::save_new_kpi))
         .route("/kpis/{id}", get(kpi::show_kpi))
+        .route("/kpis/{id}/edit", get(kpi_form::show_edit_kpi).post(kpi_form::save_kpi))
         .route("/cycles", get(cycle::show_cycles))
         .route("/cycles/{id}", get(cycle::show_cycle))
         .route("/objectives/new", get(objective_form::show_new_objective).post(objective_form::save_new_objective))

@@ -47,6 +47,7 @@ mod sessions;
 mod tokens;
 mod ui;
 mod ui_forms;
+mod ui_kpi_forms;
 mod ui_pages;
 mod versions;
 mod visibility;
