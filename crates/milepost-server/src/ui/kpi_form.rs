@@ -195,6 +195,8 @@ pub async fn save_new_kpi(State(app): State<App>, viewer: Viewer, Form(fields): 
             tier: Some(d.tier),
             tags: d.tags,
             lagging_after: d.lagging_after,
+            // Sources are set through the API; the form leaves them alone.
+            source: None,
         };
         match app.create_kpi(caller, new).await {
             Ok(kpi) => return Ok(see_other(&format!("/kpis/{}", kpi.id))),
@@ -270,6 +272,7 @@ pub async fn save_kpi(State(app): State<App>, viewer: Viewer, Id(id): Id, Form(f
             tier: Some(d.tier),
             tags: Some(d.tags),
             lagging_after: d.lagging_after,
+            source: None,
         };
         match app.update_kpi(caller, id, change).await {
             Ok(_) => return Ok(see_other(&format!("/kpis/{id}"))),
