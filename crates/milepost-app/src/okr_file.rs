@@ -25,7 +25,8 @@ use crate::{App, AppError, Caller};
 use milepost_core::{Commitment, Named, Visibility};
 use milepost_okrfile::{NewIds, Severity};
 use milepost_store::{KeyResultRow, ObjectiveRow, Tx};
-use resolve::{Owners, Resolver, Target};
+pub(crate) use resolve::Resolver;
+use resolve::{Owners, Target};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -148,11 +149,12 @@ impl App {
         if caller.role == crate::person::Role::Viewer {
             crate::permission::require(caller, crate::permission::Action::EditOkr { owner: None })?;
         }
-        let names = self.workspace_names(caller).await?;
-        let checked = check_files(&request.files, &names)?;
+        // The names are read once, in the transaction the plan is made in, for both the
+        // linter's unknown-name rules and the plan.
         let mut tx = self.store().write().await?;
-        let mut run = Run::new(self, caller, &request);
         let resolver = Resolver::load(&mut tx, caller).await?;
+        let checked = check_files(&request.files, &resolver.names())?;
+        let mut run = Run::new(self, caller, &request);
         run.resolver = Some(resolver);
         let ids = run.apply(&mut tx, &checked).await?;
         let applied = !request.dry_run && (!run.changes.is_empty() || run.layout_changed);

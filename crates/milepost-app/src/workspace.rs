@@ -79,35 +79,7 @@ impl App {
     /// a file may still name them, and the linter should not call them unknown).
     pub async fn workspace_names(&self, caller: &crate::Caller) -> Result<WorkspaceNames, AppError> {
         let mut tx = self.store().read().await?;
-        let everything = milepost_store::Page::ALL;
-        let people = tx
-            .list_people(
-                caller.workspace,
-                &milepost_store::PersonFilter { include_archived: true, ..Default::default() },
-                everything,
-            )
-            .await?;
-        let teams = tx
-            .list_teams(
-                caller.workspace,
-                &milepost_store::TeamFilter { include_archived: true, ..Default::default() },
-                everything,
-            )
-            .await?;
-        let cycles = tx
-            .list_cycles(
-                caller.workspace,
-                &milepost_store::CycleFilter { include_archived: true, ..Default::default() },
-                everything,
-            )
-            .await?;
-        let kpis = tx.list_kpis(caller.workspace).await?;
-        Ok(WorkspaceNames {
-            people: people.into_iter().map(|p| p.handle).collect(),
-            teams: teams.into_iter().map(|t| t.slug).collect(),
-            cycles: cycles.into_iter().flat_map(|c| [c.slug, c.name]).collect(),
-            kpis: kpis.into_iter().map(|k| k.slug).collect(),
-        })
+        Ok(crate::okr_file::Resolver::load(&mut tx, caller).await?.names())
     }
 
     /// Creates a workspace.

@@ -73,24 +73,7 @@ impl App {
             None => None,
         };
         let hidden = hidden_objectives(&mut tx, caller).await?;
-        let people = tx
-            .list_people(
-                caller.workspace,
-                &milepost_store::PersonFilter { include_archived: true, ..Default::default() },
-                milepost_store::Page::ALL,
-            )
-            .await?;
-        let handles: HashMap<i64, String> = people.into_iter().map(|p| (p.id, p.handle)).collect();
-        let teams = tx
-            .list_teams(
-                caller.workspace,
-                &milepost_store::TeamFilter { include_archived: true, ..Default::default() },
-                milepost_store::Page::ALL,
-            )
-            .await?;
-        let team_slugs: HashMap<i64, String> = teams.into_iter().map(|t| (t.id, t.slug)).collect();
-        let kpis: HashMap<i64, String> =
-            tx.list_kpis(caller.workspace).await?.into_iter().map(|k| (k.id, k.slug)).collect();
+        let (handles, team_slugs, kpis) = resolver.by_id();
         let mut out = Vec::new();
         for cycle in cycles {
             let filter = milepost_store::ObjectiveFilter {

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 /// Whose objectives a file holds, in which cycle.
 #[derive(Debug, Clone)]
-pub(super) struct Owners {
+pub(crate) struct Owners {
     /// The cycle.
     pub cycle: CycleRow,
     /// The owning person, for a person's file.
@@ -21,7 +21,7 @@ pub(super) struct Owners {
 
 /// What an objective aligns to, as ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Target {
+pub(crate) enum Target {
     /// Nothing.
     None,
     /// A parent objective.
@@ -45,7 +45,7 @@ impl Target {
 }
 
 /// The workspace's names, loaded once for an apply.
-pub(super) struct Resolver {
+pub(crate) struct Resolver {
     people: HashMap<String, i64>,
     teams: HashMap<String, i64>,
     kpis: HashMap<String, i64>,
@@ -83,6 +83,23 @@ impl Resolver {
             kpis: kpis.into_iter().map(|k| (k.slug, k.id)).collect(),
             cycles,
         })
+    }
+
+    /// The names as the linter's unknown-name rules and `milepost lint` take them.
+    pub fn names(&self) -> crate::WorkspaceNames {
+        crate::WorkspaceNames {
+            people: self.people.keys().cloned().collect(),
+            teams: self.teams.keys().cloned().collect(),
+            cycles: self.cycles.iter().flat_map(|c| [c.slug.clone(), c.name.clone()]).collect(),
+            kpis: self.kpis.keys().cloned().collect(),
+        }
+    }
+
+    /// Id → handle of every person, id → slug of every team and of every KPI: the
+    /// names an export writes.
+    pub fn by_id(&self) -> (HashMap<i64, String>, HashMap<i64, String>, HashMap<i64, String>) {
+        let flip = |map: &HashMap<String, i64>| map.iter().map(|(name, id)| (*id, name.clone())).collect();
+        (flip(&self.people), flip(&self.teams), flip(&self.kpis))
     }
 
     /// A person by handle.
