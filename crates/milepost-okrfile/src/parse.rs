@@ -11,10 +11,18 @@
 mod annotation;
 mod front_matter;
 mod inline;
+pub(crate) mod kpis;
 mod value;
 
 pub(crate) use annotation::{Place, SYNTAX, opener_to_escape};
 pub(crate) use inline::{decode, plain};
+pub use kpis::{KpiSourceMap, KpiSpans, ParsedKpiFile, is_kpi_file, parse_kpis};
+
+/// Where a closing `<!-- … -->` starts at the end of `cells`, if one ends them: the
+/// renderer escapes it in a KPI's name so that it is not read as an id marker.
+pub(crate) fn trailing_comment(cells: &[inline::Cell]) -> Option<usize> {
+    inline::peel(inline::trim_end(cells)).filter(|p| p.kind == inline::Trailing::Comment).map(|p| p.start)
+}
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::file::{KeyResult, Objective, OkrFile};
@@ -242,8 +250,8 @@ impl Body<'_> {
             self.state = State::Reserved;
             self.error(
                 span(number, trim(cells), 1),
-                "a `# KPIs` section is reserved for KPI definitions, which OKR files do not hold yet",
-                "define KPIs in Milepost itself for now",
+                "KPIs are not written in an OKR file: they belong to no cycle, and have a file of their own",
+                "move them to a KPI file, whose front matter is `kpis: @<owner>` (docs/okr-files.md, KPI files)",
             );
             return;
         }

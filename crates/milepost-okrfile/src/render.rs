@@ -103,7 +103,7 @@ fn inline(text: &str, place: Place) -> String {
 
 /// Escapes a description line: backslashes, and a start that would read as a heading,
 /// a bullet, a comment or a Markdown rule.
-fn description_line(line: &str) -> String {
+pub(crate) fn description_line(line: &str) -> String {
     let chars: Vec<char> = line.chars().collect();
     let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
     let at = match chars.first() {
@@ -116,7 +116,7 @@ fn description_line(line: &str) -> String {
 
 /// Writes `text` with a backslash before each backslash that would escape the next
 /// character, and before each character `mark` picks.
-fn escape(text: &str, mark: impl Fn(usize, char) -> bool) -> String {
+pub(crate) fn escape(text: &str, mark: impl Fn(usize, char) -> bool) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 2);
     for (k, &c) in chars.iter().enumerate() {

@@ -2,7 +2,7 @@
 //! because one was copied with its marker. Ids are what keep an object the same object
 //! across edits, so `milepost apply` could not tell which one is meant.
 
-use super::{Input, Rule};
+use super::{Input, KpiInput, Rule};
 use crate::diagnostic::{Diagnostic, Severity, Span};
 use std::collections::BTreeMap;
 
@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 pub(super) const RULE: Rule = Rule {
     name: "duplicate-id",
     severity: Severity::Error,
-    summary: "two objectives or two key results with the same `<!-- id: … -->` marker",
+    summary: "two objectives, two key results or two KPIs with the same `<!-- id: … -->` marker",
 };
 
 pub(super) fn check(input: &Input, out: &mut Vec<Diagnostic>) {
@@ -24,6 +24,16 @@ pub(super) fn check(input: &Input, out: &mut Vec<Diagnostic>) {
     for k in input.key_results() {
         if let (Some(id), Some(at)) = (k.key_result.id, k.at.id) {
             report(out, &mut key_results, id.get(), at, "KR", "key result");
+        }
+    }
+}
+
+/// The same for the KPIs of a KPI file.
+pub(super) fn check_kpis(input: &KpiInput, out: &mut Vec<Diagnostic>) {
+    let mut kpis: BTreeMap<i64, Span> = BTreeMap::new();
+    for (kpi, at) in input.kpis() {
+        if let (Some(id), Some(at)) = (kpi.id, at.id) {
+            report(out, &mut kpis, id.get(), at, "KPI", "KPI");
         }
     }
 }

@@ -9,6 +9,8 @@
 
 mod duplicate_id;
 mod duplicate_key_result;
+mod duplicate_kpi;
+mod incomplete_kpi;
 mod key_result_is_a_task;
 mod key_result_not_measurable;
 mod maintain_belongs_in_kpi;
@@ -18,6 +20,7 @@ mod objective_is_a_metric;
 mod objective_without_key_results;
 mod start_equals_target;
 mod too_many_key_results;
+mod too_many_kpis;
 mod unknown_cycle;
 mod unknown_kpi;
 mod unknown_owner;
@@ -25,7 +28,11 @@ mod unknown_team;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::file::{KeyResult, Objective, OkrFile};
-use crate::parse::{KeyResultSpans, ObjectiveSpans, ParsedFile, SYNTAX, SourceMap, parse};
+use crate::kpi_file::Kpi;
+use crate::parse::{
+    KeyResultSpans, KpiSpans, ObjectiveSpans, ParsedFile, ParsedKpiFile, SYNTAX, SourceMap, is_kpi_file, parse,
+    parse_kpis,
+};
 use crate::sentence::{ParsedKeyResult, parse_key_result};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -76,6 +83,9 @@ pub const RULES: &[Rule] = &[
     unknown_owner::RULE,
     unknown_team::RULE,
     unknown_kpi::RULE,
+    incomplete_kpi::RULE,
+    duplicate_kpi::RULE,
+    too_many_kpis::RULE,
 ];
 
 /// Runs every rule on a parsed file and returns what they found, in line order. The
@@ -114,8 +124,24 @@ pub fn lint(parsed: &ParsedFile, context: Option<&LintContext>) -> Vec<Diagnosti
     out
 }
 
-/// Parses and lints one file: its syntax diagnostics and every rule's, each placed in
-/// `path`, in line order. This is what `milepost lint FILE` prints for one file.
+/// Runs every KPI rule on a parsed KPI file, as [`lint`] does for an OKR file.
+pub fn lint_kpis(parsed: &ParsedKpiFile, context: Option<&LintContext>) -> Vec<Diagnostic> {
+    let input = KpiInput { parsed };
+    let mut out = Vec::new();
+    duplicate_id::check_kpis(&input, &mut out);
+    incomplete_kpi::check(&input, &mut out);
+    duplicate_kpi::check(&input, &mut out);
+    too_many_kpis::check(&input, &mut out);
+    if let Some(context) = context {
+        unknown_owner::check_kpis(&input, context, &mut out);
+    }
+    sort(&mut out);
+    out
+}
+
+/// Parses and lints one file, an OKR file or a KPI file ([`is_kpi_file`]): its syntax
+/// diagnostics and every rule's, each placed in `path`, in line order. This is what
+/// `milepost lint FILE` prints for one file.
 ///
 /// ```
 /// let text = "---\ncycle: 2026-Q4\nowner: team/support\n---\n\n# Delight customers\n\n- Improve customer experience\n";
@@ -125,9 +151,17 @@ pub fn lint(parsed: &ParsedFile, context: Option<&LintContext>) -> Vec<Diagnosti
 /// assert_eq!((found[0].file.as_str(), found[0].line, found[0].column), ("okrs/support.md", 8, 3));
 /// ```
 pub fn check(path: &str, source: &str, context: Option<&LintContext>) -> Vec<Diagnostic> {
-    let parsed = parse(source);
-    let mut out = parsed.diagnostics.clone();
-    out.extend(lint(&parsed, context));
+    let mut out = if is_kpi_file(source) {
+        let parsed = parse_kpis(source);
+        let mut out = parsed.diagnostics.clone();
+        out.extend(lint_kpis(&parsed, context));
+        out
+    } else {
+        let parsed = parse(source);
+        let mut out = parsed.diagnostics.clone();
+        out.extend(lint(&parsed, context));
+        out
+    };
     sort(&mut out);
     out.into_iter().map(|d| d.in_file(path)).collect()
 }
@@ -176,6 +210,17 @@ impl<'a> Input<'a> {
                     .map(move |((key_result, at), sentence)| KeyResultAt { objective: index, key_result, at, sentence })
             },
         )
+    }
+}
+
+/// What the KPI rules read: a parsed KPI file.
+pub(crate) struct KpiInput<'a> {
+    parsed: &'a ParsedKpiFile,
+}
+
+impl<'a> KpiInput<'a> {
+    fn kpis(&self) -> impl Iterator<Item = (&'a Kpi, &'a KpiSpans)> + '_ {
+        self.parsed.file.kpis.iter().zip(&self.parsed.source_map.kpis)
     }
 }
 

@@ -1,9 +1,10 @@
 //! `unknown-owner`: a person's handle (`owner: @dana`, a key result's `@dana`, or the
 //! owner in an `aligns: @dana/…` path) that is nobody in the workspace.
 
-use super::{Input, LintContext, Rule, did_you_mean, knows};
+use super::{Input, KpiInput, LintContext, Rule, did_you_mean, knows};
 use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::file::{Alignment, Owner};
+use crate::kpi_file::KpiOwner;
 use milepost_core::Slug;
 
 /// The rule.
@@ -45,5 +46,22 @@ pub(super) fn check(input: &Input, context: &LintContext, out: &mut Vec<Diagnost
         if let Some(handle) = &k.key_result.owner {
             report(handle, k.at.owner);
         }
+    }
+}
+
+/// The same for a KPI file's owner, `kpis: @dana`.
+pub(super) fn check_kpis(input: &KpiInput, context: &LintContext, out: &mut Vec<Diagnostic>) {
+    if let (Some(KpiOwner::Person(handle)), Some(at)) = (&input.parsed.file.owner, input.parsed.source_map.owner)
+        && !knows(&context.people, handle, false)
+    {
+        out.push(
+            Diagnostic::new(
+                RULE.name,
+                RULE.severity,
+                at,
+                format!("nobody in the workspace has the handle `@{handle}`"),
+            )
+            .suggest(did_you_mean(&context.people, handle, "person")),
+        );
     }
 }

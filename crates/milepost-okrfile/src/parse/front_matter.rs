@@ -81,7 +81,7 @@ fn entry(number: usize, line: &str, seen: &mut Vec<&'static str>, parsed: &mut P
     let key_span = Span::new(number, lead + 1, colon + 1);
     let Some(&known) = KEYS.iter().find(|k| **k == key) else {
         let message = if key == "kpis" {
-            "`kpis:` is reserved for KPI definitions, which OKR files do not hold yet".to_owned()
+            "`kpis:` is reserved for KPI files, which hold KPIs and no `cycle:`, `owner:` or objectives".to_owned()
         } else {
             format!("`{key}` is not a front matter key: expected `cycle`, `owner` or `aligns`")
         };

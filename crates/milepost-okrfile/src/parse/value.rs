@@ -14,7 +14,7 @@ pub(crate) struct Problem {
 }
 
 impl Problem {
-    fn new(message: impl Into<String>, suggestion: Option<String>) -> Problem {
+    pub(crate) fn new(message: impl Into<String>, suggestion: Option<String>) -> Problem {
         Problem { message: message.into(), suggestion }
     }
 }

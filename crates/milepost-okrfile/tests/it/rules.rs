@@ -27,15 +27,20 @@ fn places(found: &[Diagnostic]) -> Vec<(&'static str, usize, usize)> {
 /// Checks a rule's two fixtures: `triggers.md` finds exactly `expected` (rule, line,
 /// column), all of them this rule at its severity; `passes.md` finds nothing at all.
 fn check_rule(rule: &str, expected: &[(usize, usize)]) {
+    check_fixtures(rule, "", expected);
+}
+
+/// The same with the fixtures `<prefix>triggers.md` and `<prefix>passes.md`.
+fn check_fixtures(rule: &str, prefix: &str, expected: &[(usize, usize)]) {
     let severity = RULES.iter().find(|r| r.name == rule).map(|r| r.severity).expect("a documented rule");
-    let (path, text) = fixture(rule, "triggers");
+    let (path, text) = fixture(rule, &format!("{prefix}triggers"));
     let found = check(&path, &text, Some(&workspace()));
     let want: Vec<(&str, usize, usize)> = expected.iter().map(|&(line, column)| (rule, line, column)).collect();
     let got = places(&found);
     assert_eq!(got, want, "{path}:\n{}", milepost_okrfile::render_human(&found, &text, false));
     assert!(found.iter().all(|d| d.severity == severity && d.file == path));
     assert!(found.iter().all(|d| !d.message.is_empty() && d.end_column > d.column), "{found:#?}");
-    let (path, text) = fixture(rule, "passes");
+    let (path, text) = fixture(rule, &format!("{prefix}passes"));
     let found = check(&path, &text, Some(&workspace()));
     assert!(found.is_empty(), "{path}:\n{}", milepost_okrfile::render_human(&found, &text, false));
 }
@@ -73,6 +78,19 @@ rule_tests! {
     an_unknown_person_is_an_error: "unknown-owner" => [(3, 8), (4, 9), (7, 41), (9, 41)];
     an_unknown_team_is_an_error: "unknown-team" => [(3, 8), (4, 9), (7, 41)];
     an_unknown_kpi_is_an_error: "unknown-kpi" => [(11, 35)];
+    a_kpi_that_cannot_be_judged_is_an_error: "incomplete-kpi" => [(5, 3), (14, 11), (19, 14), (25, 10), (26, 17), (27, 18), (30, 3)];
+    two_kpis_with_one_slug_are_an_error: "duplicate-kpi" => [(11, 3), (19, 9)];
+    more_than_seven_kpis_are_flagged: "too-many-kpis" => [(47, 3)];
+}
+
+#[test]
+fn a_copied_kpi_marker_is_an_error() {
+    check_fixtures("duplicate-id", "kpis-", &[(11, 27)]);
+}
+
+#[test]
+fn a_kpi_file_of_an_unknown_person_is_an_error() {
+    check_fixtures("unknown-owner", "kpis-", &[(2, 7)]);
 }
 
 #[test]
@@ -94,7 +112,15 @@ fn names_are_checked_only_against_a_workspace() {
 
 #[test]
 fn rule_severities_follow_the_spec() {
-    let errors = ["syntax", "missing-cycle", "missing-owner", "duplicate-id", "start-equals-target"];
+    let errors = [
+        "syntax",
+        "missing-cycle",
+        "missing-owner",
+        "duplicate-id",
+        "start-equals-target",
+        "incomplete-kpi",
+        "duplicate-kpi",
+    ];
     for rule in RULES {
         let expected = if errors.contains(&rule.name) || rule.name.starts_with("unknown-") {
             Severity::Error
