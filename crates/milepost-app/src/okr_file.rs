@@ -16,6 +16,7 @@
 
 mod export;
 mod key_results;
+mod kpis;
 mod layout;
 mod resolve;
 
@@ -101,7 +102,7 @@ pub struct FieldChange {
 pub struct Change {
     /// create, update, archive or restore.
     pub action: Action,
-    /// `objective` or `key_result`.
+    /// `kpi`, `objective` or `key_result`.
     pub what: String,
     /// Its id; for a create, the new id (absent in a dry run).
     pub id: Option<i64>,
@@ -118,7 +119,8 @@ pub struct Change {
 /// The plan, and whether it was carried out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Plan {
-    /// Every change, objectives before their key results, in file order, archives last.
+    /// Every change: KPIs first, then objectives before their key results, in file
+    /// order, each with its archives last.
     pub changes: Vec<Change>,
     /// Whether the changes were made (false for a dry run, or when there is nothing to do).
     pub applied: bool,
@@ -153,20 +155,23 @@ impl App {
         // linter's unknown-name rules and the plan.
         let mut tx = self.store().write().await?;
         let resolver = Resolver::load(&mut tx, caller).await?;
-        let checked = check_files(&request.files, &resolver.names())?;
+        let (checked, kpi_files) = check_files(&request.files, &resolver.names())?;
         let mut run = Run::new(self, caller, &request);
         run.resolver = Some(resolver);
-        let ids = run.apply(&mut tx, &checked).await?;
+        // KPIs first, so that a key result may link to a KPI this apply creates.
+        let kpi_ids = run.apply_kpis(&mut tx, &kpi_files).await?;
+        let ids = if checked.is_empty() { Vec::new() } else { run.apply(&mut tx, &checked).await? };
         let applied = !request.dry_run && (!run.changes.is_empty() || run.layout_changed);
         let files = if applied {
-            checked
-                .iter()
-                .zip(ids)
-                .filter_map(|(file, ids)| {
-                    let text = milepost_okrfile::insert_ids(&file.text, &file.parsed, &ids);
-                    (text != file.text).then(|| OkrFileText { name: file.name.clone(), text })
-                })
-                .collect()
+            let okr = checked.iter().zip(ids).map(|(file, ids)| {
+                (file.index, &file.name, &file.text, milepost_okrfile::insert_ids(&file.text, &file.parsed, &ids))
+            });
+            let kpi = kpi_files.iter().zip(kpi_ids).map(|(file, ids)| {
+                (file.index, &file.name, &file.text, milepost_okrfile::insert_kpi_ids(&file.text, &file.parsed, &ids))
+            });
+            let mut written: Vec<_> = okr.chain(kpi).filter(|(_, _, before, after)| before != &after).collect();
+            written.sort_by_key(|(index, ..)| *index);
+            written.into_iter().map(|(_, name, _, text)| OkrFileText { name: name.clone(), text }).collect()
         } else {
             Vec::new()
         };
@@ -186,19 +191,33 @@ impl App {
 }
 
 /// Lints every file; any error stops the apply, reported at its file, line and column.
-fn check_files(files: &[OkrFileText], names: &crate::WorkspaceNames) -> Result<Vec<Checked>, AppError> {
+/// The OKR files and the KPI files, each in request order.
+fn check_files(
+    files: &[OkrFileText],
+    names: &crate::WorkspaceNames,
+) -> Result<(Vec<Checked>, Vec<kpis::CheckedKpis>), AppError> {
     if files.is_empty() {
         return Err(AppError::invalid("/files", "give at least one file"));
     }
     if files.len() > MAX_FILES {
         return Err(AppError::invalid("/files", format!("at most {MAX_FILES} files at once, got {}", files.len())));
     }
-    let context = milepost_okrfile::LintContext {
+    let mut context = milepost_okrfile::LintContext {
         people: names.people.iter().cloned().collect(),
         teams: names.teams.iter().cloned().collect(),
         cycles: names.cycles.iter().cloned().collect(),
         kpis: names.kpis.iter().cloned().collect(),
     };
+    // The KPIs that KPI files of this apply define are known to its OKR files.
+    let mut kpi_files = Vec::new();
+    for (index, file) in files.iter().enumerate() {
+        if milepost_okrfile::is_kpi_file(&file.text) {
+            let parsed = milepost_okrfile::parse_kpis(&file.text);
+            context.kpis.extend(parsed.file.kpis.iter().filter_map(milepost_okrfile::Kpi::effective_slug));
+            let name = if file.name.trim().is_empty() { format!("file {}", index + 1) } else { file.name.clone() };
+            kpi_files.push(kpis::CheckedKpis { index, name, text: file.text.clone(), parsed });
+        }
+    }
     let mut problems = Vec::new();
     let mut out = Vec::new();
     for (index, file) in files.iter().enumerate() {
@@ -211,10 +230,12 @@ fn check_files(files: &[OkrFileText], names: &crate::WorkspaceNames) -> Result<V
                 ));
             }
         }
-        let parsed = milepost_okrfile::parse(&file.text);
-        out.push(Checked { index, name, text: file.text.clone(), parsed });
+        if !milepost_okrfile::is_kpi_file(&file.text) {
+            let parsed = milepost_okrfile::parse(&file.text);
+            out.push(Checked { index, name, text: file.text.clone(), parsed });
+        }
     }
-    if problems.is_empty() { Ok(out) } else { Err(AppError::Invalid(problems)) }
+    if problems.is_empty() { Ok((out, kpi_files)) } else { Err(AppError::Invalid(problems)) }
 }
 
 /// The state of one apply as it goes.
@@ -263,6 +284,10 @@ impl<'a> Run<'a> {
 
     fn resolver(&self) -> &Resolver {
         self.resolver.as_ref().expect("loaded before the run")
+    }
+
+    fn resolver_mut(&mut self) -> &mut Resolver {
+        self.resolver.as_mut().expect("loaded before the run")
     }
 
     /// Carries out every file; returns the ids each file's new lines got.

@@ -3,8 +3,8 @@
 //! edits (docs/okr-files.md). Only those lines change; everything else in the file stays
 //! byte for byte as its author wrote it, so a hand-laid-out file is never reformatted.
 
-use crate::parse::ParsedFile;
-use milepost_core::{KeyResultId, ObjectiveId};
+use crate::parse::{ParsedFile, ParsedKpiFile};
+use milepost_core::{KeyResultId, KpiId, ObjectiveId};
 use std::collections::BTreeMap;
 
 /// The ids given to the objectives and key results of a file that had none, by their
@@ -37,10 +37,27 @@ pub fn insert_ids(source: &str, parsed: &ParsedFile, ids: &NewIds) -> String {
             }
         }
     }
+    write_markers(source, &markers)
+}
+
+/// The same for a KPI file: `ids[i]` is the id of `file.kpis[i]`, or `None` to leave it
+/// alone. `parsed` must be what [`crate::parse_kpis`] read from `source`.
+pub fn insert_kpi_ids(source: &str, parsed: &ParsedKpiFile, ids: &[Option<KpiId>]) -> String {
+    let mut markers: BTreeMap<usize, String> = BTreeMap::new();
+    for (spans, id) in parsed.source_map.kpis.iter().zip(ids) {
+        if let (None, Some(id)) = (spans.id, id) {
+            markers.insert(spans.heading.line, format!("<!-- id: KPI-{id} -->"));
+        }
+    }
+    write_markers(source, &markers)
+}
+
+/// `source` with `markers[n]` appended to line `n`.
+fn write_markers(source: &str, markers: &BTreeMap<usize, String>) -> String {
     if markers.is_empty() {
         return source.to_owned();
     }
-    let mut out = String::with_capacity(source.len() + markers.len() * 20);
+    let mut out = String::with_capacity(source.len() + markers.len() * 24);
     for (number, line) in source.split_inclusive('\n').enumerate() {
         let Some(marker) = markers.get(&(number + 1)) else {
             out.push_str(line);
@@ -61,7 +78,23 @@ pub fn insert_ids(source: &str, parsed: &ParsedFile, ids: &NewIds) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{parse, render};
+    use crate::{parse, parse_kpis, render};
+
+    #[test]
+    fn kpi_markers_go_on_new_kpi_headings_only() {
+        let text =
+            "---\nkpis: @dana\n---\n\n# Uptime  \n- direction: higher\n# Latency <!-- id: KPI-2 -->\n\n# Churn\r\n";
+        let parsed = parse_kpis(text);
+        let out = insert_kpi_ids(text, &parsed, &[Some(KpiId(5)), Some(KpiId(9)), Some(KpiId(6))]);
+        assert_eq!(
+            out,
+            "---\nkpis: @dana\n---\n\n# Uptime <!-- id: KPI-5 -->\n- direction: higher\n# Latency <!-- id: KPI-2 -->\n\n# Churn <!-- id: KPI-6 -->\r\n"
+        );
+        let again = parse_kpis(&out);
+        let ids: Vec<_> = again.file.kpis.iter().map(|k| k.id).collect();
+        assert_eq!(ids, [Some(KpiId(5)), Some(KpiId(2)), Some(KpiId(6))]);
+        assert_eq!(insert_kpi_ids(text, &parsed, &[None, None, None]), text);
+    }
 
     const NEW: &str = "---\ncycle: 2026-Q4\nowner: @dana\n---\n\n# Ship faster   \n\nWhy it matters.\n\n- Cut build time from 20 min to 5 min\n- Launch the beta <!-- id: KR-9 -->\n*  Grow weekly users from 10 to 40  \n";
 

@@ -27,12 +27,12 @@ mod suggest;
 
 pub use diagnostic::{Diagnostic, Report, Severity, Span, Tally, render_human};
 pub use file::{Alignment, KeyResult, Objective, OkrFile, Owner, normalize_description};
-pub use identity::{NewIds, insert_ids};
+pub use identity::{NewIds, insert_ids, insert_kpi_ids};
 pub use kpi_file::{Kpi, KpiFile, KpiOwner, KpiSourceText, direction_words, render_kpis};
 pub use lint::{LintContext, RULES, Rule, check, lint, lint_kpis};
 pub use parse::{
-    KeyResultSpans, KpiSourceMap, KpiSpans, ObjectiveSpans, ParsedFile, ParsedKpiFile, SourceMap, is_kpi_file, parse,
-    parse_kpis,
+    KeyResultSpans, KpiSourceMap, KpiSpans, ObjectiveSpans, ParsedFile, ParsedKpiFile, SourceMap, is_kpi_file,
+    kpi_slugs, parse, parse_kpis,
 };
 pub use render::render;
 pub use sentence::{ParsedKeyResult, parse_key_result};

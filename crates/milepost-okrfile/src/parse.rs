@@ -16,7 +16,7 @@ mod value;
 
 pub(crate) use annotation::{Place, SYNTAX, opener_to_escape};
 pub(crate) use inline::{decode, plain};
-pub use kpis::{KpiSourceMap, KpiSpans, ParsedKpiFile, is_kpi_file, parse_kpis};
+pub use kpis::{KpiSourceMap, KpiSpans, ParsedKpiFile, is_kpi_file, kpi_slugs, parse_kpis};
 
 /// Where a closing `<!-- … -->` starts at the end of `cells`, if one ends them: the
 /// renderer escapes it in a KPI's name so that it is not read as an id marker.

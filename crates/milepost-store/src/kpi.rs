@@ -61,6 +61,8 @@ pub struct KpiRow {
     pub last_error_at: Option<i64>,
     /// When the scheduler runs its source next (unix ms).
     pub next_run_at: Option<i64>,
+    /// Its place among its owner's KPIs in their KPI file; `None` if never applied.
+    pub position: Option<i64>,
 }
 
 /// The fields set on a KPI.
@@ -217,6 +219,18 @@ impl Tx {
             .bind(workspace.get())
             .fetch_all(conn)
             .await?))
+    }
+
+    /// Sets where a KPI stands in its KPI file (no version bump: layout, not content).
+    pub async fn set_kpi_position(&mut self, workspace: WorkspaceId, id: i64, position: i64) -> Result<()> {
+        run!(self, |conn| sqlx::query("UPDATE kpis SET position = $3 WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.get())
+            .bind(id)
+            .bind(position)
+            .execute(conn)
+            .await?
+            .rows_affected());
+        Ok(())
     }
 
     /// Lists KPIs in id order, filtered and paged.

@@ -50,6 +50,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0006_kpi_sources.sql"),
         postgres: include_str!("../migrations/postgres/0006_kpi_sources.sql"),
     },
+    Paired {
+        version: 7,
+        name: "kpi_positions",
+        sqlite: include_str!("../migrations/sqlite/0007_kpi_positions.sql"),
+        postgres: include_str!("../migrations/postgres/0007_kpi_positions.sql"),
+    },
 ];
 
 fn migrator(pick: fn(&Paired) -> &'static str) -> Migrator {

@@ -360,9 +360,17 @@ async fn check_definition(
 impl App {
     /// Defines a KPI (editors and admins).
     pub async fn create_kpi(&self, caller: &Caller, new: NewKpi) -> Result<KpiView, AppError> {
+        let mut tx = self.store().write().await?;
+        let row = self.create_kpi_in(&mut tx, caller, new).await?;
+        let state = board::state(&mut tx, &row, self.now()).await?;
+        tx.commit().await?;
+        Ok(view(row, state))
+    }
+
+    /// [`App::create_kpi`] inside a transaction the caller commits (`milepost apply`).
+    pub(crate) async fn create_kpi_in(&self, tx: &mut Tx, caller: &Caller, new: NewKpi) -> Result<KpiRow, AppError> {
         require(caller, Action::DefineKpi)?;
         self.refuse_unallowed_sql(new.source.as_ref())?;
-        let mut tx = self.store().write().await?;
         let mut problems = Problems::new();
         let slug = slug_or_from(&mut problems, new.slug.as_deref(), &new.name);
         let definition = Definition {
@@ -380,7 +388,7 @@ impl App {
             lagging_after: new.lagging_after.unwrap_or(2),
             source: new.source.as_ref(),
         };
-        let fields = check_definition(&mut tx, caller, &mut problems, slug, definition).await?;
+        let fields = check_definition(tx, caller, &mut problems, slug, definition).await?;
         problems.finish()?;
         let Some(fields) = fields else { return Err(AppError::invalid("/name", "missing")) };
         let mut row =
@@ -390,10 +398,8 @@ impl App {
             row.next_run_at = Some(self.now_ms());
             tx.schedule_kpi_source(caller.workspace, row.id, row.next_run_at).await?;
         }
-        record(&mut tx, caller, "create", "kpi", row.id, None::<&()>, Some(&row), self.now_ms()).await?;
-        let state = board::state(&mut tx, &row, self.now()).await?;
-        tx.commit().await?;
-        Ok(view(row, state))
+        record(tx, caller, "create", "kpi", row.id, None::<&()>, Some(&row), self.now_ms()).await?;
+        Ok(row)
     }
 
     /// One KPI, with its health now.
@@ -440,9 +446,23 @@ impl App {
 
     /// Changes a KPI's definition (editors and admins); `tier` promotes or demotes it.
     pub async fn update_kpi(&self, caller: &Caller, id: i64, change: KpiPatch) -> Result<KpiView, AppError> {
+        let mut tx = self.store().write().await?;
+        let row = self.update_kpi_in(&mut tx, caller, id, change).await?;
+        let state = board::state(&mut tx, &row, self.now()).await?;
+        tx.commit().await?;
+        Ok(view(row, state))
+    }
+
+    /// [`App::update_kpi`] inside a transaction the caller commits (`milepost apply`).
+    pub(crate) async fn update_kpi_in(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        id: i64,
+        change: KpiPatch,
+    ) -> Result<KpiRow, AppError> {
         require(caller, Action::DefineKpi)?;
         self.refuse_unallowed_sql(change.source.as_ref().and_then(Option::as_ref))?;
-        let mut tx = self.store().write().await?;
         let current = tx.kpi(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let mut problems = Problems::new();
         let slug = match &change.slug {
@@ -473,7 +493,7 @@ impl App {
             lagging_after: change.lagging_after.unwrap_or(before.lagging_after),
             source: source.as_ref(),
         };
-        let fields = check_definition(&mut tx, caller, &mut problems, slug, definition).await?;
+        let fields = check_definition(tx, caller, &mut problems, slug, definition).await?;
         problems.finish()?;
         let Some(fields) = fields else { return Err(AppError::invalid("/name", "missing")) };
         let mut row = tx
@@ -485,10 +505,8 @@ impl App {
             row.next_run_at = row.source.as_ref().map(|_| self.now_ms());
             tx.schedule_kpi_source(caller.workspace, id, row.next_run_at).await?;
         }
-        record(&mut tx, caller, "update", "kpi", id, Some(&current), Some(&row), self.now_ms()).await?;
-        let state = board::state(&mut tx, &row, self.now()).await?;
-        tx.commit().await?;
-        Ok(view(row, state))
+        record(tx, caller, "update", "kpi", id, Some(&current), Some(&row), self.now_ms()).await?;
+        Ok(row)
     }
 
     /// Archives a KPI (or restores it): archived KPIs leave the board and take no
@@ -500,18 +518,31 @@ impl App {
         version: i64,
         archived: bool,
     ) -> Result<KpiView, AppError> {
-        require(caller, Action::DefineKpi)?;
         let mut tx = self.store().write().await?;
+        let row = self.archive_kpi_in(&mut tx, caller, id, version, archived).await?;
+        let state = board::state(&mut tx, &row, self.now()).await?;
+        tx.commit().await?;
+        Ok(view(row, state))
+    }
+
+    /// [`App::archive_kpi`] inside a transaction the caller commits (`milepost apply`).
+    pub(crate) async fn archive_kpi_in(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        id: i64,
+        version: i64,
+        archived: bool,
+    ) -> Result<KpiRow, AppError> {
+        require(caller, Action::DefineKpi)?;
         let current = tx.kpi(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let row = tx
             .update_kpi(caller.workspace, id, version, &current.fields(), archived, self.now_ms())
             .await
             .map_err(|e| on_update(e, "KPI", id, version))?;
         let action = if archived { "archive" } else { "restore" };
-        record(&mut tx, caller, action, "kpi", id, Some(&current), Some(&row), self.now_ms()).await?;
-        let state = board::state(&mut tx, &row, self.now()).await?;
-        tx.commit().await?;
-        Ok(view(row, state))
+        record(tx, caller, action, "kpi", id, Some(&current), Some(&row), self.now_ms()).await?;
+        Ok(row)
     }
 }
 

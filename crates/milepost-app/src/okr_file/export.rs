@@ -7,7 +7,7 @@ use super::OkrFileText;
 use crate::permission::hidden_objectives;
 use crate::{App, AppError, Caller, FieldError};
 use milepost_core::{Cadence, Commitment, KeyResultId, Named, ObjectiveId, Visibility, Weight};
-use milepost_okrfile::{Alignment, KeyResult, Objective, OkrFile, Owner};
+use milepost_okrfile::{Alignment, KeyResult, Kpi, KpiFile, KpiOwner, Objective, OkrFile, Owner};
 use milepost_store::{CycleRow, ObjectiveRow};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -39,8 +39,9 @@ fn cycle_label(cycle: &CycleRow) -> String {
 }
 
 impl App {
-    /// The caller's OKRs as files, sorted by path: `<cycle>/teams/<slug>.md` and
-    /// `<cycle>/people/<handle>.md`.
+    /// The caller's OKRs and KPIs as files, sorted by path: `<cycle>/teams/<slug>.md`,
+    /// `<cycle>/people/<handle>.md` and `kpis/<handle>.md` (`kpis/nobody.md` for KPIs
+    /// without an owner; KPI files only when no cycle is asked for).
     pub async fn export_okr_files(&self, caller: &Caller, query: ExportQuery) -> Result<Vec<OkrFileText>, AppError> {
         let owner_filter = match query.owner.as_deref() {
             Some(text) => Some(owner_of(text).ok_or_else(|| {
@@ -130,6 +131,34 @@ impl App {
                     name: format!("{}/{folder}/{name}.md", cycle.slug),
                     text: milepost_okrfile::render(&file),
                 });
+            }
+        }
+        // KPIs belong to no cycle: their files come with a whole export, or one person's.
+        let kpi_owner = match &owner_filter {
+            None => Some(None),
+            Some(Owner::Person(_)) => Some(owner_ids.and_then(|o| o.0)),
+            Some(Owner::Team(_)) => None,
+        };
+        if query.cycle.is_none()
+            && let Some(only) = kpi_owner
+        {
+            let mut rows: Vec<milepost_store::KpiRow> =
+                tx.list_kpis(caller.workspace).await?.into_iter().filter(|row| !row.archived).collect();
+            rows.sort_by_key(|row| (row.position.unwrap_or(i64::MAX), row.id));
+            let mut files: BTreeMap<String, (KpiOwner, Vec<Kpi>)> = BTreeMap::new();
+            for row in rows {
+                if only.is_some() && row.owner_person_id != only {
+                    continue;
+                }
+                let (name, owner) = match row.owner_person_id.and_then(|p| handles.get(&p)) {
+                    Some(handle) => (handle.clone(), KpiOwner::Person(handle.clone())),
+                    None => ("nobody".to_owned(), KpiOwner::Nobody),
+                };
+                files.entry(name).or_insert_with(|| (owner, Vec::new())).1.push(super::kpis::kpi_of(&row));
+            }
+            for (name, (owner, kpis)) in files {
+                let file = KpiFile { owner: Some(owner), kpis };
+                out.push(OkrFileText { name: format!("kpis/{name}.md"), text: milepost_okrfile::render_kpis(&file) });
             }
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));

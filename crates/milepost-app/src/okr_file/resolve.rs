@@ -107,6 +107,11 @@ impl Resolver {
         self.people.get(handle).copied()
     }
 
+    /// Learns a KPI that the apply has just made, for the key results that link to it.
+    pub fn learn_kpi(&mut self, slug: &str, id: i64) {
+        self.kpis.insert(slug.to_owned(), id);
+    }
+
     /// A KPI by slug.
     pub fn kpi(&self, slug: &str) -> Option<i64> {
         self.kpis.get(slug).copied()

@@ -94,6 +94,16 @@ pub fn is_kpi_file(source: &str) -> bool {
     false
 }
 
+/// The slugs of the KPIs a text defines, when it is a KPI file (and none otherwise):
+/// what `milepost lint` and `milepost apply` add to the workspace's KPIs, so that an
+/// OKR file may link to a KPI that a KPI file beside it defines.
+pub fn kpi_slugs(source: &str) -> Vec<String> {
+    if !is_kpi_file(source) {
+        return Vec::new();
+    }
+    parse_kpis(source).file.kpis.iter().filter_map(Kpi::effective_slug).collect()
+}
+
 /// Reads a KPI file. Never fails: what cannot be read becomes a diagnostic (rule
 /// `syntax`) and the rest of the file is still read.
 ///

@@ -35,6 +35,7 @@ mod concurrency;
 mod errors;
 mod harness;
 mod isolation;
+mod kpi_files;
 mod kpi_sources;
 mod kpis;
 mod okr_files;

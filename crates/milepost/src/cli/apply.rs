@@ -51,7 +51,12 @@ pub async fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let context = match &local {
-        Some((app, caller)) => Some(super::lint::context_from(app, caller).await?),
+        Some((app, caller)) => {
+            let mut context = super::lint::context_from(app, caller).await?;
+            // KPIs that the KPI files of this apply define, for the key results that link to them.
+            context.kpis.extend(files.iter().flat_map(|f| milepost_okrfile::kpi_slugs(&f.text)));
+            Some(context)
+        }
         None => None,
     };
     // Errors in the files are shown like `milepost lint` shows them, before anything else.
@@ -196,12 +201,12 @@ fn headline(change: &Change, color: bool) -> String {
         Action::Restore => ("↺", "\x1b[36m"),
         Action::Archive => ("-", "\x1b[31m"),
     };
-    let what = if change.what == "key_result" { "key result" } else { "objective" };
-    let id = match (change.id, change.what.as_str()) {
-        (Some(id), "key_result") => format!(" KR-{id}"),
-        (Some(id), _) => format!(" O-{id}"),
-        (None, _) => String::new(),
+    let (what, prefix) = match change.what.as_str() {
+        "key_result" => ("key result", "KR"),
+        "kpi" => ("KPI", "KPI"),
+        _ => ("objective", "O"),
     };
+    let id = change.id.map(|id| format!(" {prefix}-{id}")).unwrap_or_default();
     let indent = if change.what == "key_result" { "    " } else { "  " };
     let place = match (&change.file, change.line) {
         (Some(file), Some(line)) => format!("  ({file}:{line})"),

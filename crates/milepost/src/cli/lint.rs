@@ -49,14 +49,23 @@ pub async fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         Some(slug) => Some(context_of(&args.data, slug).await?),
         None => None,
     };
-    let mut linted = Vec::new();
+    let mut read_files = Vec::new();
     let mut unreadable = Vec::new();
     for path in &args.files {
         match read(path) {
-            Ok(bytes) => linted.push(lint_bytes(&display(path), bytes, context.as_ref())),
+            Ok(bytes) => read_files.push((display(path), bytes)),
             Err(error) => unreadable.push(format!("{}: {error:#}", display(path))),
         }
     }
+    // A KPI that a KPI file among these defines is known to the OKR files beside it.
+    let context = context.map(|mut context| {
+        for (_, bytes) in &read_files {
+            context.kpis.extend(std::str::from_utf8(bytes).map(milepost_okrfile::kpi_slugs).unwrap_or_default());
+        }
+        context
+    });
+    let linted: Vec<Linted> =
+        read_files.into_iter().map(|(name, bytes)| lint_bytes(&name, bytes, context.as_ref())).collect();
     let all: Vec<Diagnostic> = linted.iter().flat_map(|l| l.diagnostics.iter().cloned()).collect();
     let tally = Tally::of(&all);
     let stdout = std::io::stdout();

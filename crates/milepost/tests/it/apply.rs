@@ -114,3 +114,43 @@ fn apply_and_export_against_a_server_with_a_token() {
     assert!(!refused.status.success());
     assert!(stderr(&refused).contains("401"), "{}", stderr(&refused));
 }
+
+#[test]
+fn kpi_files_are_exported_linted_and_applied_with_the_okr_files() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(start(dir.path(), &["--demo", "--data-dir", "data"]));
+    let exported = run(dir.path(), &["export", "okrs", "--data-dir", "data"]);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    // The demo's KPIs are in files of their own, one per owner.
+    let path = dir.path().join("okrs/kpis/hannah.md");
+    let original = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}: {}", stdout(&exported)));
+    assert!(original.starts_with("---\nkpis: @hannah\n---\n\n# "), "{original}");
+    assert!(original.contains("- slug: csat\n"), "{original}");
+
+    // A new KPI, and a key result beside it that links to it, in one apply.
+    let kpi = "\n# Refund rate\n\n- slug: refund-rate\n- unit: %\n- direction: lower is better\n- target: 2\n- cadence: monthly\n";
+    std::fs::write(&path, format!("{original}{kpi}")).unwrap();
+    let okrs = "---\ncycle: 2026-Q4\nowner: @hannah\n---\n\n# Customers keep what they buy\n\n- Cut the refund rate from 4% to 2% (kpi: refund-rate)\n";
+    std::fs::write(dir.path().join("refunds.md"), okrs).unwrap();
+    let lint =
+        run(dir.path(), &["lint", "okrs/kpis/hannah.md", "refunds.md", "--workspace", "demo", "--data-dir", "data"]);
+    assert!(lint.status.success(), "{}{}", stdout(&lint), stderr(&lint));
+    let applied = run(dir.path(), &["apply", "okrs/kpis/hannah.md", "refunds.md", "--data-dir", "data"]);
+    let text = stdout(&applied);
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    assert!(text.contains("+ create KPI KPI-") && text.contains("\"Refund rate\""), "{text}");
+    assert!(text.contains("+ create objective O-"), "{text}");
+    assert!(std::fs::read_to_string(&path).unwrap().contains("# Refund rate <!-- id: KPI-"));
+    let again = run(dir.path(), &["apply", "okrs/kpis/hannah.md", "refunds.md", "--data-dir", "data"]);
+    assert_eq!(stdout(&again), "No changes: the workspace already matches the files.\n", "{}", stderr(&again));
+
+    // A KPI that cannot be judged is shown like lint shows it, and nothing is applied.
+    std::fs::write(&path, format!("{original}\n# Refund rate\n\n- cadence: monthly\n")).unwrap();
+    let refused = run(dir.path(), &["apply", "okrs/kpis/hannah.md", "--data-dir", "data"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("error[incomplete-kpi]: the KPI \"Refund rate\" does not say which way is good"),
+        "{}",
+        stderr(&refused)
+    );
+}
