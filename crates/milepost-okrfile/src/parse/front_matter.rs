@@ -150,7 +150,7 @@ fn entry(number: usize, line: &str, seen: &mut Vec<&'static str>, parsed: &mut P
 }
 
 /// A value without the quotes YAML would allow around it.
-fn unquote(raw: &str) -> &str {
+pub(super) fn unquote(raw: &str) -> &str {
     for quote in ['"', '\''] {
         if let Some(inner) = raw.strip_prefix(quote).and_then(|r| r.strip_suffix(quote)) {
             return inner.trim();

@@ -7,6 +7,7 @@
 //! diagnostic and the scan goes on; the parser never fails and never panics.
 
 use super::annotation::SYNTAX;
+use super::front_matter::unquote;
 use super::inline::{Cell, Trailing, peel, span, text, trim, trim_end};
 use super::value::{Problem, parse_slug};
 use super::{LineKind, classify, decode};
@@ -671,16 +672,6 @@ fn unfence(raw: &str) -> String {
         Some(stripped) if !stripped.trim().is_empty() => stripped.to_owned(),
         _ => inner.to_owned(),
     }
-}
-
-/// A value without the quotes YAML would allow around it.
-fn unquote(raw: &str) -> &str {
-    for quote in ['"', '\''] {
-        if let Some(inner) = raw.strip_prefix(quote).and_then(|r| r.strip_suffix(quote)) {
-            return inner.trim();
-        }
-    }
-    raw
 }
 
 #[cfg(test)]

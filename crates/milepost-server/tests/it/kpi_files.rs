@@ -3,7 +3,8 @@
 //! them; applying twice changes nothing; export → apply is a no-op and apply → export
 //! gives the text back; a bad file or a member's file changes nothing.
 
-use crate::harness::{Api, Org, Reply, id};
+use crate::harness::{Api, Org, id};
+use crate::okr_files::{actions, apply, events, export, written};
 use serde_json::{Value, json};
 
 const SUPPORT: &str = "---
@@ -42,46 +43,9 @@ owner: @dana
 - Keep CSAT at or above 92% (kpi: csat)
 ";
 
-fn files(list: &[(&str, &str)]) -> Value {
-    let files: Vec<Value> = list.iter().map(|(name, text)| json!({"name": name, "text": text})).collect();
-    json!({ "files": files })
-}
-
-async fn apply(api: &Api, list: &[(&str, &str)]) -> Reply {
-    api.post("/api/v1/okr-files/apply", files(list)).await
-}
-
-fn actions(plan: &Value) -> Vec<String> {
-    plan["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| format!("{} {} {}", c["action"].as_str().unwrap(), c["what"].as_str().unwrap(), c["title"]))
-        .collect()
-}
-
-fn written(plan: &Value, name: &str) -> String {
-    let file = plan["files"].as_array().unwrap().iter().find(|f| f["name"] == name);
-    file.unwrap_or_else(|| panic!("{name} not among {}", plan["files"]))["text"].as_str().unwrap().to_owned()
-}
-
-async fn export(api: &Api, query: &str) -> Vec<(String, String)> {
-    let files = api.get(&format!("/api/v1/okr-files{query}")).await.expect(200);
-    files
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| (f["name"].as_str().unwrap().to_owned(), f["text"].as_str().unwrap().to_owned()))
-        .collect()
-}
-
 async fn kpi(api: &Api, slug: &str) -> Value {
     let all = api.walk("/api/v1/kpis?include_archived=true", 100).await;
     all.into_iter().find(|k| k["slug"] == slug).unwrap_or_else(|| panic!("no KPI {slug}"))
-}
-
-async fn events(admin: &Api) -> usize {
-    admin.walk("/api/v1/events", 500).await.len()
 }
 
 http_test!(a_kpi_file_defines_kpis_and_applying_it_again_changes_nothing, |api: Api| async move {

@@ -19,12 +19,12 @@ Nobody should fear Friday.
 - Launch one-click rollback
 ";
 
-fn files(list: &[(&str, &str)]) -> Value {
+pub(crate) fn files(list: &[(&str, &str)]) -> Value {
     let files: Vec<Value> = list.iter().map(|(name, text)| json!({"name": name, "text": text})).collect();
     json!({ "files": files })
 }
 
-async fn apply(api: &Api, list: &[(&str, &str)]) -> Reply {
+pub(crate) async fn apply(api: &Api, list: &[(&str, &str)]) -> Reply {
     api.post("/api/v1/okr-files/apply", files(list)).await
 }
 
@@ -35,11 +35,11 @@ async fn dry_run(api: &Api, list: &[(&str, &str)]) -> Reply {
 }
 
 /// How many events the audit trail has: a change of anything adds one.
-async fn events(admin: &Api) -> usize {
+pub(crate) async fn events(admin: &Api) -> usize {
     admin.walk("/api/v1/events", 500).await.len()
 }
 
-fn actions(plan: &Value) -> Vec<String> {
+pub(crate) fn actions(plan: &Value) -> Vec<String> {
     plan["changes"]
         .as_array()
         .unwrap()
@@ -49,12 +49,12 @@ fn actions(plan: &Value) -> Vec<String> {
 }
 
 /// The text apply wrote its new ids into.
-fn written(plan: &Value, name: &str) -> String {
+pub(crate) fn written(plan: &Value, name: &str) -> String {
     let file = plan["files"].as_array().unwrap().iter().find(|f| f["name"] == name);
     file.unwrap_or_else(|| panic!("{name} not among {}", plan["files"]))["text"].as_str().unwrap().to_owned()
 }
 
-async fn export(api: &Api, query: &str) -> Vec<(String, String)> {
+pub(crate) async fn export(api: &Api, query: &str) -> Vec<(String, String)> {
     let files = api.get(&format!("/api/v1/okr-files{query}")).await.expect(200);
     files
         .as_array()
