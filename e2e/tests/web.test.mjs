@@ -80,6 +80,10 @@ test("every page of the nav bar loads, with its heading and no console error", a
   await page.waitForSelector("#review-heading");
   assert.match(await page.textContent("section[aria-labelledby=review-heading]"), /succeeded/);
   assert.match(await page.textContent("section[aria-labelledby=review-heading]"), /Green|Yellow|Red/);
+  // Its confidence calibration: a Brier score for everyone, then each team and person.
+  assert.match(await page.textContent("#calibration-heading + p"), /\d+ of \d+ key results succeeded/);
+  assert.match(await page.textContent("table#calibration tbody tr:first-child"), /Everyone\s*0\.\d\d\s*\d+/);
+  assert.ok((await page.locator("table#calibration tbody tr").count()) > 2, "teams and people are calibrated too");
   // The alignment tree collapses, and filters by status.
   await page.goto(`${server.url}/alignment`);
   const first = page.locator("ul.tree details").first();
