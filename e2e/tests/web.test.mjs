@@ -80,6 +80,10 @@ test("every page of the nav bar loads, with its heading and no console error", a
   await page.waitForSelector("#review-heading");
   assert.match(await page.textContent("section[aria-labelledby=review-heading]"), /succeeded/);
   assert.match(await page.textContent("section[aria-labelledby=review-heading]"), /Green|Yellow|Red/);
+  // Its confidence calibration: a Brier score for everyone, then each team and person.
+  assert.match(await page.textContent("#calibration-heading + p"), /\d+ of \d+ key results succeeded/);
+  assert.match(await page.textContent("table#calibration tbody tr:first-child"), /Everyone\s*0\.\d\d\s*\d+/);
+  assert.ok((await page.locator("table#calibration tbody tr").count()) > 2, "teams and people are calibrated too");
   // The alignment tree collapses, and filters by status.
   await page.goto(`${server.url}/alignment`);
   const first = page.locator("ul.tree details").first();
@@ -185,6 +189,56 @@ test("creating an objective: typing a sentence fills the key result's fields, an
   // It is on the dashboard's and the alignment tree's lists of the cycle.
   await page.goto(`${server.url}/alignment`);
   assert.match(await page.textContent("ul.tree"), /Make onboarding effortless \(e2e\)/);
+  assertClean(page);
+  await page.context().close();
+});
+
+test("defining a KPI through its form, then changing its target: its page shows both, and a bad value is refused next to its field", async () => {
+  const page = await newPage(browser);
+  await logIn(page, server.url, ADMIN);
+  await page.goto(`${server.url}/kpis/new`);
+  assert.match(await page.textContent("h1"), /New KPI/);
+  await page.fill("#name", "Checkout success rate (e2e)");
+  await page.fill("#description", "Share of checkouts that end in a paid order");
+  await page.fill("#unit", "%");
+  await page.selectOption("#direction", "higher_is_better");
+  await page.fill("#target", "97.5");
+  await page.fill("#warning_band", "1.5");
+  await page.selectOption("#cadence", "weekly");
+  await page.fill("#tags", "payments, e2e");
+  await Promise.all([page.waitForURL(/\/kpis\/\d+$/), page.click("main form button[type=submit]")]);
+  const kpiUrl = page.url();
+  assert.match(await page.textContent("h1"), /Checkout success rate \(e2e\)/);
+  assert.match(await page.textContent("hgroup"), /Share of checkouts that end in a paid order/);
+  assert.match(await page.textContent("dl.values"), /Goal\s*≥ 97\.5\s*%/);
+  assert.match(await page.textContent("dl.values"), /Warning band\s*1\.5\s*%/);
+  // It is on the board.
+  await page.goto(`${server.url}/kpis`);
+  assert.match(await page.textContent("section[aria-labelledby=board-heading]"), /Checkout success rate \(e2e\)/);
+  // Edit its target: the form is filled in with what was entered.
+  await page.goto(kpiUrl);
+  await Promise.all([page.waitForURL(/\/edit$/), page.click("main a[href$='/edit']")]);
+  assert.equal(await page.inputValue("#name"), "Checkout success rate (e2e)");
+  assert.equal(await page.inputValue("#target"), "97.5");
+  assert.equal(await page.inputValue("#cadence"), "weekly");
+  await page.fill("#target", "99");
+  await Promise.all([page.waitForURL(kpiUrl), page.click("main form button[type=submit]")]);
+  assert.match(await page.textContent("dl.values"), /Goal\s*≥ 99\s*%/);
+  // A target that is not a number is refused next to the target field, and nothing is saved.
+  await page.goto(`${kpiUrl}/edit`);
+  await page.fill("#target", "ninety");
+  page.problems = [];
+  await Promise.all([page.waitForLoadState("load"), page.click("main form button[type=submit]")]);
+  await page.waitForSelector("#target-error");
+  assert.match(await page.textContent("#target-error"), /number/);
+  assert.equal(await page.getAttribute("#target", "aria-invalid"), "true");
+  assert.equal(await page.getAttribute("#target", "aria-describedby"), "target-error");
+  assert.equal(await page.locator(".field-error").count(), 1, "only the target field is marked");
+  assert.equal(await page.inputValue("#target"), "ninety", "the field keeps what was typed");
+  assert.match(await page.textContent("#form-problems"), /Nothing was saved/);
+  page.problems = page.problems.filter((p) => !p.includes("422"));
+  await page.goto(kpiUrl);
+  assert.match(await page.textContent("dl.values"), /Goal\s*≥ 99\s*%/);
   assertClean(page);
   await page.context().close();
 });

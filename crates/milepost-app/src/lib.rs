@@ -7,6 +7,7 @@
 //! function here and render what it returns.
 
 pub mod access;
+pub mod calibration;
 pub mod caller;
 pub mod check_in;
 pub mod cycle;

@@ -565,4 +565,24 @@ impl App {
             }
         }
     }
+
+    /// Every objective of a cycle that the caller may see (archived ones left out, as
+    /// [`App::list_objectives`] leaves them out), in id order, each with its key results
+    /// (archived ones left out), from one evaluation of the cycle. For pages that show a
+    /// whole cycle several ways: the same objectives and key results as the list calls
+    /// filtered by cycle, with the same numbers, for one evaluation instead of one per call.
+    pub async fn list_cycle_objectives(&self, caller: &Caller, cycle_id: i64) -> Result<Vec<ObjectiveView>, AppError> {
+        let mut tx = self.store().read().await?;
+        let now = self.now();
+        let hidden = hidden_objectives(&mut tx, caller).await?;
+        let mut cycles = Cycles::default();
+        let (data, evaluation) = cycles.get(&mut tx, caller.workspace, cycle_id, now).await?;
+        let mut rows: Vec<&ObjectiveRow> = data
+            .objectives
+            .iter()
+            .filter(|o| o.cycle_id == cycle_id && !o.archived && !hidden.contains(&o.id))
+            .collect();
+        rows.sort_by_key(|o| o.id);
+        Ok(rows.into_iter().map(|row| view(row.clone(), data, evaluation, false)).collect())
+    }
 }

@@ -5,6 +5,7 @@
 //! with any date. The storage, the use cases and the front ends build on these types;
 //! the rules of SPEC §4 (progress, pace, status, score) live here and only here.
 
+pub mod calibration;
 pub mod check_in;
 pub mod cycle;
 pub mod health;

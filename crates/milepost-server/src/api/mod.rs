@@ -3,6 +3,7 @@
 //! these handlers' annotations, so it cannot drift from them.
 
 mod access;
+mod calibration;
 mod crud;
 mod health;
 mod key_results;
@@ -91,5 +92,6 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     let router = key_results::routes(router);
     let router = okr_files::routes(router);
     let router = kpis::routes(router);
+    let router = calibration::routes(router);
     router.split_for_parts()
 }

@@ -1,6 +1,6 @@
 //! `/cycles` (a timeline of the cycles and their objectives) and `/cycles/{id}` (one
-//! cycle's objectives and, once it is closed, its review: scores with their colours and
-//! committed against aspirational outcomes). Also the list walks other pages share.
+//! cycle's objectives and, once it is closed, its review: scores with their colours,
+//! committed against aspirational outcomes, and the confidence calibration). Also the list walks other pages share.
 
 use super::view::{KeyResultLine, Names, ObjectiveLine, percent};
 use super::{Layout, PageResult, Viewer, page};
@@ -8,6 +8,7 @@ use crate::extract::Id;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
+use milepost_app::calibration::CalibrationView;
 use milepost_app::cycle::{CycleQuery, CycleView};
 use milepost_app::key_result::{KeyResultQuery, KeyResultView};
 use milepost_app::objective::{ObjectiveQuery, ObjectiveView};
@@ -137,6 +138,35 @@ struct Outcome {
     total: usize,
 }
 
+/// One row of the calibration table: the workspace, a team or a person.
+struct CalibrationLine {
+    who: String,
+    /// The Brier score, two decimals.
+    brier: String,
+    check_ins: u64,
+}
+
+/// A closed cycle's calibration, for people.
+struct Calibration {
+    key_results: u64,
+    succeeded: u64,
+    /// The workspace first, then each team, then each person; empty when no check-in
+    /// gave a confidence.
+    lines: Vec<CalibrationLine>,
+}
+
+fn calibration(view: &CalibrationView, names: &Names) -> Calibration {
+    let line =
+        |who: String, brier: f64, check_ins: u64| CalibrationLine { who, brier: format!("{brier:.2}"), check_ins };
+    let mut lines = Vec::new();
+    if let Some(all) = view.workspace {
+        lines.push(line("Everyone".to_owned(), all.brier, all.check_ins));
+    }
+    lines.extend(view.teams.iter().map(|t| line(format!("{} (team)", names.team(t.team_id)), t.brier, t.check_ins)));
+    lines.extend(view.people.iter().map(|p| line(names.person(Some(p.person_id)), p.brier, p.check_ins)));
+    Calibration { key_results: view.key_results, succeeded: view.succeeded, lines }
+}
+
 #[derive(Template)]
 #[template(path = "cycle.html")]
 struct CyclePage {
@@ -147,6 +177,7 @@ struct CyclePage {
     closed: bool,
     objectives: Vec<(ObjectiveLine, Vec<KeyResultLine>)>,
     outcomes: Vec<Outcome>,
+    calibration: Option<Calibration>,
 }
 
 /// `GET /cycles/{id}`: one cycle, and its review once it is closed.
@@ -158,7 +189,9 @@ pub async fn show_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id) -> P
     let objectives = all_objectives(&app, caller, ObjectiveQuery { cycle_id: Some(id), ..Default::default() }).await?;
     let closed = cycle.status == CycleStatus::Closed;
     let mut outcomes = Vec::new();
+    let mut calibrated = None;
     if closed {
+        calibrated = Some(calibration(&app.get_cycle_calibration(caller, id).await?, &names));
         for (commitment, word, rule) in [
             (Commitment::Committed, "Committed", "succeeds at a score of 1.0"),
             (Commitment::Aspirational, "Aspirational", "succeeds at 0.7 or more"),
@@ -182,6 +215,7 @@ pub async fn show_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id) -> P
         closed,
         objectives,
         outcomes,
+        calibration: calibrated,
         cycle,
     };
     Ok(page(StatusCode::OK, &template))

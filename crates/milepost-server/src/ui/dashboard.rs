@@ -2,7 +2,7 @@
 //! objectives against pace in the active cycle, the key results at risk, and the
 //! health of the KPIs with the lagging ones.
 
-use super::cycle::{active_cycle, all_key_results, all_objectives};
+use super::cycle::active_cycle;
 use super::view::{KeyResultLine, Names, ObjectiveLine};
 use super::{Layout, PageResult, Viewer, page};
 use askama::Template;
@@ -10,8 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::App;
 use milepost_app::cycle::CycleView;
-use milepost_app::key_result::KeyResultQuery;
-use milepost_app::objective::ObjectiveQuery;
+use milepost_app::key_result::KeyResultView;
 use milepost_core::Status;
 
 #[derive(Template)]
@@ -47,36 +46,32 @@ pub async fn show_dashboard(State(app): State<App>, viewer: Viewer) -> PageResul
         return Ok(page(StatusCode::OK, &template));
     };
     let now = app.now();
-    let mine = match caller.person {
-        Some(person) => {
-            let query =
-                KeyResultQuery { cycle_id: Some(cycle.id), owner_person_id: Some(person), ..Default::default() };
-            all_key_results(&app, caller, query).await?
-        }
+    // One evaluation of the cycle serves every list on the page: the objectives and
+    // key results the caller may see, as the list calls filtered by cycle find them.
+    let objectives = app.list_cycle_objectives(caller, cycle.id).await?;
+    let mut key_results: Vec<&KeyResultView> = objectives.iter().flat_map(|o| &o.key_results).collect();
+    key_results.sort_by_key(|k| k.id);
+    let mut mine: Vec<KeyResultLine> = match caller.person {
+        Some(person) => key_results
+            .iter()
+            .filter(|k| k.owner_person_id == Some(person))
+            .map(|k| KeyResultLine::of(k, &names, now))
+            .collect(),
         None => Vec::new(),
     };
-    let mut mine: Vec<KeyResultLine> = mine.iter().map(|k| KeyResultLine::of(k, &names, now)).collect();
     mine.sort_by_key(|line| !line.needs_check_in);
     let due = mine.iter().filter(|line| line.needs_check_in).count();
     // The company's objectives are those of the teams at the root of the team tree.
-    let roots: Vec<i64> = names
-        .team_order
-        .iter()
-        .copied()
-        .filter(|id| names.teams.get(id).is_some_and(|t| t.parent_team_id.is_none()))
+    let roots = names.team_order.iter().filter(|id| names.teams.get(id).is_some_and(|t| t.parent_team_id.is_none()));
+    let company = roots
+        .flat_map(|team| objectives.iter().filter(move |o| o.owner_team_id == Some(*team)))
+        .map(|o| ObjectiveLine::of(o, &names))
         .collect();
-    let mut company = Vec::new();
-    for team in roots {
-        let query = ObjectiveQuery { cycle_id: Some(cycle.id), team_id: Some(team), ..Default::default() };
-        let objectives = all_objectives(&app, caller, query).await?;
-        company
-            .extend(objectives.iter().filter(|o| o.owner_team_id == Some(team)).map(|o| ObjectiveLine::of(o, &names)));
-    }
-    let mut at_risk = Vec::new();
-    for status in [Status::OffTrack, Status::AtRisk] {
-        let query = KeyResultQuery { cycle_id: Some(cycle.id), status: Some(status), ..Default::default() };
-        at_risk.extend(all_key_results(&app, caller, query).await?.iter().map(|k| KeyResultLine::of(k, &names, now)));
-    }
+    let at_risk = [Status::OffTrack, Status::AtRisk]
+        .into_iter()
+        .flat_map(|status| key_results.iter().filter(move |k| k.status == status))
+        .map(|k| KeyResultLine::of(k, &names, now))
+        .collect();
     let template = DashboardPage {
         layout,
         elapsed: super::view::percent(cycle.elapsed),

@@ -1,5 +1,5 @@
-//! `/key-results/{id}/edit`: changing a key result's sentence, start, target, unit,
-//! weight and owner. Its value changes only by check-ins; moving its start or target
+//! `/key-results/{id}/edit`: changing a key result's sentence, kind, start, target,
+//! unit, weight and owner. Its value changes only by check-ins; moving its start or target
 //! after the cycle began needs a reason, which the app records with who and when.
 
 use super::form::{Fields, Form, Problems};
@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::{App, AppError};
-use milepost_core::KeyResultKind;
+use milepost_core::{Comparator, KeyResultKind, Named};
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -20,10 +20,10 @@ struct KeyResultEditPage {
     layout: Layout,
     id: i64,
     objective_id: i64,
+    /// The kind it is saved with, in words.
     kind: &'static str,
-    /// Whether the key result has a start (increase, decrease) and a target or band.
-    has_start: bool,
-    has_target: bool,
+    /// The kinds to choose from, the form's one selected.
+    kinds: Vec<Choice>,
     fields: Fields,
     problems: Problems,
     owners: Vec<Choice>,
@@ -38,6 +38,7 @@ fn key_result_fields(view: &milepost_app::key_result::KeyResultView) -> Fields {
     let pairs = [
         ("version", view.version.to_string()),
         ("title", view.title.clone()),
+        ("kind", view.kind.as_str().to_owned()),
         ("start", number(start)),
         ("target", number(target)),
         ("unit", view.unit.clone().unwrap_or_default()),
@@ -61,8 +62,10 @@ fn key_result_edit(
         id: view.id,
         objective_id: view.objective_id,
         kind: super::view::kind(view.kind),
-        has_start: matches!(view.kind, KeyResultKind::Increase | KeyResultKind::Decrease | KeyResultKind::Range),
-        has_target: view.kind != KeyResultKind::Milestone,
+        kinds: choices(
+            KeyResultKind::ALL.iter().map(|k| (k.as_str().to_owned(), super::view::kind(*k).to_owned())),
+            fields.text("kind"),
+        ),
         owners: choices(owners, fields.text("owner")),
         fields,
         problems,
@@ -84,9 +87,21 @@ pub async fn save_key_result(State(app): State<App>, viewer: Viewer, Id(id): Id,
     let view = app.get_key_result(caller, id).await?;
     let mut problems = Problems::default();
     let version = fields.whole("version", &mut problems).unwrap_or_default();
+    // A form without the field keeps the kind; another kind is changed to, with what it needs.
+    let kind = match fields.text("kind") {
+        "" => view.kind,
+        text => KeyResultKind::parse(text).unwrap_or_else(|| {
+            problems.add("kind", format!("choose one of {}", KeyResultKind::names()));
+            view.kind
+        }),
+    };
+    // A key result becoming maintain takes its comparator from the sentence ("at or
+    // below"), as a new one does; one that stays maintain keeps its own.
+    let comparator = (kind == KeyResultKind::Maintain && view.kind != KeyResultKind::Maintain)
+        .then(|| milepost_okrfile::parse_key_result(fields.text("title")).comparator.unwrap_or(Comparator::AtLeast));
     let start = fields.number("start", &mut problems);
     let target = fields.number("target", &mut problems);
-    let (start, target, range) = match (view.kind, start, target) {
+    let (start, target, range) = match (kind, start, target) {
         (KeyResultKind::Range, Some(low), Some(high)) => (None, None, Some([low, high])),
         (KeyResultKind::Range, _, _) => (None, None, None),
         (KeyResultKind::Milestone, _, _) => (None, None, None),
@@ -96,13 +111,13 @@ pub async fn save_key_result(State(app): State<App>, viewer: Viewer, Id(id): Id,
     let change = milepost_app::key_result::KeyResultPatch {
         version,
         title: Some(fields.text("title").to_owned()),
-        kind: None,
+        kind: (kind != view.kind).then_some(kind),
         metric: None,
         unit: Some(fields.optional("unit")),
         start,
         target,
         range,
-        comparator: None,
+        comparator,
         relative_change: None,
         delta: None,
         weight: fields.number("weight", &mut problems),
@@ -118,6 +133,7 @@ pub async fn save_key_result(State(app): State<App>, viewer: Viewer, Id(id): Id,
             Ok(saved) => return Ok(see_other(&format!("/objectives/{}#key-result-{id}", saved.objective_id))),
             Err(AppError::Invalid(errors)) => problems.extend(&errors, |pointer| {
                 let field = match pointer.trim_start_matches('/').split('/').next().unwrap_or_default() {
+                    "kind" | "comparator" => "kind",
                     "start" => "start",
                     "target" | "range" | "relative_change" | "delta" => "target",
                     "unit" => "unit",

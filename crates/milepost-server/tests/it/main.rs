@@ -31,6 +31,7 @@ macro_rules! http_test {
 
 mod audit;
 mod basics;
+mod calibration;
 mod concurrency;
 mod errors;
 mod harness;

@@ -47,6 +47,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("patch", "/api/v1/cycles/{id}", "update_cycle"),
     ("post", "/api/v1/cycles/{id}/archive", "archive_cycle"),
     ("post", "/api/v1/cycles/{id}/restore", "restore_cycle"),
+    ("get", "/api/v1/cycles/{id}/calibration", "get_cycle_calibration"),
     ("get", "/api/v1/objectives", "list_objectives"),
     ("post", "/api/v1/objectives", "create_objective"),
     ("get", "/api/v1/objectives/{id}", "get_objective"),

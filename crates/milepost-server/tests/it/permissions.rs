@@ -98,6 +98,8 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     ("update_cycle",            [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
     ("archive_cycle",           [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
     ("restore_cycle",           [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    // A cycle's calibration: everyone reads it once the cycle is closed; A's cycle is active, so 409.
+    ("get_cycle_calibration",   [409,  409,   409,   409,   401, 401,   401,    404,             409,  409,  409,   409]),
     // OKRs: everyone reads; admins and editors change them and check in, and so does
     // the member who owns them.
     ("list_objectives",         [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),

@@ -301,6 +301,9 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
         .expect(200);
     let graded = t.visit("get", "/api/v1/objectives/{id}", api.get(&format!("/api/v1/objectives/{objective}")).await);
     assert!(graded["score"].is_object(), "{graded}");
+    let calibration = format!("/api/v1/cycles/{}/calibration", org.cycle);
+    let calibrated = t.visit("get", "/api/v1/cycles/{id}/calibration", api.get(&calibration).await);
+    assert!(calibrated["key_results"].as_u64().is_some_and(|n| n > 0), "{calibrated}");
     t.visit("get", "/api/v1/objectives", api.get("/api/v1/objectives").await);
 
     // Tokens and the audit trail.

@@ -375,6 +375,102 @@ http_test!(editing_an_objective_and_its_key_results_and_adding_key_results_and_i
     assert!(bad_day.text.contains("id=\"due_date-error\""), "{}", bad_day.text);
 });
 
+http_test!(a_key_results_kind_is_changed_on_its_edit_form_like_the_api_changes_it, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let seeded = seed(&org).await;
+    let browser = Browser::logged_in(&api, &seeded.member).await;
+    let key_result = seeded.on_track;
+    let edit = format!("/key-results/{key_result}/edit");
+    let read = || async { org.api.get(&format!("/api/v1/key-results/{key_result}")).await.expect(200) };
+    // The form offers every kind, the key result's own chosen.
+    let form = browser.get(&edit).await;
+    let form = form.expect(200);
+    assert!(form.contains("<select id=\"kind\" name=\"kind\""), "{form}");
+    assert!(form.contains("<option value=\"increase\" selected>"), "{form}");
+    assert!(form.contains("<option value=\"range\">"), "{form}");
+    // mo keeps owning it, so mo may go on changing it.
+    let owner = seeded.mo.to_string();
+    let owner = owner.as_str();
+    let post = |version: String, fields: Vec<(&'static str, &'static str)>| {
+        let edit = edit.clone();
+        let browser = &browser;
+        async move {
+            let mut all = vec![("version", version.as_str()), ("unit", ""), ("weight", "1"), ("owner", owner)];
+            all.extend(fields);
+            all.push(("reason", "We measure it differently now"));
+            browser.post_form(&edit, &all).await
+        }
+    };
+    // Increase → maintain: the target is the threshold; "at or below" comes from the sentence.
+    let version = read().await["version"].to_string();
+    let saved =
+        post(version, vec![("title", "Keep p95 latency at or below 300"), ("kind", "maintain"), ("target", "300")])
+            .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let view = read().await;
+    assert_eq!(
+        (view["kind"].clone(), view["target"].clone(), view["comparator"].clone()),
+        (json!("maintain"), json!(300.0), json!("<=")),
+        "{view}"
+    );
+    let form = browser.get(&edit).await;
+    let form = form.expect(200);
+    assert!(form.contains("<option value=\"maintain\" selected>"), "{form}");
+    // Maintain → range: start and target are its low and high ends.
+    let version = view["version"].to_string();
+    let saved = post(
+        version,
+        vec![("title", "Keep p95 latency within 200 to 400"), ("kind", "range"), ("start", "200"), ("target", "400")],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let view = read().await;
+    assert_eq!((view["kind"].clone(), view["range"].clone()), (json!("range"), json!([200.0, 400.0])), "{view}");
+    // An empty range is refused next to the target, and nothing changes.
+    let version = view["version"].to_string();
+    let refused = post(
+        version.clone(),
+        vec![("title", "Keep it within 400 to 200"), ("kind", "range"), ("start", "400"), ("target", "200")],
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(refused.text.contains("id=\"target-error\""), "{}", refused.text);
+    assert!(
+        refused.text.contains("<option value=\"range\" selected>"),
+        "the form keeps the kind chosen: {}",
+        refused.text
+    );
+    assert_eq!(read().await, view, "nothing changed");
+    // A kind that does not exist is refused next to the kind.
+    let refused = post(version.clone(), vec![("title", "Keep it"), ("kind", "sideways"), ("target", "1")]).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(refused.text.contains("id=\"kind-error\""), "{}", refused.text);
+    assert_eq!(read().await, view, "nothing changed");
+    // Range → milestone, and back to increase.
+    let saved = post(version, vec![("title", "Launch the latency dashboard"), ("kind", "milestone")]).await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let view = read().await;
+    assert_eq!(view["kind"], json!("milestone"), "{view}");
+    let version = view["version"].to_string();
+    let saved = post(
+        version,
+        vec![
+            ("title", "Raise weekly active teams from 10 to 40"),
+            ("kind", "increase"),
+            ("start", "10"),
+            ("target", "40"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let view = read().await;
+    assert_eq!(
+        (view["kind"].clone(), view["start"].clone(), view["target"].clone()),
+        (json!("increase"), json!(10.0), json!(40.0)),
+        "{view}"
+    );
+});
+
 http_test!(typing_a_sentence_fills_the_key_result_fields, |api: Api| async move {
     let org = Org::new(&api, "acme").await;
     let seeded = seed(&org).await;

@@ -234,3 +234,35 @@ http_test!(the_kpi_board_and_a_kpi_page_show_health_in_words_and_the_series, |ap
     assert_eq!(browser.get(&format!("/kpis/{kpi_id}?from=2026-11-12&to=2026-11-10")).await.status, 400);
     assert_eq!(browser.get("/kpis/987654321").await.status, 404);
 });
+
+http_test!(the_dashboard_shows_no_key_result_of_an_objective_the_viewer_cannot_see, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let seeded = seed(&org).await;
+    // A team-only objective of the company team, owned by it: mo (in the department) does
+    // not see it, though mo owns its key result, which is off track.
+    let hidden = org
+        .api
+        .objective(json!({"cycle_id": org.cycle, "title": "Secret company plan", "owner_team_id": org.company,
+                          "visibility": "team", "key_results": [{"title": "Sign the secret partner", "kind": "increase",
+                          "start": 0, "target": 10, "owner_person_id": seeded.mo}]}))
+        .await;
+    let key_result = id(&hidden["key_results"][0]);
+    org.api.check_in(key_result, json!({"value": 0, "confidence": 1})).await;
+    let api_view = org.api.get(&format!("/api/v1/key-results/{key_result}")).await.expect(200);
+    assert_eq!(api_view["status"], "off_track", "{api_view}");
+    // Someone in the company team sees it in each list of the dashboard.
+    let (_, insider) = org.person_with_session("ina", Some(org.company), "member").await;
+    let dashboard = Browser::from_api(&api, &insider).get("/").await.text;
+    let company = dashboard.split("id=\"company-heading\"").nth(1).unwrap();
+    assert!(company.contains("Secret company plan"), "{dashboard}");
+    let risk = dashboard.split("id=\"risk-heading\"").nth(1).unwrap();
+    assert!(risk.contains("Sign the secret partner"), "{dashboard}");
+    // mo sees it nowhere on the dashboard, as the API's lists do not show it to mo.
+    let browser = Browser::logged_in(&api, &seeded.member).await;
+    let dashboard = browser.get("/").await.text;
+    assert!(dashboard.contains("Raise weekly active teams from 10 to 30"), "mo's own key results: {dashboard}");
+    assert!(!dashboard.contains("Secret company plan"), "{dashboard}");
+    assert!(!dashboard.contains("Sign the secret partner"), "{dashboard}");
+    let mine = seeded.member.get(&format!("/api/v1/key-results?owner_person_id={}", seeded.mo)).await.expect(200);
+    assert!(!mine.to_string().contains("Sign the secret partner"), "the API agrees: {mine}");
+});
