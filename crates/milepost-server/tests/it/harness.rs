@@ -70,8 +70,14 @@ pub async fn spawn_app(store: Store) -> Server {
     spawn_app_allowing(store, Vec::new()).await
 }
 
-/// [`spawn_app`], its KPI HTTP sources allowed to fetch URLs under `http_sources`.
-pub async fn spawn_app_allowing(store: Store, http_sources: Vec<String>) -> Server {
+/// The URL prefix every test server's HTTP sources may fetch: the discard port, where
+/// nothing listens, for tests whose sources point at nothing.
+pub const NOWHERE: &str = "http://127.0.0.1:9/";
+
+/// [`spawn_app`], its KPI HTTP sources allowed to fetch URLs under `http_sources` (and
+/// [`NOWHERE`]).
+pub async fn spawn_app_allowing(store: Store, mut http_sources: Vec<String>) -> Server {
+    http_sources.push(NOWHERE.to_owned());
     let fixed = now();
     let offset = Arc::new(AtomicI64::new(0));
     let shift = Arc::clone(&offset);

@@ -406,7 +406,7 @@ http_test!(sql_sources_read_only_the_databases_the_operator_allows, |api: Api| a
     }
 });
 
-http_test!(http_sources_are_refused_until_the_operator_allows_some, |api: Api| async move {
+http_test!(http_sources_are_refused_unless_the_operator_allows_them, |api: Api| async move {
     let org = Org::new(&api, "acme").await;
     let api = org.api.clone();
     for source in [
@@ -417,9 +417,25 @@ http_test!(http_sources_are_refused_until_the_operator_allows_some, |api: Api| a
         assert_eq!(reply.status, 422, "{}", reply.body);
         assert_eq!(reply.body["errors"][0]["pointer"], "/source/url", "{}", reply.body);
         let detail = reply.body["errors"][0]["detail"].as_str().unwrap_or_default();
-        assert!(detail.contains("none are allowed") && detail.contains("MILEPOST_HTTP_SOURCES"), "{detail}");
+        // The test server allows only the port where nothing listens.
+        assert!(detail.contains("MILEPOST_HTTP_SOURCES") && detail.contains(crate::harness::NOWHERE), "{detail}");
     }
     assert_eq!(api.get("/api/v1/kpis").await.expect(200)["items"], json!([]), "nothing was written");
+    // An installation that allows none says so, and how the operator allows some.
+    let none = api.app().clone().with_http_sources(Vec::new());
+    let caller = none.caller_for_workspace("acme").await.unwrap();
+    let new: milepost_app::kpi::NewKpi = serde_json::from_value(kpi_with(
+        "Metadata",
+        json!({"kind": "http_json", "url": "http://169.254.169.254/latest/meta-data/", "path": "a"}),
+    ))
+    .unwrap();
+    match none.create_kpi(&caller, new).await {
+        Err(milepost_app::AppError::Invalid(problems)) => {
+            let detail = &problems[0].detail;
+            assert!(detail.contains("none are allowed") && detail.contains("MILEPOST_HTTP_SOURCES"), "{detail}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 });
 
 outside_test!(http_sources_fetch_only_under_the_allowed_prefixes, |api: Api, outside: Outside| async move {
