@@ -312,4 +312,16 @@ async fn the_demo_feeds_kpis_from_every_kind_of_source_that_runs_locally() {
     let status: Value =
         client().get(format!("{}/demo/ops/status.json", server.base)).send().await.unwrap().json().await.unwrap();
     assert!(status["checkout"]["latency_p95_ms"].is_f64(), "{status}");
+
+    // Started again (on another port), the HTTP sources follow the server.
+    drop(server);
+    let again = start(dir.path(), &["--demo", "--data-dir", "data"]);
+    let kpis = get_json(&again, "/api/v1/kpis?limit=500").await;
+    let uptime = items(&kpis).iter().find(|k| k["slug"] == "website-uptime").unwrap();
+    assert!(uptime["source"]["url"].as_str().unwrap().starts_with(&format!("{}/demo/ops", again.base)), "{uptime}");
+    drop(again);
+    // Without --demo the stand-in is not served.
+    let plain = start(dir.path(), &["--data-dir", "data"]);
+    let gone = client().get(format!("{}/demo/ops/status.json", plain.base)).send().await.unwrap();
+    assert_eq!(gone.status(), 404);
 }
