@@ -457,3 +457,126 @@ impl App {
         Ok(true)
     }
 }
+
+/// The demo KPI fed by a PromQL source on the demo's stand-in for Prometheus.
+pub const DEMO_PROMETHEUS_KPI: &str = "website-uptime";
+/// The demo KPI fed by a JSON source on the demo's stand-in status document.
+pub const DEMO_JSON_KPI: &str = "checkout-latency-p95";
+/// The one PromQL query the demo's stand-in for Prometheus answers: the storefront's
+/// uptime over the last day, in percent.
+pub const DEMO_PROMQL: &str = "avg_over_time(probe_success{job=\"storefront\"}[1d]) * 100";
+/// Where the number is in the demo's stand-in status document.
+pub const DEMO_JSON_PATH: &str = "checkout.latency_p95_ms";
+
+/// The numbers the demo's stand-in ops endpoint serves now, read from the demo's
+/// metrics file ([`DEMO_METRICS_FILE`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DemoOps {
+    /// The storefront's uptime over the last day, in percent.
+    pub uptime_pct: f64,
+    /// The checkout's p95 latency, in milliseconds.
+    pub checkout_p95_ms: f64,
+}
+
+/// Reads the demo's ops numbers for the moment `now` from the metrics file `file`
+/// (opened read-only): the day's row (the latest one up to that day), moved a little
+/// with the time of day, so that each run measures something new. The error is a
+/// sentence.
+pub async fn read_demo_ops(file: &std::path::Path, now: Timestamp) -> Result<DemoOps, String> {
+    use sqlx::{ConnectOptions, Connection, Row};
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(file).read_only(true).create_if_missing(false);
+    let failed = |e: sqlx::Error| format!("could not read the demo's metrics file {}: {e}", file.display());
+    let mut conn = options.connect().await.map_err(failed)?;
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
+    let row =
+        sqlx::query("SELECT uptime_pct, checkout_p95_ms FROM ops_daily WHERE day <= $1 ORDER BY day DESC LIMIT 1")
+            .bind(today)
+            .fetch_optional(&mut conn)
+            .await;
+    let _ = conn.close().await;
+    let row = row.map_err(failed)?.ok_or_else(|| "the demo's metrics file has no ops rows yet".to_owned())?;
+    let (uptime, latency): (f64, f64) = (row.try_get(0).map_err(failed)?, row.try_get(1).map_err(failed)?);
+    // A slow wave over the day, a few minutes a step: the numbers move, around the day's.
+    let phase = (now.as_second() / 300) as f64 / 288.0 * std::f64::consts::TAU;
+    Ok(DemoOps {
+        uptime_pct: ((uptime + 0.02 * phase.sin()) * 1000.0).round().min(100_000.0) / 1000.0,
+        checkout_p95_ms: (latency + 25.0 * phase.sin()).round(),
+    })
+}
+
+impl App {
+    /// Gives two demo KPIs sources on the demo's stand-in ops endpoint at `ops_base`
+    /// (`http://127.0.0.1:8080/demo/ops/`, served by `milepost serve --demo` itself):
+    /// `website-uptime` a PromQL source ([`DEMO_PROMQL`]), `checkout-latency-p95` a JSON
+    /// one ([`DEMO_JSON_PATH`]), their numbers written as a week of rows into the
+    /// metrics file in `data_dir` (table `ops_daily`). Run at every demo start: the
+    /// server's address may have changed, and the sources follow it. Whether a source
+    /// was set or changed.
+    pub async fn attach_demo_ops_sources(
+        &self,
+        workspace_slug: &str,
+        data_dir: &std::path::Path,
+        ops_base: &str,
+    ) -> Result<bool, AppError> {
+        use sqlx::{ConnectOptions, Connection};
+        let caller = self.caller_for_workspace(workspace_slug).await?;
+        let uptime = self.find_kpi(&caller, DEMO_PROMETHEUS_KPI).await?;
+        let latency = self.find_kpi(&caller, DEMO_JSON_KPI).await?;
+        let base = ops_base.trim_end_matches('/');
+        let prometheus = crate::kpi::KpiSource::Prometheus { url: base.to_owned(), query: DEMO_PROMQL.to_owned() };
+        let json =
+            crate::kpi::KpiSource::HttpJson { url: format!("{base}/status.json"), path: DEMO_JSON_PATH.to_owned() };
+        let file = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_owned()).join(DEMO_METRICS_FILE);
+        let failed = |e: sqlx::Error| AppError::Conflict {
+            code: "demo_source",
+            detail: format!("could not write the demo's metrics file {}: {e}", file.display()),
+            location: None,
+        };
+        let today = self.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+        let (last_uptime, last_latency) =
+            (uptime.state.last_value.unwrap_or(99.9), latency.state.last_value.unwrap_or(700.0));
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&file).create_if_missing(true);
+        let mut conn = options.connect().await.map_err(failed)?;
+        let written = async {
+            sqlx::query(
+                "CREATE TABLE IF NOT EXISTS ops_daily \
+                 (day TEXT PRIMARY KEY, uptime_pct REAL NOT NULL, checkout_p95_ms REAL NOT NULL)",
+            )
+            .execute(&mut conn)
+            .await?;
+            // A week up to today and one ahead, from the KPIs' latest values; days
+            // already written keep their numbers.
+            for offset in -7i32..=7 {
+                let day = today.checked_add(jiff::Span::new().days(offset)).unwrap_or(today);
+                let swing = f64::from((offset * 7).rem_euclid(5) - 2);
+                sqlx::query("INSERT OR IGNORE INTO ops_daily (day, uptime_pct, checkout_p95_ms) VALUES ($1, $2, $3)")
+                    .bind(day.to_string())
+                    .bind((last_uptime + 0.01 * swing).min(100.0))
+                    .bind(last_latency + 15.0 * swing)
+                    .execute(&mut conn)
+                    .await?;
+            }
+            Ok::<_, sqlx::Error>(())
+        }
+        .await;
+        let _ = conn.close().await;
+        written.map_err(failed)?;
+        let mut changed = false;
+        for (kpi, source, what) in [(&uptime, prometheus, "Prometheus"), (&latency, json, "JSON status endpoint")] {
+            if kpi.source.as_ref() == Some(&source) {
+                continue;
+            }
+            let description = format!(
+                "Demo: pulled from the demo's stand-in for your {what}, served by milepost serve --demo at {base}/. \
+                 Point the source at your own to use it for real."
+            );
+            let change: crate::kpi::KpiPatch = serde_json::from_value(serde_json::json!({
+                "version": kpi.version, "description": description, "source": source,
+            }))
+            .map_err(|e| AppError::invalid("/source", e))?;
+            self.update_kpi(&caller, kpi.id, change).await?;
+            changed = true;
+        }
+        Ok(changed)
+    }
+}

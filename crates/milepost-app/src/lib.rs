@@ -52,6 +52,9 @@ pub struct App {
     /// server's own access, so without this an editor could point one at Milepost's own
     /// database and read other workspaces' numbers.
     sql_sources: Arc<Vec<String>>,
+    /// URL prefixes a KPI's HTTP source (PromQL, JSON) may fetch, set by the operator
+    /// (`MILEPOST_HTTP_SOURCES`); see [`App::with_http_sources`]. Empty: refused.
+    http_sources: Arc<Vec<String>>,
 }
 
 impl std::fmt::Debug for App {
@@ -68,7 +71,7 @@ impl App {
 
     /// An app on `store` reading the time from `clock`.
     pub fn with_clock(store: Store, clock: Clock) -> App {
-        App { store, clock, sql_sources: Arc::new(Vec::new()) }
+        App { store, clock, sql_sources: Arc::new(Vec::new()), http_sources: Arc::new(Vec::new()) }
     }
 
     /// Opens the database at `url` (`sqlite://PATH` or `postgres://…`) with the system

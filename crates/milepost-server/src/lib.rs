@@ -2,6 +2,7 @@
 //! `/api/openapi.json`, `/healthz` and `/readyz`, and the web app (`ui`) at `/`.
 
 pub mod api;
+pub mod demo_ops;
 pub mod extract;
 pub mod problem;
 pub mod scheduler;
@@ -31,6 +32,11 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole HTTP application, ready to serve.
 pub fn router(app: App) -> Router {
+    router_with(app, Router::new())
+}
+
+/// The whole HTTP application with `extra` routes (the demo's stand-ins) besides.
+fn router_with(app: App, extra: Router<App>) -> Router {
     let (api, openapi) = api::routes();
     let openapi = Arc::new(openapi);
     api.route(
@@ -41,6 +47,7 @@ pub fn router(app: App) -> Router {
         }),
     )
     .merge(ui::routes())
+    .merge(extra)
     .fallback(not_found)
     .method_not_allowed_fallback(method_not_allowed)
     .with_state(app)
@@ -89,5 +96,18 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+}
+
+/// Serves like [`serve`], with the demo's stand-in ops endpoint ([`demo_ops`]) besides,
+/// reading its numbers from the demo's metrics file `metrics_file`: `serve --demo`.
+pub async fn serve_demo(
+    listener: tokio::net::TcpListener,
+    app: App,
+    metrics_file: std::path::PathBuf,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let service =
+        router_with(app, demo_ops::routes(metrics_file)).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service).with_graceful_shutdown(shutdown).await
 }

@@ -370,7 +370,7 @@ impl App {
     /// [`App::create_kpi`] inside a transaction the caller commits (`milepost apply`).
     pub(crate) async fn create_kpi_in(&self, tx: &mut Tx, caller: &Caller, new: NewKpi) -> Result<KpiRow, AppError> {
         require(caller, Action::DefineKpi)?;
-        self.refuse_unallowed_sql(new.source.as_ref())?;
+        self.refuse_unallowed_source(new.source.as_ref())?;
         let mut problems = Problems::new();
         let slug = slug_or_from(&mut problems, new.slug.as_deref(), &new.name);
         let definition = Definition {
@@ -462,7 +462,7 @@ impl App {
         change: KpiPatch,
     ) -> Result<KpiRow, AppError> {
         require(caller, Action::DefineKpi)?;
-        self.refuse_unallowed_sql(change.source.as_ref().and_then(Option::as_ref))?;
+        self.refuse_unallowed_source(change.source.as_ref().and_then(Option::as_ref))?;
         let current = tx.kpi(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let mut problems = Problems::new();
         let slug = match &change.slug {
@@ -551,17 +551,4 @@ pub(crate) async fn board_rows(tx: &mut Tx, caller: &Caller) -> Result<Vec<KpiRo
     let filter =
         KpiFilter { tier: Some(KpiTier::Kpi.as_str().to_owned()), owner_person_id: None, include_archived: false };
     Ok(tx.filter_kpis(caller.workspace, &filter, Page::ALL).await?)
-}
-
-impl App {
-    /// A SQL source may read only a database the operator allowed ([`App::with_sql_sources`]).
-    fn refuse_unallowed_sql(&self, source: Option<&KpiSource>) -> Result<(), AppError> {
-        match source {
-            Some(KpiSource::Sql { url, .. }) if !self.sql_source_allowed(url) => Err(AppError::invalid(
-                "/source/url",
-                "SQL sources may read only the databases the operator allows (MILEPOST_SQL_SOURCES); this one is not among them",
-            )),
-            _ => Ok(()),
-        }
-    }
 }

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::{Column, ConnectOptions, Connection, Row};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long one run may take in all: connecting, querying, reading the answer.
@@ -126,24 +127,25 @@ impl KpiSource {
 
     /// Runs the source once: the value, and the time it measures when the source says.
     /// The error is the sentence a person reads on the KPI.
-    pub async fn fetch(&self) -> Result<(f64, Option<Timestamp>), String> {
+    /// An HTTP request follows a redirect only to a URL under one of `http_allowed`.
+    pub async fn fetch(&self, http_allowed: &[String]) -> Result<(f64, Option<Timestamp>), String> {
         let shown = redact(self.url());
-        match tokio::time::timeout(RUN_TIMEOUT, self.fetch_untimed()).await {
+        match tokio::time::timeout(RUN_TIMEOUT, self.fetch_untimed(http_allowed)).await {
             Ok(result) => result,
             Err(_) => Err(format!("no answer from {shown} within {} s", RUN_TIMEOUT.as_secs())),
         }
     }
 
-    async fn fetch_untimed(&self) -> Result<(f64, Option<Timestamp>), String> {
+    async fn fetch_untimed(&self, http_allowed: &[String]) -> Result<(f64, Option<Timestamp>), String> {
         match self {
             KpiSource::Sql { url, query } => run_sql(url, query).await,
             KpiSource::Prometheus { url, query } => {
                 let endpoint = format!("{}/api/v1/query", url.trim_end_matches('/'));
-                let answer = get_json(&endpoint, &[("query", query.as_str())]).await?;
+                let answer = get_json(&endpoint, &[("query", query.as_str())], http_allowed).await?;
                 prometheus_value(&answer).map(|(value, at)| (value, Some(at)))
             }
             KpiSource::HttpJson { url, path } => {
-                let answer = get_json(url, &[]).await?;
+                let answer = get_json(url, &[], http_allowed).await?;
                 json_number(&answer, path).map(|value| (value, None))
             }
         }
@@ -285,10 +287,22 @@ fn read_pg_row(row: &sqlx::postgres::PgRow) -> Result<(f64, Option<Timestamp>), 
     Ok((value, measured_at_of(at)?))
 }
 
-async fn get_json(url: &str, query: &[(&str, &str)]) -> Result<Value, String> {
+async fn get_json(url: &str, query: &[(&str, &str)], http_allowed: &[String]) -> Result<Value, String> {
     let shown = redact(url);
+    // A redirect is followed only to where a source could point itself: under an
+    // allowed prefix (and at most a few times). Else the redirect is the answer, and
+    // is reported below.
+    let allowed = http_allowed.to_vec();
+    let policy = reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() < 5 && http_url_allowed(&allowed, attempt.url()) {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    });
     let client = reqwest::Client::builder()
         .timeout(RUN_TIMEOUT)
+        .redirect(policy)
         .build()
         .map_err(|e| format!("could not make an HTTP client: {e}"))?;
     let mut target = reqwest::Url::parse(url).map_err(|_| format!("{shown} is not a URL"))?;
@@ -297,6 +311,14 @@ async fn get_json(url: &str, query: &[(&str, &str)]) -> Result<Value, String> {
     }
     let response = client.get(target).send().await.map_err(|e| describe_http_error(&e, &shown))?;
     let status = response.status();
+    if status.is_redirection() {
+        let to = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("nowhere");
+        return Err(format!(
+            "{shown} redirected to {}, which is not under a URL the operator allows ({HTTP_SOURCES_ENV}); \
+             the redirect was not followed",
+            redact(to)
+        ));
+    }
     if !status.is_success() {
         return Err(format!("{shown} answered {status}"));
     }
@@ -364,6 +386,94 @@ fn json_number(document: &Value, path: &str) -> Result<f64, String> {
         Value::Bool(_) => Err(format!("no number at {path}: it is true or false")),
         Value::Array(_) => Err(format!("no number at {path}: it is a list")),
         Value::Object(_) => Err(format!("no number at {path}: it is an object")),
+    }
+}
+
+/// The variable an operator lists the URL prefixes HTTP sources may fetch in.
+pub const HTTP_SOURCES_ENV: &str = "MILEPOST_HTTP_SOURCES";
+
+/// Checks an operator's HTTP source prefix: an `http` or `https` URL with a host. The
+/// error is a sentence naming it.
+pub fn check_http_prefix(prefix: &str) -> Result<(), String> {
+    match reqwest::Url::parse(prefix.trim()) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => Ok(()),
+        Ok(_) => Err(format!("{:?} is not an http or https URL with a host", redact(prefix.trim()))),
+        Err(_) => Err(format!("{:?} is not a URL: write it like http://prometheus:9090/", redact(prefix.trim()))),
+    }
+}
+
+/// Whether `url` is under one of `prefixes`, compared as parsed, normalised URLs: the
+/// same scheme, host and port (a default port written or not), and a path that is the
+/// prefix's path or goes on from it at a `/`. So `http://prometheus:9090/` allows
+/// `http://prometheus:9090/api/v1/query` but neither `http://prometheus:9090.evil.com/`
+/// nor `http://prometheus:9090@evil/` (a user name and password before the host `evil`);
+/// `https://m.example.com/ops` allows `/ops/x` but not `/opsx`; `…/ops/` allows `/ops`.
+pub fn http_url_allowed(prefixes: &[String], url: &reqwest::Url) -> bool {
+    prefixes.iter().filter_map(|p| reqwest::Url::parse(p.trim()).ok()).any(|prefix| {
+        if prefix.scheme() != url.scheme()
+            || prefix.host_str().is_none()
+            || prefix.host_str() != url.host_str()
+            || prefix.port_or_known_default() != url.port_or_known_default()
+        {
+            return false;
+        }
+        let (base, path) = (prefix.path(), url.path());
+        // `/ops/` allows `/ops` too: the same folder, the way a Prometheus base URL is
+        // written.
+        path == base
+            || path == base.trim_end_matches('/')
+            || (path.starts_with(base) && (base.ends_with('/') || path[base.len()..].starts_with('/')))
+    })
+}
+
+impl App {
+    /// Lets KPI HTTP sources (PromQL and JSON) fetch URLs under one of `prefixes`
+    /// (`http://prometheus:9090/`, `https://metrics.example.com/ops/`), compared as
+    /// [`http_url_allowed`] does; none by default. A source fetches from inside the
+    /// network the server runs in, so without this an editor could make the server
+    /// read cloud metadata (`169.254.169.254`) or internal admin pages.
+    pub fn with_http_sources(mut self, prefixes: Vec<String>) -> App {
+        self.http_sources = Arc::new(prefixes.into_iter().filter(|p| !p.trim().is_empty()).collect());
+        self
+    }
+
+    /// Whether a KPI's HTTP source may fetch `url`.
+    fn http_source_allowed(&self, url: &str) -> bool {
+        reqwest::Url::parse(url.trim()).is_ok_and(|parsed| http_url_allowed(&self.http_sources, &parsed))
+    }
+
+    /// A source may read only what the operator allowed: a SQL source a database of
+    /// [`App::with_sql_sources`], an HTTP source a URL of [`App::with_http_sources`].
+    pub(crate) fn refuse_unallowed_source(&self, source: Option<&KpiSource>) -> Result<(), AppError> {
+        match source {
+            Some(KpiSource::Sql { url, .. }) if !self.sql_source_allowed(url) => Err(AppError::invalid(
+                "/source/url",
+                "SQL sources may read only the databases the operator allows (MILEPOST_SQL_SOURCES); this one is not among them",
+            )),
+            Some(KpiSource::Prometheus { url, .. } | KpiSource::HttpJson { url, .. }) => {
+                // A URL that is no http URL at all is left to `check`, which says so.
+                let Ok(parsed) = reqwest::Url::parse(url.trim()) else { return Ok(()) };
+                if !matches!(parsed.scheme(), "http" | "https") || http_url_allowed(&self.http_sources, &parsed) {
+                    return Ok(());
+                }
+                let detail = if self.http_sources.is_empty() {
+                    format!(
+                        "HTTP sources may fetch only the URLs the operator allows, and none are allowed: the operator \
+                         allows some by setting {HTTP_SOURCES_ENV} to comma-separated URL prefixes \
+                         (http://prometheus:9090/,https://metrics.example.com/) where milepost serve runs"
+                    )
+                } else {
+                    let allowed: Vec<String> = self.http_sources.iter().map(|p| redact(p.trim())).collect();
+                    format!(
+                        "{} is not under a URL the operator allows for HTTP sources ({HTTP_SOURCES_ENV}): {}",
+                        redact(url.trim()),
+                        allowed.join(", ")
+                    )
+                };
+                Err(AppError::invalid("/source/url", detail))
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -441,7 +551,13 @@ impl App {
                 "SQL sources may read only the databases the operator allows (MILEPOST_SQL_SOURCES); this one is not among them"
                     .to_owned(),
             ),
-            _ => source.fetch().await,
+            KpiSource::Prometheus { url, .. } | KpiSource::HttpJson { url, .. } if !self.http_source_allowed(url) => {
+                Err(format!(
+                    "HTTP sources may fetch only the URLs the operator allows ({HTTP_SOURCES_ENV}); {} is not among them",
+                    redact(url.trim())
+                ))
+            }
+            _ => source.fetch(&self.http_sources).await,
         };
         let failure = match fetched {
             Ok((value, measured_at)) => {
@@ -504,6 +620,39 @@ mod tests {
         assert_eq!(prometheus_value(&scalar).unwrap().0, 3.0);
         let empty = json!({"status": "success", "data": {"resultType": "vector", "result": []}});
         assert_eq!(prometheus_value(&empty).unwrap_err(), "the query returned no samples");
+    }
+
+    #[test]
+    fn http_prefixes_match_parsed_urls_not_text() {
+        // A URL that does not parse (`prometheus:9090.evil.com` has no port) is refused.
+        let allowed = |prefix: &str, url: &str| {
+            reqwest::Url::parse(url).is_ok_and(|url| http_url_allowed(&[prefix.to_owned()], &url))
+        };
+        let prometheus = "http://prometheus:9090/";
+        assert!(allowed(prometheus, "http://prometheus:9090/api/v1/query?query=up"));
+        assert!(allowed(prometheus, "http://PROMETHEUS:9090/"));
+        assert!(allowed("http://prometheus:9090", "http://prometheus:9090/x"));
+        assert!(!allowed(prometheus, "http://prometheus:9090.evil.com/"));
+        assert!(!allowed(prometheus, "http://prometheus:9090@evil/"));
+        assert!(!allowed(prometheus, "http://prometheus.evil.com:9090/"));
+        assert!(!allowed(prometheus, "http://prometheus:9090%2e.evil.com/"));
+        assert!(!allowed(prometheus, "http://prometheus.evil.com:9090/"));
+        assert!(!allowed(prometheus, "http://prometheus:9090%2e.evil.com/"));
+        assert!(!allowed(prometheus, "http://prometheus:9091/"));
+        assert!(!allowed(prometheus, "https://prometheus:9090/"));
+        assert!(!allowed(prometheus, "http://prometheus/"), "another port: the default one");
+        assert!(allowed("http://metrics.test/", "http://metrics.test:80/x"), "the default port written out");
+        assert!(allowed("https://m.test/ops", "https://m.test/ops/status.json"));
+        assert!(allowed("https://m.test/ops/", "https://m.test/ops/../ops/a"), "dot segments resolved first");
+        assert!(!allowed("https://m.test/ops", "https://m.test/opsx"));
+        assert!(allowed("https://m.test/ops/", "https://m.test/ops"));
+        assert!(!allowed("https://m.test/ops/", "https://m.test/op"));
+        assert!(!allowed("https://m.test/ops/", "https://m.test/ops/../admin"));
+        assert!(!allowed("not a url", "http://169.254.169.254/latest/meta-data/"));
+        assert!(!http_url_allowed(&[], &reqwest::Url::parse("http://169.254.169.254/").unwrap()));
+        assert!(check_http_prefix("http://prometheus:9090/").is_ok());
+        assert!(check_http_prefix("prometheus:9090").is_err());
+        assert!(check_http_prefix("file:///etc/passwd").is_err());
     }
 
     #[test]

@@ -67,6 +67,17 @@ pub struct Server {
 /// Starts the real server on a random local port over `store`, with the clock fixed at
 /// [`NOW`] (plus whatever [`Api::shift_clock`] adds).
 pub async fn spawn_app(store: Store) -> Server {
+    spawn_app_allowing(store, Vec::new()).await
+}
+
+/// The URL prefix every test server's HTTP sources may fetch: the discard port, where
+/// nothing listens, for tests whose sources point at nothing.
+pub const NOWHERE: &str = "http://127.0.0.1:9/";
+
+/// [`spawn_app`], its KPI HTTP sources allowed to fetch URLs under `http_sources` (and
+/// [`NOWHERE`]).
+pub async fn spawn_app_allowing(store: Store, mut http_sources: Vec<String>) -> Server {
+    http_sources.push(NOWHERE.to_owned());
     let fixed = now();
     let offset = Arc::new(AtomicI64::new(0));
     let shift = Arc::clone(&offset);
@@ -75,8 +86,9 @@ pub async fn spawn_app(store: Store) -> Server {
         fixed.saturating_add(SignedDuration::from_secs(seconds)).unwrap()
     };
     // Tests read SQL sources from their own files and schemas.
-    let app =
-        App::with_clock(store.clone(), Arc::new(clock)).with_sql_sources(vec!["sqlite:".into(), "postgres".into()]);
+    let app = App::with_clock(store.clone(), Arc::new(clock))
+        .with_sql_sources(vec!["sqlite:".into(), "postgres".into()])
+        .with_http_sources(http_sources);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (shutdown, stop) = oneshot::channel::<()>();
@@ -109,6 +121,28 @@ where
     server.stop().await;
 }
 
+/// Runs `body` against a server on a fresh SQLite file (`postgres`: PostgreSQL schema,
+/// or says why it cannot) whose KPI HTTP sources may fetch URLs under `http_sources`.
+pub async fn on_store_allowing<F, Fut>(postgres: bool, http_sources: Vec<String>, body: F)
+where
+    F: FnOnce(Api) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    let store = if postgres {
+        let Some(url) = postgres_url() else {
+            eprintln!("MILEPOST_TEST_POSTGRES_URL is not set: this PostgreSQL test checks nothing");
+            return;
+        };
+        postgres_store(&url).await.unwrap().0
+    } else {
+        sqlite_store(dir.path()).await.unwrap()
+    };
+    let server = spawn_app_allowing(store, http_sources).await;
+    body(server.api.clone()).await;
+    server.stop().await;
+}
+
 /// Runs `body` against a server on a fresh SQLite file.
 pub async fn on_sqlite<F, Fut>(body: F)
 where
@@ -137,14 +171,19 @@ where
 /// Starts two servers on one fresh PostgreSQL schema, as two app servers behind a load
 /// balancer share one database; `None` (having said why) without PostgreSQL.
 pub async fn two_servers_on_postgres() -> Option<(Server, Server)> {
+    two_servers_on_postgres_allowing(Vec::new()).await
+}
+
+/// [`two_servers_on_postgres`], their KPI HTTP sources allowed under `http_sources`.
+pub async fn two_servers_on_postgres_allowing(http_sources: Vec<String>) -> Option<(Server, Server)> {
     let Some(url) = postgres_url() else {
         eprintln!("MILEPOST_TEST_POSTGRES_URL is not set: this PostgreSQL test checks nothing");
         return None;
     };
     let (store, schema_url) = postgres_store(&url).await.unwrap();
-    let first = spawn_app(store).await;
+    let first = spawn_app_allowing(store, http_sources.clone()).await;
     // A second pool of its own on the URL that reaches the same schema.
-    let second = spawn_app(Store::connect(&schema_url).await.unwrap()).await;
+    let second = spawn_app_allowing(Store::connect(&schema_url).await.unwrap(), http_sources).await;
     Some((first, second))
 }
 

@@ -4,7 +4,7 @@
 //! by the read-only connection) are recorded on the KPI and shown; the scheduler runs a
 //! due source once per period and feeds the linked key results.
 
-use crate::harness::{Api, Org, id, two_servers_on_postgres};
+use crate::harness::{Api, Org, id, on_store_allowing, two_servers_on_postgres_allowing};
 use axum::Router;
 use axum::routing::get;
 use milepost_store::test_support::postgres_url;
@@ -37,6 +37,12 @@ async fn outside_server() -> String {
         .route(
             "/status.json",
             get(|| async { axum::Json(json!({"data": {"items": [{"value": 99.5}, {"value": "n/a"}]}})) }),
+        )
+        // A redirect to a place of its own, and one to the cloud's metadata service.
+        .route("/moved.json", get(|| async { axum::response::Redirect::temporary("/status.json") }))
+        .route(
+            "/metadata.json",
+            get(|| async { axum::response::Redirect::temporary("http://169.254.169.254/latest/meta-data/") }),
         );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -50,6 +56,45 @@ async fn closed_port() -> String {
     let address = listener.local_addr().unwrap();
     drop(listener);
     format!("http://{address}")
+}
+
+/// The outside servers a test's server may fetch from: `base`, serving, and `down`,
+/// where nothing listens.
+#[derive(Debug, Clone)]
+struct Outside {
+    base: String,
+    down: String,
+}
+
+/// Runs `body` against a server (on SQLite, or on PostgreSQL with `postgres`) whose
+/// HTTP sources may fetch from the outside servers, and only from them.
+async fn with_outside<F, Fut>(postgres: bool, body: F)
+where
+    F: FnOnce(Api, Outside) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let outside = Outside { base: outside_server().await, down: closed_port().await };
+    let allowed = vec![format!("{}/", outside.base), format!("{}/", outside.down)];
+    on_store_allowing(postgres, allowed, |api| body(api, outside)).await;
+}
+
+/// A test on SQLite and on PostgreSQL, its server allowed to fetch from [`Outside`].
+macro_rules! outside_test {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                with_outside(false, $body).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                with_outside(true, $body).await;
+            }
+        }
+    };
 }
 
 /// Changes a KPI's source (the KPI at `path`) and runs it.
@@ -175,10 +220,10 @@ fn rand_suffix() -> u16 {
     (nanos % 1000) as u16
 }
 
-http_test!(prometheus_and_json_sources_read_http_servers, |api: Api| async move {
+outside_test!(prometheus_and_json_sources_read_http_servers, |api: Api, outside: Outside| async move {
     let org = Org::new(&api, "acme").await;
     let api = org.api.clone();
-    let base = outside_server().await;
+    let Outside { base, down } = outside;
 
     let prometheus = json!({"kind": "prometheus", "url": base, "query": "avg(up{job=\"web\"}) * 100"});
     let kpi = api.post("/api/v1/kpis", kpi_with("Availability", prometheus)).await.expect(201);
@@ -204,7 +249,6 @@ http_test!(prometheus_and_json_sources_read_http_servers, |api: Api| async move 
         set_and_run(&api, &path, json!({"kind": "http_json", "url": format!("{base}/gone"), "path": "a"})).await;
     assert!(missing["last_error"].as_str().unwrap_or_default().contains("404"), "{missing}");
 
-    let down = closed_port().await;
     let refused = set_and_run(&api, &path, json!({"kind": "http_json", "url": format!("{down}/x"), "path": "a"})).await;
     assert_eq!(refused["last_error"], format!("connection refused to {down}/x"));
     let shown = api.get(&path).await.expect(200);
@@ -219,7 +263,7 @@ http_test!(prometheus_and_json_sources_read_http_servers, |api: Api| async move 
     assert_eq!(measured, 2, "one event per run that measured");
 });
 
-http_test!(source_configs_are_checked_and_removable, |api: Api| async move {
+outside_test!(source_configs_are_checked_and_removable, |api: Api, outside: Outside| async move {
     let org = Org::new(&api, "acme").await;
     let api = org.api.clone();
     let bad = kpi_with("Bad", json!({"kind": "http_json", "url": "ftp://example.test/x", "path": " "}));
@@ -242,7 +286,10 @@ http_test!(source_configs_are_checked_and_removable, |api: Api| async move {
     let plain = plain.await.expect(201);
     let path = format!("/api/v1/kpis/{}", id(&plain));
     assert_eq!(api.post(&format!("{path}/source/run"), json!({})).await.status, 409, "nothing to run");
-    let with = api.patch(&path, json!({"version": plain["version"], "source": {"kind": "http_json", "url": "http://127.0.0.1:9/", "path": "v"}}));
+    let with = api.patch(
+        &path,
+        json!({"version": plain["version"], "source": {"kind": "http_json", "url": outside.down, "path": "v"}}),
+    );
     let with = with.await.expect(200);
     assert_eq!(with["source"]["path"], "v");
     let without = api.patch(&path, json!({"version": with["version"], "source": null})).await.expect(200);
@@ -250,55 +297,58 @@ http_test!(source_configs_are_checked_and_removable, |api: Api| async move {
     assert_eq!(api.app().run_due_sources().await.unwrap(), 0, "a removed source is never due");
 });
 
-http_test!(the_scheduler_runs_a_due_source_once_per_period_and_feeds_key_results, |api: Api| async move {
-    let org = Org::new(&api, "acme").await;
-    let api = org.api.clone();
-    let base = outside_server().await;
-    let source = json!({"kind": "http_json", "url": format!("{base}/status.json"), "path": "data.items.0.value"});
-    let kpi = id(&api.post("/api/v1/kpis", kpi_with("Uptime", source)).await.expect(201));
-    let maintain = json!({"title": "Keep uptime at or above 99", "kind": "maintain", "target": 99, "kpi_id": kpi});
-    let objective = api
-        .objective(json!({"cycle_id": org.cycle, "title": "Be reliable", "owner_person_id": org.dana,
+outside_test!(
+    the_scheduler_runs_a_due_source_once_per_period_and_feeds_key_results,
+    |api: Api, outside: Outside| async move {
+        let org = Org::new(&api, "acme").await;
+        let api = org.api.clone();
+        let base = outside.base;
+        let source = json!({"kind": "http_json", "url": format!("{base}/status.json"), "path": "data.items.0.value"});
+        let kpi = id(&api.post("/api/v1/kpis", kpi_with("Uptime", source)).await.expect(201));
+        let maintain = json!({"title": "Keep uptime at or above 99", "kind": "maintain", "target": 99, "kpi_id": kpi});
+        let objective = api
+            .objective(json!({"cycle_id": org.cycle, "title": "Be reliable", "owner_person_id": org.dana,
                           "key_results": [maintain]}))
-        .await;
-    let key_result = id(&objective["key_results"][0]);
+            .await;
+        let key_result = id(&objective["key_results"][0]);
 
-    // Due at once; then not again before a day has passed.
-    assert_eq!(api.app().run_due_sources().await.unwrap(), 1);
-    assert_eq!(api.app().run_due_sources().await.unwrap(), 0, "claimed for a period");
-    api.shift_clock(jiff::SignedDuration::from_hours(23));
-    assert_eq!(api.app().run_due_sources().await.unwrap(), 0, "not before its period");
-    api.shift_clock(jiff::SignedDuration::from_hours(24));
-    assert_eq!(api.app().run_due_sources().await.unwrap(), 1, "due again a day later");
-    let series = api.get(&format!("/api/v1/kpis/{kpi}/series?from=2026-01-01T00:00:00Z")).await.expect(200);
-    assert_eq!(series["points"].as_array().map(Vec::len), Some(2), "{series}");
-    let check_ins = api.get(&format!("/api/v1/key-results/{key_result}/check-ins")).await.expect(200);
-    let check_ins = check_ins["items"].as_array().unwrap();
-    assert!(!check_ins.is_empty(), "the linked key result got a check-in");
-    assert_eq!(check_ins[0]["value"], 99.5);
-
-    // The task itself: started on a short interval, it runs what is due, and stops.
-    api.shift_clock(jiff::SignedDuration::from_hours(24 * 3));
-    let scheduler =
-        milepost_server::scheduler::Scheduler::start(api.app().clone(), std::time::Duration::from_millis(20));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
+        // Due at once; then not again before a day has passed.
+        assert_eq!(api.app().run_due_sources().await.unwrap(), 1);
+        assert_eq!(api.app().run_due_sources().await.unwrap(), 0, "claimed for a period");
+        api.shift_clock(jiff::SignedDuration::from_hours(23));
+        assert_eq!(api.app().run_due_sources().await.unwrap(), 0, "not before its period");
+        api.shift_clock(jiff::SignedDuration::from_hours(24));
+        assert_eq!(api.app().run_due_sources().await.unwrap(), 1, "due again a day later");
         let series = api.get(&format!("/api/v1/kpis/{kpi}/series?from=2026-01-01T00:00:00Z")).await.expect(200);
-        if series["points"].as_array().map(Vec::len) == Some(3) {
-            break;
+        assert_eq!(series["points"].as_array().map(Vec::len), Some(2), "{series}");
+        let check_ins = api.get(&format!("/api/v1/key-results/{key_result}/check-ins")).await.expect(200);
+        let check_ins = check_ins["items"].as_array().unwrap();
+        assert!(!check_ins.is_empty(), "the linked key result got a check-in");
+        assert_eq!(check_ins[0]["value"], 99.5);
+
+        // The task itself: started on a short interval, it runs what is due, and stops.
+        api.shift_clock(jiff::SignedDuration::from_hours(24 * 3));
+        let scheduler =
+            milepost_server::scheduler::Scheduler::start(api.app().clone(), std::time::Duration::from_millis(20));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let series = api.get(&format!("/api/v1/kpis/{kpi}/series?from=2026-01-01T00:00:00Z")).await.expect(200);
+            if series["points"].as_array().map(Vec::len) == Some(3) {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "the scheduler did not run the due source: {series}");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-        assert!(std::time::Instant::now() < deadline, "the scheduler did not run the due source: {series}");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        scheduler.stop().await;
+        api.shift_clock(jiff::SignedDuration::ZERO);
     }
-    scheduler.stop().await;
-    api.shift_clock(jiff::SignedDuration::ZERO);
-});
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_on_one_postgres_run_a_due_source_once() {
-    let Some((one, two)) = two_servers_on_postgres().await else { return };
-    let org = Org::new(&one.api, "acme").await;
     let base = outside_server().await;
+    let Some((one, two)) = two_servers_on_postgres_allowing(vec![base.clone()]).await else { return };
+    let org = Org::new(&one.api, "acme").await;
     // Several due sources, so that the two passes overlap.
     for index in 0..6 {
         let source = json!({"kind": "http_json", "url": format!("{base}/status.json"), "path": "data.items.0.value"});
@@ -354,4 +404,88 @@ http_test!(sql_sources_read_only_the_databases_the_operator_allows, |api: Api| a
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
+});
+
+http_test!(http_sources_are_refused_unless_the_operator_allows_them, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let api = org.api.clone();
+    for source in [
+        json!({"kind": "http_json", "url": "http://169.254.169.254/latest/meta-data/", "path": "a"}),
+        json!({"kind": "prometheus", "url": "http://prometheus:9090", "query": "up"}),
+    ] {
+        let reply = api.post("/api/v1/kpis", kpi_with("Metadata", source)).await;
+        assert_eq!(reply.status, 422, "{}", reply.body);
+        assert_eq!(reply.body["errors"][0]["pointer"], "/source/url", "{}", reply.body);
+        let detail = reply.body["errors"][0]["detail"].as_str().unwrap_or_default();
+        // The test server allows only the port where nothing listens.
+        assert!(detail.contains("MILEPOST_HTTP_SOURCES") && detail.contains(crate::harness::NOWHERE), "{detail}");
+    }
+    assert_eq!(api.get("/api/v1/kpis").await.expect(200)["items"], json!([]), "nothing was written");
+    // An installation that allows none says so, and how the operator allows some.
+    let none = api.app().clone().with_http_sources(Vec::new());
+    let caller = none.caller_for_workspace("acme").await.unwrap();
+    let new: milepost_app::kpi::NewKpi = serde_json::from_value(kpi_with(
+        "Metadata",
+        json!({"kind": "http_json", "url": "http://169.254.169.254/latest/meta-data/", "path": "a"}),
+    ))
+    .unwrap();
+    match none.create_kpi(&caller, new).await {
+        Err(milepost_app::AppError::Invalid(problems)) => {
+            let detail = &problems[0].detail;
+            assert!(detail.contains("none are allowed") && detail.contains("MILEPOST_HTTP_SOURCES"), "{detail}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+});
+
+outside_test!(http_sources_fetch_only_under_the_allowed_prefixes, |api: Api, outside: Outside| async move {
+    let org = Org::new(&api, "acme").await;
+    let api = org.api.clone();
+    let port = outside.base.rsplit(':').next().unwrap_or_default().to_owned();
+    // Text that starts like an allowed prefix is not under it once parsed.
+    for url in [
+        "http://169.254.169.254/latest/meta-data/".to_owned(),
+        format!("{}@169.254.169.254/", outside.base),
+        format!("http://127.0.0.1.evil.test:{port}/status.json"),
+        format!("https://127.0.0.1:{port}/status.json"),
+        "http://127.0.0.1:1/status.json".to_owned(),
+    ] {
+        let reply =
+            api.post("/api/v1/kpis", kpi_with("Odd", json!({"kind": "http_json", "url": url, "path": "a"}))).await;
+        assert_eq!(reply.status, 422, "{url}: {}", reply.body);
+        assert_eq!(reply.body["errors"][0]["pointer"], "/source/url", "{}", reply.body);
+        let detail = reply.body["errors"][0]["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains("MILEPOST_HTTP_SOURCES") && detail.contains(&outside.base),
+            "names the allowed: {detail}"
+        );
+    }
+
+    // A redirect is followed under the allowed prefixes, and not out of them.
+    let moved =
+        json!({"kind": "http_json", "url": format!("{}/moved.json", outside.base), "path": "data.items.0.value"});
+    let kpi = api.post("/api/v1/kpis", kpi_with("Moved", moved)).await.expect(201);
+    let path = format!("/api/v1/kpis/{}", id(&kpi));
+    let ran = api.post(&format!("{path}/source/run"), json!({})).await.expect(200);
+    assert_eq!(ran["last_error"], Value::Null, "{ran}");
+    assert_eq!(ran["state"]["last_value"], 99.5);
+    let away = json!({"kind": "http_json", "url": format!("{}/metadata.json", outside.base), "path": "a"});
+    let refused = set_and_run(&api, &path, away).await;
+    let error = refused["last_error"].as_str().unwrap_or_default();
+    assert!(error.contains("redirected to http://169.254.169.254/") && error.contains("not followed"), "{refused}");
+
+    // An operator who withdraws the permission stops the runs of a source already set;
+    // the failure is on the KPI and nothing is recorded.
+    let fine = json!({"kind": "prometheus", "url": outside.base, "query": "up"});
+    let before = set_and_run(&api, &path, fine).await;
+    assert_eq!(before["last_error"], Value::Null, "{before}");
+    let strict = api.app().clone().with_http_sources(vec!["https://metrics.example.com/".into()]);
+    let caller = strict.caller_for_workspace("acme").await.unwrap();
+    let after = strict.run_kpi_source(&caller, id(&kpi)).await.unwrap();
+    let error = after.last_error.unwrap_or_default();
+    assert!(error.contains("MILEPOST_HTTP_SOURCES") && error.contains("not among them"), "{error}");
+    assert_eq!(json!(after.state.last_value), before["state"]["last_value"], "nothing recorded");
+    let series = api.get(&format!("{path}/series?from=2026-01-01T00:00:00Z")).await.expect(200);
+    assert_eq!(series["points"].as_array().map(Vec::len), Some(2), "the two runs allowed, no third: {series}");
+    assert_eq!(api.get(&path).await.expect(200)["last_error"], json!(error), "the API shows the failure");
 });

@@ -52,6 +52,12 @@ impl Remote {
         self.send(request).await
     }
 
+    /// `PATCH path` with a JSON body, answered with JSON.
+    pub async fn patch<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> anyhow::Result<T> {
+        let request = self.client.patch(format!("{}{path}", self.base)).json(body);
+        self.send(request).await
+    }
+
     async fn send<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> anyhow::Result<T> {
         let response = request
             .bearer_auth(&self.token)

@@ -64,23 +64,45 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing the requests in flight");
 }
 
+/// The operator's allow-lists of KPI sources, from the environment: the databases SQL
+/// sources may read (`MILEPOST_SQL_SOURCES`) and the URLs HTTP sources may fetch
+/// (`MILEPOST_HTTP_SOURCES`), each comma-separated URL prefixes. None by default.
+pub(crate) fn source_allow_lists() -> anyhow::Result<(Vec<String>, Vec<String>)> {
+    let list = |name: &str| -> Vec<String> {
+        std::env::var(name)
+            .unwrap_or_default()
+            .split(',')
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect()
+    };
+    let http = list(milepost_app::kpi::source::HTTP_SOURCES_ENV);
+    for prefix in &http {
+        milepost_app::kpi::source::check_http_prefix(prefix)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", milepost_app::kpi::source::HTTP_SOURCES_ENV))?;
+    }
+    Ok((list("MILEPOST_SQL_SOURCES"), http))
+}
+
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let config = args.data.load(args.listen)?;
     init_logs(&config);
-    // Which databases KPI SQL sources may read: MILEPOST_SQL_SOURCES, comma-separated URL
-    // prefixes; the demo's own metrics file besides. None otherwise.
-    let mut sql_sources: Vec<String> = std::env::var("MILEPOST_SQL_SOURCES")
-        .unwrap_or_default()
-        .split(',')
-        .map(|p| p.trim().to_owned())
-        .filter(|p| !p.is_empty())
-        .collect();
+    let (mut sql_sources, mut http_sources) = source_allow_lists()?;
     if args.demo {
         let dir = std::path::absolute(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
         sql_sources.push(format!("sqlite://{}", dir.join(milepost_app::demo::DEMO_METRICS_FILE).display()));
     }
-    let app = super::open(&config).await?.with_sql_sources(sql_sources);
+    // Bound before the demo loads, so that its sources can point at this very server.
+    let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| {
+        format!("could not listen on {}: is another server using it? Try --listen 127.0.0.1:8081", config.listen)
+    })?;
+    let address = listener.local_addr()?;
+    let demo_ops = args.demo.then(|| milepost_server::demo_ops::base_url(address));
+    if let Some(base) = &demo_ops {
+        http_sources.push(base.clone());
+    }
+    let app = super::open(&config).await?.with_sql_sources(sql_sources).with_http_sources(http_sources);
     let mut demo_token = None;
     let mut demo_logins = Vec::new();
     if args.demo {
@@ -117,6 +139,18 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 Err(error) => say!("  The demo's SQL source was left out: {error}"),
             }
         }
+        // Two more are fed over HTTP by this server's stand-in ops endpoint, wherever it
+        // listens this time.
+        if let Some(base) = &demo_ops {
+            match app.attach_demo_ops_sources(&summary.workspace, &config.data_dir, base).await {
+                Ok(_) => say!(
+                    "  The KPIs {} (PromQL) and {} (JSON) pull from {base}, the demo's stand-in for your Prometheus.",
+                    milepost_app::demo::DEMO_PROMETHEUS_KPI,
+                    milepost_app::demo::DEMO_JSON_KPI
+                ),
+                Err(error) => say!("  The demo's HTTP sources were left out: {error}"),
+            }
+        }
         // A fresh admin token at every demo start, so a newcomer can call the API at once.
         let operator = app.caller_for_workspace(&summary.workspace).await.context("the demo workspace is missing")?;
         let token = app
@@ -138,10 +172,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         say!("  milepost workspace create \"Your Company\"");
         say!("  milepost user create --workspace your-company --email you@example.com --name \"Your Name\" --admin");
     }
-    let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| {
-        format!("could not listen on {}: is another server using it? Try --listen 127.0.0.1:8081", config.listen)
-    })?;
-    let address = listener.local_addr()?;
     say!("Milepost is listening on http://{address} (ready in {} ms)", started.elapsed().as_millis());
     say!("  Web app:  http://{address}/");
     say!("  API:      http://{address}/api/v1  (OpenAPI: http://{address}/api/openapi.json)");
@@ -155,7 +185,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(%address, database = %super::redact(&config.database_url()), "serving");
     // KPI pull sources run on their cadence while the server serves, and stop with it.
     let scheduler = milepost_server::scheduler::Scheduler::start(app.clone(), milepost_server::scheduler::INTERVAL);
-    let served = milepost_server::serve(listener, app.clone(), shutdown_signal()).await;
+    let served = if args.demo {
+        let dir = std::path::absolute(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
+        let file = dir.join(milepost_app::demo::DEMO_METRICS_FILE);
+        milepost_server::serve_demo(listener, app.clone(), file, shutdown_signal()).await
+    } else {
+        milepost_server::serve(listener, app.clone(), shutdown_signal()).await
+    };
     scheduler.stop().await;
     served.context("the server stopped with an error")?;
     app.close().await;

@@ -80,3 +80,97 @@ fn kpis_are_defined_recorded_and_imported_on_the_command_line() {
         String::from_utf8_lossy(&draft.stderr)
     );
 }
+
+/// `milepost kpi source ...` on the local data directory `d`, with `env` set.
+fn source(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = milepost(cwd);
+    command.env_remove("MILEPOST_SQL_SOURCES").env_remove("MILEPOST_HTTP_SOURCES");
+    command.envs(env.iter().copied()).args(["kpi", "source"]).args(args).args(["--data-dir", "d"]);
+    command.output().unwrap()
+}
+
+#[track_caller]
+fn fails(output: &Output) -> String {
+    assert!(!output.status.success(), "succeeded: {}", String::from_utf8_lossy(&output.stdout));
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn kpi_sources_are_set_run_and_removed_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    ok(&milepost(cwd).args(["workspace", "create", "Acme", "--data-dir", "d"]).output().unwrap());
+    ok(&kpi(cwd, &["create", "--name", "Uptime", "--direction", "higher", "--target", "99.9", "--cadence", "daily"]));
+    let url = format!("sqlite://{}", cwd.join("metrics.db").display());
+    std::fs::write(cwd.join("metrics.db"), b"").unwrap();
+    let allowed = [("MILEPOST_SQL_SOURCES", url.as_str())];
+
+    // The operator's allow-lists hold here as in the server.
+    let sql = ["set", "uptime", "--sql", &url, "--query", "SELECT 99.5 AS value"];
+    let refused = fails(&source(cwd, &sql, &[]));
+    assert!(refused.contains("MILEPOST_SQL_SOURCES"), "{refused}");
+    let http = ["set", "uptime", "--http", "http://169.254.169.254/latest/meta-data/", "--path", "a"];
+    let refused = fails(&source(cwd, &http, &[]));
+    assert!(refused.contains("none are allowed") && refused.contains("MILEPOST_HTTP_SOURCES"), "{refused}");
+    let elsewhere = fails(&source(cwd, &http, &[("MILEPOST_HTTP_SOURCES", "http://prometheus:9090/")]));
+    assert!(elsewhere.contains("http://prometheus:9090/"), "names the allowed prefixes: {elsewhere}");
+
+    // Flags that do not make a source are refused with a sentence.
+    let no_path = fails(&source(cwd, &["set", "uptime", "--http", "http://x.test/"], &[]));
+    assert!(no_path.contains("--http needs --path"), "{no_path}");
+    let no_query = fails(&source(cwd, &["set", "uptime", "--prometheus", "http://p:9090"], &[]));
+    assert!(no_query.contains("--prometheus needs --query"), "{no_query}");
+    fails(&source(cwd, &["set", "uptime", "--sql", &url, "--prometheus", "http://p:9090", "--query", "up"], &[]));
+
+    let set = ok(&source(cwd, &sql, &allowed));
+    assert!(set.contains("Set the sql source of uptime"), "{set}");
+    let ran = ok(&source(cwd, &["run", "uptime"], &allowed));
+    assert!(ran.contains("Ran the source of uptime: recorded 99.5"), "{ran}");
+
+    // A failing run prints the failure, exits non-zero and is kept on the KPI.
+    ok(&source(cwd, &["set", "uptime", "--sql", &url, "--query", "SELECT value FROM missing"], &allowed));
+    let failed = fails(&source(cwd, &["run", "uptime"], &allowed));
+    assert!(failed.contains("the source of uptime failed") && failed.contains("missing"), "{failed}");
+    let shown: Value = serde_json::from_str(&ok(&kpi(cwd, &["show", "uptime", "--output", "json"]))).unwrap();
+    assert!(shown["last_error"].as_str().unwrap_or_default().contains("missing"), "{shown}");
+    // Withdrawn by the operator: the run fails.
+    let withdrawn = fails(&source(cwd, &["run", "uptime"], &[]));
+    assert!(withdrawn.contains("MILEPOST_SQL_SOURCES"), "{withdrawn}");
+
+    let removed = ok(&source(cwd, &["remove", "uptime"], &[]));
+    assert!(removed.contains("Removed the source of uptime"), "{removed}");
+    let nothing = fails(&source(cwd, &["run", "uptime"], &[]));
+    assert!(nothing.contains("no source to run"), "{nothing}");
+}
+
+#[test]
+fn kpi_sources_are_managed_on_a_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let server = crate::start(cwd, &["--demo", "--data-dir", "data"]);
+    let token = server.token.clone().unwrap();
+    let remote = ["--server", server.base.as_str(), "--token", token.as_str()];
+    let on_server = |args: &[&str]| milepost(cwd).args(["kpi", "source"]).args(args).args(remote).output().unwrap();
+
+    let ran = ok(&on_server(&["run", "first-response-time"]));
+    assert!(ran.contains("Ran the source of first-response-time: recorded"), "{ran}");
+    let status = format!("{}/demo/ops/status.json", server.base);
+    let set = ok(&on_server(&["set", "nps", "--http", &status, "--path", "checkout.latency_p95_ms"]));
+    assert!(set.contains("Set the http source of nps"), "{set}");
+    let ran = ok(&on_server(&["run", "nps"]));
+    assert!(ran.contains("Ran the source of nps: recorded"), "{ran}");
+
+    // The server's own allow-list holds.
+    let refused = String::from_utf8_lossy(
+        &on_server(&["set", "nps", "--http", "http://169.254.169.254/latest/meta-data/", "--path", "a"]).stderr,
+    )
+    .into_owned();
+    assert!(refused.contains("MILEPOST_HTTP_SOURCES") && refused.contains("/demo/ops/"), "{refused}");
+    // A failing run exits non-zero with the failure.
+    ok(&on_server(&["set", "nps", "--http", &status, "--path", "checkout.nothing"]));
+    let failed = on_server(&["run", "nps"]);
+    assert!(!failed.status.success());
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("no number at checkout.nothing"));
+    let removed = ok(&on_server(&["remove", "nps"]));
+    assert!(removed.contains("Removed the source of nps"), "{removed}");
+}

@@ -256,3 +256,72 @@ async fn the_first_admin_is_made_on_the_command_line_and_can_log_in() {
     assert_eq!(login("b@example.com", "a long enough password").await.unwrap().status(), 200);
     server.token = None;
 }
+
+#[tokio::test]
+async fn the_demo_feeds_kpis_from_every_kind_of_source_that_runs_locally() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), &["--demo", "--data-dir", "data"]);
+    let token = server.token.clone().unwrap();
+    let kpis = get_json(&server, "/api/v1/kpis?limit=500").await;
+    let sourced: HashMap<&str, &Value> =
+        items(&kpis).iter().filter(|k| k["source"].is_object()).map(|k| (k["slug"].as_str().unwrap(), k)).collect();
+    let kinds: HashMap<&str, &str> = sourced.iter().map(|(s, k)| (*s, k["source"]["kind"].as_str().unwrap())).collect();
+    let expected =
+        [("first-response-time", "sql"), ("website-uptime", "prometheus"), ("checkout-latency-p95", "http_json")];
+    assert_eq!(kinds, HashMap::from(expected), "one demo KPI per kind of source");
+    // The HTTP ones point at this server's stand-in, labelled as one.
+    for slug in ["website-uptime", "checkout-latency-p95"] {
+        let url = sourced[slug]["source"]["url"].as_str().unwrap();
+        assert!(url.starts_with(&format!("{}/demo/ops", server.base)), "{slug}: {url}");
+        assert!(sourced[slug]["description"].as_str().unwrap().contains("stand-in for your"), "{slug}");
+    }
+
+    // Run now, each fills its KPI from its source, with no failure.
+    for (slug, kpi) in &sourced {
+        let id = kpi["id"].as_i64().unwrap();
+        let response = client()
+            .post(format!("{}/api/v1/kpis/{id}/source/run", server.base))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{slug}");
+        let ran: Value = response.json().await.unwrap();
+        assert_eq!(ran["last_error"], Value::Null, "{slug}: {ran}");
+        assert!(ran["last_run_at"].is_string(), "{slug}: {ran}");
+        assert!(ran["state"]["last_value"].is_f64(), "{slug}: {ran}");
+    }
+    let uptime = get_json(&server, "/api/v1/kpis?limit=500").await;
+    let uptime = items(&uptime).iter().find(|k| k["slug"] == "website-uptime").unwrap().clone();
+    let value = uptime["state"]["last_value"].as_f64().unwrap();
+    assert!((99.0..=100.0).contains(&value), "an uptime in percent: {value}");
+
+    // The stand-in answers Prometheus' instant-query shape for its one query, and
+    // refuses another as Prometheus refuses a bad one.
+    let query = milepost_app::demo::DEMO_PROMQL;
+    let mut url = reqwest::Url::parse(&format!("{}/demo/ops/api/v1/query", server.base)).unwrap();
+    url.query_pairs_mut().append_pair("query", query);
+    let answer = client().get(url);
+    let answer: Value = answer.send().await.unwrap().json().await.unwrap();
+    assert_eq!(answer["status"], "success", "{answer}");
+    assert_eq!(answer["data"]["resultType"], "vector");
+    assert!(answer["data"]["result"][0]["value"][1].as_str().unwrap().parse::<f64>().is_ok(), "{answer}");
+    let other = client().get(format!("{}/demo/ops/api/v1/query?query=up", server.base)).send().await.unwrap();
+    assert_eq!(other.status(), 400);
+    let status: Value =
+        client().get(format!("{}/demo/ops/status.json", server.base)).send().await.unwrap().json().await.unwrap();
+    assert!(status["checkout"]["latency_p95_ms"].is_f64(), "{status}");
+
+    // Started again (on another port), the HTTP sources follow the server.
+    drop(server);
+    let again = start(dir.path(), &["--demo", "--data-dir", "data"]);
+    let kpis = get_json(&again, "/api/v1/kpis?limit=500").await;
+    let uptime = items(&kpis).iter().find(|k| k["slug"] == "website-uptime").unwrap();
+    assert!(uptime["source"]["url"].as_str().unwrap().starts_with(&format!("{}/demo/ops", again.base)), "{uptime}");
+    drop(again);
+    // Without --demo the stand-in is not served.
+    let plain = start(dir.path(), &["--data-dir", "data"]);
+    let gone = client().get(format!("{}/demo/ops/status.json", plain.base)).send().await.unwrap();
+    assert_eq!(gone.status(), 404);
+}
