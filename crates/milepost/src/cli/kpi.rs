@@ -161,6 +161,16 @@ enum KpiCommand {
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },
+    /// Promote a plain metric to a KPI: onto the board, with health and lagging alerts.
+    Promote {
+        /// The metric's slug or id.
+        kpi: String,
+    },
+    /// Demote a KPI to a plain metric: still measured and charted, off the board.
+    Demote {
+        /// The KPI's slug or id.
+        kpi: String,
+    },
     /// Set, remove or run a KPI's pull source (the server fetches its values itself).
     Source {
         #[command(subcommand)]
@@ -327,6 +337,27 @@ async fn local_source(app: &App, caller: &Caller, command: SourceCommand) -> any
             println!("{}", ran_message(&ran.slug, ran.last_error.as_deref(), ran.state.last_value, at)?);
         }
     }
+    Ok(())
+}
+
+/// Promotes or demotes a KPI: one change of its tier, nothing else.
+async fn set_tier(app: &App, caller: &Caller, key: &str, tier: KpiTier) -> anyhow::Result<()> {
+    let found = app.find_kpi(caller, key).await.map_err(super::explain)?;
+    let what = |tier: KpiTier| if tier == KpiTier::Kpi { "a KPI" } else { "a plain metric" };
+    if found.tier == tier {
+        println!("{} is {} already; nothing changed.", found.slug, what(tier));
+        return Ok(());
+    }
+    let change: KpiPatch = serde_json::from_value(serde_json::json!({"version": found.version, "tier": tier}))
+        .context("could not describe the change")?;
+    let changed = app.update_kpi(caller, found.id, change).await.map_err(super::explain)?;
+    let effect = if tier == KpiTier::Kpi {
+        "it is on the board, with health and lagging alerts"
+    } else {
+        "it is still measured and charted, but off the board and without lagging alerts"
+    };
+    let verb = if tier == KpiTier::Kpi { "Promoted" } else { "Demoted" };
+    println!("{verb} {} to {}: {effect}.", changed.slug, what(tier));
     Ok(())
 }
 
@@ -506,6 +537,8 @@ async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Res
         }
         KpiCommand::Import { kpi, file, batch_size } => import(app, caller, &kpi, &file, batch_size).await,
         KpiCommand::Source { command } => local_source(app, caller, command).await,
+        KpiCommand::Promote { kpi } => set_tier(app, caller, &kpi, KpiTier::Kpi).await,
+        KpiCommand::Demote { kpi } => set_tier(app, caller, &kpi, KpiTier::Metric).await,
         KpiCommand::Draft { kpi, cycle, output } => {
             let found = app.find_kpi(caller, &kpi).await.map_err(super::explain)?;
             let objective = app

@@ -174,3 +174,34 @@ fn kpi_sources_are_managed_on_a_server() {
     let removed = ok(&on_server(&["remove", "nps"]));
     assert!(removed.contains("Removed the source of nps"), "{removed}");
 }
+
+#[test]
+fn a_metric_is_promoted_to_a_kpi_and_demoted_in_one_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    ok(&milepost(cwd).args(["workspace", "create", "Acme", "--data-dir", "d"]).output().unwrap());
+    let args = ["create", "--name", "Signups", "--direction", "higher", "--target", "100", "--cadence", "weekly"];
+    ok(&kpi(cwd, &args.iter().chain(&["--tier", "metric"]).copied().collect::<Vec<_>>()));
+    let tier = |cwd: &Path| {
+        let shown: Value = serde_json::from_str(&ok(&kpi(cwd, &["show", "signups", "--output", "json"]))).unwrap();
+        (shown["tier"].as_str().unwrap().to_owned(), shown["version"].as_i64().unwrap())
+    };
+    assert_eq!(tier(cwd).0, "metric");
+    let promoted = ok(&kpi(cwd, &["promote", "signups"]));
+    assert!(promoted.contains("Promoted signups to a KPI: it is on the board"), "{promoted}");
+    let (now, version) = tier(cwd);
+    assert_eq!(now, "kpi");
+    let again = ok(&kpi(cwd, &["promote", "signups"]));
+    assert!(again.contains("signups is a KPI already; nothing changed."), "{again}");
+    assert_eq!(tier(cwd).1, version, "promoting a KPI changes nothing");
+    let demoted = ok(&kpi(cwd, &["demote", "signups"]));
+    assert!(demoted.contains("Demoted signups to a plain metric"), "{demoted}");
+    assert_eq!(tier(cwd).0, "metric");
+    let missing = kpi(cwd, &["promote", "no-such-kpi"]);
+    assert!(!missing.status.success());
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("no-such-kpi"),
+        "{}",
+        String::from_utf8_lossy(&missing.stderr)
+    );
+}
