@@ -7,6 +7,7 @@
 
 pub mod check_in;
 pub mod cycle;
+pub mod forecast;
 pub mod health;
 pub mod ids;
 pub mod key_result;
@@ -20,6 +21,7 @@ pub mod text;
 
 pub use check_in::Confidence;
 pub use cycle::{CyclePeriod, CycleStatus};
+pub use forecast::{Forecast, forecast};
 pub use health::{KpiGoal, KpiHealth, KpiTrend, is_lagging, kpi_health, kpi_trend};
 pub use ids::*;
 pub use key_result::{Comparator, KeyResultKind, Measure, MeasureError, TargetSchedule};
