@@ -33,6 +33,7 @@ mod audit;
 mod basics;
 mod concurrency;
 mod errors;
+mod forecasts;
 mod harness;
 mod isolation;
 mod kpi_sources;
