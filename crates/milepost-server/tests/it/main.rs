@@ -47,6 +47,7 @@ mod schema;
 mod sessions;
 mod tokens;
 mod ui;
+mod ui_forecast;
 mod ui_forms;
 mod ui_kpi_forms;
 mod ui_pages;
