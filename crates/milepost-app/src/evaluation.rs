@@ -67,14 +67,16 @@ pub(crate) struct CycleData {
     pub check_ins: Vec<CheckInRow>,
     /// The cycles of aligned objectives that belong to other cycles.
     pub other_cycles: HashMap<i64, CycleRow>,
-    /// For maintain and range key results fed by a KPI: the KPI's values in the key
+    /// For key results fed by a KPI ([`reads_kpi`]): the KPI's values in the key
     /// result's cycle (unix milliseconds, value), by (KPI, cycle).
     pub kpi_values: HashMap<(i64, i64), Vec<(i64, f64)>>,
 }
 
-/// Whether a key result scores from the measurements of the KPI it is linked to.
-pub(crate) fn scores_from_kpi(row: &KeyResultRow) -> Option<i64> {
-    matches!(measure_of(row), Some(Measure::Maintain { .. } | Measure::Range { .. })).then_some(row.kpi_id).flatten()
+/// The KPI whose measurements a key result reads, for its score (maintain and range) or
+/// its forecast (every kind but milestones): a batch of measurements writes only one
+/// check-in, so the check-ins alone would miss most of the KPI's history.
+pub(crate) fn reads_kpi(row: &KeyResultRow) -> Option<i64> {
+    measure_of(row).filter(|m| *m != Measure::Milestone).and(row.kpi_id)
 }
 
 /// A KPI's values (one per time, the latest correction) inside a cycle, as (unix
@@ -158,7 +160,7 @@ impl CycleData {
         let cycle_of_objective: HashMap<i64, i64> = objectives.iter().map(|o| (o.id, o.cycle_id)).collect();
         let mut kpi_values = HashMap::new();
         for row in &key_results {
-            let (Some(kpi), Some(cycle_id)) = (scores_from_kpi(row), cycle_of_objective.get(&row.objective_id)) else {
+            let (Some(kpi), Some(cycle_id)) = (reads_kpi(row), cycle_of_objective.get(&row.objective_id)) else {
                 continue;
             };
             if kpi_values.contains_key(&(kpi, *cycle_id)) {
@@ -203,9 +205,9 @@ fn score_view(progress: Progress, commitment: Option<Commitment>) -> ScoreView {
 ///
 /// `kpi_values` are the cycle's measurements of the KPI the key result is linked to,
 /// if any, as (unix milliseconds, value): a maintain or range key result fed by a KPI
-/// scores and is forecast from all of them (like an SLO over its events), not only from
-/// the check-ins they made. Other key results are forecast from their check-ins (a KPI
-/// linked to one writes a check-in for each measurement).
+/// scores from all of them (like an SLO over its events), not only from the check-ins
+/// they made; any key result fed by a KPI is forecast from them and from its manual
+/// check-ins (those the KPI wrote repeat its measurements).
 pub(crate) fn evaluate_key_result(
     row: &KeyResultRow,
     history: &[&CheckInRow],
@@ -216,15 +218,24 @@ pub(crate) fn evaluate_key_result(
 ) -> KeyResultEval {
     let measure = measure_of(row);
     let cadence = Cadence::parse(&row.cadence).unwrap_or(Cadence::Weekly);
-    let in_cycle: Vec<(Timestamp, f64)> = match (kpi_values, measure) {
-        (Some(values), Some(Measure::Maintain { .. } | Measure::Range { .. })) if !values.is_empty() => {
-            values.iter().map(|(at, value)| (from_ms(*at), *value)).collect()
+    let checked_in = |c: &&&CheckInRow| period.contains(from_ms(c.checked_in_at));
+    let measured: Vec<(Timestamp, f64)> =
+        kpi_values.unwrap_or_default().iter().map(|(at, value)| (from_ms(*at), *value)).collect();
+    let values: Vec<f64> = match measure {
+        Some(Measure::Maintain { .. } | Measure::Range { .. }) if !measured.is_empty() => {
+            measured.iter().map(|(_, value)| *value).collect()
         }
-        _ => {
-            history.iter().map(|c| (from_ms(c.checked_in_at), c.value)).filter(|(at, _)| period.contains(*at)).collect()
-        }
+        _ => history.iter().filter(checked_in).map(|c| c.value).collect(),
     };
-    let values: Vec<f64> = in_cycle.iter().map(|(_, value)| *value).collect();
+    let in_cycle: Vec<(Timestamp, f64)> = if measured.is_empty() {
+        history.iter().filter(checked_in).map(|c| (from_ms(c.checked_in_at), c.value)).collect()
+    } else {
+        let manual = history.iter().filter(checked_in).filter(|c| c.source != "kpi");
+        let mut points: Vec<(Timestamp, f64)> = measured;
+        points.extend(manual.map(|c| (from_ms(c.checked_in_at), c.value)));
+        points.sort_by_key(|point| point.0);
+        points
+    };
     let progress = measure.map_or(Progress::ZERO, |m| m.progress(row.current_value, &values));
     // A forecast looks ahead, so only while the cycle runs, and only from what was known
     // at `now` (as-of views). Once the cycle is over its outcome is known.
@@ -304,7 +315,7 @@ pub(crate) fn evaluate(data: &CycleData, now: Timestamp) -> Evaluation {
         .map(|row| {
             let history = histories.get(&row.id).map_or(&[][..], Vec::as_slice);
             let (period, status) = cycle_of_objective.get(&row.objective_id).copied().unwrap_or((period, cycle_status));
-            let kpi_values = scores_from_kpi(row)
+            let kpi_values = reads_kpi(row)
                 .zip(cycle_ids.get(&row.objective_id))
                 .and_then(|(kpi, cycle)| data.kpi_values.get(&(kpi, *cycle)))
                 .map(Vec::as_slice);

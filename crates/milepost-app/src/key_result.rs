@@ -317,7 +317,7 @@ pub(crate) async fn views(
         };
         let period = period_of(&cycle);
         let history: Vec<&CheckInRow> = histories.get(&row.id).map(|h| h.iter().collect()).unwrap_or_default();
-        let kpi_values = match crate::evaluation::scores_from_kpi(&row) {
+        let kpi_values = match crate::evaluation::reads_kpi(&row) {
             Some(kpi) => Some(crate::evaluation::kpi_values_in(tx, caller.workspace, kpi, &cycle).await?),
             None => None,
         };

@@ -121,3 +121,37 @@ http_test!(a_decrease_key_result_is_forecast_downwards, |api: Api| async move {
     let slow = check_in(&api, key_result, 0, 7.5).await;
     assert_close(&slow["forecast"]["probability"], 0.0);
 });
+
+http_test!(a_key_result_fed_by_a_kpi_is_forecast_from_its_measurements, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let api = org.api.clone();
+    let kpi =
+        json!({"name": "Weekly active teams", "direction": "higher_is_better", "target": 30, "cadence": "weekly"});
+    let kpi = id(&api.post("/api/v1/kpis", kpi).await.expect(201));
+    let objective = api
+        .objective(json!({
+            "cycle_id": org.cycle, "title": "Grow", "owner_team_id": org.company,
+            "key_results": [{"title": "Raise weekly active teams from 10 to 30", "kind": "increase", "start": 10,
+                             "target": 30, "kpi_id": kpi}],
+        }))
+        .await;
+    let key_result = id(&objective["key_results"][0]);
+    // One batch of four weekly measurements writes one check-in (the latest), but the
+    // forecast reads all four: +1 a week from 16 now, 46 more days end at 16 + 46/7.
+    let rows: Vec<Value> = [(21i64, 13.0), (14, 14.0), (7, 15.0), (0, 16.0)]
+        .iter()
+        .map(|(days_ago, value)| json!({"measured_at": at_hours(-days_ago * DAY), "value": value}))
+        .collect();
+    let done = api.post(&format!("/api/v1/kpis/{kpi}/measurements/batch"), json!(rows)).await.expect(200);
+    assert_eq!(done["check_ins"], 1, "{done}");
+    let kr = api.get(&format!("/api/v1/key-results/{key_result}")).await.expect(200);
+    assert_eq!(kr["forecast"]["points"], 4, "{kr}");
+    assert_close(&kr["forecast"]["value"], 16.0 + 46.0 / 7.0);
+    assert_close(&kr["forecast"]["probability"], 0.0);
+    // The cycle's evaluation (the objective's view) agrees.
+    let objective = api.get(&format!("/api/v1/objectives/{}", id(&objective))).await.expect(200);
+    assert_eq!(objective["key_results"][0]["forecast"], kr["forecast"]);
+    // A manual check-in counts beside the measurements.
+    let corrected = check_in(&api, key_result, 0, 20.0).await;
+    assert_eq!(corrected["forecast"]["points"], 5, "{corrected}");
+});
