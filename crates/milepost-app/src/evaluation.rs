@@ -1,5 +1,5 @@
 //! Computes the numbers of SPEC §4 for a whole cycle at once: each key result's
-//! progress, expected progress, status and score, and each objective's rollup.
+//! progress, expected progress, forecast, status and score, and each objective's rollup.
 //!
 //! A cycle is evaluated as a unit because an objective may roll up its aligned
 //! children, which may roll up theirs; loading the cycle's objectives, key results and
@@ -9,6 +9,7 @@ use crate::cycle::{period_of, status_of};
 use crate::time::from_ms;
 use jiff::Timestamp;
 use milepost_core::WorkspaceId;
+use milepost_core::forecast::{Forecast, forecast};
 use milepost_core::key_result::{MeasureSpec, SchedulePoint};
 use milepost_core::status::check_in_due_by;
 use milepost_core::{
@@ -38,6 +39,7 @@ pub struct ScoreView {
 pub(crate) struct KeyResultEval {
     pub progress: Progress,
     pub expected: f64,
+    pub forecast: Option<Forecast>,
     pub status: Status,
     pub diverging: bool,
     pub confidence: Option<u8>,
@@ -65,23 +67,26 @@ pub(crate) struct CycleData {
     pub check_ins: Vec<CheckInRow>,
     /// The cycles of aligned objectives that belong to other cycles.
     pub other_cycles: HashMap<i64, CycleRow>,
-    /// For maintain and range key results fed by a KPI: the KPI's values in the key
-    /// result's cycle, by (KPI, cycle).
-    pub kpi_values: HashMap<(i64, i64), Vec<f64>>,
+    /// For key results fed by a KPI ([`reads_kpi`]): the KPI's values in the key
+    /// result's cycle (unix milliseconds, value), by (KPI, cycle).
+    pub kpi_values: HashMap<(i64, i64), Vec<(i64, f64)>>,
 }
 
-/// Whether a key result scores from the measurements of the KPI it is linked to.
-pub(crate) fn scores_from_kpi(row: &KeyResultRow) -> Option<i64> {
-    matches!(measure_of(row), Some(Measure::Maintain { .. } | Measure::Range { .. })).then_some(row.kpi_id).flatten()
+/// The KPI whose measurements a key result reads, for its score (maintain and range) or
+/// its forecast (every kind but milestones): a batch of measurements writes only one
+/// check-in, so the check-ins alone would miss most of the KPI's history.
+pub(crate) fn reads_kpi(row: &KeyResultRow) -> Option<i64> {
+    measure_of(row).filter(|m| *m != Measure::Milestone).and(row.kpi_id)
 }
 
-/// A KPI's values (one per time, the latest correction) inside a cycle.
+/// A KPI's values (one per time, the latest correction) inside a cycle, as (unix
+/// milliseconds, value) in time order.
 pub(crate) async fn kpi_values_in(
     tx: &mut Tx,
     workspace: WorkspaceId,
     kpi_id: i64,
     cycle: &CycleRow,
-) -> Result<Vec<f64>, milepost_store::StoreError> {
+) -> Result<Vec<(i64, f64)>, milepost_store::StoreError> {
     let period = period_of(cycle);
     let rows = tx
         .measurement_values(
@@ -91,7 +96,7 @@ pub(crate) async fn kpi_values_in(
             period.ends_at().as_millisecond() - 1,
         )
         .await?;
-    Ok(crate::kpi::board::latest_per_time(rows).into_iter().map(|(_, value)| value).collect())
+    Ok(crate::kpi::board::latest_per_time(rows))
 }
 
 /// How deep a rollup may reach into other cycles (year → half → quarter is three).
@@ -155,7 +160,7 @@ impl CycleData {
         let cycle_of_objective: HashMap<i64, i64> = objectives.iter().map(|o| (o.id, o.cycle_id)).collect();
         let mut kpi_values = HashMap::new();
         for row in &key_results {
-            let (Some(kpi), Some(cycle_id)) = (scores_from_kpi(row), cycle_of_objective.get(&row.objective_id)) else {
+            let (Some(kpi), Some(cycle_id)) = (reads_kpi(row), cycle_of_objective.get(&row.objective_id)) else {
                 continue;
             };
             if kpi_values.contains_key(&(kpi, *cycle_id)) {
@@ -199,23 +204,44 @@ fn score_view(progress: Progress, commitment: Option<Commitment>) -> ScoreView {
 /// result's numbers depend on nothing else, so a page of key results needs no rollup.
 ///
 /// `kpi_values` are the cycle's measurements of the KPI the key result is linked to,
-/// if any: a maintain or range key result fed by a KPI scores from all of them (like an
-/// SLO over its events), not only from the check-ins they made.
+/// if any, as (unix milliseconds, value): a maintain or range key result fed by a KPI
+/// scores from all of them (like an SLO over its events), not only from the check-ins
+/// they made; any key result fed by a KPI is forecast from them and from its manual
+/// check-ins (those the KPI wrote repeat its measurements).
 pub(crate) fn evaluate_key_result(
     row: &KeyResultRow,
     history: &[&CheckInRow],
-    kpi_values: Option<&[f64]>,
+    kpi_values: Option<&[(i64, f64)]>,
     period: &CyclePeriod,
     cycle_status: CycleStatus,
     now: Timestamp,
 ) -> KeyResultEval {
     let measure = measure_of(row);
     let cadence = Cadence::parse(&row.cadence).unwrap_or(Cadence::Weekly);
-    let in_cycle: Vec<f64> = match (kpi_values, measure) {
-        (Some(values), Some(Measure::Maintain { .. } | Measure::Range { .. })) if !values.is_empty() => values.to_vec(),
-        _ => history.iter().filter(|c| period.contains(from_ms(c.checked_in_at))).map(|c| c.value).collect(),
+    let checked_in = |c: &&&CheckInRow| period.contains(from_ms(c.checked_in_at));
+    let measured: Vec<(Timestamp, f64)> =
+        kpi_values.unwrap_or_default().iter().map(|(at, value)| (from_ms(*at), *value)).collect();
+    let values: Vec<f64> = match measure {
+        Some(Measure::Maintain { .. } | Measure::Range { .. }) if !measured.is_empty() => {
+            measured.iter().map(|(_, value)| *value).collect()
+        }
+        _ => history.iter().filter(checked_in).map(|c| c.value).collect(),
     };
-    let progress = measure.map_or(Progress::ZERO, |m| m.progress(row.current_value, &in_cycle));
+    let in_cycle: Vec<(Timestamp, f64)> = if measured.is_empty() {
+        history.iter().filter(checked_in).map(|c| (from_ms(c.checked_in_at), c.value)).collect()
+    } else {
+        let manual = history.iter().filter(checked_in).filter(|c| c.source != "kpi");
+        let mut points: Vec<(Timestamp, f64)> = measured;
+        points.extend(manual.map(|c| (from_ms(c.checked_in_at), c.value)));
+        points.sort_by_key(|point| point.0);
+        points
+    };
+    let progress = measure.map_or(Progress::ZERO, |m| m.progress(row.current_value, &values));
+    // A forecast looks ahead, so only while the cycle runs, and only from what was known
+    // at `now` (as-of views). Once the cycle is over its outcome is known.
+    let looking_ahead = cycle_status == CycleStatus::Active && period.contains(now);
+    let known: Vec<(Timestamp, f64)> = in_cycle.iter().copied().filter(|(at, _)| *at <= now).collect();
+    let forecast = measure.filter(|_| looking_ahead).and_then(|m| forecast(&m, &known, period.ends_at()));
     let schedule = schedule_of(row, period);
     let expected = measure.map_or(period.elapsed_share(now), |m| m.expected_progress(period, schedule.as_ref(), now));
     let latest = history.last();
@@ -238,6 +264,7 @@ pub(crate) fn evaluate_key_result(
         period: *period,
         cycle_status,
         now,
+        forecast,
     });
     // When the value last changed: the start of the current run of equal values.
     let mut unchanged_since = tracked_since;
@@ -252,6 +279,7 @@ pub(crate) fn evaluate_key_result(
     KeyResultEval {
         progress,
         expected,
+        forecast,
         status,
         diverging: running && measure.is_some_and(|m| is_diverging(m.kind(), confidence, unchanged_since, status, now)),
         confidence: confidence.map(Confidence::get),
@@ -287,7 +315,7 @@ pub(crate) fn evaluate(data: &CycleData, now: Timestamp) -> Evaluation {
         .map(|row| {
             let history = histories.get(&row.id).map_or(&[][..], Vec::as_slice);
             let (period, status) = cycle_of_objective.get(&row.objective_id).copied().unwrap_or((period, cycle_status));
-            let kpi_values = scores_from_kpi(row)
+            let kpi_values = reads_kpi(row)
                 .zip(cycle_ids.get(&row.objective_id))
                 .and_then(|(kpi, cycle)| data.kpi_values.get(&(kpi, *cycle)))
                 .map(Vec::as_slice);

@@ -109,6 +109,39 @@ pub struct KeyResultPatch {
     pub reason: Option<String>,
 }
 
+/// Where a key result's value is heading by its cycle's end (SPEC §4; the model is in
+/// docs/forecasting.md): a trend from the value history inside the cycle, continued from
+/// the latest value.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ForecastView {
+    /// The value expected at the cycle's end.
+    pub value: f64,
+    /// The low end of the 80% interval around it.
+    pub low: f64,
+    /// The high end of the 80% interval around it.
+    pub high: f64,
+    /// The probability, 0–1, of reaching the target (of ending on the good side of a
+    /// maintain threshold, inside a range's band).
+    pub probability: f64,
+    /// How many points of the history (check-ins, or a linked KPI's measurements) it used.
+    pub points: usize,
+    /// The instant forecast: the cycle's end.
+    pub at: Timestamp,
+}
+
+impl From<milepost_core::Forecast> for ForecastView {
+    fn from(forecast: milepost_core::Forecast) -> ForecastView {
+        ForecastView {
+            value: forecast.value,
+            low: forecast.low,
+            high: forecast.high,
+            probability: forecast.probability,
+            points: forecast.points,
+            at: forecast.at,
+        }
+    }
+}
+
 /// A key result with its computed numbers.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct KeyResultView {
@@ -150,6 +183,9 @@ pub struct KeyResultView {
     pub progress: f64,
     /// Progress expected by now: elapsed share of the cycle, or the schedule's plan.
     pub expected_progress: f64,
+    /// The forecast at the cycle's end; `null` while there are fewer than three points
+    /// in the cycle (status then follows pace), for milestones, and outside a running cycle.
+    pub forecast: Option<ForecastView>,
     /// on_track, at_risk, off_track, done, not_started or stale.
     pub status: Status,
     /// High confidence on a value that has not moved for four weeks.
@@ -222,6 +258,7 @@ pub(crate) fn view(row: KeyResultRow, eval: Option<&KeyResultEval>, period: &Cyc
         target_schedule: schedule,
         progress: eval.map_or(0.0, |e| e.progress.raw()),
         expected_progress: eval.map_or(0.0, |e| e.expected),
+        forecast: eval.and_then(|e| e.forecast).map(ForecastView::from),
         status: eval.map_or(Status::NotStarted, |e| e.status),
         diverging: eval.is_some_and(|e| e.diverging),
         confidence: eval.and_then(|e| e.confidence),
@@ -280,7 +317,7 @@ pub(crate) async fn views(
         };
         let period = period_of(&cycle);
         let history: Vec<&CheckInRow> = histories.get(&row.id).map(|h| h.iter().collect()).unwrap_or_default();
-        let kpi_values = match crate::evaluation::scores_from_kpi(&row) {
+        let kpi_values = match crate::evaluation::reads_kpi(&row) {
             Some(kpi) => Some(crate::evaluation::kpi_values_in(tx, caller.workspace, kpi, &cycle).await?),
             None => None,
         };

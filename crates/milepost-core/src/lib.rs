@@ -8,6 +8,7 @@
 pub mod calibration;
 pub mod check_in;
 pub mod cycle;
+pub mod forecast;
 pub mod health;
 pub mod ids;
 pub mod key_result;
@@ -21,6 +22,7 @@ pub mod text;
 
 pub use check_in::Confidence;
 pub use cycle::{CyclePeriod, CycleStatus};
+pub use forecast::{Forecast, forecast};
 pub use health::{KpiGoal, KpiHealth, KpiTrend, is_lagging, kpi_health, kpi_trend};
 pub use ids::*;
 pub use key_result::{Comparator, KeyResultKind, Measure, MeasureError, TargetSchedule};

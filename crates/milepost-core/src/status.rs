@@ -11,8 +11,19 @@
 //!    never on track, so this overrides every colour below.
 //! 4. **not_started**: nobody has checked in yet, and the first check-in is not due.
 //! 5. Otherwise the worse of two signals:
-//!    - *pace*: the gap between expected and actual progress (forecast probability
-//!      will replace pace where a forecast exists). A gap of at most 0.10 is
+//!    - *outlook*: with a forecast ([`crate::forecast`]), what it says about the cycle's
+//!      end ([`forecast_status`]): **on track** when the probability of reaching the
+//!      target is at least [`ON_TRACK_PROBABILITY`] or the point forecast ends within
+//!      0.10 of the target, **at risk** when the probability is at least
+//!      [`AT_RISK_PROBABILITY`] or the point forecast ends within 0.30 of the target (a
+//!      green score), **off track** otherwise. The distances are progress, so they are
+//!      the pace rule's tolerances carried to the cycle's end; they keep a key result
+//!      exactly on pace, whose probability is a coin toss, on track. Maintain and range
+//!      key results also keep their pace (below), because they score by the share of the
+//!      cycle that met the goal, which the end value alone does not tell.
+//!
+//!      Without a forecast (fewer than three points, a milestone, or the cycle over),
+//!      *pace*: the gap between expected and actual progress. A gap of at most 0.10 is
 //!      on track, at most 0.25 at risk, more is off track. A milestone has no pace
 //!      until the cycle ends: it is on track until then and off track after. A
 //!      maintain or range key result whose latest value misses its goal is at least
@@ -25,6 +36,7 @@
 
 use crate::check_in::Confidence;
 use crate::cycle::{CyclePeriod, CycleStatus};
+use crate::forecast::Forecast;
 use crate::key_result::KeyResultKind;
 use crate::kpi::Cadence;
 use crate::progress::Progress;
@@ -75,6 +87,30 @@ pub struct StatusInput {
     pub cycle_status: CycleStatus,
     /// The time the status is computed for.
     pub now: Timestamp,
+    /// The forecast at the cycle's end, when there is one; without it, pace decides.
+    pub forecast: Option<Forecast>,
+}
+
+/// A forecast at least this likely to reach the target is on track.
+pub const ON_TRACK_PROBABILITY: f64 = 0.5;
+
+/// A forecast at least this likely to reach the target is at worst at risk.
+pub const AT_RISK_PROBABILITY: f64 = 0.2;
+
+/// What a forecast alone says (rule 5's *outlook*): on track when the probability is at
+/// least [`ON_TRACK_PROBABILITY`] or the point forecast's progress is 0.9 or more; at risk
+/// when the probability is at least [`AT_RISK_PROBABILITY`] or the point forecast's
+/// progress is 0.7 or more (a green score); off track otherwise. Maintain and range
+/// forecasts have no progress and go by the probability.
+pub fn forecast_status(forecast: &Forecast) -> Status {
+    let reaches = |share: f64| forecast.progress.is_some_and(|p| p >= share);
+    if forecast.probability >= ON_TRACK_PROBABILITY || reaches(0.9) {
+        Status::OnTrack
+    } else if forecast.probability >= AT_RISK_PROBABILITY || reaches(0.7) {
+        Status::AtRisk
+    } else {
+        Status::OffTrack
+    }
 }
 
 /// When a check-in is overdue: one period after the last one, plus half a period.
@@ -122,12 +158,17 @@ pub fn key_result_status(input: StatusInput) -> Status {
             if input.latest_meets == Some(false) { worse(by_gap, Status::AtRisk) } else { by_gap }
         }
     };
+    let outlook = match (input.forecast, input.kind) {
+        (None, _) | (Some(_), KeyResultKind::Milestone) => pace,
+        (Some(forecast), KeyResultKind::Maintain | KeyResultKind::Range) => worse(pace, forecast_status(&forecast)),
+        (Some(forecast), _) => forecast_status(&forecast),
+    };
     let by_confidence = match input.confidence.map(Confidence::get) {
         None | Some(7..) => Status::OnTrack,
         Some(4..=6) => Status::AtRisk,
         Some(_) => Status::OffTrack,
     };
-    worse(pace, by_confidence)
+    worse(outlook, by_confidence)
 }
 
 fn worse(a: Status, b: Status) -> Status {
@@ -210,6 +251,7 @@ mod tests {
             period: CyclePeriod::try_new(date(2026, 10, 1), date(2026, 12, 31)).unwrap(),
             cycle_status: CycleStatus::Active,
             now,
+            forecast: None,
         }
     }
 
@@ -327,6 +369,64 @@ mod tests {
         assert_eq!(objective_status(half, 0.5, &[Status::OnTrack, Status::Stale]), Status::Stale);
     }
 
+    fn outlook(probability: f64, progress: Option<f64>) -> Forecast {
+        Forecast { value: 0.0, low: 0.0, high: 0.0, probability, progress, points: 5, at: midnight(date(2027, 1, 1)) }
+    }
+
+    #[test]
+    fn a_forecast_decides_instead_of_pace() {
+        // Behind pace (a gap of 0.2 would be at risk) but heading for the target.
+        let mut i = input(0.3, 0.5, MID);
+        i.forecast = Some(outlook(0.7, Some(1.05)));
+        assert_eq!(key_result_status(i), Status::OnTrack);
+        // On pace, but the trend ends far short with no chance.
+        let mut i = input(0.5, 0.5, MID);
+        i.forecast = Some(outlook(0.0, Some(0.5)));
+        assert_eq!(key_result_status(i), Status::OffTrack);
+        // A wide forecast that could still make it is at risk.
+        i.forecast = Some(outlook(0.25, Some(0.6)));
+        assert_eq!(key_result_status(i), Status::AtRisk);
+    }
+
+    #[test]
+    fn a_forecast_close_to_the_target_is_not_a_coin_toss() {
+        assert_eq!(forecast_status(&outlook(0.45, Some(0.95))), Status::OnTrack);
+        assert_eq!(forecast_status(&outlook(0.5, Some(0.2))), Status::OnTrack);
+        assert_eq!(forecast_status(&outlook(0.0, Some(0.89))), Status::AtRisk);
+        assert_eq!(forecast_status(&outlook(0.0, Some(0.7))), Status::AtRisk);
+        assert_eq!(forecast_status(&outlook(0.19, Some(0.69))), Status::OffTrack);
+        assert_eq!(forecast_status(&outlook(0.2, None)), Status::AtRisk);
+        assert_eq!(forecast_status(&outlook(0.1, None)), Status::OffTrack);
+    }
+
+    #[test]
+    fn a_forecast_does_not_override_done_stale_or_confidence() {
+        let mut done = input(1.0, 0.5, MID);
+        done.forecast = Some(outlook(0.0, Some(0.5)));
+        assert_eq!(key_result_status(done), Status::Done);
+        let mut silent = input(0.6, 0.5, MID);
+        silent.forecast = Some(outlook(1.0, Some(1.5)));
+        silent.last_check_in_at = Some(midnight(date(2026, 11, 1)));
+        assert_eq!(key_result_status(silent), Status::Stale);
+        let mut doubtful = input(0.6, 0.5, MID);
+        doubtful.forecast = Some(outlook(1.0, Some(1.5)));
+        doubtful.confidence = Some(Confidence::try_new(3).unwrap());
+        assert_eq!(key_result_status(doubtful), Status::OffTrack);
+    }
+
+    #[test]
+    fn a_maintain_key_result_keeps_its_pace_beside_its_forecast() {
+        let mut i = input(0.95, 1.0, MID);
+        i.kind = KeyResultKind::Maintain;
+        i.forecast = Some(outlook(1.0, None));
+        assert_eq!(key_result_status(i), Status::OnTrack);
+        i.forecast = Some(outlook(0.1, None));
+        assert_eq!(key_result_status(i), Status::OffTrack, "heading out of bounds");
+        i.progress = Progress::new(0.6);
+        i.forecast = Some(outlook(1.0, None));
+        assert_eq!(key_result_status(i), Status::OffTrack, "breached for 40% of the cycle so far");
+    }
+
     proptest! {
         #[test]
         fn more_progress_never_worsens_status(a in 0.0f64..1.0, b in 0.0f64..1.0, expected in 0.0f64..1.0) {
@@ -335,6 +435,20 @@ mod tests {
             let s_low = key_result_status(input(low, expected, MID));
             let s_high = key_result_status(input(high, expected, MID));
             prop_assert!(rank(s_high) <= rank(s_low), "{s_high:?} worse than {s_low:?}");
+        }
+
+        #[test]
+        fn a_better_forecast_never_worsens_status(
+            p in 0.0f64..=1.0, q in 0.0f64..=1.0, a in -1.0f64..2.0, b in -1.0f64..2.0, progress in 0.0f64..0.99,
+        ) {
+            let rank = |s: Status| match s { Status::OnTrack => 0, Status::AtRisk => 1, _ => 2 };
+            let with = |probability: f64, end: f64| {
+                let mut i = input(progress, 0.5, MID);
+                i.forecast = Some(outlook(probability, Some(end)));
+                key_result_status(i)
+            };
+            let (worse_one, better_one) = (with(p.min(q), a.min(b)), with(p.max(q), a.max(b)));
+            prop_assert!(rank(better_one) <= rank(worse_one), "{better_one:?} worse than {worse_one:?}");
         }
     }
 }

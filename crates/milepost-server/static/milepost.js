@@ -32,6 +32,17 @@ function drawBurnup(figure) {
     legend: { show: true },
   };
   const columns = [data.times, data.values, data.pace];
+  // The forecast's cone: its 80% interval as a shaded band between the high and low
+  // edges, and the forecast line from the latest check-in to the cycle's end.
+  if (data.forecast) {
+    const purple = colour("--mp-purple", "#7b1fa2");
+    const edge = (label) => ({ label, stroke: purple, width: 1, alpha: 0.6, spanGaps: true, points: { show: false }, value: (_, v) => format(v) });
+    const high = options.series.push(edge("forecast high (80%)")) - 1;
+    const low = options.series.push(edge("forecast low (80%)")) - 1;
+    options.series.push({ label: "forecast", stroke: purple, width: 2, dash: [2, 3], spanGaps: true, points: { show: true, size: 5 }, value: (_, v) => format(v) });
+    options.bands = [{ series: [high, low], fill: colour("--mp-cone", "rgba(123, 31, 162, 0.15)") }];
+    columns.push(data.forecast.high, data.forecast.low, data.forecast.value);
+  }
   // Horizontal lines (a KPI's target and the edges of its warning band) as constant series.
   for (const line of data.lines || []) {
     options.series.push({ label: line.label, stroke: colour(line.label === "target" || line.label.startsWith("range") ? "--mp-green" : "--mp-amber", "#2e7d32"), width: 1.5, dash: [4, 4], points: { show: false }, value: (_, v) => format(v) });

@@ -1,8 +1,9 @@
 //! `/objectives/{id}`: one objective. Its key results with progress bars, kind,
 //! start → current → target, status and confidence; a burn-up chart per key result
-//! with the pace line (drawn by uPlot from data in the page; without JavaScript the
-//! check-in table says the same); the check-in history with notes and blockers; its
-//! initiatives; the objective it aligns to and those aligned to it.
+//! with the pace line and, where there is a forecast, its cone from the latest check-in
+//! to the cycle's end (drawn by uPlot from data in the page; without JavaScript the
+//! check-in table and the forecast's sentence say the same); the check-in history with
+//! notes and blockers; its initiatives; the objective it aligns to and those aligned to it.
 
 use super::cycle::all_objectives;
 use super::view::{KeyResultLine, Names, ObjectiveLine, day};
@@ -12,7 +13,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::initiative::InitiativeQuery;
-use milepost_app::key_result::KeyResultView;
+use milepost_app::key_result::{ForecastView, KeyResultView};
 use milepost_app::objective::ObjectiveQuery;
 use milepost_app::{App, AppError, ListParams};
 use milepost_core::KeyResultKind;
@@ -43,6 +44,11 @@ struct InitiativeLine {
 struct KeyResultBlock {
     line: KeyResultLine,
     chart: String,
+    /// The forecast in words, or why there is none yet (not for milestones, which have
+    /// none, nor outside a running cycle).
+    forecast: Option<String>,
+    /// Whether the chart draws a forecast's cone.
+    cone: bool,
     history: Vec<CheckInLine>,
 }
 
@@ -64,14 +70,67 @@ struct ObjectivePage {
 }
 
 /// The data of one burn-up chart, for `static/milepost.js`: times in unix seconds,
-/// the checked-in values and the pace line, each `null` where it has no point.
+/// the checked-in values and the pace line, each `null` where it has no point; and
+/// where there is a forecast, its cone: the forecast line and the interval's edges from
+/// the latest check-in (where all three start at its value) to the cycle's end.
 #[derive(Serialize)]
 struct Chart {
     times: Vec<i64>,
     values: Vec<Option<f64>>,
     pace: Vec<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    forecast: Option<Cone>,
     unit: String,
     label: String,
+}
+
+/// A forecast's cone, one entry per time of the chart (`null` where it has no point).
+#[derive(Serialize)]
+struct Cone {
+    value: Vec<Option<f64>>,
+    low: Vec<Option<f64>>,
+    high: Vec<Option<f64>>,
+}
+
+/// Points of one time on a burn-up chart.
+#[derive(Default)]
+struct ChartPoint {
+    value: Option<f64>,
+    pace: Option<f64>,
+    /// The forecast line and the interval's low and high edges.
+    cone: Option<(f64, f64, f64)>,
+}
+
+/// A probability in words, with the number beside it.
+fn likelihood(probability: f64) -> String {
+    let words = match probability {
+        p if p >= 0.9 => "very likely",
+        p if p >= 0.6 => "likely",
+        p if p > 0.4 => "about as likely as not",
+        p if p > 0.1 => "unlikely",
+        _ => "very unlikely",
+    };
+    format!("{words} ({})", super::view::percent(probability))
+}
+
+/// The forecast as a sentence: "Forecast for the cycle's end: 50.1 (80% between 43.6 and
+/// 56.7); likely (75%) to reach the target."
+fn forecast_sentence(key_result: &KeyResultView, forecast: &ForecastView) -> String {
+    let unit = key_result.unit.as_deref();
+    let shown = |v: f64| super::view::value(Some(v), unit);
+    let goal = match key_result.kind {
+        KeyResultKind::Maintain => "to hold the threshold at the end",
+        KeyResultKind::Range => "to end inside the band",
+        _ => "to reach the target",
+    };
+    format!(
+        "Forecast for the cycle's end: {} (80% between {} and {}), from {} points; {} {goal}.",
+        shown(forecast.value),
+        shown(forecast.low),
+        shown(forecast.high),
+        forecast.points,
+        likelihood(forecast.probability),
+    )
 }
 
 fn midnight(date: jiff::civil::Date) -> i64 {
@@ -85,9 +144,16 @@ fn chart(
     check_ins: &[milepost_app::check_in::CheckInView],
     cycle: &milepost_app::cycle::CycleView,
 ) -> String {
-    let mut points: BTreeMap<i64, (Option<f64>, Option<f64>)> = BTreeMap::new();
+    let mut points: BTreeMap<i64, ChartPoint> = BTreeMap::new();
     for check_in in check_ins {
-        points.entry(check_in.checked_in_at.as_second()).or_default().0 = Some(check_in.value);
+        points.entry(check_in.checked_in_at.as_second()).or_default().value = Some(check_in.value);
+    }
+    // The cone starts at the latest check-in (the one with the latest time; of several at
+    // one time, the last listed) and opens to the interval at the cycle's end.
+    let latest = check_ins.iter().max_by_key(|c| c.checked_in_at).map(|c| (c.checked_in_at.as_second(), c.value));
+    if let (Some(forecast), Some((at, value))) = (key_result.forecast, latest) {
+        points.entry(at).or_default().cone = Some((value, value, value));
+        points.entry(forecast.at.as_second()).or_default().cone = Some((forecast.value, forecast.low, forecast.high));
     }
     let start = midnight(cycle.start_date);
     let end = midnight(cycle.end_date.tomorrow().unwrap_or(cycle.end_date));
@@ -98,11 +164,11 @@ fn chart(
         KeyResultKind::Range => key_result.range.map(|[low, high]| ((low + high) / 2.0, (low + high) / 2.0)),
     };
     if let Some((from, to)) = pace_ends {
-        points.entry(start).or_default().1 = Some(from);
+        points.entry(start).or_default().pace = Some(from);
         for point in key_result.target_schedule.iter().flatten() {
-            points.entry(midnight(point.date)).or_default().1 = Some(point.value);
+            points.entry(midnight(point.date)).or_default().pace = Some(point.value);
         }
-        points.entry(end).or_default().1 = Some(to);
+        points.entry(end).or_default().pace = Some(to);
     }
     let label = match key_result.kind {
         KeyResultKind::Maintain => "threshold",
@@ -111,8 +177,13 @@ fn chart(
     };
     let chart = Chart {
         times: points.keys().copied().collect(),
-        values: points.values().map(|p| p.0).collect(),
-        pace: points.values().map(|p| p.1).collect(),
+        values: points.values().map(|p| p.value).collect(),
+        pace: points.values().map(|p| p.pace).collect(),
+        forecast: key_result.forecast.map(|_| Cone {
+            value: points.values().map(|p| p.cone.map(|c| c.0)).collect(),
+            low: points.values().map(|p| p.cone.map(|c| c.1)).collect(),
+            high: points.values().map(|p| p.cone.map(|c| c.2)).collect(),
+        }),
         unit: key_result.unit.clone().unwrap_or_default(),
         label: label.to_owned(),
     };
@@ -163,6 +234,19 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id) 
         key_results.push(KeyResultBlock {
             line: KeyResultLine::of(key_result, &names, now),
             chart: chart(key_result, &check_ins, &cycle),
+            forecast: match &key_result.forecast {
+                Some(forecast) => Some(forecast_sentence(key_result, forecast)),
+                None if key_result.kind != KeyResultKind::Milestone
+                    && cycle.status == milepost_core::CycleStatus::Active =>
+                {
+                    Some(
+                        "No forecast yet: it needs three check-ins in the cycle; until then status follows pace."
+                            .to_owned(),
+                    )
+                }
+                None => None,
+            },
+            cone: key_result.forecast.is_some(),
             history,
         });
     }
