@@ -1,6 +1,7 @@
 //! `/cycles` (a timeline of the cycles and their objectives) and `/cycles/{id}` (one
 //! cycle's objectives and, once it is closed, its review: scores with their colours,
-//! committed against aspirational outcomes, and the confidence calibration). Also the list walks other pages share.
+//! committed against aspirational outcomes, and the confidence calibration beside the
+//! forecast's). Also the list walks other pages share.
 
 use super::view::{KeyResultLine, Names, ObjectiveLine, percent};
 use super::{Layout, PageResult, Viewer, page};
