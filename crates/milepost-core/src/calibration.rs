@@ -7,6 +7,12 @@
 //! check-in with a confidence counts once. The Brier score of a set of such statements
 //! is the mean of `(p − outcome)²`, with outcome 1 for success and 0 otherwise: 0 is
 //! perfect, 0.25 is what always saying 5 earns, and 1 is always sure and always wrong.
+//!
+//! The forecast is judged the same way (SPEC §4, "and the same for the forecast"): at
+//! each such check-in, the probability of reaching the target that the forecast gave
+//! from the history known then is a [`ForecastJudgement`], summed up by the same
+//! [`Brier`] accumulator, so that "my confidence" and "the numbers' forecast" can be
+//! compared on the same check-ins.
 
 use crate::check_in::Confidence;
 use crate::objective::Commitment;
@@ -42,18 +48,69 @@ impl Judgement {
     }
 }
 
+/// The forecast's probability of reaching the target at one check-in, and whether the
+/// key result then succeeded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ForecastJudgement {
+    /// The probability, 0–1.
+    probability: f64,
+    /// Whether the key result then succeeded.
+    succeeded: bool,
+}
+
+impl ForecastJudgement {
+    /// A judgement of `probability` (0–1, as a forecast gives it); `None` for a
+    /// probability that is not a number from 0 to 1.
+    pub fn new(probability: f64, succeeded: bool) -> Option<ForecastJudgement> {
+        (0.0..=1.0).contains(&probability).then_some(ForecastJudgement { probability, succeeded })
+    }
+
+    /// The probability judged, 0–1.
+    pub fn probability(self) -> f64 {
+        self.probability
+    }
+
+    /// Whether the key result succeeded.
+    pub fn succeeded(self) -> bool {
+        self.succeeded
+    }
+
+    /// `(10 · p − 10 · outcome)²`, from 0 to 100: the squared error in hundredths, like
+    /// [`Judgement`]'s.
+    fn squared_error_hundredths(self) -> f64 {
+        let outcome = if self.succeeded { 1.0 } else { 0.0 };
+        let miss = 10.0 * (self.probability - outcome);
+        miss * miss
+    }
+
+    /// `(p − outcome)²`, from 0 to 1.
+    pub fn squared_error(self) -> f64 {
+        self.squared_error_hundredths() / 100.0
+    }
+}
+
 /// A Brier score being summed up: the judgements seen and their squared errors.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+///
+/// The squared errors are summed in hundredths. Those of confidences are whole numbers,
+/// which a double adds up exactly (in any order) far beyond any cycle's check-ins; those
+/// of forecasts are not, and their sum may differ in its last bits with the order.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Brier {
     /// The sum of the squared errors, in hundredths.
-    hundredths: u64,
+    hundredths: f64,
     /// How many judgements.
     count: u64,
 }
 
 impl Brier {
-    /// Counts one more judgement.
+    /// Counts one more confidence.
     pub fn add(&mut self, judgement: Judgement) {
+        self.hundredths += judgement.squared_error_hundredths() as f64;
+        self.count += 1;
+    }
+
+    /// Counts one more forecast.
+    pub fn add_forecast(&mut self, judgement: ForecastJudgement) {
         self.hundredths += judgement.squared_error_hundredths();
         self.count += 1;
     }
@@ -70,7 +127,7 @@ impl Brier {
 
     /// The mean squared error from 0 (perfect) to 1, or `None` when nothing was judged.
     pub fn score(self) -> Option<f64> {
-        (self.count > 0).then(|| self.hundredths as f64 / (100.0 * self.count as f64))
+        (self.count > 0).then(|| self.hundredths / (100.0 * self.count as f64))
     }
 }
 
@@ -79,6 +136,16 @@ impl FromIterator<Judgement> for Brier {
         let mut brier = Brier::default();
         for judgement in judgements {
             brier.add(judgement);
+        }
+        brier
+    }
+}
+
+impl FromIterator<ForecastJudgement> for Brier {
+    fn from_iter<I: IntoIterator<Item = ForecastJudgement>>(judgements: I) -> Brier {
+        let mut brier = Brier::default();
+        for judgement in judgements {
+            brier.add_forecast(judgement);
         }
         brier
     }
@@ -115,6 +182,34 @@ mod tests {
         // Sure and wrong every time is the worst there is.
         let wrong: Brier = [judgement(10, false), judgement(0, true)].into_iter().collect();
         assert_eq!(wrong.score(), Some(1.0));
+    }
+
+    fn forecast(probability: f64, succeeded: bool) -> ForecastJudgement {
+        ForecastJudgement::new(probability, succeeded).unwrap()
+    }
+
+    #[test]
+    fn known_forecast_scores() {
+        // 0.75 on a success: 0.0625; 0.25 on a failure: 0.0625; 1 on a failure: 1.
+        let brier: Brier = [forecast(0.75, true), forecast(0.25, false), forecast(1.0, false)].into_iter().collect();
+        assert_eq!(brier.count(), 3);
+        assert!((brier.score().unwrap() - (0.0625 + 0.0625 + 1.0) / 3.0).abs() < 1e-12);
+        // A forecast of c / 10 scores exactly like the confidence c.
+        for c in 0..=10 {
+            for succeeded in [false, true] {
+                let said = forecast(c as f64 / 10.0, succeeded).squared_error();
+                assert!((said - judgement(c, succeeded).squared_error()).abs() < 1e-12, "{c} {succeeded}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_forecast_is_a_probability() {
+        assert_eq!(ForecastJudgement::new(-0.01, true), None);
+        assert_eq!(ForecastJudgement::new(1.01, true), None);
+        assert_eq!(ForecastJudgement::new(f64::NAN, false), None);
+        assert_eq!(forecast(0.5, true).probability(), 0.5);
+        assert!(forecast(0.5, true).succeeded());
     }
 
     #[test]
@@ -161,6 +256,17 @@ mod tests {
             let together: Brier = a.iter().chain(&b).copied().collect();
             prop_assert_eq!(left.merge(right), together);
             prop_assert_eq!(right.merge(left), together);
+        }
+
+        #[test]
+        fn a_forecast_brier_score_is_the_mean_squared_error(
+            all in prop::collection::vec((0.0f64..=1.0, any::<bool>()), 1..50),
+        ) {
+            let brier: Brier = all.iter().map(|&(p, s)| forecast(p, s)).collect();
+            let mean = all.iter().map(|&(p, s)| (p - if s { 1.0 } else { 0.0 }).powi(2)).sum::<f64>() / all.len() as f64;
+            prop_assert_eq!(brier.count(), all.len() as u64);
+            let score = brier.score().unwrap();
+            prop_assert!((score - mean).abs() < 1e-9 && (0.0..=1.0).contains(&score), "{score} {mean}");
         }
 
         #[test]

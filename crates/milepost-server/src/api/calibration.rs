@@ -1,5 +1,6 @@
 //! A closed cycle's confidence calibration: Brier scores of the confidence people gave
-//! in their check-ins against the outcomes, per person, per team and for the workspace.
+//! in their check-ins against the outcomes, per person, per team and for the workspace,
+//! and the same for the forecast the key result had at each of those check-ins.
 
 use crate::extract::{Authenticated, Id, Json};
 use crate::problem::{ApiError, ErrorResponses};
@@ -9,8 +10,10 @@ use milepost_app::calibration::CalibrationView;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// Reads a closed cycle's confidence calibration. A cycle that is not closed yet is a
-/// 409 `cycle_not_closed`: its outcomes are not known.
+/// Reads a closed cycle's confidence calibration, with the forecast's beside it
+/// (`forecast`: at each check-in, the probability the forecast gave from the values known
+/// then). A cycle that is not closed yet is a 409 `cycle_not_closed`: its outcomes are
+/// not known.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/calibration", tag = "cycles",
     params(("id" = i64, Path, minimum = 1, description = "The cycle's id")),
     responses((status = 200, description = "The calibration", body = CalibrationView), ErrorResponses))]

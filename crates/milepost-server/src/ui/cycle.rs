@@ -1,6 +1,7 @@
 //! `/cycles` (a timeline of the cycles and their objectives) and `/cycles/{id}` (one
 //! cycle's objectives and, once it is closed, its review: scores with their colours,
-//! committed against aspirational outcomes, and the confidence calibration). Also the list walks other pages share.
+//! committed against aspirational outcomes, and the confidence calibration beside the
+//! forecast's). Also the list walks other pages share.
 
 use super::view::{KeyResultLine, Names, ObjectiveLine, percent};
 use super::{Layout, PageResult, Viewer, page};
@@ -144,6 +145,10 @@ struct CalibrationLine {
     /// The Brier score, two decimals.
     brier: String,
     check_ins: u64,
+    /// The forecast's Brier score on the same check-ins, two decimals, and how many had
+    /// a forecast; "—" and 0 when none had.
+    forecast: String,
+    forecasts: u64,
 }
 
 /// A closed cycle's calibration, for people.
@@ -156,14 +161,27 @@ struct Calibration {
 }
 
 fn calibration(view: &CalibrationView, names: &Names) -> Calibration {
-    let line =
-        |who: String, brier: f64, check_ins: u64| CalibrationLine { who, brier: format!("{brier:.2}"), check_ins };
+    let line = |who: String, brier: f64, check_ins: u64, forecast: Option<(f64, u64)>| CalibrationLine {
+        who,
+        brier: format!("{brier:.2}"),
+        check_ins,
+        forecast: forecast.map_or_else(|| "—".to_owned(), |(b, _)| format!("{b:.2}")),
+        forecasts: forecast.map_or(0, |(_, n)| n),
+    };
+    let by_forecast = &view.forecast;
     let mut lines = Vec::new();
     if let Some(all) = view.workspace {
-        lines.push(line("Everyone".to_owned(), all.brier, all.check_ins));
+        let forecast = by_forecast.workspace.map(|f| (f.brier, f.forecasts));
+        lines.push(line("Everyone".to_owned(), all.brier, all.check_ins, forecast));
     }
-    lines.extend(view.teams.iter().map(|t| line(format!("{} (team)", names.team(t.team_id)), t.brier, t.check_ins)));
-    lines.extend(view.people.iter().map(|p| line(names.person(Some(p.person_id)), p.brier, p.check_ins)));
+    lines.extend(view.teams.iter().map(|t| {
+        let forecast = by_forecast.teams.iter().find(|f| f.team_id == t.team_id).map(|f| (f.brier, f.forecasts));
+        line(format!("{} (team)", names.team(t.team_id)), t.brier, t.check_ins, forecast)
+    }));
+    lines.extend(view.people.iter().map(|p| {
+        let forecast = by_forecast.people.iter().find(|f| f.person_id == p.person_id).map(|f| (f.brier, f.forecasts));
+        line(names.person(Some(p.person_id)), p.brier, p.check_ins, forecast)
+    }));
     Calibration { key_results: view.key_results, succeeded: view.succeeded, lines }
 }
 

@@ -3,7 +3,7 @@
 //! outcomes, per person, per team and for the workspace; the key results of objectives
 //! the caller cannot see do not count; a cycle not closed yet is a 409.
 
-use crate::harness::{Api, Org, id};
+use crate::harness::{Api, Org, at_hours, id};
 use crate::ui::Browser;
 use serde_json::{Value, json};
 
@@ -120,4 +120,137 @@ http_test!(a_closed_cycles_calibration_scores_confidence_against_outcomes, |api:
     let (_, beth) = beta.person_with_session("beth", Some(beta.company), "admin").await;
     let quiet_page = Browser::from_api(&api, &beth).get(&format!("/cycles/{quiet}")).await;
     assert!(quiet_page.expect(200).contains("nothing to calibrate"));
+});
+
+http_test!(the_forecast_is_calibrated_on_the_same_check_ins_from_what_was_known_at_each, |api: Api| async move {
+    // The clock stands at 2026-11-16T00:00Z and the cycle ends at 2027-01-01T00:00Z, 46
+    // days later. Every key result goes "from 30 to 50"; check-ins come at −14, −7 and 0
+    // days. At each check-in the forecast sees only the values known then, so the first
+    // two of each key result (one and two points) have none and do not count for it.
+    let org = Org::new(&api, "acme").await;
+    let grow = |title: &str| json!({"title": title, "kind": "increase", "start": 30, "target": 50});
+    let committed = org
+        .team_objective("Ship it", org.company, json!([grow("Grow A from 30 to 50"), grow("Grow C from 30 to 50")]))
+        .await;
+    let aspirational = org
+        .api
+        .objective(json!({"cycle_id": org.cycle, "title": "Reach further", "owner_team_id": org.company,
+                          "commitment": "aspirational", "key_results": [grow("Grow B from 30 to 50")]}))
+        .await;
+    let (a, c) = (id(&committed["key_results"][0]), id(&committed["key_results"][1]));
+    let b = id(&aspirational["key_results"][0]);
+    let (dana, eli) = (org.dana, org.eli);
+    let at = |days_ago: i64| at_hours(-days_ago * 24);
+    for (key_result, body) in [
+        // A ends at 37 (progress 0.35): a committed miss, outcome 0. Dana said 5, 6, 8:
+        // 0.25, 0.36, 0.64. The forecast at the third (33, 36, 37: the worked example of
+        // docs/forecasting.md) is 0.75: (0.75)² = 0.5625.
+        (a, json!({"value": 33, "confidence": 5, "author_person_id": dana, "checked_in_at": at(14)})),
+        (a, json!({"value": 36, "confidence": 6, "author_person_id": dana, "checked_in_at": at(7)})),
+        (a, json!({"value": 37, "confidence": 8, "author_person_id": dana, "checked_in_at": at(0)})),
+        // B ends at 46 (progress 0.8): an aspirational success, outcome 1. Eli said 3, 4,
+        // 9: 0.49, 0.36, 0.01. At the third, the rates 3/7, 10/7 and 13/14 a day all carry
+        // 46 past 50 by the cycle's end: probability 1, (1 − 1)² = 0.
+        (b, json!({"value": 33, "confidence": 3, "author_person_id": eli, "checked_in_at": at(14)})),
+        (b, json!({"value": 36, "confidence": 4, "author_person_id": eli, "checked_in_at": at(7)})),
+        (b, json!({"value": 46, "confidence": 9, "author_person_id": eli, "checked_in_at": at(0)})),
+        // C ends at 35: a committed miss. Two check-ins without a confidence count for
+        // neither, but their values are known to the forecast at the third, a token's
+        // (workspace only) with confidence 5: 0.25. From 33, 36, 35 only the rate 3/7 a day
+        // (weight 7 of 28) reaches 50: probability 0.25, (0.25)² = 0.0625.
+        (c, json!({"value": 33, "checked_in_at": at(14)})),
+        (c, json!({"value": 36, "checked_in_at": at(7)})),
+        (c, json!({"value": 35, "confidence": 5, "checked_in_at": at(0)})),
+    ] {
+        org.api.check_in(key_result, body).await;
+    }
+    let cycle = org.api.get(&format!("/api/v1/cycles/{}", org.cycle)).await.expect(200);
+    org.api
+        .patch(&format!("/api/v1/cycles/{}", org.cycle), json!({"version": cycle["version"], "status": "closed"}))
+        .await
+        .expect(200);
+
+    let all = org.api.get(&format!("/api/v1/cycles/{}/calibration", org.cycle)).await.expect(200);
+    assert_eq!((all["key_results"].clone(), all["succeeded"].clone()), (json!(3), json!(1)), "{all}");
+    // The confidence: seven check-ins, (1.25 + 0.86 + 0.25) / 7 = 0.337…
+    assert_eq!(all["workspace"]["check_ins"], 7, "{all}");
+    assert_close(&all["workspace"]["brier"], (0.25 + 0.36 + 0.64 + 0.49 + 0.36 + 0.01 + 0.25) / 7.0, "confidence");
+    // The forecast: three of them had one, (0.5625 + 0 + 0.0625) / 3 = 0.208…
+    let forecast = &all["forecast"];
+    assert_eq!(forecast["workspace"]["forecasts"], 3, "{all}");
+    assert_close(&forecast["workspace"]["brier"], (0.5625 + 0.0 + 0.0625) / 3.0, "the forecast");
+    let people = forecast["people"].as_array().unwrap();
+    assert_eq!(people.iter().map(|p| p["person_id"].clone()).collect::<Vec<_>>(), [json!(dana), json!(eli)], "{all}");
+    assert_eq!((people[0]["forecasts"].clone(), people[1]["forecasts"].clone()), (json!(1), json!(1)));
+    assert_close(&people[0]["brier"], 0.5625, "dana's forecasts");
+    assert_close(&people[1]["brier"], 0.0, "eli's forecasts");
+    // Teams: eli's department, then dana's platform team.
+    let teams = forecast["teams"].as_array().unwrap();
+    assert_eq!(
+        teams.iter().map(|t| t["team_id"].clone()).collect::<Vec<_>>(),
+        [json!(org.department), json!(org.team)]
+    );
+    assert_eq!((teams[0]["forecasts"].clone(), teams[1]["forecasts"].clone()), (json!(1), json!(1)));
+    assert_close(&teams[0]["brier"], 0.0, "the department's forecasts");
+    assert_close(&teams[1]["brier"], 0.5625, "the platform team's forecasts");
+    // The confidence figures beside them are unchanged in shape.
+    assert_close(&all["people"][0]["brier"], (0.25 + 0.36 + 0.64) / 3.0, "dana");
+    assert_close(&all["people"][1]["brier"], (0.49 + 0.36 + 0.01) / 3.0, "eli");
+
+    // The review page shows the forecast column beside the confidence's.
+    let (_, ada) = org.person_with_session("ada", Some(org.company), "admin").await;
+    let review = Browser::from_api(&api, &ada).get(&format!("/cycles/{}", org.cycle)).await;
+    let review = review.expect(200);
+    let table = review.split("id=\"calibration-heading\"").nth(1).unwrap_or_default();
+    assert!(table.contains("<th scope=\"col\">Forecast's Brier score</th>"), "{review}");
+    assert!(
+        table.contains("<th scope=\"row\">Everyone</th><td>0.34</td><td>7</td><td>0.21</td><td>3</td></tr>"),
+        "{review}"
+    );
+    assert!(
+        table.contains("<th scope=\"row\">Person dana</th><td>0.42</td><td>3</td><td>0.56</td><td>1</td></tr>"),
+        "{review}"
+    );
+    assert!(
+        table.contains("<th scope=\"row\">Person eli</th><td>0.29</td><td>3</td><td>0.00</td><td>1</td></tr>"),
+        "{review}"
+    );
+});
+
+http_test!(a_check_in_with_fewer_than_three_values_known_has_no_forecast_and_does_not_count, |api: Api| async move {
+    // Two check-ins only: the confidence counts twice, the forecast never.
+    let org = Org::new(&api, "acme").await;
+    let objective = org
+        .team_objective(
+            "Ship it",
+            org.company,
+            json!([{"title": "Grow A from 30 to 50", "kind": "increase", "start": 30, "target": 50}]),
+        )
+        .await;
+    let a = id(&objective["key_results"][0]);
+    let dana = org.dana;
+    org.api
+        .check_in(
+            a,
+            json!({"value": 40, "confidence": 7, "author_person_id": dana, "checked_in_at": at_hours(-7 * 24)}),
+        )
+        .await;
+    org.api.check_in(a, json!({"value": 50, "confidence": 9, "author_person_id": dana})).await;
+    let cycle = org.api.get(&format!("/api/v1/cycles/{}", org.cycle)).await.expect(200);
+    org.api
+        .patch(&format!("/api/v1/cycles/{}", org.cycle), json!({"version": cycle["version"], "status": "closed"}))
+        .await
+        .expect(200);
+    let all = org.api.get(&format!("/api/v1/cycles/{}/calibration", org.cycle)).await.expect(200);
+    // A succeeded: (0.7 − 1)² = 0.09 and (0.9 − 1)² = 0.01.
+    assert_eq!(all["workspace"]["check_ins"], 2, "{all}");
+    assert_close(&all["workspace"]["brier"], (0.09 + 0.01) / 2.0, "confidence");
+    assert_eq!(all["forecast"], json!({"workspace": null, "people": [], "teams": []}), "{all}");
+    let (_, ada) = org.person_with_session("ada", Some(org.company), "admin").await;
+    let review = Browser::from_api(&api, &ada).get(&format!("/cycles/{}", org.cycle)).await;
+    let review = review.expect(200);
+    assert!(
+        review.contains("<th scope=\"row\">Everyone</th><td>0.05</td><td>2</td><td>—</td><td>0</td></tr>"),
+        "{review}"
+    );
 });
