@@ -16,7 +16,7 @@
 //! forecast (fewer than three points known, a milestone) does not count for it.
 
 use crate::cycle::{period_of, status_of};
-use crate::evaluation::{Cycles, measure_of, reads_kpi};
+use crate::evaluation::{Cycles, forecast_points, measure_of, reads_kpi};
 use crate::permission::hidden_objectives;
 use crate::time::from_ms;
 use crate::{App, AppError, Caller};
@@ -204,19 +204,9 @@ impl App {
         // Each key result's history in its cycle, as the evaluation forecasts from it.
         let mut check_ins_of: HashMap<i64, Vec<(Timestamp, f64)>> = HashMap::new();
         for row in data.key_results.iter().filter(|k| outcomes.contains_key(&k.id)) {
-            let measured =
-                reads_kpi(row).and_then(|kpi| data.kpi_values.get(&(kpi, cycle_id))).filter(|v| !v.is_empty());
-            let mut points: Vec<(Timestamp, f64)> =
-                measured.into_iter().flatten().map(|(at, value)| (from_ms(*at), *value)).collect();
-            points.extend(
-                data.check_ins
-                    .iter()
-                    .filter(|c| c.key_result_id == row.id && period.contains(from_ms(c.checked_in_at)))
-                    .filter(|c| measured.is_none() || c.source != "kpi")
-                    .map(|c| (from_ms(c.checked_in_at), c.value)),
-            );
-            points.sort_by_key(|point| point.0);
-            check_ins_of.insert(row.id, points);
+            let measured = reads_kpi(row).and_then(|kpi| data.kpi_values.get(&(kpi, cycle_id))).map(Vec::as_slice);
+            let own = data.check_ins.iter().filter(|c| c.key_result_id == row.id);
+            check_ins_of.insert(row.id, forecast_points(own, measured, &period));
         }
         let measures: HashMap<i64, _> = data.key_results.iter().filter_map(|k| Some((k.id, measure_of(k)?))).collect();
         let mut confidence = Tally::default();

@@ -200,6 +200,28 @@ fn score_view(progress: Progress, commitment: Option<Commitment>) -> ScoreView {
     ScoreView { value: score.value(), colour: score.colour(), succeeded: commitment.map(|c| score.succeeded(c)) }
 }
 
+/// The points a key result is forecast from, in time order: its check-ins inside the
+/// cycle and, when it is fed by a KPI, the KPI's measurements in the cycle with its
+/// manual check-ins only (those the KPI wrote repeat its measurements). The evaluation
+/// and the forecast's calibration both read history through this one rule.
+pub(crate) fn forecast_points<'a>(
+    check_ins: impl Iterator<Item = &'a CheckInRow>,
+    kpi_values: Option<&[(i64, f64)]>,
+    period: &CyclePeriod,
+) -> Vec<(Timestamp, f64)> {
+    let measured = kpi_values.filter(|values| !values.is_empty());
+    let mut points: Vec<(Timestamp, f64)> =
+        measured.into_iter().flatten().map(|(at, value)| (from_ms(*at), *value)).collect();
+    points.extend(
+        check_ins
+            .filter(|c| period.contains(from_ms(c.checked_in_at)))
+            .filter(|c| measured.is_none() || c.source != "kpi")
+            .map(|c| (from_ms(c.checked_in_at), c.value)),
+    );
+    points.sort_by_key(|point| point.0);
+    points
+}
+
 /// Evaluates one key result from its history (its check-ins in time order); a key
 /// result's numbers depend on nothing else, so a page of key results needs no rollup.
 ///
@@ -227,15 +249,7 @@ pub(crate) fn evaluate_key_result(
         }
         _ => history.iter().filter(checked_in).map(|c| c.value).collect(),
     };
-    let in_cycle: Vec<(Timestamp, f64)> = if measured.is_empty() {
-        history.iter().filter(checked_in).map(|c| (from_ms(c.checked_in_at), c.value)).collect()
-    } else {
-        let manual = history.iter().filter(checked_in).filter(|c| c.source != "kpi");
-        let mut points: Vec<(Timestamp, f64)> = measured;
-        points.extend(manual.map(|c| (from_ms(c.checked_in_at), c.value)));
-        points.sort_by_key(|point| point.0);
-        points
-    };
+    let in_cycle = forecast_points(history.iter().copied(), kpi_values, period);
     let progress = measure.map_or(Progress::ZERO, |m| m.progress(row.current_value, &values));
     // A forecast looks ahead, so only while the cycle runs, and only from what was known
     // at `now` (as-of views). Once the cycle is over its outcome is known.
