@@ -123,14 +123,31 @@ fn forecast_sentence(key_result: &KeyResultView, forecast: &ForecastView) -> Str
         KeyResultKind::Range => "to end inside the band",
         _ => "to reach the target",
     };
+    // An unlikely target can still be a near miss, which the status counts as on or
+    // nearly on track: the sentence says how far it would get, so the two agree.
+    let near_miss = forecast_progress(key_result.kind, key_result.start, key_result.target, forecast.value)
+        .filter(|progress| forecast.probability < 0.5 && (0.7..1.0).contains(progress))
+        .map(|progress| format!(", though it would end {} of the way there", super::view::percent(progress)))
+        .unwrap_or_default();
     format!(
-        "Forecast for the cycle's end: {} (80% between {} and {}), from {} points; {} {goal}.",
+        "Forecast for the cycle's end: {} (80% between {} and {}), from {} points; {} {goal}{near_miss}.",
         shown(forecast.value),
         shown(forecast.low),
         shown(forecast.high),
         forecast.points,
         likelihood(forecast.probability),
     )
+}
+
+/// How far from its start to its target an increase or decrease would get if it ended
+/// at `value`: 0.97 for 69.76 on the way from 61 to 70.
+fn forecast_progress(kind: KeyResultKind, start: Option<f64>, target: Option<f64>, value: f64) -> Option<f64> {
+    match (kind, start, target) {
+        (KeyResultKind::Increase | KeyResultKind::Decrease, Some(start), Some(target)) if target != start => {
+            Some((value - start) / (target - start))
+        }
+        _ => None,
+    }
 }
 
 fn midnight(date: jiff::civil::Date) -> i64 {
@@ -298,4 +315,20 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id) 
         editable,
     };
     Ok(page(StatusCode::OK, &template))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_forecast_says_how_far_an_increase_or_decrease_would_get() {
+        let near = forecast_progress(KeyResultKind::Increase, Some(61.0), Some(70.0), 69.76);
+        assert!(near.is_some_and(|p| (p - 0.9733).abs() < 1e-3), "{near:?}");
+        let down = forecast_progress(KeyResultKind::Decrease, Some(8.0), Some(2.0), 3.5);
+        assert!(down.is_some_and(|p| (p - 0.75).abs() < 1e-9), "{down:?}");
+        assert_eq!(forecast_progress(KeyResultKind::Maintain, Some(1.0), Some(2.0), 1.5), None);
+        assert_eq!(forecast_progress(KeyResultKind::Increase, Some(5.0), Some(5.0), 6.0), None);
+        assert_eq!(forecast_progress(KeyResultKind::Increase, None, Some(5.0), 6.0), None);
+    }
 }
