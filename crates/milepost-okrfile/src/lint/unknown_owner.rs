@@ -14,23 +14,17 @@ pub(super) const RULE: Rule = Rule {
     summary: "an `@handle` that is no person of the workspace (checked only against a workspace)",
 };
 
+/// The diagnostic for `@handle` at `at`, when the handle is well formed and nobody's.
+fn unknown(context: &LintContext, handle: &str, at: Option<Span>) -> Option<Diagnostic> {
+    let at = at.filter(|_| Slug::parse(handle).is_ok() && !knows(&context.people, handle, false))?;
+    Some(
+        Diagnostic::new(RULE.name, RULE.severity, at, format!("nobody in the workspace has the handle `@{handle}`"))
+            .suggest(did_you_mean(&context.people, handle, "person")),
+    )
+}
+
 pub(super) fn check(input: &Input, context: &LintContext, out: &mut Vec<Diagnostic>) {
-    let mut report = |handle: &str, at: Option<Span>| {
-        if let Some(at) = at
-            && Slug::parse(handle).is_ok()
-            && !knows(&context.people, handle, false)
-        {
-            out.push(
-                Diagnostic::new(
-                    RULE.name,
-                    RULE.severity,
-                    at,
-                    format!("nobody in the workspace has the handle `@{handle}`"),
-                )
-                .suggest(did_you_mean(&context.people, handle, "person")),
-            );
-        }
-    };
+    let mut report = |handle: &str, at: Option<Span>| out.extend(unknown(context, handle, at));
     if let Some(Owner::Person(handle)) = &input.file.owner {
         report(handle, input.map.owner);
     }
@@ -51,17 +45,7 @@ pub(super) fn check(input: &Input, context: &LintContext, out: &mut Vec<Diagnost
 
 /// The same for a KPI file's owner, `kpis: @dana`.
 pub(super) fn check_kpis(input: &KpiInput, context: &LintContext, out: &mut Vec<Diagnostic>) {
-    if let (Some(KpiOwner::Person(handle)), Some(at)) = (&input.parsed.file.owner, input.parsed.source_map.owner)
-        && !knows(&context.people, handle, false)
-    {
-        out.push(
-            Diagnostic::new(
-                RULE.name,
-                RULE.severity,
-                at,
-                format!("nobody in the workspace has the handle `@{handle}`"),
-            )
-            .suggest(did_you_mean(&context.people, handle, "person")),
-        );
+    if let Some(KpiOwner::Person(handle)) = &input.parsed.file.owner {
+        out.extend(unknown(context, handle, input.parsed.source_map.owner));
     }
 }
