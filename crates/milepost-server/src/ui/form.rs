@@ -6,7 +6,7 @@ use crate::problem::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
-use milepost_app::{FieldError, Location};
+use milepost_app::{AppError, FieldError, Location};
 use std::collections::HashMap;
 
 /// The fields of a posted form, in order.
@@ -140,6 +140,31 @@ impl Problems {
                 Location::Parameter(name) | Location::Header(name) => name.clone(),
             };
             self.add(&field, error.detail.clone());
+        }
+    }
+
+    /// Takes what a use case refused, for an edit form shown again: its field problems
+    /// next to their fields (422), a stale version or a conflict (409) and a refusal
+    /// (403) at the top of the form. Any other error is handed back for an error page.
+    pub fn refused(
+        &mut self,
+        error: AppError,
+        field_of: impl Fn(&str) -> Option<String>,
+    ) -> Result<StatusCode, AppError> {
+        match error {
+            AppError::Invalid(errors) => {
+                self.extend(&errors, field_of);
+                Ok(StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            error @ AppError::Forbidden { .. } => {
+                self.add("", error.to_string());
+                Ok(StatusCode::FORBIDDEN)
+            }
+            error @ (AppError::StaleVersion { .. } | AppError::Conflict { .. }) => {
+                self.add("", error.to_string());
+                Ok(StatusCode::CONFLICT)
+            }
+            other => Err(other),
         }
     }
 }

@@ -212,16 +212,7 @@ pub async fn save_initiative(State(app): State<App>, viewer: Viewer, Id(id): Id,
     if problems.is_empty() {
         match app.update_initiative(caller, id, change).await {
             Ok(_) => return Ok(see_other(&format!("/objectives/{}", objective.id))),
-            Err(AppError::Invalid(errors)) => problems.extend(&errors, initiative_field),
-            Err(error @ (AppError::StaleVersion { .. } | AppError::Forbidden { .. } | AppError::Conflict { .. })) => {
-                status = if matches!(error, AppError::Forbidden { .. }) {
-                    StatusCode::FORBIDDEN
-                } else {
-                    StatusCode::CONFLICT
-                };
-                problems.add("", error.to_string());
-            }
-            Err(error) => return Err(error.into()),
+            Err(error) => status = problems.refused(error, initiative_field)?,
         }
     }
     let names = Names::load(&app, caller).await?;

@@ -10,7 +10,7 @@ use crate::extract::Id;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use milepost_app::{App, AppError};
+use milepost_app::App;
 use milepost_core::{Comparator, KeyResultKind, Named};
 use std::collections::HashMap;
 
@@ -131,29 +131,22 @@ pub async fn save_key_result(State(app): State<App>, viewer: Viewer, Id(id): Id,
     if problems.is_empty() {
         match app.update_key_result(caller, id, change).await {
             Ok(saved) => return Ok(see_other(&format!("/objectives/{}#key-result-{id}", saved.objective_id))),
-            Err(AppError::Invalid(errors)) => problems.extend(&errors, |pointer| {
-                let field = match pointer.trim_start_matches('/').split('/').next().unwrap_or_default() {
-                    "kind" | "comparator" => "kind",
-                    "start" => "start",
-                    "target" | "range" | "relative_change" | "delta" => "target",
-                    "unit" => "unit",
-                    "weight" => "weight",
-                    "owner_person_id" => "owner",
-                    "reason" => "reason",
-                    "title" => "title",
-                    _ => "",
-                };
-                Some(field.to_owned())
-            }),
-            Err(error @ (AppError::StaleVersion { .. } | AppError::Forbidden { .. } | AppError::Conflict { .. })) => {
-                status = if matches!(error, AppError::Forbidden { .. }) {
-                    StatusCode::FORBIDDEN
-                } else {
-                    StatusCode::CONFLICT
-                };
-                problems.add("", error.to_string());
+            Err(error) => {
+                status = problems.refused(error, |pointer| {
+                    let field = match pointer.trim_start_matches('/').split('/').next().unwrap_or_default() {
+                        "kind" | "comparator" => "kind",
+                        "start" => "start",
+                        "target" | "range" | "relative_change" | "delta" => "target",
+                        "unit" => "unit",
+                        "weight" => "weight",
+                        "owner_person_id" => "owner",
+                        "reason" => "reason",
+                        "title" => "title",
+                        _ => "",
+                    };
+                    Some(field.to_owned())
+                })?
             }
-            Err(error) => return Err(error.into()),
         }
     }
     let names = Names::load(&app, caller).await?;

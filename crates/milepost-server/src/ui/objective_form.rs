@@ -450,20 +450,7 @@ pub async fn save_objective(State(app): State<App>, viewer: Viewer, Id(id): Id, 
     let status = if problems.is_empty() {
         match app.update_objective(caller, id, change).await {
             Ok(_) => return Ok(see_other(&format!("/objectives/{id}"))),
-            Err(AppError::Invalid(errors)) => {
-                problems.extend(&errors, |pointer| Some(objective_field(pointer).to_owned()));
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            Err(error @ (AppError::StaleVersion { .. } | AppError::Forbidden { .. } | AppError::Conflict { .. })) => {
-                let status = if matches!(error, AppError::Forbidden { .. }) {
-                    StatusCode::FORBIDDEN
-                } else {
-                    StatusCode::CONFLICT
-                };
-                problems.add("", error.to_string());
-                status
-            }
-            Err(error) => return Err(error.into()),
+            Err(error) => problems.refused(error, |pointer| Some(objective_field(pointer).to_owned()))?,
         }
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
