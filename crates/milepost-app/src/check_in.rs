@@ -11,7 +11,7 @@ use crate::time::from_ms;
 use crate::{App, Caller};
 use jiff::{SignedDuration, Timestamp};
 use milepost_core::{CheckInId, Confidence, CycleStatus, KeyResultKind, Named};
-use milepost_store::{CheckInRow, NewCheckIn as StoreCheckIn, Tx};
+use milepost_store::{CheckInRow, GoalChangeRow, NewCheckIn as StoreCheckIn, Tx};
 use serde::{Deserialize, Serialize};
 
 /// The longest note or blockers text accepted, in characters.
@@ -34,7 +34,9 @@ pub struct NewCheckIn {
     pub blockers: Option<String>,
     /// The time the value describes (default now; may be earlier, never later).
     pub checked_in_at: Option<Timestamp>,
-    /// Who checks in.
+    /// Who checks in. A person logged in is always the author of their check-ins (naming
+    /// anyone else is refused); an API token, which acts for no person, may name the
+    /// person it reports for.
     pub author_person_id: Option<i64>,
 }
 
@@ -61,6 +63,42 @@ pub struct CheckInView {
     pub checked_in_at: Timestamp,
     /// When it was recorded.
     pub created_at: Timestamp,
+}
+
+/// A move of a key result's goal after its cycle began.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GoalChangeView {
+    /// Its id.
+    pub id: i64,
+    /// The key result whose goal moved.
+    pub key_result_id: i64,
+    /// `start`, `target`, `range_low` or `range_high`.
+    pub field: String,
+    /// The value before.
+    pub old_value: Option<f64>,
+    /// The value after.
+    pub new_value: Option<f64>,
+    /// Why, in the words of whoever moved it.
+    pub reason: String,
+    /// Who moved it: the person logged in (none for an API token or the operator).
+    pub author_person_id: Option<i64>,
+    /// When.
+    pub changed_at: Timestamp,
+}
+
+impl From<GoalChangeRow> for GoalChangeView {
+    fn from(row: GoalChangeRow) -> Self {
+        GoalChangeView {
+            id: row.id,
+            key_result_id: row.key_result_id,
+            field: row.field,
+            old_value: row.old_value,
+            new_value: row.new_value,
+            reason: row.reason,
+            author_person_id: row.author_person_id,
+            changed_at: from_ms(row.changed_at),
+        }
+    }
 }
 
 /// A recorded check-in and the key result as it stands after it.
@@ -195,6 +233,21 @@ impl App {
         let rows = tx.list_check_ins(caller.workspace, key_result_id, page::probe(page)).await?;
         Ok(page::finish(rows, page, |r| r.id, CheckInView::from))
     }
+
+    /// Every move of a key result's start, target or range after its cycle began,
+    /// oldest first: who moved it, when, from what to what, and why.
+    pub async fn list_goal_changes(
+        &self,
+        caller: &Caller,
+        key_result_id: i64,
+    ) -> Result<Vec<GoalChangeView>, AppError> {
+        let mut tx = self.store().read().await?;
+        let not_found = || AppError::NotFound { what: "key result", id: key_result_id.to_string() };
+        let key_result = tx.key_result(caller.workspace, key_result_id).await?.ok_or_else(not_found)?;
+        key_result::parents(&mut tx, caller, key_result.objective_id).await.map_err(|_| not_found())?;
+        let rows = tx.list_goal_changes(caller.workspace, key_result_id).await?;
+        Ok(rows.into_iter().map(GoalChangeView::from).collect())
+    }
 }
 
 /// Checks and writes one check-in inside `tx`. The caller then moves the key result's
@@ -245,7 +298,21 @@ pub(crate) async fn write_check_in(
     if at > now.saturating_add(FUTURE_SKEW).unwrap_or(now) {
         problems.push("/checked_in_at", format!("{at} is in the future: a check-in reports what is, not what will be"));
     }
+    let author = match (caller.person, new.author_person_id) {
+        // A person logged in checks in as themselves, whatever door they came through.
+        (Some(me), Some(named)) if named != me => {
+            problems.push(
+                "/author_person_id",
+                format!("you are logged in as person {me}: a check-in you make is yours; leave author_person_id out"),
+            );
+            None
+        }
+        (Some(me), _) => Some(me),
+        // A machine token reports for whoever it names, or for nobody.
+        (None, named) => named,
+    };
     if let Some(author) = new.author_person_id
+        && caller.person.is_none()
         && !tx.exists("people", caller.workspace, author).await?
     {
         problems.push("/author_person_id", format!("there is no person {author} in this workspace"));
@@ -264,7 +331,7 @@ pub(crate) async fn write_check_in(
                 confidence: confidence.map(|c| i64::from(c.get())),
                 note,
                 blockers,
-                author_person_id: new.author_person_id,
+                author_person_id: author,
                 source: source.to_owned(),
                 checked_in_at: at.as_millisecond(),
             },

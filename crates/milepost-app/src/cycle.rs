@@ -10,7 +10,7 @@ use crate::{App, Caller};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use milepost_core::{CyclePeriod, CycleStatus, Named, Slug, Title};
-use milepost_store::{CycleFields, CycleFilter, CycleRow};
+use milepost_store::{CycleFields, CycleFilter, CycleRow, CycleTransitionRow, NewCycleTransition, Tx};
 use serde::{Deserialize, Serialize};
 
 /// A cycle to create.
@@ -45,6 +45,76 @@ pub struct CyclePatch {
     pub end_date: Option<String>,
     /// New status.
     pub status: Option<CycleStatus>,
+}
+
+/// Reopening a closed cycle: an admin's decision, with a reason that the cycle's review
+/// shows.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CycleReopen {
+    /// The version the change is based on.
+    pub version: i64,
+    /// Why the graded cycle is opened again (required; shown on its review).
+    pub reason: String,
+    /// The status it reopens to: active (default) or planning.
+    pub status: Option<CycleStatus>,
+}
+
+/// A change of a cycle's status: who, when, from what to what, and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CycleTransitionView {
+    /// Its id.
+    pub id: i64,
+    /// The status before.
+    pub from_status: CycleStatus,
+    /// The status after.
+    pub to_status: CycleStatus,
+    /// Why (always given when a closed cycle was reopened).
+    pub reason: String,
+    /// The person who changed it, when a person did.
+    pub actor_person_id: Option<i64>,
+    /// The API token that changed it, when one did.
+    pub actor_token_id: Option<i64>,
+    /// When.
+    pub at: Timestamp,
+}
+
+impl From<CycleTransitionRow> for CycleTransitionView {
+    fn from(row: CycleTransitionRow) -> Self {
+        CycleTransitionView {
+            id: row.id,
+            from_status: CycleStatus::parse(&row.from_status).unwrap_or(CycleStatus::Planning),
+            to_status: CycleStatus::parse(&row.to_status).unwrap_or(CycleStatus::Planning),
+            reason: row.reason,
+            actor_person_id: row.actor_person_id,
+            actor_token_id: row.actor_token_id,
+            at: from_ms(row.at),
+        }
+    }
+}
+
+/// The longest reason for reopening a cycle, in characters.
+const REASON_MAX: usize = 2_000;
+
+/// Records that `caller` moved a cycle from one status to another, inside `tx`.
+async fn record_transition(
+    tx: &mut Tx,
+    caller: &Caller,
+    cycle_id: i64,
+    (from, to): (&str, &str),
+    reason: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let transition = NewCycleTransition {
+        cycle_id,
+        from_status: from,
+        to_status: to,
+        reason,
+        actor_person_id: caller.person,
+        actor_token_id: caller.token,
+    };
+    tx.insert_cycle_transition(caller.workspace, &transition, now).await?;
+    Ok(())
 }
 
 /// A cycle.
@@ -178,6 +248,17 @@ impl App {
             Some(slug) => problems.check("/slug", Slug::parse(slug)).map(|s| s.as_str().to_owned()),
             None => Some(current.slug.clone()),
         };
+        if status_of(&current) == CycleStatus::Closed && change.status.is_some_and(|s| s != CycleStatus::Closed) {
+            return Err(AppError::Conflict {
+                code: "cycle_closed",
+                detail: format!(
+                    "cycle {} is closed and graded: reopening it is an admin's decision with a reason \
+                     (POST /api/v1/cycles/{id}/reopen with its version and a reason)",
+                    current.slug
+                ),
+                location: Some(crate::Location::Pointer("/status".to_owned())),
+            });
+        }
         let start = change.start_date.as_deref().unwrap_or(&current.start_date);
         let end = change.end_date.as_deref().unwrap_or(&current.end_date);
         let period = check_period(&mut problems, start, end);
@@ -197,8 +278,64 @@ impl App {
             .await
             .map_err(|e| on_update(e, "cycle", id, change.version))?;
         record(&mut tx, caller, "update", "cycle", id, Some(&current), Some(&row), self.now_ms()).await?;
+        if row.status != current.status {
+            record_transition(&mut tx, caller, id, (&current.status, &row.status), "", self.now_ms()).await?;
+        }
         tx.commit().await?;
         Ok(view(row, self.now()))
+    }
+
+    /// Reopens a closed cycle (admins only, with a reason): it takes check-ins again
+    /// until it is closed anew. The audit trail and the cycle's review record who
+    /// reopened it, when and why.
+    pub async fn reopen_cycle(&self, caller: &Caller, id: i64, reopen: CycleReopen) -> Result<CycleView, AppError> {
+        require(caller, Action::Administer)?;
+        let mut problems = Problems::new();
+        let reason = reopen.reason.trim();
+        if reason.is_empty() {
+            problems.push("/reason", "say why the graded cycle is reopened: the review will show it");
+        } else if reason.chars().count() > REASON_MAX {
+            problems.push("/reason", format!("must be at most {REASON_MAX} characters"));
+        }
+        let status = reopen.status.unwrap_or(CycleStatus::Active);
+        if status == CycleStatus::Closed {
+            problems.push("/status", "a cycle reopens to active or planning");
+        }
+        problems.finish()?;
+        let mut tx = self.store().write().await?;
+        let current = tx
+            .cycle(caller.workspace, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound { what: "cycle", id: id.to_string() })?;
+        if status_of(&current) != CycleStatus::Closed {
+            return Err(AppError::Conflict {
+                code: "cycle_not_closed",
+                detail: format!("cycle {} is {}, not closed: there is nothing to reopen", current.slug, current.status),
+                location: None,
+            });
+        }
+        let fields = CycleFields { status: status.as_str().to_owned(), ..current.fields() };
+        let now = self.now_ms();
+        let row = tx
+            .update_cycle(caller.workspace, id, reopen.version, &fields, current.archived, now)
+            .await
+            .map_err(|e| on_update(e, "cycle", id, reopen.version))?;
+        let after = serde_json::json!({ "cycle": &row, "reason": reason });
+        record(&mut tx, caller, "reopen", "cycle", id, Some(&current), Some(&after), now).await?;
+        record_transition(&mut tx, caller, id, (&current.status, &row.status), reason, now).await?;
+        tx.commit().await?;
+        Ok(view(row, self.now()))
+    }
+
+    /// A cycle's status changes, oldest first: when it started, closed and was
+    /// reopened, by whom and why.
+    pub async fn list_cycle_transitions(&self, caller: &Caller, id: i64) -> Result<Vec<CycleTransitionView>, AppError> {
+        let mut tx = self.store().read().await?;
+        tx.cycle(caller.workspace, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound { what: "cycle", id: id.to_string() })?;
+        let rows = tx.list_cycle_transitions(caller.workspace, id).await?;
+        Ok(rows.into_iter().map(CycleTransitionView::from).collect())
     }
 
     /// Archives a cycle (or restores it).

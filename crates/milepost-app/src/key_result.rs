@@ -536,8 +536,17 @@ impl App {
             .map_err(|e| on_update(e, "key result", id, change.version))?;
         if started {
             for (field, old, new) in moved {
-                tx.insert_goal_change(caller.workspace, id, field, old, new, reason.unwrap_or_default(), None, now_ms)
-                    .await?;
+                tx.insert_goal_change(
+                    caller.workspace,
+                    id,
+                    field,
+                    old,
+                    new,
+                    reason.unwrap_or_default(),
+                    caller.person,
+                    now_ms,
+                )
+                .await?;
             }
         }
         record(tx, caller, "update", "key_result", id, Some(&current), Some(&row), now_ms).await?;

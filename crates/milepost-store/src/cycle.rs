@@ -45,6 +45,46 @@ pub struct CycleFields {
     pub status: String,
 }
 
+/// A change of a cycle's status, as stored.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct CycleTransitionRow {
+    /// Its id.
+    pub id: i64,
+    /// The workspace it belongs to.
+    pub workspace_id: i64,
+    /// The cycle.
+    pub cycle_id: i64,
+    /// The status before.
+    pub from_status: String,
+    /// The status after.
+    pub to_status: String,
+    /// Why (required when a closed cycle is reopened; may be empty otherwise).
+    pub reason: String,
+    /// The person who changed it, when a person did.
+    pub actor_person_id: Option<i64>,
+    /// The API token that changed it, when one did.
+    pub actor_token_id: Option<i64>,
+    /// When (unix ms).
+    pub at: i64,
+}
+
+/// A change of a cycle's status to record.
+#[derive(Debug, Clone)]
+pub struct NewCycleTransition<'a> {
+    /// The cycle.
+    pub cycle_id: i64,
+    /// The status before.
+    pub from_status: &'a str,
+    /// The status after.
+    pub to_status: &'a str,
+    /// Why.
+    pub reason: &'a str,
+    /// The person who changed it.
+    pub actor_person_id: Option<i64>,
+    /// The API token that changed it.
+    pub actor_token_id: Option<i64>,
+}
+
 /// Which cycles to list.
 #[derive(Debug, Clone, Default)]
 pub struct CycleFilter {
@@ -159,6 +199,47 @@ impl Tx {
         .bind(filter.include_archived)
         .bind(page.after.unwrap_or(0))
         .bind(page.limit)
+        .fetch_all(conn)
+        .await?))
+    }
+
+    /// Records a change of a cycle's status.
+    pub async fn insert_cycle_transition(
+        &mut self,
+        workspace: WorkspaceId,
+        new: &NewCycleTransition<'_>,
+        now: i64,
+    ) -> Result<CycleTransitionRow> {
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
+                "INSERT INTO cycle_transitions (workspace_id, cycle_id, from_status, to_status, reason,
+                 actor_person_id, actor_token_id, at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+            )
+            .bind(workspace.get())
+            .bind(new.cycle_id)
+            .bind(new.from_status)
+            .bind(new.to_status)
+            .bind(new.reason)
+            .bind(new.actor_person_id)
+            .bind(new.actor_token_id)
+            .bind(now)
+            .fetch_one(conn)
+            .await?
+        }))
+    }
+
+    /// A cycle's status changes, oldest first.
+    pub async fn list_cycle_transitions(
+        &mut self,
+        workspace: WorkspaceId,
+        cycle_id: i64,
+    ) -> Result<Vec<CycleTransitionRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT * FROM cycle_transitions WHERE workspace_id = $1 AND cycle_id = $2 ORDER BY id"
+        )
+        .bind(workspace.get())
+        .bind(cycle_id)
         .fetch_all(conn)
         .await?))
     }

@@ -25,7 +25,7 @@ mod workspace;
 
 pub use access::{EventFilter, EventRow, InvitationRow, NewEvent, NewToken, SessionRow, TokenRow};
 pub use check_in::{CheckInRow, GoalChangeRow, NewCheckIn};
-pub use cycle::{CycleFields, CycleFilter, CycleRow};
+pub use cycle::{CycleFields, CycleFilter, CycleRow, CycleTransitionRow, NewCycleTransition};
 pub use initiative::{InitiativeFields, InitiativeFilter, InitiativeRow};
 pub use key_result::{KeyResultFields, KeyResultFilter, KeyResultRow};
 pub use kpi::{KpiFields, KpiFilter, KpiRow, MeasurementRow, NewMeasurement};

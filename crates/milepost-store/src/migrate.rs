@@ -56,6 +56,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0007_kpi_positions.sql"),
         postgres: include_str!("../migrations/postgres/0007_kpi_positions.sql"),
     },
+    Paired {
+        version: 8,
+        name: "cycle_history_and_recovery",
+        sqlite: include_str!("../migrations/sqlite/0008_cycle_history_and_recovery.sql"),
+        postgres: include_str!("../migrations/postgres/0008_cycle_history_and_recovery.sql"),
+    },
 ];
 
 fn migrator(pick: fn(&Paired) -> &'static str) -> Migrator {

@@ -6,7 +6,7 @@ use crate::extract::{Authenticated, Id, Json, Query};
 use crate::problem::{ApiError, ErrorResponses};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use milepost_app::check_in::{CheckInResult, CheckInView, NewCheckIn};
+use milepost_app::check_in::{CheckInResult, CheckInView, GoalChangeView, NewCheckIn};
 use milepost_app::key_result::{KeyResultPatch, KeyResultQuery, KeyResultView, NewKeyResult};
 use milepost_app::{App, ListParams, Paged};
 use milepost_core::CheckInId;
@@ -130,6 +130,19 @@ pub async fn get_check_in(
     Ok(Json(app.get_check_in(&caller, CheckInId(id)).await?))
 }
 
+/// Every move of a key result's start, target or range after its cycle began, oldest
+/// first: who moved it, when, from what to what, and the reason they gave.
+#[utoipa::path(get, path = "/api/v1/key-results/{id}/goal-changes", tag = "key-results",
+    params(("id" = i64, Path, minimum = 1, description = "The key result's id")),
+    responses((status = 200, description = "Its goal changes, oldest first", body = Vec<GoalChangeView>), ErrorResponses))]
+pub async fn list_goal_changes(
+    State(app): State<App>,
+    Authenticated(caller): Authenticated,
+    Id(id): Id,
+) -> Result<Json<Vec<GoalChangeView>>, ApiError> {
+    Ok(Json(app.list_goal_changes(&caller, id).await?))
+}
+
 pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
     router
         .routes(routes!(list_key_results))
@@ -139,4 +152,5 @@ pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
         .routes(routes!(restore_key_result))
         .routes(routes!(list_check_ins, create_check_in))
         .routes(routes!(get_check_in))
+        .routes(routes!(list_goal_changes))
 }

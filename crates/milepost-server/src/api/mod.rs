@@ -5,6 +5,7 @@
 mod access;
 mod calibration;
 mod crud;
+mod cycles;
 mod health;
 mod key_results;
 mod kpis;
@@ -93,5 +94,6 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     let router = okr_files::routes(router);
     let router = kpis::routes(router);
     let router = calibration::routes(router);
+    let router = cycles::routes(router);
     router.split_for_parts()
 }

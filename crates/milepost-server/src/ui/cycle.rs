@@ -10,11 +10,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::calibration::CalibrationView;
-use milepost_app::cycle::{CycleQuery, CycleView};
+use milepost_app::cycle::{CycleQuery, CycleTransitionView, CycleView};
 use milepost_app::key_result::{KeyResultQuery, KeyResultView};
 use milepost_app::objective::{ObjectiveQuery, ObjectiveView};
 use milepost_app::{App, AppError, Caller};
-use milepost_core::{Commitment, CycleStatus};
+use milepost_core::{Commitment, CycleStatus, Named};
 
 /// Every cycle of the workspace, in id order.
 pub async fn all_cycles(app: &App, caller: &Caller) -> Result<Vec<CycleView>, AppError> {
@@ -185,6 +185,38 @@ fn calibration(view: &CalibrationView, names: &Names) -> Calibration {
     Calibration { key_results: view.key_results, succeeded: view.succeeded, lines }
 }
 
+/// One change of the cycle's status, for people.
+struct TransitionLine {
+    /// The day, `YYYY-MM-DD`.
+    day: String,
+    /// Who changed it.
+    who: String,
+    /// What happened, in words: "Reopened (closed → active)".
+    what: String,
+    /// Why, when a reason was given.
+    reason: String,
+}
+
+fn transition_line(t: &CycleTransitionView, names: &Names) -> TransitionLine {
+    let what = match (t.from_status, t.to_status) {
+        (CycleStatus::Closed, to) => format!("Reopened (closed → {})", to.as_str()),
+        (_, CycleStatus::Closed) => "Closed".to_owned(),
+        (_, CycleStatus::Active) => "Started".to_owned(),
+        (from, to) => format!("Moved from {} to {}", from.as_str(), to.as_str()),
+    };
+    let who = match (t.actor_person_id, t.actor_token_id) {
+        (Some(person), _) => names.person(Some(person)),
+        (None, Some(token)) => format!("API token {token}"),
+        (None, None) => "the operator".to_owned(),
+    };
+    TransitionLine {
+        day: t.at.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
+        who,
+        what,
+        reason: t.reason.clone(),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "cycle.html")]
 struct CyclePage {
@@ -196,6 +228,10 @@ struct CyclePage {
     objectives: Vec<(ObjectiveLine, Vec<KeyResultLine>)>,
     outcomes: Vec<Outcome>,
     calibration: Option<Calibration>,
+    /// Every change of its status, oldest first (a reopening with its reason).
+    history: Vec<TransitionLine>,
+    /// Whether it was ever reopened after being closed.
+    reopened: bool,
 }
 
 /// `GET /cycles/{id}`: one cycle, and its review once it is closed.
@@ -206,6 +242,9 @@ pub async fn show_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id) -> P
     let now = app.now();
     let objectives = all_objectives(&app, caller, ObjectiveQuery { cycle_id: Some(id), ..Default::default() }).await?;
     let closed = cycle.status == CycleStatus::Closed;
+    let transitions = app.list_cycle_transitions(caller, id).await?;
+    let reopened = transitions.iter().any(|t| t.from_status == CycleStatus::Closed);
+    let history = transitions.iter().map(|t| transition_line(t, &names)).collect();
     let mut outcomes = Vec::new();
     let mut calibrated = None;
     if closed {
@@ -234,6 +273,8 @@ pub async fn show_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id) -> P
         objectives,
         outcomes,
         calibration: calibrated,
+        history,
+        reopened,
         cycle,
     };
     Ok(page(StatusCode::OK, &template))

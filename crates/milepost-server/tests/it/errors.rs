@@ -503,3 +503,47 @@ http_test!(moving_the_goalposts_after_the_cycle_began_needs_a_reason, |api: Api|
     assert_eq!(moved["target"], 30.0);
     assert_eq!(moved["status"], "not_started");
 });
+
+http_test!(a_person_is_the_author_of_what_they_write_through_any_door, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let admin = org.api.clone();
+    let (ada, session) = org.person_with_session("ada", Some(org.team), "admin").await;
+    let objective =
+        org.team_objective("Grow", org.team, json!([Org::increase("Grow revenue from 0 to 10", 0.0, 10.0)])).await;
+    let key_result = id(&objective["key_results"][0]);
+
+    // A check-in through the JSON API with a session cookie names the person logged in.
+    let path = format!("/api/v1/key-results/{key_result}/check-ins");
+    let made = session.post(&path, json!({"value": 3, "confidence": 6})).await.expect(201);
+    assert_eq!(made["check_in"]["author_person_id"], ada, "{made}");
+    let stored = admin.get(&format!("/api/v1/check-ins/{}", id(&made["check_in"]))).await.expect(200);
+    assert_eq!(stored["author_person_id"], ada);
+    // Naming somebody else is refused, and nothing is written.
+    let reply = session.post(&path, json!({"value": 4, "author_person_id": org.dana})).await;
+    reply.invalid_at(&["/author_person_id"]);
+    assert_eq!(admin.walk_ids(&path, 100).await.len(), 1);
+    // A machine token acts for nobody, and may say whom it reports for.
+    let by_token = admin.post(&path, json!({"value": 4})).await.expect(201);
+    assert_eq!(by_token["check_in"]["author_person_id"], Value::Null);
+    let for_dana = admin.post(&path, json!({"value": 5, "author_person_id": org.dana})).await.expect(201);
+    assert_eq!(for_dana["check_in"]["author_person_id"], org.dana);
+
+    // Moving a goal after the cycle began records who moved it, when and why.
+    let kr_path = format!("/api/v1/key-results/{key_result}");
+    let version = admin.get(&kr_path).await.expect(200)["version"].clone();
+    session
+        .patch(&kr_path, json!({"version": version, "target": 20, "reason": "The board raised the bar"}))
+        .await
+        .expect(200);
+    let changes = session.get(&format!("{kr_path}/goal-changes")).await.expect(200);
+    let changes = changes.as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["field"], "target");
+    assert_eq!(changes[0]["old_value"], 10.0);
+    assert_eq!(changes[0]["new_value"], 20.0);
+    assert_eq!(changes[0]["reason"], "The board raised the bar");
+    assert_eq!(changes[0]["author_person_id"], ada);
+    // Another workspace's key result reads as missing.
+    let other = api.new_workspace("globex").await;
+    other.get(&format!("{kr_path}/goal-changes")).await.problem(404, "not_found");
+});

@@ -33,6 +33,7 @@ mod audit;
 mod basics;
 mod calibration;
 mod concurrency;
+mod cycles;
 mod errors;
 mod forecasts;
 mod harness;

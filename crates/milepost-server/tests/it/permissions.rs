@@ -3,7 +3,8 @@
 //! real things of workspace A and must answer with the status [`EXPECTED`] gives. A
 //! refused write changes nothing: the thing it is about (or the list it would add to)
 //! reads the same afterwards, and the audit trail has no new event. An allowed write
-//! adds events that name the caller: its token, or the person logged in. Every
+//! adds events that name the caller: its token, or the person logged in; and a record it
+//! answers with that has an author (a check-in) names the person logged in. Every
 //! mismatch is reported at once.
 
 use crate::harness::{Api, BEARER_CHALLENGE, Org, Reply, at_hours, id, password_of};
@@ -99,6 +100,9 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     ("archive_cycle",           [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
     ("restore_cycle",           [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
     // A cycle's calibration: everyone reads it once the cycle is closed; A's cycle is active, so 409.
+    // Reopening is for admins; A's cycle is active, not closed, so even they get 409.
+    ("reopen_cycle",            [409,  403,   403,   403,   401, 401,   401,    404,             409,  403,  403,   403]),
+    ("list_cycle_transitions",  [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
     ("get_cycle_calibration",   [409,  409,   409,   409,   401, 401,   401,    404,             409,  409,  409,   409]),
     // OKRs: everyone reads; admins and editors change them and check in, and so does
     // the member who owns them.
@@ -117,6 +121,7 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     ("list_check_ins",          [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
     ("create_check_in",         [201,  201,   403,   403,   401, 401,   401,    404,             201,  201,  403,   403]),
     ("get_check_in",            [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    ("list_goal_changes",       [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
     ("list_initiatives",        [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
     ("create_initiative",       [201,  201,   403,   403,   401, 401,   401,    422,             201,  201,  403,   403]),
     ("get_initiative",          [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
@@ -318,6 +323,7 @@ impl World {
             "create_measurement" => json!({"value": 40 + index, "measured_at": at_hours(-1 - index as i64)}),
             "import_measurements" => json!([{"measured_at": at_hours(-100 - index as i64), "value": index}]),
             "draft_objective_from_kpi" => json!({}),
+            "reopen_cycle" => json!({"version": 1, "reason": format!("{caller} found a late number")}),
             "update_team" | "update_person" | "update_cycle" | "update_kpi" => {
                 json!({"version": version, "name": format!("Renamed by {caller}")})
             }
@@ -551,6 +557,16 @@ http_test!(every_operation_answers_each_caller_as_the_table_says, |api: Api| asy
                                 "{at}: the trail should name person {person} and token {token} for it: {added:?}"
                             ));
                         }
+                        // And every record it answers with that has an author names the
+                        // person too (a token acts for nobody, and these bodies name nobody).
+                        let mut authors = Vec::new();
+                        authors_in(&reply.body, &mut authors);
+                        if let Some(author) = authors.iter().find(|author| *author != person) {
+                            mismatches.push(format!(
+                                "{at}: a record it wrote names author {author}, not person {person}: {}",
+                                reply.text
+                            ));
+                        }
                     }
                     _ if after != before => {
                         let what = if after.events == before.events { "the thing" } else { "the audit trail" };
@@ -604,6 +620,23 @@ http_test!(every_operation_answers_each_caller_as_the_table_says, |api: Api| asy
     );
     assert_eq!(calls, documented.len() * CALLERS.len());
 });
+
+/// Every `author_person_id` a body holds, at any depth.
+fn authors_in(body: &Value, authors: &mut Vec<Value>) {
+    match body {
+        Value::Object(fields) => {
+            for (name, value) in fields {
+                if name == "author_person_id" {
+                    authors.push(value.clone());
+                } else {
+                    authors_in(value, authors);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| authors_in(item, authors)),
+        _ => {}
+    }
+}
 
 /// Keeps the person logged in as caller `index` logged in after an allowed session
 /// operation: their session names them; after a password change the new password is

@@ -277,6 +277,11 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
         "/api/v1/key-results/{id}",
         api.patch(&path, json!({"version": 2, "title": "Keep uptime up"})).await,
     );
+    let moved = json!({"version": changed["version"], "target": 99.5, "reason": "The new region is less stable"});
+    let changed = api.patch(&path, moved).await.expect(200);
+    let changes =
+        t.visit("get", "/api/v1/key-results/{id}/goal-changes", api.get(&format!("{path}/goal-changes")).await);
+    assert_eq!(changes[0]["reason"], "The new region is less stable", "{changes}");
     let archived = t.visit(
         "post",
         "/api/v1/key-results/{id}/archive",
@@ -305,6 +310,18 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     let calibrated = t.visit("get", "/api/v1/cycles/{id}/calibration", api.get(&calibration).await);
     assert!(calibrated["key_results"].as_u64().is_some_and(|n| n > 0), "{calibrated}");
     t.visit("get", "/api/v1/objectives", api.get("/api/v1/objectives").await);
+    // Reopened by an admin with a reason, and its history.
+    let closed = api.get(&format!("/api/v1/cycles/{}", org.cycle)).await.expect(200);
+    let reopen = json!({"version": closed["version"], "reason": "A late number"});
+    let reopened = t.visit(
+        "post",
+        "/api/v1/cycles/{id}/reopen",
+        api.post(&format!("/api/v1/cycles/{}/reopen", org.cycle), reopen).await,
+    );
+    assert_eq!(reopened["status"], "active", "{reopened}");
+    let history = format!("/api/v1/cycles/{}/transitions", org.cycle);
+    let history = t.visit("get", "/api/v1/cycles/{id}/transitions", api.get(&history).await);
+    assert_eq!(history[1]["reason"], "A late number", "{history}");
 
     // Tokens and the audit trail.
     let body = json!({"name": "CI import", "role": "editor", "expires_in_days": 30});
