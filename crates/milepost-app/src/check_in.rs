@@ -3,7 +3,7 @@
 //! is corrected by a new check-in.
 
 use crate::access::record;
-use crate::error::{AppError, Problems};
+use crate::error::{AppError, FieldError, Problems};
 use crate::key_result::{self, KeyResultView};
 use crate::page::{self, ListParams, Paged};
 use crate::permission::{Action, allows, require};
@@ -110,6 +110,76 @@ pub struct CheckInResult {
     pub key_result: KeyResultView,
 }
 
+/// One key result's row of the weekly check-in form: what the person entered, beside
+/// what the form showed them.
+#[derive(Debug, Clone, Default)]
+pub struct CheckInEntry {
+    /// The key result.
+    pub key_result_id: i64,
+    /// The value entered, or `None` when the field was left blank.
+    pub value: Option<f64>,
+    /// The confidence entered.
+    pub confidence: Option<i64>,
+    /// The note entered.
+    pub note: Option<String>,
+    /// The blockers entered.
+    pub blockers: Option<String>,
+    /// What the form showed in the value and confidence fields when it was drawn, or
+    /// `None` when the form does not say (then whatever was entered is news).
+    pub shown: Option<Shown>,
+    /// "No change this week": record a check-in even when nothing differs from what
+    /// was shown, to say on purpose that the key result did not move.
+    pub no_change: bool,
+}
+
+/// What a row of the weekly check-in form showed when it was drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Shown {
+    /// The key result's current value then.
+    pub value: Option<f64>,
+    /// Its latest confidence then.
+    pub confidence: Option<i64>,
+}
+
+impl CheckInEntry {
+    /// Whether this row is to be recorded: the "no change this week" box is ticked, or
+    /// the value or the confidence differs from what the row showed (numbers compared
+    /// as numbers, so 3.6 and 3.60 are the same), or a note or blockers were written.
+    /// A row is compared with what it showed, not with the key result as it stands now,
+    /// so a row left alone on a form drawn before someone else's check-in is still
+    /// skipped rather than putting the old value back.
+    pub fn is_news(&self) -> bool {
+        let written = |text: &Option<String>| text.as_deref().is_some_and(|t| !t.trim().is_empty());
+        let differs = match self.shown {
+            Some(shown) => self.value != shown.value || self.confidence != shown.confidence,
+            None => self.value.is_some() || self.confidence.is_some(),
+        };
+        self.no_change || differs || written(&self.note) || written(&self.blockers)
+    }
+}
+
+/// A problem at the value when a row left its value as shown but the key result has
+/// moved since the form was drawn (someone else checked in): recording the shown value
+/// would silently put the old value back, so the person is asked to give it again.
+async fn moved_since_shown(
+    tx: &mut Tx,
+    caller: &Caller,
+    entry: &CheckInEntry,
+    value: f64,
+) -> Result<Option<FieldError>, AppError> {
+    let Some(shown) = entry.shown.filter(|shown| shown.value == Some(value)) else { return Ok(None) };
+    // A key result that is missing is reported by `write_check_in`.
+    let Some(row) = tx.key_result(caller.workspace, entry.key_result_id).await? else { return Ok(None) };
+    if row.current_value == shown.value {
+        return Ok(None);
+    }
+    let now = row.current_value.map_or_else(|| "no value".to_owned(), |v| v.to_string());
+    Ok(Some(FieldError::body(
+        "/value",
+        format!("the value moved to {now} since this form was shown (another check-in): give the value now"),
+    )))
+}
+
 impl From<CheckInRow> for CheckInView {
     fn from(row: CheckInRow) -> Self {
         CheckInView {
@@ -166,29 +236,61 @@ impl App {
         Ok(CheckInResult { check_in: check_in.into(), key_result })
     }
 
-    /// Records several check-ins in one transaction, as the weekly check-in form sends
-    /// them: all are written, or none. Every problem of every check-in is reported at
-    /// once, its pointer prefixed with the check-in's place in `check_ins`
-    /// (`/check_ins/2/confidence`).
+    /// Records the weekly check-in form's rows in one transaction: all are written, or
+    /// none. Only the rows that say something new are written (see
+    /// [`CheckInEntry::is_news`]); the others are skipped without a word, so a form that
+    /// shows every key result does not invent check-ins. When no row says anything new,
+    /// nothing is written at all (no transaction, no audit event) and the answer is
+    /// empty. Every problem of every row is reported at once, its pointer prefixed with
+    /// the row's place in `entries` (`/check_ins/2/confidence`).
     pub async fn create_check_ins(
         &self,
         caller: &Caller,
-        check_ins: Vec<(i64, NewCheckIn)>,
+        entries: Vec<CheckInEntry>,
     ) -> Result<Vec<CheckInResult>, AppError> {
         let now = self.now();
+        let mut problems = Vec::new();
+        let mut check_ins = Vec::new();
+        for (index, entry) in entries.into_iter().enumerate() {
+            if !entry.is_news() {
+                continue;
+            }
+            match entry.value {
+                Some(value) => check_ins.push((index, entry, value)),
+                None => problems.push(FieldError::body(
+                    format!("/check_ins/{index}/value"),
+                    "give the value now (the same as before, if it did not move)",
+                )),
+            }
+        }
+        if check_ins.is_empty() && problems.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.store().write().await?;
         let mut written = Vec::with_capacity(check_ins.len());
-        let mut problems = Vec::new();
-        for (index, (key_result_id, new)) in check_ins.into_iter().enumerate() {
-            match write_check_in(&mut tx, caller, key_result_id, new, "manual", now).await {
+        for (index, entry, value) in check_ins {
+            let prefix = |mut error: FieldError| {
+                if let crate::Location::Pointer(pointer) = &mut error.location {
+                    *pointer = format!("/check_ins/{index}{pointer}");
+                }
+                error
+            };
+            // Read before writing, said only once `write_check_in` has found the caller
+            // may check in here, so the message tells nothing to those who may not.
+            let moved = moved_since_shown(&mut tx, caller, &entry, value).await?;
+            let new = NewCheckIn {
+                value,
+                confidence: entry.confidence,
+                note: entry.note,
+                blockers: entry.blockers,
+                checked_in_at: None,
+                author_person_id: caller.person,
+            };
+            match write_check_in(&mut tx, caller, entry.key_result_id, new, "manual", now).await {
+                Ok(_) if moved.is_some() => problems.extend(moved.map(prefix)),
                 Ok(row) => written.push(row),
                 // Keep looking for problems in the others; nothing is committed.
-                Err(AppError::Invalid(errors)) => problems.extend(errors.into_iter().map(|mut error| {
-                    if let crate::Location::Pointer(pointer) = &mut error.location {
-                        *pointer = format!("/check_ins/{index}{pointer}");
-                    }
-                    error
-                })),
+                Err(AppError::Invalid(errors)) => problems.extend(errors.into_iter().map(prefix)),
                 Err(other) => return Err(other),
             }
         }

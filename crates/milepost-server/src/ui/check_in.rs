@@ -1,20 +1,23 @@
 //! `/check-in`: the weekly check-in. Every key result the person owns in the active
 //! cycles on one form (new value, confidence 0–10, note, blockers), saved in one
 //! submit by one app call, all or nothing; each problem is shown next to its field.
-//! A plain HTML form: it works with the keyboard alone and without JavaScript.
+//! Each row also posts what it showed (hidden `shown_value.ID`, `shown_confidence.ID`)
+//! and a "no change this week" box, so the app records only the rows that say
+//! something new (`CheckInEntry::is_news`). A plain HTML form: it works with the
+//! keyboard alone and without JavaScript.
 
 use super::cycle::all_key_results;
-use super::form::{Fields, Form, Problems};
+use super::form::{self, Fields, Form, Problems};
 use super::view::{KeyResultLine, Names};
 use super::{Layout, PageResult, Viewer, page, see_other};
 use crate::extract::Query;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use milepost_app::check_in::NewCheckIn;
+use milepost_app::check_in::{CheckInEntry, Shown};
 use milepost_app::cycle::CycleQuery;
 use milepost_app::key_result::{KeyResultQuery, KeyResultView};
-use milepost_app::{App, AppError, Caller, Location};
+use milepost_app::{App, AppError, Caller};
 use milepost_core::{CycleStatus, KeyResultKind};
 use std::collections::HashMap;
 
@@ -26,6 +29,11 @@ struct Row {
     confidence: String,
     note: String,
     blockers: String,
+    /// What the value and confidence fields show when the form is drawn: posted back
+    /// so that a row left alone is not recorded.
+    shown_value: String,
+    shown_confidence: String,
+    no_change: bool,
     errors: HashMap<&'static str, String>,
 }
 
@@ -65,6 +73,20 @@ async fn my_key_results(app: &App, caller: &Caller) -> Result<Vec<KeyResultView>
 
 const FIELDS: [&str; 4] = ["value", "confidence", "note", "blockers"];
 
+/// Whether two number fields say the same number (3.6 and 3.60, 1,000 and 1000).
+fn same_number(a: &str, b: &str) -> bool {
+    matches!((form::number(a), form::number(b)), (Ok(a), Ok(b)) if a == b)
+}
+
+/// Whether two confidence fields say the same whole number (or are both blank).
+fn same_whole(a: &str, b: &str) -> bool {
+    let parse = |text: &str| match text.trim() {
+        "" => Ok(None),
+        text => text.parse::<i64>().map(Some),
+    };
+    matches!((parse(a), parse(b)), (Ok(a), Ok(b)) if a == b)
+}
+
 fn rows(
     key_results: &[KeyResultView],
     names: &Names,
@@ -77,19 +99,34 @@ fn rows(
         .map(|k| {
             let id = k.id;
             let field = |name: &str| format!("{name}.{id}");
-            let (value, confidence, note, blockers) = match posted {
-                Some(fields) => (
-                    fields.text(&field("value")).to_owned(),
-                    fields.text(&field("confidence")).to_owned(),
-                    fields.text(&field("note")).to_owned(),
-                    fields.text(&field("blockers")).to_owned(),
-                ),
-                None => (
-                    k.current.map(|v| v.to_string()).unwrap_or_default(),
-                    k.confidence.map(|c| c.to_string()).unwrap_or_default(),
-                    String::new(),
-                    String::new(),
-                ),
+            let shown_value = k.current.map(|v| v.to_string()).unwrap_or_default();
+            let shown_confidence = k.confidence.map(|c| c.to_string()).unwrap_or_default();
+            let (value, confidence, note, blockers, no_change) = match posted {
+                // What was typed stays; a field left as it was shown follows the key
+                // result as it stands now, so that a form drawn again after someone
+                // else's check-in shows, and compares with, the new value.
+                Some(fields) => {
+                    let left = |name: &str, same: fn(&str, &str) -> bool| {
+                        let shown = format!("shown_{name}.{id}");
+                        fields.has(&shown) && same(fields.text(&field(name)), fields.text(&shown))
+                    };
+                    (
+                        if left("value", same_number) {
+                            shown_value.clone()
+                        } else {
+                            fields.text(&field("value")).to_owned()
+                        },
+                        if left("confidence", same_whole) {
+                            shown_confidence.clone()
+                        } else {
+                            fields.text(&field("confidence")).to_owned()
+                        },
+                        fields.text(&field("note")).to_owned(),
+                        fields.text(&field("blockers")).to_owned(),
+                        fields.has(&field("no_change")),
+                    )
+                }
+                None => (shown_value.clone(), shown_confidence.clone(), String::new(), String::new(), false),
             };
             let errors = FIELDS
                 .iter()
@@ -103,10 +140,34 @@ fn rows(
                 confidence,
                 note,
                 blockers,
+                shown_value,
+                shown_confidence,
+                no_change,
                 errors,
             }
         })
         .collect()
+}
+
+/// What the form posted for key result `id`: what was entered beside what was shown.
+/// Problems reading the entered numbers are recorded at their fields.
+fn entry(fields: &Fields, id: i64, problems: &mut Problems) -> CheckInEntry {
+    let field = |name: &str| format!("{name}.{id}");
+    // What was shown is read quietly: the server wrote it, and if it cannot be read,
+    // the row is taken as the person entered it.
+    let shown = fields.has(&field("shown_value")).then(|| Shown {
+        value: form::number(fields.text(&field("shown_value"))).ok().flatten(),
+        confidence: fields.text(&field("shown_confidence")).parse().ok(),
+    });
+    CheckInEntry {
+        key_result_id: id,
+        value: fields.number(&field("value"), problems),
+        confidence: fields.whole(&field("confidence"), problems),
+        note: fields.optional(&field("note")),
+        blockers: fields.optional(&field("blockers")),
+        shown,
+        no_change: fields.has(&field("no_change")),
+    }
 }
 
 /// The query of the check-in page: how many check-ins were just saved.
@@ -133,66 +194,30 @@ pub async fn show_check_in(State(app): State<App>, viewer: Viewer, Query(query):
     Ok(page(StatusCode::OK, &template))
 }
 
-/// `POST /check-in`: saves every row with a value, in one transaction.
+/// `POST /check-in`: saves the rows that say something new, in one transaction, and
+/// says how many; a submit that changes nothing writes nothing and says so.
 pub async fn save_check_in(State(app): State<App>, viewer: Viewer, Form(fields): Form) -> PageResult {
     let caller = &viewer.caller;
     let mut problems = Problems::default();
     let ids: Vec<i64> = fields.text("key_results").split(',').filter_map(|id| id.trim().parse().ok()).collect();
-    let mut check_ins = Vec::new();
-    for &id in &ids {
-        let field = |name: &str| format!("{name}.{id}");
-        let value = fields.number(&field("value"), &mut problems);
-        let confidence = fields.whole(&field("confidence"), &mut problems);
-        let note = fields.optional(&field("note"));
-        let blockers = fields.optional(&field("blockers"));
-        match value {
-            Some(value) => check_ins.push((
-                id,
-                NewCheckIn { value, confidence, note, blockers, checked_in_at: None, author_person_id: caller.person },
-            )),
-            None if problems.has(&field("value")) => {}
-            None if confidence.is_some() || note.is_some() || blockers.is_some() => {
-                problems.add(&field("value"), "give the value now (the same as before, if it did not move)");
-            }
-            None => {}
-        }
-    }
+    let entries: Vec<CheckInEntry> = ids.iter().map(|&id| entry(&fields, id, &mut problems)).collect();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if problems.is_empty() {
-        if check_ins.is_empty() {
-            problems.add("", "nothing to save: give a value for at least one key result");
-        } else {
-            let order: Vec<i64> = check_ins.iter().map(|(id, _)| *id).collect();
-            match app.create_check_ins(caller, check_ins).await {
-                Ok(saved) => return Ok(see_other(&format!("/check-in?saved={}", saved.len()))),
-                Err(AppError::Invalid(errors)) => {
-                    for error in errors {
-                        let place = match &error.location {
-                            Location::Pointer(pointer) => pointer.strip_prefix("/check_ins/").and_then(|rest| {
-                                let (index, field) = rest.split_once('/')?;
-                                let id = order.get(index.parse::<usize>().ok()?)?;
-                                let field = match field {
-                                    "confidence" => "confidence",
-                                    "note" => "note",
-                                    "blockers" => "blockers",
-                                    _ => "value",
-                                };
-                                Some(format!("{field}.{id}"))
-                            }),
-                            _ => None,
-                        };
-                        problems.add(&place.unwrap_or_default(), error.detail);
-                    }
-                }
-                Err(error @ (AppError::Forbidden { .. } | AppError::Conflict { .. })) => {
-                    status = if matches!(error, AppError::Forbidden { .. }) {
-                        StatusCode::FORBIDDEN
-                    } else {
-                        StatusCode::CONFLICT
+        match app.create_check_ins(caller, entries).await {
+            Ok(saved) => return Ok(see_other(&format!("/check-in?saved={}", saved.len()))),
+            Err(error) => {
+                status = problems.refused(error, |pointer| {
+                    let rest = pointer.strip_prefix("/check_ins/")?;
+                    let (index, field) = rest.split_once('/')?;
+                    let id = ids.get(index.parse::<usize>().ok()?)?;
+                    let field = match field {
+                        "confidence" => "confidence",
+                        "note" => "note",
+                        "blockers" => "blockers",
+                        _ => "value",
                     };
-                    problems.add("", error.to_string());
-                }
-                Err(error) => return Err(error.into()),
+                    Some(format!("{field}.{id}"))
+                })?;
             }
         }
     }

@@ -35,17 +35,10 @@ impl Fields {
 
     /// A number field: `None` when blank; a problem recorded under `name` when it is not a number.
     pub fn number(&self, name: &str, problems: &mut Problems) -> Option<f64> {
-        let text = self.text(name);
-        if text.is_empty() {
-            return None;
-        }
-        match text.replace(',', "").parse::<f64>() {
-            Ok(value) if value.is_finite() => Some(value),
-            _ => {
-                problems.add(name, format!("“{text}” is not a number"));
-                None
-            }
-        }
+        number(self.text(name)).unwrap_or_else(|problem| {
+            problems.add(name, problem);
+            None
+        })
     }
 
     /// A whole-number field (an id, a confidence): `None` when blank.
@@ -61,6 +54,20 @@ impl Fields {
                 None
             }
         }
+    }
+}
+
+/// Reads a number as the forms take it: blank is `None`, thousands separators are
+/// ignored (`1,000` is 1000), and anything else that is not a finite number is a problem
+/// to show the person.
+pub fn number(text: &str) -> Result<Option<f64>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.replace(',', "").parse::<f64>() {
+        Ok(value) if value.is_finite() => Ok(Some(value)),
+        _ => Err(format!("“{text}” is not a number")),
     }
 }
 

@@ -50,6 +50,7 @@ mod schema;
 mod sessions;
 mod tokens;
 mod ui;
+mod ui_check_in;
 mod ui_forecast;
 mod ui_forms;
 mod ui_kpi_forms;
