@@ -14,12 +14,19 @@
 //!   `worsening` (direction-aware: for a range, towards or away from the band) when that
 //!   change exceeds half the warning band (1% of the target without a band), `steady`
 //!   otherwise, `unknown` with fewer than two periods that have a value.
-//! - **Lagging** ([`is_lagging`]): red in each of the last `n` periods of the cadence
-//!   (each period's value is its last measurement; a period without one breaks the run),
-//!   and not `no_data` now. Periods are windows of one cadence length ending at `now`.
+//! - **Lagging** ([`is_lagging`]): red in each of the last `n` *complete* calendar
+//!   periods of the cadence ([`period_start`]: days, ISO weeks from Monday, months and
+//!   quarters, in UTC), and red now. A period's value is its last measurement; a complete
+//!   period without one breaks the run. The current period is not complete: while it
+//!   has no measurement it neither clears nor hides lagging (the latest value, from the
+//!   last complete period, is red); a value in it that is not red clears it at once.
+//!   Silence wins over red: a KPI whose latest value is older than two periods is
+//!   `no_data`, never lagging.
 
 use crate::kpi::{Cadence, KpiDirection};
-use jiff::{SignedDuration, Timestamp};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -247,15 +254,68 @@ pub fn kpi_trend(goal: &KpiGoal, cadence: Cadence, series: &[Point], now: Timest
     if good { KpiTrend::Improving } else { KpiTrend::Worsening }
 }
 
-/// Whether a KPI is lagging at `now`: red in each of its last `n` periods, and not
-/// `no_data` now (see the module rules). `n` of 0 is treated as 1.
+/// The first day of the calendar period of `cadence` that holds `day`: the day itself,
+/// the Monday of its ISO week, the first of its month, the first of its quarter.
+fn first_day(cadence: Cadence, day: Date) -> Date {
+    match cadence {
+        Cadence::Daily => day,
+        Cadence::Weekly => day.checked_sub(i64::from(day.weekday().to_monday_zero_offset()).days()).unwrap_or(day),
+        Cadence::Monthly => day.first_of_month(),
+        Cadence::Quarterly => {
+            let month = (day.month() - 1) / 3 * 3 + 1;
+            Date::new(day.year(), month, 1).unwrap_or(day.first_of_month())
+        }
+    }
+}
+
+/// The first day of the period before the one that starts on `first`.
+fn previous_first_day(cadence: Cadence, first: Date) -> Date {
+    let back = match cadence {
+        Cadence::Daily => 1.day(),
+        Cadence::Weekly => 1.week(),
+        Cadence::Monthly => 1.month(),
+        Cadence::Quarterly => 3.months(),
+    };
+    first.checked_sub(back).unwrap_or(first)
+}
+
+fn midnight(day: Date) -> Timestamp {
+    day.to_zoned(TimeZone::UTC).map_or(Timestamp::MIN, |zoned| zoned.timestamp())
+}
+
+/// When the calendar period of `cadence` that holds `at` began, in UTC: midnight of the
+/// day, of the Monday of the ISO week, of the first of the month or of the quarter.
+pub fn period_start(cadence: Cadence, at: Timestamp) -> Timestamp {
+    midnight(first_day(cadence, at.to_zoned(TimeZone::UTC).date()))
+}
+
+/// The last value of each of the `count` complete calendar periods before the one that
+/// holds `now`, newest first; `None` for a period without a measurement. `series` is
+/// sorted by time.
+pub fn complete_period_values(series: &[Point], cadence: Cadence, now: Timestamp, count: usize) -> Vec<Option<f64>> {
+    let mut first = first_day(cadence, now.to_zoned(TimeZone::UTC).date());
+    let mut values = Vec::with_capacity(count.min(1024));
+    for _ in 0..count {
+        let end = midnight(first);
+        first = previous_first_day(cadence, first);
+        let start = midnight(first);
+        // The last point before `end`, if it is inside the period.
+        let before_end = series.partition_point(|(at, _)| *at < end);
+        let value = before_end.checked_sub(1).map(|i| series[i]).filter(|(at, _)| *at >= start).map(|(_, v)| v);
+        values.push(value);
+    }
+    values
+}
+
+/// Whether a KPI is lagging at `now`: red now, and red in each of its last `n` complete
+/// calendar periods (see the module rules). `n` of 0 is treated as 1.
 pub fn is_lagging(goal: &KpiGoal, cadence: Cadence, series: &[Point], n: u32, now: Timestamp) -> bool {
     let latest = series.iter().rev().find(|(at, _)| *at <= now).copied();
     if kpi_health(goal, cadence, latest, now) != KpiHealth::Red {
         return false;
     }
     let count = usize::try_from(n.max(1)).unwrap_or(usize::MAX);
-    period_values(series, cadence, now, count)
+    complete_period_values(series, cadence, now, count)
         .iter()
         .all(|value| value.is_some_and(|v| goal.health_of(v) == KpiHealth::Red))
 }
@@ -345,6 +405,52 @@ mod tests {
         assert!(!is_lagging(&latency(), Cadence::Weekly, &weekly, 2, now()));
     }
 
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn periods_are_calendar_days_weeks_months_and_quarters_in_utc() {
+        let wednesday = at("2026-11-18T15:30:00Z");
+        assert_eq!(period_start(Cadence::Daily, wednesday), at("2026-11-18T00:00:00Z"));
+        assert_eq!(period_start(Cadence::Weekly, wednesday), at("2026-11-16T00:00:00Z"), "ISO weeks start on Monday");
+        assert_eq!(period_start(Cadence::Monthly, wednesday), at("2026-11-01T00:00:00Z"));
+        assert_eq!(period_start(Cadence::Quarterly, wednesday), at("2026-10-01T00:00:00Z"));
+        assert_eq!(period_start(Cadence::Weekly, at("2026-11-16T00:00:00Z")), at("2026-11-16T00:00:00Z"));
+        assert_eq!(period_start(Cadence::Quarterly, at("2027-03-31T23:59:59Z")), at("2027-01-01T00:00:00Z"));
+        let series = [
+            (at("2026-09-30T12:00:00Z"), 1.0),
+            (at("2026-10-02T00:00:00Z"), 2.0),
+            (at("2026-10-31T23:59:59Z"), 3.0),
+            (at("2026-11-10T00:00:00Z"), 4.0),
+        ];
+        // November is not complete yet: October, then September.
+        assert_eq!(complete_period_values(&series, Cadence::Monthly, wednesday, 3), vec![Some(3.0), Some(1.0), None]);
+        assert_eq!(complete_period_values(&series, Cadence::Quarterly, wednesday, 2), vec![Some(1.0), None]);
+    }
+
+    #[test]
+    fn an_empty_current_period_neither_clears_nor_hides_lagging() {
+        // Red for the whole of October and November; December has no value yet.
+        let monthly = [(at("2026-10-20T00:00:00Z"), 1000.0), (at("2026-11-25T00:00:00Z"), 1000.0)];
+        for now in ["2026-12-01T00:00:00Z", "2026-12-03T10:00:00Z", "2026-12-20T23:00:00Z"] {
+            assert!(is_lagging(&latency(), Cadence::Monthly, &monthly, 2, at(now)), "{now}");
+        }
+        // Two silent periods: no data wins over red.
+        assert!(!is_lagging(&latency(), Cadence::Monthly, &monthly, 2, at("2027-01-25T00:00:00Z")));
+        // A red value in the current period keeps it lagging; a green one clears it.
+        let mut red_now = monthly.to_vec();
+        red_now.push((at("2026-12-02T00:00:00Z"), 990.0));
+        assert!(is_lagging(&latency(), Cadence::Monthly, &red_now, 2, at("2026-12-03T00:00:00Z")));
+        let mut green_now = monthly.to_vec();
+        green_now.push((at("2026-12-02T00:00:00Z"), 50.0));
+        assert!(!is_lagging(&latency(), Cadence::Monthly, &green_now, 2, at("2026-12-03T00:00:00Z")));
+        // Weekly, measured on Fridays: red the last two whole weeks, Monday of the third.
+        let weekly = [(at("2026-11-06T09:00:00Z"), 1000.0), (at("2026-11-13T09:00:00Z"), 1000.0)];
+        assert!(is_lagging(&latency(), Cadence::Weekly, &weekly, 2, at("2026-11-16T08:00:00Z")));
+        assert!(is_lagging(&latency(), Cadence::Weekly, &weekly, 2, at("2026-11-20T08:00:00Z")));
+    }
+
     #[test]
     fn silent_kpis_do_not_lag() {
         let old_red = [(days_ago(4.5), 99.0), (days_ago(3.5), 99.0), (days_ago(2.5), 99.0)];
@@ -416,6 +522,43 @@ mod tests {
                 let at = now().checked_sub(age).unwrap();
                 prop_assert_eq!(kpi_health(&goal, cadence, Some((at, value)), now()), KpiHealth::NoData);
                 prop_assert!(!is_lagging(&goal, cadence, &[(at, value)], 2, now()));
+            }
+        }
+
+        #[test]
+        fn an_empty_current_period_does_not_change_the_verdict(
+            goal in goals(),
+            values in prop::collection::vec((0i64..90 * 24, -2e6..2e6f64), 0..24),
+            n in 1u32..4,
+            cadence_index in 0usize..4,
+            later in 0.0..1.0f64,
+        ) {
+            // Measurements in the 90 days before the current period began; `now` is the
+            // period's first instant or any later instant of it.
+            let cadence = [Cadence::Daily, Cadence::Weekly, Cadence::Monthly, Cadence::Quarterly][cadence_index];
+            let now = at("2026-11-18T15:30:00Z");
+            let start = period_start(cadence, now);
+            let mut series: Vec<Point> = values
+                .iter()
+                .map(|(hours, v)| (start.checked_sub(SignedDuration::from_hours(*hours + 1)).unwrap(), *v))
+                .collect();
+            series.sort_by_key(|p| p.0);
+            series.dedup_by_key(|p| p.0);
+            let length = now.duration_since(start).as_secs_f64();
+            let then = start.checked_add(SignedDuration::from_secs_f64(length * later)).unwrap();
+            let latest = series.last().copied();
+            if kpi_health(&goal, cadence, latest, now) != KpiHealth::NoData {
+                prop_assert_eq!(
+                    is_lagging(&goal, cadence, &series, n, start),
+                    is_lagging(&goal, cadence, &series, n, then)
+                );
+            }
+            // And when it lags, each of the last n complete periods ended red.
+            if is_lagging(&goal, cadence, &series, n, then) {
+                let complete = complete_period_values(&series, cadence, then, n as usize);
+                prop_assert!(complete.iter().all(|v| v.is_some_and(|v| goal.health_of(v) == KpiHealth::Red)));
+                // A longer run asked for can only be harder to meet.
+                prop_assert!(n == 1 || is_lagging(&goal, cadence, &series, n - 1, then));
             }
         }
 

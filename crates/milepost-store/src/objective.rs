@@ -264,4 +264,34 @@ impl Tx {
             .rows_affected());
         Ok(())
     }
+
+    /// Marks an objective as the recovery of a lagging KPI (see migration 0008). Not a
+    /// change a person makes: no version, no timestamp.
+    pub async fn set_objective_recovers_kpi(&mut self, workspace: WorkspaceId, id: i64, kpi_id: i64) -> Result<()> {
+        run!(self, |conn| sqlx::query(
+            "UPDATE objectives SET recovers_kpi_id = $3 WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(workspace.get())
+        .bind(id)
+        .bind(kpi_id)
+        .execute(conn)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// The active recovery objective of a KPI, if it has one: drafted for it, not
+    /// archived, in a cycle that is not closed (the oldest, should there be several).
+    pub async fn active_recovery_objective(&mut self, workspace: WorkspaceId, kpi_id: i64) -> Result<Option<i64>> {
+        Ok(run!(self, |conn| sqlx::query_scalar(
+            "SELECT o.id FROM objectives o
+               JOIN cycles c ON c.id = o.cycle_id AND c.workspace_id = o.workspace_id
+             WHERE o.workspace_id = $1 AND o.recovers_kpi_id = $2 AND NOT o.archived AND c.status <> 'closed'
+             ORDER BY o.id LIMIT 1"
+        )
+        .bind(workspace.get())
+        .bind(kpi_id)
+        .fetch_optional(conn)
+        .await?))
+    }
 }

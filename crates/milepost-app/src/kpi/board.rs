@@ -29,7 +29,9 @@ pub struct KpiState {
     pub health: KpiHealth,
     /// improving, steady, worsening or unknown, over the last four periods.
     pub trend: KpiTrend,
-    /// Red for `lagging_after` periods in a row.
+    /// Red now and in each of its last `lagging_after` complete calendar periods (days,
+    /// ISO weeks, months or quarters in UTC); a current period without a value yet
+    /// neither clears nor hides it, and two silent periods make it `no_data` instead.
     pub lagging: bool,
     /// Off target while an active objective works on it (a key result linked to it in
     /// an active cycle): the fix is under way.
@@ -200,7 +202,9 @@ fn state_of(row: &KpiRow, series: &[Point], latest: Option<Point>, now: Timestam
 
 fn needed_periods(row: &KpiRow) -> usize {
     let lagging = usize::try_from(lagging_after_of(row)).unwrap_or(usize::MAX);
-    TREND_PERIODS.max(lagging).max(2)
+    // Lagging looks at the last complete calendar periods, behind the current one: two
+    // more nominal periods cover the current one and months longer than 30 days.
+    TREND_PERIODS.max(lagging.saturating_add(2)).max(2)
 }
 
 /// Whether an off-target KPI is being worked on by an active objective.

@@ -2,6 +2,10 @@
 //! drafts an objective in the current cycle, owned by the KPI's owner, with one key
 //! result "Bring <KPI> from <current> to <target>" linked to the KPI (so it checks
 //! itself in from the KPI's measurements), for a person to edit and commit.
+//!
+//! A lagging KPI has at most one active recovery objective (drafted for it, not
+//! archived, in a cycle that is not closed): drafting again returns that one. The KPI's
+//! row lock makes two drafts at the same moment queue, so the second finds the first's.
 
 use super::{board, goal_of, not_found};
 use crate::cycle::{period_of, status_of};
@@ -21,6 +25,16 @@ pub struct DraftObjective {
     pub cycle_id: Option<i64>,
 }
 
+/// What a draft did: the recovery objective, and whether this draft created it (or
+/// found the one drafted before, still active).
+#[derive(Debug, Clone)]
+pub struct Drafted {
+    /// The recovery objective.
+    pub objective: ObjectiveView,
+    /// Whether it was created now.
+    pub created: bool,
+}
+
 /// A value with its unit, as a key result sentence writes it: `99.5%`, `800 ms`.
 fn with_unit(value: f64, unit: Option<&str>) -> String {
     let number = format!("{}", (value * 1000.0).round() / 1000.0);
@@ -32,17 +46,17 @@ fn with_unit(value: f64, unit: Option<&str>) -> String {
 }
 
 impl App {
-    /// Drafts an objective to bring a lagging KPI back on target (see the module docs).
-    /// Refused with 409 when the KPI is not lagging, has no owner, or there is no
-    /// current cycle; the objective itself is created as `create_objective` creates
-    /// one, with the same permission (the right to create an objective for the KPI's
-    /// owner).
+    /// Drafts an objective to bring a lagging KPI back on target (see the module docs),
+    /// or answers the KPI's active recovery objective when it has one. Refused with 409
+    /// when the KPI is not lagging, has no owner, or there is no current cycle; the
+    /// objective itself is created as `create_objective` creates one, with the same
+    /// permission (the right to create an objective for the KPI's owner).
     pub async fn draft_objective_from_kpi(
         &self,
         caller: &Caller,
         kpi_id: i64,
         draft: DraftObjective,
-    ) -> Result<ObjectiveView, AppError> {
+    ) -> Result<Drafted, AppError> {
         let now = self.now();
         let conflict = |code: &'static str, detail: String| AppError::Conflict { code, detail, location: None };
         let (kpi, state, cycle_id) = {
@@ -65,6 +79,12 @@ impl App {
             (kpi, state, cycle_id)
         };
         crate::permission::require(caller, crate::permission::Action::EditOkr { owner: kpi.owner_person_id })?;
+        let mut tx = self.store().write().await?;
+        tx.lock_kpi(caller.workspace, kpi_id).await?;
+        if let Some(existing) = tx.active_recovery_objective(caller.workspace, kpi_id).await? {
+            drop(tx);
+            return Ok(Drafted { objective: self.get_objective(caller, existing).await?, created: false });
+        }
         let (Some(goal), Some(current), true) = (goal_of(&kpi), state.last_value, state.lagging) else {
             return Err(conflict(
                 "not_lagging",
@@ -123,7 +143,10 @@ impl App {
             rollup_children: None,
             key_results: vec![key_result],
         };
-        self.create_objective(caller, new).await
+        let objective = self.create_objective_in(&mut tx, caller, new).await?;
+        tx.set_objective_recovers_kpi(caller.workspace, objective.id, kpi.id).await?;
+        tx.commit().await?;
+        Ok(Drafted { objective, created: true })
     }
 }
 

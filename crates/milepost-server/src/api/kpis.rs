@@ -123,20 +123,27 @@ pub async fn get_kpi_board(
 
 /// Drafts an objective to bring a lagging KPI back on target: in the current cycle,
 /// owned by the KPI's owner, with the key result "Bring <KPI> from <current> to
-/// <target>" linked to the KPI, for a person to edit and commit. 409 when the KPI is
-/// not lagging.
+/// <target>" linked to the KPI, for a person to edit and commit (201). A KPI has at
+/// most one active recovery objective: when it has one (not archived, in a cycle that
+/// is not closed), drafting again answers that one with 200 and creates nothing. 409
+/// when the KPI is not lagging.
 #[utoipa::path(post, path = "/api/v1/kpis/{id}/draft-objective", tag = "kpis",
     summary = "Drafts an objective to fix a lagging KPI.",
     params(("id" = i64, Path, minimum = 1, description = "The KPI's id")), request_body = DraftObjective,
-    responses((status = 201, description = "Drafted", body = ObjectiveView, headers(("location" = String, description = "Where it lives"))), ErrorResponses))]
+    responses(
+        (status = 201, description = "Drafted", body = ObjectiveView, headers(("location" = String, description = "Where it lives"))),
+        (status = 200, description = "The KPI's active recovery objective, drafted before", body = ObjectiveView, headers(("location" = String, description = "Where it lives"))),
+        ErrorResponses))]
 pub async fn draft_objective_from_kpi(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
     Id(id): Id,
     Json(draft): Json<DraftObjective>,
 ) -> Result<(StatusCode, [(header::HeaderName, String); 1], Json<ObjectiveView>), ApiError> {
-    let view = app.draft_objective_from_kpi(&caller, id, draft).await?;
-    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/objectives/{}", view.id))], Json(view)))
+    let drafted = app.draft_objective_from_kpi(&caller, id, draft).await?;
+    let status = if drafted.created { StatusCode::CREATED } else { StatusCode::OK };
+    let view = drafted.objective;
+    Ok((status, [(header::LOCATION, format!("/api/v1/objectives/{}", view.id))], Json(view)))
 }
 
 /// Runs a KPI's pull source now (editors and admins) and answers the KPI. A failed run

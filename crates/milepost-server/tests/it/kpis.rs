@@ -341,3 +341,81 @@ http_test!(a_lagging_kpi_drafts_an_objective_to_fix_it, |api: Api| async move {
     let viewer = api.as_role("viewer").await;
     viewer.post(&draft, json!({})).await.problem(403, "forbidden");
 });
+
+http_test!(a_lagging_kpi_has_one_active_recovery_objective_however_often_it_is_drafted, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let api = org.api.clone();
+    let kpi = id(&create(&api, uptime(Some(org.dana))).await);
+    let draft = format!("/api/v1/kpis/{kpi}/draft-objective");
+    api.post(&format!("/api/v1/kpis/{kpi}/measurements/batch"), batch(&[(-36, 99.0), (-12, 99.0)])).await.expect(200);
+    let count = |api: Api| async move {
+        let objectives = api.walk("/api/v1/objectives?include_archived=true", 100).await;
+        objectives.iter().filter(|o| o["title"] == "Get Website uptime back on target").count()
+    };
+
+    // Eight drafts at the same moment: one creates it, the others answer it.
+    let mut racers = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (api, draft) = (api.clone(), draft.clone());
+        racers.spawn(async move { api.post(&draft, json!({})).await });
+    }
+    let mut created = Vec::new();
+    let mut found = Vec::new();
+    while let Some(reply) = racers.join_next().await {
+        let reply = reply.unwrap();
+        match reply.status {
+            201 => created.push(id(&reply.body)),
+            200 => found.push(id(&reply.body)),
+            other => panic!("a draft answered {other}: {}", reply.text),
+        }
+        assert_eq!(reply.header("location"), Some(format!("/api/v1/objectives/{}", id(&reply.body)).as_str()));
+    }
+    assert_eq!(created.len(), 1, "exactly one draft creates the objective: {created:?} {found:?}");
+    assert!(found.iter().all(|f| *f == created[0]), "the others answer the same one: {found:?}");
+    assert_eq!(count(api.clone()).await, 1);
+
+    // Later drafts answer it too, and write nothing.
+    let events = api.walk("/api/v1/events", 500).await.len();
+    let again = api.post(&draft, json!({})).await.expect(200);
+    assert_eq!(id(&again), created[0]);
+    assert_eq!(api.walk("/api/v1/events", 500).await.len(), events);
+
+    // Once it is archived, it no longer works on the KPI: a new draft creates a new one.
+    let path = format!("/api/v1/objectives/{}", created[0]);
+    let version = api.get(&path).await.expect(200)["version"].clone();
+    api.post(&format!("{path}/archive"), json!({"version": version})).await.expect(200);
+    let next = api.post(&draft, json!({})).await.expect(201);
+    assert_ne!(id(&next), created[0]);
+    assert_eq!(api.post(&draft, json!({})).await.expect(200)["id"], next["id"]);
+    assert_eq!(count(api.clone()).await, 2);
+});
+
+http_test!(a_kpi_red_for_its_last_whole_periods_lags_while_the_current_one_is_empty, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let api = org.api.clone();
+    let body = json!({"name": "Page load", "unit": "ms", "direction": "lower_is_better", "target": 800,
+                      "warning_band": 150, "cadence": "monthly", "owner_person_id": org.dana});
+    let kpi = id(&create(&api, body).await);
+    // Red in October and in November (measured on the 20th and the 10th).
+    let red = json!([{"measured_at": "2026-10-20T09:00:00Z", "value": 1200},
+                     {"measured_at": "2026-11-10T09:00:00Z", "value": 1100}]);
+    api.post(&format!("/api/v1/kpis/{kpi}/measurements/batch"), red).await.expect(200);
+    let lagging = |api: Api| async move {
+        let board = api.get("/api/v1/kpis/board").await.expect(200);
+        let item = board["items"].as_array().unwrap().iter().find(|i| i["kpi"]["id"] == kpi).cloned().unwrap();
+        let listed = board["lagging"].as_array().unwrap().contains(&json!(kpi));
+        assert_eq!(item["kpi"]["state"]["lagging"].as_bool().unwrap(), listed, "{board}");
+        (listed, item["kpi"]["state"]["health"].as_str().unwrap().to_owned())
+    };
+    // Mid-November, November is not complete: only October is.
+    assert_eq!(lagging(api.clone()).await, (false, "red".to_owned()));
+    // On 20 December, October and November are whole and red; December has no value yet.
+    api.shift_clock(jiff::SignedDuration::from_hours(34 * 24 + 12));
+    assert_eq!(lagging(api.clone()).await, (true, "red".to_owned()));
+    let drafted = api.post(&format!("/api/v1/kpis/{kpi}/draft-objective"), json!({})).await.expect(201);
+    assert_eq!(drafted["key_results"][0]["title"], "Bring Page load from 1100 ms to 800 ms");
+    // A value on target in December clears it at once.
+    let green = json!({"measured_at": "2026-12-20T10:00:00Z", "value": 700});
+    api.post(&format!("/api/v1/kpis/{kpi}/measurements"), green).await.expect(201);
+    assert_eq!(lagging(api.clone()).await, (false, "green".to_owned()));
+});

@@ -541,11 +541,19 @@ async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Res
         KpiCommand::Demote { kpi } => set_tier(app, caller, &kpi, KpiTier::Metric).await,
         KpiCommand::Draft { kpi, cycle, output } => {
             let found = app.find_kpi(caller, &kpi).await.map_err(super::explain)?;
-            let objective = app
+            let drafted = app
                 .draft_objective_from_kpi(caller, found.id, DraftObjective { cycle_id: cycle })
                 .await
                 .map_err(super::explain)?;
+            let objective = drafted.objective;
             print(output, &objective, || {
+                if !drafted.created {
+                    println!(
+                        "{} already has an active recovery objective, {}: {} (nothing new drafted).",
+                        found.slug, objective.id, objective.title
+                    );
+                    return;
+                }
                 println!("Drafted objective {}: {}", objective.id, objective.title);
                 for key_result in &objective.key_results {
                     println!("  - {}", key_result.title);

@@ -2,7 +2,7 @@
 //! value, import a CSV file (twice: the second run changes nothing), refuse a file with
 //! a bad row before writing anything, and read KPIs back as JSON.
 
-use crate::milepost;
+use crate::{milepost, start};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
@@ -204,4 +204,25 @@ fn a_metric_is_promoted_to_a_kpi_and_demoted_in_one_command() {
         "{}",
         String::from_utf8_lossy(&missing.stderr)
     );
+}
+
+#[test]
+fn drafting_an_okr_for_a_lagging_kpi_twice_says_it_already_has_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    drop(start(cwd, &["--demo", "--data-dir", "d"]));
+    // The demo's returns rate is lagging and nobody works on it yet.
+    let first = ok(&kpi(cwd, &["draft", "returns-rate", "--workspace", "demo"]));
+    assert!(first.contains("Drafted objective") && first.contains("Bring Returns rate from"), "{first}");
+    let id = first.split_whitespace().nth(2).unwrap().trim_end_matches(':').to_owned();
+    let second = ok(&kpi(cwd, &["draft", "returns-rate", "--workspace", "demo"]));
+    assert!(
+        second.contains(&format!("returns-rate already has an active recovery objective, {id}"))
+            && second.contains("nothing new drafted"),
+        "{second}"
+    );
+    let json: Value =
+        serde_json::from_str(&ok(&kpi(cwd, &["draft", "returns-rate", "--workspace", "demo", "--output", "json"])))
+            .unwrap();
+    assert_eq!(json["id"].to_string(), id);
 }
