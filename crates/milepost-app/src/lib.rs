@@ -47,8 +47,8 @@ pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 pub struct App {
     store: Store,
     clock: Clock,
-    /// URL prefixes of the databases a KPI's SQL source may read, set by the operator
-    /// (`MILEPOST_SQL_SOURCES`). Empty: SQL sources are refused. A source reads with the
+    /// The databases a KPI's SQL source may read, set by the operator
+    /// (`MILEPOST_SQL_SOURCES`); see [`App::with_sql_sources`]. Empty: SQL sources are refused. A source reads with the
     /// server's own access, so without this an editor could point one at Milepost's own
     /// database and read other workspaces' numbers.
     sql_sources: Arc<Vec<String>>,
@@ -80,17 +80,19 @@ impl App {
         Ok(App::new(Store::connect(url).await?))
     }
 
-    /// Lets KPI SQL sources read databases whose URL starts with one of `prefixes`
-    /// (`sqlite:///srv/metrics/`, `postgres://reader@analytics/`); none by default.
-    pub fn with_sql_sources(mut self, prefixes: Vec<String>) -> App {
-        self.sql_sources = Arc::new(prefixes.into_iter().filter(|p| !p.trim().is_empty()).collect());
+    /// Lets KPI SQL sources read the databases of `entries`: SQLite folders or files
+    /// (`sqlite:///srv/metrics/`, `sqlite:///srv/metrics/uptime.db`) and PostgreSQL
+    /// servers or databases (`postgres://reader@analytics/metrics`), compared as
+    /// [`kpi::sql_target`] resolves them; none by default. Milepost's own database is
+    /// refused whatever they say.
+    pub fn with_sql_sources(mut self, entries: Vec<String>) -> App {
+        self.sql_sources = Arc::new(entries.into_iter().filter(|p| !p.trim().is_empty()).collect());
         self
     }
 
-    /// Whether a KPI's SQL source may read the database at `url`.
-    pub(crate) fn sql_source_allowed(&self, url: &str) -> bool {
-        let url = url.trim();
-        self.sql_sources.iter().any(|prefix| url.starts_with(prefix.trim()))
+    /// The rule a KPI's SQL source is checked with, when set and at every run.
+    pub(crate) fn sql_rule(&self) -> kpi::sql_target::SqlRule<'_> {
+        kpi::sql_target::SqlRule { allowed: &self.sql_sources, own: self.store.location() }
     }
 
     /// The time now, by the app's clock.

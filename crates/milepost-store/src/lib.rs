@@ -112,6 +112,17 @@ pub enum Dialect {
     Postgres,
 }
 
+/// Where a store keeps its data, as its driver connects: what KPI SQL sources must never
+/// read, whatever the operator allows.
+#[derive(Debug, Clone)]
+pub enum StoreLocation {
+    /// The SQLite file, as the pool opens it (the `-wal`, `-shm` and `-journal` files
+    /// sit beside it).
+    Sqlite(std::path::PathBuf),
+    /// The PostgreSQL connection options.
+    Postgres(Box<PgConnectOptions>),
+}
+
 /// Keyset pagination: rows with an id above `after`, at most `limit` of them.
 #[derive(Debug, Clone, Copy)]
 pub struct Page {
@@ -125,6 +136,10 @@ impl Page {
     /// Every row (for small, bounded lists such as a workspace's cycles).
     pub const ALL: Page = Page { after: None, limit: i64::MAX };
 }
+
+/// The query behind [`Store::postgres_identity`]; a KPI source runs the same one.
+pub const POSTGRES_IDENTITY: &str =
+    "SELECT CAST(EXTRACT(EPOCH FROM pg_postmaster_start_time()) AS TEXT) || '/' || current_database()";
 
 /// The storage handle: cheap to clone, shared by every request.
 #[derive(Debug, Clone)]
@@ -199,6 +214,25 @@ impl Store {
         match self.db {
             Db::Sqlite(_) => Dialect::Sqlite,
             Db::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Where this store keeps its data.
+    pub fn location(&self) -> StoreLocation {
+        match &self.db {
+            Db::Sqlite(pool) => StoreLocation::Sqlite(pool.connect_options().get_filename().to_owned()),
+            Db::Postgres(pool) => StoreLocation::Postgres(Box::new((*pool.connect_options()).clone())),
+        }
+    }
+
+    /// On PostgreSQL, what tells this server and database apart from every other: the
+    /// instant the server started (to the microsecond, as seconds) and the database's
+    /// name, as `"<seconds>/<name>"`. `None` on SQLite. Any role may read both, so a KPI
+    /// source's connection can be compared with it whatever host name led there.
+    pub async fn postgres_identity(&self) -> Result<Option<String>> {
+        match &self.db {
+            Db::Sqlite(_) => Ok(None),
+            Db::Postgres(pool) => Ok(Some(sqlx::query_scalar(POSTGRES_IDENTITY).fetch_one(pool).await?)),
         }
     }
 

@@ -14,6 +14,7 @@ pub mod draft;
 mod feed;
 pub mod measurement;
 pub mod source;
+pub mod sql_target;
 
 use crate::access::record;
 use crate::error::{AppError, Problems, duplicate_or, on_update};
@@ -370,7 +371,7 @@ impl App {
     /// [`App::create_kpi`] inside a transaction the caller commits (`milepost apply`).
     pub(crate) async fn create_kpi_in(&self, tx: &mut Tx, caller: &Caller, new: NewKpi) -> Result<KpiRow, AppError> {
         require(caller, Action::DefineKpi)?;
-        self.refuse_unallowed_source(new.source.as_ref())?;
+        self.refuse_unallowed_source(new.source.as_ref()).await?;
         let mut problems = Problems::new();
         let slug = slug_or_from(&mut problems, new.slug.as_deref(), &new.name);
         let definition = Definition {
@@ -462,7 +463,7 @@ impl App {
         change: KpiPatch,
     ) -> Result<KpiRow, AppError> {
         require(caller, Action::DefineKpi)?;
-        self.refuse_unallowed_source(change.source.as_ref().and_then(Option::as_ref))?;
+        self.refuse_unallowed_source(change.source.as_ref().and_then(Option::as_ref)).await?;
         let current = tx.kpi(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let mut problems = Problems::new();
         let slug = match &change.slug {

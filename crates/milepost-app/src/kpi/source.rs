@@ -10,6 +10,7 @@
 //! what the server's scheduler calls; servers sharing one database claim each due run
 //! by compare-and-set, so a source runs once per period.
 
+use super::sql_target::{self, SQL_SOURCES_ENV, SqlTarget};
 use super::{KpiView, MeasurementInput, MeasurementSource, cadence_of, not_found};
 use crate::access::record;
 use crate::error::{AppError, Problems};
@@ -17,11 +18,10 @@ use crate::permission::{Action, require};
 use crate::{App, Caller};
 use jiff::Timestamp;
 use milepost_core::WorkspaceId;
-use milepost_store::KpiRow;
+use milepost_store::{KpiRow, Store};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::{Column, ConnectOptions, Connection, Row};
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -118,6 +118,12 @@ impl KpiSource {
         } else if text.chars().count() > max {
             problems.push(pointer, format!("must be at most {max} characters"));
         }
+        if let KpiSource::Sql { url, query } = self
+            && !query.trim().is_empty()
+            && let Err(why) = check_sql_query(url, query)
+        {
+            problems.push("/source/query", why);
+        }
         if let KpiSource::HttpJson { path, .. } = self
             && path.split('.').any(|segment| segment.trim().is_empty())
         {
@@ -126,19 +132,34 @@ impl KpiSource {
     }
 
     /// Runs the source once: the value, and the time it measures when the source says.
-    /// The error is the sentence a person reads on the KPI.
-    /// An HTTP request follows a redirect only to a URL under one of `http_allowed`.
-    pub async fn fetch(&self, http_allowed: &[String]) -> Result<(f64, Option<Timestamp>), String> {
+    /// The error is the sentence a person reads on the KPI. A SQL source reads `sql`,
+    /// the database its URL was resolved to and checked as, never its URL again;
+    /// `own` is Milepost's store, which it must not reach. An HTTP request follows a
+    /// redirect only to a URL under one of `http_allowed`.
+    pub(crate) async fn fetch(
+        &self,
+        sql: Option<&SqlTarget>,
+        own: &Store,
+        http_allowed: &[String],
+    ) -> Result<(f64, Option<Timestamp>), String> {
         let shown = redact(self.url());
-        match tokio::time::timeout(RUN_TIMEOUT, self.fetch_untimed(http_allowed)).await {
+        match tokio::time::timeout(RUN_TIMEOUT, self.fetch_untimed(sql, own, http_allowed)).await {
             Ok(result) => result,
             Err(_) => Err(format!("no answer from {shown} within {} s", RUN_TIMEOUT.as_secs())),
         }
     }
 
-    async fn fetch_untimed(&self, http_allowed: &[String]) -> Result<(f64, Option<Timestamp>), String> {
+    async fn fetch_untimed(
+        &self,
+        sql: Option<&SqlTarget>,
+        own: &Store,
+        http_allowed: &[String],
+    ) -> Result<(f64, Option<Timestamp>), String> {
         match self {
-            KpiSource::Sql { url, query } => run_sql(url, query).await,
+            KpiSource::Sql { url, query } => match sql {
+                Some(target) => run_sql(url, target, query, own).await,
+                None => Err("the SQL source's database was not resolved".to_owned()),
+            },
             KpiSource::Prometheus { url, query } => {
                 let endpoint = format!("{}/api/v1/query", url.trim_end_matches('/'));
                 let answer = get_json(&endpoint, &[("query", query.as_str())], http_allowed).await?;
@@ -181,25 +202,92 @@ fn describe_sql_error(error: &sqlx::Error, shown: &str) -> String {
     }
 }
 
-async fn run_sql(url: &str, query: &str) -> Result<(f64, Option<Timestamp>), String> {
+/// A SQL source's query, checked for its database's kind (named by `url`'s scheme).
+fn check_sql_query(url: &str, query: &str) -> Result<(), String> {
+    if url.trim().starts_with("sqlite:") {
+        sql_target::check_sqlite_query(query)
+    } else {
+        sql_target::check_postgres_query(query)
+    }
+}
+
+/// The device and inode of a file, to see that the file opened is the file checked.
+fn file_identity(path: &std::path::Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::metadata(path).ok().map(|_| (0, 0))
+    }
+}
+
+async fn run_sql(url: &str, target: &SqlTarget, query: &str, own: &Store) -> Result<(f64, Option<Timestamp>), String> {
     let shown = redact(url);
     let fail = |e: sqlx::Error| describe_sql_error(&e, &shown);
     let sql = sqlx::AssertSqlSafe(query.to_owned());
-    if url.starts_with("sqlite:") {
-        // Read-only: the file is opened with SQLITE_OPEN_READONLY (`mode=ro`) and never
-        // created.
-        let options =
-            sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(fail)?.read_only(true).create_if_missing(false);
+    match target {
+        SqlTarget::Sqlite { path, immutable } => {
+            // Read-only (SQLITE_OPEN_READONLY), never created, and opened from the
+            // canonical path that was checked: no `..`, no link, no URI for SQLite to
+            // read differently.
+            let before = file_identity(path);
+            let options = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(path)
+                .read_only(true)
+                .create_if_missing(false)
+                .immutable(*immutable);
+            let mut conn = options.connect().await.map_err(fail)?;
+            // The file may have been swapped between the check and the open.
+            let same = std::fs::canonicalize(path).is_ok_and(|now| &now == path) && file_identity(path) == before;
+            let row = if same {
+                sqlx::query(sql).fetch_optional(&mut conn).await.map_err(fail)
+            } else {
+                Err(format!("{shown} changed while it was being opened; nothing was read"))
+            };
+            let _ = conn.close().await;
+            let row = row?.ok_or_else(|| "the query returned no rows".to_owned())?;
+            read_sqlite_row(&row)
+        }
+        SqlTarget::Postgres(options) => run_postgres(options, sql, own, &shown).await,
+    }
+}
+
+async fn run_postgres(
+    options: &sqlx::postgres::PgConnectOptions,
+    sql: sqlx::AssertSqlSafe<String>,
+    own: &Store,
+    shown: &str,
+) -> Result<(f64, Option<Timestamp>), String> {
+    let fail = |e: sqlx::Error| describe_sql_error(&e, shown);
+    {
         let mut conn = options.connect().await.map_err(fail)?;
-        let row = sqlx::query(sql).fetch_optional(&mut conn).await.map_err(fail);
-        let _ = conn.close().await;
-        let row = row?.ok_or_else(|| "the query returned no rows".to_owned())?;
-        read_sqlite_row(&row)
-    } else {
-        let options = sqlx::postgres::PgConnectOptions::from_str(url).map_err(fail)?;
-        let mut conn = options.connect().await.map_err(fail)?;
+        // Whatever name led here, Milepost's own database is never a source: the
+        // server's start instant and the database's name tell it apart.
+        let own_identity = own.postgres_identity().await.map_err(|_| "could not read Milepost's own database")?;
+        if let Some(own_identity) = own_identity {
+            let identity: Result<String, _> =
+                sqlx::query_scalar(milepost_store::POSTGRES_IDENTITY).fetch_one(&mut conn).await;
+            let refusal = match identity {
+                Ok(identity) if identity == own_identity => Some(format!(
+                    "{shown} is Milepost's own database, which no KPI source may read, whatever \
+                     {SQL_SOURCES_ENV} allows; nothing was read"
+                )),
+                Ok(_) => None,
+                Err(_) => Some(format!(
+                    "{shown} could not be told apart from Milepost's own database (pg_postmaster_start_time() and \
+                     current_database() did not answer); nothing was read"
+                )),
+            };
+            if let Some(refusal) = refusal {
+                let _ = conn.close().await;
+                return Err(refusal);
+            }
+        }
         // Read-only and time-limited inside the server too; the transaction is rolled
-        // back, never committed.
+        // back, never committed. A prepared statement holds exactly one statement.
         let result = async {
             let mut tx = conn.begin().await?;
             sqlx::query("SET TRANSACTION READ ONLY").execute(&mut *tx).await?;
@@ -444,12 +532,15 @@ impl App {
 
     /// A source may read only what the operator allowed: a SQL source a database of
     /// [`App::with_sql_sources`], an HTTP source a URL of [`App::with_http_sources`].
-    pub(crate) fn refuse_unallowed_source(&self, source: Option<&KpiSource>) -> Result<(), AppError> {
+    pub(crate) async fn refuse_unallowed_source(&self, source: Option<&KpiSource>) -> Result<(), AppError> {
         match source {
-            Some(KpiSource::Sql { url, .. }) if !self.sql_source_allowed(url) => Err(AppError::invalid(
-                "/source/url",
-                "SQL sources may read only the databases the operator allows (MILEPOST_SQL_SOURCES); this one is not among them",
-            )),
+            Some(KpiSource::Sql { url, .. }) => match self.sql_rule().resolve(url).await {
+                Ok(_) => Ok(()),
+                Err(why) => Err(AppError::invalid(
+                    "/source/url",
+                    format!("SQL sources may read only the databases the operator allows ({SQL_SOURCES_ENV}): {why}"),
+                )),
+            },
             Some(KpiSource::Prometheus { url, .. } | KpiSource::HttpJson { url, .. }) => {
                 // A URL that is no http URL at all is left to `check`, which says so.
                 let Ok(parsed) = reqwest::Url::parse(url.trim()) else { return Ok(()) };
@@ -546,18 +637,26 @@ impl App {
     /// transaction, or the failure's sentence with an audit event.
     async fn run_source(&self, caller: &Caller, row: &KpiRow, source: &KpiSource) -> Result<(), AppError> {
         // Checked again at every run: the operator may have withdrawn the permission.
+        // The SQL source's database is resolved again too: the file system may have
+        // changed since it was set (a link swapped in). The run opens what this finds.
         let fetched = match source {
-            KpiSource::Sql { url, .. } if !self.sql_source_allowed(url) => Err(
-                "SQL sources may read only the databases the operator allows (MILEPOST_SQL_SOURCES); this one is not among them"
-                    .to_owned(),
-            ),
+            KpiSource::Sql { url, query } => match self.sql_rule().resolve(url).await {
+                Err(why) => Err(format!(
+                    "SQL sources may read only the databases the operator allows ({SQL_SOURCES_ENV}): {why}; nothing \
+                     was read"
+                )),
+                Ok(target) => match check_sql_query(url, query) {
+                    Err(why) => Err(format!("{why}; nothing was read")),
+                    Ok(()) => source.fetch(Some(&target), self.store(), &self.http_sources).await,
+                },
+            },
             KpiSource::Prometheus { url, .. } | KpiSource::HttpJson { url, .. } if !self.http_source_allowed(url) => {
                 Err(format!(
                     "HTTP sources may fetch only the URLs the operator allows ({HTTP_SOURCES_ENV}); {} is not among them",
                     redact(url.trim())
                 ))
             }
-            _ => source.fetch(&self.http_sources).await,
+            _ => source.fetch(None, self.store(), &self.http_sources).await,
         };
         let failure = match fetched {
             Ok((value, measured_at)) => {

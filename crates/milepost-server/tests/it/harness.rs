@@ -78,6 +78,27 @@ pub const NOWHERE: &str = "http://127.0.0.1:9/";
 /// [`NOWHERE`]).
 pub async fn spawn_app_allowing(store: Store, mut http_sources: Vec<String>) -> Server {
     http_sources.push(NOWHERE.to_owned());
+    // Tests read SQL sources from their own files (in the temporary folder) and
+    // schemas (on the test server, in a database that is not the server's own).
+    // Port 1 of this machine, where nothing listens, for sources that point at nothing.
+    let mut sql_sources =
+        vec![format!("sqlite://{}/", std::env::temp_dir().display()), "postgres://127.0.0.1:1/".into()];
+    sql_sources.extend(postgres_url().map(|url| postgres_server(&url)));
+    spawn_app_with_sources(store, http_sources, sql_sources).await
+}
+
+/// The PostgreSQL server of `url`, as a SQL source entry that allows any database on it
+/// as the same user.
+pub fn postgres_server(url: &str) -> String {
+    let mut server = reqwest::Url::parse(url).unwrap();
+    server.set_path("/");
+    server.set_query(None);
+    server.to_string()
+}
+
+/// Starts the real server over `store` with exactly these allow-lists of KPI sources
+/// (`sql_sources` as `MILEPOST_SQL_SOURCES` holds them), the clock fixed at [`NOW`].
+pub async fn spawn_app_with_sources(store: Store, http_sources: Vec<String>, sql_sources: Vec<String>) -> Server {
     let fixed = now();
     let offset = Arc::new(AtomicI64::new(0));
     let shift = Arc::clone(&offset);
@@ -85,10 +106,8 @@ pub async fn spawn_app_allowing(store: Store, mut http_sources: Vec<String>) -> 
         let seconds = shift.load(Ordering::SeqCst);
         fixed.saturating_add(SignedDuration::from_secs(seconds)).unwrap()
     };
-    // Tests read SQL sources from their own files and schemas.
-    let app = App::with_clock(store.clone(), Arc::new(clock))
-        .with_sql_sources(vec!["sqlite:".into(), "postgres".into()])
-        .with_http_sources(http_sources);
+    let app =
+        App::with_clock(store.clone(), Arc::new(clock)).with_sql_sources(sql_sources).with_http_sources(http_sources);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (shutdown, stop) = oneshot::channel::<()>();
@@ -620,4 +639,27 @@ impl Org {
             )
             .await
     }
+}
+
+/// A database on the test PostgreSQL server that is not the one test servers keep
+/// their data in, for KPI SQL sources to read (Milepost's own database is never a
+/// source); its URL, or `None` without PostgreSQL. Made once, shared by the tests,
+/// each of which reads a schema of its own.
+pub async fn postgres_source_database() -> Option<String> {
+    use sqlx::{ConnectOptions, Connection};
+    use std::str::FromStr;
+    let url = postgres_url()?;
+    let name = "milepost_kpi_sources";
+    let mut conn = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap().connect().await.unwrap();
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(name)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    if !exists {
+        // Two tests may race to make it; the loser's error changes nothing.
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await;
+    }
+    conn.close().await.unwrap();
+    Some(format!("{}{name}", postgres_server(&url)))
 }

@@ -110,9 +110,10 @@ http_test!(a_kpi_file_defines_kpis_and_applying_it_again_changes_nothing, |api: 
 
 http_test!(export_then_apply_is_a_no_op_for_kpis_and_passwords_stay_hidden, |api: Api| async move {
     let org = Org::new(&api, "acme").await;
-    // Made through the API, not from a file, with a source whose URL holds a password.
-    let source =
-        json!({"kind": "sql", "url": "postgres://postgres:s3cret@127.0.0.1:5432/test", "query": "SELECT 42 AS value"});
+    // Made through the API, not from a file, with a source whose URL holds a password,
+    // on a database that is not Milepost's own (which no source may read).
+    crate::harness::postgres_source_database().await;
+    let source = json!({"kind": "sql", "url": "postgres://postgres:s3cret@127.0.0.1:5432/milepost_kpi_sources", "query": "SELECT 42 AS value"});
     org.api
         .post("/api/v1/kpis", json!({"name": "Website uptime", "owner_person_id": org.dana, "unit": "%",
             "direction": "higher_is_better", "target": 99.9, "warning_band": 0.2, "cadence": "daily",
@@ -135,7 +136,9 @@ http_test!(export_then_apply_is_a_no_op_for_kpis_and_passwords_stay_hidden, |api
     let uptime = &exported[0].1;
     assert!(uptime.starts_with(&format!("---\nkpis: @{handle}\n---\n\n# Website uptime <!-- id: KPI-")), "{uptime}");
     assert!(
-        uptime.contains("- source: sql postgres://postgres:***@127.0.0.1:5432/test\n- query: `SELECT 42 AS value`\n"),
+        uptime.contains(
+            "- source: sql postgres://postgres:***@127.0.0.1:5432/milepost_kpi_sources\n- query: `SELECT 42 AS value`\n"
+        ),
         "{uptime}"
     );
     assert!(!uptime.contains("s3cret"));

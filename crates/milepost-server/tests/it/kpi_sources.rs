@@ -7,7 +7,6 @@
 use crate::harness::{Api, Org, id, on_store_allowing, two_servers_on_postgres_allowing};
 use axum::Router;
 use axum::routing::get;
-use milepost_store::test_support::postgres_url;
 use serde_json::{Value, json};
 use sqlx::{ConnectOptions, Connection};
 use std::str::FromStr;
@@ -165,7 +164,8 @@ http_test!(sql_sources_read_a_sqlite_file_read_only, |api: Api| async move {
 });
 
 http_test!(sql_sources_read_postgres_in_a_read_only_transaction, |api: Api| async move {
-    let Some(url) = postgres_url() else {
+    // A database of its own: Milepost's own is never a source.
+    let Some(url) = crate::harness::postgres_source_database().await else {
         eprintln!("MILEPOST_TEST_POSTGRES_URL is not set: the PostgreSQL source checks nothing");
         return;
     };

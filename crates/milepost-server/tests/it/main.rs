@@ -48,6 +48,7 @@ mod pagination;
 mod permissions;
 mod schema;
 mod sessions;
+mod sql_source_escapes;
 mod tokens;
 mod ui;
 mod ui_check_in;

@@ -66,7 +66,9 @@ async fn shutdown_signal() {
 
 /// The operator's allow-lists of KPI sources, from the environment: the databases SQL
 /// sources may read (`MILEPOST_SQL_SOURCES`) and the URLs HTTP sources may fetch
-/// (`MILEPOST_HTTP_SOURCES`), each comma-separated URL prefixes. None by default.
+/// (`MILEPOST_HTTP_SOURCES`), each comma-separated: SQLite folders and files and
+/// PostgreSQL servers, and URL prefixes. None by default; an entry that is neither is
+/// refused at start.
 pub(crate) fn source_allow_lists() -> anyhow::Result<(Vec<String>, Vec<String>)> {
     let list = |name: &str| -> Vec<String> {
         std::env::var(name)
@@ -81,7 +83,12 @@ pub(crate) fn source_allow_lists() -> anyhow::Result<(Vec<String>, Vec<String>)>
         milepost_app::kpi::source::check_http_prefix(prefix)
             .map_err(|e| anyhow::anyhow!("{}: {e}", milepost_app::kpi::source::HTTP_SOURCES_ENV))?;
     }
-    Ok((list("MILEPOST_SQL_SOURCES"), http))
+    let sql = list(milepost_app::kpi::sql_target::SQL_SOURCES_ENV);
+    for entry in &sql {
+        milepost_app::kpi::sql_target::check_sql_entry(entry)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", milepost_app::kpi::sql_target::SQL_SOURCES_ENV))?;
+    }
+    Ok((sql, http))
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {

@@ -3,7 +3,7 @@
 //! a bad row before writing anything, and read KPIs back as JSON.
 
 use crate::{milepost, start};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Output;
 
@@ -225,4 +225,54 @@ fn drafting_an_okr_for_a_lagging_kpi_twice_says_it_already_has_one() {
         serde_json::from_str(&ok(&kpi(cwd, &["draft", "returns-rate", "--workspace", "demo", "--output", "json"])))
             .unwrap();
     assert_eq!(json["id"].to_string(), id);
+}
+
+/// Issue 12: `serve --demo` with no setting allows its metrics file, and only that
+/// file: neither Milepost's own database beside it (through `..` after the file's name,
+/// or its `-wal`) nor a file whose name starts the same (`demo-metrics.dbx`).
+#[tokio::test]
+async fn the_demo_allows_its_metrics_file_and_nothing_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let server = crate::start(cwd, &["--demo", "--data-dir", "data"]);
+    let token = server.token.clone().unwrap();
+    let data = std::fs::canonicalize(cwd.join("data")).unwrap();
+    assert!(data.join("milepost.db").exists());
+    std::fs::copy(data.join("demo-metrics.db"), data.join("demo-metrics.dbx")).unwrap();
+    let kpis = crate::get_json(&server, "/api/v1/kpis?limit=500").await;
+    let kpi = kpis["items"].as_array().unwrap().iter().find(|k| k["slug"] == "first-response-time").unwrap().clone();
+    let path = format!("{}/api/v1/kpis/{}", server.base, kpi["id"]);
+    let d = data.display();
+    for url in [
+        format!("sqlite://{d}/demo-metrics.db/../milepost.db"),
+        format!("sqlite://{d}/demo-metrics.db/%2e%2e/milepost.db"),
+        format!("sqlite:{d}/demo-metrics.db/../milepost.db?mode=ro"),
+        format!("sqlite://{d}/demo-metrics.db/../milepost.db-wal"),
+        format!("sqlite://{d}/demo-metrics.dbx"),
+        format!("sqlite://{d}/milepost.db"),
+        format!("sqlite://file:{d}/demo-metrics.db/../milepost.db"),
+    ] {
+        let source = json!({"kind": "sql", "url": url, "query": "SELECT count(*) AS value FROM api_tokens"});
+        let reply = crate::client()
+            .patch(&path)
+            .bearer_auth(&token)
+            .json(&json!({"version": kpi["version"], "source": source}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 422, "{url}");
+        let body: Value = reply.json().await.unwrap();
+        assert_eq!(body["errors"][0]["pointer"], "/source/url", "{url}: {body}");
+    }
+    // The demo's own source still runs.
+    let ran = crate::client().post(format!("{path}/source/run")).bearer_auth(&token).json(&json!({})).send().await;
+    let ran: Value = ran.unwrap().json().await.unwrap();
+    assert_eq!(ran["last_error"], Value::Null, "{ran}");
+    drop(server);
+
+    // An entry that names no folder, file or server stops the command at once.
+    for entry in ["sqlite:", "sqlite://relative/metrics/", "mysql://db/x"] {
+        let refused = fails(&source(cwd, &["run", "first-response-time"], &[("MILEPOST_SQL_SOURCES", entry)]));
+        assert!(refused.contains("MILEPOST_SQL_SOURCES"), "{entry}: {refused}");
+    }
 }
