@@ -9,6 +9,7 @@ pub mod calibration;
 pub mod check_in;
 pub mod cycle;
 pub mod forecast;
+pub mod forecast_eval;
 pub mod health;
 pub mod ids;
 pub mod key_result;
