@@ -20,7 +20,20 @@
 //! rounding). Where every forecast of a bin is the same number (confidences in tenths)
 //! the within-bin term is zero and the classic decomposition is exact.
 
+use crate::stats::normal_cdf;
 use serde::Serialize;
+
+/// How far ahead of or behind pace (in progress, 0–1) moves [`pace_probability`] by one
+/// standard deviation: 0.15, so that the pace rule's at-risk gap (0.10) says about 25%
+/// and its off-track gap (0.25) about 5%.
+pub const PACE_SPREAD: f64 = 0.15;
+
+/// **Pace alone** as a probability, the baseline a forecast must beat: `Φ((progress −
+/// expected) / PACE_SPREAD)`. Exactly on pace says ½; ahead says more, behind less,
+/// never exactly 0 or 1 (the pace rule of SPEC §4, softened).
+pub fn pace_probability(progress: f64, expected: f64) -> f64 {
+    normal_cdf((progress - expected) / PACE_SPREAD).clamp(0.0, 1.0)
+}
 
 /// How many bins the reliability table has: one around each tenth, `[0, 0.05)`,
 /// `[0.05, 0.15)`, …, `[0.95, 1]`, so that a confidence (a whole number of tenths) is
