@@ -223,6 +223,22 @@ http_test!(the_forecast_is_calibrated_on_the_same_check_ins_from_what_was_known_
         "{review}"
     );
 
+    // How the forecast did: the cycle replayed at the end of each week from 2026-10-01.
+    // Each key result has a check-in by the ends of Nov 5 (one point), Nov 12 (two) and
+    // the seven weeks from Nov 19 to Dec 31 (three): 9 judgements each, 27 in all; the
+    // forecast had one at 21 of them (pace stood in at the others). C's first two had no
+    // confidence yet: 25 for the confidence, whose Brier score is exact:
+    // A (missed) 0.25 + 0.36 + 7 × 0.64, B (succeeded) 0.49 + 0.36 + 7 × 0.01, C (missed)
+    // 7 × 0.25: 7.76 / 25 = 0.310. The 80% intervals: A's (27.9 to 72.4) and C's (19.3 to
+    // 63.8) hold their final 37 and 35, B's (66.5 to 110.9) misses 46: 14 of 21.
+    let forecast_review = review.split("id=\"forecast-review-heading\"").nth(1).unwrap_or_default();
+    assert!(forecast_review.contains("<th scope=\"row\">Forecast</th><td>27</td>"), "{review}");
+    assert!(forecast_review.contains("<th scope=\"row\">Pace alone</th><td>27</td>"), "{review}");
+    assert!(
+        forecast_review.contains("<th scope=\"row\">Owners&#39; confidence</th><td>25</td><td>0.310</td>"),
+        "{review}"
+    );
+    assert!(forecast_review.contains("held the key result's final value in 67% of 21 forecasts"), "{review}");
 });
 
 http_test!(a_check_in_with_fewer_than_three_values_known_has_no_forecast_and_does_not_count, |api: Api| async move {
