@@ -15,6 +15,7 @@ pub mod demo;
 pub mod demo_story;
 pub mod error;
 mod evaluation;
+pub mod forecast_eval;
 pub mod initiative;
 pub mod key_result;
 pub mod kpi;

@@ -9,6 +9,8 @@ pub mod calibration;
 pub mod check_in;
 pub mod cycle;
 pub mod forecast;
+pub mod forecast_eval;
+pub mod forecast_fixture;
 pub mod health;
 pub mod ids;
 pub mod key_result;
@@ -17,6 +19,7 @@ pub mod names;
 pub mod objective;
 pub mod progress;
 pub mod score;
+pub mod stats;
 pub mod status;
 pub mod text;
 

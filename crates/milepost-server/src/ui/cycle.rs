@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::calibration::CalibrationView;
 use milepost_app::cycle::{CycleQuery, CycleTransitionView, CycleView};
+use milepost_app::forecast_eval::ForecastEvaluation;
 use milepost_app::key_result::{KeyResultQuery, KeyResultView};
 use milepost_app::objective::{ObjectiveQuery, ObjectiveView};
 use milepost_app::{App, AppError, Caller};
@@ -217,6 +218,43 @@ fn transition_line(t: &CycleTransitionView, names: &Names) -> TransitionLine {
     }
 }
 
+/// One predictor's line of the forecast evaluation: its Brier score and decomposition.
+struct EvaluationLine {
+    who: &'static str,
+    judged: u64,
+    brier: String,
+    reliability: String,
+    resolution: String,
+    uncertainty: String,
+}
+
+/// A closed cycle replayed week by week (issue 18): the forecast, pace alone and the
+/// owners' confidence scored against what happened.
+struct ForecastReview {
+    lines: Vec<EvaluationLine>,
+    /// "62% of 40 forecasts", or empty without any forecast.
+    coverage: String,
+}
+
+fn forecast_review(e: &ForecastEvaluation) -> ForecastReview {
+    let number = |x: f64| format!("{x:.3}");
+    let lines = [("Forecast", &e.forecast), ("Pace alone", &e.pace), ("Owners' confidence", &e.confidence)]
+        .into_iter()
+        .filter_map(|(who, d)| {
+            d.as_ref().map(|d| EvaluationLine {
+                who,
+                judged: d.count,
+                brier: number(d.brier),
+                reliability: number(d.reliability),
+                resolution: number(d.resolution),
+                uncertainty: number(d.uncertainty),
+            })
+        })
+        .collect();
+    let coverage = e.coverage.map_or_else(String::new, |c| format!("{} of {} forecasts", percent(c), e.forecasts));
+    ForecastReview { lines, coverage }
+}
+
 #[derive(Template)]
 #[template(path = "cycle.html")]
 struct CyclePage {
@@ -228,6 +266,8 @@ struct CyclePage {
     objectives: Vec<(ObjectiveLine, Vec<KeyResultLine>)>,
     outcomes: Vec<Outcome>,
     calibration: Option<Calibration>,
+    /// The forecast evaluation of a closed cycle.
+    review: Option<ForecastReview>,
     /// Every change of its status, oldest first (a reopening with its reason).
     history: Vec<TransitionLine>,
     /// Whether it was ever reopened after being closed.
@@ -247,8 +287,10 @@ pub async fn show_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id) -> P
     let history = transitions.iter().map(|t| transition_line(t, &names)).collect();
     let mut outcomes = Vec::new();
     let mut calibrated = None;
+    let mut review = None;
     if closed {
         calibrated = Some(calibration(&app.get_cycle_calibration(caller, id).await?, &names));
+        review = Some(forecast_review(&app.evaluate_forecasts(caller, Some(id)).await?));
         for (commitment, word, rule) in [
             (Commitment::Committed, "Committed", "succeeds at a score of 1.0"),
             (Commitment::Aspirational, "Aspirational", "succeeds at 0.7 or more"),
@@ -273,6 +315,7 @@ pub async fn show_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id) -> P
         objectives,
         outcomes,
         calibration: calibrated,
+        review,
         history,
         reopened,
         cycle,

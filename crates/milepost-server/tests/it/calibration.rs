@@ -5,6 +5,7 @@
 
 use crate::harness::{Api, Org, at_hours, id};
 use crate::ui::Browser;
+use milepost_core::stats::student_t_cdf;
 use serde_json::{Value, json};
 
 fn assert_close(value: &Value, expected: f64, what: &str) {
@@ -144,20 +145,20 @@ http_test!(the_forecast_is_calibrated_on_the_same_check_ins_from_what_was_known_
     for (key_result, body) in [
         // A ends at 37 (progress 0.35): a committed miss, outcome 0. Dana said 5, 6, 8:
         // 0.25, 0.36, 0.64. The forecast at the third (33, 36, 37: the worked example of
-        // docs/forecasting.md) is 0.75: (0.75)² = 0.5625.
+        // docs/forecasting.md) is 0.504: (0.504)² = 0.254.
         (a, json!({"value": 33, "confidence": 5, "author_person_id": dana, "checked_in_at": at(14)})),
         (a, json!({"value": 36, "confidence": 6, "author_person_id": dana, "checked_in_at": at(7)})),
         (a, json!({"value": 37, "confidence": 8, "author_person_id": dana, "checked_in_at": at(0)})),
         // B ends at 46 (progress 0.8): an aspirational success, outcome 1. Eli said 3, 4,
-        // 9: 0.49, 0.36, 0.01. At the third, the rates 3/7, 10/7 and 13/14 a day all carry
-        // 46 past 50 by the cycle's end: probability 1, (1 − 1)² = 0.
+        // 9: 0.49, 0.36, 0.01. At the third, the median rate 13/14 a day carries 46 to
+        // 88.7 by the cycle's end: probability 0.972, (1 − 0.972)² = 0.0008.
         (b, json!({"value": 33, "confidence": 3, "author_person_id": eli, "checked_in_at": at(14)})),
         (b, json!({"value": 36, "confidence": 4, "author_person_id": eli, "checked_in_at": at(7)})),
         (b, json!({"value": 46, "confidence": 9, "author_person_id": eli, "checked_in_at": at(0)})),
         // C ends at 35: a committed miss. Two check-ins without a confidence count for
         // neither, but their values are known to the forecast at the third, a token's
-        // (workspace only) with confidence 5: 0.25. From 33, 36, 35 only the rate 3/7 a day
-        // (weight 7 of 28) reaches 50: probability 0.25, (0.25)² = 0.0625.
+        // (workspace only) with confidence 5: 0.25. From 33, 36, 35 the median rate 1/7 a
+        // day ends at 41.6: probability 0.296, (0.296)² = 0.088.
         (c, json!({"value": 33, "checked_in_at": at(14)})),
         (c, json!({"value": 36, "checked_in_at": at(7)})),
         (c, json!({"value": 35, "confidence": 5, "checked_in_at": at(0)})),
@@ -175,15 +176,21 @@ http_test!(the_forecast_is_calibrated_on_the_same_check_ins_from_what_was_known_
     // The confidence: seven check-ins, (1.25 + 0.86 + 0.25) / 7 = 0.337…
     assert_eq!(all["workspace"]["check_ins"], 7, "{all}");
     assert_close(&all["workspace"]["brier"], (0.25 + 0.36 + 0.64 + 0.49 + 0.36 + 0.01 + 0.25) / 7.0, "confidence");
-    // The forecast: three of them had one, (0.5625 + 0 + 0.0625) / 3 = 0.208…
+    // The forecast: three of them had one. Each is Student's t with 4 degrees of freedom
+    // around the point forecast, with the spread of the worked example (the prior's
+    // noise: the one earlier step has no residual).
+    let width = (64.0f64 / 60.0 * (46.0 + 46.0 * 46.0 / 14.0)).sqrt();
+    let reach = |value: f64| 1.0 - student_t_cdf((50.0 - value) / width, 4.0);
+    let (pa, pb, pc) = (reach(37.0 + 46.0 * 4.0 / 14.0), reach(46.0 + 46.0 * 13.0 / 14.0), reach(35.0 + 46.0 / 7.0));
+    let (ea, eb, ec) = (pa * pa, (1.0 - pb) * (1.0 - pb), pc * pc);
     let forecast = &all["forecast"];
     assert_eq!(forecast["workspace"]["forecasts"], 3, "{all}");
-    assert_close(&forecast["workspace"]["brier"], (0.5625 + 0.0 + 0.0625) / 3.0, "the forecast");
+    assert_close(&forecast["workspace"]["brier"], (ea + eb + ec) / 3.0, "the forecast");
     let people = forecast["people"].as_array().unwrap();
     assert_eq!(people.iter().map(|p| p["person_id"].clone()).collect::<Vec<_>>(), [json!(dana), json!(eli)], "{all}");
     assert_eq!((people[0]["forecasts"].clone(), people[1]["forecasts"].clone()), (json!(1), json!(1)));
-    assert_close(&people[0]["brier"], 0.5625, "dana's forecasts");
-    assert_close(&people[1]["brier"], 0.0, "eli's forecasts");
+    assert_close(&people[0]["brier"], ea, "dana's forecasts");
+    assert_close(&people[1]["brier"], eb, "eli's forecasts");
     // Teams: eli's department, then dana's platform team.
     let teams = forecast["teams"].as_array().unwrap();
     assert_eq!(
@@ -191,8 +198,8 @@ http_test!(the_forecast_is_calibrated_on_the_same_check_ins_from_what_was_known_
         [json!(org.department), json!(org.team)]
     );
     assert_eq!((teams[0]["forecasts"].clone(), teams[1]["forecasts"].clone()), (json!(1), json!(1)));
-    assert_close(&teams[0]["brier"], 0.0, "the department's forecasts");
-    assert_close(&teams[1]["brier"], 0.5625, "the platform team's forecasts");
+    assert_close(&teams[0]["brier"], eb, "the department's forecasts");
+    assert_close(&teams[1]["brier"], ea, "the platform team's forecasts");
     // The confidence figures beside them are unchanged in shape.
     assert_close(&all["people"][0]["brier"], (0.25 + 0.36 + 0.64) / 3.0, "dana");
     assert_close(&all["people"][1]["brier"], (0.49 + 0.36 + 0.01) / 3.0, "eli");
@@ -204,17 +211,34 @@ http_test!(the_forecast_is_calibrated_on_the_same_check_ins_from_what_was_known_
     let table = review.split("id=\"calibration-heading\"").nth(1).unwrap_or_default();
     assert!(table.contains("<th scope=\"col\">Forecast's Brier score</th>"), "{review}");
     assert!(
-        table.contains("<th scope=\"row\">Everyone</th><td>0.34</td><td>7</td><td>0.21</td><td>3</td></tr>"),
+        table.contains("<th scope=\"row\">Everyone</th><td>0.34</td><td>7</td><td>0.11</td><td>3</td></tr>"),
         "{review}"
     );
     assert!(
-        table.contains("<th scope=\"row\">Person dana</th><td>0.42</td><td>3</td><td>0.56</td><td>1</td></tr>"),
+        table.contains("<th scope=\"row\">Person dana</th><td>0.42</td><td>3</td><td>0.25</td><td>1</td></tr>"),
         "{review}"
     );
     assert!(
         table.contains("<th scope=\"row\">Person eli</th><td>0.29</td><td>3</td><td>0.00</td><td>1</td></tr>"),
         "{review}"
     );
+
+    // How the forecast did: the cycle replayed at the end of each week from 2026-10-01.
+    // Each key result has a check-in by the ends of Nov 5 (one point), Nov 12 (two) and
+    // the seven weeks from Nov 19 to Dec 31 (three): 9 judgements each, 27 in all; the
+    // forecast had one at 21 of them (pace stood in at the others). C's first two had no
+    // confidence yet: 25 for the confidence, whose Brier score is exact:
+    // A (missed) 0.25 + 0.36 + 7 × 0.64, B (succeeded) 0.49 + 0.36 + 7 × 0.01, C (missed)
+    // 7 × 0.25: 7.76 / 25 = 0.310. The 80% intervals: A's (27.9 to 72.4) and C's (19.3 to
+    // 63.8) hold their final 37 and 35, B's (66.5 to 110.9) misses 46: 14 of 21.
+    let forecast_review = review.split("id=\"forecast-review-heading\"").nth(1).unwrap_or_default();
+    assert!(forecast_review.contains("<th scope=\"row\">Forecast</th><td>27</td>"), "{review}");
+    assert!(forecast_review.contains("<th scope=\"row\">Pace alone</th><td>27</td>"), "{review}");
+    assert!(
+        forecast_review.contains("<th scope=\"row\">Owners&#39; confidence</th><td>25</td><td>0.310</td>"),
+        "{review}"
+    );
+    assert!(forecast_review.contains("held the key result's final value in 67% of 21 forecasts"), "{review}");
 });
 
 http_test!(a_check_in_with_fewer_than_three_values_known_has_no_forecast_and_does_not_count, |api: Api| async move {

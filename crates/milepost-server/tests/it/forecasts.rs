@@ -6,6 +6,7 @@
 //! later. Check-ins come a week apart, at −14, −7 and 0 days.
 
 use crate::harness::{Api, Org, assert_close, at_hours, id};
+use milepost_core::stats::{student_t_cdf, student_t_quantile};
 use serde_json::{Value, json};
 
 const DAY: i64 = 24;
@@ -69,18 +70,30 @@ http_test!(three_check_ins_make_a_forecast_whose_probability_follows_the_latest_
         );
         assert!(low <= value && value <= high, "{forecast}");
     }
-    // By hand for the middle one (33, 36, 37): the pairs' rates are 3/7 a day (weight 7
-    // days), 1/7 (7) and 4/14 (14); continued from 37 for 46 days they end at 56.71,
-    // 43.57 and 50.14. Median 50.14 (weights 7 | 14 | 7), 10th percentile 43.57, 90th
-    // 56.71; 21 of 28 days of weight end at 50 or more: 0.75.
+    // By hand for the middle one (33, 36, 37), docs/forecasting.md's worked example. The
+    // trend is the weighted median of the pairs' rates 3/7 a day (weight 7 days), 1/7
+    // (7) and 4/14 (14): 4/14, so the point forecast is 37 + 46 × 4/14 = 50.14. The noise
+    // comes from the steps before the latest (one, 33 → 36, with no residual around its
+    // own rate) pooled with the prior: a walk whose spread over the 60 days from the
+    // first point to the end is 0.4 × (50 − 30) = 8, worth 4 steps, so σ² = 64/60 a day
+    // with 4 degrees of freedom. The spread is σ √(46 + 46²/14) and the distribution
+    // Student's t with 4 degrees of freedom around 50.14.
+    let value = 37.0 + 46.0 * 4.0 / 14.0;
+    let width = (64.0f64 / 60.0 * (46.0 + 46.0 * 46.0 / 14.0)).sqrt();
+    let t90 = student_t_quantile(0.9, 4.0);
     let middle = &krs[1]["forecast"];
-    assert_close(&middle["value"], 37.0 + 46.0 * 4.0 / 14.0);
-    assert_close(&middle["low"], 37.0 + 46.0 / 7.0);
-    assert_close(&middle["high"], 37.0 + 46.0 * 3.0 / 7.0);
-    assert_close(&middle["probability"], 0.75);
-    // From 35: only the 3/7 rate reaches 50 (7 of 28). From 44: every rate does.
-    assert_close(&krs[0]["forecast"]["probability"], 0.25);
-    assert_close(&krs[2]["forecast"]["probability"], 1.0);
+    assert_close(&middle["value"], value);
+    assert_close(&middle["low"], value - t90 * width);
+    assert_close(&middle["high"], value + t90 * width);
+    assert_close(&middle["probability"], 1.0 - student_t_cdf((50.0 - value) / width, 4.0));
+    assert!((middle["probability"].as_f64().unwrap() - 0.5037).abs() < 1e-4, "{middle}");
+    // From 35 the trend is 1/7 a day (rates 3/7, −1/7, 2/14): 41.57, about 0.30. From 44
+    // (3/7, 8/7, 11/14) it is 80.14, about 0.95, never 1. The spread is the same: it does
+    // not depend on the latest value.
+    let from_35 = 35.0 + 46.0 / 7.0;
+    assert_close(&krs[0]["forecast"]["probability"], 1.0 - student_t_cdf((50.0 - from_35) / width, 4.0));
+    let from_44 = 44.0 + 46.0 * 11.0 / 14.0;
+    assert_close(&krs[2]["forecast"]["probability"], 1.0 - student_t_cdf((50.0 - from_44) / width, 4.0));
     // A better latest value, a higher probability; and the forecast now decides the
     // status: the middle one, behind pace, is heading for its target.
     assert_eq!(statuses(&krs), ["at_risk", "on_track", "on_track"]);
@@ -113,13 +126,24 @@ http_test!(a_decrease_key_result_is_forecast_downwards, |api: Api| async move {
     let kr = api.get(&format!("/api/v1/key-results/{key_result}")).await.expect(200);
     let forecast = &kr["forecast"];
     assert!((forecast["value"].as_f64().unwrap() - 2.0).abs() < 1e-9, "{forecast}");
-    // A straight line has no spread, and it ends below the target of 2.5 h.
-    assert!((forecast["high"].as_f64().unwrap() - forecast["low"].as_f64().unwrap()).abs() < 1e-9, "{forecast}");
-    assert_close(&forecast["probability"], 1.0);
-    // A slower fall from the same start cannot make it (a correction at the same instant:
-    // the last one given counts).
+    // Two weeks of a straight line do not make 46 more days certain: the prior's noise
+    // (0.4 × 5.5 h over the 60 days from the first point) spreads it, and 2.0 h is only
+    // 0.5 h under the target: a little better than even.
+    let width = ((0.4f64 * 5.5).powi(2) / 60.0 * (46.0 + 46.0 * 46.0 / 14.0)).sqrt();
+    assert_close(&forecast["probability"], student_t_cdf((2.5 - 2.0) / width, 4.0));
+    assert!(forecast["low"].as_f64().unwrap() < 2.0 && forecast["high"].as_f64().unwrap() > 2.0, "{forecast}");
+    // A correction at the same instant, 7.5 h: the last one given is the latest value,
+    // and both values of today stay in the history. The pairs' rates are −0.1 a day
+    // (8 → 7.3, 8 → 6.6, 7.3 → 6.6: 28 days of weight), −0.5/14 (8 → 7.5: 14) and
+    // +0.2/7 (7.3 → 7.5: 7); the median is −0.1, ending at 7.5 − 4.6 = 2.9 h, short of
+    // the target. The noise now has two steps before the latest (8 → 7.3 → 6.6, no
+    // residual): σ² = 4 × prior / 5 with 5 degrees of freedom.
     let slow = check_in(&api, key_result, 0, 7.5).await;
-    assert_close(&slow["forecast"]["probability"], 0.0);
+    assert_close(&slow["forecast"]["value"], 2.9);
+    let prior = (0.4f64 * 5.5).powi(2) / 60.0;
+    let width = (4.0 * prior / 5.0 * (46.0 + 46.0 * 46.0 / 14.0)).sqrt();
+    assert_close(&slow["forecast"]["probability"], student_t_cdf((2.5 - 2.9) / width, 5.0));
+    assert!(slow["forecast"]["probability"].as_f64().unwrap() < forecast["probability"].as_f64().unwrap(), "{slow}");
 });
 
 http_test!(a_key_result_fed_by_a_kpi_is_forecast_from_its_measurements, |api: Api| async move {
@@ -147,7 +171,11 @@ http_test!(a_key_result_fed_by_a_kpi_is_forecast_from_its_measurements, |api: Ap
     let kr = api.get(&format!("/api/v1/key-results/{key_result}")).await.expect(200);
     assert_eq!(kr["forecast"]["points"], 4, "{kr}");
     assert_close(&kr["forecast"]["value"], 16.0 + 46.0 / 7.0);
-    assert_close(&kr["forecast"]["probability"], 0.0);
+    // The noise: the steps before the latest (13 → 14 → 15) have no residual; one degree
+    // of freedom beside the prior's four, σ² = (4 × 8²/67 + 0) / 5 a day over the 67 days
+    // from the first measurement to the end.
+    let width = ((4.0 * 64.0 / 67.0) / 5.0 * (46.0f64 + 46.0 * 46.0 / 21.0)).sqrt();
+    assert_close(&kr["forecast"]["probability"], 1.0 - student_t_cdf((30.0 - (16.0 + 46.0 / 7.0)) / width, 5.0));
     // The cycle's evaluation (the objective's view) agrees.
     let objective = api.get(&format!("/api/v1/objectives/{}", id(&objective))).await.expect(200);
     assert_eq!(objective["key_results"][0]["forecast"], kr["forecast"]);

@@ -3,6 +3,7 @@
 mod apply;
 mod audit;
 mod export;
+mod forecast;
 mod kpi;
 mod kr;
 mod lint;
@@ -36,6 +37,8 @@ enum Command {
     Workspace(workspace::WorkspaceArgs),
     /// Make, list and revoke API tokens.
     Token(token::TokenArgs),
+    /// Forecasts: replay closed cycles and score the forecast against what happened.
+    Forecast(forecast::ForecastArgs),
     /// Key result sentences: see what Milepost reads in them.
     Kr(kr::KrArgs),
     /// KPIs: list, show, create, record a value, import a CSV file, draft an OKR.
@@ -91,6 +94,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Migrate(args) => migrate::run(args).await.map(|()| done),
         Command::Workspace(args) => workspace::run(args).await.map(|()| done),
         Command::Token(args) => token::run(args).await.map(|()| done),
+        Command::Forecast(args) => forecast::run(args).await.map(|()| done),
         Command::Kr(args) => kr::run(args).map(|()| done),
         Command::Kpi(args) => kpi::run(args).await.map(|()| done),
         Command::User(args) => user::run(args).await.map(|()| done),

@@ -7,6 +7,7 @@ mod apply;
 mod audit;
 mod config;
 mod durability;
+mod forecast;
 mod kpi;
 mod kr;
 mod lint;
