@@ -70,6 +70,7 @@ rule_tests! {
     more_than_five_key_results_are_flagged: "too-many-key-results" => [(6, 3)];
     an_objective_written_as_a_number_is_flagged: "objective-is-a-metric" => [(6, 3), (12, 3)];
     a_key_result_with_nothing_measurable_is_flagged: "key-result-not-measurable" => [(11, 3), (12, 3)];
+    a_key_result_over_two_thousand_characters_is_an_error: "key-result-too-long" => [(9, 3)];
     a_key_result_that_reads_as_a_task_is_flagged: "key-result-is-a-task" => [(9, 3), (10, 3), (11, 3)];
     a_maintain_key_result_without_a_kpi_is_flagged: "maintain-belongs-in-kpi" => [(11, 3)];
     start_equal_to_target_is_an_error: "start-equals-target" => [(8, 3), (9, 3), (10, 3)];
@@ -120,6 +121,7 @@ fn rule_severities_follow_the_spec() {
         "start-equals-target",
         "incomplete-kpi",
         "duplicate-kpi",
+        "key-result-too-long",
     ];
     for rule in RULES {
         let expected = if errors.contains(&rule.name) || rule.name.starts_with("unknown-") {

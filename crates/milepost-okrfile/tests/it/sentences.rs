@@ -28,7 +28,7 @@ fn check_line(line: &str) -> Option<String> {
         Err(e) => return Some(format!("unreadable line {line:?}: {e}")),
     };
     let text = case["text"].as_str().unwrap_or_default();
-    let parsed = parse_key_result(text);
+    let Ok(parsed) = parse_key_result(text) else { return Some(format!("{text:?}: refused as too long")) };
     let json = serde_json::to_string(&parsed).expect("a parse serializes");
     let got: Value = serde_json::from_str(&json).expect("a parse reads back");
     let mut problems = Vec::new();
