@@ -15,7 +15,7 @@ fn workspace() -> LintContext {
 }
 
 fn fixture(rule: &str, name: &str) -> (String, String) {
-    let path = format!("{}/tests/fixtures/rules/{rule}/{name}.md", env!("CARGO_MANIFEST_DIR"));
+    let path = super::repo_file(&format!("tests/fixtures/rules/{rule}/{name}.md")).display().to_string();
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     (path, text)
 }
@@ -135,8 +135,7 @@ fn rule_severities_follow_the_spec() {
 
 #[test]
 fn every_rule_is_documented() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/okr-files.md");
-    let docs = std::fs::read_to_string(path).expect("docs/okr-files.md");
+    let docs = std::fs::read_to_string(super::repo_file("../../docs/okr-files.md")).expect("docs/okr-files.md");
     for rule in RULES {
         let row = format!("| `{}` | {} |", rule.name, rule.severity.as_str());
         assert!(docs.contains(&row), "docs/okr-files.md lacks the row {row}");
