@@ -560,8 +560,10 @@ pub async fn parse_sentence(_viewer: Viewer, Query(query): Query<ParseQuery>) ->
     let index = query.index.min(50);
     let title = query.fields.get(&format!("key_results.{index}.title")).cloned().unwrap_or_default();
     let mut problems = Problems::default();
+    // The fragment holds the fields under the sentence, not the sentence itself: a
+    // sentence too long to read is said at the first of them, right below it.
     let parsed = milepost_okrfile::parse_key_result(&title).unwrap_or_else(|too_long| {
-        problems.add(&format!("key_results.{index}.title"), too_long.to_string());
+        problems.add(&format!("key_results.{index}.kind"), too_long.to_string());
         milepost_okrfile::ParsedKeyResult::unread()
     });
     let number = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
