@@ -35,4 +35,4 @@ pub use parse::{
     kpi_slugs, parse, parse_kpis,
 };
 pub use render::render;
-pub use sentence::{ParsedKeyResult, parse_key_result};
+pub use sentence::{MAX_SENTENCE_CHARS, ParsedKeyResult, SentenceTooLong, parse_key_result};

@@ -12,9 +12,12 @@
 //!    "at or above 92%", "20% more"), each through [`quantity`] (scales, units, words);
 //! 5. this module decides the kind and fills the result, and [`metric`] names the metric.
 //!
-//! The parser never fails: a sentence with nothing measurable gets kind `None`. It is
-//! linear in the length of the text: every stage scans left to right with a bounded
-//! look-ahead, and nothing backtracks.
+//! The parser refuses only a sentence longer than [`MAX_SENTENCE_CHARS`] characters
+//! ([`SentenceTooLong`]); any other sentence is read, and one with nothing measurable
+//! gets kind `None`. It is linear in the length of the text: every stage scans left to
+//! right with a bounded look-ahead, nothing backtracks, and a question about the tokens
+//! before or inside a phrase is answered from a mask or a running count made in one
+//! pass, never by scanning the sentence again for each token or phrase.
 
 mod clause;
 mod lexer;
@@ -60,19 +63,77 @@ pub struct ParsedKeyResult {
     pub measurable: bool,
 }
 
-/// Reads a key result sentence. Never fails and never panics; see [`ParsedKeyResult`].
+impl ParsedKeyResult {
+    /// What a sentence that was not read says: nothing, every field `None`.
+    pub const fn unread() -> ParsedKeyResult {
+        ParsedKeyResult {
+            kind: None,
+            metric: None,
+            start: None,
+            target: None,
+            range: None,
+            relative_change: None,
+            delta: None,
+            comparator: None,
+            unit: None,
+            measurable: false,
+        }
+    }
+}
+
+/// The longest key result sentence read, in characters (Unicode scalar values, not
+/// bytes). A key result is one sentence; anything longer is a paste gone wrong, and
+/// every front end (`milepost kr parse`, OKR files, the JSON API, the web forms) refuses
+/// it through [`parse_key_result`] with a [`SentenceTooLong`].
+pub const MAX_SENTENCE_CHARS: usize = 2_000;
+
+/// A key result sentence longer than [`MAX_SENTENCE_CHARS`] characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentenceTooLong {
+    /// How many characters the sentence has.
+    pub chars: usize,
+}
+
+impl std::fmt::Display for SentenceTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the key result sentence has {} characters, more than the {MAX_SENTENCE_CHARS} a key result may have",
+            self.chars
+        )
+    }
+}
+
+impl std::error::Error for SentenceTooLong {}
+
+/// Reads a key result sentence; see [`ParsedKeyResult`]. Fails only on a sentence of
+/// more than [`MAX_SENTENCE_CHARS`] characters, and never panics. Its work is linear in
+/// the length of the text.
 ///
 /// ```
 /// use milepost_okrfile::parse_key_result;
 /// use milepost_core::KeyResultKind;
 ///
-/// let parsed = parse_key_result("Decrease mean time to recovery from 4 hours to 30 minutes");
+/// let parsed = parse_key_result("Decrease mean time to recovery from 4 hours to 30 minutes").unwrap();
 /// assert_eq!(parsed.kind, Some(KeyResultKind::Decrease));
 /// assert_eq!((parsed.start, parsed.target), (Some(240.0), Some(30.0)));
 /// assert_eq!(parsed.unit.as_deref(), Some("min"));
 /// assert_eq!(parsed.metric.as_deref(), Some("mean time to recovery"));
+///
+/// let long = "é".repeat(2_001);
+/// assert_eq!(parse_key_result(&long).unwrap_err().chars, 2_001);
 /// ```
-pub fn parse_key_result(text: &str) -> ParsedKeyResult {
+pub fn parse_key_result(text: &str) -> Result<ParsedKeyResult, SentenceTooLong> {
+    // The check stops one character past the limit; only a refused sentence is counted
+    // whole, once, for its message.
+    if text.chars().nth(MAX_SENTENCE_CHARS).is_some() {
+        return Err(SentenceTooLong { chars: text.chars().count() });
+    }
+    Ok(read_sentence(text))
+}
+
+/// Reads a sentence of any length; [`parse_key_result`] bounds it.
+fn read_sentence(text: &str) -> ParsedKeyResult {
     let tokens = tokenize(text);
     let clause = find_clause(&tokens);
     let mut skip = time_frame::time_frames(&tokens);
@@ -92,12 +153,25 @@ pub fn parse_key_result(text: &str) -> ParsedKeyResult {
             *s = true;
         }
     }
+    let in_phrase = phrase_mask(tokens.len(), &phrases);
     let reading = read_numbers(&tokens, &skip, &clause, &phrases);
-    let kind = decide_kind(&clause, &reading, &tokens, &skip, &phrases);
-    let metric = metric::metric(text, &tokens, &skip, &phrases, reading.primary.as_ref())
+    let kind = decide_kind(&clause, &reading, &tokens, &skip, &in_phrase);
+    let metric = metric::metric(text, &tokens, &skip, &in_phrase, reading.primary.as_ref())
         .map(|m| m.trim().to_string())
         .filter(|m| !m.is_empty());
     finish(kind, metric, &reading)
+}
+
+/// Marks the tokens some phrase covers. Phrases do not overlap, so this is one pass over
+/// the sentence (asking each phrase about each token would be quadratic).
+fn phrase_mask(len: usize, phrases: &[Phrase]) -> Vec<bool> {
+    let mut mask = vec![false; len];
+    for p in phrases {
+        for m in mask.iter_mut().take(p.end).skip(p.start) {
+            *m = true;
+        }
+    }
+    mask
 }
 
 /// Drops bare numbers that belong to the metric's name when the sentence states its
@@ -196,12 +270,16 @@ fn read_numbers(tokens: &[Token], skip: &[bool], clause: &Clause, phrases: &[Phr
     let mut bares = Vec::new();
     let mut frames = Vec::new();
     let changes_number = clause.sense.direction.is_some() && !clause.sense.keeps;
+    // Counted once, and only when a bare number asks.
+    let content = std::cell::OnceCell::new();
+    let follows_metric =
+        |q: &Quantity| content.get_or_init(|| ContentWords::count(tokens, skip)).follows_metric(clause, q);
     // A count right after the verb is the target, whatever follows it: "Sign 15 new
     // customers with ARR over $50k".
     let object = phrases.iter().find(|p| match p.role {
         Role::Bare(q) => {
             let relative_percent = changes_number && q.unit == Some(Unit::Percent);
-            clause.verb.is_some() && !q.multiplier && !relative_percent && !follows_metric(tokens, skip, clause, &q)
+            clause.verb.is_some() && !q.multiplier && !relative_percent && !follows_metric(&q)
         }
         _ => false,
     });
@@ -275,8 +353,7 @@ fn read_numbers(tokens: &[Token], skip: &[bool], clause: &Clause, phrases: &[Phr
                 r.relative = as_change(&q);
                 change_phrase = change_phrase.or(Some(*p));
             }
-        } else if changes_number && r.delta.is_none() && r.target.is_none() && follows_metric(tokens, skip, clause, &q)
-        {
+        } else if changes_number && r.delta.is_none() && r.target.is_none() && follows_metric(&q) {
             // "Cut cloud spend $20k": after the metric, a bare amount is the change.
             r.delta = Some(q);
             change_phrase = change_phrase.or(Some(*p));
@@ -312,11 +389,34 @@ fn is_change_level(tokens: &[Token], q: &Quantity) -> bool {
     q.multiplier || (q.written == Written::FractionWord && !of_follows)
 }
 
-/// Whether a content word stands between the verb and the quantity.
-fn follows_metric(tokens: &[Token], skip: &[bool], clause: &Clause, q: &Quantity) -> bool {
-    let Some(verb) = clause.verb else { return false };
-    (verb + 1..q.start)
-        .any(|k| !skip.get(k).copied().unwrap_or(true) && tokens[k].word().is_some_and(|w| !EDGE_WORDS.contains(w)))
+/// How many content words (words not set aside and not small edge words) come before
+/// each token, counted in one pass so that "is there a content word between these two
+/// tokens" costs a subtraction, not a scan.
+struct ContentWords {
+    /// `before[k]` is the number of content words among tokens `0..k`.
+    before: Vec<usize>,
+}
+
+impl ContentWords {
+    fn count(tokens: &[Token], skip: &[bool]) -> ContentWords {
+        let mut before = Vec::with_capacity(tokens.len() + 1);
+        let mut n = 0;
+        before.push(n);
+        for (k, t) in tokens.iter().enumerate() {
+            if !skip.get(k).copied().unwrap_or(true) && t.word().is_some_and(|w| !EDGE_WORDS.contains(w)) {
+                n += 1;
+            }
+            before.push(n);
+        }
+        ContentWords { before }
+    }
+
+    /// Whether a content word stands between the verb and the quantity.
+    fn follows_metric(&self, clause: &Clause, q: &Quantity) -> bool {
+        let Some(verb) = clause.verb else { return false };
+        let at = |k: usize| self.before.get(k).or(self.before.last()).copied().unwrap_or(0);
+        q.start > verb + 1 && at(q.start) > at(verb + 1)
+    }
 }
 
 fn decide_kind(
@@ -324,13 +424,13 @@ fn decide_kind(
     r: &Reading,
     tokens: &[Token],
     skip: &[bool],
-    phrases: &[Phrase],
+    in_phrase: &[bool],
 ) -> Option<KeyResultKind> {
     if !r.has_numbers() {
         // "Launch the referral program" is a milestone; "Get more users" wants a number.
         let vague = tokens.iter().enumerate().any(|(k, t)| {
             !skip.get(k).copied().unwrap_or(true)
-                && !phrases.iter().any(|p| (p.start..p.end).contains(&k))
+                && !in_phrase.get(k).copied().unwrap_or(false)
                 && t.word().is_some_and(|w| VAGUE_COMPARATIVES.contains(w))
         });
         return (clause.finishes && !vague).then_some(KeyResultKind::Milestone);

@@ -204,7 +204,10 @@ pub(super) async fn numbers(
     kpi_id: Option<i64>,
     cycle: &CycleRow,
 ) -> Result<Result<Numbers, String>, AppError> {
-    let parsed = milepost_okrfile::parse_key_result(text);
+    let parsed = match milepost_okrfile::parse_key_result(text) {
+        Ok(parsed) => parsed,
+        Err(too_long) => return Ok(Err(too_long.to_string())),
+    };
     let Some(kind) = parsed.kind else {
         let none = Numbers {
             kind: KeyResultKind::Milestone,

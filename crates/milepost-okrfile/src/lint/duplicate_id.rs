@@ -21,7 +21,7 @@ pub(super) fn check(input: &Input, out: &mut Vec<Diagnostic>) {
         }
     }
     let mut key_results: BTreeMap<i64, Span> = BTreeMap::new();
-    for k in input.key_results() {
+    for k in input.every_key_result() {
         if let (Some(id), Some(at)) = (k.key_result.id, k.at.id) {
             report(out, &mut key_results, id.get(), at, "KR", "key result");
         }

@@ -275,7 +275,7 @@ mod tests {
     use crate::parse_key_result;
 
     fn task(text: &str) -> Option<String> {
-        reads_as_task(text, &parse_key_result(text))
+        reads_as_task(text, &parse_key_result(text).unwrap())
     }
 
     #[test]

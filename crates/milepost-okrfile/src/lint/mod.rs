@@ -13,6 +13,7 @@ mod duplicate_kpi;
 mod incomplete_kpi;
 mod key_result_is_a_task;
 mod key_result_not_measurable;
+mod key_result_too_long;
 mod maintain_belongs_in_kpi;
 mod missing_cycle;
 mod missing_owner;
@@ -33,7 +34,7 @@ use crate::parse::{
     KeyResultSpans, KpiSpans, ObjectiveSpans, ParsedFile, ParsedKpiFile, SYNTAX, SourceMap, is_kpi_file, parse,
     parse_kpis,
 };
-use crate::sentence::{ParsedKeyResult, parse_key_result};
+use crate::sentence::{ParsedKeyResult, SentenceTooLong, parse_key_result};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -68,6 +69,7 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Error,
         summary: "a line that is not what the format expects there; the message says what was expected",
     },
+    key_result_too_long::RULE,
     missing_cycle::RULE,
     missing_owner::RULE,
     duplicate_id::RULE,
@@ -103,6 +105,7 @@ pub fn lint(parsed: &ParsedFile, context: Option<&LintContext>) -> Vec<Diagnosti
             .collect(),
     };
     let mut out = Vec::new();
+    key_result_too_long::check(&input, &mut out);
     missing_cycle::check(&input, &mut out);
     missing_owner::check(&input, &mut out);
     duplicate_id::check(&input, &mut out);
@@ -175,9 +178,13 @@ fn sort(diagnostics: &mut [Diagnostic]) {
 pub(crate) struct Input<'a> {
     file: &'a OkrFile,
     map: &'a SourceMap,
-    /// `sentences[i][j]` is what the sentence of key result `j` of objective `i` says.
-    sentences: Vec<Vec<ParsedKeyResult>>,
+    /// `sentences[i][j]` is what the sentence of key result `j` of objective `i` says, or
+    /// why it was not read.
+    sentences: Vec<Vec<Result<ParsedKeyResult, SentenceTooLong>>>,
 }
+
+/// What a sentence that was not read says to the rules that read sentences: nothing.
+static UNREAD: ParsedKeyResult = ParsedKeyResult::unread();
 
 /// One objective with its place.
 pub(crate) struct ObjectiveAt<'a> {
@@ -191,7 +198,10 @@ pub(crate) struct KeyResultAt<'a> {
     objective: usize,
     key_result: &'a KeyResult,
     at: &'a KeyResultSpans,
+    /// What its sentence says; [`UNREAD`] when it was too long to read.
     sentence: &'a ParsedKeyResult,
+    /// Why its sentence was not read, if it was not.
+    too_long: Option<SentenceTooLong>,
 }
 
 impl<'a> Input<'a> {
@@ -199,15 +209,24 @@ impl<'a> Input<'a> {
         self.file.objectives.iter().zip(&self.map.objectives).map(|(objective, at)| ObjectiveAt { objective, at })
     }
 
+    /// The key results whose sentence was read: what the rules about sentences look at.
     fn key_results(&self) -> impl Iterator<Item = KeyResultAt<'_>> + '_ {
+        self.every_key_result().filter(|k| k.too_long.is_none())
+    }
+
+    /// Every key result, its sentence read or not: for the rules about ids and names.
+    fn every_key_result(&self) -> impl Iterator<Item = KeyResultAt<'_>> + '_ {
         self.file.objectives.iter().zip(&self.map.objectives).zip(&self.sentences).enumerate().flat_map(
             |(index, ((objective, at), sentences))| {
-                objective
-                    .key_results
-                    .iter()
-                    .zip(&at.key_results)
-                    .zip(sentences)
-                    .map(move |((key_result, at), sentence)| KeyResultAt { objective: index, key_result, at, sentence })
+                objective.key_results.iter().zip(&at.key_results).zip(sentences).map(move |((key_result, at), read)| {
+                    KeyResultAt {
+                        objective: index,
+                        key_result,
+                        at,
+                        sentence: read.as_ref().unwrap_or(&UNREAD),
+                        too_long: read.as_ref().err().copied(),
+                    }
+                })
             },
         )
     }

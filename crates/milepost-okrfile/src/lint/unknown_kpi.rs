@@ -12,7 +12,7 @@ pub(super) const RULE: Rule = Rule {
 };
 
 pub(super) fn check(input: &Input, context: &LintContext, out: &mut Vec<Diagnostic>) {
-    for k in input.key_results() {
+    for k in input.every_key_result() {
         // A slug that is not even well formed already has a syntax error.
         if let (Some(kpi), Some(at)) = (&k.key_result.kpi, k.at.kpi)
             && Slug::parse(kpi).is_ok()

@@ -36,7 +36,7 @@ pub(super) fn check(input: &Input, context: &LintContext, out: &mut Vec<Diagnost
             report(handle, o.at.aligns);
         }
     }
-    for k in input.key_results() {
+    for k in input.every_key_result() {
         if let Some(handle) = &k.key_result.owner {
             report(handle, k.at.owner);
         }

@@ -21,18 +21,18 @@ struct Run {
 }
 
 /// Picks the metric out of the sentence. `excluded` marks the verb, fillers and time
-/// frames; `primary` is the phrase that gave the target (or the main change).
+/// frames, `in_phrase` the tokens of the numeric phrases; `primary` is the phrase that
+/// gave the target (or the main change).
 pub(crate) fn metric(
     text: &str,
     tokens: &[Token],
     excluded: &[bool],
-    phrases: &[Phrase],
+    in_phrase: &[bool],
     primary: Option<&Phrase>,
 ) -> Option<String> {
     let mut out = vec![false; tokens.len()];
     for (k, o) in out.iter_mut().enumerate() {
-        let in_phrase = phrases.iter().any(|p| (p.start..p.end).contains(&k));
-        *o = in_phrase || excluded.get(k).copied().unwrap_or(true);
+        *o = in_phrase.get(k).copied().unwrap_or(false) || excluded.get(k).copied().unwrap_or(true);
     }
     let runs = runs(tokens, &out);
     let cut = |r: &Run| text.get(tokens[r.start].start..tokens[r.end - 1].end).map(str::to_string);

@@ -97,10 +97,15 @@ impl Context<'_> {
         self.tokens.get(i).and_then(Token::symbol)
     }
 
-    /// A quantity at `i`, after any approximators ("about 50%"), that the grammar may read.
+    /// A quantity at `i`, after up to three approximators ("about 50%", "~ roughly 5"),
+    /// that the grammar may read. The bound keeps the look-ahead constant: this is asked
+    /// at every token, and an unbounded skip would make a run of approximators quadratic.
     fn quantity(&self, i: usize, allow: Allow) -> Option<Quantity> {
         let mut i = i;
-        while self.word(i).is_some_and(|w| APPROXIMATORS.contains(w)) || self.symbol(i) == Some('~') {
+        for _ in 0..3 {
+            if !(self.word(i).is_some_and(|w| APPROXIMATORS.contains(w)) || self.symbol(i) == Some('~')) {
+                break;
+            }
             i += 1;
         }
         let q = quantity_at(self.tokens, i)?;

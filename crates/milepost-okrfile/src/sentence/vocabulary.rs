@@ -12,9 +12,19 @@ use milepost_core::Comparator;
 pub(crate) struct Words(&'static str);
 
 impl Words {
-    /// Whether `word` is in the list.
+    /// Whether `word` is in the list: found in the text with a space or an end on either
+    /// side. (A substring search, rather than splitting the list at every lookup, since
+    /// the parser asks this of nearly every token.)
     pub fn contains(self, word: &str) -> bool {
-        self.0.split_whitespace().any(|w| w == word)
+        if word.is_empty() || word.contains(char::is_whitespace) {
+            return false;
+        }
+        let list = self.0.as_bytes();
+        self.0.match_indices(word).any(|(at, _)| {
+            let before = at.checked_sub(1).and_then(|k| list.get(k)).is_none_or(u8::is_ascii_whitespace);
+            let after = list.get(at + word.len()).is_none_or(u8::is_ascii_whitespace);
+            before && after
+        })
     }
 }
 

@@ -6,8 +6,8 @@ use milepost_core::{Cadence, Commitment, KeyResultId, ObjectiveId, Visibility};
 use milepost_okrfile::{Alignment, Owner, Span, check, parse, render};
 
 fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/canonical/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    let path = super::repo_file(&format!("tests/fixtures/canonical/{name}"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 #[test]
@@ -29,8 +29,7 @@ fn a_messy_file_renders_to_its_canonical_form() {
 
 #[test]
 fn the_documented_example_is_canonical_and_lints_clean() {
-    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/okr-files.md"))
-        .expect("docs/okr-files.md");
+    let docs = std::fs::read_to_string(super::repo_file("../../docs/okr-files.md")).expect("docs/okr-files.md");
     let start = docs.find("```markdown\n").expect("an example") + "```markdown\n".len();
     let end = start + docs[start..].find("```").expect("the example's end");
     assert_eq!(

@@ -7,8 +7,8 @@ use milepost_okrfile::{Kpi, KpiFile, KpiOwner, KpiSourceText, check, is_kpi_file
 use proptest::prelude::*;
 
 fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/canonical/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    let path = super::repo_file(&format!("tests/fixtures/canonical/{name}"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 #[test]
@@ -30,8 +30,7 @@ fn the_canonical_kpi_file_reads_cleanly_and_renders_back_unchanged() {
 
 #[test]
 fn the_documented_kpi_example_is_canonical() {
-    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/okr-files.md"))
-        .expect("docs/okr-files.md");
+    let docs = std::fs::read_to_string(super::repo_file("../../docs/okr-files.md")).expect("docs/okr-files.md");
     let opening = "```markdown\n---\nkpis:";
     let start = docs.find(opening).expect("a KPI file example") + "```markdown\n".len();
     let end = start + docs[start..].find("```\n").expect("the example's end");

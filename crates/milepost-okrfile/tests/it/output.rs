@@ -5,8 +5,8 @@
 
 use milepost_okrfile::{Report, check, render_human};
 
-fn path(name: &str) -> String {
-    format!("{}/tests/fixtures/output/{name}", env!("CARGO_MANIFEST_DIR"))
+fn path(name: &str) -> std::path::PathBuf {
+    super::repo_file(&format!("tests/fixtures/output/{name}"))
 }
 
 fn snapshot(name: &str, got: &str) {

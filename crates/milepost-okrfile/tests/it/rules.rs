@@ -15,7 +15,7 @@ fn workspace() -> LintContext {
 }
 
 fn fixture(rule: &str, name: &str) -> (String, String) {
-    let path = format!("{}/tests/fixtures/rules/{rule}/{name}.md", env!("CARGO_MANIFEST_DIR"));
+    let path = super::repo_file(&format!("tests/fixtures/rules/{rule}/{name}.md")).display().to_string();
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     (path, text)
 }
@@ -70,6 +70,7 @@ rule_tests! {
     more_than_five_key_results_are_flagged: "too-many-key-results" => [(6, 3)];
     an_objective_written_as_a_number_is_flagged: "objective-is-a-metric" => [(6, 3), (12, 3)];
     a_key_result_with_nothing_measurable_is_flagged: "key-result-not-measurable" => [(11, 3), (12, 3)];
+    a_key_result_over_two_thousand_characters_is_an_error: "key-result-too-long" => [(9, 3)];
     a_key_result_that_reads_as_a_task_is_flagged: "key-result-is-a-task" => [(9, 3), (10, 3), (11, 3)];
     a_maintain_key_result_without_a_kpi_is_flagged: "maintain-belongs-in-kpi" => [(11, 3)];
     start_equal_to_target_is_an_error: "start-equals-target" => [(8, 3), (9, 3), (10, 3)];
@@ -120,6 +121,7 @@ fn rule_severities_follow_the_spec() {
         "start-equals-target",
         "incomplete-kpi",
         "duplicate-kpi",
+        "key-result-too-long",
     ];
     for rule in RULES {
         let expected = if errors.contains(&rule.name) || rule.name.starts_with("unknown-") {
@@ -133,8 +135,7 @@ fn rule_severities_follow_the_spec() {
 
 #[test]
 fn every_rule_is_documented() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/okr-files.md");
-    let docs = std::fs::read_to_string(path).expect("docs/okr-files.md");
+    let docs = std::fs::read_to_string(super::repo_file("../../docs/okr-files.md")).expect("docs/okr-files.md");
     for rule in RULES {
         let row = format!("| `{}` | {} |", rule.name, rule.severity.as_str());
         assert!(docs.contains(&row), "docs/okr-files.md lacks the row {row}");

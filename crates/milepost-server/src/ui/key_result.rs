@@ -97,8 +97,15 @@ pub async fn save_key_result(State(app): State<App>, viewer: Viewer, Id(id): Id,
     };
     // A key result becoming maintain takes its comparator from the sentence ("at or
     // below"), as a new one does; one that stays maintain keeps its own.
-    let comparator = (kind == KeyResultKind::Maintain && view.kind != KeyResultKind::Maintain)
-        .then(|| milepost_okrfile::parse_key_result(fields.text("title")).comparator.unwrap_or(Comparator::AtLeast));
+    let comparator = (kind == KeyResultKind::Maintain && view.kind != KeyResultKind::Maintain).then(|| {
+        match milepost_okrfile::parse_key_result(fields.text("title")) {
+            Ok(parsed) => parsed.comparator.unwrap_or(Comparator::AtLeast),
+            Err(too_long) => {
+                problems.add("title", too_long.to_string());
+                Comparator::AtLeast
+            }
+        }
+    });
     let start = fields.number("start", &mut problems);
     let target = fields.number("target", &mut problems);
     let (start, target, range) = match (kind, start, target) {

@@ -95,7 +95,13 @@ fn read_key_result(fields: &Fields, index: usize, problems: &mut Problems) -> Op
     if title.is_empty() {
         return None;
     }
-    let parsed = milepost_okrfile::parse_key_result(title);
+    let parsed = match milepost_okrfile::parse_key_result(title) {
+        Ok(parsed) => parsed,
+        Err(too_long) => {
+            problems.add(&name("title"), too_long.to_string());
+            return None;
+        }
+    };
     let kind = match fields.text(&name("kind")) {
         "" => parsed.kind,
         text => KeyResultKind::parse(text),
@@ -553,7 +559,13 @@ pub struct ParseQuery {
 pub async fn parse_sentence(_viewer: Viewer, Query(query): Query<ParseQuery>) -> PageResult {
     let index = query.index.min(50);
     let title = query.fields.get(&format!("key_results.{index}.title")).cloned().unwrap_or_default();
-    let parsed = milepost_okrfile::parse_key_result(&title);
+    let mut problems = Problems::default();
+    // The fragment holds the fields under the sentence, not the sentence itself: a
+    // sentence too long to read is said at the first of them, right below it.
+    let parsed = milepost_okrfile::parse_key_result(&title).unwrap_or_else(|too_long| {
+        problems.add(&format!("key_results.{index}.kind"), too_long.to_string());
+        milepost_okrfile::ParsedKeyResult::unread()
+    });
     let number = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
     let mut pairs = HashMap::new();
     let name = |field: &str| format!("key_results.{index}.{field}");
@@ -566,8 +578,7 @@ pub async fn parse_sentence(_viewer: Viewer, Query(query): Query<ParseQuery>) ->
     pairs.insert(name("start"), number(start));
     pairs.insert(name("target"), number(target));
     pairs.insert(name("unit"), parsed.unit.unwrap_or_default());
-    let mut problems = Problems::default();
-    if !title.trim().is_empty() && !parsed.measurable {
+    if !title.trim().is_empty() && !parsed.measurable && problems.is_empty() {
         problems.add(&name("kind"), "nothing measurable read yet: add a number, as in “from 40% to 80%”");
     }
     let row = key_result_form(index, &Fields::from(pairs), &problems, &[]);

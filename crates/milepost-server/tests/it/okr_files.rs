@@ -307,3 +307,17 @@ http_test!(a_viewer_applies_nothing_and_a_member_only_their_own, |api: Api| asyn
     assert!(seen.iter().all(|(_, text)| !text.contains("Team only")), "{seen:?}");
     assert!(seen.iter().any(|(_, text)| text.contains("Secret plan")));
 });
+
+http_test!(a_key_result_over_two_thousand_characters_is_refused_at_its_line, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let before = events(&org.api).await;
+    let sentence = "Raise deploy success rate from 90% to 99%";
+    // Characters, not bytes: 2,001 of them, most two bytes long.
+    let long = format!("{sentence} {}", "é".repeat(2_000 - sentence.chars().count()));
+    assert_eq!(long.chars().count(), 2_001);
+    let reply = apply(&org.api, &[("p.md", &PLATFORM.replace(sentence, &long))]).await;
+    reply.invalid_at(&["/files/0/text"]);
+    assert!(reply.text.contains("p.md:11:3:") && reply.text.contains("[key-result-too-long]"), "{}", reply.text);
+    assert!(reply.text.contains("2001 characters, more than the 2000"), "{}", reply.text);
+    assert_eq!(events(&org.api).await, before, "nothing changed");
+});

@@ -537,3 +537,44 @@ http_test!(a_form_posted_from_another_site_is_refused_and_changes_nothing, |api:
     assert_eq!(reply.status, 303);
     assert_eq!(browser.get("/").await.status, 303, "logged out");
 });
+
+http_test!(a_key_result_sentence_over_two_thousand_characters_is_refused_at_its_field, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let seeded = seed(&org).await;
+    let browser = Browser::from_api(&api, &seeded.member);
+    let sentence = "Increase activation from 40% to 65%";
+    // 2,001 characters, most of them two bytes long.
+    let long = format!("{sentence} {}", "é".repeat(2_000 - sentence.chars().count()));
+    assert_eq!(long.chars().count(), 2_001);
+    let before = org.api.walk_ids("/api/v1/objectives", 100).await;
+    let reply = browser
+        .post_form(
+            "/objectives/new",
+            &[
+                ("title", "Make onboarding effortless"),
+                ("cycle_id", &org.cycle.to_string()),
+                ("owner", &format!("person:{}", seeded.mo)),
+                ("key_results.0.title", &long),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    let error = reply.text.split("id=\"kr-0-title-error\"").nth(1).unwrap_or_else(|| panic!("{}", reply.text));
+    assert!(error.contains("2001 characters, more than the 2000"), "said at the sentence: {}", reply.text);
+    assert_eq!(org.api.walk_ids("/api/v1/objectives", 100).await, before, "nothing written");
+
+    // Typing it says so as well, below the sentence.
+    let query: String = long
+        .chars()
+        .map(|c| match c {
+            ' ' => "%20".to_owned(),
+            '%' => "%25".to_owned(),
+            'é' => "%C3%A9".to_owned(),
+            c => c.to_string(),
+        })
+        .collect();
+    let fragment = browser.get(&format!("/key-results/parse?index=0&key_results.0.title={query}")).await;
+    let text = fragment.expect(200);
+    let error = text.split("id=\"kr-0-kind-error\"").nth(1).unwrap_or_else(|| panic!("{text}"));
+    assert!(error.contains("2001 characters"), "{text}");
+});

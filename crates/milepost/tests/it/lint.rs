@@ -62,3 +62,17 @@ fn with_a_workspace_unknown_names_are_errors() {
     assert!(!text.contains("`@dana`"), "dana is a demo person: {text}");
     assert!(!text.contains("unknown-team") && !text.contains("unknown-cycle"), "{text}");
 }
+
+#[test]
+fn a_key_result_over_two_thousand_characters_is_an_error_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = format!("Raise CSAT from 85% to 92% for {}", "é".repeat(2_001));
+    let file = format!("---\ncycle: 2026-Q4\nowner: team/customer-support\n---\n\n# Delight customers\n\n- {long}\n");
+    std::fs::write(dir.path().join("long.md"), file).unwrap();
+    let output = milepost(dir.path()).args(["lint", "long.md"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("error[key-result-too-long]"), "{text}");
+    assert!(text.contains("--> long.md:8:3"), "file:line:column: {text}");
+    assert!(text.contains(&format!("{} characters", long.chars().count())), "{text}");
+}

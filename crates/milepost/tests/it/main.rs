@@ -19,6 +19,17 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+/// A file of this repository, by its path from this crate's directory. The directory is
+/// the one cargo names when it runs the test (`CARGO_MANIFEST_DIR` at run time), else
+/// the one it was built in, so that the test binary run from another checkout reads that
+/// checkout's files: `.ci/run` runs it from a lone clone to prove that the repository
+/// holds everything the tests read.
+pub fn repo_file(path: &str) -> std::path::PathBuf {
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")), std::path::PathBuf::from);
+    dir.join(path)
+}
+
 /// How long a server may take to start before a test gives up.
 const START_DEADLINE: Duration = Duration::from_secs(60);
 
