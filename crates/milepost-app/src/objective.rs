@@ -316,18 +316,33 @@ impl App {
     /// Creates an objective, and its key results with it: all or nothing.
     pub async fn create_objective(&self, caller: &Caller, new: NewObjective) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().write().await?;
-        let view = self.create_objective_in(&mut tx, caller, new).await?;
+        let row = self.create_objective_in(&mut tx, caller, new).await?;
         tx.commit().await?;
-        Ok(view)
+        self.objective_view(caller, row, false).await
     }
 
-    /// [`App::create_objective`] inside a transaction the caller commits.
+    /// The view of an objective as just written, its numbers computed after the write
+    /// committed: evaluating the whole cycle inside the write transaction would hold
+    /// SQLite's one write lock for it, and every other writer would wait.
+    async fn objective_view(
+        &self,
+        caller: &Caller,
+        row: ObjectiveRow,
+        include_archived: bool,
+    ) -> Result<ObjectiveView, AppError> {
+        let id = row.id;
+        let mut tx = self.store().read().await?;
+        views(&mut tx, caller, vec![row], self.now(), include_archived).await?.pop().ok_or_else(|| not_found(id))
+    }
+
+    /// [`App::create_objective`] inside a transaction the caller commits; returns the
+    /// row written.
     pub(crate) async fn create_objective_in(
         &self,
         tx: &mut Tx,
         caller: &Caller,
         new: NewObjective,
-    ) -> Result<ObjectiveView, AppError> {
+    ) -> Result<ObjectiveRow, AppError> {
         require(caller, Action::EditOkr { owner: new.owner_person_id })?;
         let mut problems = Problems::new();
         let title = problems.check("/title", Title::parse(&new.title));
@@ -390,8 +405,7 @@ impl App {
             let kr = tx.insert_key_result(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
             record(tx, caller, "create", "key_result", kr.id, None::<&()>, Some(&kr), now.as_millisecond()).await?;
         }
-        let mut out = views(tx, caller, vec![row], now, false).await?;
-        out.pop().ok_or_else(|| not_found(0))
+        Ok(row)
     }
 
     /// One objective with its key results.
@@ -410,19 +424,20 @@ impl App {
         change: ObjectivePatch,
     ) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().write().await?;
-        let view = self.update_objective_in(&mut tx, caller, id, change).await?;
+        let row = self.update_objective_in(&mut tx, caller, id, change).await?;
         tx.commit().await?;
-        Ok(view)
+        self.objective_view(caller, row, false).await
     }
 
-    /// [`App::update_objective`] inside a transaction the caller commits.
+    /// [`App::update_objective`] inside a transaction the caller commits; returns the
+    /// row written.
     pub(crate) async fn update_objective_in(
         &self,
         tx: &mut Tx,
         caller: &Caller,
         id: i64,
         change: ObjectivePatch,
-    ) -> Result<ObjectiveView, AppError> {
+    ) -> Result<ObjectiveRow, AppError> {
         let current = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         require_visible(tx, caller, &current).await?;
         require(caller, Action::EditOkr { owner: current.owner_person_id })?;
@@ -482,8 +497,7 @@ impl App {
             .await
             .map_err(|e| on_update(e, "objective", id, change.version))?;
         record(tx, caller, "update", "objective", id, Some(&current), Some(&row), self.now_ms()).await?;
-        let mut out = views(tx, caller, vec![row], self.now(), false).await?;
-        out.pop().ok_or_else(|| not_found(id))
+        Ok(row)
     }
 
     /// Archives an objective (or restores it). Archived objectives leave their
@@ -496,12 +510,13 @@ impl App {
         archived: bool,
     ) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().write().await?;
-        let view = self.archive_objective_in(&mut tx, caller, id, version, archived).await?;
+        let row = self.archive_objective_in(&mut tx, caller, id, version, archived).await?;
         tx.commit().await?;
-        Ok(view)
+        self.objective_view(caller, row, archived).await
     }
 
-    /// [`App::archive_objective`] inside a transaction the caller commits.
+    /// [`App::archive_objective`] inside a transaction the caller commits; returns the
+    /// row written.
     pub(crate) async fn archive_objective_in(
         &self,
         tx: &mut Tx,
@@ -509,7 +524,7 @@ impl App {
         id: i64,
         version: i64,
         archived: bool,
-    ) -> Result<ObjectiveView, AppError> {
+    ) -> Result<ObjectiveRow, AppError> {
         let current = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         require_visible(tx, caller, &current).await?;
         require(caller, Action::EditOkr { owner: current.owner_person_id })?;
@@ -529,8 +544,7 @@ impl App {
             self.now_ms(),
         )
         .await?;
-        let mut out = views(tx, caller, vec![row], self.now(), archived).await?;
-        out.pop().ok_or_else(|| not_found(id))
+        Ok(row)
     }
 
     /// Lists objectives with their key results.
