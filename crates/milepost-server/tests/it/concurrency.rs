@@ -91,7 +91,7 @@ http_test!(two_changes_on_the_same_version_race_and_exactly_one_wins, |api: Api|
 });
 
 /// How many objectives (three key results each) the cycle holds before the writers start.
-const SEEDED: usize = 300;
+const SEEDED: usize = 400;
 /// How many clients write at once.
 const WRITERS: usize = 16;
 /// How many writes each client makes, one after another.
@@ -201,6 +201,7 @@ async fn write(api: Api, cycle: i64, team: i64, writer: usize, work: Work) -> Ve
 http_test!(sixteen_writers_at_once_on_a_full_cycle_all_succeed, |api: Api| async move {
     let org = Org::new(&api, "acme").await;
     let api = org.api.clone();
+    let seeding = Instant::now();
     let plan = api
         .post("/api/v1/okr-files/apply", json!({"files": [{"name": "seed.md", "text": seed_file(SEEDED)}]}))
         .await
@@ -243,6 +244,8 @@ http_test!(sixteen_writers_at_once_on_a_full_cycle_all_succeed, |api: Api| async
         });
     }
 
+    eprintln!("seeded in {:?}", seeding.elapsed());
+    let storm = Instant::now();
     let mut writers = JoinSet::new();
     for (writer, work) in work.into_iter().enumerate() {
         writers.spawn(write(api.clone(), org.cycle, org.team, writer, work));
@@ -251,6 +254,7 @@ http_test!(sixteen_writers_at_once_on_a_full_cycle_all_succeed, |api: Api| async
     while let Some(done) = writers.join_next().await {
         answers.extend(done.unwrap());
     }
+    eprintln!("storm in {:?}", storm.elapsed());
     assert_eq!(answers.len(), WRITERS * ROUNDS);
     let failed: Vec<_> = answers.iter().filter(|(_, status, _)| !(200..300).contains(status)).collect();
     assert!(failed.is_empty(), "{} of {} writes failed: {failed:#?}", failed.len(), answers.len());
