@@ -103,7 +103,7 @@ pub enum AppError {
     DiskFull,
     /// Storage failed; details go to the log, not to the client.
     #[error("storage failed")]
-    Store(StoreError),
+    Store(#[source] StoreError),
 }
 
 impl From<StoreError> for AppError {
