@@ -161,13 +161,15 @@ impl App {
             updated.push((check_in, key_result));
         }
         tx.commit().await?;
-        // The key results as these check-ins left them, their numbers computed after commit.
-        let mut results = Vec::with_capacity(updated.len());
-        for (check_in, key_result) in updated {
-            let key_result = self.key_result_view(caller, key_result).await?;
-            results.push(CheckInResult { check_in: check_in.into(), key_result });
-        }
-        Ok(results)
+        // The key results as these check-ins left them, their numbers computed after
+        // commit, in one read transaction.
+        let (check_ins, rows): (Vec<CheckInRow>, Vec<_>) = updated.into_iter().unzip();
+        let views = key_result::views(&mut self.store().read().await?, caller, rows, now).await?;
+        Ok(check_ins
+            .into_iter()
+            .zip(views)
+            .map(|(check_in, key_result)| CheckInResult { check_in: check_in.into(), key_result })
+            .collect())
     }
 
     /// One check-in.
