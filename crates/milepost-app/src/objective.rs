@@ -13,8 +13,9 @@ use crate::time::from_ms;
 use crate::{App, Caller};
 use jiff::Timestamp;
 use milepost_core::{Commitment, CycleStatus, Named, Status, Title, Visibility};
-use milepost_store::{CycleRow, ObjectiveFields, ObjectiveFilter, ObjectiveRow, Tx};
+use milepost_store::{CycleRow, KeyResultRow, ObjectiveFields, ObjectiveFilter, ObjectiveRow, Tx};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// The longest description accepted, in characters.
 const DESCRIPTION_MAX: usize = 10_000;
@@ -148,6 +149,16 @@ pub struct ObjectiveQuery {
     pub limit: Option<u32>,
     /// Cursor from the previous page.
     pub after: Option<String>,
+}
+
+/// What creating an objective wrote: the objective, its key results, and its cycle.
+pub(crate) struct Created {
+    /// The objective.
+    pub row: ObjectiveRow,
+    /// Its key results, in order.
+    pub key_results: Vec<KeyResultRow>,
+    /// Its cycle.
+    pub cycle: CycleRow,
 }
 
 fn not_found(id: i64) -> AppError {
@@ -316,9 +327,35 @@ impl App {
     /// Creates an objective, and its key results with it: all or nothing.
     pub async fn create_objective(&self, caller: &Caller, new: NewObjective) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().write().await?;
-        let row = self.create_objective_in(&mut tx, caller, new).await?;
+        let created = self.create_objective_in(&mut tx, caller, new).await?;
         tx.commit().await?;
-        self.objective_view(caller, row, false).await
+        self.created_objective_view(caller, created).await
+    }
+
+    /// The view of an objective just created, from what was written: nothing is aligned
+    /// to it yet and its key results have no check-ins, so its numbers need only its own
+    /// key results (and the values of the KPIs they read), not the whole cycle.
+    async fn created_objective_view(&self, caller: &Caller, created: Created) -> Result<ObjectiveView, AppError> {
+        let Created { row, key_results, cycle } = created;
+        let mut kpi_values = HashMap::new();
+        let kpis: Vec<i64> = key_results.iter().filter_map(crate::evaluation::reads_kpi).collect();
+        if !kpis.is_empty() {
+            let mut tx = self.store().read().await?;
+            for kpi in kpis {
+                let values = crate::evaluation::kpi_values_in(&mut tx, caller.workspace, kpi, &cycle).await?;
+                kpi_values.insert((kpi, cycle.id), values);
+            }
+        }
+        let data = CycleData {
+            cycle,
+            objectives: vec![row.clone()],
+            key_results,
+            check_ins: Vec::new(),
+            other_cycles: HashMap::new(),
+            kpi_values,
+        };
+        let evaluation = crate::evaluation::evaluate(&data, self.now());
+        Ok(view(row, &data, &evaluation, false))
     }
 
     /// The view of an objective as just written, its numbers computed after the write
@@ -335,14 +372,14 @@ impl App {
         views(&mut tx, caller, vec![row], self.now(), include_archived).await?.pop().ok_or_else(|| not_found(id))
     }
 
-    /// [`App::create_objective`] inside a transaction the caller commits; returns the
-    /// row written.
+    /// [`App::create_objective`] inside a transaction the caller commits; returns what
+    /// was written.
     pub(crate) async fn create_objective_in(
         &self,
         tx: &mut Tx,
         caller: &Caller,
         new: NewObjective,
-    ) -> Result<ObjectiveRow, AppError> {
+    ) -> Result<Created, AppError> {
         require(caller, Action::EditOkr { owner: new.owner_person_id })?;
         let mut problems = Problems::new();
         let title = problems.check("/title", Title::parse(&new.title));
@@ -400,12 +437,14 @@ impl App {
         let added_after_start = status_of(&cycle) == CycleStatus::Active && now >= period.starts_at();
         let row = tx.insert_objective(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
         record(tx, caller, "create", "objective", row.id, None::<&()>, Some(&row), now.as_millisecond()).await?;
+        let mut written = Vec::with_capacity(key_results.len());
         for fields in key_results.into_iter().flatten() {
             let fields = milepost_store::KeyResultFields { objective_id: row.id, ..fields };
             let kr = tx.insert_key_result(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
             record(tx, caller, "create", "key_result", kr.id, None::<&()>, Some(&kr), now.as_millisecond()).await?;
+            written.push(kr);
         }
-        Ok(row)
+        Ok(Created { row, key_results: written, cycle })
     }
 
     /// One objective with its key results.

@@ -428,7 +428,7 @@ impl<'a> Run<'a> {
                 rollup_children: None,
                 key_results: Vec::new(),
             };
-            let row = self.app.create_objective_in(tx, self.caller, new).await.map_err(|e| at(place, e))?;
+            let row = self.app.create_objective_in(tx, self.caller, new).await.map_err(|e| at(place, e))?.row;
             self.push(place, Action::Create, "objective", row.id, &objective.title, None, Some(&row));
             return Ok((row.id, true));
         };
