@@ -228,11 +228,9 @@ impl App {
         let mut tx = self.store().write().await?;
         let check_in = write_check_in(&mut tx, caller, key_result_id, new, source, now).await?;
         let updated = tx.refresh_current_value(caller.workspace, key_result_id).await?;
-        let key_result = key_result::views(&mut tx, caller, vec![updated], now)
-            .await?
-            .pop()
-            .ok_or_else(|| AppError::NotFound { what: "key result", id: key_result_id.to_string() })?;
         tx.commit().await?;
+        // The key result as this check-in left it, its numbers computed after commit.
+        let key_result = self.key_result_view(caller, updated).await?;
         Ok(CheckInResult { check_in: check_in.into(), key_result })
     }
 
@@ -297,17 +295,21 @@ impl App {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
-        let mut results = Vec::with_capacity(written.len());
+        let mut updated = Vec::with_capacity(written.len());
         for check_in in written {
-            let updated = tx.refresh_current_value(caller.workspace, check_in.key_result_id).await?;
-            let key_result = key_result::views(&mut tx, caller, vec![updated], now)
-                .await?
-                .pop()
-                .ok_or_else(|| AppError::NotFound { what: "key result", id: check_in.key_result_id.to_string() })?;
-            results.push(CheckInResult { check_in: check_in.into(), key_result });
+            let key_result = tx.refresh_current_value(caller.workspace, check_in.key_result_id).await?;
+            updated.push((check_in, key_result));
         }
         tx.commit().await?;
-        Ok(results)
+        // The key results as these check-ins left them, their numbers computed after
+        // commit, in one read transaction.
+        let (check_ins, rows): (Vec<CheckInRow>, Vec<_>) = updated.into_iter().unzip();
+        let views = key_result::views(&mut self.store().read().await?, caller, rows, now).await?;
+        Ok(check_ins
+            .into_iter()
+            .zip(views)
+            .map(|(check_in, key_result)| CheckInResult { check_in: check_in.into(), key_result })
+            .collect())
     }
 
     /// One check-in.

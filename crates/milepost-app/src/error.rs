@@ -98,9 +98,21 @@ pub enum AppError {
         /// What was refused and why.
         detail: String,
     },
+    /// The database's disk is full: the change was refused and nothing of it saved.
+    #[error("the server's disk is full: nothing was saved; free space on it and try again")]
+    DiskFull,
     /// Storage failed; details go to the log, not to the client.
     #[error("storage failed")]
-    Store(#[from] StoreError),
+    Store(#[source] StoreError),
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::DiskFull => AppError::DiskFull,
+            other => AppError::Store(other),
+        }
+    }
 }
 
 fn summary(problems: &[FieldError]) -> String {
@@ -126,6 +138,7 @@ impl AppError {
             AppError::Unauthenticated { .. } => "unauthenticated",
             AppError::Forbidden { .. } => "forbidden",
             AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::DiskFull => "disk_full",
             AppError::Store(_) => "internal",
         }
     }
@@ -193,6 +206,6 @@ pub(crate) fn duplicate_or(error: StoreError, what: &'static str) -> AppError {
                 location: field.map(|f| Location::Pointer(format!("/{f}"))),
             }
         }
-        other => AppError::Store(other),
+        other => other.into(),
     }
 }

@@ -362,19 +362,28 @@ impl App {
         new: NewKeyResult,
     ) -> Result<KeyResultView, AppError> {
         let mut tx = self.store().write().await?;
-        let view = self.create_key_result_in(&mut tx, caller, objective_id, new).await?;
+        let row = self.create_key_result_in(&mut tx, caller, objective_id, new).await?;
         tx.commit().await?;
-        Ok(view)
+        self.key_result_view(caller, row).await
     }
 
-    /// [`App::create_key_result`] inside a transaction the caller commits.
+    /// The view of a key result as just written, its numbers computed after the write
+    /// committed, so that SQLite's one write lock is held only for the writes.
+    pub(crate) async fn key_result_view(&self, caller: &Caller, row: KeyResultRow) -> Result<KeyResultView, AppError> {
+        let id = row.id;
+        let mut tx = self.store().read().await?;
+        views(&mut tx, caller, vec![row], self.now()).await?.pop().ok_or_else(|| not_found(id))
+    }
+
+    /// [`App::create_key_result`] inside a transaction the caller commits; returns the
+    /// row written.
     pub(crate) async fn create_key_result_in(
         &self,
         tx: &mut Tx,
         caller: &Caller,
         objective_id: i64,
         new: NewKeyResult,
-    ) -> Result<KeyResultView, AppError> {
+    ) -> Result<KeyResultRow, AppError> {
         let (objective, cycle) = parents(tx, caller, objective_id).await?;
         require(caller, Action::EditOkr { owner: objective.owner_person_id })?;
         if objective.archived {
@@ -404,8 +413,7 @@ impl App {
         let added_after_start = status_of(&cycle) == CycleStatus::Active && now >= period.starts_at();
         let row = tx.insert_key_result(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
         record(tx, caller, "create", "key_result", row.id, None::<&()>, Some(&row), now.as_millisecond()).await?;
-        let mut out = views(tx, caller, vec![row], self.now()).await?;
-        out.pop().ok_or_else(|| not_found(0))
+        Ok(row)
     }
 
     /// One key result.
@@ -428,19 +436,20 @@ impl App {
         change: KeyResultPatch,
     ) -> Result<KeyResultView, AppError> {
         let mut tx = self.store().write().await?;
-        let view = self.update_key_result_in(&mut tx, caller, id, change).await?;
+        let row = self.update_key_result_in(&mut tx, caller, id, change).await?;
         tx.commit().await?;
-        Ok(view)
+        self.key_result_view(caller, row).await
     }
 
-    /// [`App::update_key_result`] inside a transaction the caller commits.
+    /// [`App::update_key_result`] inside a transaction the caller commits; returns the
+    /// row written.
     pub(crate) async fn update_key_result_in(
         &self,
         tx: &mut Tx,
         caller: &Caller,
         id: i64,
         change: KeyResultPatch,
-    ) -> Result<KeyResultView, AppError> {
+    ) -> Result<KeyResultRow, AppError> {
         let current = tx.key_result(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let (objective, cycle) = parents(tx, caller, current.objective_id).await.map_err(|e| as_key_result(e, id))?;
         require_owner(caller, &current, &objective)?;
@@ -550,8 +559,7 @@ impl App {
             }
         }
         record(tx, caller, "update", "key_result", id, Some(&current), Some(&row), now_ms).await?;
-        let mut out = views(tx, caller, vec![row], now).await?;
-        out.pop().ok_or_else(|| not_found(id))
+        Ok(row)
     }
 
     /// Archives a key result (or restores it). Archived key results leave their
@@ -564,12 +572,13 @@ impl App {
         archived: bool,
     ) -> Result<KeyResultView, AppError> {
         let mut tx = self.store().write().await?;
-        let view = self.archive_key_result_in(&mut tx, caller, id, version, archived).await?;
+        let row = self.archive_key_result_in(&mut tx, caller, id, version, archived).await?;
         tx.commit().await?;
-        Ok(view)
+        self.key_result_view(caller, row).await
     }
 
-    /// [`App::archive_key_result`] inside a transaction the caller commits.
+    /// [`App::archive_key_result`] inside a transaction the caller commits; returns the
+    /// row written.
     pub(crate) async fn archive_key_result_in(
         &self,
         tx: &mut Tx,
@@ -577,7 +586,7 @@ impl App {
         id: i64,
         version: i64,
         archived: bool,
-    ) -> Result<KeyResultView, AppError> {
+    ) -> Result<KeyResultRow, AppError> {
         let current = tx.key_result(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let (objective, _) = parents(tx, caller, current.objective_id).await.map_err(|e| as_key_result(e, id))?;
         require_owner(caller, &current, &objective)?;
@@ -597,8 +606,7 @@ impl App {
             self.now_ms(),
         )
         .await?;
-        let mut out = views(tx, caller, vec![row], self.now()).await?;
-        out.pop().ok_or_else(|| not_found(id))
+        Ok(row)
     }
 
     /// Lists key results. A status filter is applied after computing, page by page,

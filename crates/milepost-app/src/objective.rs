@@ -13,8 +13,9 @@ use crate::time::from_ms;
 use crate::{App, Caller};
 use jiff::Timestamp;
 use milepost_core::{Commitment, CycleStatus, Named, Status, Title, Visibility};
-use milepost_store::{CycleRow, ObjectiveFields, ObjectiveFilter, ObjectiveRow, Tx};
+use milepost_store::{CycleRow, KeyResultRow, ObjectiveFields, ObjectiveFilter, ObjectiveRow, Tx};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// The longest description accepted, in characters.
 const DESCRIPTION_MAX: usize = 10_000;
@@ -148,6 +149,16 @@ pub struct ObjectiveQuery {
     pub limit: Option<u32>,
     /// Cursor from the previous page.
     pub after: Option<String>,
+}
+
+/// What creating an objective wrote: the objective, its key results, and its cycle.
+pub(crate) struct Created {
+    /// The objective.
+    pub row: ObjectiveRow,
+    /// Its key results, in order.
+    pub key_results: Vec<KeyResultRow>,
+    /// Its cycle.
+    pub cycle: CycleRow,
 }
 
 fn not_found(id: i64) -> AppError {
@@ -316,18 +327,59 @@ impl App {
     /// Creates an objective, and its key results with it: all or nothing.
     pub async fn create_objective(&self, caller: &Caller, new: NewObjective) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().write().await?;
-        let view = self.create_objective_in(&mut tx, caller, new).await?;
+        let created = self.create_objective_in(&mut tx, caller, new).await?;
         tx.commit().await?;
-        Ok(view)
+        self.created_objective_view(caller, created).await
     }
 
-    /// [`App::create_objective`] inside a transaction the caller commits.
+    /// The view of an objective just created, from what was written: nothing is aligned
+    /// to it yet and its key results have no check-ins, so its numbers need only its own
+    /// key results (and the values of the KPIs they read), not the whole cycle.
+    pub(crate) async fn created_objective_view(&self, caller: &Caller, created: Created) -> Result<ObjectiveView, AppError> {
+        let Created { row, key_results, cycle } = created;
+        let mut kpi_values = HashMap::new();
+        let kpis: Vec<i64> = key_results.iter().filter_map(crate::evaluation::reads_kpi).collect();
+        if !kpis.is_empty() {
+            let mut tx = self.store().read().await?;
+            for kpi in kpis {
+                let values = crate::evaluation::kpi_values_in(&mut tx, caller.workspace, kpi, &cycle).await?;
+                kpi_values.insert((kpi, cycle.id), values);
+            }
+        }
+        let data = CycleData {
+            cycle,
+            objectives: vec![row.clone()],
+            key_results,
+            check_ins: Vec::new(),
+            other_cycles: HashMap::new(),
+            kpi_values,
+        };
+        let evaluation = crate::evaluation::evaluate(&data, self.now());
+        Ok(view(row, &data, &evaluation, false))
+    }
+
+    /// The view of an objective as just written, its numbers computed after the write
+    /// committed: evaluating the whole cycle inside the write transaction would hold
+    /// SQLite's one write lock for it, and every other writer would wait.
+    async fn objective_view(
+        &self,
+        caller: &Caller,
+        row: ObjectiveRow,
+        include_archived: bool,
+    ) -> Result<ObjectiveView, AppError> {
+        let id = row.id;
+        let mut tx = self.store().read().await?;
+        views(&mut tx, caller, vec![row], self.now(), include_archived).await?.pop().ok_or_else(|| not_found(id))
+    }
+
+    /// [`App::create_objective`] inside a transaction the caller commits; returns what
+    /// was written.
     pub(crate) async fn create_objective_in(
         &self,
         tx: &mut Tx,
         caller: &Caller,
         new: NewObjective,
-    ) -> Result<ObjectiveView, AppError> {
+    ) -> Result<Created, AppError> {
         require(caller, Action::EditOkr { owner: new.owner_person_id })?;
         let mut problems = Problems::new();
         let title = problems.check("/title", Title::parse(&new.title));
@@ -385,13 +437,14 @@ impl App {
         let added_after_start = status_of(&cycle) == CycleStatus::Active && now >= period.starts_at();
         let row = tx.insert_objective(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
         record(tx, caller, "create", "objective", row.id, None::<&()>, Some(&row), now.as_millisecond()).await?;
+        let mut written = Vec::with_capacity(key_results.len());
         for fields in key_results.into_iter().flatten() {
             let fields = milepost_store::KeyResultFields { objective_id: row.id, ..fields };
             let kr = tx.insert_key_result(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
             record(tx, caller, "create", "key_result", kr.id, None::<&()>, Some(&kr), now.as_millisecond()).await?;
+            written.push(kr);
         }
-        let mut out = views(tx, caller, vec![row], now, false).await?;
-        out.pop().ok_or_else(|| not_found(0))
+        Ok(Created { row, key_results: written, cycle })
     }
 
     /// One objective with its key results.
@@ -410,19 +463,20 @@ impl App {
         change: ObjectivePatch,
     ) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().write().await?;
-        let view = self.update_objective_in(&mut tx, caller, id, change).await?;
+        let row = self.update_objective_in(&mut tx, caller, id, change).await?;
         tx.commit().await?;
-        Ok(view)
+        self.objective_view(caller, row, false).await
     }
 
-    /// [`App::update_objective`] inside a transaction the caller commits.
+    /// [`App::update_objective`] inside a transaction the caller commits; returns the
+    /// row written.
     pub(crate) async fn update_objective_in(
         &self,
         tx: &mut Tx,
         caller: &Caller,
         id: i64,
         change: ObjectivePatch,
-    ) -> Result<ObjectiveView, AppError> {
+    ) -> Result<ObjectiveRow, AppError> {
         let current = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         require_visible(tx, caller, &current).await?;
         require(caller, Action::EditOkr { owner: current.owner_person_id })?;
@@ -482,8 +536,7 @@ impl App {
             .await
             .map_err(|e| on_update(e, "objective", id, change.version))?;
         record(tx, caller, "update", "objective", id, Some(&current), Some(&row), self.now_ms()).await?;
-        let mut out = views(tx, caller, vec![row], self.now(), false).await?;
-        out.pop().ok_or_else(|| not_found(id))
+        Ok(row)
     }
 
     /// Archives an objective (or restores it). Archived objectives leave their
@@ -496,12 +549,13 @@ impl App {
         archived: bool,
     ) -> Result<ObjectiveView, AppError> {
         let mut tx = self.store().write().await?;
-        let view = self.archive_objective_in(&mut tx, caller, id, version, archived).await?;
+        let row = self.archive_objective_in(&mut tx, caller, id, version, archived).await?;
         tx.commit().await?;
-        Ok(view)
+        self.objective_view(caller, row, archived).await
     }
 
-    /// [`App::archive_objective`] inside a transaction the caller commits.
+    /// [`App::archive_objective`] inside a transaction the caller commits; returns the
+    /// row written.
     pub(crate) async fn archive_objective_in(
         &self,
         tx: &mut Tx,
@@ -509,7 +563,7 @@ impl App {
         id: i64,
         version: i64,
         archived: bool,
-    ) -> Result<ObjectiveView, AppError> {
+    ) -> Result<ObjectiveRow, AppError> {
         let current = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         require_visible(tx, caller, &current).await?;
         require(caller, Action::EditOkr { owner: current.owner_person_id })?;
@@ -529,8 +583,7 @@ impl App {
             self.now_ms(),
         )
         .await?;
-        let mut out = views(tx, caller, vec![row], self.now(), archived).await?;
-        out.pop().ok_or_else(|| not_found(id))
+        Ok(row)
     }
 
     /// Lists objectives with their key results.

@@ -428,10 +428,9 @@ impl<'a> Run<'a> {
                 rollup_children: None,
                 key_results: Vec::new(),
             };
-            let view = self.app.create_objective_in(tx, self.caller, new).await.map_err(|e| at(place, e))?;
-            let row = tx.objective(self.caller.workspace, view.id).await?;
-            self.push(place, Action::Create, "objective", view.id, &objective.title, None, row.as_ref());
-            return Ok((view.id, true));
+            let row = self.app.create_objective_in(tx, self.caller, new).await.map_err(|e| at(place, e))?.row;
+            self.push(place, Action::Create, "objective", row.id, &objective.title, None, Some(&row));
+            return Ok((row.id, true));
         };
         let Some(mut current) = self.visible_objective(tx, id).await? else {
             self.problems.push(place.problem(format!("O-{id} is no objective of this workspace")));

@@ -31,6 +31,9 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// The seconds a 503 asks the client to wait (`Retry-After`) before trying again.
+pub const RETRY_AFTER_SECS: u64 = 1;
+
 /// An error on its way to becoming a response.
 #[derive(Debug)]
 pub struct ApiError {
@@ -45,6 +48,14 @@ impl ApiError {
     /// An error with a status, a code and a sentence.
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> ApiError {
         ApiError { status, retry_after: None, code, detail: detail.into(), errors: Vec::new() }
+    }
+
+    /// A 503: the database is unavailable; the client may retry after [`RETRY_AFTER_SECS`].
+    pub fn unavailable(detail: impl Into<String>) -> ApiError {
+        ApiError {
+            retry_after: Some(RETRY_AFTER_SECS),
+            ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
+        }
     }
 
     /// A 400 about one request parameter or header.
@@ -139,13 +150,13 @@ impl From<AppError> for ApiError {
                     .unwrap_or_default();
                 ApiError { status: StatusCode::CONFLICT, retry_after: None, code, detail: error.to_string(), errors }
             }
+            AppError::DiskFull => {
+                tracing::error!("the database's disk is full: a write was refused");
+                ApiError::new(StatusCode::INSUFFICIENT_STORAGE, code, error.to_string())
+            }
             AppError::Store(ref store) => {
                 tracing::error!(error = %store, "storage failed");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "the database could not complete the request; try again shortly",
-                )
+                ApiError::unavailable("the database could not complete the request; try again shortly")
             }
         }
     }
@@ -199,7 +210,8 @@ impl utoipa::IntoResponses for ErrorResponses {
             ("415", "The request body is not JSON"),
             ("422", "The request body is wrong; `errors` says where"),
             ("429", "Too many failed logins; wait as long as Retry-After says"),
-            ("503", "The database is unavailable"),
+            ("503", "The database is unavailable; try again after Retry-After seconds"),
+            ("507", "The server's disk is full: nothing was saved"),
         ];
         let mut builder = ResponsesBuilder::new();
         for (status, description) in cases {

@@ -35,12 +35,15 @@ pub use team::{TeamFields, TeamFilter, TeamRow};
 pub use workspace::WorkspaceRow;
 
 use milepost_core::WorkspaceId;
+use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Postgres, Sqlite, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// What went wrong in storage.
 #[derive(Debug, Error)]
@@ -66,6 +69,16 @@ pub enum StoreError {
     /// A database URL this build cannot use.
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
+    /// The database's disk (or SQLite's page limit) is full: the write was refused
+    /// and rolled back, nothing of it was saved.
+    #[error("the database's disk is full")]
+    DiskFull,
+    /// The database did not answer in time (for `/readyz`).
+    #[error("the database did not answer within {0:?}")]
+    TimedOut(Duration),
+    /// A writer waited longer than [`WRITE_GATE_TIMEOUT`] for its turn to write.
+    #[error("waited more than {0:?} for other writers to finish")]
+    WriteQueueFull(Duration),
     /// The database failed or could not be reached.
     #[error(transparent)]
     Database(sqlx::Error),
@@ -86,9 +99,22 @@ impl From<sqlx::Error> for StoreError {
                 sqlx::error::ErrorKind::ForeignKeyViolation => return StoreError::MissingReference,
                 _ => {}
             }
+            if is_disk_full(db.as_ref()) {
+                return StoreError::DiskFull;
+            }
         }
         StoreError::Database(error)
     }
+}
+
+/// Whether a database error says the disk is full: SQLite's `SQLITE_FULL` (primary
+/// code 13; sqlx reports the extended code) or PostgreSQL's `disk_full` (SQLSTATE 53100).
+fn is_disk_full(error: &dyn sqlx::error::DatabaseError) -> bool {
+    const SQLITE_FULL: i64 = 13;
+    if error.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        return error.code().and_then(|code| code.parse::<i64>().ok()).is_some_and(|code| code & 0xff == SQLITE_FULL);
+    }
+    error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some() && error.code().as_deref() == Some("53100")
 }
 
 /// Results of storage calls.
@@ -141,15 +167,40 @@ impl Page {
 pub const POSTGRES_IDENTITY: &str =
     "SELECT CAST(EXTRACT(EPOCH FROM pg_postmaster_start_time()) AS TEXT) || '/' || current_database()";
 
+/// How long a request waits for a pooled PostgreSQL connection, connecting included.
+/// Short, so that while the server is unreachable requests answer 503 at once rather
+/// than hanging; sixteen connections serve far more than a second's worth of queued work.
+pub const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How long `/readyz` waits for the database to answer.
+pub const PING_TIMEOUT: Duration = Duration::from_millis(800);
+
+/// How long SQLite itself retries a write lock another process holds (the CLI writing
+/// to the same file). Writers of this process queue at the write gate instead.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a writer waits for its turn at the SQLite write gate before giving up with
+/// [`StoreError::WriteQueueFull`]: far longer than any write takes, a last resort.
+pub const WRITE_GATE_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// The storage handle: cheap to clone, shared by every request.
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Db,
+    /// SQLite allows one writer at a time. Writers of this process take turns here, in
+    /// arrival order, before `BEGIN IMMEDIATE`, instead of polling SQLite's busy
+    /// handler, which is unfair and gave up on some writers after its timeout while
+    /// others kept winning. Readers never take it (WAL lets them read during a write).
+    /// PostgreSQL locks rows, so its writers do not queue here.
+    write_gate: Arc<Mutex<()>>,
 }
 
 /// A transaction on either database. Dropped without [`Tx::commit`], it rolls back.
+/// A write transaction on SQLite holds the store's write gate until it ends.
 pub struct Tx {
+    // Declared before `_gate` so that it is dropped (its rollback queued) first.
     inner: TxInner,
+    _gate: Option<OwnedMutexGuard<()>>,
 }
 
 enum TxInner {
@@ -180,33 +231,50 @@ impl Store {
     /// acknowledged survives a crash or a power cut.
     pub async fn connect(url: &str) -> Result<Store> {
         let db = if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
-                .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true);
-            Db::Sqlite(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
+            Db::Sqlite(Self::sqlite_pool_options().connect_with(Self::sqlite_options(url)?).await?)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
             Db::Postgres(Self::postgres_pool(options).await?)
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
-        Ok(Store { db })
+        Ok(Store::from_db(db))
+    }
+
+    /// How a SQLite file is opened: created when missing, WAL, full sync.
+    pub(crate) fn sqlite_options(url: &str) -> Result<SqliteConnectOptions> {
+        Ok(SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            .foreign_keys(true))
+    }
+
+    /// The SQLite pool: eight connections, each checked on its way back to the pool.
+    pub(crate) fn sqlite_pool_options() -> SqlitePoolOptions {
+        SqlitePoolOptions::new().max_connections(8).after_release(|connection, _| {
+            Box::pin(async move {
+                // A dropped transaction only queues its ROLLBACK; the ping runs after it,
+                // so the transaction depth read next is the settled one.
+                connection.ping().await?;
+                Ok(clean(connection.is_in_transaction()))
+            })
+        })
     }
 
     pub(crate) async fn postgres_pool(options: PgConnectOptions) -> Result<PgPool> {
         Ok(PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
+            .after_release(|connection, _| Box::pin(async move { Ok(clean(connection.is_in_transaction())) }))
             .connect_with(options)
             .await?)
     }
 
     /// Wraps an open pool.
     pub fn from_db(db: Db) -> Store {
-        Store { db }
+        Store { db, write_gate: Arc::new(Mutex::new(())) }
     }
 
     /// Which dialect this store speaks.
@@ -242,14 +310,21 @@ impl Store {
         migrate::run(&self.db).await
     }
 
-    /// Begins a transaction that will write. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing half-way.
+    /// Begins a transaction that will write. On SQLite it first waits for its turn at
+    /// the write gate, then takes the write lock at once (`BEGIN IMMEDIATE`), so
+    /// writers queue in arrival order instead of failing half-way. Hold it only for
+    /// the writes: build answers after [`Tx::commit`], in a [`Store::read`].
     pub async fn write(&self) -> Result<Tx> {
-        let inner = match &self.db {
-            Db::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
-        };
-        Ok(Tx { inner })
+        match &self.db {
+            Db::Sqlite(pool) => {
+                let gate = tokio::time::timeout(WRITE_GATE_TIMEOUT, Arc::clone(&self.write_gate).lock_owned())
+                    .await
+                    .map_err(|_| StoreError::WriteQueueFull(WRITE_GATE_TIMEOUT))?;
+                let inner = TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?);
+                Ok(Tx { inner, _gate: Some(gate) })
+            }
+            Db::Postgres(pool) => Ok(Tx { inner: TxInner::Postgres(pool.begin().await?), _gate: None }),
+        }
     }
 
     /// Begins a transaction that only reads, so a page sees one consistent state.
@@ -258,16 +333,19 @@ impl Store {
             Db::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
             Db::Postgres(pool) => TxInner::Postgres(pool.begin_with("BEGIN READ ONLY").await?),
         };
-        Ok(Tx { inner })
+        Ok(Tx { inner, _gate: None })
     }
 
-    /// Checks that the database answers (for `/readyz`).
+    /// Checks that the database answers (for `/readyz`) within [`PING_TIMEOUT`].
     pub async fn ping(&self) -> Result<()> {
-        match &self.db {
-            Db::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await?.rows_affected(),
-            Db::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await?.rows_affected(),
+        let ping = async {
+            match &self.db {
+                Db::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await?.rows_affected(),
+                Db::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await?.rows_affected(),
+            };
+            Ok(())
         };
-        Ok(())
+        tokio::time::timeout(PING_TIMEOUT, ping).await.map_err(|_| StoreError::TimedOut(PING_TIMEOUT))?
     }
 
     /// Closes every connection, waiting for work in flight.
@@ -277,6 +355,18 @@ impl Store {
             Db::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+/// Whether a connection on its way back to the pool may go back: not when it is still
+/// inside a transaction. That happens when a ROLLBACK failed because the database had
+/// already ended the transaction itself (SQLite does on a full disk): sqlx then keeps
+/// counting the transaction as open, and every later `BEGIN` on that connection would
+/// fail. Such a connection is closed; the pool opens a fresh one.
+fn clean(in_transaction: bool) -> bool {
+    if in_transaction {
+        tracing::warn!("a connection came back still inside a transaction: closing it");
+    }
+    !in_transaction
 }
 
 impl Tx {

@@ -6,6 +6,7 @@ use crate::{Db, Result, Store};
 use sqlx::postgres::PgConnectOptions;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -23,6 +24,36 @@ pub async fn sqlite_store(dir: &Path) -> Result<Store> {
     let store = Store::connect(&url).await?;
     store.migrate().await?;
     Ok(store)
+}
+
+/// A migrated store on a new SQLite file inside `dir` whose connections may not grow
+/// the file past `page_limit` pages (`PRAGMA max_page_count`, read again each time a
+/// connection is handed out). A write that needs more pages fails with `SQLITE_FULL`,
+/// exactly as on a full disk; raising the limit is freeing space. SQLite never lowers
+/// the limit below the pages already in use, so 1 means "full now".
+pub async fn sqlite_store_with_page_limit(dir: &Path, page_limit: Arc<AtomicU64>) -> Result<Store> {
+    let url = format!("sqlite://{}", dir.join("milepost.db").display());
+    let store = Store::connect(&url).await?;
+    store.migrate().await?;
+    store.close().await;
+    let on_connect = Arc::clone(&page_limit);
+    let pool = Store::sqlite_pool_options()
+        .after_connect(move |connection, _| {
+            let pages = on_connect.load(Ordering::SeqCst);
+            Box::pin(async move { limit_pages(connection, pages).await })
+        })
+        .before_acquire(move |connection, _| {
+            let pages = page_limit.load(Ordering::SeqCst);
+            Box::pin(async move { limit_pages(connection, pages).await.map(|()| true) })
+        })
+        .connect_with(Store::sqlite_options(&url)?)
+        .await?;
+    Ok(Store::from_db(Db::Sqlite(pool)))
+}
+
+async fn limit_pages(connection: &mut sqlx::SqliteConnection, pages: u64) -> Result<(), sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(format!("PRAGMA max_page_count = {pages}"));
+    sqlx::query(sql).execute(connection).await.map(|_| ())
 }
 
 /// A name no other test, in this run or another, will pick.

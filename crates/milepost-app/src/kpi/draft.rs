@@ -143,10 +143,10 @@ impl App {
             rollup_children: None,
             key_results: vec![key_result],
         };
-        let objective = self.create_objective_in(&mut tx, caller, new).await?;
-        tx.set_objective_recovers_kpi(caller.workspace, objective.id, kpi.id).await?;
+        let created = self.create_objective_in(&mut tx, caller, new).await?;
+        tx.set_objective_recovers_kpi(caller.workspace, created.row.id, kpi.id).await?;
         tx.commit().await?;
-        Ok(Drafted { objective, created: true })
+        Ok(Drafted { objective: self.created_objective_view(caller, created).await?, created: true })
     }
 }
 

@@ -295,8 +295,9 @@ impl App {
             .await?
             .ok_or_else(|| not_found(kpi_id))?;
         let kpi = tx.kpi(caller.workspace, kpi_id).await?.ok_or_else(|| not_found(kpi_id))?;
-        let state = board::state(&mut tx, &kpi, self.now()).await?;
         tx.commit().await?;
+        // The KPI's health reads its recent measurements: after commit, not under the write lock.
+        let state = board::state(&mut self.store().read().await?, &kpi, self.now()).await?;
         Ok(RecordedMeasurement { measurement: stored.into(), written: result.written > 0, kpi: view(kpi, state) })
     }
 

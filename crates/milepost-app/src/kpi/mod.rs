@@ -359,13 +359,19 @@ async fn check_definition(
 }
 
 impl App {
+    /// The view of a KPI as just written, its health read after the write committed,
+    /// so that SQLite's one write lock is held only for the writes.
+    async fn kpi_view(&self, row: KpiRow) -> Result<KpiView, AppError> {
+        let state = board::state(&mut self.store().read().await?, &row, self.now()).await?;
+        Ok(view(row, state))
+    }
+
     /// Defines a KPI (editors and admins).
     pub async fn create_kpi(&self, caller: &Caller, new: NewKpi) -> Result<KpiView, AppError> {
         let mut tx = self.store().write().await?;
         let row = self.create_kpi_in(&mut tx, caller, new).await?;
-        let state = board::state(&mut tx, &row, self.now()).await?;
         tx.commit().await?;
-        Ok(view(row, state))
+        self.kpi_view(row).await
     }
 
     /// [`App::create_kpi`] inside a transaction the caller commits (`milepost apply`).
@@ -449,9 +455,8 @@ impl App {
     pub async fn update_kpi(&self, caller: &Caller, id: i64, change: KpiPatch) -> Result<KpiView, AppError> {
         let mut tx = self.store().write().await?;
         let row = self.update_kpi_in(&mut tx, caller, id, change).await?;
-        let state = board::state(&mut tx, &row, self.now()).await?;
         tx.commit().await?;
-        Ok(view(row, state))
+        self.kpi_view(row).await
     }
 
     /// [`App::update_kpi`] inside a transaction the caller commits (`milepost apply`).
@@ -521,9 +526,8 @@ impl App {
     ) -> Result<KpiView, AppError> {
         let mut tx = self.store().write().await?;
         let row = self.archive_kpi_in(&mut tx, caller, id, version, archived).await?;
-        let state = board::state(&mut tx, &row, self.now()).await?;
         tx.commit().await?;
-        Ok(view(row, state))
+        self.kpi_view(row).await
     }
 
     /// [`App::archive_kpi`] inside a transaction the caller commits (`milepost apply`).

@@ -66,12 +66,11 @@ impl Run<'_> {
                 kpi_id,
                 target_schedule: None,
             };
-            let view =
+            let row =
                 self.app.create_key_result_in(tx, self.caller, objective_id, new).await.map_err(|e| at(place, e))?;
-            self.named_key_results.insert(view.id);
-            let row = tx.key_result(self.caller.workspace, view.id).await?;
-            self.push(place, Action::Create, "key_result", view.id, &kr.text, None, row.as_ref());
-            return Ok(Some(view.id));
+            self.named_key_results.insert(row.id);
+            self.push(place, Action::Create, "key_result", row.id, &kr.text, None, Some(&row));
+            return Ok(Some(row.id));
         };
         let Some(mut current) = self.visible_key_result(tx, id).await? else {
             self.problems.push(place.problem(format!("KR-{id} is no key result of this workspace")));

@@ -3,7 +3,6 @@
 use crate::extract::Json;
 use crate::problem::{ApiError, ErrorResponses};
 use axum::extract::State;
-use axum::http::StatusCode;
 use milepost_app::App;
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -31,7 +30,7 @@ pub async fn get_readiness(State(app): State<App>) -> Result<Json<Health>, ApiEr
         Ok(()) => Ok(Json(Health { status: "ok" })),
         Err(error) => {
             tracing::warn!(%error, "not ready");
-            Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database does not answer"))
+            Err(ApiError::unavailable("the database does not answer"))
         }
     }
 }

@@ -129,8 +129,10 @@ http_test!(a_database_that_does_not_answer_gets_503_never_500, |api: Api| async 
     assert_eq!(health.expect(200), json!({"status": "ok"}), "the process itself is still up");
     let ready = api.get("/readyz").await;
     ready.problem(503, "unavailable");
+    assert_eq!(ready.header("retry-after"), Some("1"), "a 503 says when to try again");
     for reply in [acme.get("/api/v1/teams").await, acme.post("/api/v1/teams", json!({"name": "Sales"})).await] {
         reply.problem(503, "unavailable");
+        assert_eq!(reply.header("retry-after"), Some("1"), "{}: a 503 says when to try again", reply.request);
         assert!(!reply.text.to_lowercase().contains("pool"), "no internals reach the client: {}", reply.text);
     }
 });

@@ -44,6 +44,7 @@ mod kpis;
 mod okr_files;
 mod okr_flow;
 mod openapi;
+mod outages;
 mod pagination;
 mod permissions;
 mod schema;
