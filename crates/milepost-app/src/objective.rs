@@ -335,7 +335,11 @@ impl App {
     /// The view of an objective just created, from what was written: nothing is aligned
     /// to it yet and its key results have no check-ins, so its numbers need only its own
     /// key results (and the values of the KPIs they read), not the whole cycle.
-    pub(crate) async fn created_objective_view(&self, caller: &Caller, created: Created) -> Result<ObjectiveView, AppError> {
+    pub(crate) async fn created_objective_view(
+        &self,
+        caller: &Caller,
+        created: Created,
+    ) -> Result<ObjectiveView, AppError> {
         let Created { row, key_results, cycle } = created;
         let mut kpi_values = HashMap::new();
         let kpis: Vec<i64> = key_results.iter().filter_map(crate::evaluation::reads_kpi).collect();
