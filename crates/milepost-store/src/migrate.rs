@@ -62,6 +62,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0008_cycle_history_and_recovery.sql"),
         postgres: include_str!("../migrations/postgres/0008_cycle_history_and_recovery.sql"),
     },
+    Paired {
+        version: 9,
+        name: "cycle_kinds",
+        sqlite: include_str!("../migrations/sqlite/0009_cycle_kinds.sql"),
+        postgres: include_str!("../migrations/postgres/0009_cycle_kinds.sql"),
+    },
 ];
 
 fn migrator(pick: fn(&Paired) -> &'static str) -> Migrator {
