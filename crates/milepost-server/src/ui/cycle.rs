@@ -140,8 +140,12 @@ pub async fn show_cycles(State(app): State<App>, viewer: Viewer) -> PageResult {
         }
         _ => (Vec::new(), None),
     };
-    let template =
-        CyclesPage { plans: plans_cycles(&viewer), layout: Layout::new(&viewer, "cycles", "Cycles"), cycles: timeline, today };
+    let template = CyclesPage {
+        plans: plans_cycles(&viewer),
+        layout: Layout::new(&viewer, "cycles", "Cycles"),
+        cycles: timeline,
+        today,
+    };
     Ok(page(StatusCode::OK, &template))
 }
 

@@ -9,10 +9,10 @@ use super::{Layout, PageResult, Viewer, page};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use milepost_app::permission::{Action, allows};
-use milepost_app::{App, AppError, Caller};
 use milepost_app::cycle::CycleView;
 use milepost_app::key_result::KeyResultView;
+use milepost_app::permission::{Action, allows};
+use milepost_app::{App, AppError, Caller};
 use milepost_core::{CycleStatus, Status};
 
 #[derive(Template)]

@@ -7,8 +7,8 @@
 use crate::harness::{Api, Org, id, two_servers_on_postgres};
 use crate::ui::Browser;
 use jiff::SignedDuration;
-use std::time::{Duration, Instant};
 use serde_json::{Value, json};
+use std::time::{Duration, Instant};
 
 http_test!(a_closed_cycle_is_reopened_only_by_an_admin_with_a_reason, |api: Api| async move {
     let org = Org::new(&api, "acme").await;
@@ -105,9 +105,11 @@ http_test!(a_cycles_kind_round_trips_and_is_checked_against_its_dates, |api: Api
     assert_eq!(created["kind"], "half");
     let path = format!("/api/v1/cycles/{}", id(&created));
     assert_eq!(admin.get(&path).await.expect(200), created);
-    for (start, end, kind) in
-        [("2027-02-01", "2027-04-30", "quarter"), ("2027-01-01", "2027-12-31", "year"), ("2027-01-05", "2027-02-10", "custom")]
-    {
+    for (start, end, kind) in [
+        ("2027-02-01", "2027-04-30", "quarter"),
+        ("2027-01-01", "2027-12-31", "year"),
+        ("2027-01-05", "2027-02-10", "custom"),
+    ] {
         let body = json!({"name": format!("From {start}"), "start_date": start, "end_date": end});
         assert_eq!(admin.post("/api/v1/cycles", body).await.expect(201)["kind"], kind, "{start} to {end}");
     }
@@ -122,14 +124,18 @@ http_test!(a_cycles_kind_round_trips_and_is_checked_against_its_dates, |api: Api
         admin.post("/api/v1/cycles", body).await.invalid_at(&[pointer]);
     }
     admin
-        .post("/api/v1/cycles", json!({"name": "Odd", "start_date": "2027-01-01", "end_date": "2027-03-31", "kind": "month"}))
+        .post(
+            "/api/v1/cycles",
+            json!({"name": "Odd", "start_date": "2027-01-01", "end_date": "2027-03-31", "kind": "month"}),
+        )
         .await
         .problem(422, "invalid");
 
     // Changing the dates of a half that no longer fits, or the kind alone, is checked too.
     admin.patch(&path, json!({"version": 1, "end_date": "2027-05-31"})).await.invalid_at(&["/end_date"]);
     admin.patch(&path, json!({"version": 1, "kind": "year"})).await.invalid_at(&["/end_date"]);
-    let changed = admin.patch(&path, json!({"version": 1, "kind": "custom", "end_date": "2027-05-31"})).await.expect(200);
+    let changed =
+        admin.patch(&path, json!({"version": 1, "kind": "custom", "end_date": "2027-05-31"})).await.expect(200);
     assert_eq!((changed["kind"].as_str(), changed["end_date"].as_str()), (Some("custom"), Some("2027-05-31")));
 
     // Editors plan cycles; their status stays an admin's.
@@ -141,7 +147,12 @@ http_test!(a_cycles_kind_round_trips_and_is_checked_against_its_dates, |api: Api
     let planned_path = format!("/api/v1/cycles/{}", id(&planned));
     editor.patch(&planned_path, json!({"version": 1, "status": "active"})).await.problem(403, "forbidden");
     editor.patch(&planned_path, json!({"version": 1, "name": "2028 Q1 (plan)"})).await.expect(200);
-    admin.as_role("member").await.patch(&planned_path, json!({"version": 2, "name": "x"})).await.problem(403, "forbidden");
+    admin
+        .as_role("member")
+        .await
+        .patch(&planned_path, json!({"version": 2, "name": "x"}))
+        .await
+        .problem(403, "forbidden");
 });
 
 /// The status changes of a cycle, oldest first.
@@ -180,8 +191,14 @@ http_test!(a_planning_cycle_starts_by_itself_on_its_start_date, |api: Api| async
     assert_eq!(cycle["version"], 2);
     let history = transitions(&admin, sprint).await;
     assert_eq!(history.len(), 1, "{history:?}");
-    assert_eq!((history[0]["from_status"].as_str(), history[0]["to_status"].as_str()), (Some("planning"), Some("active")));
-    assert!(history[0]["actor_person_id"].is_null() && history[0]["actor_token_id"].is_null(), "the scheduler: {history:?}");
+    assert_eq!(
+        (history[0]["from_status"].as_str(), history[0]["to_status"].as_str()),
+        (Some("planning"), Some("active"))
+    );
+    assert!(
+        history[0]["actor_person_id"].is_null() && history[0]["actor_token_id"].is_null(),
+        "the scheduler: {history:?}"
+    );
     assert_eq!(history[0]["at"], "2026-11-17T00:00:00Z");
     let started = events_of(&admin, sprint, "start").await;
     assert_eq!(started.len(), 1, "{started:?}");

@@ -138,7 +138,8 @@ http_test!(members_and_viewers_cannot_plan_cycles, |api: Api| async move {
         assert!(!timeline.expect(200).contains("/cycles/new"), "{role}: {}", timeline.text);
         assert_eq!(browser.get("/cycles/new").await.status, 403, "{role}");
         assert_eq!(browser.get(&format!("/cycles/{}/edit", org.cycle)).await.status, 403, "{role}");
-        let reply = browser.post_form("/cycles/new", &cycle_fields("2027 Q1", "2027-01-01", "2027-03-31", "quarter")).await;
+        let reply =
+            browser.post_form("/cycles/new", &cycle_fields("2027 Q1", "2027-01-01", "2027-03-31", "quarter")).await;
         assert_eq!(reply.status, 403, "{role}: {}", reply.text);
         let mut fields = cycle_fields("Mine", "2026-10-01", "2026-12-31", "quarter");
         fields.push(("version", "1"));
