@@ -252,6 +252,8 @@ struct CyclePage {
     reopened: bool,
     /// Whether the viewer plans cycles: the page links to its form.
     plans: bool,
+    /// Whether the viewer is an admin: a closed cycle's page links to its reopening.
+    administers: bool,
 }
 
 /// `GET /cycles/{id}`: one cycle, and its review once it is closed.
@@ -296,6 +298,7 @@ pub async fn show_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id) -> P
         history,
         reopened,
         plans: plans_cycles(&viewer),
+        administers: milepost_app::permission::allows(caller, milepost_app::permission::Action::Administer),
         cycle,
     };
     Ok(page(StatusCode::OK, &template))

@@ -1,7 +1,8 @@
 //! `/cycles/new` and `/cycles/{id}/edit`: a cycle's name, dates and kind (quarter,
 //! half, year or custom), and for admins its status. Editors and admins plan cycles; a
 //! new cycle's form offers the quarter after the last cycle. A closed cycle reopens
-//! only from its page, with a reason (`reopen_cycle`), never from this form.
+//! only with a reason (`reopen_cycle`, admins only), from `/cycles/{id}/reopen`, never
+//! from the edit form.
 
 use super::cycle::all_cycles;
 use super::form::{Fields, Form, Problems};
@@ -12,7 +13,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::App;
-use milepost_app::cycle::{CyclePatch, CycleView, NewCycle};
+use milepost_app::cycle::{CyclePatch, CycleReopen, CycleView, NewCycle};
 use milepost_app::permission::{self, Action};
 use milepost_core::{CycleKind, CycleStatus, Named, next_quarter};
 use std::collections::HashMap;
@@ -198,4 +199,60 @@ pub async fn save_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id, Form
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok(page(code, &edit_form(&viewer, &cycle, version, fields, problems)))
+}
+
+#[derive(Template)]
+#[template(path = "cycle_reopen.html")]
+struct ReopenPage {
+    layout: Layout,
+    cycle: CycleView,
+    version: i64,
+    fields: Fields,
+    problems: Problems,
+}
+
+/// The form field of a reopening's JSON pointer.
+fn reopen_field(pointer: &str) -> Option<String> {
+    Some(if pointer == "/reason" { "reason" } else { "" }.to_owned())
+}
+
+/// `GET /cycles/{id}/reopen`: the form to reopen a closed cycle, with its reason (admins).
+pub async fn show_reopen_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id) -> PageResult {
+    let caller = &viewer.caller;
+    let cycle = app.get_cycle(caller, id).await?;
+    permission::require(caller, Action::Administer)?;
+    let template = ReopenPage {
+        layout: Layout::new(&viewer, "cycles", format!("Reopen {}", cycle.name)),
+        version: cycle.version,
+        cycle,
+        fields: Fields::default(),
+        problems: Problems::default(),
+    };
+    Ok(page(StatusCode::OK, &template))
+}
+
+/// `POST /cycles/{id}/reopen`: reopens the closed cycle to active, with the reason its
+/// history and review show.
+pub async fn save_reopen_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id, Form(fields): Form) -> PageResult {
+    let caller = &viewer.caller;
+    let cycle = app.get_cycle(caller, id).await?;
+    let mut problems = Problems::default();
+    let version = fields.whole("version", &mut problems).unwrap_or_default();
+    let code = if problems.is_empty() {
+        let reopen = CycleReopen { version, reason: fields.text("reason").to_owned(), status: None };
+        match app.reopen_cycle(caller, id, reopen).await {
+            Ok(_) => return Ok(see_other(&format!("/cycles/{id}#history"))),
+            Err(error) => problems.refused(error, reopen_field)?,
+        }
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let template = ReopenPage {
+        layout: Layout::new(&viewer, "cycles", format!("Reopen {}", cycle.name)),
+        cycle,
+        version,
+        fields,
+        problems,
+    };
+    Ok(page(code, &template))
 }

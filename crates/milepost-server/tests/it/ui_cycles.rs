@@ -103,7 +103,7 @@ http_test!(an_editor_creates_the_next_quarter_and_edits_it_with_the_form, |api: 
     assert_eq!(org.api.get(&format!("/api/v1/cycles/{q1}")).await.expect(200), cycle, "nothing changed");
 });
 
-http_test!(an_admin_changes_a_cycles_status_with_the_form_but_does_not_reopen_it_there, |api: Api| async move {
+http_test!(an_admin_changes_a_cycles_status_with_the_form_and_reopens_it_only_with_a_reason, |api: Api| async move {
     let org = Org::new(&api, "acme").await;
     let (_, admin) = org.person_with_session("ada", Some(org.company), "admin").await;
     let browser = Browser::from_api(&api, &admin);
@@ -126,6 +126,30 @@ http_test!(an_admin_changes_a_cycles_status_with_the_form_but_does_not_reopen_it
     assert_eq!(reply.status, 409, "{}", reply.text);
     assert!(reply.text.contains("reopen"), "{}", reply.text);
     assert_eq!(org.api.get(&format!("/api/v1/cycles/{}", org.cycle)).await.expect(200), closed);
+
+    // It reopens from its own form, with a reason: a blank one is shown at the field.
+    let page = browser.get(&format!("/cycles/{}", org.cycle)).await;
+    let reopen = format!("/cycles/{}/reopen", org.cycle);
+    assert!(page.expect(200).contains(&format!("href=\"{reopen}\"")), "{}", page.text);
+    let form = browser.get(&reopen).await;
+    assert!(form.expect(200).contains("name=\"version\" value=\"2\""), "{}", form.text);
+    let reply = browser.post_form(&reopen, &[("version", "2"), ("reason", "  ")]).await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    assert!(reply.text.contains("id=\"reason-error\""), "{}", reply.text);
+    assert_eq!(org.api.get(&format!("/api/v1/cycles/{}", org.cycle)).await.expect(200), closed);
+    let (_, editor) = org.person_with_session("ed", Some(org.team), "editor").await;
+    let editor = Browser::from_api(&api, &editor);
+    let page = editor.get(&format!("/cycles/{}", org.cycle)).await;
+    assert!(!page.expect(200).contains(&reopen), "only admins reopen: {}", page.text);
+    assert_eq!(editor.get(&reopen).await.status, 403);
+    let reply = editor.post_form(&reopen, &[("version", "2"), ("reason", "mine")]).await;
+    assert_eq!(reply.status, 403, "{}", reply.text);
+    let reply = browser.post_form(&reopen, &[("version", "2"), ("reason", "The churn numbers came in late")]).await;
+    assert_eq!(reply.status, 303, "{}", reply.text);
+    let reopened = org.api.get(&format!("/api/v1/cycles/{}", org.cycle)).await.expect(200);
+    assert_eq!(reopened["status"], "active");
+    let page = browser.get(&format!("/cycles/{}", org.cycle)).await;
+    assert!(page.expect(200).contains("The churn numbers came in late"), "{}", page.text);
 });
 
 http_test!(members_and_viewers_cannot_plan_cycles, |api: Api| async move {
