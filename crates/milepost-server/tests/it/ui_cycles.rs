@@ -4,7 +4,7 @@
 //! admin's to change, and a closed one does not reopen from the form. The admin's
 //! dashboard asks to close a cycle whose last day has passed.
 
-use crate::harness::{Api, Org};
+use crate::harness::{Api, Org, id};
 use crate::ui::Browser;
 use serde_json::Value;
 
@@ -205,4 +205,16 @@ http_test!(the_admin_dashboard_asks_to_close_a_cycle_that_ended, |api: Api| asyn
     let dashboard = admin.get("/").await;
     assert!(!dashboard.expect(200).contains("review and close it"), "{}", dashboard.text);
     api.shift_clock(jiff::SignedDuration::ZERO);
+});
+
+http_test!(with_several_active_cycles_the_dashboard_shows_the_one_around_today, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    // A short cycle that ended and awaits closing, and the year around today, both active.
+    let sprint = id(&org.api.cycle("sprint", "2026-10-01", "2026-10-14", "active").await);
+    org.api.cycle("2026", "2026-01-01", "2026-12-31", "active").await;
+    let (_, member) = org.person_with_session("mo", Some(org.team), "member").await;
+    let dashboard = Browser::from_api(&api, &member).get("/").await;
+    let lead = format!("<p class=\"lead\">Cycle <a href=\"/cycles/{}\">", org.cycle);
+    assert!(dashboard.expect(200).contains(&lead), "the quarter around today: {}", dashboard.text);
+    assert!(!dashboard.text.contains(&format!("href=\"/cycles/{sprint}\"")), "{}", dashboard.text);
 });
