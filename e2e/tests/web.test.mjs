@@ -252,3 +252,32 @@ test("defining a KPI through its form, then changing its target: its page shows 
   assertClean(page);
   await page.context().close();
 });
+
+test("planning the next quarter from the cycles page: the form offers it, a quarter that is not three months is refused at its last day", async () => {
+  const page = await newPage(browser);
+  await logIn(page, server.url, ADMIN);
+  await page.goto(`${server.url}/cycles`);
+  await Promise.all([page.waitForURL(/\/cycles\/new$/), page.click("main a[href='/cycles/new']")]);
+  assert.match(await page.textContent("h1"), /New cycle/);
+  const name = await page.inputValue("#name");
+  assert.match(name, /^\d{4} Q[1-4]$/, "the next quarter is offered");
+  assert.equal(await page.inputValue("#kind"), "quarter");
+  const start = await page.inputValue("#start_date");
+  const end = await page.inputValue("#end_date");
+  // A quarter two weeks too short is refused next to its last day, and nothing is saved.
+  const [year, month] = end.split("-");
+  await page.fill("#end_date", `${year}-${month}-15`);
+  page.problems = [];
+  await Promise.all([page.waitForLoadState("load"), page.click("main form button[type=submit]")]);
+  await page.waitForSelector("#end_date-error");
+  assert.match(await page.textContent("#end_date-error"), new RegExp(`ends on ${end}`));
+  assert.equal(await page.getAttribute("#end_date", "aria-invalid"), "true");
+  assert.equal(await page.locator(".field-error").count(), 1, "only the last day is marked");
+  page.problems = page.problems.filter((p) => !p.includes("422"));
+  await page.fill("#end_date", end);
+  await Promise.all([page.waitForURL(/\/cycles\/\d+$/), page.click("main form button[type=submit]")]);
+  assert.match(await page.textContent("h1"), new RegExp(`${name}\\s*Planning`));
+  assert.match(await page.textContent("p.lead"), new RegExp(`${start} to ${end} \\(quarter\\)`));
+  assertClean(page);
+  await page.context().close();
+});

@@ -9,7 +9,7 @@ use crate::workspace::slug_or_from;
 use crate::{App, Caller};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use milepost_core::{CyclePeriod, CycleStatus, Named, Slug, Title};
+use milepost_core::{CycleKind, CycleKindError, CyclePeriod, CycleStatus, Named, Slug, Title, WorkspaceId};
 use milepost_store::{CycleFields, CycleFilter, CycleRow, CycleTransitionRow, NewCycleTransition, Tx};
 use serde::{Deserialize, Serialize};
 
@@ -25,8 +25,11 @@ pub struct NewCycle {
     pub start_date: String,
     /// Last day, `YYYY-MM-DD`, inclusive.
     pub end_date: String,
-    /// planning (default), active or closed.
+    /// planning (default), active or closed; anything but planning is an admin's decision.
     pub status: Option<CycleStatus>,
+    /// quarter, half, year (whole months, checked against the dates) or custom; when
+    /// left out, the kind whose shape the dates have.
+    pub kind: Option<CycleKind>,
 }
 
 /// Changes to a cycle; fields left out stay as they are.
@@ -43,8 +46,10 @@ pub struct CyclePatch {
     pub start_date: Option<String>,
     /// New last day.
     pub end_date: Option<String>,
-    /// New status.
+    /// New status (an admin's decision; a closed cycle reopens only through reopen).
     pub status: Option<CycleStatus>,
+    /// New kind, checked against the dates.
+    pub kind: Option<CycleKind>,
 }
 
 /// Reopening a closed cycle: an admin's decision, with a reason that the cycle's review
@@ -132,6 +137,8 @@ pub struct CycleView {
     pub end_date: Date,
     /// planning, active or closed.
     pub status: CycleStatus,
+    /// quarter, half, year or custom.
+    pub kind: CycleKind,
     /// Share of the cycle's time elapsed now, 0–1.
     pub elapsed: f64,
     /// Whether archived.
@@ -173,11 +180,16 @@ pub(crate) fn status_of(row: &CycleRow) -> CycleStatus {
     CycleStatus::parse(&row.status).unwrap_or(CycleStatus::Planning)
 }
 
+pub(crate) fn kind_of(row: &CycleRow) -> CycleKind {
+    CycleKind::parse(&row.kind).unwrap_or(CycleKind::Custom)
+}
+
 pub(crate) fn view(row: CycleRow, now: Timestamp) -> CycleView {
     let period = period_of(&row);
     CycleView {
         id: row.id,
         status: status_of(&row),
+        kind: kind_of(&row),
         slug: row.slug,
         name: row.name,
         start_date: period.start(),
@@ -197,14 +209,34 @@ fn check_period(problems: &mut Problems, start: &str, end: &str) -> Option<Cycle
     problems.check("/end_date", CyclePeriod::try_new(start, end))
 }
 
+/// Checks that `period` has the shape of `kind`, the problem at the date that is off.
+fn check_kind(problems: &mut Problems, kind: CycleKind, period: CyclePeriod) {
+    match kind.check(period) {
+        Ok(()) => {}
+        Err(error @ CycleKindError::Start { .. }) => problems.push("/start_date", error.to_string()),
+        Err(error @ CycleKindError::End { .. }) => problems.push("/end_date", error.to_string()),
+    }
+}
+
+/// How many due cycles one pass of the scheduler starts at most; the next pass takes the rest.
+const DUE_MAX: i64 = 500;
+
 impl App {
     /// Creates a cycle.
     pub async fn create_cycle(&self, caller: &Caller, new: NewCycle) -> Result<CycleView, AppError> {
-        require(caller, Action::Administer)?;
+        require(caller, Action::PlanCycles)?;
+        if new.status.is_some_and(|s| s != CycleStatus::Planning) {
+            require(caller, Action::Administer)?;
+        }
         let mut problems = Problems::new();
         let name = problems.check("/name", Title::parse(&new.name));
         let slug = slug_or_from(&mut problems, new.slug.as_deref(), &new.name);
         let period = check_period(&mut problems, &new.start_date, &new.end_date);
+        let kind = period.map_or(CycleKind::Custom, |period| {
+            let kind = new.kind.unwrap_or(CycleKind::of(period));
+            check_kind(&mut problems, kind, period);
+            kind
+        });
         problems.finish()?;
         let (Some(name), Some(slug), Some(period)) = (name, slug, period) else {
             return Err(AppError::invalid("/name", "missing"));
@@ -215,6 +247,7 @@ impl App {
             start_date: period.start().to_string(),
             end_date: period.end().to_string(),
             status: new.status.unwrap_or(CycleStatus::Planning).as_str().to_owned(),
+            kind: kind.as_str().to_owned(),
         };
         let mut tx = self.store().write().await?;
         let row =
@@ -233,12 +266,15 @@ impl App {
 
     /// Changes a cycle.
     pub async fn update_cycle(&self, caller: &Caller, id: i64, change: CyclePatch) -> Result<CycleView, AppError> {
-        require(caller, Action::Administer)?;
+        require(caller, Action::PlanCycles)?;
         let mut tx = self.store().write().await?;
         let current = tx
             .cycle(caller.workspace, id)
             .await?
             .ok_or_else(|| AppError::NotFound { what: "cycle", id: id.to_string() })?;
+        if change.status.is_some_and(|s| s != status_of(&current)) {
+            require(caller, Action::Administer)?;
+        }
         let mut problems = Problems::new();
         let name = match &change.name {
             Some(name) => problems.check("/name", Title::parse(name)).map(Title::into_string),
@@ -262,6 +298,11 @@ impl App {
         let start = change.start_date.as_deref().unwrap_or(&current.start_date);
         let end = change.end_date.as_deref().unwrap_or(&current.end_date);
         let period = check_period(&mut problems, start, end);
+        let kind = change.kind.unwrap_or(kind_of(&current));
+        let reshaped = change.kind.is_some() || change.start_date.is_some() || change.end_date.is_some();
+        if let (Some(period), true) = (period, reshaped) {
+            check_kind(&mut problems, kind, period);
+        }
         problems.finish()?;
         let (Some(name), Some(slug), Some(period)) = (name, slug, period) else {
             return Err(AppError::invalid("/name", "missing"));
@@ -272,6 +313,7 @@ impl App {
             start_date: period.start().to_string(),
             end_date: period.end().to_string(),
             status: change.status.map_or(current.status.clone(), |s| s.as_str().to_owned()),
+            kind: kind.as_str().to_owned(),
         };
         let row = tx
             .update_cycle(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
@@ -370,6 +412,45 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(view(row, self.now()))
+    }
+
+    /// Starts every planning cycle of every workspace whose first day has come (in UTC,
+    /// as cycle periods are read), by the app's clock: each moves to active with a
+    /// status change and an audit event by no person (the scheduler). Each start is a
+    /// compare-and-set on the row (it must still be planning and due), so when several
+    /// servers on one database run this at the same moment exactly one starts a cycle
+    /// and records it; the others find nothing to do. How many this call started.
+    pub async fn start_due_cycles(&self) -> Result<usize, AppError> {
+        let now = self.now();
+        let today = now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
+        let due = {
+            let mut tx = self.store().read().await?;
+            tx.due_cycles(&today, DUE_MAX).await?
+        };
+        let mut started = 0;
+        for row in due {
+            let workspace = WorkspaceId(row.workspace_id);
+            let now_ms = now.as_millisecond();
+            let mut tx = self.store().write().await?;
+            let Some(after) = tx.start_due_cycle(workspace, row.id, &today, now_ms).await? else {
+                // Another server started it first, or someone changed it since.
+                continue;
+            };
+            let slug = tx.workspace(workspace).await?.map(|w| w.slug).unwrap_or_default();
+            let caller = Caller::operator(workspace, slug);
+            let reason = format!("its start date, {}, came", after.start_date);
+            let before = CycleRow {
+                status: CycleStatus::Planning.as_str().to_owned(),
+                version: after.version - 1,
+                updated_at: row.updated_at,
+                ..after.clone()
+            };
+            record(&mut tx, &caller, "start", "cycle", row.id, Some(&before), Some(&after), now_ms).await?;
+            record_transition(&mut tx, &caller, row.id, (&before.status, &after.status), &reason, now_ms).await?;
+            tx.commit().await?;
+            started += 1;
+        }
+        Ok(started)
     }
 
     /// Lists cycles.

@@ -187,6 +187,7 @@ impl App {
                         start_date: cycle.start.to_string(),
                         end_date: cycle.end.to_string(),
                         status: Some(CycleStatus::Active),
+                        kind: None,
                     },
                 )
                 .await?;
@@ -313,6 +314,7 @@ impl App {
                     start_date: None,
                     end_date: None,
                     status: Some(CycleStatus::Closed),
+                    kind: None,
                 };
                 self.update_cycle(&caller, cycle.id, change).await?;
             }

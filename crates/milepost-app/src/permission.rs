@@ -3,8 +3,8 @@
 //!
 //! | role | may |
 //! |---|---|
-//! | admin | everything in the workspace: people, teams, cycles, tokens, the audit trail, all OKRs |
-//! | editor | create and change every objective, key result, initiative and check-in; define KPIs and record their measurements |
+//! | admin | everything in the workspace: people, teams, cycles (and their status), tokens, the audit trail, all OKRs |
+//! | editor | plan cycles (create them, change their name, dates and kind); create and change every objective, key result, initiative and check-in; define KPIs and record their measurements |
 //! | member | read; create and change the objectives, key results and initiatives they own; check in on key results they own; record measurements of KPIs they own |
 //! | viewer | read only |
 //!
@@ -33,6 +33,9 @@ pub enum Action {
         /// The person who owns the key result (or its objective).
         owner: Option<i64>,
     },
+    /// Plan cycles: create a cycle, change its name, dates and kind. Changing its status
+    /// (starting, closing) stays [`Action::Administer`].
+    PlanCycles,
     /// Define a KPI: create, change (promote, demote), archive or restore it, and
     /// configure or run its source.
     DefineKpi,
@@ -56,7 +59,7 @@ pub fn allows(caller: &Caller, action: Action) -> bool {
         (Role::Member, Action::EditOkr { owner } | Action::CheckIn { owner } | Action::RecordMeasurement { owner }) => {
             owns(caller, owner)
         }
-        (Role::Member, Action::DefineKpi) => false,
+        (Role::Member, Action::DefineKpi | Action::PlanCycles) => false,
         (Role::Viewer, _) => false,
     }
 }
@@ -74,6 +77,7 @@ pub fn require(caller: &Caller, action: Action) -> Result<(), AppError> {
         }
         (_, Action::CheckIn { .. }) => "a member can check in only on key results they own".to_owned(),
         (_, Action::DefineKpi) => "only editors and admins define KPIs".to_owned(),
+        (_, Action::PlanCycles) => "only editors and admins plan cycles".to_owned(),
         (_, Action::RecordMeasurement { .. }) => "a member can record measurements only of KPIs they own".to_owned(),
     };
     Err(AppError::Forbidden { detail })
@@ -173,6 +177,10 @@ mod tests {
             (Role::Editor, Action::DefineKpi, true),
             (Role::Member, Action::DefineKpi, false),
             (Role::Viewer, Action::DefineKpi, false),
+            (Role::Admin, Action::PlanCycles, true),
+            (Role::Editor, Action::PlanCycles, true),
+            (Role::Member, Action::PlanCycles, false),
+            (Role::Viewer, Action::PlanCycles, false),
             (Role::Editor, Action::RecordMeasurement { owner: None }, true),
             (Role::Member, Action::RecordMeasurement { owner: dana }, true),
             (Role::Member, Action::RecordMeasurement { owner: Some(8) }, false),

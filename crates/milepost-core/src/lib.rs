@@ -24,7 +24,7 @@ pub mod status;
 pub mod text;
 
 pub use check_in::Confidence;
-pub use cycle::{CyclePeriod, CycleStatus};
+pub use cycle::{CycleKind, CycleKindError, CyclePeriod, CycleStatus, next_quarter};
 pub use forecast::{Forecast, forecast};
 pub use health::{KpiGoal, KpiHealth, KpiTrend, is_lagging, kpi_health, kpi_trend};
 pub use ids::*;

@@ -1,7 +1,7 @@
 //! The stable names of the domain's enumerations, as stored in the database and written
 //! in the API, so every layer reads and writes the same words.
 
-use crate::cycle::CycleStatus;
+use crate::cycle::{CycleKind, CycleStatus};
 use crate::key_result::{Comparator, KeyResultKind};
 use crate::kpi::{Cadence, KpiDirection, KpiTier};
 use crate::objective::{Commitment, Visibility};
@@ -37,6 +37,7 @@ macro_rules! named {
 }
 
 named!(CycleStatus { Planning => "planning", Active => "active", Closed => "closed" });
+named!(CycleKind { Quarter => "quarter", Half => "half", Year => "year", Custom => "custom" });
 named!(KeyResultKind {
     Increase => "increase", Decrease => "decrease", Maintain => "maintain", Range => "range", Milestone => "milestone",
 });
@@ -70,6 +71,7 @@ mod tests {
     #[test]
     fn stored_names_match_json_names() {
         round_trips::<CycleStatus>();
+        round_trips::<CycleKind>();
         round_trips::<KeyResultKind>();
         round_trips::<Comparator>();
         round_trips::<Cadence>();

@@ -1,14 +1,15 @@
-//! The scheduler of KPI pull sources: a tokio task that, every [`INTERVAL`], runs the
-//! sources that are due ([`App::run_due_sources`]) until it is told to stop. Several
-//! servers on one PostgreSQL may all run it: each due run is claimed by compare-and-set
-//! first, so a source runs once per period.
+//! The scheduler: a tokio task that, every [`INTERVAL`], starts the planning cycles
+//! whose start date has come ([`App::start_due_cycles`]) and runs the KPI pull sources
+//! that are due ([`App::run_due_sources`]), until it is told to stop. Several servers on
+//! one PostgreSQL may all run it: each start and each due run is claimed by
+//! compare-and-set first, so a cycle starts once and a source runs once per period.
 
 use milepost_app::App;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-/// How often `milepost serve` looks for due sources.
+/// How often `milepost serve` looks for cycles to start and due sources.
 pub const INTERVAL: Duration = Duration::from_secs(30);
 
 /// A running scheduler; [`Scheduler::stop`] ends it after the pass in progress.
@@ -28,11 +29,18 @@ impl Scheduler {
             loop {
                 tokio::select! {
                     _ = stopped.changed() => break,
-                    _ = ticks.tick() => match app.run_due_sources().await {
-                        Ok(0) => {}
-                        Ok(ran) => tracing::info!(ran, "ran due KPI sources"),
-                        Err(error) => tracing::warn!(%error, "could not look for due KPI sources"),
-                    },
+                    _ = ticks.tick() => {
+                        match app.start_due_cycles().await {
+                            Ok(0) => {}
+                            Ok(started) => tracing::info!(started, "started cycles whose start date came"),
+                            Err(error) => tracing::warn!(%error, "could not look for cycles to start"),
+                        }
+                        match app.run_due_sources().await {
+                            Ok(0) => {}
+                            Ok(ran) => tracing::info!(ran, "ran due KPI sources"),
+                            Err(error) => tracing::warn!(%error, "could not look for due KPI sources"),
+                        }
+                    }
                 }
             }
         });

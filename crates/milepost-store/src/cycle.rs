@@ -20,6 +20,8 @@ pub struct CycleRow {
     pub end_date: String,
     /// planning, active or closed.
     pub status: String,
+    /// quarter, half, year or custom.
+    pub kind: String,
     /// Whether archived.
     pub archived: bool,
     /// When created (unix ms).
@@ -43,6 +45,8 @@ pub struct CycleFields {
     pub end_date: String,
     /// Status name.
     pub status: String,
+    /// Kind name.
+    pub kind: String,
 }
 
 /// A change of a cycle's status, as stored.
@@ -103,6 +107,7 @@ impl CycleRow {
             start_date: self.start_date.clone(),
             end_date: self.end_date.clone(),
             status: self.status.clone(),
+            kind: self.kind.clone(),
         }
     }
 }
@@ -112,8 +117,8 @@ impl Tx {
     pub async fn insert_cycle(&mut self, workspace: WorkspaceId, fields: &CycleFields, now: i64) -> Result<CycleRow> {
         Ok(run!(self, |conn| {
             sqlx::query_as(
-                "INSERT INTO cycles (workspace_id, slug, name, start_date, end_date, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *",
+                "INSERT INTO cycles (workspace_id, slug, name, start_date, end_date, status, created_at, updated_at, kind)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING *",
             )
             .bind(workspace.get())
             .bind(&fields.slug)
@@ -122,6 +127,7 @@ impl Tx {
             .bind(&fields.end_date)
             .bind(&fields.status)
             .bind(now)
+            .bind(&fields.kind)
             .fetch_one(conn)
             .await?
         }))
@@ -158,7 +164,7 @@ impl Tx {
         let row: Option<CycleRow> = run!(self, |conn| {
             sqlx::query_as(
                 "UPDATE cycles SET slug = $4, name = $5, start_date = $6, end_date = $7, status = $8, archived = $9,
-                 updated_at = $10, version = version + 1
+                 updated_at = $10, kind = $11, version = version + 1
              WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *",
             )
             .bind(workspace.get())
@@ -171,6 +177,7 @@ impl Tx {
             .bind(&fields.status)
             .bind(archived)
             .bind(now)
+            .bind(&fields.kind)
             .fetch_optional(conn)
             .await?
         });
@@ -200,6 +207,43 @@ impl Tx {
         .bind(page.after.unwrap_or(0))
         .bind(page.limit)
         .fetch_all(conn)
+        .await?))
+    }
+
+    /// The planning cycles of every workspace whose first day is `today` or earlier
+    /// (`YYYY-MM-DD`), not archived: those the scheduler starts. At most `limit`.
+    pub async fn due_cycles(&mut self, today: &str, limit: i64) -> Result<Vec<CycleRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT * FROM cycles WHERE status = 'planning' AND NOT archived AND start_date <= $1
+             ORDER BY start_date, id LIMIT $2"
+        )
+        .bind(today)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?))
+    }
+
+    /// Starts a planning cycle whose first day is `today` or earlier: moves it to
+    /// active only if it is still planning and due as it stands now (compare and set),
+    /// so that of servers sharing a database exactly one starts it. The row after, when
+    /// this caller won.
+    pub async fn start_due_cycle(
+        &mut self,
+        workspace: WorkspaceId,
+        id: i64,
+        today: &str,
+        now: i64,
+    ) -> Result<Option<CycleRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "UPDATE cycles SET status = 'active', updated_at = $4, version = version + 1
+             WHERE workspace_id = $1 AND id = $2 AND status = 'planning' AND NOT archived AND start_date <= $3
+             RETURNING *"
+        )
+        .bind(workspace.get())
+        .bind(id)
+        .bind(today)
+        .bind(now)
+        .fetch_optional(conn)
         .await?))
     }
 

@@ -62,6 +62,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0008_cycle_history_and_recovery.sql"),
         postgres: include_str!("../migrations/postgres/0008_cycle_history_and_recovery.sql"),
     },
+    Paired {
+        version: 9,
+        name: "cycle_kinds",
+        sqlite: include_str!("../migrations/sqlite/0009_cycle_kinds.sql"),
+        postgres: include_str!("../migrations/postgres/0009_cycle_kinds.sql"),
+    },
 ];
 
 fn migrator(pick: fn(&Paired) -> &'static str) -> Migrator {
@@ -86,6 +92,91 @@ pub(crate) async fn run(db: &Db) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Store;
+    use crate::test_support::{postgres_url, unique_name};
+    use std::str::FromStr;
+
+    /// Migrates `db` up to `version` only, as an installation of that release left it.
+    async fn run_to(db: &Db, version: i64) {
+        let up_to = |pick: fn(&Paired) -> &'static str| {
+            Migrator::with_migrations(
+                MIGRATIONS
+                    .iter()
+                    .filter(|m| m.version <= version)
+                    .map(|m| {
+                        let sql = SqlStr::from_static(pick(m));
+                        Migration::new(m.version, m.name.into(), MigrationType::Simple, sql, false)
+                    })
+                    .collect(),
+            )
+        };
+        match db {
+            Db::Sqlite(pool) => up_to(|m| m.sqlite).run(pool).await.unwrap(),
+            Db::Postgres(pool) => up_to(|m| m.postgres).run(pool).await.unwrap(),
+        }
+    }
+
+    /// Cycles written before 0009 (name, start, end), and the kind 0009 gives each.
+    const OLD_CYCLES: [(&str, &str, &str, &str); 6] = [
+        ("q4", "2026-10-01", "2026-12-31", "quarter"),
+        ("q1", "2027-01-01", "2027-03-31", "quarter"),
+        ("h2", "2026-07-01", "2026-12-31", "half"),
+        ("y", "2027-01-01", "2027-12-31", "year"),
+        ("fiscal", "2027-02-01", "2027-04-30", "custom"),
+        ("sprint", "2026-10-05", "2026-10-18", "custom"),
+    ];
+
+    async fn old_cycles_get_their_kind(db: &Db) {
+        run_to(db, 8).await;
+        let insert_workspace = "INSERT INTO workspaces (slug, name, created_at, updated_at) VALUES ('w', 'W', 0, 0)";
+        let insert_cycle = "INSERT INTO cycles (workspace_id, slug, name, start_date, end_date, status, created_at,
+             updated_at) SELECT id, $1, $1, $2, $3, 'active', 0, 0 FROM workspaces";
+        let select = "SELECT slug, kind FROM cycles ORDER BY id";
+        let kinds: Vec<(String, String)> = match db {
+            Db::Sqlite(pool) => {
+                sqlx::query(insert_workspace).execute(pool).await.unwrap();
+                for (slug, start, end, _) in OLD_CYCLES {
+                    sqlx::query(insert_cycle).bind(slug).bind(start).bind(end).execute(pool).await.unwrap();
+                }
+                run(db).await.unwrap();
+                sqlx::query_as(select).fetch_all(pool).await.unwrap()
+            }
+            Db::Postgres(pool) => {
+                sqlx::query(insert_workspace).execute(pool).await.unwrap();
+                for (slug, start, end, _) in OLD_CYCLES {
+                    sqlx::query(insert_cycle).bind(slug).bind(start).bind(end).execute(pool).await.unwrap();
+                }
+                run(db).await.unwrap();
+                sqlx::query_as(select).fetch_all(pool).await.unwrap()
+            }
+        };
+        let expected: Vec<(String, String)> =
+            OLD_CYCLES.iter().map(|(slug, _, _, kind)| ((*slug).to_owned(), (*kind).to_owned())).collect();
+        assert_eq!(kinds, expected);
+    }
+
+    #[tokio::test]
+    async fn existing_calendar_quarters_halves_and_years_get_their_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite = Store::connect(&format!("sqlite://{}", dir.path().join("old.db").display())).await.unwrap();
+        old_cycles_get_their_kind(&sqlite.db).await;
+        sqlite.close().await;
+        let Some(url) = postgres_url() else {
+            eprintln!("MILEPOST_TEST_POSTGRES_URL is not set: the PostgreSQL half checks nothing");
+            return;
+        };
+        let schema = unique_name("milepost_migrate");
+        let admin = Store::connect(&url).await.unwrap();
+        if let Db::Postgres(pool) = &admin.db {
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(pool).await.unwrap();
+        }
+        admin.close().await;
+        let options =
+            sqlx::postgres::PgConnectOptions::from_str(&url).unwrap().options([("search_path", schema.as_str())]);
+        let postgres = Store::from_db(Db::Postgres(Store::postgres_pool(options).await.unwrap()));
+        old_cycles_get_their_kind(&postgres.db).await;
+        postgres.close().await;
+    }
 
     #[test]
     fn every_migration_has_both_dialects_in_order() {

@@ -31,12 +31,18 @@ pub async fn all_cycles(app: &App, caller: &Caller) -> Result<Vec<CycleView>, Ap
     }
 }
 
-/// The active cycle the pages show by default: the shortest active one (a quarter
-/// rather than the year around it), or `None`.
+/// The active cycle the pages show by default, of the several that may be active at
+/// once (a year and its quarters): one around today before one that is not (that ended
+/// and awaits closing, or was started early), then the shortest (a quarter rather than
+/// the year around it); `None` when no cycle is active.
 pub async fn active_cycle(app: &App, caller: &Caller) -> Result<Option<CycleView>, AppError> {
     let query = CycleQuery { status: Some(CycleStatus::Active), limit: Some(500), ..Default::default() };
     let cycles = app.list_cycles(caller, query).await?.items;
-    Ok(cycles.into_iter().min_by_key(|c| (c.end_date.since(c.start_date).map_or(i32::MAX, |s| s.get_days()), c.id)))
+    let today = app.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    Ok(cycles.into_iter().min_by_key(|c| {
+        let around_today = c.start_date <= today && today <= c.end_date;
+        (!around_today, c.end_date.since(c.start_date).map_or(i32::MAX, |s| s.get_days()), c.id)
+    }))
 }
 
 /// Every objective the query finds, walking its pages.
@@ -87,6 +93,13 @@ struct CyclesPage {
     layout: Layout,
     cycles: Vec<TimelineCycle>,
     today: Option<String>,
+    /// Whether the viewer plans cycles (editors and admins): the page links to the forms.
+    plans: bool,
+}
+
+/// Whether `viewer` may create and change cycles.
+fn plans_cycles(viewer: &Viewer) -> bool {
+    milepost_app::permission::allows(&viewer.caller, milepost_app::permission::Action::PlanCycles)
 }
 
 fn status_word(status: CycleStatus) -> &'static str {
@@ -128,7 +141,12 @@ pub async fn show_cycles(State(app): State<App>, viewer: Viewer) -> PageResult {
         }
         _ => (Vec::new(), None),
     };
-    let template = CyclesPage { layout: Layout::new(&viewer, "cycles", "Cycles"), cycles: timeline, today };
+    let template = CyclesPage {
+        plans: plans_cycles(&viewer),
+        layout: Layout::new(&viewer, "cycles", "Cycles"),
+        cycles: timeline,
+        today,
+    };
     Ok(page(StatusCode::OK, &template))
 }
 
@@ -272,6 +290,10 @@ struct CyclePage {
     history: Vec<TransitionLine>,
     /// Whether it was ever reopened after being closed.
     reopened: bool,
+    /// Whether the viewer plans cycles: the page links to its form.
+    plans: bool,
+    /// Whether the viewer is an admin: a closed cycle's page links to its reopening.
+    administers: bool,
 }
 
 /// `GET /cycles/{id}`: one cycle, and its review once it is closed.
@@ -318,6 +340,8 @@ pub async fn show_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id) -> P
         review,
         history,
         reopened,
+        plans: plans_cycles(&viewer),
+        administers: milepost_app::permission::allows(caller, milepost_app::permission::Action::Administer),
         cycle,
     };
     Ok(page(StatusCode::OK, &template))

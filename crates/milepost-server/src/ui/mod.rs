@@ -9,6 +9,7 @@ mod alignment;
 mod assets;
 mod check_in;
 mod cycle;
+mod cycle_form;
 mod dashboard;
 mod form;
 mod initiative;
@@ -50,7 +51,10 @@ pub fn routes() -> Router<App> {
         .route("/kpis/{id}", get(kpi::show_kpi))
         .route("/kpis/{id}/edit", get(kpi_form::show_edit_kpi).post(kpi_form::save_kpi))
         .route("/cycles", get(cycle::show_cycles))
+        .route("/cycles/new", get(cycle_form::show_new_cycle).post(cycle_form::save_new_cycle))
         .route("/cycles/{id}", get(cycle::show_cycle))
+        .route("/cycles/{id}/edit", get(cycle_form::show_edit_cycle).post(cycle_form::save_cycle))
+        .route("/cycles/{id}/reopen", get(cycle_form::show_reopen_cycle).post(cycle_form::save_reopen_cycle))
         .route("/objectives/new", get(objective_form::show_new_objective).post(objective_form::save_new_objective))
         .route("/objectives/{id}", get(objective::show_objective))
         .route("/objectives/{id}/edit", get(objective_form::show_edit_objective).post(objective_form::save_objective))

@@ -53,6 +53,7 @@ mod sql_source_escapes;
 mod tokens;
 mod ui;
 mod ui_check_in;
+mod ui_cycles;
 mod ui_forecast;
 mod ui_forms;
 mod ui_kpi_forms;

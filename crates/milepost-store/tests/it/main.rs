@@ -75,6 +75,7 @@ async fn cycle_and_objective(tx: &mut Tx, ws: WorkspaceId, team_id: i64) -> (Cyc
                 start_date: "2026-10-01".into(),
                 end_date: "2026-12-31".into(),
                 status: "active".into(),
+                kind: "quarter".into(),
             },
             NOW,
         )
