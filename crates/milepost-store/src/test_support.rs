@@ -51,6 +51,20 @@ pub async fn sqlite_store_with_page_limit(dir: &Path, page_limit: Arc<AtomicU64>
     Ok(Store::from_db(Db::Sqlite(pool)))
 }
 
+/// A migrated store on a new SQLite file inside `dir` whose connections give up on a
+/// lock another writer holds after `busy_timeout` (SQLite's own busy handler) instead of
+/// the server's ten seconds: with a short one, a writer that waited for another in
+/// SQLite's busy loop rather than at the store's write gate fails at once.
+pub async fn sqlite_store_with_busy_timeout(dir: &Path, busy_timeout: std::time::Duration) -> Result<Store> {
+    let url = format!("sqlite://{}", dir.join("milepost.db").display());
+    let store = Store::connect(&url).await?;
+    store.migrate().await?;
+    store.close().await;
+    let options = Store::sqlite_options(&url)?.busy_timeout(busy_timeout);
+    let pool = Store::sqlite_pool_options().connect_with(options).await?;
+    Ok(Store::from_db(Db::Sqlite(pool)))
+}
+
 async fn limit_pages(connection: &mut sqlx::SqliteConnection, pages: u64) -> Result<(), sqlx::Error> {
     let sql = sqlx::AssertSqlSafe(format!("PRAGMA max_page_count = {pages}"));
     sqlx::query(sql).execute(connection).await.map(|_| ())
