@@ -15,7 +15,7 @@
 //! evaluation forecasts it), against the same outcome. A check-in at which there was no
 //! forecast (fewer than three points known, a milestone) does not count for it.
 
-use crate::cycle::{period_of, status_of};
+use crate::cycle::{closed_cycle, period_of};
 use crate::evaluation::{Cycles, forecast_points, measure_of, reads_kpi};
 use crate::permission::hidden_objectives;
 use crate::time::from_ms;
@@ -23,7 +23,7 @@ use crate::{App, AppError, Caller};
 use jiff::Timestamp;
 use milepost_core::calibration::{Brier, ForecastJudgement, Judgement, key_result_succeeded};
 use milepost_core::forecast::forecast;
-use milepost_core::{Commitment, Confidence, CycleStatus, Named, Score};
+use milepost_core::{Commitment, Confidence, Named, Score};
 use milepost_store::{Page, PersonFilter};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -163,19 +163,7 @@ impl App {
     /// its outcomes are not known.
     pub async fn get_cycle_calibration(&self, caller: &Caller, cycle_id: i64) -> Result<CalibrationView, AppError> {
         let mut tx = self.store().read().await?;
-        let cycle = tx
-            .cycle(caller.workspace, cycle_id)
-            .await?
-            .ok_or_else(|| AppError::NotFound { what: "cycle", id: cycle_id.to_string() })?;
-        if status_of(&cycle) != CycleStatus::Closed {
-            return Err(AppError::Conflict {
-                code: "cycle_not_closed",
-                detail: format!(
-                    "cycle {cycle_id} is not closed: calibration compares confidence with outcomes, which are known once it closes"
-                ),
-                location: None,
-            });
-        }
+        closed_cycle(&mut tx, caller, cycle_id, "calibration compares confidence with outcomes").await?;
         let hidden = hidden_objectives(&mut tx, caller).await?;
         let everyone = PersonFilter { include_archived: true, ..Default::default() };
         let team_of: HashMap<i64, Option<i64>> = tx

@@ -176,6 +176,24 @@ pub(crate) fn period_of(row: &CycleRow) -> CyclePeriod {
     CyclePeriod::try_new(start, end).unwrap_or(CyclePeriod::day(start))
 }
 
+/// The cycle `id`, which must be closed because what is asked of it (`why`) compares
+/// with its outcomes: a 404 when it is missing (or another workspace's), a 409
+/// `cycle_not_closed` while it is open.
+pub(crate) async fn closed_cycle(tx: &mut Tx, caller: &Caller, id: i64, why: &str) -> Result<CycleRow, AppError> {
+    let cycle = tx
+        .cycle(caller.workspace, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound { what: "cycle", id: id.to_string() })?;
+    if status_of(&cycle) != CycleStatus::Closed {
+        return Err(AppError::Conflict {
+            code: "cycle_not_closed",
+            detail: format!("cycle {id} is not closed: {why}, which are known once it closes"),
+            location: None,
+        });
+    }
+    Ok(cycle)
+}
+
 pub(crate) fn status_of(row: &CycleRow) -> CycleStatus {
     CycleStatus::parse(&row.status).unwrap_or(CycleStatus::Planning)
 }

@@ -20,7 +20,7 @@
 //! its objective's mark. Beside them, the share of the forecast's 80% intervals that
 //! held the key result's last value in the cycle.
 
-use crate::cycle::{period_of, status_of};
+use crate::cycle::{closed_cycle, period_of};
 use crate::evaluation::{Cycles, forecast_points, measure_of, reads_kpi, schedule_of};
 use crate::permission::hidden_objectives;
 use crate::{App, AppError, Caller};
@@ -28,7 +28,7 @@ use jiff::{SignedDuration, Timestamp};
 use milepost_core::calibration::key_result_succeeded;
 use milepost_core::forecast::forecast;
 use milepost_core::forecast_eval::{BrierDecomposition, decompose, pace_probability};
-use milepost_core::{Commitment, Confidence, CycleStatus, Measure, Named, Score};
+use milepost_core::{Commitment, Confidence, Measure, Named, Score};
 use milepost_store::{CycleFilter, Page};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -68,19 +68,7 @@ impl App {
         let mut tx = self.store().read().await?;
         let ids: Vec<i64> = match cycle_id {
             Some(id) => {
-                let cycle = tx
-                    .cycle(caller.workspace, id)
-                    .await?
-                    .ok_or_else(|| AppError::NotFound { what: "cycle", id: id.to_string() })?;
-                if status_of(&cycle) != CycleStatus::Closed {
-                    return Err(AppError::Conflict {
-                        code: "cycle_not_closed",
-                        detail: format!(
-                            "cycle {id} is not closed: a forecast is judged against the outcome, which is known once it closes"
-                        ),
-                        location: None,
-                    });
-                }
+                closed_cycle(&mut tx, caller, id, "a forecast is judged against the outcomes").await?;
                 vec![id]
             }
             None => {
