@@ -485,18 +485,7 @@ fn start_in_target_unit(start: &Quantity, target: &Quantity) -> f64 {
 }
 
 fn finish(kind: Option<KeyResultKind>, metric: Option<String>, r: &Reading) -> ParsedKeyResult {
-    let mut out = ParsedKeyResult {
-        kind,
-        metric,
-        start: None,
-        target: None,
-        range: None,
-        relative_change: None,
-        delta: None,
-        comparator: None,
-        unit: None,
-        measurable: kind.is_some(),
-    };
+    let mut out = ParsedKeyResult { kind, metric, measurable: kind.is_some(), ..ParsedKeyResult::unread() };
     let Some(kind) = kind else { return out };
     if kind == KeyResultKind::Milestone {
         return out;
