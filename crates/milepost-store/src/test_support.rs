@@ -32,10 +32,7 @@ pub async fn sqlite_store(dir: &Path) -> Result<Store> {
 /// exactly as on a full disk; raising the limit is freeing space. SQLite never lowers
 /// the limit below the pages already in use, so 1 means "full now".
 pub async fn sqlite_store_with_page_limit(dir: &Path, page_limit: Arc<AtomicU64>) -> Result<Store> {
-    let url = format!("sqlite://{}", dir.join("milepost.db").display());
-    let store = Store::connect(&url).await?;
-    store.migrate().await?;
-    store.close().await;
+    let url = migrated_sqlite_file(dir).await?;
     let on_connect = Arc::clone(&page_limit);
     let pool = Store::sqlite_pool_options()
         .after_connect(move |connection, _| {
@@ -56,13 +53,20 @@ pub async fn sqlite_store_with_page_limit(dir: &Path, page_limit: Arc<AtomicU64>
 /// the server's ten seconds: with a short one, a writer that waited for another in
 /// SQLite's busy loop rather than at the store's write gate fails at once.
 pub async fn sqlite_store_with_busy_timeout(dir: &Path, busy_timeout: std::time::Duration) -> Result<Store> {
+    let url = migrated_sqlite_file(dir).await?;
+    let options = Store::sqlite_options(&url)?.busy_timeout(busy_timeout);
+    let pool = Store::sqlite_pool_options().connect_with(options).await?;
+    Ok(Store::from_db(Db::Sqlite(pool)))
+}
+
+/// Creates and migrates a new SQLite file inside `dir`, closes it, and answers its URL,
+/// for a test that opens it with a pool of its own.
+async fn migrated_sqlite_file(dir: &Path) -> Result<String> {
     let url = format!("sqlite://{}", dir.join("milepost.db").display());
     let store = Store::connect(&url).await?;
     store.migrate().await?;
     store.close().await;
-    let options = Store::sqlite_options(&url)?.busy_timeout(busy_timeout);
-    let pool = Store::sqlite_pool_options().connect_with(options).await?;
-    Ok(Store::from_db(Db::Sqlite(pool)))
+    Ok(url)
 }
 
 async fn limit_pages(connection: &mut sqlx::SqliteConnection, pages: u64) -> Result<(), sqlx::Error> {
