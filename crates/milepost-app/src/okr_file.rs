@@ -156,8 +156,7 @@ impl App {
         let mut tx = self.store().write().await?;
         let resolver = Resolver::load(&mut tx, caller).await?;
         let (checked, kpi_files) = check_files(&request.files, &resolver.names())?;
-        let mut run = Run::new(self, caller, &request);
-        run.resolver = Some(resolver);
+        let mut run = Run::new(self, caller, &request, resolver);
         // KPIs first, so that a key result may link to a KPI this apply creates.
         let kpi_ids = run.apply_kpis(&mut tx, &kpi_files).await?;
         let ids = if checked.is_empty() { Vec::new() } else { run.apply(&mut tx, &checked).await? };
@@ -243,7 +242,7 @@ struct Run<'a> {
     app: &'a App,
     caller: &'a Caller,
     reason: Option<String>,
-    resolver: Option<Resolver>,
+    resolver: Resolver,
     changes: Vec<Change>,
     problems: Vec<FieldError>,
     /// Ids named by a marker anywhere in the request.
@@ -268,12 +267,12 @@ impl Place {
 }
 
 impl<'a> Run<'a> {
-    fn new(app: &'a App, caller: &'a Caller, request: &ApplyRequest) -> Run<'a> {
+    fn new(app: &'a App, caller: &'a Caller, request: &ApplyRequest, resolver: Resolver) -> Run<'a> {
         Run {
             app,
             caller,
             reason: request.reason.clone(),
-            resolver: None,
+            resolver,
             changes: Vec::new(),
             problems: Vec::new(),
             named_objectives: HashSet::new(),
@@ -283,11 +282,11 @@ impl<'a> Run<'a> {
     }
 
     fn resolver(&self) -> &Resolver {
-        self.resolver.as_ref().expect("loaded before the run")
+        &self.resolver
     }
 
     fn resolver_mut(&mut self) -> &mut Resolver {
-        self.resolver.as_mut().expect("loaded before the run")
+        &mut self.resolver
     }
 
     /// Carries out every file; returns the ids each file's new lines got.

@@ -8,12 +8,15 @@
 //!   vector; any other query is refused as Prometheus refuses a bad one.
 //! - `GET /demo/ops/status.json`: a status document with the checkout's p95 latency at
 //!   [`DEMO_JSON_PATH`].
+//!
+//! Both read the time from the app's clock, like everything else the server answers.
 
 use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use milepost_app::App;
 use milepost_app::demo::{DEMO_JSON_PATH, DEMO_PROMQL, read_demo_ops};
 use serde_json::json;
 use std::net::SocketAddr;
@@ -35,19 +38,26 @@ pub fn base_url(address: SocketAddr) -> String {
     format!("http://{host}:{}{PATH}/", address.port())
 }
 
-/// The stand-in's routes, reading the metrics file `metrics_file`.
-pub fn routes<S: Clone + Send + Sync + 'static>(metrics_file: PathBuf) -> Router<S> {
+/// What the stand-in's handlers read: the app, for its clock, and the metrics file.
+struct Stand {
+    app: App,
+    metrics_file: PathBuf,
+}
+
+/// The stand-in's routes, reading the metrics file `metrics_file` at the time by `app`'s
+/// clock.
+pub fn routes<S: Clone + Send + Sync + 'static>(app: App, metrics_file: PathBuf) -> Router<S> {
     Router::new()
         .route(&format!("{PATH}/api/v1/query"), get(query))
         .route(&format!("{PATH}/status.json"), get(status))
-        .with_state(Arc::new(metrics_file))
+        .with_state(Arc::new(Stand { app, metrics_file }))
 }
 
 fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
     (status, crate::extract::Json(body)).into_response()
 }
 
-async fn query(State(file): State<Arc<PathBuf>>, RawQuery(raw): RawQuery) -> Response {
+async fn query(State(stand): State<Arc<Stand>>, RawQuery(raw): RawQuery) -> Response {
     let asked = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
         .find(|(name, _)| name == "query")
         .map(|(_, value)| value.into_owned())
@@ -59,8 +69,8 @@ async fn query(State(file): State<Arc<PathBuf>>, RawQuery(raw): RawQuery) -> Res
             json!({"status": "error", "errorType": "bad_data", "error": error}),
         );
     }
-    let now = jiff::Timestamp::now();
-    match read_demo_ops(&file, now).await {
+    let now = stand.app.now();
+    match read_demo_ops(&stand.metrics_file, now).await {
         Ok(ops) => {
             let at = now.as_millisecond() as f64 / 1000.0;
             let sample = json!({"metric": {"job": "storefront"}, "value": [at, ops.uptime_pct.to_string()]});
@@ -76,9 +86,9 @@ async fn query(State(file): State<Arc<PathBuf>>, RawQuery(raw): RawQuery) -> Res
     }
 }
 
-async fn status(State(file): State<Arc<PathBuf>>) -> Response {
-    let now = jiff::Timestamp::now();
-    match read_demo_ops(&file, now).await {
+async fn status(State(stand): State<Arc<Stand>>) -> Response {
+    let now = stand.app.now();
+    match read_demo_ops(&stand.metrics_file, now).await {
         Ok(ops) => json_response(
             StatusCode::OK,
             json!({

@@ -107,7 +107,7 @@ pub async fn serve_demo(
     metrics_file: std::path::PathBuf,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let service =
-        router_with(app, demo_ops::routes(metrics_file)).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let service = router_with(app.clone(), demo_ops::routes(app, metrics_file))
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service).with_graceful_shutdown(shutdown).await
 }

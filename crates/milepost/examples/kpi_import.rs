@@ -11,6 +11,7 @@
 //! `cargo run --release --example kpi_import -- target/release/milepost [ROWS]`.
 
 #![expect(clippy::unwrap_used, reason = "a benchmark that cannot set up should stop loudly")]
+#![expect(clippy::expect_used, reason = "a benchmark that cannot set up should stop loudly")]
 #![expect(clippy::print_stdout, reason = "the benchmark reports on standard output")]
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -32,6 +33,10 @@ fn milepost(exe: &str, data: &Path, args: &[&str]) -> String {
 }
 
 /// The rows: one a minute, ending a minute ago, with values that move.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the rows end at the real now, as live data does; the benchmark has no app clock to ask"
+)]
 fn rows(count: usize) -> Vec<(i64, f64)> {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     let start = now - (count as i64 + 1) * 60_000;

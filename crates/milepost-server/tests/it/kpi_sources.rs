@@ -215,6 +215,7 @@ http_test!(sql_sources_read_postgres_in_a_read_only_transaction, |api: Api| asyn
 });
 
 /// A few random bits, so that concurrent runs use schemas of their own.
+#[expect(clippy::disallowed_methods, reason = "the time only varies a schema name; no time is read for the app")]
 fn rand_suffix() -> u16 {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
     (nanos % 1000) as u16

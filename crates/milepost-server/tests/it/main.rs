@@ -7,6 +7,7 @@
 //! session cookie of a person logged in.
 
 #![expect(clippy::unwrap_used, reason = "a test that cannot set up should fail loudly")]
+#![expect(clippy::expect_used, reason = "a test helper that cannot go on should fail loudly, saying why")]
 
 /// Writes an HTTP test once and runs it on both databases: `http_test!(name, |api| async move { … })`.
 /// The body gets an [`harness::Api`] on a freshly started server; name its type

@@ -2,6 +2,7 @@
 //! and spoken to over HTTP, as a person or a script would.
 
 #![expect(clippy::unwrap_used, reason = "a test that cannot set up should fail loudly")]
+#![expect(clippy::expect_used, reason = "a test helper that cannot go on should fail loudly, saying why")]
 
 mod apply;
 mod audit;
