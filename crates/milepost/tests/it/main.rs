@@ -9,6 +9,7 @@ mod audit;
 mod config;
 mod durability;
 mod forecast;
+mod help;
 mod kpi;
 mod kr;
 mod lint;
