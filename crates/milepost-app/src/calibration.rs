@@ -23,7 +23,7 @@ use crate::{App, AppError, Caller};
 use jiff::Timestamp;
 use milepost_core::calibration::{Brier, ForecastJudgement, Judgement, key_result_succeeded};
 use milepost_core::forecast::forecast;
-use milepost_core::{Commitment, Confidence, Named, Score};
+use milepost_core::{Commitment, Confidence, Score};
 use milepost_store::{Page, PersonFilter};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -179,7 +179,7 @@ impl App {
             .objectives
             .iter()
             .filter(|o| o.cycle_id == cycle_id && !o.archived && !hidden.contains(&o.id))
-            .map(|o| (o.id, Commitment::parse(&o.commitment).unwrap_or(Commitment::Committed)))
+            .map(|o| (o.id, o.commitment))
             .collect();
         let mut outcomes: HashMap<i64, bool> = HashMap::new();
         for row in data.key_results.iter().filter(|k| !k.archived) {

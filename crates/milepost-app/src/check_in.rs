@@ -10,7 +10,7 @@ use crate::permission::{Action, allows, require};
 use crate::time::from_ms;
 use crate::{App, Caller};
 use jiff::{SignedDuration, Timestamp};
-use milepost_core::{CheckInId, Confidence, CycleStatus, KeyResultKind, Named};
+use milepost_core::{CheckInId, Confidence, CycleStatus, KeyResultKind};
 use milepost_store::{CheckInRow, GoalChangeRow, NewCheckIn as StoreCheckIn, Tx};
 use serde::{Deserialize, Serialize};
 
@@ -381,7 +381,7 @@ pub(crate) async fn write_check_in(
             location: None,
         });
     }
-    if crate::cycle::status_of(&cycle) == CycleStatus::Closed {
+    if cycle.status == CycleStatus::Closed {
         return Err(AppError::Conflict {
             code: "cycle_closed",
             detail: format!("cycle {} is closed and graded: its key results take no more check-ins", cycle.slug),
@@ -392,7 +392,7 @@ pub(crate) async fn write_check_in(
     if !new.value.is_finite() {
         problems.push("/value", "must be a finite number");
     }
-    if KeyResultKind::parse(&row.kind) == Some(KeyResultKind::Milestone) && !(0.0..=1.0).contains(&new.value) {
+    if row.kind == KeyResultKind::Milestone && !(0.0..=1.0).contains(&new.value) {
         problems.push("/value", "a milestone's value is the share done, from 0 (not done) to 1 (done)");
     }
     let confidence = new.confidence.and_then(|c| problems.check("/confidence", Confidence::try_new(c)));

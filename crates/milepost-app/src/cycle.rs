@@ -88,8 +88,8 @@ impl From<CycleTransitionRow> for CycleTransitionView {
     fn from(row: CycleTransitionRow) -> Self {
         CycleTransitionView {
             id: row.id,
-            from_status: CycleStatus::parse(&row.from_status).unwrap_or(CycleStatus::Planning),
-            to_status: CycleStatus::parse(&row.to_status).unwrap_or(CycleStatus::Planning),
+            from_status: row.from_status,
+            to_status: row.to_status,
             reason: row.reason,
             actor_person_id: row.actor_person_id,
             actor_token_id: row.actor_token_id,
@@ -106,7 +106,7 @@ async fn record_transition(
     tx: &mut Tx,
     caller: &Caller,
     cycle_id: i64,
-    (from, to): (&str, &str),
+    (from, to): (CycleStatus, CycleStatus),
     reason: &str,
     now: i64,
 ) -> Result<(), AppError> {
@@ -168,12 +168,11 @@ pub struct CycleQuery {
     pub after: Option<String>,
 }
 
-/// A stored cycle read back into domain types. Rows were checked when written, so a
-/// failure here means the database was edited by hand; it reads as a one-day cycle.
+/// A stored cycle's period. Its dates were read as dates by the store, and a cycle
+/// that ends before it starts cannot be written; should one be edited in by hand, it
+/// reads as its first day.
 pub(crate) fn period_of(row: &CycleRow) -> CyclePeriod {
-    let start = parse_day(&row.start_date).unwrap_or_default();
-    let end = parse_day(&row.end_date).unwrap_or(start);
-    CyclePeriod::try_new(start, end).unwrap_or(CyclePeriod::day(start))
+    CyclePeriod::try_new(row.start_date, row.end_date).unwrap_or(CyclePeriod::day(row.start_date))
 }
 
 /// The cycle `id`, which must be closed because what is asked of it (`why`) compares
@@ -184,7 +183,7 @@ pub(crate) async fn closed_cycle(tx: &mut Tx, caller: &Caller, id: i64, why: &st
         .cycle(caller.workspace, id)
         .await?
         .ok_or_else(|| AppError::NotFound { what: "cycle", id: id.to_string() })?;
-    if status_of(&cycle) != CycleStatus::Closed {
+    if cycle.status != CycleStatus::Closed {
         return Err(AppError::Conflict {
             code: "cycle_not_closed",
             detail: format!("cycle {id} is not closed: {why}, which are known once it closes"),
@@ -194,20 +193,12 @@ pub(crate) async fn closed_cycle(tx: &mut Tx, caller: &Caller, id: i64, why: &st
     Ok(cycle)
 }
 
-pub(crate) fn status_of(row: &CycleRow) -> CycleStatus {
-    CycleStatus::parse(&row.status).unwrap_or(CycleStatus::Planning)
-}
-
-pub(crate) fn kind_of(row: &CycleRow) -> CycleKind {
-    CycleKind::parse(&row.kind).unwrap_or(CycleKind::Custom)
-}
-
 pub(crate) fn view(row: CycleRow, now: Timestamp) -> CycleView {
     let period = period_of(&row);
     CycleView {
         id: row.id,
-        status: status_of(&row),
-        kind: kind_of(&row),
+        status: row.status,
+        kind: row.kind,
         slug: row.slug,
         name: row.name,
         start_date: period.start(),
@@ -262,10 +253,10 @@ impl App {
         let fields = CycleFields {
             slug,
             name: name.into_string(),
-            start_date: period.start().to_string(),
-            end_date: period.end().to_string(),
-            status: new.status.unwrap_or(CycleStatus::Planning).as_str().to_owned(),
-            kind: kind.as_str().to_owned(),
+            start_date: period.start(),
+            end_date: period.end(),
+            status: new.status.unwrap_or(CycleStatus::Planning),
+            kind,
         };
         let mut tx = self.store().write().await?;
         let row =
@@ -290,7 +281,7 @@ impl App {
             .cycle(caller.workspace, id)
             .await?
             .ok_or_else(|| AppError::NotFound { what: "cycle", id: id.to_string() })?;
-        if change.status.is_some_and(|s| s != status_of(&current)) {
+        if change.status.is_some_and(|s| s != current.status) {
             require(caller, Action::Administer)?;
         }
         let mut problems = Problems::new();
@@ -302,7 +293,7 @@ impl App {
             Some(slug) => problems.check("/slug", Slug::parse(slug)).map(|s| s.as_str().to_owned()),
             None => Some(current.slug.clone()),
         };
-        if status_of(&current) == CycleStatus::Closed && change.status.is_some_and(|s| s != CycleStatus::Closed) {
+        if current.status == CycleStatus::Closed && change.status.is_some_and(|s| s != CycleStatus::Closed) {
             return Err(AppError::Conflict {
                 code: "cycle_closed",
                 detail: format!(
@@ -313,10 +304,11 @@ impl App {
                 location: Some(crate::Location::Pointer("/status".to_owned())),
             });
         }
-        let start = change.start_date.as_deref().unwrap_or(&current.start_date);
-        let end = change.end_date.as_deref().unwrap_or(&current.end_date);
+        let (current_start, current_end) = (current.start_date.to_string(), current.end_date.to_string());
+        let start = change.start_date.as_deref().unwrap_or(&current_start);
+        let end = change.end_date.as_deref().unwrap_or(&current_end);
         let period = check_period(&mut problems, start, end);
-        let kind = change.kind.unwrap_or(kind_of(&current));
+        let kind = change.kind.unwrap_or(current.kind);
         let reshaped = change.kind.is_some() || change.start_date.is_some() || change.end_date.is_some();
         if let (Some(period), true) = (period, reshaped) {
             check_kind(&mut problems, kind, period);
@@ -328,10 +320,10 @@ impl App {
         let fields = CycleFields {
             slug,
             name,
-            start_date: period.start().to_string(),
-            end_date: period.end().to_string(),
-            status: change.status.map_or(current.status.clone(), |s| s.as_str().to_owned()),
-            kind: kind.as_str().to_owned(),
+            start_date: period.start(),
+            end_date: period.end(),
+            status: change.status.map_or(current.status, |s| s),
+            kind,
         };
         let row = tx
             .update_cycle(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
@@ -339,7 +331,7 @@ impl App {
             .map_err(|e| on_update(e, "cycle", id, change.version))?;
         record(&mut tx, caller, "update", "cycle", id, Some(&current), Some(&row), self.now_ms()).await?;
         if row.status != current.status {
-            record_transition(&mut tx, caller, id, (&current.status, &row.status), "", self.now_ms()).await?;
+            record_transition(&mut tx, caller, id, (current.status, row.status), "", self.now_ms()).await?;
         }
         tx.commit().await?;
         Ok(view(row, self.now()))
@@ -367,14 +359,18 @@ impl App {
             .cycle(caller.workspace, id)
             .await?
             .ok_or_else(|| AppError::NotFound { what: "cycle", id: id.to_string() })?;
-        if status_of(&current) != CycleStatus::Closed {
+        if current.status != CycleStatus::Closed {
             return Err(AppError::Conflict {
                 code: "cycle_not_closed",
-                detail: format!("cycle {} is {}, not closed: there is nothing to reopen", current.slug, current.status),
+                detail: format!(
+                    "cycle {} is {}, not closed: there is nothing to reopen",
+                    current.slug,
+                    current.status.as_str()
+                ),
                 location: None,
             });
         }
-        let fields = CycleFields { status: status.as_str().to_owned(), ..current.fields() };
+        let fields = CycleFields { status, ..current.fields() };
         let now = self.now_ms();
         let row = tx
             .update_cycle(caller.workspace, id, reopen.version, &fields, current.archived, now)
@@ -382,7 +378,7 @@ impl App {
             .map_err(|e| on_update(e, "cycle", id, reopen.version))?;
         let after = serde_json::json!({ "cycle": &row, "reason": reason });
         record(&mut tx, caller, "reopen", "cycle", id, Some(&current), Some(&after), now).await?;
-        record_transition(&mut tx, caller, id, (&current.status, &row.status), reason, now).await?;
+        record_transition(&mut tx, caller, id, (current.status, row.status), reason, now).await?;
         tx.commit().await?;
         Ok(view(row, self.now()))
     }
@@ -458,13 +454,13 @@ impl App {
             let caller = Caller::operator(workspace, slug);
             let reason = format!("its start date, {}, came", after.start_date);
             let before = CycleRow {
-                status: CycleStatus::Planning.as_str().to_owned(),
+                status: CycleStatus::Planning,
                 version: after.version - 1,
                 updated_at: row.updated_at,
                 ..after.clone()
             };
             record(&mut tx, &caller, "start", "cycle", row.id, Some(&before), Some(&after), now_ms).await?;
-            record_transition(&mut tx, &caller, row.id, (&before.status, &after.status), &reason, now_ms).await?;
+            record_transition(&mut tx, &caller, row.id, (before.status, after.status), &reason, now_ms).await?;
             tx.commit().await?;
             started += 1;
         }
@@ -474,10 +470,7 @@ impl App {
     /// Lists cycles.
     pub async fn list_cycles(&self, caller: &Caller, query: CycleQuery) -> Result<Paged<CycleView>, AppError> {
         let page = ListParams { limit: query.limit, after: query.after }.page()?;
-        let filter = CycleFilter {
-            status: query.status.map(|s| s.as_str().to_owned()),
-            include_archived: query.include_archived,
-        };
+        let filter = CycleFilter { status: query.status, include_archived: query.include_archived };
         let mut tx = self.store().read().await?;
         let rows = tx.list_cycles(caller.workspace, &filter, page::probe(page)).await?;
         let now = self.now();

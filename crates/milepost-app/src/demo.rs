@@ -18,7 +18,7 @@ use crate::{App, Caller};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use milepost_core::cycle::midnight;
-use milepost_core::{Comparator, CycleStatus, KeyResultKind, Named};
+use milepost_core::{Cadence, Comparator, CycleStatus, KeyResultKind, KpiDirection, KpiTier, Named};
 use milepost_store::{KpiFields, NewMeasurement};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -119,7 +119,7 @@ impl App {
         let clock = ReplayClock(Arc::new(AtomicI64::new(self.now_ms())));
         let shared = Arc::clone(&clock.0);
         let replay = App::with_clock(
-            self.store.clone(),
+            self.own.clone(),
             Arc::new(move || Timestamp::from_millisecond(shared.load(Ordering::SeqCst)).unwrap_or_default()),
         );
         replay.replay_story(&story, &clock, self.now()).await
@@ -369,13 +369,13 @@ impl App {
                 description: kpi.description.clone(),
                 owner_person_id: people.get(&kpi.owner).copied(),
                 unit: kpi.unit.map(str::to_owned),
-                direction: kpi.direction.to_owned(),
+                direction: KpiDirection::parse(kpi.direction).unwrap_or(KpiDirection::HigherIsBetter),
                 target: kpi.target,
                 range_low: kpi.range.map(|r| r.0),
                 range_high: kpi.range.map(|r| r.1),
                 warning_band: kpi.warning_band,
-                cadence: kpi.cadence.to_owned(),
-                tier: kpi.tier.to_owned(),
+                cadence: Cadence::parse(kpi.cadence).unwrap_or(Cadence::Weekly),
+                tier: KpiTier::parse(kpi.tier).unwrap_or(KpiTier::Kpi),
                 tags: serde_json::to_string(&kpi.tags).unwrap_or_else(|_| "[]".to_owned()),
                 lagging_after: 2,
                 source: None,

@@ -5,7 +5,7 @@
 //! children, which may roll up theirs; loading the cycle's objectives, key results and
 //! check-ins in three queries is cheaper than walking the tree row by row.
 
-use crate::cycle::{period_of, status_of};
+use crate::cycle::period_of;
 use crate::time::from_ms;
 use jiff::Timestamp;
 use milepost_core::WorkspaceId;
@@ -13,9 +13,8 @@ use milepost_core::forecast::{Forecast, forecast};
 use milepost_core::key_result::{MeasureSpec, SchedulePoint};
 use milepost_core::status::check_in_due_by;
 use milepost_core::{
-    Cadence, Commitment, Comparator, Confidence, CyclePeriod, CycleStatus, KeyResultKind, Measure, Named, Progress,
-    Score, ScoreColour, Status, StatusInput, TargetSchedule, Weight, is_diverging, key_result_status, objective_status,
-    rollup,
+    Commitment, Confidence, CyclePeriod, CycleStatus, KeyResultKind, Measure, Progress, Score, ScoreColour, Status,
+    StatusInput, TargetSchedule, Weight, is_diverging, key_result_status, objective_status, rollup,
 };
 use milepost_store::{CheckInRow, CycleRow, KeyResultFilter, KeyResultRow, ObjectiveFilter, ObjectiveRow, Page, Tx};
 use serde::Serialize;
@@ -178,11 +177,11 @@ impl CycleData {
 /// A stored key result read back into its measure. Rows were checked when written.
 pub(crate) fn measure_of(row: &KeyResultRow) -> Option<Measure> {
     Measure::try_new(MeasureSpec {
-        kind: KeyResultKind::parse(&row.kind),
+        kind: Some(row.kind),
         start: row.start_value,
         target: row.target_value,
         range: row.range_low.zip(row.range_high),
-        comparator: row.comparator.as_deref().and_then(Comparator::parse),
+        comparator: row.comparator,
         relative_change: None,
         delta: None,
     })
@@ -239,7 +238,7 @@ pub(crate) fn evaluate_key_result(
     now: Timestamp,
 ) -> KeyResultEval {
     let measure = measure_of(row);
-    let cadence = Cadence::parse(&row.cadence).unwrap_or(Cadence::Weekly);
+    let cadence = row.cadence;
     let checked_in = |c: &&&CheckInRow| period.contains(from_ms(c.checked_in_at));
     let measured: Vec<(Timestamp, f64)> =
         kpi_values.unwrap_or_default().iter().map(|(at, value)| (from_ms(*at), *value)).collect();
@@ -306,15 +305,14 @@ pub(crate) fn evaluate_key_result(
 /// Evaluates a whole cycle at `now`.
 pub(crate) fn evaluate(data: &CycleData, now: Timestamp) -> Evaluation {
     let period = period_of(&data.cycle);
-    let cycle_status = status_of(&data.cycle);
+    let cycle_status = data.cycle.status;
     // Each objective is measured against its own cycle: those aligned from other cycles
     // keep their own dates and state.
     let cycle_of_objective: HashMap<i64, (CyclePeriod, CycleStatus)> = data
         .objectives
         .iter()
         .map(|o| {
-            let own =
-                data.other_cycles.get(&o.cycle_id).map_or((period, cycle_status), |c| (period_of(c), status_of(c)));
+            let own = data.other_cycles.get(&o.cycle_id).map_or((period, cycle_status), |c| (period_of(c), c.status));
             (o.id, own)
         })
         .collect();
@@ -421,7 +419,7 @@ impl RollupContext<'_> {
         let (period, cycle_status) = self.cycles.get(&id).copied().unwrap_or((self.period, self.cycle_status));
         let expected = rollup(expected_items).map_or_else(|| period.elapsed_share(self.now), Progress::raw);
         let status = objective_status(progress, expected, &statuses);
-        let commitment = Commitment::parse(&row.commitment).unwrap_or(Commitment::Committed);
+        let commitment = row.commitment;
         let score = (cycle_status == CycleStatus::Closed)
             .then(|| score_view(progress.unwrap_or(Progress::ZERO), Some(commitment)));
         let eval = ObjectiveEval { progress, expected, status, score };

@@ -28,7 +28,7 @@ use jiff::{SignedDuration, Timestamp};
 use milepost_core::calibration::key_result_succeeded;
 use milepost_core::forecast::forecast;
 use milepost_core::forecast_eval::{BrierDecomposition, decompose, pace_probability};
-use milepost_core::{Commitment, Confidence, Measure, Named, Score};
+use milepost_core::{Commitment, Confidence, Measure, Score};
 use milepost_store::{CycleFilter, Page};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -72,7 +72,7 @@ impl App {
                 vec![id]
             }
             None => {
-                let filter = CycleFilter { status: Some("closed".to_owned()), include_archived: true };
+                let filter = CycleFilter { status: Some(milepost_core::CycleStatus::Closed), include_archived: true };
                 tx.list_cycles(caller.workspace, &filter, Page::ALL).await?.into_iter().map(|c| c.id).collect()
             }
         };
@@ -87,7 +87,7 @@ impl App {
                 .objectives
                 .iter()
                 .filter(|o| o.cycle_id == id && !o.archived && !hidden.contains(&o.id))
-                .map(|o| (o.id, Commitment::parse(&o.commitment).unwrap_or(Commitment::Committed)))
+                .map(|o| (o.id, o.commitment))
                 .collect();
             for row in data.key_results.iter().filter(|k| !k.archived) {
                 let (Some(commitment), Some(eval), Some(measure)) =

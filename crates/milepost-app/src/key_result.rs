@@ -5,7 +5,6 @@ use crate::access::record;
 mod check;
 
 use crate::cycle::period_of;
-use crate::cycle::status_of;
 use crate::error::{AppError, Problems, on_update};
 use crate::evaluation::{KeyResultEval, ScoreView, evaluate_key_result, measure_of, schedule_of};
 use crate::page::{self, ListParams, Paged};
@@ -17,7 +16,7 @@ pub(crate) use check::check_new;
 use check::{Definition, check_definition, check_kpi, check_person, check_schedule, fields_of, short_text};
 use jiff::Timestamp;
 use milepost_core::key_result::{MeasureSpec, SchedulePoint};
-use milepost_core::{Cadence, Comparator, CyclePeriod, CycleStatus, KeyResultKind, Named, Status, Title, Weight};
+use milepost_core::{Cadence, Comparator, CyclePeriod, CycleStatus, KeyResultKind, Status, Title, Weight};
 use milepost_store::{CheckInRow, CycleRow, KeyResultFilter, KeyResultRow, ObjectiveRow, Tx};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -248,12 +247,12 @@ pub(crate) fn view(row: KeyResultRow, eval: Option<&KeyResultEval>, period: &Cyc
         start: row.start_value,
         target: row.target_value,
         range: row.range_low.zip(row.range_high).map(|(low, high)| [low, high]),
-        comparator: row.comparator.as_deref().and_then(Comparator::parse),
+        comparator: row.comparator,
         relative_change: row.relative_change,
         current: row.current_value,
         weight: row.weight,
         owner_person_id: row.owner_person_id,
-        cadence: Cadence::parse(&row.cadence).unwrap_or(Cadence::Weekly),
+        cadence: row.cadence,
         kpi_id: row.kpi_id,
         target_schedule: schedule,
         progress: eval.map_or(0.0, |e| e.progress.raw()),
@@ -321,7 +320,7 @@ pub(crate) async fn views(
             Some(kpi) => Some(crate::evaluation::kpi_values_in(tx, caller.workspace, kpi, &cycle).await?),
             None => None,
         };
-        let eval = evaluate_key_result(&row, &history, kpi_values.as_deref(), &period, status_of(&cycle), now);
+        let eval = evaluate_key_result(&row, &history, kpi_values.as_deref(), &period, cycle.status, now);
         out.push(view(row, Some(&eval), &period));
     }
     Ok(out)
@@ -394,7 +393,7 @@ impl App {
             });
         }
         // A closed cycle keeps the grades it was closed with (SPEC §4).
-        if crate::cycle::status_of(&cycle) == CycleStatus::Closed {
+        if cycle.status == CycleStatus::Closed {
             return Err(AppError::Conflict {
                 code: "cycle_closed",
                 detail: format!("cycle {} is closed and graded: its objectives take no new key results", cycle.slug),
@@ -410,7 +409,7 @@ impl App {
             return Err(AppError::invalid("/title", "missing"));
         };
         let now = self.now();
-        let added_after_start = status_of(&cycle) == CycleStatus::Active && now >= period.starts_at();
+        let added_after_start = cycle.status == CycleStatus::Active && now >= period.starts_at();
         let row = tx.insert_key_result(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
         record(tx, caller, "create", "key_result", row.id, None::<&()>, Some(&row), now.as_millisecond()).await?;
         Ok(row)
@@ -477,11 +476,11 @@ impl App {
             &mut problems,
             "",
             MeasureSpec {
-                kind: change.kind.or_else(|| KeyResultKind::parse(&current.kind)),
+                kind: change.kind.or(Some(current.kind)),
                 start: change.start.or(current.start_value),
                 target: if restated { change.target } else { current.target_value },
                 range: change.range.map(|[low, high]| (low, high)).or(current.range_low.zip(current.range_high)),
-                comparator: change.comparator.or_else(|| current.comparator.as_deref().and_then(Comparator::parse)),
+                comparator: change.comparator.or(current.comparator),
                 relative_change: change.relative_change,
                 delta: change.delta,
             },
@@ -519,7 +518,7 @@ impl App {
             &definition,
             weight,
             owner,
-            change.cadence.or_else(|| Cadence::parse(&current.cadence)),
+            change.cadence.or(Some(current.cadence)),
             kpi_id,
             schedule,
         );
@@ -532,7 +531,7 @@ impl App {
         .into_iter()
         .filter(|(_, old, new)| old != new)
         .collect();
-        let started = crate::cycle::status_of(&cycle) != CycleStatus::Planning && now >= period.starts_at();
+        let started = cycle.status != CycleStatus::Planning && now >= period.starts_at();
         let reason = change.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
         if started && !moved.is_empty() && reason.is_none() {
             problems.push("/reason", "the cycle has begun: say why the start, target or range moves (field `reason`)");

@@ -36,7 +36,7 @@ pub use page::{ListParams, Paged};
 pub use workspace::WorkspaceNames;
 
 use jiff::Timestamp;
-use milepost_store::Store;
+use milepost_store::Database;
 use std::sync::Arc;
 
 /// Where the app reads the time. Tests and the demo pass a fixed or shifted clock; the
@@ -46,7 +46,9 @@ pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 /// The application: storage plus the clock. Cheap to clone; one per process.
 #[derive(Clone)]
 pub struct App {
-    store: Store,
+    store: Database,
+    /// Milepost's own database as sqlx reaches it, which KPI SQL sources must never read.
+    own: milepost_sql::Store,
     clock: Clock,
     /// The databases a KPI's SQL source may read, set by the operator
     /// (`MILEPOST_SQL_SOURCES`); see [`App::with_sql_sources`]. Empty: SQL sources are refused. A source reads with the
@@ -70,19 +72,19 @@ impl App {
         clippy::disallowed_methods,
         reason = "the one place that reads the system's time: everything else asks the app's clock"
     )]
-    pub fn new(store: Store) -> App {
+    pub fn new(store: milepost_sql::Store) -> App {
         App::with_clock(store, Arc::new(Timestamp::now))
     }
 
     /// An app on `store` reading the time from `clock`.
-    pub fn with_clock(store: Store, clock: Clock) -> App {
-        App { store, clock, sql_sources: Arc::new(Vec::new()), http_sources: Arc::new(Vec::new()) }
-    }
-
-    /// Opens the database at `url` (`sqlite://PATH` or `postgres://…`) with the system
-    /// clock. Call [`App::migrate`] before serving.
-    pub async fn connect(url: &str) -> Result<App, AppError> {
-        Ok(App::new(Store::connect(url).await?))
+    pub fn with_clock(store: milepost_sql::Store, clock: Clock) -> App {
+        App {
+            store: store.clone().into_database(),
+            own: store,
+            clock,
+            sql_sources: Arc::new(Vec::new()),
+            http_sources: Arc::new(Vec::new()),
+        }
     }
 
     /// Lets KPI SQL sources read the databases of `entries`: SQLite folders or files
@@ -97,7 +99,7 @@ impl App {
 
     /// The rule a KPI's SQL source is checked with, when set and at every run.
     pub(crate) fn sql_rule(&self) -> kpi::sql_target::SqlRule<'_> {
-        kpi::sql_target::SqlRule { allowed: &self.sql_sources, own: self.store.location() }
+        kpi::sql_target::SqlRule { allowed: &self.sql_sources, own: self.own.location() }
     }
 
     /// The time now, by the app's clock.
@@ -120,7 +122,7 @@ impl App {
         self.store.close().await;
     }
 
-    pub(crate) fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Database {
         &self.store
     }
 

@@ -2,7 +2,7 @@
 //! list, with rolled-up progress, expected progress, status and, at close, score.
 
 use crate::access::record;
-use crate::cycle::{period_of, status_of};
+use crate::cycle::period_of;
 use crate::error::{AppError, Problems, on_update};
 use crate::evaluation::{CycleData, Cycles, Evaluation, ScoreView};
 use crate::key_result::{self, KeyResultView, NewKeyResult};
@@ -12,7 +12,7 @@ use crate::permission::{Action, hidden_objectives, require, require_visible, see
 use crate::time::from_ms;
 use crate::{App, Caller};
 use jiff::Timestamp;
-use milepost_core::{Commitment, CycleStatus, Named, Status, Title, Visibility};
+use milepost_core::{Commitment, CycleStatus, Status, Title, Visibility};
 use milepost_store::{CycleRow, KeyResultRow, ObjectiveFields, ObjectiveFilter, ObjectiveRow, Tx};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -181,10 +181,10 @@ fn view(row: ObjectiveRow, data: &CycleData, evaluation: &Evaluation, include_ar
         description: row.description,
         owner_person_id: row.owner_person_id,
         owner_team_id: row.owner_team_id,
-        commitment: Commitment::parse(&row.commitment).unwrap_or(Commitment::Committed),
+        commitment: row.commitment,
         parent_objective_id: row.parent_objective_id,
         parent_key_result_id: row.parent_key_result_id,
-        visibility: Visibility::parse(&row.visibility).unwrap_or(Visibility::Workspace),
+        visibility: row.visibility,
         rollup_children: row.rollup_children,
         added_after_start: row.added_after_start,
         progress: eval.and_then(|e| e.progress).map(|p| p.raw()),
@@ -393,7 +393,7 @@ impl App {
             problems.finish()?;
             return Err(not_found(0));
         };
-        if status_of(&cycle) == CycleStatus::Closed {
+        if cycle.status == CycleStatus::Closed {
             problems
                 .push("/cycle_id", format!("cycle {} is closed: objectives can no longer be added to it", cycle.slug));
         }
@@ -432,13 +432,13 @@ impl App {
             description,
             owner_person_id: new.owner_person_id,
             owner_team_id: new.owner_team_id,
-            commitment: new.commitment.unwrap_or(Commitment::Committed).as_str().to_owned(),
+            commitment: new.commitment.unwrap_or(Commitment::Committed),
             parent_objective_id: alignment.parent_objective_id,
             parent_key_result_id: alignment.parent_key_result_id,
-            visibility: visibility.as_str().to_owned(),
+            visibility,
             rollup_children: new.rollup_children.unwrap_or(false),
         };
-        let added_after_start = status_of(&cycle) == CycleStatus::Active && now >= period.starts_at();
+        let added_after_start = cycle.status == CycleStatus::Active && now >= period.starts_at();
         let row = tx.insert_objective(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
         record(tx, caller, "create", "objective", row.id, None::<&()>, Some(&row), now.as_millisecond()).await?;
         let mut written = Vec::with_capacity(key_results.len());
@@ -529,10 +529,10 @@ impl App {
             description,
             owner_person_id: owner.0,
             owner_team_id: owner.1,
-            commitment: change.commitment.map_or(current.commitment.clone(), |c| c.as_str().to_owned()),
+            commitment: change.commitment.map_or(current.commitment, |c| c),
             parent_objective_id: alignment.parent_objective_id,
             parent_key_result_id: alignment.parent_key_result_id,
-            visibility: change.visibility.map_or(current.visibility.clone(), |v| v.as_str().to_owned()),
+            visibility: change.visibility.map_or(current.visibility, |v| v),
             rollup_children: change.rollup_children.unwrap_or(current.rollup_children),
         };
         let row = tx

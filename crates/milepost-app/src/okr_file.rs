@@ -23,7 +23,7 @@ mod resolve;
 use crate::error::{FieldError, Location};
 use crate::objective::{NewObjective, ObjectivePatch};
 use crate::{App, AppError, Caller};
-use milepost_core::{Commitment, Named, Visibility};
+use milepost_core::{Commitment, Visibility};
 use milepost_okrfile::{NewIds, Severity};
 use milepost_store::{KeyResultRow, ObjectiveRow, Tx};
 pub(crate) use resolve::Resolver;
@@ -461,14 +461,14 @@ impl<'a> Run<'a> {
             owner_team_id: (owner.team.is_some() && current.owner_team_id != owner.team)
                 .then_some(owner.team)
                 .flatten(),
-            commitment: (current.commitment != commitment.as_str()).then_some(commitment),
+            commitment: (current.commitment != commitment).then_some(commitment),
             parent_objective_id: (!keep_parent
                 && parent_key_result_id.is_none()
                 && current.parent_objective_id != parent_objective_id)
                 .then_some(parent_objective_id),
             parent_key_result_id: (!keep_parent && current.parent_key_result_id != parent_key_result_id)
                 .then_some(parent_key_result_id),
-            visibility: (current.visibility != visibility.as_str()).then_some(visibility),
+            visibility: (current.visibility != visibility).then_some(visibility),
             rollup_children: None,
         };
         if objective_patch_is_empty(&change) {

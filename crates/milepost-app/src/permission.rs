@@ -101,7 +101,7 @@ pub fn can_see(
 
 /// `Ok` when `caller` may see `objective`, or the same 404 as for one that does not exist.
 pub(crate) async fn require_visible(tx: &mut Tx, caller: &Caller, objective: &ObjectiveRow) -> Result<(), AppError> {
-    if objective.visibility != "team" || caller.role == Role::Admin {
+    if objective.visibility != milepost_core::Visibility::Team || caller.role == Role::Admin {
         return Ok(());
     }
     let owner_team = match objective.owner_person_id {

@@ -1,7 +1,10 @@
 //! The one place where errors become HTTP responses: `application/problem+json`
 //! (RFC 9457) with a stable `code`, a sentence saying what is wrong, and for input
 //! errors the place of each problem (`pointer` into the body, or `parameter`).
-//! Storage failures are logged here, once, and the client gets no internals.
+//! Storage failures are logged here, once, and the client gets no internals: a database
+//! that cannot be reached is a 503 with `Retry-After`; anything unexpected (a bug, a
+//! stored value that cannot be read) is a 500 whose error id is in the log beside the
+//! details and in the answer, so a person can report it and an operator find it.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -56,6 +59,18 @@ impl ApiError {
             retry_after: Some(RETRY_AFTER_SECS),
             ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
         }
+    }
+
+    /// A 500: something unexpected went wrong. The details go to the log with a new
+    /// error id; the client gets the id, never the details.
+    pub fn internal(what: &'static str, error: &dyn std::fmt::Display) -> ApiError {
+        let id = error_id();
+        tracing::error!(error_id = %id, error = %error, "{what}");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("something went wrong on the server; it has been logged with error id {id}"),
+        )
     }
 
     /// A 400 about one request parameter or header.
@@ -154,12 +169,19 @@ impl From<AppError> for ApiError {
                 tracing::error!("the database's disk is full: a write was refused");
                 ApiError::new(StatusCode::INSUFFICIENT_STORAGE, code, error.to_string())
             }
-            AppError::Store(ref store) => {
-                tracing::error!(error = %store, "storage failed");
+            AppError::Store(ref store) if store.is_unavailable() => {
+                tracing::error!(error = %store, "the database is unavailable");
                 ApiError::unavailable("the database could not complete the request; try again shortly")
             }
+            AppError::Store(ref store) => ApiError::internal("unexpected storage failure", store),
         }
     }
+}
+
+/// A fresh id for one logged error: 16 hex digits, unique enough to find its line in
+/// the log.
+fn error_id() -> String {
+    format!("{:016x}", rand::random::<u64>())
 }
 
 fn title(status: StatusCode) -> String {

@@ -1,10 +1,11 @@
 //! Cycles: named periods with start and end days.
 
-use crate::{Page, Result, Tx, run};
-use milepost_core::WorkspaceId;
+use crate::{Page, Result};
+use jiff::civil::Date;
+use milepost_core::{CycleKind, CycleStatus, WorkspaceId};
 
 /// A cycle as stored.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct CycleRow {
     /// Its id.
     pub id: i64,
@@ -15,13 +16,13 @@ pub struct CycleRow {
     /// Display name (`2026 Q4`).
     pub name: String,
     /// First day, `YYYY-MM-DD`.
-    pub start_date: String,
+    pub start_date: Date,
     /// Last day, `YYYY-MM-DD`, inclusive.
-    pub end_date: String,
+    pub end_date: Date,
     /// planning, active or closed.
-    pub status: String,
+    pub status: CycleStatus,
     /// quarter, half, year or custom.
-    pub kind: String,
+    pub kind: CycleKind,
     /// Whether archived.
     pub archived: bool,
     /// When created (unix ms).
@@ -40,17 +41,17 @@ pub struct CycleFields {
     /// Display name.
     pub name: String,
     /// First day.
-    pub start_date: String,
+    pub start_date: Date,
     /// Last day.
-    pub end_date: String,
+    pub end_date: Date,
     /// Status name.
-    pub status: String,
+    pub status: CycleStatus,
     /// Kind name.
-    pub kind: String,
+    pub kind: CycleKind,
 }
 
 /// A change of a cycle's status, as stored.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct CycleTransitionRow {
     /// Its id.
     pub id: i64,
@@ -59,9 +60,9 @@ pub struct CycleTransitionRow {
     /// The cycle.
     pub cycle_id: i64,
     /// The status before.
-    pub from_status: String,
+    pub from_status: CycleStatus,
     /// The status after.
-    pub to_status: String,
+    pub to_status: CycleStatus,
     /// Why (required when a closed cycle is reopened; may be empty otherwise).
     pub reason: String,
     /// The person who changed it, when a person did.
@@ -78,9 +79,9 @@ pub struct NewCycleTransition<'a> {
     /// The cycle.
     pub cycle_id: i64,
     /// The status before.
-    pub from_status: &'a str,
+    pub from_status: CycleStatus,
     /// The status after.
-    pub to_status: &'a str,
+    pub to_status: CycleStatus,
     /// Why.
     pub reason: &'a str,
     /// The person who changed it.
@@ -93,7 +94,7 @@ pub struct NewCycleTransition<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct CycleFilter {
     /// Only cycles in this status.
-    pub status: Option<String>,
+    pub status: Option<CycleStatus>,
     /// Include archived cycles.
     pub include_archived: bool,
 }
@@ -104,55 +105,34 @@ impl CycleRow {
         CycleFields {
             slug: self.slug.clone(),
             name: self.name.clone(),
-            start_date: self.start_date.clone(),
-            end_date: self.end_date.clone(),
-            status: self.status.clone(),
-            kind: self.kind.clone(),
+            start_date: self.start_date,
+            end_date: self.end_date,
+            status: self.status,
+            kind: self.kind,
         }
     }
 }
 
-impl Tx {
+#[cfg(feature = "sqlx")]
+crate::decode::from_row!(CycleRow in "cycles" { id, workspace_id, slug, name, start_date: date, end_date: date, status: named, kind: named, archived, created_at, updated_at, version });
+
+#[cfg(feature = "sqlx")]
+crate::decode::from_row!(CycleTransitionRow in "cycle_transitions" { id, workspace_id, cycle_id, from_status: named, to_status: named, reason, actor_person_id, actor_token_id, at });
+
+/// What a transaction can do with cycle data; see [`crate::Transaction`].
+#[async_trait::async_trait]
+pub trait CycleStore: Send {
     /// Creates a cycle.
-    pub async fn insert_cycle(&mut self, workspace: WorkspaceId, fields: &CycleFields, now: i64) -> Result<CycleRow> {
-        Ok(run!(self, |conn| {
-            sqlx::query_as(
-                "INSERT INTO cycles (workspace_id, slug, name, start_date, end_date, status, created_at, updated_at, kind)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING *",
-            )
-            .bind(workspace.get())
-            .bind(&fields.slug)
-            .bind(&fields.name)
-            .bind(&fields.start_date)
-            .bind(&fields.end_date)
-            .bind(&fields.status)
-            .bind(now)
-            .bind(&fields.kind)
-            .fetch_one(conn)
-            .await?
-        }))
-    }
+    async fn insert_cycle(&mut self, workspace: WorkspaceId, fields: &CycleFields, now: i64) -> Result<CycleRow>;
 
     /// The cycle with that id.
-    pub async fn cycle(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<CycleRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM cycles WHERE workspace_id = $1 AND id = $2")
-            .bind(workspace.get())
-            .bind(id)
-            .fetch_optional(conn)
-            .await?))
-    }
+    async fn cycle(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<CycleRow>>;
 
     /// The cycle with that slug.
-    pub async fn cycle_by_slug(&mut self, workspace: WorkspaceId, slug: &str) -> Result<Option<CycleRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM cycles WHERE workspace_id = $1 AND slug = $2")
-            .bind(workspace.get())
-            .bind(slug)
-            .fetch_optional(conn)
-            .await?))
-    }
+    async fn cycle_by_slug(&mut self, workspace: WorkspaceId, slug: &str) -> Result<Option<CycleRow>>;
 
     /// Replaces a cycle's fields if it is still at `version`.
-    pub async fn update_cycle(
+    async fn update_cycle(
         &mut self,
         workspace: WorkspaceId,
         id: i64,
@@ -160,131 +140,39 @@ impl Tx {
         fields: &CycleFields,
         archived: bool,
         now: i64,
-    ) -> Result<CycleRow> {
-        let row: Option<CycleRow> = run!(self, |conn| {
-            sqlx::query_as(
-                "UPDATE cycles SET slug = $4, name = $5, start_date = $6, end_date = $7, status = $8, archived = $9,
-                 updated_at = $10, kind = $11, version = version + 1
-             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *",
-            )
-            .bind(workspace.get())
-            .bind(id)
-            .bind(version)
-            .bind(&fields.slug)
-            .bind(&fields.name)
-            .bind(&fields.start_date)
-            .bind(&fields.end_date)
-            .bind(&fields.status)
-            .bind(archived)
-            .bind(now)
-            .bind(&fields.kind)
-            .fetch_optional(conn)
-            .await?
-        });
-        match row {
-            Some(row) => Ok(row),
-            None => self.missing_or_conflict("cycles", workspace, id).await,
-        }
-    }
+    ) -> Result<CycleRow>;
 
     /// Lists cycles in id order.
-    pub async fn list_cycles(
-        &mut self,
-        workspace: WorkspaceId,
-        filter: &CycleFilter,
-        page: Page,
-    ) -> Result<Vec<CycleRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM cycles WHERE workspace_id = $1
-               AND (CAST($2 AS TEXT) IS NULL OR status = $2)
-               AND ($3 OR NOT archived)
-               AND id > $4
-             ORDER BY id LIMIT $5"
-        )
-        .bind(workspace.get())
-        .bind(filter.status.as_deref())
-        .bind(filter.include_archived)
-        .bind(page.after.unwrap_or(0))
-        .bind(page.limit)
-        .fetch_all(conn)
-        .await?))
-    }
+    async fn list_cycles(&mut self, workspace: WorkspaceId, filter: &CycleFilter, page: Page) -> Result<Vec<CycleRow>>;
 
     /// The planning cycles of every workspace whose first day is `today` or earlier
     /// (`YYYY-MM-DD`), not archived: those the scheduler starts. At most `limit`.
-    pub async fn due_cycles(&mut self, today: &str, limit: i64) -> Result<Vec<CycleRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM cycles WHERE status = 'planning' AND NOT archived AND start_date <= $1
-             ORDER BY start_date, id LIMIT $2"
-        )
-        .bind(today)
-        .bind(limit)
-        .fetch_all(conn)
-        .await?))
-    }
+    async fn due_cycles(&mut self, today: &str, limit: i64) -> Result<Vec<CycleRow>>;
 
     /// Starts a planning cycle whose first day is `today` or earlier: moves it to
     /// active only if it is still planning and due as it stands now (compare and set),
     /// so that of servers sharing a database exactly one starts it. The row after, when
     /// this caller won.
-    pub async fn start_due_cycle(
+    async fn start_due_cycle(
         &mut self,
         workspace: WorkspaceId,
         id: i64,
         today: &str,
         now: i64,
-    ) -> Result<Option<CycleRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "UPDATE cycles SET status = 'active', updated_at = $4, version = version + 1
-             WHERE workspace_id = $1 AND id = $2 AND status = 'planning' AND NOT archived AND start_date <= $3
-             RETURNING *"
-        )
-        .bind(workspace.get())
-        .bind(id)
-        .bind(today)
-        .bind(now)
-        .fetch_optional(conn)
-        .await?))
-    }
+    ) -> Result<Option<CycleRow>>;
 
     /// Records a change of a cycle's status.
-    pub async fn insert_cycle_transition(
+    async fn insert_cycle_transition(
         &mut self,
         workspace: WorkspaceId,
         new: &NewCycleTransition<'_>,
         now: i64,
-    ) -> Result<CycleTransitionRow> {
-        Ok(run!(self, |conn| {
-            sqlx::query_as(
-                "INSERT INTO cycle_transitions (workspace_id, cycle_id, from_status, to_status, reason,
-                 actor_person_id, actor_token_id, at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
-            )
-            .bind(workspace.get())
-            .bind(new.cycle_id)
-            .bind(new.from_status)
-            .bind(new.to_status)
-            .bind(new.reason)
-            .bind(new.actor_person_id)
-            .bind(new.actor_token_id)
-            .bind(now)
-            .fetch_one(conn)
-            .await?
-        }))
-    }
+    ) -> Result<CycleTransitionRow>;
 
     /// A cycle's status changes, oldest first.
-    pub async fn list_cycle_transitions(
+    async fn list_cycle_transitions(
         &mut self,
         workspace: WorkspaceId,
         cycle_id: i64,
-    ) -> Result<Vec<CycleTransitionRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM cycle_transitions WHERE workspace_id = $1 AND cycle_id = $2 ORDER BY id"
-        )
-        .bind(workspace.get())
-        .bind(cycle_id)
-        .fetch_all(conn)
-        .await?))
-    }
+    ) -> Result<Vec<CycleTransitionRow>>;
 }

@@ -1,10 +1,11 @@
 //! Initiatives: projects and tasks that roll up to key results.
 
-use crate::{Page, Result, Tx, run};
+use crate::{Page, Result};
 use milepost_core::WorkspaceId;
 
 /// An initiative as stored.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct InitiativeRow {
     /// Its id.
     pub id: i64,
@@ -76,44 +77,22 @@ impl InitiativeRow {
     }
 }
 
-impl Tx {
+/// What a transaction can do with initiative data; see [`crate::Transaction`].
+#[async_trait::async_trait]
+pub trait InitiativeStore: Send {
     /// Creates an initiative.
-    pub async fn insert_initiative(
+    async fn insert_initiative(
         &mut self,
         workspace: WorkspaceId,
         fields: &InitiativeFields,
         now: i64,
-    ) -> Result<InitiativeRow> {
-        Ok(run!(self, |conn| {
-            sqlx::query_as(
-                "INSERT INTO initiatives (workspace_id, title, description, owner_person_id, status, due_date, link,
-                 created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING *",
-            )
-            .bind(workspace.get())
-            .bind(&fields.title)
-            .bind(&fields.description)
-            .bind(fields.owner_person_id)
-            .bind(&fields.status)
-            .bind(&fields.due_date)
-            .bind(&fields.link)
-            .bind(now)
-            .fetch_one(conn)
-            .await?
-        }))
-    }
+    ) -> Result<InitiativeRow>;
 
     /// The initiative with that id.
-    pub async fn initiative(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<InitiativeRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM initiatives WHERE workspace_id = $1 AND id = $2")
-            .bind(workspace.get())
-            .bind(id)
-            .fetch_optional(conn)
-            .await?))
-    }
+    async fn initiative(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<InitiativeRow>>;
 
     /// Replaces an initiative's fields if it is still at `version`.
-    pub async fn update_initiative(
+    async fn update_initiative(
         &mut self,
         workspace: WorkspaceId,
         id: i64,
@@ -121,105 +100,24 @@ impl Tx {
         fields: &InitiativeFields,
         archived: bool,
         now: i64,
-    ) -> Result<InitiativeRow> {
-        let row: Option<InitiativeRow> = run!(self, |conn| {
-            sqlx::query_as(
-                "UPDATE initiatives SET title = $4, description = $5, owner_person_id = $6, status = $7,
-                 due_date = $8, link = $9, archived = $10, updated_at = $11, version = version + 1
-             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *",
-            )
-            .bind(workspace.get())
-            .bind(id)
-            .bind(version)
-            .bind(&fields.title)
-            .bind(&fields.description)
-            .bind(fields.owner_person_id)
-            .bind(&fields.status)
-            .bind(&fields.due_date)
-            .bind(&fields.link)
-            .bind(archived)
-            .bind(now)
-            .fetch_optional(conn)
-            .await?
-        });
-        match row {
-            Some(row) => Ok(row),
-            None => self.missing_or_conflict("initiatives", workspace, id).await,
-        }
-    }
+    ) -> Result<InitiativeRow>;
 
     /// Replaces the set of key results an initiative rolls up to.
-    pub async fn set_initiative_key_results(
+    async fn set_initiative_key_results(
         &mut self,
         workspace: WorkspaceId,
         initiative_id: i64,
         key_result_ids: &[i64],
-    ) -> Result<()> {
-        run!(self, |conn| sqlx::query(
-            "DELETE FROM initiative_key_results WHERE workspace_id = $1 AND initiative_id = $2"
-        )
-        .bind(workspace.get())
-        .bind(initiative_id)
-        .execute(conn)
-        .await?
-        .rows_affected());
-        for key_result_id in key_result_ids {
-            run!(self, |conn| {
-                sqlx::query(
-                "INSERT INTO initiative_key_results (workspace_id, initiative_id, key_result_id) VALUES ($1, $2, $3)"
-            )
-            .bind(workspace.get())
-            .bind(initiative_id)
-            .bind(*key_result_id)
-            .execute(conn)
-            .await?
-            .rows_affected()
-            });
-        }
-        Ok(())
-    }
+    ) -> Result<()>;
 
     /// The key results an initiative rolls up to, in id order.
-    pub async fn initiative_key_results(&mut self, workspace: WorkspaceId, initiative_id: i64) -> Result<Vec<i64>> {
-        Ok(run!(self, |conn| {
-            sqlx::query_scalar(
-                "SELECT key_result_id FROM initiative_key_results WHERE workspace_id = $1 AND initiative_id = $2
-             ORDER BY key_result_id",
-            )
-            .bind(workspace.get())
-            .bind(initiative_id)
-            .fetch_all(conn)
-            .await?
-        }))
-    }
+    async fn initiative_key_results(&mut self, workspace: WorkspaceId, initiative_id: i64) -> Result<Vec<i64>>;
 
     /// Lists initiatives in id order.
-    pub async fn list_initiatives(
+    async fn list_initiatives(
         &mut self,
         workspace: WorkspaceId,
         filter: &InitiativeFilter,
         page: Page,
-    ) -> Result<Vec<InitiativeRow>> {
-        Ok(run!(self, |conn| {
-            sqlx::query_as(
-                "SELECT * FROM initiatives i WHERE workspace_id = $1
-               AND (CAST($2 AS BIGINT) IS NULL OR EXISTS (SELECT 1 FROM initiative_key_results l
-                    WHERE l.workspace_id = i.workspace_id AND l.initiative_id = i.id AND l.key_result_id = $2))
-               AND (CAST($3 AS BIGINT) IS NULL OR owner_person_id = $3)
-               AND (CAST($4 AS TEXT) IS NULL OR status = $4)
-               AND ($5 OR NOT archived)
-               AND id > $6
-             ORDER BY id LIMIT $7",
-            )
-            .bind(workspace.get())
-            .bind(filter.key_result_id)
-            .bind(filter.owner_person_id)
-            .bind(filter.status.as_deref())
-            .bind(filter.include_archived)
-            .bind(page.after.unwrap_or(0))
-            .bind(page.limit)
-            .fetch_all(conn)
-            .await?
-        }))
-    }
+    ) -> Result<Vec<InitiativeRow>>;
 }

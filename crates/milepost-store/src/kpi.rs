@@ -1,15 +1,11 @@
 //! KPIs and their measurements. A measurement is never rewritten: a correction of the
 //! value at a time is a new row, and the latest recorded row for a time wins.
 
-use crate::{Page, Result, Tx, run};
-use milepost_core::WorkspaceId;
-
-/// How many measurements one INSERT statement writes: six parameters each, well under
-/// SQLite's and PostgreSQL's limits on parameters per statement.
-const INSERT_CHUNK: usize = 1_000;
+use crate::{Page, Result};
+use milepost_core::{Cadence, KpiDirection, KpiTier, WorkspaceId};
 
 /// A KPI as stored.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct KpiRow {
     /// Its id.
     pub id: i64,
@@ -26,7 +22,7 @@ pub struct KpiRow {
     /// Unit of the values.
     pub unit: Option<String>,
     /// higher_is_better, lower_is_better or within_range.
-    pub direction: String,
+    pub direction: KpiDirection,
     /// Target value.
     pub target: Option<f64>,
     /// Low end of the good band.
@@ -36,9 +32,9 @@ pub struct KpiRow {
     /// Distance from the target that is still amber.
     pub warning_band: f64,
     /// daily, weekly, monthly or quarterly.
-    pub cadence: String,
+    pub cadence: Cadence,
     /// kpi or metric.
-    pub tier: String,
+    pub tier: KpiTier,
     /// Tags as a JSON array of strings.
     pub tags: String,
     /// Red periods in a row after which the KPI is lagging.
@@ -79,7 +75,7 @@ pub struct KpiFields {
     /// Unit.
     pub unit: Option<String>,
     /// Direction name.
-    pub direction: String,
+    pub direction: KpiDirection,
     /// Target.
     pub target: Option<f64>,
     /// Band low.
@@ -89,9 +85,9 @@ pub struct KpiFields {
     /// Warning band.
     pub warning_band: f64,
     /// Cadence name.
-    pub cadence: String,
+    pub cadence: Cadence,
     /// Tier name.
-    pub tier: String,
+    pub tier: KpiTier,
     /// Tags JSON.
     pub tags: String,
     /// Red periods in a row after which the KPI is lagging.
@@ -104,7 +100,7 @@ pub struct KpiFields {
 #[derive(Debug, Clone, Default)]
 pub struct KpiFilter {
     /// Only of this tier.
-    pub tier: Option<String>,
+    pub tier: Option<KpiTier>,
     /// Only owned by this person.
     pub owner_person_id: Option<i64>,
     /// Include archived KPIs.
@@ -120,13 +116,13 @@ impl KpiRow {
             description: self.description.clone(),
             owner_person_id: self.owner_person_id,
             unit: self.unit.clone(),
-            direction: self.direction.clone(),
+            direction: self.direction,
             target: self.target,
             range_low: self.range_low,
             range_high: self.range_high,
             warning_band: self.warning_band,
-            cadence: self.cadence.clone(),
-            tier: self.tier.clone(),
+            cadence: self.cadence,
+            tier: self.tier,
             tags: self.tags.clone(),
             lagging_after: self.lagging_after,
             source: self.source.clone(),
@@ -135,7 +131,8 @@ impl KpiRow {
 }
 
 /// A measurement as stored.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct MeasurementRow {
     /// Its id.
     pub id: i64,
@@ -164,99 +161,32 @@ pub struct NewMeasurement<'a> {
     pub source: &'a str,
 }
 
-impl Tx {
+#[cfg(feature = "sqlx")]
+crate::decode::from_row!(KpiRow in "kpis" { id, workspace_id, slug, name, description, owner_person_id, unit, direction: named, target, range_low, range_high, warning_band, cadence: named, tier: named, tags, lagging_after, archived, created_at, updated_at, version, source, last_run_at, last_error, last_error_at, next_run_at, position });
+
+/// What a transaction can do with kpi data; see [`crate::Transaction`].
+#[async_trait::async_trait]
+pub trait KpiStore: Send {
     /// Creates a KPI.
-    pub async fn insert_kpi(&mut self, workspace: WorkspaceId, fields: &KpiFields, now: i64) -> Result<KpiRow> {
-        Ok(run!(self, |conn| {
-            sqlx::query_as(
-                "INSERT INTO kpis (workspace_id, slug, name, description, owner_person_id, unit, direction, target,
-                 range_low, range_high, warning_band, cadence, tier, tags, lagging_after, created_at, updated_at, source)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17) RETURNING *",
-            )
-            .bind(workspace.get())
-            .bind(&fields.slug)
-            .bind(&fields.name)
-            .bind(&fields.description)
-            .bind(fields.owner_person_id)
-            .bind(&fields.unit)
-            .bind(&fields.direction)
-            .bind(fields.target)
-            .bind(fields.range_low)
-            .bind(fields.range_high)
-            .bind(fields.warning_band)
-            .bind(&fields.cadence)
-            .bind(&fields.tier)
-            .bind(&fields.tags)
-            .bind(fields.lagging_after)
-            .bind(now)
-            .bind(&fields.source)
-            .fetch_one(conn)
-            .await?
-        }))
-    }
+    async fn insert_kpi(&mut self, workspace: WorkspaceId, fields: &KpiFields, now: i64) -> Result<KpiRow>;
 
     /// The KPI with that id.
-    pub async fn kpi(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<KpiRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM kpis WHERE workspace_id = $1 AND id = $2")
-            .bind(workspace.get())
-            .bind(id)
-            .fetch_optional(conn)
-            .await?))
-    }
+    async fn kpi(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<KpiRow>>;
 
     /// The KPI with that slug.
-    pub async fn kpi_by_slug(&mut self, workspace: WorkspaceId, slug: &str) -> Result<Option<KpiRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM kpis WHERE workspace_id = $1 AND slug = $2")
-            .bind(workspace.get())
-            .bind(slug)
-            .fetch_optional(conn)
-            .await?))
-    }
+    async fn kpi_by_slug(&mut self, workspace: WorkspaceId, slug: &str) -> Result<Option<KpiRow>>;
 
     /// Every KPI of the workspace, in id order.
-    pub async fn list_kpis(&mut self, workspace: WorkspaceId) -> Result<Vec<KpiRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM kpis WHERE workspace_id = $1 ORDER BY id")
-            .bind(workspace.get())
-            .fetch_all(conn)
-            .await?))
-    }
+    async fn list_kpis(&mut self, workspace: WorkspaceId) -> Result<Vec<KpiRow>>;
 
     /// Sets where a KPI stands in its KPI file (no version bump: layout, not content).
-    pub async fn set_kpi_position(&mut self, workspace: WorkspaceId, id: i64, position: i64) -> Result<()> {
-        run!(self, |conn| sqlx::query("UPDATE kpis SET position = $3 WHERE workspace_id = $1 AND id = $2")
-            .bind(workspace.get())
-            .bind(id)
-            .bind(position)
-            .execute(conn)
-            .await?
-            .rows_affected());
-        Ok(())
-    }
+    async fn set_kpi_position(&mut self, workspace: WorkspaceId, id: i64, position: i64) -> Result<()>;
 
     /// Lists KPIs in id order, filtered and paged.
-    pub async fn filter_kpis(&mut self, workspace: WorkspaceId, filter: &KpiFilter, page: Page) -> Result<Vec<KpiRow>> {
-        Ok(run!(self, |conn| {
-            sqlx::query_as(
-                "SELECT * FROM kpis WHERE workspace_id = $1
-               AND (CAST($2 AS TEXT) IS NULL OR tier = $2)
-               AND (CAST($3 AS BIGINT) IS NULL OR owner_person_id = $3)
-               AND ($4 OR NOT archived)
-               AND id > $5
-             ORDER BY id LIMIT $6",
-            )
-            .bind(workspace.get())
-            .bind(filter.tier.as_deref())
-            .bind(filter.owner_person_id)
-            .bind(filter.include_archived)
-            .bind(page.after.unwrap_or(0))
-            .bind(page.limit)
-            .fetch_all(conn)
-            .await?
-        }))
-    }
+    async fn filter_kpis(&mut self, workspace: WorkspaceId, filter: &KpiFilter, page: Page) -> Result<Vec<KpiRow>>;
 
     /// Replaces a KPI's fields if it is still at `version`.
-    pub async fn update_kpi(
+    async fn update_kpi(
         &mut self,
         workspace: WorkspaceId,
         id: i64,
@@ -264,273 +194,78 @@ impl Tx {
         fields: &KpiFields,
         archived: bool,
         now: i64,
-    ) -> Result<KpiRow> {
-        let row: Option<KpiRow> = run!(self, |conn| {
-            sqlx::query_as(
-                "UPDATE kpis SET slug = $4, name = $5, description = $6, owner_person_id = $7, unit = $8,
-                 direction = $9, target = $10, range_low = $11, range_high = $12, warning_band = $13, cadence = $14,
-                 tier = $15, tags = $16, lagging_after = $17, archived = $18, updated_at = $19, source = $20, version = version + 1
-             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *",
-            )
-            .bind(workspace.get())
-            .bind(id)
-            .bind(version)
-            .bind(&fields.slug)
-            .bind(&fields.name)
-            .bind(&fields.description)
-            .bind(fields.owner_person_id)
-            .bind(&fields.unit)
-            .bind(&fields.direction)
-            .bind(fields.target)
-            .bind(fields.range_low)
-            .bind(fields.range_high)
-            .bind(fields.warning_band)
-            .bind(&fields.cadence)
-            .bind(&fields.tier)
-            .bind(&fields.tags)
-            .bind(fields.lagging_after)
-            .bind(archived)
-            .bind(now)
-            .bind(&fields.source)
-            .fetch_optional(conn)
-            .await?
-        });
-        match row {
-            Some(row) => Ok(row),
-            None => self.missing_or_conflict("kpis", workspace, id).await,
-        }
-    }
+    ) -> Result<KpiRow>;
 
     /// Records measurements of one KPI, many rows per statement.
-    pub async fn insert_measurements(
+    async fn insert_measurements(
         &mut self,
         workspace: WorkspaceId,
         kpi_id: i64,
         measurements: &[NewMeasurement<'_>],
         now: i64,
-    ) -> Result<()> {
-        for chunk in measurements.chunks(INSERT_CHUNK) {
-            let mut sql = String::with_capacity(100 + chunk.len() * 40);
-            sql.push_str(
-                "INSERT INTO measurements (workspace_id, kpi_id, value, measured_at, recorded_at, source) VALUES ",
-            );
-            for index in 0..chunk.len() {
-                let base = index * 6;
-                if index > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                    base + 1,
-                    base + 2,
-                    base + 3,
-                    base + 4,
-                    base + 5,
-                    base + 6
-                ));
-            }
-            run!(self, |conn| {
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-                for m in chunk {
-                    query = query
-                        .bind(workspace.get())
-                        .bind(kpi_id)
-                        .bind(m.value)
-                        .bind(m.measured_at)
-                        .bind(now)
-                        .bind(m.source);
-                }
-                query.execute(conn).await?.rows_affected()
-            });
-        }
-        Ok(())
-    }
+    ) -> Result<()>;
 
     /// A KPI's measurements in time order.
-    pub async fn list_measurements(&mut self, workspace: WorkspaceId, kpi_id: i64) -> Result<Vec<MeasurementRow>> {
-        Ok(run!(self, |conn| {
-            sqlx::query_as(
-                "SELECT * FROM measurements WHERE workspace_id = $1 AND kpi_id = $2 ORDER BY measured_at, id",
-            )
-            .bind(workspace.get())
-            .bind(kpi_id)
-            .fetch_all(conn)
-            .await?
-        }))
-    }
+    async fn list_measurements(&mut self, workspace: WorkspaceId, kpi_id: i64) -> Result<Vec<MeasurementRow>>;
 
     /// A KPI's measurements with `from <= measured_at <= to` (unix ms), as (measured_at,
     /// value) in time order and, for one time, in the order they were recorded: the
     /// last of a time is its latest correction.
-    pub async fn measurement_values(
+    async fn measurement_values(
         &mut self,
         workspace: WorkspaceId,
         kpi_id: i64,
         from: i64,
         to: i64,
-    ) -> Result<Vec<(i64, f64)>> {
-        Ok(run!(self, |conn| {
-            sqlx::query_as(
-                "SELECT measured_at, value FROM measurements
-             WHERE workspace_id = $1 AND kpi_id = $2 AND measured_at >= $3 AND measured_at <= $4
-             ORDER BY measured_at, id",
-            )
-            .bind(workspace.get())
-            .bind(kpi_id)
-            .bind(from)
-            .bind(to)
-            .fetch_all(conn)
-            .await?
-        }))
-    }
+    ) -> Result<Vec<(i64, f64)>>;
 
     /// The latest measurement of a KPI at or before `at` (unix ms): the last measured
     /// time, and for it the last recorded row.
-    pub async fn latest_measurement(
+    async fn latest_measurement(
         &mut self,
         workspace: WorkspaceId,
         kpi_id: i64,
         at: i64,
-    ) -> Result<Option<MeasurementRow>> {
-        Ok(run!(self, |conn| {
-            sqlx::query_as(
-                "SELECT * FROM measurements WHERE workspace_id = $1 AND kpi_id = $2 AND measured_at <= $3
-             ORDER BY measured_at DESC, id DESC LIMIT 1",
-            )
-            .bind(workspace.get())
-            .bind(kpi_id)
-            .bind(at)
-            .fetch_optional(conn)
-            .await?
-        }))
-    }
+    ) -> Result<Option<MeasurementRow>>;
 
     /// The newest measurement row recorded for a KPI at exactly `measured_at`.
-    pub async fn measurement_at(
+    async fn measurement_at(
         &mut self,
         workspace: WorkspaceId,
         kpi_id: i64,
         measured_at: i64,
-    ) -> Result<Option<MeasurementRow>> {
-        Ok(run!(self, |conn| {
-            sqlx::query_as(
-                "SELECT * FROM measurements WHERE workspace_id = $1 AND kpi_id = $2 AND measured_at = $3
-             ORDER BY id DESC LIMIT 1",
-            )
-            .bind(workspace.get())
-            .bind(kpi_id)
-            .bind(measured_at)
-            .fetch_optional(conn)
-            .await?
-        }))
-    }
+    ) -> Result<Option<MeasurementRow>>;
 
     /// Takes a KPI's row lock without changing it, so that concurrent writers of its
     /// measurements queue and each sees the rows of the one before (on SQLite the
     /// write transaction already holds the database's lock).
-    pub async fn lock_kpi(&mut self, workspace: WorkspaceId, id: i64) -> Result<()> {
-        run!(self, |conn| sqlx::query("UPDATE kpis SET version = version WHERE workspace_id = $1 AND id = $2")
-            .bind(workspace.get())
-            .bind(id)
-            .execute(conn)
-            .await?
-            .rows_affected());
-        Ok(())
-    }
+    async fn lock_kpi(&mut self, workspace: WorkspaceId, id: i64) -> Result<()>;
 
     /// Whether an active objective works on the KPI: a key result linked to it, neither
     /// archived, in an active cycle that contains `day` (`YYYY-MM-DD`).
-    pub async fn kpi_is_worked_on(&mut self, workspace: WorkspaceId, kpi_id: i64, day: &str) -> Result<bool> {
-        let count: i64 = run!(self, |conn| {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM key_results k
-               JOIN objectives o ON o.id = k.objective_id AND o.workspace_id = k.workspace_id
-               JOIN cycles c ON c.id = o.cycle_id AND c.workspace_id = o.workspace_id
-             WHERE k.workspace_id = $1 AND k.kpi_id = $2 AND NOT k.archived AND NOT o.archived
-               AND c.status = 'active' AND c.start_date <= $3 AND c.end_date >= $3",
-            )
-            .bind(workspace.get())
-            .bind(kpi_id)
-            .bind(day)
-            .fetch_one(conn)
-            .await?
-        });
-        Ok(count > 0)
-    }
+    async fn kpi_is_worked_on(&mut self, workspace: WorkspaceId, kpi_id: i64, day: &str) -> Result<bool>;
 
     /// Sets when the scheduler runs a KPI's source next (`None`: never). Run state, not
     /// definition: the version stays.
-    pub async fn schedule_kpi_source(
-        &mut self,
-        workspace: WorkspaceId,
-        id: i64,
-        next_run_at: Option<i64>,
-    ) -> Result<()> {
-        run!(self, |conn| sqlx::query("UPDATE kpis SET next_run_at = $3 WHERE workspace_id = $1 AND id = $2")
-            .bind(workspace.get())
-            .bind(id)
-            .bind(next_run_at)
-            .execute(conn)
-            .await?
-            .rows_affected());
-        Ok(())
-    }
+    async fn schedule_kpi_source(&mut self, workspace: WorkspaceId, id: i64, next_run_at: Option<i64>) -> Result<()>;
 
     /// Notes a run of a KPI's source at `at`: with the failure's sentence, or `None`
     /// when it worked (which clears the last failure). The version stays.
-    pub async fn record_kpi_source_run(
+    async fn record_kpi_source_run(
         &mut self,
         workspace: WorkspaceId,
         id: i64,
         at: i64,
         error: Option<&str>,
-    ) -> Result<()> {
-        run!(self, |conn| {
-            sqlx::query(
-                "UPDATE kpis SET last_run_at = $3, last_error = $4, last_error_at = CASE WHEN CAST($4 AS TEXT) IS NULL THEN NULL ELSE $3 END
-             WHERE workspace_id = $1 AND id = $2",
-            )
-            .bind(workspace.get())
-            .bind(id)
-            .bind(at)
-            .bind(error)
-            .execute(conn)
-            .await?
-            .rows_affected()
-        });
-        Ok(())
-    }
+    ) -> Result<()>;
 
     /// The KPIs, of every workspace, whose source is due at `now` (unix ms), soonest
     /// first. The one query not scoped to a workspace: the scheduler serves them all,
     /// and runs each as its own workspace's operator.
-    pub async fn due_kpi_sources(&mut self, now: i64, limit: i64) -> Result<Vec<KpiRow>> {
-        Ok(run!(self, |conn| {
-            sqlx::query_as(
-                "SELECT * FROM kpis WHERE source IS NOT NULL AND NOT archived AND next_run_at <= $1
-             ORDER BY next_run_at, id LIMIT $2",
-            )
-            .bind(now)
-            .bind(limit)
-            .fetch_all(conn)
-            .await?
-        }))
-    }
+    async fn due_kpi_sources(&mut self, now: i64, limit: i64) -> Result<Vec<KpiRow>>;
 
     /// Claims a due source run: moves `next_run_at` from `seen` to `next` only if no one
     /// moved it first (compare and set), so that servers sharing a database run each
     /// source once. Whether this caller won.
-    pub async fn claim_kpi_source(&mut self, workspace: WorkspaceId, id: i64, seen: i64, next: i64) -> Result<bool> {
-        let changed = run!(self, |conn| {
-            sqlx::query("UPDATE kpis SET next_run_at = $4 WHERE workspace_id = $1 AND id = $2 AND next_run_at = $3")
-                .bind(workspace.get())
-                .bind(id)
-                .bind(seen)
-                .bind(next)
-                .execute(conn)
-                .await?
-                .rows_affected()
-        });
-        Ok(changed == 1)
-    }
+    async fn claim_kpi_source(&mut self, workspace: WorkspaceId, id: i64, seen: i64, next: i64) -> Result<bool>;
 }

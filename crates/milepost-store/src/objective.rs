@@ -1,10 +1,10 @@
 //! Objectives, aligned to a parent objective or key result.
 
-use crate::{Page, Result, Tx, run};
-use milepost_core::WorkspaceId;
+use crate::{Page, Result};
+use milepost_core::{Commitment, Visibility, WorkspaceId};
 
 /// An objective as stored.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct ObjectiveRow {
     /// Its id.
     pub id: i64,
@@ -21,13 +21,13 @@ pub struct ObjectiveRow {
     /// Owning team, when a team owns it.
     pub owner_team_id: Option<i64>,
     /// committed or aspirational.
-    pub commitment: String,
+    pub commitment: Commitment,
     /// The objective it aligns to.
     pub parent_objective_id: Option<i64>,
     /// The key result it contributes to.
     pub parent_key_result_id: Option<i64>,
     /// workspace or team.
-    pub visibility: String,
+    pub visibility: Visibility,
     /// Whether aligned child objectives count in its progress.
     pub rollup_children: bool,
     /// Whether it was added after its cycle started (SPEC §4: moving goalposts).
@@ -58,13 +58,13 @@ pub struct ObjectiveFields {
     /// Owning team.
     pub owner_team_id: Option<i64>,
     /// Commitment name.
-    pub commitment: String,
+    pub commitment: Commitment,
     /// Parent objective.
     pub parent_objective_id: Option<i64>,
     /// Parent key result.
     pub parent_key_result_id: Option<i64>,
     /// Visibility name.
-    pub visibility: String,
+    pub visibility: Visibility,
     /// Roll up children.
     pub rollup_children: bool,
 }
@@ -93,60 +93,35 @@ impl ObjectiveRow {
             description: self.description.clone(),
             owner_person_id: self.owner_person_id,
             owner_team_id: self.owner_team_id,
-            commitment: self.commitment.clone(),
+            commitment: self.commitment,
             parent_objective_id: self.parent_objective_id,
             parent_key_result_id: self.parent_key_result_id,
-            visibility: self.visibility.clone(),
+            visibility: self.visibility,
             rollup_children: self.rollup_children,
         }
     }
 }
 
-impl Tx {
+#[cfg(feature = "sqlx")]
+crate::decode::from_row!(ObjectiveRow in "objectives" { id, workspace_id, cycle_id, title, description, owner_person_id, owner_team_id, commitment: named, parent_objective_id, parent_key_result_id, visibility: named, rollup_children, added_after_start, archived, created_at, updated_at, version, position });
+
+/// What a transaction can do with objective data; see [`crate::Transaction`].
+#[async_trait::async_trait]
+pub trait ObjectiveStore: Send {
     /// Creates an objective.
-    pub async fn insert_objective(
+    async fn insert_objective(
         &mut self,
         workspace: WorkspaceId,
         fields: &ObjectiveFields,
         added_after_start: bool,
         now: i64,
-    ) -> Result<ObjectiveRow> {
-        Ok(run!(self, |conn| {
-            sqlx::query_as(
-                "INSERT INTO objectives (workspace_id, cycle_id, title, description, owner_person_id, owner_team_id,
-                 commitment, parent_objective_id, parent_key_result_id, visibility, rollup_children,
-                 added_after_start, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING *",
-            )
-            .bind(workspace.get())
-            .bind(fields.cycle_id)
-            .bind(&fields.title)
-            .bind(&fields.description)
-            .bind(fields.owner_person_id)
-            .bind(fields.owner_team_id)
-            .bind(&fields.commitment)
-            .bind(fields.parent_objective_id)
-            .bind(fields.parent_key_result_id)
-            .bind(&fields.visibility)
-            .bind(fields.rollup_children)
-            .bind(added_after_start)
-            .bind(now)
-            .fetch_one(conn)
-            .await?
-        }))
-    }
+    ) -> Result<ObjectiveRow>;
 
     /// The objective with that id.
-    pub async fn objective(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<ObjectiveRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM objectives WHERE workspace_id = $1 AND id = $2")
-            .bind(workspace.get())
-            .bind(id)
-            .fetch_optional(conn)
-            .await?))
-    }
+    async fn objective(&mut self, workspace: WorkspaceId, id: i64) -> Result<Option<ObjectiveRow>>;
 
     /// Replaces an objective's fields if it is still at `version`.
-    pub async fn update_objective(
+    async fn update_objective(
         &mut self,
         workspace: WorkspaceId,
         id: i64,
@@ -154,144 +129,37 @@ impl Tx {
         fields: &ObjectiveFields,
         archived: bool,
         now: i64,
-    ) -> Result<ObjectiveRow> {
-        let row: Option<ObjectiveRow> = run!(self, |conn| {
-            sqlx::query_as(
-                "UPDATE objectives SET cycle_id = $4, title = $5, description = $6, owner_person_id = $7,
-                 owner_team_id = $8, commitment = $9, parent_objective_id = $10, parent_key_result_id = $11,
-                 visibility = $12, rollup_children = $13, archived = $14, updated_at = $15, version = version + 1
-             WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *",
-            )
-            .bind(workspace.get())
-            .bind(id)
-            .bind(version)
-            .bind(fields.cycle_id)
-            .bind(&fields.title)
-            .bind(&fields.description)
-            .bind(fields.owner_person_id)
-            .bind(fields.owner_team_id)
-            .bind(&fields.commitment)
-            .bind(fields.parent_objective_id)
-            .bind(fields.parent_key_result_id)
-            .bind(&fields.visibility)
-            .bind(fields.rollup_children)
-            .bind(archived)
-            .bind(now)
-            .fetch_optional(conn)
-            .await?
-        });
-        match row {
-            Some(row) => Ok(row),
-            None => self.missing_or_conflict("objectives", workspace, id).await,
-        }
-    }
+    ) -> Result<ObjectiveRow>;
 
     /// Lists objectives in id order.
-    pub async fn list_objectives(
+    async fn list_objectives(
         &mut self,
         workspace: WorkspaceId,
         filter: &ObjectiveFilter,
         page: Page,
-    ) -> Result<Vec<ObjectiveRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM objectives WHERE workspace_id = $1
-               AND (CAST($2 AS BIGINT) IS NULL OR cycle_id = $2)
-               AND (CAST($3 AS BIGINT) IS NULL OR owner_person_id = $3)
-               AND (CAST($4 AS BIGINT) IS NULL OR owner_team_id = $4)
-               AND (CAST($5 AS BIGINT) IS NULL OR parent_objective_id = $5)
-               AND ($6 OR NOT archived)
-               AND id > $7
-             ORDER BY id LIMIT $8"
-        )
-        .bind(workspace.get())
-        .bind(filter.cycle_id)
-        .bind(filter.owner_person_id)
-        .bind(filter.owner_team_id)
-        .bind(filter.parent_objective_id)
-        .bind(filter.include_archived)
-        .bind(page.after.unwrap_or(0))
-        .bind(page.limit)
-        .fetch_all(conn)
-        .await?))
-    }
+    ) -> Result<Vec<ObjectiveRow>>;
 
     /// Objectives of other cycles than `cycle_id` aligned to any of `parents`: the
     /// quarterly children of a yearly objective that rolls them up.
-    pub async fn objectives_aligned_from_other_cycles(
+    async fn objectives_aligned_from_other_cycles(
         &mut self,
         workspace: WorkspaceId,
         cycle_id: i64,
         parents: &[i64],
-    ) -> Result<Vec<ObjectiveRow>> {
-        if parents.is_empty() {
-            return Ok(Vec::new());
-        }
-        let placeholders = (0..parents.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
-        let sql = format!(
-            "SELECT * FROM objectives WHERE workspace_id = $1 AND cycle_id <> $2
-               AND parent_objective_id IN ({placeholders}) ORDER BY id"
-        );
-        Ok(run!(self, |conn| {
-            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(workspace.get()).bind(cycle_id);
-            for id in parents {
-                query = query.bind(*id);
-            }
-            query.fetch_all(conn).await?
-        }))
-    }
+    ) -> Result<Vec<ObjectiveRow>>;
 
     /// The objectives visible to their team only.
-    pub async fn team_only_objectives(&mut self, workspace: WorkspaceId) -> Result<Vec<ObjectiveRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM objectives WHERE workspace_id = $1 AND visibility = 'team' ORDER BY id"
-        )
-        .bind(workspace.get())
-        .fetch_all(conn)
-        .await?))
-    }
-}
+    async fn team_only_objectives(&mut self, workspace: WorkspaceId) -> Result<Vec<ObjectiveRow>>;
 
-impl Tx {
     /// Sets where an objective among its owner's stands (see migration 0005). Not a change of the
     /// thing itself: no version, no timestamp.
-    pub async fn set_objective_position(&mut self, workspace: WorkspaceId, id: i64, position: i64) -> Result<()> {
-        run!(self, |conn| sqlx::query("UPDATE objectives SET position = $3 WHERE workspace_id = $1 AND id = $2")
-            .bind(workspace.get())
-            .bind(id)
-            .bind(position)
-            .execute(conn)
-            .await?
-            .rows_affected());
-        Ok(())
-    }
+    async fn set_objective_position(&mut self, workspace: WorkspaceId, id: i64, position: i64) -> Result<()>;
 
     /// Marks an objective as the recovery of a lagging KPI (see migration 0008). Not a
     /// change a person makes: no version, no timestamp.
-    pub async fn set_objective_recovers_kpi(&mut self, workspace: WorkspaceId, id: i64, kpi_id: i64) -> Result<()> {
-        run!(self, |conn| sqlx::query(
-            "UPDATE objectives SET recovers_kpi_id = $3 WHERE workspace_id = $1 AND id = $2"
-        )
-        .bind(workspace.get())
-        .bind(id)
-        .bind(kpi_id)
-        .execute(conn)
-        .await?
-        .rows_affected());
-        Ok(())
-    }
+    async fn set_objective_recovers_kpi(&mut self, workspace: WorkspaceId, id: i64, kpi_id: i64) -> Result<()>;
 
     /// The active recovery objective of a KPI, if it has one: drafted for it, not
     /// archived, in a cycle that is not closed (the oldest, should there be several).
-    pub async fn active_recovery_objective(&mut self, workspace: WorkspaceId, kpi_id: i64) -> Result<Option<i64>> {
-        Ok(run!(self, |conn| sqlx::query_scalar(
-            "SELECT o.id FROM objectives o
-               JOIN cycles c ON c.id = o.cycle_id AND c.workspace_id = o.workspace_id
-             WHERE o.workspace_id = $1 AND o.recovers_kpi_id = $2 AND NOT o.archived AND c.status <> 'closed'
-             ORDER BY o.id LIMIT 1"
-        )
-        .bind(workspace.get())
-        .bind(kpi_id)
-        .fetch_optional(conn)
-        .await?))
-    }
+    async fn active_recovery_objective(&mut self, workspace: WorkspaceId, kpi_id: i64) -> Result<Option<i64>>;
 }

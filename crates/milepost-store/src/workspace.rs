@@ -1,9 +1,10 @@
 //! Workspaces: the tenants. Every other table points at one.
 
-use crate::{Result, Tx, run};
+use crate::Result;
 
 /// A workspace as stored.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct WorkspaceRow {
     /// Its id.
     pub id: i64,
@@ -21,39 +22,18 @@ pub struct WorkspaceRow {
     pub version: i64,
 }
 
-impl Tx {
+/// What a transaction can do with workspace data; see [`crate::Transaction`].
+#[async_trait::async_trait]
+pub trait WorkspaceStore: Send {
     /// Creates a workspace.
-    pub async fn insert_workspace(&mut self, slug: &str, name: &str, now: i64) -> Result<WorkspaceRow> {
-        Ok(run!(self, |conn| {
-            sqlx::query_as(
-                "INSERT INTO workspaces (slug, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING *",
-            )
-            .bind(slug)
-            .bind(name)
-            .bind(now)
-            .fetch_one(conn)
-            .await?
-        }))
-    }
+    async fn insert_workspace(&mut self, slug: &str, name: &str, now: i64) -> Result<WorkspaceRow>;
 
     /// The workspace with that id.
-    pub async fn workspace(&mut self, id: milepost_core::WorkspaceId) -> Result<Option<WorkspaceRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM workspaces WHERE id = $1")
-            .bind(id.get())
-            .fetch_optional(conn)
-            .await?))
-    }
+    async fn workspace(&mut self, id: milepost_core::WorkspaceId) -> Result<Option<WorkspaceRow>>;
 
     /// The workspace with that slug.
-    pub async fn workspace_by_slug(&mut self, slug: &str) -> Result<Option<WorkspaceRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM workspaces WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(conn)
-            .await?))
-    }
+    async fn workspace_by_slug(&mut self, slug: &str) -> Result<Option<WorkspaceRow>>;
 
     /// Every workspace, oldest first.
-    pub async fn list_workspaces(&mut self) -> Result<Vec<WorkspaceRow>> {
-        Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM workspaces ORDER BY id").fetch_all(conn).await?))
-    }
+    async fn list_workspaces(&mut self) -> Result<Vec<WorkspaceRow>>;
 }

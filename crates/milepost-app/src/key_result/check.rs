@@ -6,7 +6,7 @@ use super::NewKeyResult;
 use crate::Caller;
 use crate::error::{AppError, Problems};
 use milepost_core::key_result::{MeasureSpec, SchedulePoint};
-use milepost_core::{Cadence, CyclePeriod, Measure, Named, TargetSchedule, Title, Weight};
+use milepost_core::{Cadence, CyclePeriod, Measure, TargetSchedule, Title, Weight};
 use milepost_store::{KeyResultFields, Tx};
 
 /// The longest metric or unit accepted.
@@ -159,13 +159,13 @@ pub(super) fn fields_of(
         _ => (None, None),
     };
     let comparator = match definition.measure {
-        Measure::Maintain { comparator, .. } => Some(comparator.as_str().to_owned()),
+        Measure::Maintain { comparator, .. } => Some(comparator),
         _ => None,
     };
     KeyResultFields {
         objective_id,
         title,
-        kind: definition.measure.kind().as_str().to_owned(),
+        kind: definition.measure.kind(),
         metric,
         unit,
         start_value: match definition.measure {
@@ -182,7 +182,7 @@ pub(super) fn fields_of(
         relative_change: definition.relative_change,
         weight: weight.get(),
         owner_person_id: owner,
-        cadence: cadence.unwrap_or(Cadence::Weekly).as_str().to_owned(),
+        cadence: cadence.unwrap_or(Cadence::Weekly),
         kpi_id,
         target_schedule,
     }

@@ -8,12 +8,12 @@
 //! row lock makes two drafts at the same moment queue, so the second finds the first's.
 
 use super::{board, goal_of, not_found};
-use crate::cycle::{period_of, status_of};
+use crate::cycle::period_of;
 use crate::error::AppError;
 use crate::key_result::NewKeyResult;
 use crate::objective::{NewObjective, ObjectiveView};
 use crate::{App, Caller};
-use milepost_core::{Cadence, CycleStatus, KeyResultKind, Named};
+use milepost_core::{CycleStatus, KeyResultKind};
 use milepost_store::{CycleFilter, Page};
 use serde::Deserialize;
 
@@ -66,12 +66,11 @@ impl App {
             let cycle_id = match draft.cycle_id {
                 Some(id) => Some(id),
                 None => {
-                    let active =
-                        CycleFilter { status: Some(CycleStatus::Active.as_str().to_owned()), include_archived: false };
+                    let active = CycleFilter { status: Some(CycleStatus::Active), include_archived: false };
                     tx.list_cycles(caller.workspace, &active, Page::ALL)
                         .await?
                         .into_iter()
-                        .filter(|c| status_of(c) == CycleStatus::Active && period_of(c).contains(now))
+                        .filter(|c| c.status == CycleStatus::Active && period_of(c).contains(now))
                         .min_by_key(|c| period_of(c).ends_at().duration_since(period_of(c).starts_at()))
                         .map(|c| c.id)
                 }
@@ -123,7 +122,7 @@ impl App {
             delta: None,
             weight: None,
             owner_person_id: Some(owner),
-            cadence: Some(Cadence::parse(&kpi.cadence).unwrap_or(Cadence::Weekly)),
+            cadence: Some(kpi.cadence),
             kpi_id: Some(kpi.id),
             target_schedule: None,
         };

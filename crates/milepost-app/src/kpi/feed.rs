@@ -12,7 +12,7 @@
 
 use crate::Caller;
 use crate::check_in::{NewCheckIn, write_check_in};
-use crate::cycle::{period_of, status_of};
+use crate::cycle::period_of;
 use crate::error::AppError;
 use crate::person::Role;
 use jiff::Timestamp;
@@ -37,7 +37,7 @@ pub(crate) async fn feed_key_results(
     for key_result in key_results {
         let Some(objective) = tx.objective(caller.workspace, key_result.objective_id).await? else { continue };
         let Some(cycle) = tx.cycle(caller.workspace, objective.cycle_id).await? else { continue };
-        if status_of(&cycle) == CycleStatus::Closed {
+        if cycle.status == CycleStatus::Closed {
             continue;
         }
         let period = period_of(&cycle);

@@ -25,7 +25,7 @@ use crate::time::from_ms;
 use crate::workspace::slug_or_from;
 use crate::{App, Caller};
 use jiff::Timestamp;
-use milepost_core::{Cadence, KpiDirection, KpiGoal, KpiTier, Named, Slug, Title};
+use milepost_core::{Cadence, KpiDirection, KpiGoal, KpiTier, Slug, Title};
 use milepost_store::{KpiFields, KpiFilter, KpiRow, Page, Tx};
 use serde::{Deserialize, Serialize};
 
@@ -205,14 +205,14 @@ pub struct KpiQuery {
 
 /// The goal of a stored KPI; `None` only for a row written before goals were checked.
 pub(crate) fn goal_of(row: &KpiRow) -> Option<KpiGoal> {
-    let direction = KpiDirection::parse(&row.direction)?;
+    let direction = row.direction;
     let range = row.range_low.zip(row.range_high);
     KpiGoal::try_new(direction, row.target, range, row.warning_band).ok()
 }
 
 /// The cadence of a stored KPI.
 pub(crate) fn cadence_of(row: &KpiRow) -> Cadence {
-    Cadence::parse(&row.cadence).unwrap_or(Cadence::Weekly)
+    row.cadence
 }
 
 /// The number of red periods after which a stored KPI lags.
@@ -227,9 +227,9 @@ pub(crate) fn view(row: KpiRow, state: KpiState) -> KpiView {
         last_error: row.last_error.clone(),
         last_error_at: row.last_error_at.map(from_ms),
         id: row.id,
-        direction: KpiDirection::parse(&row.direction).unwrap_or(KpiDirection::HigherIsBetter),
+        direction: row.direction,
         cadence: cadence_of(&row),
-        tier: KpiTier::parse(&row.tier).unwrap_or(KpiTier::Kpi),
+        tier: row.tier,
         tags: serde_json::from_str(&row.tags).unwrap_or_default(),
         lagging_after: lagging_after_of(&row),
         range: row.range_low.zip(row.range_high).map(|(low, high)| [low, high]),
@@ -345,13 +345,13 @@ async fn check_definition(
         description,
         owner_person_id: definition.owner_person_id,
         unit,
-        direction: definition.direction.as_str().to_owned(),
+        direction: definition.direction,
         target,
         range_low: range.map(|r| r[0]),
         range_high: range.map(|r| r[1]),
         warning_band: definition.warning_band,
-        cadence: definition.cadence.as_str().to_owned(),
-        tier: definition.tier.as_str().to_owned(),
+        cadence: definition.cadence,
+        tier: definition.tier,
         tags: serde_json::to_string(&tags).unwrap_or_else(|_| "[]".to_owned()),
         lagging_after: i64::from(definition.lagging_after),
         source: definition.source.and_then(|s| serde_json::to_string(s).ok()),
@@ -433,7 +433,7 @@ impl App {
     pub async fn list_kpis(&self, caller: &Caller, query: KpiQuery) -> Result<Paged<KpiView>, AppError> {
         let page = ListParams { limit: query.limit, after: query.after }.page()?;
         let filter = KpiFilter {
-            tier: query.tier.map(|t| t.as_str().to_owned()),
+            tier: query.tier,
             owner_person_id: query.owner_person_id,
             include_archived: query.include_archived,
         };
@@ -553,7 +553,6 @@ impl App {
 
 /// Every KPI row of the workspace that the board shows: tier `kpi`, not archived.
 pub(crate) async fn board_rows(tx: &mut Tx, caller: &Caller) -> Result<Vec<KpiRow>, AppError> {
-    let filter =
-        KpiFilter { tier: Some(KpiTier::Kpi.as_str().to_owned()), owner_person_id: None, include_archived: false };
+    let filter = KpiFilter { tier: Some(KpiTier::Kpi), owner_person_id: None, include_archived: false };
     Ok(tx.filter_kpis(caller.workspace, &filter, Page::ALL).await?)
 }

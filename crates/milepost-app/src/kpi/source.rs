@@ -18,7 +18,8 @@ use crate::permission::{Action, require};
 use crate::{App, Caller};
 use jiff::Timestamp;
 use milepost_core::WorkspaceId;
-use milepost_store::{KpiRow, Store};
+use milepost_sql::Store;
+use milepost_store::KpiRow;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::{Column, ConnectOptions, Connection, Row};
@@ -269,7 +270,7 @@ async fn run_postgres(
         let own_identity = own.postgres_identity().await.map_err(|_| "could not read Milepost's own database")?;
         if let Some(own_identity) = own_identity {
             let identity: Result<String, _> =
-                sqlx::query_scalar(milepost_store::POSTGRES_IDENTITY).fetch_one(&mut conn).await;
+                sqlx::query_scalar(milepost_sql::POSTGRES_IDENTITY).fetch_one(&mut conn).await;
             let refusal = match identity {
                 Ok(identity) if identity == own_identity => Some(format!(
                     "{shown} is Milepost's own database, which no KPI source may read, whatever \
@@ -647,7 +648,7 @@ impl App {
                 )),
                 Ok(target) => match check_sql_query(url, query) {
                     Err(why) => Err(format!("{why}; nothing was read")),
-                    Ok(()) => source.fetch(Some(&target), self.store(), &self.http_sources).await,
+                    Ok(()) => source.fetch(Some(&target), &self.own, &self.http_sources).await,
                 },
             },
             KpiSource::Prometheus { url, .. } | KpiSource::HttpJson { url, .. } if !self.http_source_allowed(url) => {
@@ -656,7 +657,7 @@ impl App {
                     redact(url.trim())
                 ))
             }
-            _ => source.fetch(None, self.store(), &self.http_sources).await,
+            _ => source.fetch(None, &self.own, &self.http_sources).await,
         };
         let failure = match fetched {
             Ok((value, measured_at)) => {

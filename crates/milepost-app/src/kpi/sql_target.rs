@@ -16,7 +16,7 @@
 //! Anything that cannot be resolved unambiguously (a relative path, an in-memory
 //! database, a `vfs`, an unknown parameter) is refused with a sentence that says so.
 
-use milepost_store::StoreLocation;
+use milepost_sql::StoreLocation;
 use sqlx::postgres::PgConnectOptions;
 use std::collections::BTreeMap;
 use std::net::IpAddr;

@@ -6,7 +6,7 @@
 use super::OkrFileText;
 use crate::permission::hidden_objectives;
 use crate::{App, AppError, Caller, FieldError};
-use milepost_core::{Cadence, Commitment, KeyResultId, Named, ObjectiveId, Visibility, Weight};
+use milepost_core::{Cadence, KeyResultId, ObjectiveId, Visibility, Weight};
 use milepost_okrfile::{Alignment, KeyResult, Kpi, KpiFile, KpiOwner, Objective, OkrFile, Owner};
 use milepost_store::{CycleRow, ObjectiveRow};
 use serde::Deserialize;
@@ -178,11 +178,11 @@ fn objective(
         (None, Some(parent)) => Some(Alignment::Objective { id: ObjectiveId(parent) }),
         (None, None) => None,
     };
-    let visibility = Visibility::parse(&row.visibility).filter(|v| *v != Visibility::Workspace);
+    let visibility = Some(row.visibility).filter(|v| *v != Visibility::Workspace);
     Objective {
         id: Some(ObjectiveId(row.id)),
         title: row.title.clone(),
-        commitment: Some(Commitment::parse(&row.commitment).unwrap_or(Commitment::Committed)),
+        commitment: Some(row.commitment),
         aligns,
         visibility,
         description: milepost_okrfile::normalize_description(&row.description),
@@ -196,7 +196,7 @@ fn objective(
                     .and_then(|owner| handles.get(&owner).cloned()),
                 kpi: kr.kpi_id.and_then(|kpi| kpis.get(&kpi).cloned()),
                 weight: Weight::try_new(kr.weight).ok().filter(|w| w.get() != 1.0),
-                cadence: Cadence::parse(&kr.cadence).filter(|c| *c != Cadence::Weekly),
+                cadence: Some(kr.cadence).filter(|c| *c != Cadence::Weekly),
                 text: kr.title,
             })
             .collect(),

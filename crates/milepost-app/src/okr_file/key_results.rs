@@ -6,7 +6,7 @@ use super::resolve::{self, Owners};
 use super::{Action, Place, Run, at};
 use crate::AppError;
 use crate::key_result::{KeyResultPatch, NewKeyResult};
-use milepost_core::{Cadence, KeyResultKind, Named};
+use milepost_core::{Cadence, KeyResultKind};
 use milepost_store::{KeyResultRow, Tx};
 
 impl Run<'_> {
@@ -102,7 +102,7 @@ impl Run<'_> {
             delta: None,
             weight: (current.weight != weight).then_some(weight),
             owner_person_id: (current.owner_person_id != owner_person).then_some(owner_person),
-            cadence: (current.cadence != cadence.as_str()).then_some(cadence),
+            cadence: (current.cadence != cadence).then_some(cadence),
             kpi_id: (current.kpi_id != kpi_id).then_some(kpi_id),
             target_schedule: None,
             reason: self.reason.clone(),

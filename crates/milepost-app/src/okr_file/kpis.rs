@@ -6,7 +6,7 @@
 use super::{Action, Place, Run};
 use crate::AppError;
 use crate::kpi::{KpiPatch, KpiSource, NewKpi};
-use milepost_core::{KpiDirection, KpiId, KpiTier, Named};
+use milepost_core::{KpiDirection, KpiId, KpiTier};
 use milepost_okrfile::{Kpi, KpiOwner, KpiSourceText, ParsedKpiFile};
 use milepost_store::{KpiRow, Tx};
 use serde::Serialize;
@@ -28,12 +28,12 @@ struct Shown {
     description: String,
     owner_person_id: Option<i64>,
     unit: Option<String>,
-    direction: String,
+    direction: KpiDirection,
     target: Option<f64>,
     range: Option<[f64; 2]>,
     warning_band: f64,
-    cadence: String,
-    tier: String,
+    cadence: milepost_core::Cadence,
+    tier: KpiTier,
     tags: Vec<String>,
     lagging_after: i64,
     source: Option<KpiSource>,
@@ -47,12 +47,12 @@ impl Shown {
             description: row.description.clone(),
             owner_person_id: row.owner_person_id,
             unit: row.unit.clone(),
-            direction: row.direction.clone(),
+            direction: row.direction,
             target: row.target,
             range: row.range_low.zip(row.range_high).map(|(low, high)| [low, high]),
             warning_band: row.warning_band,
-            cadence: row.cadence.clone(),
-            tier: row.tier.clone(),
+            cadence: row.cadence,
+            tier: row.tier,
             tags: serde_json::from_str(&row.tags).unwrap_or_default(),
             lagging_after: row.lagging_after,
             source: crate::kpi::source::source_of(row).map(|s| s.redacted()),
@@ -304,7 +304,7 @@ fn patch(kpi: &Kpi, owner: Option<i64>, row: &KpiRow) -> Option<KpiPatch> {
         KpiDirection::WithinRange => (None, kpi.range),
         _ => (kpi.target, None),
     };
-    let cadence = kpi.cadence.map_or_else(|| row.cadence.clone(), |c| c.as_str().to_owned());
+    let cadence = kpi.cadence.unwrap_or(row.cadence);
     let tier = kpi.tier.unwrap_or(KpiTier::Kpi);
     let stored_tags: Vec<String> = serde_json::from_str(&row.tags).unwrap_or_default();
     let lagging_after = kpi.lagging_after.unwrap_or(2);
@@ -324,12 +324,12 @@ fn patch(kpi: &Kpi, owner: Option<i64>, row: &KpiRow) -> Option<KpiPatch> {
         description: (description != stored_description).then(|| description.clone()),
         owner_person_id: (owner != row.owner_person_id).then_some(owner),
         unit: (kpi.unit != row.unit).then(|| kpi.unit.clone()),
-        direction: (direction.as_str() != row.direction).then_some(direction),
+        direction: (direction != row.direction).then_some(direction),
         target: (target != row.target).then_some(target),
         range: (range != stored_range).then_some(range),
         warning_band: (kpi.warning_band.unwrap_or(0.0) != row.warning_band).then(|| kpi.warning_band.unwrap_or(0.0)),
         cadence: (cadence != row.cadence).then_some(kpi.cadence).flatten(),
-        tier: (tier.as_str() != row.tier).then_some(tier),
+        tier: (tier != row.tier).then_some(tier),
         tags: (kpi.tags != stored_tags).then(|| kpi.tags.clone()),
         lagging_after: (i64::from(lagging_after) != row.lagging_after).then_some(lagging_after),
         source: (!same_source).then_some(source),
@@ -354,9 +354,9 @@ fn patch(kpi: &Kpi, owner: Option<i64>, row: &KpiRow) -> Option<KpiPatch> {
 /// A stored KPI as its file writes it: what equals the default is left out, and a
 /// source's password is `***`.
 pub(super) fn kpi_of(row: &KpiRow) -> Kpi {
-    let direction = KpiDirection::parse(&row.direction);
+    let direction = Some(row.direction);
     let within = direction == Some(KpiDirection::WithinRange);
-    let tier = KpiTier::parse(&row.tier).filter(|t| *t != KpiTier::Kpi);
+    let tier = Some(row.tier).filter(|t| *t != KpiTier::Kpi);
     Kpi {
         id: Some(KpiId(row.id)),
         name: row.name.clone(),
@@ -367,7 +367,7 @@ pub(super) fn kpi_of(row: &KpiRow) -> Kpi {
         target: if within { None } else { row.target },
         range: if within { row.range_low.zip(row.range_high).map(|(low, high)| [low, high]) } else { None },
         warning_band: (row.warning_band != 0.0).then_some(row.warning_band),
-        cadence: milepost_core::Cadence::parse(&row.cadence),
+        cadence: Some(row.cadence),
         tier,
         tags: serde_json::from_str(&row.tags).unwrap_or_default(),
         lagging_after: u32::try_from(row.lagging_after).ok().filter(|n| *n != 2),

@@ -6,7 +6,7 @@
 //! `MILEPOST_UPDATE_SNAPSHOTS=1` to write that file from the served document.
 
 use crate::harness::{Api, GHOST, SESSION_COOKIE};
-use milepost_store::test_support::unique_name;
+use milepost_sql::test_support::unique_name;
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashSet};

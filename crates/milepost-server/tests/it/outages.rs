@@ -4,8 +4,8 @@
 //! refused writes, loses no acknowledged one, and leaves no pooled connection broken.
 
 use crate::harness::{Org, Reply, id, spawn_app};
-use milepost_store::Store;
-use milepost_store::test_support::{
+use milepost_sql::Store;
+use milepost_sql::test_support::{
     postgres_store, postgres_url, sqlite_store_with_busy_timeout, sqlite_store_with_page_limit,
 };
 use serde_json::{Value, json};

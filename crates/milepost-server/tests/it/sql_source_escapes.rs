@@ -6,7 +6,7 @@
 //! (a link swapped in) is refused at its next run, with nothing recorded.
 
 use crate::harness::{Api, Org, id, postgres_server, postgres_source_database, spawn_app_with_sources};
-use milepost_store::test_support::{postgres_store, postgres_url, sqlite_store};
+use milepost_sql::test_support::{postgres_store, postgres_url, sqlite_store};
 use serde_json::{Value, json};
 use sqlx::{ConnectOptions, Connection};
 use std::path::{Path, PathBuf};

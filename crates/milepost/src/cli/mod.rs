@@ -113,9 +113,10 @@ async fn open(config: &Config) -> anyhow::Result<milepost_app::App> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("could not create the data directory {}", config.data_dir.display()))?;
     }
-    let app = milepost_app::App::connect(&url)
+    let store = milepost_sql::Store::connect(&url)
         .await
         .with_context(|| format!("could not open the database {}", redact(&url)))?;
+    let app = milepost_app::App::new(store);
     app.migrate().await.context("could not bring the database schema up to date")?;
     Ok(app)
 }

@@ -2,7 +2,7 @@
 //! the database can be SQLite or PostgreSQL.
 
 use super::*;
-use milepost_store::test_support::{postgres_store, postgres_url};
+use milepost_sql::test_support::{postgres_store, postgres_url};
 
 /// Runs `milepost migrate` and returns what it printed.
 fn migrate(cwd: &Path, env: &[(&str, &str)], args: &[&str]) -> (bool, String) {

@@ -2,7 +2,7 @@
 
 use super::*;
 use milepost_core::WorkspaceId;
-use milepost_store::Store;
+use milepost_sql::{Storage, Store};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 

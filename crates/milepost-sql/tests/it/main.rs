@@ -3,8 +3,9 @@
 
 #![expect(clippy::unwrap_used, reason = "a test that cannot set up should fail loudly")]
 
-use milepost_core::WorkspaceId;
-use milepost_store::test_support::{postgres_store, postgres_url, sqlite_store};
+use milepost_core::{Cadence, Commitment, CycleKind, CycleStatus, KeyResultKind, Visibility, WorkspaceId};
+use milepost_sql::Store;
+use milepost_sql::test_support::{postgres_store, postgres_url, sqlite_store};
 use milepost_store::*;
 use std::future::Future;
 
@@ -72,10 +73,10 @@ async fn cycle_and_objective(tx: &mut Tx, ws: WorkspaceId, team_id: i64) -> (Cyc
             &CycleFields {
                 slug: "2026-q4".into(),
                 name: "2026 Q4".into(),
-                start_date: "2026-10-01".into(),
-                end_date: "2026-12-31".into(),
-                status: "active".into(),
-                kind: "quarter".into(),
+                start_date: jiff::civil::date(2026, 10, 1),
+                end_date: jiff::civil::date(2026, 12, 31),
+                status: CycleStatus::Active,
+                kind: CycleKind::Quarter,
             },
             NOW,
         )
@@ -90,10 +91,10 @@ async fn cycle_and_objective(tx: &mut Tx, ws: WorkspaceId, team_id: i64) -> (Cyc
                 description: String::new(),
                 owner_person_id: None,
                 owner_team_id: Some(team_id),
-                commitment: "committed".into(),
+                commitment: Commitment::Committed,
                 parent_objective_id: None,
                 parent_key_result_id: None,
-                visibility: "workspace".into(),
+                visibility: Visibility::Workspace,
                 rollup_children: false,
             },
             false,
@@ -108,7 +109,7 @@ fn key_result(objective_id: i64) -> KeyResultFields {
     KeyResultFields {
         objective_id,
         title: "Increase NPS from 32 to 50".into(),
-        kind: "increase".into(),
+        kind: KeyResultKind::Increase,
         metric: Some("nps".into()),
         unit: None,
         start_value: Some(32.0),
@@ -119,7 +120,7 @@ fn key_result(objective_id: i64) -> KeyResultFields {
         relative_change: None,
         weight: 1.0,
         owner_person_id: None,
-        cadence: "weekly".into(),
+        cadence: Cadence::Weekly,
         kpi_id: None,
         target_schedule: None,
     }
@@ -256,10 +257,10 @@ db_test!(an_objective_has_exactly_one_owner, |store: Store| async move {
         description: String::new(),
         owner_person_id: None,
         owner_team_id: None,
-        commitment: "committed".into(),
+        commitment: Commitment::Committed,
         parent_objective_id: None,
         parent_key_result_id: None,
-        visibility: "workspace".into(),
+        visibility: Visibility::Workspace,
         rollup_children: false,
     };
     assert!(tx.insert_objective(ws, &fields, false, NOW).await.is_err());

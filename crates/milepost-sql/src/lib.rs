@@ -1,0 +1,340 @@
+//! Milepost's storage on SQLite (the default, a file in the data directory) or
+//! PostgreSQL: [`Store`] implements the `milepost-store` crate's [`Storage`] and its
+//! transactions implement [`Transaction`], one module per aggregate.
+//!
+//! Every method takes the workspace id first and every query filters on it, so no code
+//! path can read or write across tenants. Updates match the row's `version` and report
+//! a stale one as [`StoreError::Conflict`]. All work happens inside a [`Tx`], so a use
+//! case either writes everything or nothing.
+//!
+//! sqlx's `Any` driver cannot express our schema (booleans on SQLite, WAL options), so
+//! [`Db`] holds either pool and the `run!` macro runs the same generic sqlx code on
+//! whichever is active. SQL is written once, with `$1` placeholders that both accept.
+
+mod access;
+mod check_in;
+mod cycle;
+mod initiative;
+mod key_result;
+mod kpi;
+mod migrate;
+mod objective;
+mod person;
+mod team;
+pub mod test_support;
+mod workspace;
+
+pub use milepost_store::{Database, Dialect, Page, Result, Storage, StoreError, Transaction};
+
+use milepost_core::WorkspaceId;
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Postgres, Sqlite};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// The database in use: an embedded SQLite file or a PostgreSQL server.
+#[derive(Debug, Clone)]
+pub enum Db {
+    /// SQLite, in WAL mode with full sync.
+    Sqlite(SqlitePool),
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+/// Where a store keeps its data, as its driver connects: what KPI SQL sources must never
+/// read, whatever the operator allows.
+#[derive(Debug, Clone)]
+pub enum StoreLocation {
+    /// The SQLite file, as the pool opens it (the `-wal`, `-shm` and `-journal` files
+    /// sit beside it).
+    Sqlite(std::path::PathBuf),
+    /// The PostgreSQL connection options.
+    Postgres(Box<PgConnectOptions>),
+}
+
+/// The query behind [`Store::postgres_identity`]; a KPI source runs the same one.
+pub const POSTGRES_IDENTITY: &str =
+    "SELECT CAST(EXTRACT(EPOCH FROM pg_postmaster_start_time()) AS TEXT) || '/' || current_database()";
+
+/// How long a request waits for a pooled PostgreSQL connection, connecting included.
+/// Short, so that while the server is unreachable requests answer 503 at once rather
+/// than hanging; sixteen connections serve far more than a second's worth of queued work.
+pub const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How long `/readyz` waits for the database to answer.
+pub const PING_TIMEOUT: Duration = Duration::from_millis(800);
+
+/// How long SQLite itself retries a write lock another process holds (the CLI writing
+/// to the same file). Writers of this process queue at the write gate instead.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a writer waits for its turn at the SQLite write gate before giving up with
+/// [`StoreError::WriteQueueFull`]: far longer than any write takes, a last resort.
+pub const WRITE_GATE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The storage handle: cheap to clone, shared by every request.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Db,
+    /// SQLite allows one writer at a time. Writers of this process take turns here, in
+    /// arrival order, before `BEGIN IMMEDIATE`, instead of polling SQLite's busy
+    /// handler, which is unfair and gave up on some writers after its timeout while
+    /// others kept winning. Readers never take it (WAL lets them read during a write).
+    /// PostgreSQL locks rows, so its writers do not queue here.
+    write_gate: Arc<Mutex<()>>,
+}
+
+/// A transaction on either database. Dropped without [`Tx::commit`], it rolls back.
+/// A write transaction on SQLite holds the store's write gate until it ends.
+pub struct Tx {
+    // Declared before `_gate` so that it is dropped (its rollback queued) first.
+    inner: TxInner,
+    _gate: Option<OwnedMutexGuard<()>>,
+}
+
+enum TxInner {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+/// Runs the same generic sqlx expression on whichever connection the transaction holds.
+macro_rules! run {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match &mut $tx.inner {
+            $crate::TxInner::Sqlite(transaction) => {
+                let $conn = &mut **transaction;
+                $body
+            }
+            $crate::TxInner::Postgres(transaction) => {
+                let $conn = &mut **transaction;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use run;
+
+impl Store {
+    /// Connects to `url` (`sqlite://PATH` or `postgres://…`). A SQLite file is created
+    /// when missing and opened in WAL mode with `synchronous=FULL`, so a write that was
+    /// acknowledged survives a crash or a power cut.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let db = if url.starts_with("sqlite:") {
+            Db::Sqlite(Self::sqlite_pool_options().connect_with(Self::sqlite_options(url)?).await?)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url)?;
+            Db::Postgres(Self::postgres_pool(options).await?)
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        Ok(Store::from_db(db))
+    }
+
+    /// How a SQLite file is opened: created when missing, WAL, full sync.
+    pub(crate) fn sqlite_options(url: &str) -> Result<SqliteConnectOptions> {
+        Ok(SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            .foreign_keys(true))
+    }
+
+    /// The SQLite pool: eight connections, each checked on its way back to the pool.
+    pub(crate) fn sqlite_pool_options() -> SqlitePoolOptions {
+        SqlitePoolOptions::new().max_connections(8).after_release(|connection, _| {
+            Box::pin(async move {
+                // A dropped transaction only queues its ROLLBACK; the ping runs after it,
+                // so the transaction depth read next is the settled one.
+                connection.ping().await?;
+                Ok(clean(connection.is_in_transaction()))
+            })
+        })
+    }
+
+    pub(crate) async fn postgres_pool(options: PgConnectOptions) -> Result<PgPool> {
+        Ok(PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
+            .after_release(|connection, _| Box::pin(async move { Ok(clean(connection.is_in_transaction())) }))
+            .connect_with(options)
+            .await?)
+    }
+
+    /// This store as the use cases hold it.
+    pub fn into_database(self) -> Database {
+        Arc::new(self)
+    }
+
+    /// Wraps an open pool.
+    pub fn from_db(db: Db) -> Store {
+        Store { db, write_gate: Arc::new(Mutex::new(())) }
+    }
+
+    /// Which dialect this store speaks.
+    pub fn dialect(&self) -> Dialect {
+        match self.db {
+            Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Where this store keeps its data.
+    pub fn location(&self) -> StoreLocation {
+        match &self.db {
+            Db::Sqlite(pool) => StoreLocation::Sqlite(pool.connect_options().get_filename().to_owned()),
+            Db::Postgres(pool) => StoreLocation::Postgres(Box::new((*pool.connect_options()).clone())),
+        }
+    }
+
+    /// On PostgreSQL, what tells this server and database apart from every other: the
+    /// instant the server started (to the microsecond, as seconds) and the database's
+    /// name, as `"<seconds>/<name>"`. `None` on SQLite. Any role may read both, so a KPI
+    /// source's connection can be compared with it whatever host name led there.
+    pub async fn postgres_identity(&self) -> Result<Option<String>> {
+        match &self.db {
+            Db::Sqlite(_) => Ok(None),
+            Db::Postgres(pool) => Ok(Some(sqlx::query_scalar(POSTGRES_IDENTITY).fetch_one(pool).await?)),
+        }
+    }
+
+    /// Brings the schema up to date; safe to run at every start and from several
+    /// servers at once (the migrator takes a lock).
+    pub async fn migrate(&self) -> Result<()> {
+        migrate::run(&self.db).await
+    }
+
+    /// Begins a transaction that will write. On SQLite it first waits for its turn at
+    /// the write gate, then takes the write lock at once (`BEGIN IMMEDIATE`), so
+    /// writers queue in arrival order instead of failing half-way. Hold it only for
+    /// the writes: build answers after [`Tx::commit`], in a [`Store::read`].
+    async fn begin_write(&self) -> Result<Tx> {
+        match &self.db {
+            Db::Sqlite(pool) => {
+                let gate = tokio::time::timeout(WRITE_GATE_TIMEOUT, Arc::clone(&self.write_gate).lock_owned())
+                    .await
+                    .map_err(|_| StoreError::WriteQueueFull(WRITE_GATE_TIMEOUT))?;
+                let inner = TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?);
+                Ok(Tx { inner, _gate: Some(gate) })
+            }
+            Db::Postgres(pool) => Ok(Tx { inner: TxInner::Postgres(pool.begin().await?), _gate: None }),
+        }
+    }
+
+    /// Begins a transaction that only reads, so a page sees one consistent state.
+    async fn begin_read(&self) -> Result<Tx> {
+        let inner = match &self.db {
+            Db::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => TxInner::Postgres(pool.begin_with("BEGIN READ ONLY").await?),
+        };
+        Ok(Tx { inner, _gate: None })
+    }
+
+    /// Checks that the database answers (for `/readyz`) within [`PING_TIMEOUT`].
+    pub async fn ping(&self) -> Result<()> {
+        let ping = async {
+            match &self.db {
+                Db::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await?.rows_affected(),
+                Db::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await?.rows_affected(),
+            };
+            Ok(())
+        };
+        tokio::time::timeout(PING_TIMEOUT, ping).await.map_err(|_| StoreError::TimedOut(PING_TIMEOUT))?
+    }
+
+    /// Closes every connection, waiting for work in flight.
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// Whether a connection on its way back to the pool may go back: not when it is still
+/// inside a transaction. That happens when a ROLLBACK failed because the database had
+/// already ended the transaction itself (SQLite does on a full disk): sqlx then keeps
+/// counting the transaction as open, and every later `BEGIN` on that connection would
+/// fail. Such a connection is closed; the pool opens a fresh one.
+fn clean(in_transaction: bool) -> bool {
+    if in_transaction {
+        tracing::warn!("a connection came back still inside a transaction: closing it");
+    }
+    !in_transaction
+}
+
+impl Tx {
+    async fn commit_now(self) -> Result<()> {
+        match self.inner {
+            TxInner::Sqlite(transaction) => transaction.commit().await?,
+            TxInner::Postgres(transaction) => transaction.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// After an update matched no row: tells a missing row (`NotFound`) from a stale
+    /// version (`Conflict`).
+    pub(crate) async fn missing_or_conflict<T>(
+        &mut self,
+        table: &'static str,
+        workspace: WorkspaceId,
+        id: i64,
+    ) -> Result<T> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT version FROM {table} WHERE workspace_id = $1 AND id = $2"));
+        let current: Option<i64> =
+            run!(self, |conn| sqlx::query_scalar(sql).bind(workspace.get()).bind(id).fetch_optional(conn).await?);
+        Err(match current {
+            Some(current) => StoreError::Conflict { current },
+            None => StoreError::NotFound,
+        })
+    }
+
+    async fn count_rows(&mut self, table: &'static str, workspace: WorkspaceId, id: i64) -> Result<bool> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table} WHERE workspace_id = $1 AND id = $2"));
+        let count: i64 =
+            run!(self, |conn| sqlx::query_scalar(sql).bind(workspace.get()).bind(id).fetch_one(conn).await?);
+        Ok(count > 0)
+    }
+}
+
+#[async_trait::async_trait]
+impl Storage for Store {
+    async fn write(&self) -> Result<milepost_store::Tx> {
+        Ok(Box::new(self.begin_write().await?))
+    }
+
+    async fn read(&self) -> Result<milepost_store::Tx> {
+        Ok(Box::new(self.begin_read().await?))
+    }
+
+    async fn ping(&self) -> Result<()> {
+        Store::ping(self).await
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        Store::migrate(self).await
+    }
+
+    async fn close(&self) {
+        Store::close(self).await;
+    }
+
+    fn dialect(&self) -> Dialect {
+        Store::dialect(self)
+    }
+}
+
+#[async_trait::async_trait]
+impl Transaction for Tx {
+    async fn commit(self: Box<Self>) -> Result<()> {
+        (*self).commit_now().await
+    }
+
+    async fn exists(&mut self, table: &'static str, workspace: WorkspaceId, id: i64) -> Result<bool> {
+        self.count_rows(table, workspace, id).await
+    }
+}
