@@ -96,6 +96,17 @@ pub fn postgres_server(url: &str) -> String {
     server.to_string()
 }
 
+/// The KPI source reader `milepost serve` builds from these allow-lists (`sql_sources`
+/// as `MILEPOST_SQL_SOURCES` holds them, `http_sources` as `MILEPOST_HTTP_SOURCES`), over
+/// `app`'s own database.
+pub fn sources(
+    app: &App,
+    sql_sources: Vec<String>,
+    http_sources: Vec<String>,
+) -> Arc<dyn milepost_app::kpi::SourceReader> {
+    milepost_sources::KpiSources::shared(sql_sources, http_sources, app.own_database())
+}
+
 /// Starts the real server over `store` with exactly these allow-lists of KPI sources
 /// (`sql_sources` as `MILEPOST_SQL_SOURCES` holds them), the clock fixed at [`NOW`].
 pub async fn spawn_app_with_sources(store: Store, http_sources: Vec<String>, sql_sources: Vec<String>) -> Server {
@@ -106,8 +117,8 @@ pub async fn spawn_app_with_sources(store: Store, http_sources: Vec<String>, sql
         let seconds = shift.load(Ordering::SeqCst);
         fixed.saturating_add(SignedDuration::from_secs(seconds)).unwrap()
     };
-    let app =
-        App::with_clock(store.clone(), Arc::new(clock)).with_sql_sources(sql_sources).with_http_sources(http_sources);
+    let app = App::with_clock(store.clone(), Arc::new(clock));
+    let app = app.clone().with_sources(sources(&app, sql_sources, http_sources));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (shutdown, stop) = oneshot::channel::<()>();

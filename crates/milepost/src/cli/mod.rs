@@ -106,6 +106,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
 }
 
 /// Opens the app on the configured database, creating the data directory for SQLite.
+/// Its KPI sources may read nothing (an `apply` that sets one is refused as by a
+/// server that allows none); `serve` and `kpi` give the operator's lists with
+/// [`with_sources`].
 async fn open(config: &Config) -> anyhow::Result<milepost_app::App> {
     use anyhow::Context;
     let url = config.database_url();
@@ -117,7 +120,15 @@ async fn open(config: &Config) -> anyhow::Result<milepost_app::App> {
         .await
         .with_context(|| format!("could not open the database {}", redact(&url)))?;
     app.migrate().await.context("could not bring the database schema up to date")?;
-    Ok(app)
+    Ok(with_sources(app, Vec::new(), Vec::new()))
+}
+
+/// `app` with KPI sources that may read the databases of `sql_sources` and fetch the
+/// URLs under `http_sources` (`MILEPOST_SQL_SOURCES`, `MILEPOST_HTTP_SOURCES`), and
+/// never Milepost's own database.
+fn with_sources(app: milepost_app::App, sql_sources: Vec<String>, http_sources: Vec<String>) -> milepost_app::App {
+    let own = app.own_database();
+    app.with_sources(milepost_sources::KpiSources::shared(sql_sources, http_sources, own))
 }
 
 /// Whom a local command acts as: the operator of the workspace named, or of the only
