@@ -57,6 +57,11 @@ impl KpiSources {
     /// under one of `http_allowed` (`http://prometheus:9090/`, compared as
     /// [`http_url_allowed`] does). Blank entries are dropped; neither list allows
     /// anything by default. `own` is never read, whatever the lists say.
+    ///
+    /// A source reads with the server's own access and from inside the network it
+    /// runs in: without these lists an editor could point a SQL source at Milepost's
+    /// own database and read other workspaces' numbers, or make the server fetch cloud
+    /// metadata (`169.254.169.254`) or internal admin pages.
     pub fn new(sql_allowed: Vec<String>, http_allowed: Vec<String>, own: OwnDatabase) -> KpiSources {
         let keep = |list: Vec<String>| list.into_iter().filter(|entry| !entry.trim().is_empty()).collect();
         KpiSources { sql_allowed: keep(sql_allowed), http_allowed: keep(http_allowed), own }
