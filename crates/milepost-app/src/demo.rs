@@ -119,7 +119,7 @@ impl App {
         let clock = ReplayClock(Arc::new(AtomicI64::new(self.now_ms())));
         let shared = Arc::clone(&clock.0);
         let replay = App::with_clock(
-            self.own.clone(),
+            self.store.clone(),
             Arc::new(move || Timestamp::from_millisecond(shared.load(Ordering::SeqCst)).unwrap_or_default()),
         );
         replay.replay_story(&story, &clock, self.now()).await

@@ -47,17 +47,13 @@ pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 #[derive(Clone)]
 pub struct App {
     store: Database,
-    /// Milepost's own database as sqlx reaches it, which KPI SQL sources must never read.
-    own: milepost_sql::Store,
     clock: Clock,
-    /// The databases a KPI's SQL source may read, set by the operator
-    /// (`MILEPOST_SQL_SOURCES`); see [`App::with_sql_sources`]. Empty: SQL sources are refused. A source reads with the
-    /// server's own access, so without this an editor could point one at Milepost's own
-    /// database and read other workspaces' numbers.
-    sql_sources: Arc<Vec<String>>,
-    /// URL prefixes a KPI's HTTP source (PromQL, JSON) may fetch, set by the operator
-    /// (`MILEPOST_HTTP_SOURCES`); see [`App::with_http_sources`]. Empty: refused.
-    http_sources: Arc<Vec<String>>,
+    /// Checks and reads KPI pull sources with the operator's allow-lists
+    /// (`MILEPOST_SQL_SOURCES`, `MILEPOST_HTTP_SOURCES`); see [`App::with_sources`].
+    /// By default [`kpi::RefuseAll`]: a source reads with the server's own access, so
+    /// without the operator's say an editor could point one at Milepost's own database
+    /// or at the network the server runs in.
+    sources: Arc<dyn kpi::SourceReader>,
 }
 
 impl std::fmt::Debug for App {
@@ -72,34 +68,13 @@ impl App {
         clippy::disallowed_methods,
         reason = "the one place that reads the system's time: everything else asks the app's clock"
     )]
-    pub fn new(store: milepost_sql::Store) -> App {
+    pub fn new(store: Database) -> App {
         App::with_clock(store, Arc::new(Timestamp::now))
     }
 
     /// An app on `store` reading the time from `clock`.
-    pub fn with_clock(store: milepost_sql::Store, clock: Clock) -> App {
-        App {
-            store: store.clone().into_database(),
-            own: store,
-            clock,
-            sql_sources: Arc::new(Vec::new()),
-            http_sources: Arc::new(Vec::new()),
-        }
-    }
-
-    /// Lets KPI SQL sources read the databases of `entries`: SQLite folders or files
-    /// (`sqlite:///srv/metrics/`, `sqlite:///srv/metrics/uptime.db`) and PostgreSQL
-    /// servers or databases (`postgres://reader@analytics/metrics`), compared as
-    /// [`kpi::sql_target`] resolves them; none by default. Milepost's own database is
-    /// refused whatever they say.
-    pub fn with_sql_sources(mut self, entries: Vec<String>) -> App {
-        self.sql_sources = Arc::new(entries.into_iter().filter(|p| !p.trim().is_empty()).collect());
-        self
-    }
-
-    /// The rule a KPI's SQL source is checked with, when set and at every run.
-    pub(crate) fn sql_rule(&self) -> kpi::sql_target::SqlRule<'_> {
-        kpi::sql_target::SqlRule { allowed: &self.sql_sources, own: self.own.location() }
+    pub fn with_clock(store: Database, clock: Clock) -> App {
+        App { store, clock, sources: Arc::new(kpi::RefuseAll) }
     }
 
     /// The time now, by the app's clock.

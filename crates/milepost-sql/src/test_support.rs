@@ -100,3 +100,14 @@ pub async fn postgres_store(url: &str) -> Result<(Store, String)> {
     let separator = if url.contains('?') { '&' } else { '?' };
     Ok((store, format!("{url}{separator}options=-csearch_path%3D{schema}")))
 }
+
+/// Runs one statement on `store`'s own pool, bypassing every check of the store: only
+/// for tests that must put the database into a state the store never writes (a
+/// corrupted row, as a hand edit or a failing disk would leave it).
+pub async fn execute_unchecked(store: &Store, sql: &str) -> Result<u64> {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    Ok(match &store.db {
+        Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await?.rows_affected(),
+        Db::Postgres(pool) => sqlx::query(sql).execute(pool).await?.rows_affected(),
+    })
+}

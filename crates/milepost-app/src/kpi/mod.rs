@@ -2,7 +2,8 @@
 //! them (create, read, list, change, archive, restore; promoting to `kpi` or demoting
 //! to `metric` is a change of `tier`); [`measurement`] records their values, [`board`]
 //! computes health, trend, lagging, series and the board; [`source`] pulls values from
-//! SQL, Prometheus and JSON sources on the KPI's cadence.
+//! SQL, Prometheus and JSON sources on the KPI's cadence, through the app's
+//! [`SourceReader`] ([`source_reader`]).
 //!
 //! Stable entry points for the web app and the CLI, all on [`App`]:
 //! `create_kpi`, `get_kpi`, `find_kpi` (by id or slug), `list_kpis`, `update_kpi`,
@@ -14,7 +15,8 @@ pub mod draft;
 mod feed;
 pub mod measurement;
 pub mod source;
-pub mod sql_target;
+pub mod source_reader;
+pub mod sql_query;
 
 use crate::access::record;
 use crate::error::{AppError, Problems, duplicate_or, on_update};
@@ -35,6 +37,7 @@ pub use measurement::{
     MeasurementBatchResult, MeasurementInput, MeasurementSource, MeasurementView, NewMeasurement, RecordedMeasurement,
 };
 pub use source::KpiSource;
+pub use source_reader::{Reading, RefuseAll, SourceReader};
 
 /// The longest unit accepted, in characters.
 const UNIT_MAX: usize = 32;

@@ -3,6 +3,12 @@
 //! time-limited), a PromQL instant query against a Prometheus-compatible HTTP API, or
 //! a JSON HTTP endpoint with a dotted path to the number.
 //!
+//! This module holds what a KPI stores and the use cases that run it: the definition
+//! ([`KpiSource`]) and its checks, and the runs. Whether the operator allows a source,
+//! and the reading itself, are the app's [`SourceReader`](super::source_reader::SourceReader)'s
+//! (the `milepost-sources` crate), so that the use cases do no network or database I/O
+//! of their own.
+//!
 //! A run that works records a measurement through the same path as the API (so linked
 //! key results get their check-ins) and clears the last failure; a run that fails
 //! stores the failure as a sentence on the KPI (`last_error`), with an audit event: the
@@ -10,26 +16,17 @@
 //! what the server's scheduler calls; servers sharing one database claim each due run
 //! by compare-and-set, so a source runs once per period.
 
-use super::sql_target::{self, SQL_SOURCES_ENV, SqlTarget};
+use super::source_reader::Reading;
+use super::sql_query::check_sql_query;
 use super::{KpiView, MeasurementInput, MeasurementSource, cadence_of, not_found};
 use crate::access::record;
 use crate::error::{AppError, Problems};
 use crate::permission::{Action, require};
 use crate::{App, Caller};
-use jiff::Timestamp;
 use milepost_core::WorkspaceId;
-use milepost_sql::Store;
 use milepost_store::KpiRow;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use sqlx::{Column, ConnectOptions, Connection, Row};
-use std::sync::Arc;
-use std::time::Duration;
 
-/// How long one run may take in all: connecting, querying, reading the answer.
-pub const RUN_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a PostgreSQL statement may run (`SET LOCAL statement_timeout`), in ms.
-const STATEMENT_TIMEOUT_MS: u32 = 8_000;
 /// The longest query accepted, in characters.
 const QUERY_MAX: usize = 10_000;
 /// The longest URL accepted, in characters.
@@ -77,7 +74,8 @@ impl KpiSource {
         }
     }
 
-    fn url(&self) -> &str {
+    /// The URL it reads, as written (with any password: show [`KpiSource::redacted`]).
+    pub fn url(&self) -> &str {
         match self {
             KpiSource::Sql { url, .. } | KpiSource::Prometheus { url, .. } | KpiSource::HttpJson { url, .. } => url,
         }
@@ -101,7 +99,7 @@ impl KpiSource {
             KpiSource::Sql { .. } => &["sqlite", "postgres", "postgresql"],
             _ => &["http", "https"],
         };
-        match reqwest::Url::parse(url) {
+        match url::Url::parse(url) {
             _ if url.chars().count() > URL_MAX => {
                 problems.push("/source/url", format!("must be at most {URL_MAX} characters"));
             }
@@ -131,52 +129,11 @@ impl KpiSource {
             problems.push("/source/path", "write the path as names and indexes between dots: data.items.0.value");
         }
     }
-
-    /// Runs the source once: the value, and the time it measures when the source says.
-    /// The error is the sentence a person reads on the KPI. A SQL source reads `sql`,
-    /// the database its URL was resolved to and checked as, never its URL again;
-    /// `own` is Milepost's store, which it must not reach. An HTTP request follows a
-    /// redirect only to a URL under one of `http_allowed`.
-    pub(crate) async fn fetch(
-        &self,
-        sql: Option<&SqlTarget>,
-        own: &Store,
-        http_allowed: &[String],
-    ) -> Result<(f64, Option<Timestamp>), String> {
-        let shown = redact(self.url());
-        match tokio::time::timeout(RUN_TIMEOUT, self.fetch_untimed(sql, own, http_allowed)).await {
-            Ok(result) => result,
-            Err(_) => Err(format!("no answer from {shown} within {} s", RUN_TIMEOUT.as_secs())),
-        }
-    }
-
-    async fn fetch_untimed(
-        &self,
-        sql: Option<&SqlTarget>,
-        own: &Store,
-        http_allowed: &[String],
-    ) -> Result<(f64, Option<Timestamp>), String> {
-        match self {
-            KpiSource::Sql { url, query } => match sql {
-                Some(target) => run_sql(url, target, query, own).await,
-                None => Err("the SQL source's database was not resolved".to_owned()),
-            },
-            KpiSource::Prometheus { url, query } => {
-                let endpoint = format!("{}/api/v1/query", url.trim_end_matches('/'));
-                let answer = get_json(&endpoint, &[("query", query.as_str())], http_allowed).await?;
-                prometheus_value(&answer).map(|(value, at)| (value, Some(at)))
-            }
-            KpiSource::HttpJson { url, path } => {
-                let answer = get_json(url, &[], http_allowed).await?;
-                json_number(&answer, path).map(|value| (value, None))
-            }
-        }
-    }
 }
 
 /// A URL with its password replaced by `***`.
 pub fn redact(url: &str) -> String {
-    match reqwest::Url::parse(url) {
+    match url::Url::parse(url) {
         Ok(mut parsed) if parsed.password().is_some() => {
             // Only fails for URLs that cannot have a password, which this one has.
             let _ = parsed.set_password(Some("***"));
@@ -188,384 +145,6 @@ pub fn redact(url: &str) -> String {
             (Some(start), Some(at)) if at > start => format!("{}***{}", &url[..start + 3], &url[at..]),
             _ => url.to_owned(),
         },
-    }
-}
-
-fn describe_sql_error(error: &sqlx::Error, shown: &str) -> String {
-    match error {
-        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
-            format!("connection refused to {shown}")
-        }
-        sqlx::Error::Io(io) => format!("could not reach {shown}: {io}"),
-        sqlx::Error::Database(db) => format!("the database refused the query: {}", db.message()),
-        sqlx::Error::PoolTimedOut => format!("no answer from {shown}"),
-        other => format!("the query failed on {shown}: {other}"),
-    }
-}
-
-/// A SQL source's query, checked for its database's kind (named by `url`'s scheme).
-fn check_sql_query(url: &str, query: &str) -> Result<(), String> {
-    if url.trim().starts_with("sqlite:") {
-        sql_target::check_sqlite_query(query)
-    } else {
-        sql_target::check_postgres_query(query)
-    }
-}
-
-/// The device and inode of a file, to see that the file opened is the file checked.
-fn file_identity(path: &std::path::Path) -> Option<(u64, u64)> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        std::fs::metadata(path).ok().map(|_| (0, 0))
-    }
-}
-
-async fn run_sql(url: &str, target: &SqlTarget, query: &str, own: &Store) -> Result<(f64, Option<Timestamp>), String> {
-    let shown = redact(url);
-    let fail = |e: sqlx::Error| describe_sql_error(&e, &shown);
-    let sql = sqlx::AssertSqlSafe(query.to_owned());
-    match target {
-        SqlTarget::Sqlite { path, immutable } => {
-            // Read-only (SQLITE_OPEN_READONLY), never created, and opened from the
-            // canonical path that was checked: no `..`, no link, no URI for SQLite to
-            // read differently.
-            let before = file_identity(path);
-            let options = sqlx::sqlite::SqliteConnectOptions::new()
-                .filename(path)
-                .read_only(true)
-                .create_if_missing(false)
-                .immutable(*immutable);
-            let mut conn = options.connect().await.map_err(fail)?;
-            // The file may have been swapped between the check and the open.
-            let same = std::fs::canonicalize(path).is_ok_and(|now| &now == path) && file_identity(path) == before;
-            let row = if same {
-                sqlx::query(sql).fetch_optional(&mut conn).await.map_err(fail)
-            } else {
-                Err(format!("{shown} changed while it was being opened; nothing was read"))
-            };
-            let _ = conn.close().await;
-            let row = row?.ok_or_else(|| "the query returned no rows".to_owned())?;
-            read_sqlite_row(&row)
-        }
-        SqlTarget::Postgres(options) => run_postgres(options, sql, own, &shown).await,
-    }
-}
-
-async fn run_postgres(
-    options: &sqlx::postgres::PgConnectOptions,
-    sql: sqlx::AssertSqlSafe<String>,
-    own: &Store,
-    shown: &str,
-) -> Result<(f64, Option<Timestamp>), String> {
-    let fail = |e: sqlx::Error| describe_sql_error(&e, shown);
-    {
-        let mut conn = options.connect().await.map_err(fail)?;
-        // Whatever name led here, Milepost's own database is never a source: the
-        // server's start instant and the database's name tell it apart.
-        let own_identity = own.postgres_identity().await.map_err(|_| "could not read Milepost's own database")?;
-        if let Some(own_identity) = own_identity {
-            let identity: Result<String, _> =
-                sqlx::query_scalar(milepost_sql::POSTGRES_IDENTITY).fetch_one(&mut conn).await;
-            let refusal = match identity {
-                Ok(identity) if identity == own_identity => Some(format!(
-                    "{shown} is Milepost's own database, which no KPI source may read, whatever \
-                     {SQL_SOURCES_ENV} allows; nothing was read"
-                )),
-                Ok(_) => None,
-                Err(_) => Some(format!(
-                    "{shown} could not be told apart from Milepost's own database (pg_postmaster_start_time() and \
-                     current_database() did not answer); nothing was read"
-                )),
-            };
-            if let Some(refusal) = refusal {
-                let _ = conn.close().await;
-                return Err(refusal);
-            }
-        }
-        // Read-only and time-limited inside the server too; the transaction is rolled
-        // back, never committed. A prepared statement holds exactly one statement.
-        let result = async {
-            let mut tx = conn.begin().await?;
-            sqlx::query("SET TRANSACTION READ ONLY").execute(&mut *tx).await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!("SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}")))
-                .execute(&mut *tx)
-                .await?;
-            let row = sqlx::query(sql).fetch_optional(&mut *tx).await?;
-            tx.rollback().await?;
-            Ok::<_, sqlx::Error>(row)
-        }
-        .await
-        .map_err(fail);
-        let _ = conn.close().await;
-        let row = result?.ok_or_else(|| "the query returned no rows".to_owned())?;
-        read_pg_row(&row)
-    }
-}
-
-/// The index of the value column: `value`, or else the first.
-fn value_column<R: Row>(row: &R) -> Result<usize, String> {
-    if row.columns().is_empty() {
-        return Err("the query returned no columns".to_owned());
-    }
-    Ok(row.columns().iter().position(|c| c.name() == "value").unwrap_or(0))
-}
-
-fn measured_at_of(text: Option<String>) -> Result<Option<Timestamp>, String> {
-    match text {
-        None => Ok(None),
-        Some(text) => super::measurement::parse_time(text.trim())
-            .or_else(|| text.trim().replace(' ', "T").parse::<Timestamp>().ok())
-            .map(Some)
-            .ok_or_else(|| "measured_at is not a time: return it as text like 2026-11-16T09:00:00Z".to_owned()),
-    }
-}
-
-fn numeric_text(text: &str, what: &str) -> Result<f64, String> {
-    // The text itself is never repeated: a failure is shown to everyone who reads the
-    // KPI, and must not become a way to read what a source was not meant to give.
-    text.trim().parse::<f64>().map_err(|_| format!("{what} is text, not a number"))
-}
-
-fn read_sqlite_row(row: &sqlx::sqlite::SqliteRow) -> Result<(f64, Option<Timestamp>), String> {
-    let index = value_column(row)?;
-    let name = row.columns()[index].name().to_owned();
-    let value = if let Ok(Some(v)) = row.try_get::<Option<f64>, _>(index) {
-        v
-    } else if let Ok(Some(v)) = row.try_get::<Option<i64>, _>(index) {
-        v as f64
-    } else if let Ok(Some(text)) = row.try_get::<Option<String>, _>(index) {
-        numeric_text(&text, &format!("the column {name}"))?
-    } else {
-        return Err(format!("the column {name} is not a number"));
-    };
-    let at = match row.columns().iter().position(|c| c.name() == "measured_at") {
-        Some(at) => row.try_get::<Option<String>, _>(at).ok().flatten(),
-        None => None,
-    };
-    Ok((value, measured_at_of(at)?))
-}
-
-fn read_pg_row(row: &sqlx::postgres::PgRow) -> Result<(f64, Option<Timestamp>), String> {
-    let index = value_column(row)?;
-    let name = row.columns()[index].name().to_owned();
-    let value = if let Ok(v) = row.try_get::<Option<f64>, _>(index) {
-        v
-    } else if let Ok(v) = row.try_get::<Option<f32>, _>(index) {
-        v.map(f64::from)
-    } else if let Ok(v) = row.try_get::<Option<i64>, _>(index) {
-        v.map(|v| v as f64)
-    } else if let Ok(v) = row.try_get::<Option<i32>, _>(index) {
-        v.map(f64::from)
-    } else if let Ok(Some(text)) = row.try_get::<Option<String>, _>(index) {
-        Some(numeric_text(&text, &format!("the column {name}"))?)
-    } else {
-        return Err(format!("the column {name} is not a number: cast it with CAST(... AS DOUBLE PRECISION)"));
-    };
-    let value = value.ok_or_else(|| format!("the column {name} is NULL"))?;
-    let at = match row.columns().iter().position(|c| c.name() == "measured_at") {
-        Some(at) => row
-            .try_get::<Option<String>, _>(at)
-            .map_err(|_| "measured_at must be text: cast it with CAST(... AS TEXT)".to_owned())?,
-        None => None,
-    };
-    Ok((value, measured_at_of(at)?))
-}
-
-async fn get_json(url: &str, query: &[(&str, &str)], http_allowed: &[String]) -> Result<Value, String> {
-    let shown = redact(url);
-    // A redirect is followed only to where a source could point itself: under an
-    // allowed prefix (and at most a few times). Else the redirect is the answer, and
-    // is reported below.
-    let allowed = http_allowed.to_vec();
-    let policy = reqwest::redirect::Policy::custom(move |attempt| {
-        if attempt.previous().len() < 5 && http_url_allowed(&allowed, attempt.url()) {
-            attempt.follow()
-        } else {
-            attempt.stop()
-        }
-    });
-    let client = reqwest::Client::builder()
-        .timeout(RUN_TIMEOUT)
-        .redirect(policy)
-        .build()
-        .map_err(|e| format!("could not make an HTTP client: {e}"))?;
-    let mut target = reqwest::Url::parse(url).map_err(|_| format!("{shown} is not a URL"))?;
-    if !query.is_empty() {
-        target.query_pairs_mut().extend_pairs(query);
-    }
-    let response = client.get(target).send().await.map_err(|e| describe_http_error(&e, &shown))?;
-    let status = response.status();
-    if status.is_redirection() {
-        let to = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("nowhere");
-        return Err(format!(
-            "{shown} redirected to {}, which is not under a URL the operator allows ({HTTP_SOURCES_ENV}); \
-             the redirect was not followed",
-            redact(to)
-        ));
-    }
-    if !status.is_success() {
-        return Err(format!("{shown} answered {status}"));
-    }
-    let bytes = response.bytes().await.map_err(|e| describe_http_error(&e, &shown))?;
-    serde_json::from_slice(&bytes).map_err(|_| format!("{shown} did not answer JSON"))
-}
-
-fn describe_http_error(error: &reqwest::Error, shown: &str) -> String {
-    let mut cause: Option<&dyn std::error::Error> = Some(error);
-    while let Some(e) = cause {
-        if let Some(io) = e.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::ConnectionRefused
-        {
-            return format!("connection refused to {shown}");
-        }
-        cause = e.source();
-    }
-    if error.is_timeout() {
-        format!("no answer from {shown} within {} s", RUN_TIMEOUT.as_secs())
-    } else if error.is_connect() {
-        format!("could not connect to {shown}")
-    } else {
-        format!("the request to {shown} failed: {error}")
-    }
-}
-
-/// The first sample of a Prometheus instant-query answer: its value and time.
-fn prometheus_value(answer: &Value) -> Result<(f64, Timestamp), String> {
-    if answer["status"] != "success" {
-        let error = answer["error"].as_str().unwrap_or("no reason given");
-        return Err(format!("Prometheus refused the query: {error}"));
-    }
-    let data = &answer["data"];
-    let sample = match data["resultType"].as_str() {
-        Some("vector") => {
-            let first = data["result"].get(0).ok_or_else(|| "the query returned no samples".to_owned())?;
-            &first["value"]
-        }
-        Some("scalar") => &data["result"],
-        Some(other) => return Err(format!("the query returned a {other}: write an instant vector or a scalar query")),
-        None => return Err("Prometheus answered without a result type".to_owned()),
-    };
-    let seconds = sample[0].as_f64().ok_or_else(|| "the sample has no time".to_owned())?;
-    let text = sample[1].as_str().ok_or_else(|| "the sample has no value".to_owned())?;
-    let value = numeric_text(text, "the sample")?;
-    let at = Timestamp::from_millisecond((seconds * 1000.0) as i64).map_err(|_| "the sample's time is out of range")?;
-    Ok((value, at))
-}
-
-/// The number at a dotted path (`data.items.0.value`) in a JSON document.
-fn json_number(document: &Value, path: &str) -> Result<f64, String> {
-    let mut here = document;
-    for segment in path.split('.') {
-        let next = match here {
-            Value::Object(map) => map.get(segment),
-            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
-            _ => None,
-        };
-        here = next.ok_or_else(|| format!("no number at {path}: nothing at {segment:?}"))?;
-    }
-    match here {
-        Value::Number(n) => n.as_f64().ok_or_else(|| format!("no number at {path}")),
-        Value::String(text) => text.trim().parse::<f64>().map_err(|_| format!("no number at {path}: it is text")),
-        Value::Null => Err(format!("no number at {path}: it is null")),
-        Value::Bool(_) => Err(format!("no number at {path}: it is true or false")),
-        Value::Array(_) => Err(format!("no number at {path}: it is a list")),
-        Value::Object(_) => Err(format!("no number at {path}: it is an object")),
-    }
-}
-
-/// The variable an operator lists the URL prefixes HTTP sources may fetch in.
-pub const HTTP_SOURCES_ENV: &str = "MILEPOST_HTTP_SOURCES";
-
-/// Checks an operator's HTTP source prefix: an `http` or `https` URL with a host. The
-/// error is a sentence naming it.
-pub fn check_http_prefix(prefix: &str) -> Result<(), String> {
-    match reqwest::Url::parse(prefix.trim()) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => Ok(()),
-        Ok(_) => Err(format!("{:?} is not an http or https URL with a host", redact(prefix.trim()))),
-        Err(_) => Err(format!("{:?} is not a URL: write it like http://prometheus:9090/", redact(prefix.trim()))),
-    }
-}
-
-/// Whether `url` is under one of `prefixes`, compared as parsed, normalised URLs: the
-/// same scheme, host and port (a default port written or not), and a path that is the
-/// prefix's path or goes on from it at a `/`. So `http://prometheus:9090/` allows
-/// `http://prometheus:9090/api/v1/query` but neither `http://prometheus:9090.evil.com/`
-/// nor `http://prometheus:9090@evil/` (a user name and password before the host `evil`);
-/// `https://m.example.com/ops` allows `/ops/x` but not `/opsx`; `…/ops/` allows `/ops`.
-pub fn http_url_allowed(prefixes: &[String], url: &reqwest::Url) -> bool {
-    prefixes.iter().filter_map(|p| reqwest::Url::parse(p.trim()).ok()).any(|prefix| {
-        if prefix.scheme() != url.scheme()
-            || prefix.host_str().is_none()
-            || prefix.host_str() != url.host_str()
-            || prefix.port_or_known_default() != url.port_or_known_default()
-        {
-            return false;
-        }
-        let (base, path) = (prefix.path(), url.path());
-        // `/ops/` allows `/ops` too: the same folder, the way a Prometheus base URL is
-        // written.
-        path == base
-            || path == base.trim_end_matches('/')
-            || (path.starts_with(base) && (base.ends_with('/') || path[base.len()..].starts_with('/')))
-    })
-}
-
-impl App {
-    /// Lets KPI HTTP sources (PromQL and JSON) fetch URLs under one of `prefixes`
-    /// (`http://prometheus:9090/`, `https://metrics.example.com/ops/`), compared as
-    /// [`http_url_allowed`] does; none by default. A source fetches from inside the
-    /// network the server runs in, so without this an editor could make the server
-    /// read cloud metadata (`169.254.169.254`) or internal admin pages.
-    pub fn with_http_sources(mut self, prefixes: Vec<String>) -> App {
-        self.http_sources = Arc::new(prefixes.into_iter().filter(|p| !p.trim().is_empty()).collect());
-        self
-    }
-
-    /// Whether a KPI's HTTP source may fetch `url`.
-    fn http_source_allowed(&self, url: &str) -> bool {
-        reqwest::Url::parse(url.trim()).is_ok_and(|parsed| http_url_allowed(&self.http_sources, &parsed))
-    }
-
-    /// A source may read only what the operator allowed: a SQL source a database of
-    /// [`App::with_sql_sources`], an HTTP source a URL of [`App::with_http_sources`].
-    pub(crate) async fn refuse_unallowed_source(&self, source: Option<&KpiSource>) -> Result<(), AppError> {
-        match source {
-            Some(KpiSource::Sql { url, .. }) => match self.sql_rule().resolve(url).await {
-                Ok(_) => Ok(()),
-                Err(why) => Err(AppError::invalid(
-                    "/source/url",
-                    format!("SQL sources may read only the databases the operator allows ({SQL_SOURCES_ENV}): {why}"),
-                )),
-            },
-            Some(KpiSource::Prometheus { url, .. } | KpiSource::HttpJson { url, .. }) => {
-                // A URL that is no http URL at all is left to `check`, which says so.
-                let Ok(parsed) = reqwest::Url::parse(url.trim()) else { return Ok(()) };
-                if !matches!(parsed.scheme(), "http" | "https") || http_url_allowed(&self.http_sources, &parsed) {
-                    return Ok(());
-                }
-                let detail = if self.http_sources.is_empty() {
-                    format!(
-                        "HTTP sources may fetch only the URLs the operator allows, and none are allowed: the operator \
-                         allows some by setting {HTTP_SOURCES_ENV} to comma-separated URL prefixes \
-                         (http://prometheus:9090/,https://metrics.example.com/) where milepost serve runs"
-                    )
-                } else {
-                    let allowed: Vec<String> = self.http_sources.iter().map(|p| redact(p.trim())).collect();
-                    format!(
-                        "{} is not under a URL the operator allows for HTTP sources ({HTTP_SOURCES_ENV}): {}",
-                        redact(url.trim()),
-                        allowed.join(", ")
-                    )
-                };
-                Err(AppError::invalid("/source/url", detail))
-            }
-            _ => Ok(()),
-        }
     }
 }
 
@@ -637,30 +216,12 @@ impl App {
     /// Runs `source` and records the outcome: the measurement and a cleared error in one
     /// transaction, or the failure's sentence with an audit event.
     async fn run_source(&self, caller: &Caller, row: &KpiRow, source: &KpiSource) -> Result<(), AppError> {
-        // Checked again at every run: the operator may have withdrawn the permission.
-        // The SQL source's database is resolved again too: the file system may have
-        // changed since it was set (a link swapped in). The run opens what this finds.
-        let fetched = match source {
-            KpiSource::Sql { url, query } => match self.sql_rule().resolve(url).await {
-                Err(why) => Err(format!(
-                    "SQL sources may read only the databases the operator allows ({SQL_SOURCES_ENV}): {why}; nothing \
-                     was read"
-                )),
-                Ok(target) => match check_sql_query(url, query) {
-                    Err(why) => Err(format!("{why}; nothing was read")),
-                    Ok(()) => source.fetch(Some(&target), &self.own, &self.http_sources).await,
-                },
-            },
-            KpiSource::Prometheus { url, .. } | KpiSource::HttpJson { url, .. } if !self.http_source_allowed(url) => {
-                Err(format!(
-                    "HTTP sources may fetch only the URLs the operator allows ({HTTP_SOURCES_ENV}); {} is not among them",
-                    redact(url.trim())
-                ))
-            }
-            _ => source.fetch(None, &self.own, &self.http_sources).await,
-        };
+        // The reader checks the source against the operator's rules again at every run:
+        // the operator may have withdrawn the permission, and the file system may have
+        // changed since it was set (a link swapped in).
+        let fetched = self.sources.read(source).await;
         let failure = match fetched {
-            Ok((value, measured_at)) => {
+            Ok(Reading { value, measured_at }) => {
                 let input = MeasurementInput { measured_at: measured_at.unwrap_or_else(|| self.now()), value };
                 match self.write_measurements(caller, row.id, vec![input], source.measurement_source()).await {
                     Ok((_, mut tx)) => {
@@ -691,68 +252,12 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn passwords_never_show() {
         assert_eq!(redact("postgres://milepost:s3cret@db:5432/app"), "postgres://milepost:***@db:5432/app");
         assert_eq!(redact("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
         assert_eq!(redact("http://example.test/x"), "http://example.test/x");
-    }
-
-    #[test]
-    fn paths_walk_objects_and_arrays() {
-        let doc = json!({"data": {"items": [{"value": 4.5}, {"value": "7"}]}});
-        assert_eq!(json_number(&doc, "data.items.0.value"), Ok(4.5));
-        assert_eq!(json_number(&doc, "data.items.1.value"), Ok(7.0));
-        assert!(json_number(&doc, "data.value").unwrap_err().starts_with("no number at data.value"));
-        assert!(json_number(&doc, "data.items").is_err());
-    }
-
-    #[test]
-    fn prometheus_vectors_and_scalars() {
-        let vector = json!({"status": "success", "data": {"resultType": "vector",
-            "result": [{"metric": {}, "value": [1_700_000_000.5, "99.5"]}]}});
-        let (value, at) = prometheus_value(&vector).unwrap();
-        assert_eq!(value, 99.5);
-        assert_eq!(at.as_millisecond(), 1_700_000_000_500);
-        let scalar = json!({"status": "success", "data": {"resultType": "scalar", "result": [1.0, "3"]}});
-        assert_eq!(prometheus_value(&scalar).unwrap().0, 3.0);
-        let empty = json!({"status": "success", "data": {"resultType": "vector", "result": []}});
-        assert_eq!(prometheus_value(&empty).unwrap_err(), "the query returned no samples");
-    }
-
-    #[test]
-    fn http_prefixes_match_parsed_urls_not_text() {
-        // A URL that does not parse (`prometheus:9090.evil.com` has no port) is refused.
-        let allowed = |prefix: &str, url: &str| {
-            reqwest::Url::parse(url).is_ok_and(|url| http_url_allowed(&[prefix.to_owned()], &url))
-        };
-        let prometheus = "http://prometheus:9090/";
-        assert!(allowed(prometheus, "http://prometheus:9090/api/v1/query?query=up"));
-        assert!(allowed(prometheus, "http://PROMETHEUS:9090/"));
-        assert!(allowed("http://prometheus:9090", "http://prometheus:9090/x"));
-        assert!(!allowed(prometheus, "http://prometheus:9090.evil.com/"));
-        assert!(!allowed(prometheus, "http://prometheus:9090@evil/"));
-        assert!(!allowed(prometheus, "http://prometheus.evil.com:9090/"));
-        assert!(!allowed(prometheus, "http://prometheus:9090%2e.evil.com/"));
-        assert!(!allowed(prometheus, "http://prometheus.evil.com:9090/"));
-        assert!(!allowed(prometheus, "http://prometheus:9090%2e.evil.com/"));
-        assert!(!allowed(prometheus, "http://prometheus:9091/"));
-        assert!(!allowed(prometheus, "https://prometheus:9090/"));
-        assert!(!allowed(prometheus, "http://prometheus/"), "another port: the default one");
-        assert!(allowed("http://metrics.test/", "http://metrics.test:80/x"), "the default port written out");
-        assert!(allowed("https://m.test/ops", "https://m.test/ops/status.json"));
-        assert!(allowed("https://m.test/ops/", "https://m.test/ops/../ops/a"), "dot segments resolved first");
-        assert!(!allowed("https://m.test/ops", "https://m.test/opsx"));
-        assert!(allowed("https://m.test/ops/", "https://m.test/ops"));
-        assert!(!allowed("https://m.test/ops/", "https://m.test/op"));
-        assert!(!allowed("https://m.test/ops/", "https://m.test/ops/../admin"));
-        assert!(!allowed("not a url", "http://169.254.169.254/latest/meta-data/"));
-        assert!(!http_url_allowed(&[], &reqwest::Url::parse("http://169.254.169.254/").unwrap()));
-        assert!(check_http_prefix("http://prometheus:9090/").is_ok());
-        assert!(check_http_prefix("prometheus:9090").is_err());
-        assert!(check_http_prefix("file:///etc/passwd").is_err());
     }
 
     #[test]

@@ -96,6 +96,17 @@ pub fn postgres_server(url: &str) -> String {
     server.to_string()
 }
 
+/// The KPI source reader `milepost serve` builds from these allow-lists (`sql_sources`
+/// as `MILEPOST_SQL_SOURCES` holds them, `http_sources` as `MILEPOST_HTTP_SOURCES`), never
+/// reading `store`, the server's own database.
+pub fn sources(
+    store: &Store,
+    sql_sources: Vec<String>,
+    http_sources: Vec<String>,
+) -> Arc<dyn milepost_app::kpi::SourceReader> {
+    milepost_sources::KpiSources::shared(sql_sources, http_sources, milepost_sources::OwnDatabase::of(store))
+}
+
 /// Starts the real server over `store` with exactly these allow-lists of KPI sources
 /// (`sql_sources` as `MILEPOST_SQL_SOURCES` holds them), the clock fixed at [`NOW`].
 pub async fn spawn_app_with_sources(store: Store, http_sources: Vec<String>, sql_sources: Vec<String>) -> Server {
@@ -106,8 +117,8 @@ pub async fn spawn_app_with_sources(store: Store, http_sources: Vec<String>, sql
         let seconds = shift.load(Ordering::SeqCst);
         fixed.saturating_add(SignedDuration::from_secs(seconds)).unwrap()
     };
-    let app =
-        App::with_clock(store.clone(), Arc::new(clock)).with_sql_sources(sql_sources).with_http_sources(http_sources);
+    let app = App::with_clock(store.clone().into_database(), Arc::new(clock));
+    let app = app.with_sources(sources(&store, sql_sources, http_sources));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (shutdown, stop) = oneshot::channel::<()>();
@@ -277,6 +288,11 @@ impl Api {
     /// The app the server runs, for what no HTTP request does (the scheduler's pass).
     pub fn app(&self) -> &App {
         &self.app
+    }
+
+    /// The server's own database.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// Moves the server's clock to [`NOW`] + `by` (negative is earlier); `ZERO` puts it back.

@@ -4,7 +4,7 @@
 //! by the read-only connection) are recorded on the KPI and shown; the scheduler runs a
 //! due source once per period and feeds the linked key results.
 
-use crate::harness::{Api, Org, id, on_store_allowing, two_servers_on_postgres_allowing};
+use crate::harness::{Api, Org, id, on_store_allowing, sources, two_servers_on_postgres_allowing};
 use axum::Router;
 use axum::routing::get;
 use serde_json::{Value, json};
@@ -386,7 +386,8 @@ http_test!(sql_sources_read_only_the_databases_the_operator_allows, |api: Api| a
     let summary = api.app().load_demo(today).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     assert!(api.app().attach_demo_sources(&summary.workspace, dir.path()).await.unwrap());
-    let strict = api.app().clone().with_sql_sources(vec!["sqlite:///srv/metrics/".into()]);
+    let strict =
+        api.app().clone().with_sources(sources(api.store(), vec!["sqlite:///srv/metrics/".into()], Vec::new()));
     let caller = strict.caller_for_workspace(&summary.workspace).await.unwrap();
     let kpi = strict.find_kpi(&caller, "first-response-time").await.unwrap();
     let ran = strict.run_kpi_source(&caller, kpi.id).await.unwrap();
@@ -423,7 +424,7 @@ http_test!(http_sources_are_refused_unless_the_operator_allows_them, |api: Api| 
     }
     assert_eq!(api.get("/api/v1/kpis").await.expect(200)["items"], json!([]), "nothing was written");
     // An installation that allows none says so, and how the operator allows some.
-    let none = api.app().clone().with_http_sources(Vec::new());
+    let none = api.app().clone().with_sources(sources(api.store(), Vec::new(), Vec::new()));
     let caller = none.caller_for_workspace("acme").await.unwrap();
     let new: milepost_app::kpi::NewKpi = serde_json::from_value(kpi_with(
         "Metadata",
@@ -480,7 +481,8 @@ outside_test!(http_sources_fetch_only_under_the_allowed_prefixes, |api: Api, out
     let fine = json!({"kind": "prometheus", "url": outside.base, "query": "up"});
     let before = set_and_run(&api, &path, fine).await;
     assert_eq!(before["last_error"], Value::Null, "{before}");
-    let strict = api.app().clone().with_http_sources(vec!["https://metrics.example.com/".into()]);
+    let strict =
+        api.app().clone().with_sources(sources(api.store(), Vec::new(), vec!["https://metrics.example.com/".into()]));
     let caller = strict.caller_for_workspace("acme").await.unwrap();
     let after = strict.run_kpi_source(&caller, id(&kpi)).await.unwrap();
     let error = after.last_error.unwrap_or_default();

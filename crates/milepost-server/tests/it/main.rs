@@ -34,6 +34,7 @@ mod audit;
 mod basics;
 mod calibration;
 mod concurrency;
+mod corrupt_rows;
 mod cycles;
 mod errors;
 mod forecasts;

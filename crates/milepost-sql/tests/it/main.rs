@@ -289,3 +289,24 @@ db_test!(initiatives_link_to_key_results, |store: Store| async move {
     assert!(tx.list_initiatives(ws, &by_other, Page::ALL).await.unwrap().is_empty());
     tx.commit().await.unwrap();
 });
+
+db_test!(a_stored_value_that_cannot_be_read_names_its_table_row_and_column, |store: Store| async move {
+    let ws = workspace(&store, "w").await;
+    let mut tx = store.write().await.unwrap();
+    let owner = tx.insert_team(ws, &team("support"), NOW).await.unwrap();
+    let (_, objective) = cycle_and_objective(&mut tx, ws, owner.id).await;
+    let kr = tx.insert_key_result(ws, &key_result(objective.id), false, NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    let sql = format!("UPDATE key_results SET kind = 'sideways' WHERE id = {}", kr.id);
+    milepost_sql::test_support::execute_unchecked(&store, &sql).await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    match tx.key_result(ws, kr.id).await {
+        Err(StoreError::Corrupt { column, reason }) => {
+            assert_eq!(column, format!("key_results.kind of row {}", kr.id));
+            assert!(reason.contains("\"sideways\"") && reason.contains("increase, decrease"), "{reason}");
+        }
+        other => panic!("expected a corrupt row, got {other:?}"),
+    }
+    let error = tx.key_result(ws, kr.id).await.unwrap_err();
+    assert!(!error.is_unavailable(), "a corrupted row is a bug, not an outage");
+});

@@ -430,7 +430,7 @@ pub async fn run(args: KpiArgs) -> anyhow::Result<()> {
     // Acting on the database itself, this command is the operator: its sources may read
     // what the operator's environment allows, as `milepost serve` does.
     let (sql_sources, http_sources) = super::serve::source_allow_lists()?;
-    let app = super::open(&config).await?.with_sql_sources(sql_sources).with_http_sources(http_sources);
+    let app = super::open_with_sources(&config, sql_sources, http_sources).await?;
     let caller = caller(&app, args.workspace.as_deref()).await?;
     let result = command(&app, &caller, args.command).await;
     app.close().await;

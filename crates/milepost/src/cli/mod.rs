@@ -106,7 +106,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
 }
 
 /// Opens the app on the configured database, creating the data directory for SQLite.
+/// Its KPI sources may read nothing (an `apply` that sets one is refused as by a
+/// server that allows none); `serve` and `kpi` give the operator's lists to
+/// [`open_with_sources`].
 async fn open(config: &Config) -> anyhow::Result<milepost_app::App> {
+    open_with_sources(config, Vec::new(), Vec::new()).await
+}
+
+/// Opens the app as [`open`] does, its KPI sources allowed to read the databases of
+/// `sql_sources` and fetch the URLs under `http_sources` (`MILEPOST_SQL_SOURCES`,
+/// `MILEPOST_HTTP_SOURCES`), and never Milepost's own database.
+async fn open_with_sources(
+    config: &Config,
+    sql_sources: Vec<String>,
+    http_sources: Vec<String>,
+) -> anyhow::Result<milepost_app::App> {
     use anyhow::Context;
     let url = config.database_url();
     if url.starts_with("sqlite:") {
@@ -116,7 +130,12 @@ async fn open(config: &Config) -> anyhow::Result<milepost_app::App> {
     let store = milepost_sql::Store::connect(&url)
         .await
         .with_context(|| format!("could not open the database {}", redact(&url)))?;
-    let app = milepost_app::App::new(store);
+    let own = milepost_sources::OwnDatabase::of(&store);
+    let app = milepost_app::App::new(store.into_database()).with_sources(milepost_sources::KpiSources::shared(
+        sql_sources,
+        http_sources,
+        own,
+    ));
     app.migrate().await.context("could not bring the database schema up to date")?;
     Ok(app)
 }

@@ -78,15 +78,15 @@ pub(crate) fn source_allow_lists() -> anyhow::Result<(Vec<String>, Vec<String>)>
             .filter(|p| !p.is_empty())
             .collect()
     };
-    let http = list(milepost_app::kpi::source::HTTP_SOURCES_ENV);
+    let http = list(milepost_sources::HTTP_SOURCES_ENV);
     for prefix in &http {
-        milepost_app::kpi::source::check_http_prefix(prefix)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", milepost_app::kpi::source::HTTP_SOURCES_ENV))?;
+        milepost_sources::check_http_prefix(prefix)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", milepost_sources::HTTP_SOURCES_ENV))?;
     }
-    let sql = list(milepost_app::kpi::sql_target::SQL_SOURCES_ENV);
+    let sql = list(milepost_sources::SQL_SOURCES_ENV);
     for entry in &sql {
-        milepost_app::kpi::sql_target::check_sql_entry(entry)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", milepost_app::kpi::sql_target::SQL_SOURCES_ENV))?;
+        milepost_sources::check_sql_entry(entry)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", milepost_sources::SQL_SOURCES_ENV))?;
     }
     Ok((sql, http))
 }
@@ -109,7 +109,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(base) = &demo_ops {
         http_sources.push(base.clone());
     }
-    let app = super::open(&config).await?.with_sql_sources(sql_sources).with_http_sources(http_sources);
+    let app = super::open_with_sources(&config, sql_sources, http_sources).await?;
     let mut demo_token = None;
     let mut demo_logins = Vec::new();
     if args.demo {

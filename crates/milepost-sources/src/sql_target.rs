@@ -16,6 +16,7 @@
 //! Anything that cannot be resolved unambiguously (a relative path, an in-memory
 //! database, a `vfs`, an unknown parameter) is refused with a sentence that says so.
 
+use milepost_app::kpi::source::redact;
 use milepost_sql::StoreLocation;
 use sqlx::postgres::PgConnectOptions;
 use std::collections::BTreeMap;
@@ -24,8 +25,7 @@ use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-/// The variable an operator lists the databases SQL sources may read in.
-pub const SQL_SOURCES_ENV: &str = "MILEPOST_SQL_SOURCES";
+use milepost_app::kpi::source_reader::SQL_SOURCES_ENV;
 
 /// How long a host name may take to resolve when a source is compared with Milepost's
 /// own PostgreSQL server.
@@ -291,7 +291,7 @@ pub(crate) struct SqlRule<'a> {
     /// The entries of `MILEPOST_SQL_SOURCES`.
     pub(crate) allowed: &'a [String],
     /// Where Milepost keeps its own data.
-    pub(crate) own: StoreLocation,
+    pub(crate) own: &'a StoreLocation,
 }
 
 /// An allowed SQLite entry, resolved: a folder (everything inside) or one file.
@@ -324,7 +324,7 @@ pub fn check_sql_entry(entry: &str) -> Result<(), String> {
         format!(
             "{:?} {why}; write a folder or file like sqlite:///srv/metrics/ or a server like \
              postgres://reader@analytics/metrics",
-            super::source::redact(entry)
+            redact(entry)
         )
     })
 }
@@ -334,7 +334,7 @@ impl SqlRule<'_> {
         if self.allowed.is_empty() {
             "none are allowed".to_owned()
         } else {
-            self.allowed.iter().map(|e| super::source::redact(e.trim())).collect::<Vec<_>>().join(", ")
+            self.allowed.iter().map(|e| redact(e.trim())).collect::<Vec<_>>().join(", ")
         }
     }
 
@@ -342,7 +342,7 @@ impl SqlRule<'_> {
     /// the sentence that says why not.
     pub(crate) async fn resolve(&self, url: &str) -> Result<SqlTarget, String> {
         let url = url.trim();
-        let shown = super::source::redact(url);
+        let shown = redact(url);
         if url.starts_with("sqlite:") {
             self.resolve_sqlite(url, &shown)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -384,7 +384,7 @@ impl SqlRule<'_> {
     /// Whether `path` (canonical) is one of Milepost's own database files, by name or
     /// as the same file under another name.
     fn is_own_sqlite(&self, path: &Path) -> bool {
-        let StoreLocation::Sqlite(main) = &self.own else { return false };
+        let StoreLocation::Sqlite(main) = self.own else { return false };
         let main = std::fs::canonicalize(main).unwrap_or_else(|_| std::path::absolute(main).unwrap_or(main.clone()));
         let own: Vec<PathBuf> = ["", "-wal", "-shm", "-journal"]
             .iter()
@@ -405,7 +405,7 @@ impl SqlRule<'_> {
 
     async fn resolve_pg(&self, url: &str, shown: &str) -> Result<SqlTarget, String> {
         let source = parse_pg(url).map_err(|why| format!("the URL {shown} {why}"))?;
-        if let StoreLocation::Postgres(own) = &self.own
+        if let StoreLocation::Postgres(own) = self.own
             && same_database(&PgEndpoint::of(own), &source.endpoint).await
         {
             return Err(format!(
@@ -484,129 +484,6 @@ fn is_this_machine(ip: IpAddr) -> bool {
     ip.is_loopback() || ip.is_unspecified() || std::net::UdpSocket::bind((ip, 0)).is_ok()
 }
 
-/// Checks a SQLite source's query: one statement (no second after a `;`; a write is
-/// refused by the read-only connection at the run), and no word that reaches another
-/// file or changes the connection (`ATTACH`, `DETACH`, `PRAGMA`, `VACUUM`,
-/// `load_extension`). Strings, quoted names and comments are read as SQLite reads
-/// them, so neither hides a statement. The error is a sentence.
-pub(crate) fn check_sqlite_query(query: &str) -> Result<(), String> {
-    check_query(query, Dialect::Sqlite)
-}
-
-/// Checks a PostgreSQL source's query: one statement (the driver's prepared statement
-/// holds one anyway), none that runs code (`DO`, `CALL`, ...), and no function that
-/// reads outside the database (`dblink`, `pg_read_file`, ...) or `COPY`. The
-/// transaction is read-only.
-pub(crate) fn check_postgres_query(query: &str) -> Result<(), String> {
-    check_query(query, Dialect::Postgres)
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Dialect {
-    Sqlite,
-    Postgres,
-}
-
-/// Words no SQLite source query may hold outside strings and quoted names.
-const SQLITE_REFUSED: [&str; 8] =
-    ["attach", "detach", "pragma", "vacuum", "load_extension", "fts3_tokenizer", "readfile", "writefile"];
-/// Words no PostgreSQL source query may hold: functions that read outside the database.
-const POSTGRES_REFUSED: [&str; 7] =
-    ["pg_read_file", "pg_read_binary_file", "pg_ls_dir", "pg_stat_file", "lo_import", "lo_export", "copy"];
-
-/// Statements a PostgreSQL source may not start with: they run code or change the
-/// session rather than read.
-const POSTGRES_REFUSED_FIRST: [&str; 11] =
-    ["do", "call", "load", "set", "reset", "prepare", "execute", "listen", "notify", "lock", "discard"];
-
-fn check_query(query: &str, dialect: Dialect) -> Result<(), String> {
-    if query.contains('\0') {
-        return Err("the query contains a NUL character".to_owned());
-    }
-    let chars: Vec<char> = query.chars().collect();
-    let mut index = 0;
-    let mut first_word: Option<String> = None;
-    let mut ended = false;
-    while index < chars.len() {
-        let c = chars[index];
-        let next = chars.get(index + 1).copied();
-        if c.is_whitespace() {
-            index += 1;
-        } else if c == '-' && next == Some('-') {
-            while index < chars.len() && chars[index] != '\n' {
-                index += 1;
-            }
-        } else if c == '/' && next == Some('*') {
-            index += 2;
-            while index < chars.len() && !(chars[index] == '*' && chars.get(index + 1) == Some(&'/')) {
-                index += 1;
-            }
-            index += 2;
-        } else if ended {
-            return Err(
-                "the query holds more than one statement: a source runs exactly one statement that reads".to_owned()
-            );
-        } else if c == ';' {
-            ended = true;
-            index += 1;
-        } else if matches!(c, '\'' | '"' | '`' | '[') {
-            let close = if c == '[' { ']' } else { c };
-            index += 1;
-            loop {
-                match chars.get(index) {
-                    None => return Err("the query has a quote or bracket that is never closed".to_owned()),
-                    // A doubled quote is the quote itself; brackets have no escape.
-                    Some(&q) if q == close && close != ']' && chars.get(index + 1) == Some(&close) => index += 2,
-                    Some(&q) if q == close => {
-                        index += 1;
-                        break;
-                    }
-                    Some(_) => index += 1,
-                }
-            }
-            if first_word.is_none() {
-                first_word = Some(String::new());
-            }
-        } else if c.is_alphanumeric() || c == '_' || c == '$' || !c.is_ascii() {
-            let start = index;
-            while index < chars.len()
-                && (chars[index].is_alphanumeric()
-                    || chars[index] == '_'
-                    || chars[index] == '$'
-                    || !chars[index].is_ascii())
-            {
-                index += 1;
-            }
-            let word: String = chars[start..index].iter().collect::<String>().to_lowercase();
-            let refused: &[&str] = if dialect == Dialect::Sqlite { &SQLITE_REFUSED } else { &POSTGRES_REFUSED };
-            if refused.contains(&word.as_str()) || (dialect == Dialect::Postgres && word.starts_with("dblink")) {
-                return Err(format!(
-                    "the query uses {}, which could reach beyond the allowed database: a source only reads",
-                    word.to_uppercase()
-                ));
-            }
-            if first_word.is_none() {
-                first_word = Some(word);
-            }
-        } else {
-            if first_word.is_none() {
-                first_word = Some(c.to_string());
-            }
-            index += 1;
-        }
-    }
-    // A write is left to the read-only connection, which refuses it at the run; what
-    // reads nothing but acts on the server is refused here.
-    match (first_word.as_deref(), dialect) {
-        (None, _) => Err("the query holds no statement".to_owned()),
-        (Some(word), Dialect::Postgres) if POSTGRES_REFUSED_FIRST.contains(&word) => Err(format!(
-            "the query is a {} statement: a source runs one statement that reads (SELECT)",
-            word.to_uppercase()
-        )),
-        _ => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -639,37 +516,6 @@ mod tests {
             "sqlite://file:a.db",
         ] {
             assert!(parse_sqlite(refused).is_err(), "{refused}");
-        }
-    }
-
-    #[test]
-    fn sqlite_queries_are_one_statement_that_reads() {
-        for fine in [
-            "SELECT 1 AS value",
-            "select 1 as value;",
-            "SELECT 1 AS value; -- done",
-            "SELECT 'a;b' AS note, 2 AS value",
-            "SELECT \"attach\" FROM t",
-            "WITH x AS (SELECT 1 AS value) SELECT value FROM x",
-            "/* why */ SELECT value FROM pragma_table_info('t')",
-            "VALUES (1)",
-        ] {
-            assert_eq!(check_sqlite_query(fine), Ok(()), "{fine}");
-        }
-        for refused in [
-            "ATTACH DATABASE '/x.db' AS m; SELECT count(*) AS value FROM m.api_tokens",
-            "SELECT 1; ATTACH DATABASE '/x.db' AS m",
-            "SELECT 'x'';' AS a; SELECT 2",
-            "/* SELECT */ ATTACH '/x.db' AS m",
-            "SELECT 1 -- \n; DETACH m",
-            "SELECT load_extension('/tmp/x.so')",
-            "VACUUM INTO '/tmp/copy.db'",
-            "PRAGMA database_list",
-            "SELECT 1 /* ; */ ; /**/ SELECT 2",
-            "SELECT 'open",
-            "SELECT [open",
-        ] {
-            assert!(check_sqlite_query(refused).is_err(), "{refused}");
         }
     }
 

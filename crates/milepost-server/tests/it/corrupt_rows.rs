@@ -1,0 +1,54 @@
+//! A row that storage cannot read back (a value edited by hand, a failing disk) is a
+//! bug to see, never a number to show: the answer is a 500 whose error id is logged
+//! beside the details, and no page shows a made-up progress of 0.
+
+use crate::harness::{Api, Org, id};
+use milepost_sql::test_support::execute_unchecked;
+use serde_json::{Value, json};
+
+/// Asserts that `reply` is a 500 that gives an error id (16 hex digits) and nothing of
+/// the stored value.
+#[track_caller]
+fn is_internal_error_with_id(reply: &crate::harness::Reply, stored: &str) {
+    let problem: &Value = reply.problem(500, "internal");
+    let detail = problem["detail"].as_str().unwrap();
+    let id = detail.rsplit("error id ").next().unwrap();
+    assert!(id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit()), "{}: {detail}", reply.request);
+    assert!(!reply.text.contains(stored), "{}: the answer never shows internals: {}", reply.request, reply.text);
+}
+
+http_test!(a_key_result_whose_stored_kind_is_corrupted_answers_500_with_an_error_id, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let objective = org
+        .team_objective("Delight customers", org.team, json!([Org::increase("Raise NPS from 30 to 50", 30.0, 50.0)]))
+        .await;
+    let objective_id = id(&objective);
+    let key_result = objective["key_results"][0]["id"].as_i64().unwrap();
+    let key_result_path = format!("/api/v1/key-results/{key_result}");
+    let objective_path = format!("/api/v1/objectives/{objective_id}");
+    org.api.get(&key_result_path).await.expect(200);
+    org.api.get(&objective_path).await.expect(200);
+
+    let changed =
+        execute_unchecked(api.store(), &format!("UPDATE key_results SET kind = 'sideways' WHERE id = {key_result}"))
+            .await
+            .unwrap();
+    assert_eq!(changed, 1);
+
+    for path in [&key_result_path, &objective_path, &format!("/api/v1/objectives?cycle_id={}", org.cycle)] {
+        is_internal_error_with_id(&org.api.get(path).await, "sideways");
+    }
+    // The web page of the objective says the same, as a page.
+    let (_, browser) = org.person_with_session("ada", Some(org.company), "viewer").await;
+    let page = browser.get(&format!("/objectives/{objective_id}")).await;
+    assert_eq!(page.status, 500, "{}", page.text);
+    assert!(page.text.contains("error id"), "{}", page.text);
+    assert!(!page.text.contains("sideways"), "{}", page.text);
+
+    // Mended by hand, it reads again, unchanged.
+    execute_unchecked(api.store(), &format!("UPDATE key_results SET kind = 'increase' WHERE id = {key_result}"))
+        .await
+        .unwrap();
+    let body = org.api.get(&key_result_path).await.expect(200);
+    assert_eq!(body["kind"], "increase");
+});
