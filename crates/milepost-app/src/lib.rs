@@ -10,6 +10,7 @@ pub mod access;
 pub mod calibration;
 pub mod caller;
 pub mod check_in;
+pub mod check_in_import;
 pub mod cycle;
 pub mod demo;
 pub mod demo_story;

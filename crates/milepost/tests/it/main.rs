@@ -5,6 +5,7 @@
 
 mod apply;
 mod audit;
+mod check_ins;
 mod config;
 mod durability;
 mod forecast;
