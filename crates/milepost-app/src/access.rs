@@ -10,10 +10,10 @@
 
 use crate::App;
 use crate::caller::Caller;
+use crate::caller::Role;
 use crate::error::{AppError, Problems};
 use crate::page::{self, ListParams, Paged};
 use crate::permission::{Action, require};
-use crate::person::Role;
 use crate::time::from_ms;
 use jiff::{SignedDuration, Timestamp};
 use milepost_core::{Title, WorkspaceId};

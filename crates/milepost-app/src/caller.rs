@@ -3,10 +3,8 @@
 //! builds callers from API tokens; local tools that hold the database itself (the CLI
 //! on its data directory, the demo loader) act as the workspace's operator, an admin.
 
-use crate::error::AppError;
-use crate::person::Role;
-use crate::{App, workspace::WorkspaceView};
 use milepost_core::WorkspaceId;
+use serde::{Deserialize, Serialize};
 
 /// The workspace a request acts in, and with what rights.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,19 +37,38 @@ impl Caller {
     }
 }
 
-impl App {
-    /// The operator of the workspace with that slug; an unknown slug is not found.
-    pub async fn caller_for_workspace(&self, slug: &str) -> Result<Caller, AppError> {
-        let mut tx = self.store().read().await?;
-        let row = tx
-            .workspace_by_slug(slug)
-            .await?
-            .ok_or_else(|| AppError::NotFound { what: "workspace", id: slug.to_owned() })?;
-        Ok(Caller::operator(WorkspaceId(row.id), row.slug))
+/// What a person may do in their workspace (SPEC §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything in the workspace.
+    Admin,
+    /// Create and edit OKRs and KPIs.
+    Editor,
+    /// Edit what they own, check in on their key results.
+    Member,
+    /// Read only.
+    Viewer,
+}
+
+impl Role {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Editor => "editor",
+            Role::Member => "member",
+            Role::Viewer => "viewer",
+        }
     }
 
-    /// The operator of a workspace just created or listed.
-    pub fn caller_for(&self, workspace: &WorkspaceView) -> Caller {
-        Caller::operator(WorkspaceId(workspace.id), workspace.slug.clone())
+    /// Reads a stored name; an unknown one reads as the least privileged role.
+    pub fn from_stored(text: &str) -> Role {
+        match text {
+            "admin" => Role::Admin,
+            "editor" => Role::Editor,
+            "member" => Role::Member,
+            _ => Role::Viewer,
+        }
     }
 }

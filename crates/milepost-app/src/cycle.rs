@@ -1,11 +1,11 @@
 //! Cycles: named periods (`2026-Q4`) in planning, active or closed.
 
 use crate::access::record;
+use crate::error::slug_or_from;
 use crate::error::{AppError, Problems, duplicate_or, on_update};
 use crate::page::{self, ListParams, Paged};
 use crate::permission::{Action, require};
 use crate::time::{from_ms, parse_day};
-use crate::workspace::slug_or_from;
 use crate::{App, Caller};
 use jiff::Timestamp;
 use jiff::civil::Date;

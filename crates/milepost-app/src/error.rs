@@ -1,6 +1,7 @@
 //! The app's one error type. The server turns it into `application/problem+json`; the
 //! CLI prints it. Each variant carries what a person needs to fix the request.
 
+use milepost_core::Slug;
 use milepost_store::StoreError;
 use serde::Serialize;
 use thiserror::Error;
@@ -207,5 +208,21 @@ pub(crate) fn duplicate_or(error: StoreError, what: &'static str) -> AppError {
             }
         }
         other => other.into(),
+    }
+}
+
+/// Checks a slug, or makes one from the name when none was given.
+pub(crate) fn slug_or_from(problems: &mut Problems, slug: Option<&str>, name: &str) -> Option<String> {
+    match slug {
+        Some(text) => problems.check("/slug", Slug::parse(text)).map(|s| s.as_str().to_owned()),
+        None => match Slug::from_title(name) {
+            Some(slug) => Some(slug.as_str().to_owned()),
+            None => {
+                if !name.trim().is_empty() {
+                    problems.push("/slug", "no slug can be made from this name: give one (letters, digits and '-')");
+                }
+                None
+            }
+        },
     }
 }

@@ -95,7 +95,7 @@ pub(crate) async fn kpi_values_in(
             period.ends_at().as_millisecond() - 1,
         )
         .await?;
-    Ok(crate::kpi::board::latest_per_time(rows))
+    Ok(milepost_core::health::latest_per_time(rows))
 }
 
 /// How deep a rollup may reach into other cycles (year → half → quarter is three).

@@ -170,7 +170,7 @@ fn view(row: InitiativeRow, key_result_ids: Vec<i64>) -> InitiativeView {
 /// The key results an initiative moves that the caller may see.
 async fn visible_links(tx: &mut Tx, caller: &Caller, initiative: i64) -> Result<Vec<i64>, AppError> {
     let links = tx.initiative_key_results(caller.workspace, initiative).await?;
-    if caller.role == crate::person::Role::Admin {
+    if caller.role == crate::caller::Role::Admin {
         return Ok(links);
     }
     let mut visible = Vec::with_capacity(links.len());

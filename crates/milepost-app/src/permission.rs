@@ -13,8 +13,8 @@
 //! does not leak).
 
 use crate::caller::Caller;
+use crate::caller::Role;
 use crate::error::AppError;
-use crate::person::Role;
 use milepost_store::{ObjectiveRow, Page, PersonFilter, Tx};
 use std::collections::{HashMap, HashSet};
 

@@ -1,6 +1,7 @@
 //! People of a workspace, with their role.
 
 use crate::access::record;
+pub use crate::caller::Role;
 use crate::error::{AppError, Problems, duplicate_or, on_update};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
@@ -11,42 +12,6 @@ use jiff::Timestamp;
 use milepost_core::{Slug, Title};
 use milepost_store::{PersonFields, PersonFilter, PersonRow, Tx};
 use serde::{Deserialize, Serialize};
-
-/// What a person may do in their workspace (SPEC §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Everything in the workspace.
-    Admin,
-    /// Create and edit OKRs and KPIs.
-    Editor,
-    /// Edit what they own, check in on their key results.
-    Member,
-    /// Read only.
-    Viewer,
-}
-
-impl Role {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Editor => "editor",
-            Role::Member => "member",
-            Role::Viewer => "viewer",
-        }
-    }
-
-    /// Reads a stored name; an unknown one reads as the least privileged role.
-    pub fn from_stored(text: &str) -> Role {
-        match text {
-            "admin" => Role::Admin,
-            "editor" => Role::Editor,
-            "member" => Role::Member,
-            _ => Role::Viewer,
-        }
-    }
-}
 
 /// A person to add.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -224,10 +189,10 @@ impl App {
             problems.push("/handle", "no handle can be made from this email: give one");
         }
         if let Some(password) = password {
-            crate::session::check_password(&mut problems, "/password", password);
+            crate::password::check_password(&mut problems, "/password", password);
         }
         let password_hash = match password {
-            Some(password) if problems.is_empty() => Some(crate::session::hash_password(password.to_owned()).await?),
+            Some(password) if problems.is_empty() => Some(crate::password::hash_password(password.to_owned()).await?),
             _ => None,
         };
         let mut tx = self.store().write().await?;

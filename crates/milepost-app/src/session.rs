@@ -11,12 +11,11 @@ use crate::App;
 use crate::access::{hash_secret, new_secret, record};
 use crate::caller::Caller;
 use crate::error::{AppError, Problems};
+pub use crate::password::{MAX_PASSWORD, MIN_PASSWORD};
+use crate::password::{check_password, hash_password, verify_password};
 use crate::permission::{Action, require};
 use crate::person::{NewAccess, PersonView, Role};
 use crate::time::from_ms;
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use jiff::{SignedDuration, Timestamp};
 use milepost_core::WorkspaceId;
 use milepost_store::Tx;
@@ -32,10 +31,6 @@ pub const FAILURE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 /// Failed logins from one address within the window before logins are refused.
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-/// The shortest password accepted.
-pub const MIN_PASSWORD: usize = 10;
-/// The longest password accepted (Argon2 takes any length; this bounds the work).
-pub const MAX_PASSWORD: usize = 256;
 
 /// A login request.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -95,47 +90,6 @@ async fn start_session(
     tx.insert_session(workspace, person_id, &hash_secret(&secret), expires_at.as_millisecond(), now.as_millisecond())
         .await?;
     Ok((secret, expires_at))
-}
-
-pub(crate) fn check_password(problems: &mut Problems, pointer: &str, password: &str) {
-    let length = password.chars().count();
-    if length < MIN_PASSWORD {
-        problems.push(pointer, format!("must be at least {MIN_PASSWORD} characters (got {length})"));
-    } else if length > MAX_PASSWORD {
-        problems.push(pointer, format!("must be at most {MAX_PASSWORD} characters"));
-    }
-}
-
-/// Hashes a password with Argon2id on a blocking thread.
-pub(crate) async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default().hash_password(password.as_bytes()).map(|hash| hash.to_string()).ok()
-    })
-    .await
-    .ok()
-    .flatten()
-    .ok_or_else(|| AppError::Unauthenticated { detail: "the password could not be hashed".to_owned() })
-}
-
-/// A hash no password matches, made once, to check unknown accounts against.
-fn decoy() -> &'static str {
-    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| {
-        Argon2::default().hash_password(new_secret("").as_bytes()).map(|h| h.to_string()).unwrap_or_default()
-    })
-}
-
-/// Checks a password against a stored hash on a blocking thread. A missing hash is
-/// checked against a decoy, so an unknown account takes as long as a known one.
-async fn verify_password(password: String, hash: Option<String>) -> bool {
-    let known = hash.is_some();
-    tokio::task::spawn_blocking(move || {
-        let hash = hash.unwrap_or_else(|| decoy().to_owned());
-        let Ok(parsed) = PasswordHash::new(&hash) else { return false };
-        Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && known
-    })
-    .await
-    .unwrap_or(false)
 }
 
 fn wrong() -> AppError {

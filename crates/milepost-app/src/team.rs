@@ -1,12 +1,12 @@
 //! Teams: a tree of groups (company → department → team).
 
 use crate::access::record;
+use crate::error::slug_or_from;
 use crate::error::{AppError, Problems, duplicate_or, on_update};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
 use crate::permission::{Action, require};
 use crate::time::from_ms;
-use crate::workspace::slug_or_from;
 use crate::{App, Caller};
 use jiff::Timestamp;
 use milepost_core::{Slug, Title};

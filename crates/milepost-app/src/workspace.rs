@@ -1,10 +1,10 @@
 //! Workspaces: create and list the tenants of an installation.
 
-use crate::App;
-use crate::error::{AppError, Problems, duplicate_or};
+use crate::error::{AppError, Problems, duplicate_or, slug_or_from};
 use crate::time::from_ms;
+use crate::{App, Caller};
 use jiff::Timestamp;
-use milepost_core::{Slug, Title};
+use milepost_core::{Title, WorkspaceId};
 use milepost_store::WorkspaceRow;
 use serde::{Deserialize, Serialize};
 
@@ -42,22 +42,6 @@ impl From<WorkspaceRow> for WorkspaceView {
             created_at: from_ms(row.created_at),
             version: row.version,
         }
-    }
-}
-
-/// Checks a slug, or makes one from the name when none was given.
-pub(crate) fn slug_or_from(problems: &mut Problems, slug: Option<&str>, name: &str) -> Option<String> {
-    match slug {
-        Some(text) => problems.check("/slug", Slug::parse(text)).map(|s| s.as_str().to_owned()),
-        None => match Slug::from_title(name) {
-            Some(slug) => Some(slug.as_str().to_owned()),
-            None => {
-                if !name.trim().is_empty() {
-                    problems.push("/slug", "no slug can be made from this name: give one (letters, digits and '-')");
-                }
-                None
-            }
-        },
     }
 }
 
@@ -109,5 +93,22 @@ impl App {
     pub async fn list_workspaces(&self) -> Result<Vec<WorkspaceView>, AppError> {
         let mut tx = self.store().read().await?;
         Ok(tx.list_workspaces().await?.into_iter().map(WorkspaceView::from).collect())
+    }
+}
+
+impl App {
+    /// The operator of the workspace with that slug; an unknown slug is not found.
+    pub async fn caller_for_workspace(&self, slug: &str) -> Result<Caller, AppError> {
+        let mut tx = self.store().read().await?;
+        let row = tx
+            .workspace_by_slug(slug)
+            .await?
+            .ok_or_else(|| AppError::NotFound { what: "workspace", id: slug.to_owned() })?;
+        Ok(Caller::operator(WorkspaceId(row.id), row.slug))
+    }
+
+    /// The operator of a workspace just created or listed.
+    pub fn caller_for(&self, workspace: &WorkspaceView) -> Caller {
+        Caller::operator(WorkspaceId(workspace.id), workspace.slug.clone())
     }
 }

@@ -320,10 +320,28 @@ pub fn is_lagging(goal: &KpiGoal, cadence: Cadence, series: &[Point], n: u32, no
         .all(|value| value.is_some_and(|v| goal.health_of(v) == KpiHealth::Red))
 }
 
+/// Keeps one value per time (unix milliseconds): the last recorded, so that a
+/// correction replaces the value it corrects. Rows come in time, then record, order.
+pub fn latest_per_time(rows: Vec<(i64, f64)>) -> Vec<(i64, f64)> {
+    let mut out: Vec<(i64, f64)> = Vec::with_capacity(rows.len());
+    for (at, value) in rows {
+        match out.last_mut() {
+            Some(last) if last.0 == at => last.1 = value,
+            _ => out.push((at, value)),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn corrections_keep_the_last_recorded_value() {
+        assert_eq!(latest_per_time(vec![(1, 1.0), (2, 2.0), (2, 2.5), (3, 3.0)]), vec![(1, 1.0), (2, 2.5), (3, 3.0)]);
+    }
 
     fn now() -> Timestamp {
         "2026-11-16T00:00:00Z".parse().unwrap()

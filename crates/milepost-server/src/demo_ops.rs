@@ -1,7 +1,7 @@
 //! The demo's stand-in "ops" endpoint, mounted by `milepost serve --demo` only: Prometheus
 //! and a JSON status endpoint cannot be assumed on a newcomer's machine, so the demo
 //! server answers for them itself, from the demo's own metrics file
-//! ([`milepost_app::demo::DEMO_METRICS_FILE`]), and two demo KPIs pull from it.
+//! ([`milepost_demo::DEMO_METRICS_FILE`]), and two demo KPIs pull from it.
 //!
 //! - `GET /demo/ops/api/v1/query?query=...`: the Prometheus HTTP API's instant query,
 //!   answering [`DEMO_PROMQL`] (the storefront's uptime in percent) with a one-sample
@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use milepost_app::App;
-use milepost_app::demo::{DEMO_JSON_PATH, DEMO_PROMQL, read_demo_ops};
+use milepost_demo::{DEMO_JSON_PATH, DEMO_PROMQL, read_demo_ops};
 use serde_json::json;
 use std::net::SocketAddr;
 use std::path::PathBuf;

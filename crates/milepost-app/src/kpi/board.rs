@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::time::from_ms;
 use crate::{App, Caller};
 use jiff::{SignedDuration, Timestamp};
+use milepost_core::health::latest_per_time;
 use milepost_core::health::{Point, TREND_PERIODS, period_values};
 use milepost_core::{KpiHealth, KpiTrend, is_lagging, kpi_health, kpi_trend};
 use milepost_store::{KpiRow, Tx};
@@ -132,18 +133,6 @@ pub struct KpiSeries {
     pub measurements: u64,
     /// The points, oldest first.
     pub points: Vec<SeriesPoint>,
-}
-
-/// Keeps one value per time: the last recorded (rows come in time, then record, order).
-pub(crate) fn latest_per_time(rows: Vec<(i64, f64)>) -> Vec<(i64, f64)> {
-    let mut out: Vec<(i64, f64)> = Vec::with_capacity(rows.len());
-    for (at, value) in rows {
-        match out.last_mut() {
-            Some(last) if last.0 == at => last.1 = value,
-            _ => out.push((at, value)),
-        }
-    }
-    out
 }
 
 fn points(rows: &[(i64, f64)]) -> Vec<Point> {
@@ -333,11 +322,6 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn corrections_keep_the_last_recorded_value() {
-        assert_eq!(latest_per_time(vec![(1, 1.0), (2, 2.0), (2, 2.5), (3, 3.0)]), vec![(1, 1.0), (2, 2.5), (3, 3.0)]);
-    }
 
     #[test]
     fn few_points_come_back_as_they_are() {

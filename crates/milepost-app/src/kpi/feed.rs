@@ -11,10 +11,10 @@
 //! recorder need not own the key result.
 
 use crate::Caller;
+use crate::caller::Role;
 use crate::check_in::{NewCheckIn, write_check_in};
 use crate::cycle::period_of;
 use crate::error::AppError;
-use crate::person::Role;
 use jiff::Timestamp;
 use milepost_core::CycleStatus;
 use milepost_store::{KpiRow, Tx};

@@ -351,7 +351,7 @@ impl App {
             return Err(AppError::invalid("", "the batch has no measurements"));
         };
         tx.lock_kpi(caller.workspace, kpi_id).await?;
-        let existing: HashMap<i64, f64> = board::latest_per_time(
+        let existing: HashMap<i64, f64> = milepost_core::health::latest_per_time(
             tx.measurement_values(caller.workspace, kpi_id, first_at.as_millisecond(), last_at.as_millisecond())
                 .await?,
         )

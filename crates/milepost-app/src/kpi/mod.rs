@@ -19,12 +19,12 @@ pub mod source_reader;
 pub mod sql_query;
 
 use crate::access::record;
+use crate::error::slug_or_from;
 use crate::error::{AppError, Problems, duplicate_or, on_update};
 use crate::page::{ListParams, Paged};
 use crate::patch;
 use crate::permission::{Action, require};
 use crate::time::from_ms;
-use crate::workspace::slug_or_from;
 use crate::{App, Caller};
 use jiff::Timestamp;
 use milepost_core::{Cadence, KpiDirection, KpiGoal, KpiTier, Slug, Title};

@@ -2,11 +2,12 @@
 //! check-ins are created under their key result and never changed afterwards.
 
 use super::VersionBody;
-use crate::extract::{Authenticated, Id, Json, Query};
+use crate::extract::{Authenticated, Id, Json, Query, from_json_slice};
 use crate::problem::{ApiError, ErrorResponses};
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use milepost_app::check_in::{CheckInResult, CheckInView, GoalChangeView, NewCheckIn};
+use milepost_app::check_in_import::{CheckInImportResult, ImportedCheckIn, parse_check_in_csv};
 use milepost_app::key_result::{KeyResultPatch, KeyResultQuery, KeyResultView, NewKeyResult};
 use milepost_app::{App, ListParams, Paged};
 use milepost_core::CheckInId;
@@ -130,6 +131,58 @@ pub async fn get_check_in(
     Ok(Json(app.get_check_in(&caller, CheckInId(id)).await?))
 }
 
+/// Imports a history of check-ins (up to 10,000), all or nothing: a `text/csv` body
+/// with a header naming the columns `key_result` (`KR-41`), `checked_in_at` (RFC 3339
+/// or a day; never in the future), `value` and, optionally, `confidence`, `note`,
+/// `blockers` and `author` (`@dana`), or a JSON array of the same rows
+/// (`key_result_id`, `author` a handle). Every row goes through the same checks as a
+/// single check-in; a bad row refuses the whole file, naming its row and column
+/// (`/2/confidence`).
+#[utoipa::path(post, path = "/api/v1/check-ins/import", tag = "check-ins",
+    summary = "Imports a CSV history of check-ins, all or nothing.",
+    request_body(content((Vec<ImportedCheckIn> = "application/json"), (String = "text/csv",
+        example = "key_result,checked_in_at,value,confidence,note,author\nKR-41,2026-11-13T15:00:00Z,6.5,7,\"Triage macros live, backlog down\",@dana\n"))),
+    responses((status = 200, description = "Imported", body = CheckInImportResult), ErrorResponses))]
+pub async fn import_check_ins(
+    State(app): State<App>,
+    Authenticated(caller): Authenticated,
+    request: Request,
+) -> Result<Json<CheckInImportResult>, ApiError> {
+    let media = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let csv = media == "text/csv";
+    if !csv && media != "application/json" {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the check-ins as CSV (Content-Type: text/csv) or as a JSON array (Content-Type: application/json)",
+        ));
+    }
+    let bytes = axum::body::to_bytes(request.into_body(), IMPORT_BODY_LIMIT).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("a check-in file may be at most {} MiB", IMPORT_BODY_LIMIT >> 20),
+        )
+    })?;
+    let rows = if csv {
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| ApiError::invalid_body(String::new(), "the CSV body is not UTF-8 text"))?;
+        parse_check_in_csv(text)?
+    } else {
+        from_json_slice(&bytes).map_err(ApiError::with_row_numbers)?
+    };
+    Ok(Json(app.import_check_ins(&caller, rows).await?))
+}
+
+/// The largest check-in file accepted: 10,000 rows with long notes fit.
+const IMPORT_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
 /// Every move of a key result's start, target or range after its cycle began, oldest
 /// first: who moved it, when, from what to what, and the reason they gave.
 #[utoipa::path(get, path = "/api/v1/key-results/{id}/goal-changes", tag = "key-results",
@@ -152,5 +205,6 @@ pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
         .routes(routes!(restore_key_result))
         .routes(routes!(list_check_ins, create_check_in))
         .routes(routes!(get_check_in))
+        .routes(routes!(import_check_ins))
         .routes(routes!(list_goal_changes))
 }

@@ -366,10 +366,10 @@ async fn two_servers_on_one_postgres_run_a_due_source_once() {
 
 http_test!(the_demo_has_a_sql_source_that_runs_locally, |api: Api| async move {
     let today = crate::harness::now().to_zoned(jiff::tz::TimeZone::UTC).date();
-    let summary = api.app().load_demo(today).await.unwrap();
+    let summary = milepost_demo::load_demo(api.app(), today).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    assert!(api.app().attach_demo_sources(&summary.workspace, dir.path()).await.unwrap());
-    assert!(!api.app().attach_demo_sources(&summary.workspace, dir.path()).await.unwrap(), "once");
+    assert!(milepost_demo::attach_demo_sources(api.app(), &summary.workspace, dir.path()).await.unwrap());
+    assert!(!milepost_demo::attach_demo_sources(api.app(), &summary.workspace, dir.path()).await.unwrap(), "once");
     let caller = api.app().caller_for_workspace(&summary.workspace).await.unwrap();
     let kpi = api.app().find_kpi(&caller, "first-response-time").await.unwrap();
     let latest = kpi.state.last_value;
@@ -383,9 +383,9 @@ http_test!(sql_sources_read_only_the_databases_the_operator_allows, |api: Api| a
     // The demo's source reads its metrics file; an app that allows only another folder
     // refuses to set such a source, and refuses to run one already set.
     let today = crate::harness::now().to_zoned(jiff::tz::TimeZone::UTC).date();
-    let summary = api.app().load_demo(today).await.unwrap();
+    let summary = milepost_demo::load_demo(api.app(), today).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    assert!(api.app().attach_demo_sources(&summary.workspace, dir.path()).await.unwrap());
+    assert!(milepost_demo::attach_demo_sources(api.app(), &summary.workspace, dir.path()).await.unwrap());
     let strict =
         api.app().clone().with_sources(sources(api.store(), vec!["sqlite:///srv/metrics/".into()], Vec::new()));
     let caller = strict.caller_for_workspace(&summary.workspace).await.unwrap();

@@ -66,6 +66,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get", "/api/v1/key-results/{id}/goal-changes", "list_goal_changes"),
     ("post", "/api/v1/key-results/{id}/check-ins", "create_check_in"),
     ("get", "/api/v1/check-ins/{id}", "get_check_in"),
+    ("post", "/api/v1/check-ins/import", "import_check_ins"),
     ("get", "/api/v1/initiatives", "list_initiatives"),
     ("post", "/api/v1/initiatives", "create_initiative"),
     ("get", "/api/v1/initiatives/{id}", "get_initiative"),

@@ -127,6 +127,9 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     ("list_check_ins",          [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
     ("create_check_in",         [201,  201,   403,   403,   401, 401,   401,    404,             201,  201,  403,   403]),
     ("get_check_in",            [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    // Importing a check-in history is checking in, row by row; B's admin finds no such
+    // key result, which an import reports at the row (422), as a missing one.
+    ("import_check_ins",        [200,  200,   403,   403,   401, 401,   401,    422,             200,  200,  403,   403]),
     ("list_goal_changes",       [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
     ("list_initiatives",        [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
     ("create_initiative",       [201,  201,   403,   403,   401, 401,   401,    422,             201,  201,  403,   403]),
@@ -322,6 +325,8 @@ impl World {
                 json!({"files": [{"name": "mo.md", "text": text}], "dry_run": true})
             }
             "create_check_in" => json!({"value": 40, "confidence": 7, "note": format!("From {caller}")}),
+            "import_check_ins" => json!([{"key_result_id": self.key_result, "value": 40 + index,
+                                          "checked_in_at": at_hours(-50 - index as i64), "note": format!("From {caller}")}]),
             "create_initiative" => json!({"title": format!("Initiative of {caller}"), "owner_person_id": mo,
                                           "key_result_ids": [self.key_result]}),
             "create_kpi" => json!({"name": format!("KPI of {caller}"), "direction": "higher_is_better", "target": 10,
@@ -440,6 +445,10 @@ async fn state(w: &World, trail: &Trail, template: &str, item: Option<&str>, ind
         }
         // Applying OKR files adds objectives (and changes them, which their events show).
         ("okr-files", _) => admin.walk_ids("/api/v1/objectives?include_archived=true", 500).await.into(),
+        // Importing check-ins adds to the history of the key result called on.
+        ("check-ins", None) => {
+            admin.walk_ids(&format!("/api/v1/key-results/{}/check-ins", w.key_result), 500).await.into()
+        }
         // People are added directly, and by an invitation.
         ("people", None) => admin.walk_ids("/api/v1/people?include_archived=true", 500).await.into(),
         (_, None) => admin.walk_ids(&format!("{template}?include_archived=true"), 500).await.into(),

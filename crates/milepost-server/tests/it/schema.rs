@@ -292,6 +292,12 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
         "/api/v1/key-results/{id}/restore",
         api.post(&format!("{path}/restore"), json!({"version": archived["version"]})).await,
     );
+    // A history of check-ins, as JSON and as CSV.
+    let key_result_id = id(&key_result);
+    let history = json!([{"key_result_id": key_result_id, "checked_in_at": "2026-11-10T15:00:00Z", "value": 99.9}]);
+    t.visit("post", "/api/v1/check-ins/import", api.post("/api/v1/check-ins/import", history).await);
+    let csv = format!("key_result,checked_in_at,value,note\nKR-{key_result_id},2026-11-11,99.92,\"Quiet, again\"\n");
+    t.visit("post", "/api/v1/check-ins/import", api.post_raw("/api/v1/check-ins/import", Some("text/csv"), csv).await);
     // OKR files: the export applies as a no-op; a new file is created.
     let files = t.visit("get", "/api/v1/okr-files", api.get("/api/v1/okr-files").await);
     let noop = api.post("/api/v1/okr-files/apply", json!({"files": files})).await;

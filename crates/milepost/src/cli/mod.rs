@@ -2,6 +2,7 @@
 
 mod apply;
 mod audit;
+mod check_in;
 mod export;
 mod forecast;
 mod kpi;
@@ -43,6 +44,9 @@ enum Command {
     Kr(kr::KrArgs),
     /// KPIs: list, show, create, record a value, import a CSV file, draft an OKR.
     Kpi(kpi::KpiArgs),
+    /// Check-ins: import a CSV history of them.
+    #[command(name = "check-ins")]
+    CheckIns(check_in::CheckInArgs),
     /// Add people who log in, and set their passwords.
     User(user::UserArgs),
     /// Check OKR files (docs/okr-files.md) like a compiler: exit 1 on errors.
@@ -97,6 +101,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Forecast(args) => forecast::run(args).await.map(|()| done),
         Command::Kr(args) => kr::run(args).map(|()| done),
         Command::Kpi(args) => kpi::run(args).await.map(|()| done),
+        Command::CheckIns(args) => check_in::run(args).await.map(|()| done),
         Command::User(args) => user::run(args).await.map(|()| done),
         Command::Lint(args) => lint::run(args).await,
         Command::Apply(args) => apply::run(args).await,

@@ -98,7 +98,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let (mut sql_sources, mut http_sources) = source_allow_lists()?;
     if args.demo {
         let dir = std::path::absolute(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
-        sql_sources.push(format!("sqlite://{}", dir.join(milepost_app::demo::DEMO_METRICS_FILE).display()));
+        sql_sources.push(format!("sqlite://{}", dir.join(milepost_demo::DEMO_METRICS_FILE).display()));
     }
     // Bound before the demo loads, so that its sources can point at this very server.
     let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| {
@@ -114,7 +114,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let mut demo_logins = Vec::new();
     if args.demo {
         let today = app.now().to_zoned(jiff::tz::TimeZone::UTC).date();
-        let summary = app.load_demo(today).await.context("could not load the demo workspace")?;
+        let summary = milepost_demo::load_demo(&app, today).await.context("could not load the demo workspace")?;
         if summary.loaded {
             say!(
                 "Loaded the demo workspace `{}`: {} teams, {} people, {} objectives, {} key results, {} check-ins, \
@@ -138,10 +138,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
         // One demo KPI is fed by a SQL source on a small SQLite file in the data directory.
         if summary.loaded {
-            match app.attach_demo_sources(&summary.workspace, &config.data_dir).await {
+            match milepost_demo::attach_demo_sources(&app, &summary.workspace, &config.data_dir).await {
                 Ok(_) => say!(
                     "  The KPI first-response-time reads {} in the data directory every day.",
-                    milepost_app::demo::DEMO_METRICS_FILE
+                    milepost_demo::DEMO_METRICS_FILE
                 ),
                 Err(error) => say!("  The demo's SQL source was left out: {error}"),
             }
@@ -149,11 +149,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         // Two more are fed over HTTP by this server's stand-in ops endpoint, wherever it
         // listens this time.
         if let Some(base) = &demo_ops {
-            match app.attach_demo_ops_sources(&summary.workspace, &config.data_dir, base).await {
+            match milepost_demo::attach_demo_ops_sources(&app, &summary.workspace, &config.data_dir, base).await {
                 Ok(_) => say!(
                     "  The KPIs {} (PromQL) and {} (JSON) pull from {base}, the demo's stand-in for your Prometheus.",
-                    milepost_app::demo::DEMO_PROMETHEUS_KPI,
-                    milepost_app::demo::DEMO_JSON_KPI
+                    milepost_demo::DEMO_PROMETHEUS_KPI,
+                    milepost_demo::DEMO_JSON_KPI
                 ),
                 Err(error) => say!("  The demo's HTTP sources were left out: {error}"),
             }
@@ -194,7 +194,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let scheduler = milepost_server::scheduler::Scheduler::start(app.clone(), milepost_server::scheduler::INTERVAL);
     let served = if args.demo {
         let dir = std::path::absolute(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
-        let file = dir.join(milepost_app::demo::DEMO_METRICS_FILE);
+        let file = dir.join(milepost_demo::DEMO_METRICS_FILE);
         milepost_server::serve_demo(listener, app.clone(), file, shutdown_signal()).await
     } else {
         milepost_server::serve(listener, app.clone(), shutdown_signal()).await

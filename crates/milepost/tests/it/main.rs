@@ -6,6 +6,7 @@
 
 mod apply;
 mod audit;
+mod check_ins;
 mod config;
 mod durability;
 mod forecast;

@@ -299,7 +299,7 @@ async fn the_demo_feeds_kpis_from_every_kind_of_source_that_runs_locally() {
 
     // The stand-in answers Prometheus' instant-query shape for its one query, and
     // refuses another as Prometheus refuses a bad one.
-    let query = milepost_app::demo::DEMO_PROMQL;
+    let query = milepost_demo::DEMO_PROMQL;
     let mut url = reqwest::Url::parse(&format!("{}/demo/ops/api/v1/query", server.base)).unwrap();
     url.query_pairs_mut().append_pair("query", query);
     let answer = client().get(url);
