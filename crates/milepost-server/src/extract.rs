@@ -75,6 +75,45 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     }
 }
 
+/// A body a client may send as CSV text or as a JSON document.
+pub enum CsvOrJson {
+    /// `text/csv`, as text.
+    Csv(String),
+    /// `application/json`, as bytes for [`from_json_slice`].
+    Json(Bytes),
+}
+
+/// Reads a whole body sent as `text/csv` or `application/json`, at most `limit`
+/// bytes. `what` names what the body holds (`the check-ins`), for the 415 that another
+/// media type gets; `too_large` is the sentence of the 413 for a body over the limit.
+pub async fn csv_or_json(request: Request, limit: usize, what: &str, too_large: String) -> Result<CsvOrJson, ApiError> {
+    let media = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let csv = media == "text/csv";
+    if !csv && media != "application/json" {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("send {what} as CSV (Content-Type: text/csv) or as a JSON array (Content-Type: application/json)"),
+        ));
+    }
+    let bytes = axum::body::to_bytes(request.into_body(), limit)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", too_large))?;
+    if !csv {
+        return Ok(CsvOrJson::Json(bytes));
+    }
+    match String::from_utf8(bytes.to_vec()) {
+        Ok(text) => Ok(CsvOrJson::Csv(text)),
+        Err(_) => Err(ApiError::invalid_body(String::new(), "the CSV body is not UTF-8 text")),
+    }
+}
+
 /// Reads a JSON body already in hand, with the same problems as [`Json`]: a JSON
 /// pointer to the place at fault and a sentence saying what is wrong there.
 pub fn from_json_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {

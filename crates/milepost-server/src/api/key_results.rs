@@ -2,7 +2,7 @@
 //! check-ins are created under their key result and never changed afterwards.
 
 use super::VersionBody;
-use crate::extract::{Authenticated, Id, Json, Query, from_json_slice};
+use crate::extract::{Authenticated, CsvOrJson, Id, Json, Query, csv_or_json, from_json_slice};
 use crate::problem::{ApiError, ErrorResponses};
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
@@ -148,34 +148,10 @@ pub async fn import_check_ins(
     Authenticated(caller): Authenticated,
     request: Request,
 ) -> Result<Json<CheckInImportResult>, ApiError> {
-    let media = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let csv = media == "text/csv";
-    if !csv && media != "application/json" {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send the check-ins as CSV (Content-Type: text/csv) or as a JSON array (Content-Type: application/json)",
-        ));
-    }
-    let bytes = axum::body::to_bytes(request.into_body(), IMPORT_BODY_LIMIT).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("a check-in file may be at most {} MiB", IMPORT_BODY_LIMIT >> 20),
-        )
-    })?;
-    let rows = if csv {
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| ApiError::invalid_body(String::new(), "the CSV body is not UTF-8 text"))?;
-        parse_check_in_csv(text)?
-    } else {
-        from_json_slice(&bytes).map_err(ApiError::with_row_numbers)?
+    let too_large = format!("a check-in file may be at most {} MiB", IMPORT_BODY_LIMIT >> 20);
+    let rows = match csv_or_json(request, IMPORT_BODY_LIMIT, "the check-ins", too_large).await? {
+        CsvOrJson::Csv(text) => parse_check_in_csv(&text)?,
+        CsvOrJson::Json(bytes) => from_json_slice(&bytes).map_err(ApiError::with_row_numbers)?,
     };
     Ok(Json(app.import_check_ins(&caller, rows).await?))
 }

@@ -1,7 +1,7 @@
 //! KPIs beyond their shared shape (which `crud.rs` writes): measurements in, one or a
 //! batch (JSON array or CSV body), a KPI's downsampled series, and the board.
 
-use crate::extract::{Authenticated, Id, Json, Query, from_json_slice};
+use crate::extract::{Authenticated, CsvOrJson, Id, Json, Query, csv_or_json, from_json_slice};
 use crate::problem::{ApiError, ErrorResponses};
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
@@ -57,38 +57,14 @@ pub async fn import_measurements(
     Id(id): Id,
     request: Request,
 ) -> Result<Json<MeasurementBatchResult>, ApiError> {
-    let media = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let csv = media == "text/csv";
-    if !csv && media != "application/json" {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send the batch as a JSON array (Content-Type: application/json) or as CSV (Content-Type: text/csv)",
-        ));
-    }
-    let bytes = axum::body::to_bytes(request.into_body(), BATCH_BODY_LIMIT).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!(
-                "a batch body may be at most {} MiB: send at most {BATCH_MAX} rows at a time",
-                BATCH_BODY_LIMIT >> 20
-            ),
-        )
-    })?;
-    let (rows, source) = if csv {
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| ApiError::invalid_body(String::new(), "the CSV body is not UTF-8 text"))?;
-        (parse_csv(text)?, MeasurementSource::Csv)
-    } else {
-        let rows: Vec<MeasurementInput> = from_json_slice(&bytes).map_err(ApiError::with_row_numbers)?;
-        (rows, MeasurementSource::Api)
+    let too_large =
+        format!("a batch body may be at most {} MiB: send at most {BATCH_MAX} rows at a time", BATCH_BODY_LIMIT >> 20);
+    let (rows, source) = match csv_or_json(request, BATCH_BODY_LIMIT, "the batch", too_large).await? {
+        CsvOrJson::Csv(text) => (parse_csv(&text)?, MeasurementSource::Csv),
+        CsvOrJson::Json(bytes) => {
+            let rows: Vec<MeasurementInput> = from_json_slice(&bytes).map_err(ApiError::with_row_numbers)?;
+            (rows, MeasurementSource::Api)
+        }
     };
     Ok(Json(app.record_measurements(&caller, id, rows, source).await?))
 }
