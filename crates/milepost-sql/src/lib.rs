@@ -268,14 +268,6 @@ fn clean(in_transaction: bool) -> bool {
 }
 
 impl Tx {
-    async fn commit_now(self) -> Result<()> {
-        match self.inner {
-            TxInner::Sqlite(transaction) => transaction.commit().await?,
-            TxInner::Postgres(transaction) => transaction.commit().await?,
-        }
-        Ok(())
-    }
-
     /// After an update matched no row: tells a missing row (`NotFound`) from a stale
     /// version (`Conflict`).
     pub(crate) async fn missing_or_conflict<T>(
@@ -291,13 +283,6 @@ impl Tx {
             Some(current) => StoreError::Conflict { current },
             None => StoreError::NotFound,
         })
-    }
-
-    async fn count_rows(&mut self, table: &'static str, workspace: WorkspaceId, id: i64) -> Result<bool> {
-        let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table} WHERE workspace_id = $1 AND id = $2"));
-        let count: i64 =
-            run!(self, |conn| sqlx::query_scalar(sql).bind(workspace.get()).bind(id).fetch_one(conn).await?);
-        Ok(count > 0)
     }
 }
 
@@ -331,10 +316,17 @@ impl Storage for Store {
 #[async_trait::async_trait]
 impl Transaction for Tx {
     async fn commit(self: Box<Self>) -> Result<()> {
-        (*self).commit_now().await
+        match self.inner {
+            TxInner::Sqlite(transaction) => transaction.commit().await?,
+            TxInner::Postgres(transaction) => transaction.commit().await?,
+        }
+        Ok(())
     }
 
     async fn exists(&mut self, table: &'static str, workspace: WorkspaceId, id: i64) -> Result<bool> {
-        self.count_rows(table, workspace, id).await
+        let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table} WHERE workspace_id = $1 AND id = $2"));
+        let count: i64 =
+            run!(self, |conn| sqlx::query_scalar(sql).bind(workspace.get()).bind(id).fetch_one(conn).await?);
+        Ok(count > 0)
     }
 }
