@@ -8,7 +8,6 @@
 //! and after) in the same transaction as the change itself, so the trail can neither
 //! miss a change nor record one that did not happen.
 
-use crate::App;
 use crate::caller::Caller;
 use crate::caller::Role;
 use crate::error::{AppError, Problems};
@@ -16,6 +15,7 @@ use crate::page::{self, ListParams, Paged};
 use crate::permission::{Action, require};
 use crate::time::from_ms;
 use jiff::{SignedDuration, Timestamp};
+use milepost_core::TokenId;
 use milepost_core::{Title, WorkspaceId};
 use milepost_store::{EventFilter, EventRow, NewEvent, NewToken, TokenRow, Tx};
 use rand::Rng;
@@ -204,10 +204,16 @@ fn event_view(row: EventRow) -> EventView {
     }
 }
 
-impl App {
+/// Access: passwords and sessions, API tokens, invitations and the audit log. Reached through [`App::access`](crate::App::access).
+#[derive(Debug, Clone, Copy)]
+pub struct Access<'a> {
+    pub(crate) app: &'a crate::App,
+}
+
+impl Access<'_> {
     /// Makes a token for the caller's workspace (admins only). The answer holds the
     /// secret, which is shown this once.
-    pub async fn create_token(&self, caller: &Caller, new: NewApiToken) -> Result<CreatedToken, AppError> {
+    pub async fn create_token(self, caller: &Caller, new: NewApiToken) -> Result<CreatedToken, AppError> {
         require(caller, Action::Administer)?;
         let mut problems = Problems::new();
         let name = match new.name.as_deref() {
@@ -220,7 +226,7 @@ impl App {
             problems.push("/expires_in_days", format!("must be from 1 to {MAX_TOKEN_DAYS} days (got {days})"));
         }
         problems.finish()?;
-        let now = self.now();
+        let now = self.app.now();
         let secret = new_secret(TOKEN_PREFIX);
         let expires_at = new
             .expires_in_days
@@ -235,7 +241,7 @@ impl App {
             secret_hash: &hash_secret(&secret),
             expires_at,
         };
-        let mut tx = self.store().write().await?;
+        let mut tx = self.app.store().write().await?;
         let row = tx.insert_token(caller.workspace, &stored, now.as_millisecond()).await?;
         record(
             &mut tx,
@@ -253,18 +259,19 @@ impl App {
     }
 
     /// The workspace's tokens (admins only), without their secrets.
-    pub async fn list_tokens(&self, caller: &Caller) -> Result<Vec<TokenView>, AppError> {
+    pub async fn list_tokens(self, caller: &Caller) -> Result<Vec<TokenView>, AppError> {
         require(caller, Action::Administer)?;
-        let now = self.now();
-        let mut tx = self.store().read().await?;
+        let now = self.app.now();
+        let mut tx = self.app.store().read().await?;
         Ok(tx.list_tokens(caller.workspace).await?.into_iter().map(|row| token_view(row, now)).collect())
     }
 
     /// Revokes a token (admins only): it stops working at once.
-    pub async fn revoke_token(&self, caller: &Caller, id: i64) -> Result<TokenView, AppError> {
+    pub async fn revoke_token(self, caller: &Caller, id: TokenId) -> Result<TokenView, AppError> {
+        let id = id.get();
         require(caller, Action::Administer)?;
-        let now = self.now();
-        let mut tx = self.store().write().await?;
+        let now = self.app.now();
+        let mut tx = self.app.store().write().await?;
         let row = tx
             .revoke_token(caller.workspace, id, now.as_millisecond())
             .await?
@@ -280,15 +287,15 @@ impl App {
 
     /// The caller a bearer token stands for; an unknown, expired or revoked token gets
     /// the same answer, so the answer says nothing about which tokens exist.
-    pub async fn authenticate_token(&self, secret: &str) -> Result<Caller, AppError> {
+    pub async fn authenticate_token(self, secret: &str) -> Result<Caller, AppError> {
         let refused = || AppError::Unauthenticated {
             detail: "the token is not valid: it may be mistyped, expired or revoked".to_owned(),
         };
         if !secret.starts_with(TOKEN_PREFIX) {
             return Err(refused());
         }
-        let now = self.now();
-        let mut tx = self.store().read().await?;
+        let now = self.app.now();
+        let mut tx = self.app.store().read().await?;
         let Some(row) = tx.token_by_hash(&hash_secret(secret)).await? else { return Err(refused()) };
         if state_of(&row, now) != TokenState::Active {
             return Err(refused());
@@ -297,7 +304,7 @@ impl App {
         let slug = tx.workspace(workspace).await?.map(|w| w.slug).ok_or_else(refused)?;
         drop(tx);
         if row.last_used_at.is_none_or(|at| at < now.as_millisecond() - 60_000) {
-            let mut tx = self.store().write().await?;
+            let mut tx = self.app.store().write().await?;
             tx.touch_token(workspace, row.id, now.as_millisecond()).await?;
             tx.commit().await?;
         }
@@ -312,11 +319,11 @@ impl App {
     }
 
     /// The audit trail (admins only), oldest first.
-    pub async fn list_events(&self, caller: &Caller, query: EventQuery) -> Result<Paged<EventView>, AppError> {
+    pub async fn events(self, caller: &Caller, query: EventQuery) -> Result<Paged<EventView>, AppError> {
         require(caller, Action::Administer)?;
         let page = ListParams { limit: query.limit, after: query.after }.page()?;
         let filter = EventFilter { entity: query.entity, entity_id: query.entity_id };
-        let mut tx = self.store().read().await?;
+        let mut tx = self.app.store().read().await?;
         let rows = tx.list_events(caller.workspace, &filter, page::probe(page)).await?;
         Ok(page::finish(rows, page, |r| r.id, event_view))
     }

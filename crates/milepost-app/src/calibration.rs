@@ -15,12 +15,14 @@
 //! evaluation forecasts it), against the same outcome. A check-in at which there was no
 //! forecast (fewer than three points known, a milestone) does not count for it.
 
+use crate::cycle::Cycles;
 use crate::cycle::{closed_cycle, period_of};
-use crate::evaluation::{Cycles, forecast_points, measure_of, reads_kpi};
+use crate::evaluation::{CycleCache, forecast_points, measure_of, reads_kpi};
 use crate::permission::hidden_objectives;
 use crate::time::from_ms;
-use crate::{App, AppError, Caller};
+use crate::{AppError, Caller};
 use jiff::Timestamp;
+use milepost_core::CycleId;
 use milepost_core::calibration::{Brier, ForecastJudgement, Judgement, key_result_succeeded};
 use milepost_core::forecast::forecast;
 use milepost_core::{Commitment, Confidence, Score};
@@ -157,12 +159,13 @@ impl Tally {
     }
 }
 
-impl App {
+impl Cycles<'_> {
     /// The confidence calibration of a closed cycle. A cycle of another workspace is a
     /// 404 like a missing one; one not closed yet is a 409 `cycle_not_closed`, because
     /// its outcomes are not known.
-    pub async fn get_cycle_calibration(&self, caller: &Caller, cycle_id: i64) -> Result<CalibrationView, AppError> {
-        let mut tx = self.store().read().await?;
+    pub async fn calibration(self, caller: &Caller, cycle_id: CycleId) -> Result<CalibrationView, AppError> {
+        let cycle_id = cycle_id.get();
+        let mut tx = self.app.store().read().await?;
         closed_cycle(&mut tx, caller, cycle_id, "calibration compares confidence with outcomes").await?;
         let hidden = hidden_objectives(&mut tx, caller).await?;
         let everyone = PersonFilter { include_archived: true, ..Default::default() };
@@ -172,8 +175,8 @@ impl App {
             .into_iter()
             .map(|p| (p.id, p.team_id))
             .collect();
-        let mut cycles = Cycles::default();
-        let (data, evaluation) = cycles.get(&mut tx, caller.workspace, cycle_id, self.now()).await?;
+        let mut cycles = CycleCache::default();
+        let (data, evaluation) = cycles.get(&mut tx, caller.workspace, cycle_id, self.app.now()).await?;
         let period = period_of(&data.cycle);
         let commitments: HashMap<i64, Commitment> = data
             .objectives

@@ -2,14 +2,15 @@
 //! a check-in, and check-ins are never rewritten, so history is never lost; a mistake
 //! is corrected by a new check-in.
 
+use crate::Caller;
 use crate::access::record;
 use crate::error::{AppError, FieldError, Problems};
 use crate::key_result::{self, KeyResultView};
 use crate::page::{self, ListParams, Paged};
 use crate::permission::{Action, allows, require};
 use crate::time::from_ms;
-use crate::{App, Caller};
 use jiff::{SignedDuration, Timestamp};
+use milepost_core::KeyResultId;
 use milepost_core::{CheckInId, Confidence, CycleStatus, KeyResultKind};
 use milepost_store::{CheckInRow, GoalChangeRow, NewCheckIn as StoreCheckIn, Tx};
 use serde::{Deserialize, Serialize};
@@ -205,32 +206,40 @@ fn long_text(problems: &mut Problems, pointer: &str, text: Option<&str>) -> Stri
     text.to_owned()
 }
 
-impl App {
+/// Check-ins on key results: one, a batch, a CSV history; and who moved a goal. Reached through [`App::check_ins`](crate::App::check_ins).
+#[derive(Debug, Clone, Copy)]
+pub struct CheckIns<'a> {
+    pub(crate) app: &'a crate::App,
+}
+
+impl CheckIns<'_> {
     /// Records a check-in on a key result and updates its value, in one transaction.
-    pub async fn create_check_in(
-        &self,
+    pub async fn create(
+        self,
         caller: &Caller,
-        key_result_id: i64,
+        key_result_id: KeyResultId,
         new: NewCheckIn,
     ) -> Result<CheckInResult, AppError> {
-        self.record_check_in(caller, key_result_id, new, "manual").await
+        let key_result_id = key_result_id.get();
+        self.record(caller, KeyResultId(key_result_id), new, "manual").await
     }
 
     /// Records a check-in that came from `source` (manual, api, kpi …).
-    pub async fn record_check_in(
-        &self,
+    pub async fn record(
+        self,
         caller: &Caller,
-        key_result_id: i64,
+        key_result_id: KeyResultId,
         new: NewCheckIn,
         source: &str,
     ) -> Result<CheckInResult, AppError> {
-        let now = self.now();
-        let mut tx = self.store().write().await?;
+        let key_result_id = key_result_id.get();
+        let now = self.app.now();
+        let mut tx = self.app.store().write().await?;
         let check_in = write_check_in(&mut tx, caller, key_result_id, new, source, now).await?;
         let updated = tx.refresh_current_value(caller.workspace, key_result_id).await?;
         tx.commit().await?;
         // The key result as this check-in left it, its numbers computed after commit.
-        let key_result = self.key_result_view(caller, updated).await?;
+        let key_result = self.app.key_results().written_view(caller, updated).await?;
         Ok(CheckInResult { check_in: check_in.into(), key_result })
     }
 
@@ -241,12 +250,12 @@ impl App {
     /// nothing is written at all (no transaction, no audit event) and the answer is
     /// empty. Every problem of every row is reported at once, its pointer prefixed with
     /// the row's place in `entries` (`/check_ins/2/confidence`).
-    pub async fn create_check_ins(
-        &self,
+    pub async fn create_many(
+        self,
         caller: &Caller,
         entries: Vec<CheckInEntry>,
     ) -> Result<Vec<CheckInResult>, AppError> {
-        let now = self.now();
+        let now = self.app.now();
         let mut problems = Vec::new();
         let mut check_ins = Vec::new();
         for (index, entry) in entries.into_iter().enumerate() {
@@ -264,7 +273,7 @@ impl App {
         if check_ins.is_empty() && problems.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.store().write().await?;
+        let mut tx = self.app.store().write().await?;
         let mut written = Vec::with_capacity(check_ins.len());
         for (index, entry, value) in check_ins {
             let prefix = |mut error: FieldError| {
@@ -304,7 +313,7 @@ impl App {
         // The key results as these check-ins left them, their numbers computed after
         // commit, in one read transaction.
         let (check_ins, rows): (Vec<CheckInRow>, Vec<_>) = updated.into_iter().unzip();
-        let views = key_result::views(&mut self.store().read().await?, caller, rows, now).await?;
+        let views = key_result::views(&mut self.app.store().read().await?, caller, rows, now).await?;
         Ok(check_ins
             .into_iter()
             .zip(views)
@@ -313,8 +322,8 @@ impl App {
     }
 
     /// One check-in.
-    pub async fn get_check_in(&self, caller: &Caller, id: CheckInId) -> Result<CheckInView, AppError> {
-        let mut tx = self.store().read().await?;
+    pub async fn get(self, caller: &Caller, id: CheckInId) -> Result<CheckInView, AppError> {
+        let mut tx = self.app.store().read().await?;
         let not_found = || AppError::NotFound { what: "check-in", id: id.to_string() };
         let row = tx.check_in(caller.workspace, id.get()).await?.ok_or_else(not_found)?;
         let key_result = tx.key_result(caller.workspace, row.key_result_id).await?.ok_or_else(not_found)?;
@@ -323,14 +332,15 @@ impl App {
     }
 
     /// A key result's check-ins, oldest first.
-    pub async fn list_check_ins(
-        &self,
+    pub async fn list(
+        self,
         caller: &Caller,
-        key_result_id: i64,
+        key_result_id: KeyResultId,
         params: ListParams,
     ) -> Result<Paged<CheckInView>, AppError> {
+        let key_result_id = key_result_id.get();
         let page = params.page()?;
-        let mut tx = self.store().read().await?;
+        let mut tx = self.app.store().read().await?;
         let not_found = || AppError::NotFound { what: "key result", id: key_result_id.to_string() };
         let key_result = tx.key_result(caller.workspace, key_result_id).await?.ok_or_else(not_found)?;
         key_result::parents(&mut tx, caller, key_result.objective_id).await.map_err(|_| not_found())?;
@@ -340,12 +350,13 @@ impl App {
 
     /// Every move of a key result's start, target or range after its cycle began,
     /// oldest first: who moved it, when, from what to what, and why.
-    pub async fn list_goal_changes(
-        &self,
+    pub async fn goal_changes(
+        self,
         caller: &Caller,
-        key_result_id: i64,
+        key_result_id: KeyResultId,
     ) -> Result<Vec<GoalChangeView>, AppError> {
-        let mut tx = self.store().read().await?;
+        let key_result_id = key_result_id.get();
+        let mut tx = self.app.store().read().await?;
         let not_found = || AppError::NotFound { what: "key result", id: key_result_id.to_string() };
         let key_result = tx.key_result(caller.workspace, key_result_id).await?.ok_or_else(not_found)?;
         key_result::parents(&mut tx, caller, key_result.objective_id).await.map_err(|_| not_found())?;

@@ -19,10 +19,11 @@
 //! (the first data row is row 1), its line and its column, at the pointer
 //! `/<row - 1>/<column>`, and every problem is reported at once (up to 100).
 
+use crate::check_in::CheckIns;
 use crate::check_in::{NewCheckIn, write_check_in};
 use crate::error::{AppError, FieldError};
 use crate::kpi::measurement::parse_time;
-use crate::{App, Caller, Location};
+use crate::{Caller, Location};
 use jiff::Timestamp;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -246,7 +247,7 @@ fn at_row(index: usize, mut problem: FieldError) -> FieldError {
     problem
 }
 
-impl App {
+impl CheckIns<'_> {
     /// Records a history of check-ins, all or nothing, in one transaction: each row
     /// goes through the same checks and permissions as a single check-in (a time in
     /// the future, a confidence out of range, a closed cycle, an archived key result,
@@ -254,11 +255,7 @@ impl App {
     /// reported at once at its row and column, in row order. Rows are written oldest
     /// first, whatever their order in the file, and each key result's current value is
     /// then its latest check-in's.
-    pub async fn import_check_ins(
-        &self,
-        caller: &Caller,
-        rows: Vec<ImportedCheckIn>,
-    ) -> Result<CheckInImportResult, AppError> {
+    pub async fn import(self, caller: &Caller, rows: Vec<ImportedCheckIn>) -> Result<CheckInImportResult, AppError> {
         if rows.is_empty() {
             return Err(AppError::invalid("", "the file has no check-ins"));
         }
@@ -268,8 +265,8 @@ impl App {
                 format!("the file has {} check-ins; import at most {IMPORT_MAX} at a time", rows.len()),
             ));
         }
-        let now = self.now();
-        let mut tx = self.store().write().await?;
+        let now = self.app.now();
+        let mut tx = self.app.store().write().await?;
         let mut people: HashMap<String, Option<i64>> = HashMap::new();
         let mut problems = Vec::new();
         let mut touched = BTreeSet::new();

@@ -1,14 +1,15 @@
 //! Cycles: named periods (`2026-Q4`) in planning, active or closed.
 
+use crate::Caller;
 use crate::access::record;
 use crate::error::slug_or_from;
 use crate::error::{AppError, Problems, duplicate_or, on_update};
 use crate::page::{self, ListParams, Paged};
 use crate::permission::{Action, require};
 use crate::time::{from_ms, parse_day};
-use crate::{App, Caller};
 use jiff::Timestamp;
 use jiff::civil::Date;
+use milepost_core::CycleId;
 use milepost_core::{CycleKind, CycleKindError, CyclePeriod, CycleStatus, Named, Slug, Title, WorkspaceId};
 use milepost_store::{CycleFields, CycleFilter, CycleRow, CycleTransitionRow, NewCycleTransition, Tx};
 use serde::{Deserialize, Serialize};
@@ -230,9 +231,15 @@ fn check_kind(problems: &mut Problems, kind: CycleKind, period: CyclePeriod) {
 /// How many due cycles one pass of the scheduler starts at most; the next pass takes the rest.
 const DUE_MAX: i64 = 500;
 
-impl App {
+/// Cycles and their review: create, start, close, reopen; calibration and forecast evaluation. Reached through [`App::cycles`](crate::App::cycles).
+#[derive(Debug, Clone, Copy)]
+pub struct Cycles<'a> {
+    pub(crate) app: &'a crate::App,
+}
+
+impl Cycles<'_> {
     /// Creates a cycle.
-    pub async fn create_cycle(&self, caller: &Caller, new: NewCycle) -> Result<CycleView, AppError> {
+    pub async fn create(self, caller: &Caller, new: NewCycle) -> Result<CycleView, AppError> {
         require(caller, Action::PlanCycles)?;
         if new.status.is_some_and(|s| s != CycleStatus::Planning) {
             require(caller, Action::Administer)?;
@@ -258,25 +265,29 @@ impl App {
             status: new.status.unwrap_or(CycleStatus::Planning),
             kind,
         };
-        let mut tx = self.store().write().await?;
-        let row =
-            tx.insert_cycle(caller.workspace, &fields, self.now_ms()).await.map_err(|e| duplicate_or(e, "cycle"))?;
-        record(&mut tx, caller, "create", "cycle", row.id, None::<&()>, Some(&row), self.now_ms()).await?;
+        let mut tx = self.app.store().write().await?;
+        let row = tx
+            .insert_cycle(caller.workspace, &fields, self.app.now_ms())
+            .await
+            .map_err(|e| duplicate_or(e, "cycle"))?;
+        record(&mut tx, caller, "create", "cycle", row.id, None::<&()>, Some(&row), self.app.now_ms()).await?;
         tx.commit().await?;
-        Ok(view(row, self.now()))
+        Ok(view(row, self.app.now()))
     }
 
     /// One cycle.
-    pub async fn get_cycle(&self, caller: &Caller, id: i64) -> Result<CycleView, AppError> {
-        let mut tx = self.store().read().await?;
+    pub async fn get(self, caller: &Caller, id: CycleId) -> Result<CycleView, AppError> {
+        let id = id.get();
+        let mut tx = self.app.store().read().await?;
         let row = tx.cycle(caller.workspace, id).await?;
-        row.map(|r| view(r, self.now())).ok_or_else(|| AppError::NotFound { what: "cycle", id: id.to_string() })
+        row.map(|r| view(r, self.app.now())).ok_or_else(|| AppError::NotFound { what: "cycle", id: id.to_string() })
     }
 
     /// Changes a cycle.
-    pub async fn update_cycle(&self, caller: &Caller, id: i64, change: CyclePatch) -> Result<CycleView, AppError> {
+    pub async fn update(self, caller: &Caller, id: CycleId, change: CyclePatch) -> Result<CycleView, AppError> {
+        let id = id.get();
         require(caller, Action::PlanCycles)?;
-        let mut tx = self.store().write().await?;
+        let mut tx = self.app.store().write().await?;
         let current = tx
             .cycle(caller.workspace, id)
             .await?
@@ -326,21 +337,22 @@ impl App {
             kind,
         };
         let row = tx
-            .update_cycle(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
+            .update_cycle(caller.workspace, id, change.version, &fields, current.archived, self.app.now_ms())
             .await
             .map_err(|e| on_update(e, "cycle", id, change.version))?;
-        record(&mut tx, caller, "update", "cycle", id, Some(&current), Some(&row), self.now_ms()).await?;
+        record(&mut tx, caller, "update", "cycle", id, Some(&current), Some(&row), self.app.now_ms()).await?;
         if row.status != current.status {
-            record_transition(&mut tx, caller, id, (current.status, row.status), "", self.now_ms()).await?;
+            record_transition(&mut tx, caller, id, (current.status, row.status), "", self.app.now_ms()).await?;
         }
         tx.commit().await?;
-        Ok(view(row, self.now()))
+        Ok(view(row, self.app.now()))
     }
 
     /// Reopens a closed cycle (admins only, with a reason): it takes check-ins again
     /// until it is closed anew. The audit trail and the cycle's review record who
     /// reopened it, when and why.
-    pub async fn reopen_cycle(&self, caller: &Caller, id: i64, reopen: CycleReopen) -> Result<CycleView, AppError> {
+    pub async fn reopen(self, caller: &Caller, id: CycleId, reopen: CycleReopen) -> Result<CycleView, AppError> {
+        let id = id.get();
         require(caller, Action::Administer)?;
         let mut problems = Problems::new();
         let reason = reopen.reason.trim();
@@ -354,7 +366,7 @@ impl App {
             problems.push("/status", "a cycle reopens to active or planning");
         }
         problems.finish()?;
-        let mut tx = self.store().write().await?;
+        let mut tx = self.app.store().write().await?;
         let current = tx
             .cycle(caller.workspace, id)
             .await?
@@ -371,7 +383,7 @@ impl App {
             });
         }
         let fields = CycleFields { status, ..current.fields() };
-        let now = self.now_ms();
+        let now = self.app.now_ms();
         let row = tx
             .update_cycle(caller.workspace, id, reopen.version, &fields, current.archived, now)
             .await
@@ -380,13 +392,14 @@ impl App {
         record(&mut tx, caller, "reopen", "cycle", id, Some(&current), Some(&after), now).await?;
         record_transition(&mut tx, caller, id, (current.status, row.status), reason, now).await?;
         tx.commit().await?;
-        Ok(view(row, self.now()))
+        Ok(view(row, self.app.now()))
     }
 
     /// A cycle's status changes, oldest first: when it started, closed and was
     /// reopened, by whom and why.
-    pub async fn list_cycle_transitions(&self, caller: &Caller, id: i64) -> Result<Vec<CycleTransitionView>, AppError> {
-        let mut tx = self.store().read().await?;
+    pub async fn transitions(self, caller: &Caller, id: CycleId) -> Result<Vec<CycleTransitionView>, AppError> {
+        let id = id.get();
+        let mut tx = self.app.store().read().await?;
         tx.cycle(caller.workspace, id)
             .await?
             .ok_or_else(|| AppError::NotFound { what: "cycle", id: id.to_string() })?;
@@ -395,22 +408,23 @@ impl App {
     }
 
     /// Archives a cycle (or restores it).
-    pub async fn archive_cycle(
-        &self,
+    pub async fn archive(
+        self,
         caller: &Caller,
-        id: i64,
+        id: CycleId,
         version: i64,
         archived: bool,
     ) -> Result<CycleView, AppError> {
+        let id = id.get();
         require(caller, Action::Administer)?;
-        let mut tx = self.store().write().await?;
+        let mut tx = self.app.store().write().await?;
         let current = tx
             .cycle(caller.workspace, id)
             .await?
             .ok_or_else(|| AppError::NotFound { what: "cycle", id: id.to_string() })?;
         let fields = current.fields();
         let row = tx
-            .update_cycle(caller.workspace, id, version, &fields, archived, self.now_ms())
+            .update_cycle(caller.workspace, id, version, &fields, archived, self.app.now_ms())
             .await
             .map_err(|e| on_update(e, "cycle", id, version))?;
         record(
@@ -421,11 +435,11 @@ impl App {
             id,
             Some(&current),
             Some(&row),
-            self.now_ms(),
+            self.app.now_ms(),
         )
         .await?;
         tx.commit().await?;
-        Ok(view(row, self.now()))
+        Ok(view(row, self.app.now()))
     }
 
     /// Starts every planning cycle of every workspace whose first day has come (in UTC,
@@ -434,18 +448,18 @@ impl App {
     /// compare-and-set on the row (it must still be planning and due), so when several
     /// servers on one database run this at the same moment exactly one starts a cycle
     /// and records it; the others find nothing to do. How many this call started.
-    pub async fn start_due_cycles(&self) -> Result<usize, AppError> {
-        let now = self.now();
+    pub async fn start_due(self) -> Result<usize, AppError> {
+        let now = self.app.now();
         let today = now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
         let due = {
-            let mut tx = self.store().read().await?;
+            let mut tx = self.app.store().read().await?;
             tx.due_cycles(&today, DUE_MAX).await?
         };
         let mut started = 0;
         for row in due {
             let workspace = WorkspaceId(row.workspace_id);
             let now_ms = now.as_millisecond();
-            let mut tx = self.store().write().await?;
+            let mut tx = self.app.store().write().await?;
             let Some(after) = tx.start_due_cycle(workspace, row.id, &today, now_ms).await? else {
                 // Another server started it first, or someone changed it since.
                 continue;
@@ -468,12 +482,12 @@ impl App {
     }
 
     /// Lists cycles.
-    pub async fn list_cycles(&self, caller: &Caller, query: CycleQuery) -> Result<Paged<CycleView>, AppError> {
+    pub async fn list(self, caller: &Caller, query: CycleQuery) -> Result<Paged<CycleView>, AppError> {
         let page = ListParams { limit: query.limit, after: query.after }.page()?;
         let filter = CycleFilter { status: query.status, include_archived: query.include_archived };
-        let mut tx = self.store().read().await?;
+        let mut tx = self.app.store().read().await?;
         let rows = tx.list_cycles(caller.workspace, &filter, page::probe(page)).await?;
-        let now = self.now();
+        let now = self.app.now();
         Ok(page::finish(rows, page, |r| r.id, |r| view(r, now)))
     }
 }

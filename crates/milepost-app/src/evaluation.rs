@@ -431,9 +431,9 @@ impl RollupContext<'_> {
 
 /// Evaluated cycles, each loaded and computed once per request.
 #[derive(Default)]
-pub(crate) struct Cycles(HashMap<i64, (CycleData, Evaluation)>);
+pub(crate) struct CycleCache(HashMap<i64, (CycleData, Evaluation)>);
 
-impl Cycles {
+impl CycleCache {
     /// The cycle's data and numbers, loading them on first use.
     pub async fn get(
         &mut self,

@@ -20,11 +20,13 @@
 //! its objective's mark. Beside them, the share of the forecast's 80% intervals that
 //! held the key result's last value in the cycle.
 
+use crate::cycle::Cycles;
 use crate::cycle::{closed_cycle, period_of};
-use crate::evaluation::{Cycles, forecast_points, measure_of, reads_kpi, schedule_of};
+use crate::evaluation::{CycleCache, forecast_points, measure_of, reads_kpi, schedule_of};
 use crate::permission::hidden_objectives;
-use crate::{App, AppError, Caller};
+use crate::{AppError, Caller};
 use jiff::{SignedDuration, Timestamp};
+use milepost_core::CycleId;
 use milepost_core::calibration::key_result_succeeded;
 use milepost_core::forecast::forecast;
 use milepost_core::forecast_eval::{BrierDecomposition, decompose, pace_probability};
@@ -56,16 +58,17 @@ pub struct ForecastEvaluation {
 
 const WEEK: SignedDuration = SignedDuration::from_hours(24 * 7);
 
-impl App {
+impl Cycles<'_> {
     /// Replays the closed cycle `cycle_id`, or every closed cycle of the workspace when
     /// `None`. A cycle of another workspace is a 404 like a missing one; one not closed
     /// is a 409 `cycle_not_closed`.
     pub async fn evaluate_forecasts(
-        &self,
+        self,
         caller: &Caller,
-        cycle_id: Option<i64>,
+        cycle_id: Option<CycleId>,
     ) -> Result<ForecastEvaluation, AppError> {
-        let mut tx = self.store().read().await?;
+        let cycle_id = cycle_id.map(CycleId::get);
+        let mut tx = self.app.store().read().await?;
         let ids: Vec<i64> = match cycle_id {
             Some(id) => {
                 closed_cycle(&mut tx, caller, id, "a forecast is judged against the outcomes").await?;
@@ -77,11 +80,11 @@ impl App {
             }
         };
         let hidden = hidden_objectives(&mut tx, caller).await?;
-        let mut cycles = Cycles::default();
+        let mut cycles = CycleCache::default();
         let (mut forecasts, mut pace, mut confidence) = (Vec::new(), Vec::new(), Vec::new());
         let (mut judged_key_results, mut with_forecast, mut covered) = (0u64, 0u64, 0u64);
         for &id in &ids {
-            let (data, evaluation) = cycles.get(&mut tx, caller.workspace, id, self.now()).await?;
+            let (data, evaluation) = cycles.get(&mut tx, caller.workspace, id, self.app.now()).await?;
             let period = period_of(&data.cycle);
             let commitments: HashMap<i64, Commitment> = data
                 .objectives

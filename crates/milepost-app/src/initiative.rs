@@ -1,14 +1,15 @@
 //! Initiatives: the projects and tasks that move key results.
 
+use crate::Caller;
 use crate::access::record;
 use crate::error::{AppError, Problems, on_update};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
 use crate::permission::{Action, require, sees_key_result};
 use crate::time::{from_ms, parse_day};
-use crate::{App, Caller};
 use jiff::Timestamp;
 use jiff::civil::Date;
+use milepost_core::InitiativeId;
 use milepost_core::Title;
 use milepost_store::{InitiativeFields, InitiativeFilter, InitiativeRow, Tx};
 use serde::{Deserialize, Serialize};
@@ -216,11 +217,17 @@ async fn check_common(
     Ok(due_date.and_then(|d| problems.check("/due_date", parse_day(d))).map(|d| d.to_string()))
 }
 
-impl App {
+/// Initiatives: the projects and tasks under objectives and key results. Reached through [`App::initiatives`](crate::App::initiatives).
+#[derive(Debug, Clone, Copy)]
+pub struct Initiatives<'a> {
+    pub(crate) app: &'a crate::App,
+}
+
+impl Initiatives<'_> {
     /// Creates an initiative.
-    pub async fn create_initiative(&self, caller: &Caller, new: NewInitiative) -> Result<InitiativeView, AppError> {
+    pub async fn create(self, caller: &Caller, new: NewInitiative) -> Result<InitiativeView, AppError> {
         require(caller, Action::EditOkr { owner: new.owner_person_id })?;
-        let mut tx = self.store().write().await?;
+        let mut tx = self.app.store().write().await?;
         let mut problems = Problems::new();
         let title = problems.check("/title", Title::parse(&new.title));
         let due = check_common(
@@ -245,30 +252,32 @@ impl App {
             due_date: due,
             link: new.link,
         };
-        let row = tx.insert_initiative(caller.workspace, &fields, self.now_ms()).await?;
+        let row = tx.insert_initiative(caller.workspace, &fields, self.app.now_ms()).await?;
         tx.set_initiative_key_results(caller.workspace, row.id, &new.key_result_ids).await?;
         let links = visible_links(&mut tx, caller, row.id).await?;
-        record(&mut tx, caller, "create", "initiative", row.id, None::<&()>, Some(&row), self.now_ms()).await?;
+        record(&mut tx, caller, "create", "initiative", row.id, None::<&()>, Some(&row), self.app.now_ms()).await?;
         tx.commit().await?;
         Ok(view(row, links))
     }
 
     /// One initiative.
-    pub async fn get_initiative(&self, caller: &Caller, id: i64) -> Result<InitiativeView, AppError> {
-        let mut tx = self.store().read().await?;
+    pub async fn get(self, caller: &Caller, id: InitiativeId) -> Result<InitiativeView, AppError> {
+        let id = id.get();
+        let mut tx = self.app.store().read().await?;
         let row = tx.initiative(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let links = visible_links(&mut tx, caller, id).await?;
         Ok(view(row, links))
     }
 
     /// Changes an initiative.
-    pub async fn update_initiative(
-        &self,
+    pub async fn update(
+        self,
         caller: &Caller,
-        id: i64,
+        id: InitiativeId,
         change: InitiativePatch,
     ) -> Result<InitiativeView, AppError> {
-        let mut tx = self.store().write().await?;
+        let id = id.get();
+        let mut tx = self.app.store().write().await?;
         let current = tx.initiative(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         require(caller, Action::EditOkr { owner: current.owner_person_id })?;
         let mut problems = Problems::new();
@@ -301,32 +310,33 @@ impl App {
             link,
         };
         let row = tx
-            .update_initiative(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
+            .update_initiative(caller.workspace, id, change.version, &fields, current.archived, self.app.now_ms())
             .await
             .map_err(|e| on_update(e, "initiative", id, change.version))?;
         if change.key_result_ids.is_some() {
             tx.set_initiative_key_results(caller.workspace, id, &key_result_ids).await?;
         }
         let links = visible_links(&mut tx, caller, id).await?;
-        record(&mut tx, caller, "update", "initiative", id, Some(&current), Some(&row), self.now_ms()).await?;
+        record(&mut tx, caller, "update", "initiative", id, Some(&current), Some(&row), self.app.now_ms()).await?;
         tx.commit().await?;
         Ok(view(row, links))
     }
 
     /// Archives an initiative (or restores it).
-    pub async fn archive_initiative(
-        &self,
+    pub async fn archive(
+        self,
         caller: &Caller,
-        id: i64,
+        id: InitiativeId,
         version: i64,
         archived: bool,
     ) -> Result<InitiativeView, AppError> {
-        let mut tx = self.store().write().await?;
+        let id = id.get();
+        let mut tx = self.app.store().write().await?;
         let current = tx.initiative(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         require(caller, Action::EditOkr { owner: current.owner_person_id })?;
         let fields = current.fields();
         let row = tx
-            .update_initiative(caller.workspace, id, version, &fields, archived, self.now_ms())
+            .update_initiative(caller.workspace, id, version, &fields, archived, self.app.now_ms())
             .await
             .map_err(|e| on_update(e, "initiative", id, version))?;
         let links = visible_links(&mut tx, caller, id).await?;
@@ -338,7 +348,7 @@ impl App {
             id,
             Some(&current),
             Some(&row),
-            self.now_ms(),
+            self.app.now_ms(),
         )
         .await?;
         tx.commit().await?;
@@ -346,11 +356,7 @@ impl App {
     }
 
     /// Lists initiatives.
-    pub async fn list_initiatives(
-        &self,
-        caller: &Caller,
-        query: InitiativeQuery,
-    ) -> Result<Paged<InitiativeView>, AppError> {
+    pub async fn list(self, caller: &Caller, query: InitiativeQuery) -> Result<Paged<InitiativeView>, AppError> {
         let page = ListParams { limit: query.limit, after: query.after }.page()?;
         let filter = InitiativeFilter {
             key_result_id: query.key_result_id,
@@ -358,7 +364,7 @@ impl App {
             status: query.status.map(|s| s.as_str().to_owned()),
             include_archived: query.include_archived,
         };
-        let mut tx = self.store().read().await?;
+        let mut tx = self.app.store().read().await?;
         if let Some(key_result) = query.key_result_id
             && !sees_key_result(&mut tx, caller, key_result).await?
         {

@@ -2,9 +2,11 @@
 //! expected progress and status. Their value changes only through check-ins.
 
 use crate::access::record;
+use milepost_core::{KeyResultId, ObjectiveId};
 mod check;
 mod view;
 
+use crate::Caller;
 use crate::cycle::period_of;
 use crate::error::{AppError, Problems, on_update};
 use crate::evaluation::{KeyResultEval, evaluate_key_result, measure_of, schedule_of};
@@ -12,7 +14,6 @@ use crate::page::{self, ListParams, Paged};
 use crate::patch;
 use crate::permission::{Action, allows, hidden_objectives, require, require_visible};
 use crate::time::from_ms;
-use crate::{App, Caller};
 pub(crate) use check::check_new;
 use check::{Definition, check_definition, check_kpi, check_person, check_schedule, fields_of, short_text};
 use jiff::Timestamp;
@@ -253,32 +254,39 @@ fn not_found(id: i64) -> AppError {
     AppError::NotFound { what: "key result", id: id.to_string() }
 }
 
-impl App {
+/// Key results: create, read, change, archive and list them. Reached through [`App::key_results`](crate::App::key_results).
+#[derive(Debug, Clone, Copy)]
+pub struct KeyResults<'a> {
+    pub(crate) app: &'a crate::App,
+}
+
+impl KeyResults<'_> {
     /// Adds a key result to an objective.
-    pub async fn create_key_result(
-        &self,
+    pub async fn create(
+        self,
         caller: &Caller,
-        objective_id: i64,
+        objective_id: ObjectiveId,
         new: NewKeyResult,
     ) -> Result<KeyResultView, AppError> {
-        let mut tx = self.store().write().await?;
-        let row = self.create_key_result_in(&mut tx, caller, objective_id, new).await?;
+        let objective_id = objective_id.get();
+        let mut tx = self.app.store().write().await?;
+        let row = self.create_in(&mut tx, caller, objective_id, new).await?;
         tx.commit().await?;
-        self.key_result_view(caller, row).await
+        self.written_view(caller, row).await
     }
 
     /// The view of a key result as just written, its numbers computed after the write
     /// committed, so that SQLite's one write lock is held only for the writes.
-    pub(crate) async fn key_result_view(&self, caller: &Caller, row: KeyResultRow) -> Result<KeyResultView, AppError> {
+    pub(crate) async fn written_view(self, caller: &Caller, row: KeyResultRow) -> Result<KeyResultView, AppError> {
         let id = row.id;
-        let mut tx = self.store().read().await?;
-        views(&mut tx, caller, vec![row], self.now()).await?.pop().ok_or_else(|| not_found(id))
+        let mut tx = self.app.store().read().await?;
+        views(&mut tx, caller, vec![row], self.app.now()).await?.pop().ok_or_else(|| not_found(id))
     }
 
     /// [`App::create_key_result`] inside a transaction the caller commits; returns the
     /// row written.
-    pub(crate) async fn create_key_result_in(
-        &self,
+    pub(crate) async fn create_in(
+        self,
         tx: &mut Tx,
         caller: &Caller,
         objective_id: i64,
@@ -309,7 +317,7 @@ impl App {
         let Some(fields) = fields else {
             return Err(AppError::invalid("/title", "missing"));
         };
-        let now = self.now();
+        let now = self.app.now();
         let added_after_start = cycle.status == CycleStatus::Active && now >= period.starts_at();
         let row = tx.insert_key_result(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
         record(tx, caller, "create", "key_result", row.id, None::<&()>, Some(&row), now.as_millisecond()).await?;
@@ -317,10 +325,11 @@ impl App {
     }
 
     /// One key result.
-    pub async fn get_key_result(&self, caller: &Caller, id: i64) -> Result<KeyResultView, AppError> {
-        let mut tx = self.store().read().await?;
+    pub async fn get(self, caller: &Caller, id: KeyResultId) -> Result<KeyResultView, AppError> {
+        let id = id.get();
+        let mut tx = self.app.store().read().await?;
         let row = tx.key_result(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
-        views(&mut tx, caller, vec![row], self.now())
+        views(&mut tx, caller, vec![row], self.app.now())
             .await
             .map_err(|e| as_key_result(e, id))?
             .pop()
@@ -329,22 +338,23 @@ impl App {
 
     /// Changes a key result. Moving its start, target or range after the cycle began
     /// needs a reason, and is recorded.
-    pub async fn update_key_result(
-        &self,
+    pub async fn update(
+        self,
         caller: &Caller,
-        id: i64,
+        id: KeyResultId,
         change: KeyResultPatch,
     ) -> Result<KeyResultView, AppError> {
-        let mut tx = self.store().write().await?;
-        let row = self.update_key_result_in(&mut tx, caller, id, change).await?;
+        let id = id.get();
+        let mut tx = self.app.store().write().await?;
+        let row = self.update_in(&mut tx, caller, id, change).await?;
         tx.commit().await?;
-        self.key_result_view(caller, row).await
+        self.written_view(caller, row).await
     }
 
     /// [`App::update_key_result`] inside a transaction the caller commits; returns the
     /// row written.
-    pub(crate) async fn update_key_result_in(
-        &self,
+    pub(crate) async fn update_in(
+        self,
         tx: &mut Tx,
         caller: &Caller,
         id: i64,
@@ -354,7 +364,7 @@ impl App {
         let (objective, cycle) = parents(tx, caller, current.objective_id).await.map_err(|e| as_key_result(e, id))?;
         require_owner(caller, &current, &objective)?;
         let period = period_of(&cycle);
-        let now = self.now();
+        let now = self.app.now();
         let mut problems = Problems::new();
         let title = match &change.title {
             Some(title) => problems.check("/title", Title::parse(title)).map(Title::into_string),
@@ -464,23 +474,24 @@ impl App {
 
     /// Archives a key result (or restores it). Archived key results leave their
     /// objective's progress.
-    pub async fn archive_key_result(
-        &self,
+    pub async fn archive(
+        self,
         caller: &Caller,
-        id: i64,
+        id: KeyResultId,
         version: i64,
         archived: bool,
     ) -> Result<KeyResultView, AppError> {
-        let mut tx = self.store().write().await?;
-        let row = self.archive_key_result_in(&mut tx, caller, id, version, archived).await?;
+        let id = id.get();
+        let mut tx = self.app.store().write().await?;
+        let row = self.archive_in(&mut tx, caller, id, version, archived).await?;
         tx.commit().await?;
-        self.key_result_view(caller, row).await
+        self.written_view(caller, row).await
     }
 
     /// [`App::archive_key_result`] inside a transaction the caller commits; returns the
     /// row written.
-    pub(crate) async fn archive_key_result_in(
-        &self,
+    pub(crate) async fn archive_in(
+        self,
         tx: &mut Tx,
         caller: &Caller,
         id: i64,
@@ -492,7 +503,7 @@ impl App {
         require_owner(caller, &current, &objective)?;
         let fields = current.fields();
         let row = tx
-            .update_key_result(caller.workspace, id, version, &fields, archived, self.now_ms())
+            .update_key_result(caller.workspace, id, version, &fields, archived, self.app.now_ms())
             .await
             .map_err(|e| on_update(e, "key result", id, version))?;
         record(
@@ -503,7 +514,7 @@ impl App {
             id,
             Some(&current),
             Some(&row),
-            self.now_ms(),
+            self.app.now_ms(),
         )
         .await?;
         Ok(row)
@@ -511,11 +522,7 @@ impl App {
 
     /// Lists key results. A status filter is applied after computing, page by page,
     /// so the cursor still moves in id order.
-    pub async fn list_key_results(
-        &self,
-        caller: &Caller,
-        query: KeyResultQuery,
-    ) -> Result<Paged<KeyResultView>, AppError> {
+    pub async fn list(self, caller: &Caller, query: KeyResultQuery) -> Result<Paged<KeyResultView>, AppError> {
         let page = ListParams { limit: query.limit, after: query.after.clone() }.page()?;
         let filter = KeyResultFilter {
             objective_id: query.objective_id,
@@ -524,8 +531,8 @@ impl App {
             team_id: query.team_id,
             include_archived: query.include_archived,
         };
-        let mut tx = self.store().read().await?;
-        let now = self.now();
+        let mut tx = self.app.store().read().await?;
+        let now = self.app.now();
         let hidden = hidden_objectives(&mut tx, caller).await?;
         let mut walk = page::FilteredWalk::new(page);
         loop {

@@ -105,6 +105,63 @@ impl App {
         App { clock, ..self.clone() }
     }
 
+    // The use cases, by area: each area is its own small type over the app.
+
+    /// Objectives: create, read, change, archive and list them, with their computed numbers.
+    pub fn objectives(&self) -> objective::Objectives<'_> {
+        objective::Objectives { app: self }
+    }
+
+    /// Initiatives: the projects and tasks under objectives and key results.
+    pub fn initiatives(&self) -> initiative::Initiatives<'_> {
+        initiative::Initiatives { app: self }
+    }
+
+    /// Key results: create, read, change, archive and list them.
+    pub fn key_results(&self) -> key_result::KeyResults<'_> {
+        key_result::KeyResults { app: self }
+    }
+
+    /// Check-ins on key results: one, a batch, a CSV history; and who moved a goal.
+    pub fn check_ins(&self) -> check_in::CheckIns<'_> {
+        check_in::CheckIns { app: self }
+    }
+
+    /// Cycles and their review: create, start, close, reopen; calibration and forecast evaluation.
+    pub fn cycles(&self) -> cycle::Cycles<'_> {
+        cycle::Cycles { app: self }
+    }
+
+    /// KPIs: definitions, measurements, pull sources, the board and recovery objectives.
+    pub fn kpis(&self) -> kpi::Kpis<'_> {
+        kpi::Kpis { app: self }
+    }
+
+    /// People of a workspace.
+    pub fn people(&self) -> person::People<'_> {
+        person::People { app: self }
+    }
+
+    /// Teams, in the workspace's tree.
+    pub fn teams(&self) -> team::Teams<'_> {
+        team::Teams { app: self }
+    }
+
+    /// Access: passwords and sessions, API tokens, invitations and the audit log.
+    pub fn access(&self) -> access::Access<'_> {
+        access::Access { app: self }
+    }
+
+    /// OKR files: apply a set of files, export the workspace as files.
+    pub fn okr_files(&self) -> okr_file::OkrFiles<'_> {
+        okr_file::OkrFiles { app: self }
+    }
+
+    /// Workspaces, and the caller acting in one.
+    pub fn workspaces(&self) -> workspace::Workspaces<'_> {
+        workspace::Workspaces { app: self }
+    }
+
     pub(crate) fn store(&self) -> &Database {
         &self.store
     }

@@ -3,19 +3,20 @@
 
 mod links;
 
+use crate::Caller;
 use crate::access::record;
 use crate::cycle::period_of;
 use crate::error::{AppError, Problems, on_update};
-use crate::evaluation::{CycleData, Cycles, Evaluation, ScoreView};
+use crate::evaluation::{CycleCache, CycleData, Evaluation, ScoreView};
 use crate::key_result::{self, KeyResultView, NewKeyResult};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
 use crate::permission::{Action, hidden_objectives, require, require_visible};
 use crate::time::from_ms;
-use crate::{App, Caller};
 use jiff::Timestamp;
 use links::{Links, check_links};
 use milepost_core::{Commitment, CycleStatus, Status, Title, Visibility};
+use milepost_core::{CycleId, ObjectiveId};
 use milepost_store::{CycleRow, KeyResultRow, ObjectiveFields, ObjectiveFilter, ObjectiveRow, Tx};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -209,7 +210,7 @@ async fn views(
     now: Timestamp,
     include_archived: bool,
 ) -> Result<Vec<ObjectiveView>, AppError> {
-    let mut cycles = Cycles::default();
+    let mut cycles = CycleCache::default();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let (data, evaluation) = cycles.get(tx, caller.workspace, row.cycle_id, now).await?;
@@ -226,28 +227,30 @@ fn description(problems: &mut Problems, text: Option<&str>) -> String {
     text.to_owned()
 }
 
-impl App {
+/// Objectives: create, read, change, archive and list them, with their computed numbers. Reached through [`App::objectives`](crate::App::objectives).
+#[derive(Debug, Clone, Copy)]
+pub struct Objectives<'a> {
+    pub(crate) app: &'a crate::App,
+}
+
+impl Objectives<'_> {
     /// Creates an objective, and its key results with it: all or nothing.
-    pub async fn create_objective(&self, caller: &Caller, new: NewObjective) -> Result<ObjectiveView, AppError> {
-        let mut tx = self.store().write().await?;
-        let created = self.create_objective_in(&mut tx, caller, new).await?;
+    pub async fn create(self, caller: &Caller, new: NewObjective) -> Result<ObjectiveView, AppError> {
+        let mut tx = self.app.store().write().await?;
+        let created = self.create_in(&mut tx, caller, new).await?;
         tx.commit().await?;
-        self.created_objective_view(caller, created).await
+        self.created_view(caller, created).await
     }
 
     /// The view of an objective just created, from what was written: nothing is aligned
     /// to it yet and its key results have no check-ins, so its numbers need only its own
     /// key results (and the values of the KPIs they read), not the whole cycle.
-    pub(crate) async fn created_objective_view(
-        &self,
-        caller: &Caller,
-        created: Created,
-    ) -> Result<ObjectiveView, AppError> {
+    pub(crate) async fn created_view(self, caller: &Caller, created: Created) -> Result<ObjectiveView, AppError> {
         let Created { row, key_results, cycle } = created;
         let mut kpi_values = HashMap::new();
         let kpis: Vec<i64> = key_results.iter().filter_map(crate::evaluation::reads_kpi).collect();
         if !kpis.is_empty() {
-            let mut tx = self.store().read().await?;
+            let mut tx = self.app.store().read().await?;
             for kpi in kpis {
                 let values = crate::evaluation::kpi_values_in(&mut tx, caller.workspace, kpi, &cycle).await?;
                 kpi_values.insert((kpi, cycle.id), values);
@@ -261,32 +264,27 @@ impl App {
             other_cycles: HashMap::new(),
             kpi_values,
         };
-        let evaluation = crate::evaluation::evaluate(&data, self.now());
+        let evaluation = crate::evaluation::evaluate(&data, self.app.now());
         Ok(view(row, &data, &evaluation, false))
     }
 
     /// The view of an objective as just written, its numbers computed after the write
     /// committed: evaluating the whole cycle inside the write transaction would hold
     /// SQLite's one write lock for it, and every other writer would wait.
-    async fn objective_view(
-        &self,
+    async fn written_view(
+        self,
         caller: &Caller,
         row: ObjectiveRow,
         include_archived: bool,
     ) -> Result<ObjectiveView, AppError> {
         let id = row.id;
-        let mut tx = self.store().read().await?;
-        views(&mut tx, caller, vec![row], self.now(), include_archived).await?.pop().ok_or_else(|| not_found(id))
+        let mut tx = self.app.store().read().await?;
+        views(&mut tx, caller, vec![row], self.app.now(), include_archived).await?.pop().ok_or_else(|| not_found(id))
     }
 
     /// [`App::create_objective`] inside a transaction the caller commits; returns what
     /// was written.
-    pub(crate) async fn create_objective_in(
-        &self,
-        tx: &mut Tx,
-        caller: &Caller,
-        new: NewObjective,
-    ) -> Result<Created, AppError> {
+    pub(crate) async fn create_in(self, tx: &mut Tx, caller: &Caller, new: NewObjective) -> Result<Created, AppError> {
         require(caller, Action::EditOkr { owner: new.owner_person_id })?;
         let mut problems = Problems::new();
         let title = problems.check("/title", Title::parse(&new.title));
@@ -328,7 +326,7 @@ impl App {
         let Some(title) = title else {
             return Err(AppError::invalid("/title", "missing"));
         };
-        let now = self.now();
+        let now = self.app.now();
         let fields = ObjectiveFields {
             cycle_id: cycle.id,
             title: title.into_string(),
@@ -355,30 +353,32 @@ impl App {
     }
 
     /// One objective with its key results.
-    pub async fn get_objective(&self, caller: &Caller, id: i64) -> Result<ObjectiveView, AppError> {
-        let mut tx = self.store().read().await?;
+    pub async fn get(self, caller: &Caller, id: ObjectiveId) -> Result<ObjectiveView, AppError> {
+        let id = id.get();
+        let mut tx = self.app.store().read().await?;
         let row = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         require_visible(&mut tx, caller, &row).await?;
-        views(&mut tx, caller, vec![row], self.now(), false).await?.pop().ok_or_else(|| not_found(id))
+        views(&mut tx, caller, vec![row], self.app.now(), false).await?.pop().ok_or_else(|| not_found(id))
     }
 
     /// Changes an objective.
-    pub async fn update_objective(
-        &self,
+    pub async fn update(
+        self,
         caller: &Caller,
-        id: i64,
+        id: ObjectiveId,
         change: ObjectivePatch,
     ) -> Result<ObjectiveView, AppError> {
-        let mut tx = self.store().write().await?;
-        let row = self.update_objective_in(&mut tx, caller, id, change).await?;
+        let id = id.get();
+        let mut tx = self.app.store().write().await?;
+        let row = self.update_in(&mut tx, caller, id, change).await?;
         tx.commit().await?;
-        self.objective_view(caller, row, false).await
+        self.written_view(caller, row, false).await
     }
 
     /// [`App::update_objective`] inside a transaction the caller commits; returns the
     /// row written.
-    pub(crate) async fn update_objective_in(
-        &self,
+    pub(crate) async fn update_in(
+        self,
         tx: &mut Tx,
         caller: &Caller,
         id: i64,
@@ -439,32 +439,33 @@ impl App {
             rollup_children: change.rollup_children.unwrap_or(current.rollup_children),
         };
         let row = tx
-            .update_objective(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
+            .update_objective(caller.workspace, id, change.version, &fields, current.archived, self.app.now_ms())
             .await
             .map_err(|e| on_update(e, "objective", id, change.version))?;
-        record(tx, caller, "update", "objective", id, Some(&current), Some(&row), self.now_ms()).await?;
+        record(tx, caller, "update", "objective", id, Some(&current), Some(&row), self.app.now_ms()).await?;
         Ok(row)
     }
 
     /// Archives an objective (or restores it). Archived objectives leave their
     /// parent's rollup; their key results keep their history.
-    pub async fn archive_objective(
-        &self,
+    pub async fn archive(
+        self,
         caller: &Caller,
-        id: i64,
+        id: ObjectiveId,
         version: i64,
         archived: bool,
     ) -> Result<ObjectiveView, AppError> {
-        let mut tx = self.store().write().await?;
-        let row = self.archive_objective_in(&mut tx, caller, id, version, archived).await?;
+        let id = id.get();
+        let mut tx = self.app.store().write().await?;
+        let row = self.archive_in(&mut tx, caller, id, version, archived).await?;
         tx.commit().await?;
-        self.objective_view(caller, row, archived).await
+        self.written_view(caller, row, archived).await
     }
 
     /// [`App::archive_objective`] inside a transaction the caller commits; returns the
     /// row written.
-    pub(crate) async fn archive_objective_in(
-        &self,
+    pub(crate) async fn archive_in(
+        self,
         tx: &mut Tx,
         caller: &Caller,
         id: i64,
@@ -476,7 +477,7 @@ impl App {
         require(caller, Action::EditOkr { owner: current.owner_person_id })?;
         let fields = current.fields();
         let row = tx
-            .update_objective(caller.workspace, id, version, &fields, archived, self.now_ms())
+            .update_objective(caller.workspace, id, version, &fields, archived, self.app.now_ms())
             .await
             .map_err(|e| on_update(e, "objective", id, version))?;
         record(
@@ -487,18 +488,14 @@ impl App {
             id,
             Some(&current),
             Some(&row),
-            self.now_ms(),
+            self.app.now_ms(),
         )
         .await?;
         Ok(row)
     }
 
     /// Lists objectives with their key results.
-    pub async fn list_objectives(
-        &self,
-        caller: &Caller,
-        query: ObjectiveQuery,
-    ) -> Result<Paged<ObjectiveView>, AppError> {
+    pub async fn list(self, caller: &Caller, query: ObjectiveQuery) -> Result<Paged<ObjectiveView>, AppError> {
         let page = ListParams { limit: query.limit, after: query.after.clone() }.page()?;
         let filter = ObjectiveFilter {
             cycle_id: query.cycle_id,
@@ -507,8 +504,8 @@ impl App {
             parent_objective_id: query.parent_objective_id,
             include_archived: query.include_archived,
         };
-        let mut tx = self.store().read().await?;
-        let now = self.now();
+        let mut tx = self.app.store().read().await?;
+        let now = self.app.now();
         let hidden = hidden_objectives(&mut tx, caller).await?;
         if query.parent_objective_id.is_some_and(|p| hidden.contains(&p)) {
             return Ok(Paged::new(Vec::new(), None, false));
@@ -531,11 +528,12 @@ impl App {
     /// (archived ones left out), from one evaluation of the cycle. For pages that show a
     /// whole cycle several ways: the same objectives and key results as the list calls
     /// filtered by cycle, with the same numbers, for one evaluation instead of one per call.
-    pub async fn list_cycle_objectives(&self, caller: &Caller, cycle_id: i64) -> Result<Vec<ObjectiveView>, AppError> {
-        let mut tx = self.store().read().await?;
-        let now = self.now();
+    pub async fn list_in_cycle(self, caller: &Caller, cycle_id: CycleId) -> Result<Vec<ObjectiveView>, AppError> {
+        let cycle_id = cycle_id.get();
+        let mut tx = self.app.store().read().await?;
+        let now = self.app.now();
         let hidden = hidden_objectives(&mut tx, caller).await?;
-        let mut cycles = Cycles::default();
+        let mut cycles = CycleCache::default();
         let (data, evaluation) = cycles.get(&mut tx, caller.workspace, cycle_id, now).await?;
         let mut rows: Vec<&ObjectiveRow> = data
             .objectives

@@ -47,19 +47,25 @@ struct Checked {
     parsed: milepost_okrfile::ParsedFile,
 }
 
-impl App {
+/// OKR files: apply a set of files, export the workspace as files. Reached through [`App::okr_files`](crate::App::okr_files).
+#[derive(Debug, Clone, Copy)]
+pub struct OkrFiles<'a> {
+    pub(crate) app: &'a crate::App,
+}
+
+impl OkrFiles<'_> {
     /// Plans OKR files against the caller's workspace and, unless `dry_run`, applies the
     /// plan in one transaction: all of it or, on any problem, none of it.
-    pub async fn apply_okr_files(&self, caller: &Caller, request: ApplyRequest) -> Result<Plan, AppError> {
+    pub async fn apply(self, caller: &Caller, request: ApplyRequest) -> Result<Plan, AppError> {
         if caller.role == crate::caller::Role::Viewer {
             crate::permission::require(caller, crate::permission::Action::EditOkr { owner: None })?;
         }
         // The names are read once, in the transaction the plan is made in, for both the
         // linter's unknown-name rules and the plan.
-        let mut tx = self.store().write().await?;
+        let mut tx = self.app.store().write().await?;
         let resolver = Resolver::load(&mut tx, caller).await?;
         let (checked, kpi_files) = check_files(&request.files, &resolver.names())?;
-        let mut run = Run::new(self, caller, &request, resolver);
+        let mut run = Run::new(self.app, caller, &request, resolver);
         // KPIs first, so that a key result may link to a KPI this apply creates.
         let kpi_ids = run.apply_kpis(&mut tx, &kpi_files).await?;
         let ids = if checked.is_empty() { Vec::new() } else { run.apply(&mut tx, &checked).await? };
@@ -330,7 +336,7 @@ impl<'a> Run<'a> {
                 rollup_children: None,
                 key_results: Vec::new(),
             };
-            let row = self.app.create_objective_in(tx, self.caller, new).await.map_err(|e| at(place, e))?.row;
+            let row = self.app.objectives().create_in(tx, self.caller, new).await.map_err(|e| at(place, e))?.row;
             self.push(place, Action::Create, "objective", row.id, &objective.title, None, Some(&row));
             return Ok((row.id, true));
         };
@@ -346,7 +352,8 @@ impl<'a> Run<'a> {
         }
         if current.archived {
             self.app
-                .archive_objective_in(tx, self.caller, id, current.version, false)
+                .objectives()
+                .archive_in(tx, self.caller, id, current.version, false)
                 .await
                 .map_err(|e| at(place, e))?;
             let row = self.row_objective(tx, id).await?;
@@ -377,7 +384,7 @@ impl<'a> Run<'a> {
         if objective_patch_is_empty(&change) {
             return Ok((id, false));
         }
-        self.app.update_objective_in(tx, self.caller, id, change).await.map_err(|e| at(place, e))?;
+        self.app.objectives().update_in(tx, self.caller, id, change).await.map_err(|e| at(place, e))?;
         let after = self.row_objective(tx, id).await?;
         self.push(place, Action::Update, "objective", id, &objective.title, Some(&current), Some(&after));
         Ok((id, false))
@@ -400,7 +407,7 @@ impl<'a> Run<'a> {
             visibility: None,
             rollup_children: None,
         };
-        self.app.update_objective_in(tx, self.caller, id, change).await.map_err(|e| at(place, e))?;
+        self.app.objectives().update_in(tx, self.caller, id, change).await.map_err(|e| at(place, e))?;
         let after = self.row_objective(tx, id).await?;
         // A new objective shows its parent in its create; an existing one gets an update.
         match self.changes.iter_mut().find(|c| c.what == "objective" && c.id == Some(id) && c.action == Action::Create)
@@ -441,7 +448,7 @@ impl<'a> Run<'a> {
                 if row.owner_person_id != owner.person || row.owner_team_id != owner.team {
                     continue;
                 }
-                self.app.archive_objective_in(tx, self.caller, row.id, row.version, true).await?;
+                self.app.objectives().archive_in(tx, self.caller, row.id, row.version, true).await?;
                 self.push_unplaced(Action::Archive, "objective", row.id, &row.title);
             }
         }
@@ -450,7 +457,7 @@ impl<'a> Run<'a> {
             if row.archived || self.named_key_results.contains(&row.id) {
                 continue;
             }
-            self.app.archive_key_result_in(tx, self.caller, row.id, row.version, true).await?;
+            self.app.key_results().archive_in(tx, self.caller, row.id, row.version, true).await?;
             self.push_unplaced(Action::Archive, "key_result", row.id, &row.title);
         }
         Ok(())

@@ -1,5 +1,6 @@
 //! People of a workspace, with their role.
 
+use crate::Caller;
 use crate::access::record;
 pub use crate::caller::Role;
 use crate::error::{AppError, Problems, duplicate_or, on_update};
@@ -7,8 +8,8 @@ use crate::page::{self, ListParams, Paged};
 use crate::patch;
 use crate::permission::{Action, require};
 use crate::time::from_ms;
-use crate::{App, Caller};
 use jiff::Timestamp;
+use milepost_core::PersonId;
 use milepost_core::{Slug, Title};
 use milepost_store::{PersonFields, PersonFilter, PersonRow, Tx};
 use serde::{Deserialize, Serialize};
@@ -145,27 +146,33 @@ async fn check_team(tx: &mut Tx, caller: &Caller, problems: &mut Problems, team:
     Ok(())
 }
 
-impl App {
+/// People of a workspace. Reached through [`App::people`](crate::App::people).
+#[derive(Debug, Clone, Copy)]
+pub struct People<'a> {
+    pub(crate) app: &'a crate::App,
+}
+
+impl People<'_> {
     /// Adds a person.
-    pub async fn create_person(&self, caller: &Caller, new: NewPerson) -> Result<PersonView, AppError> {
-        self.create_person_with_password(caller, new, None).await
+    pub async fn create(self, caller: &Caller, new: NewPerson) -> Result<PersonView, AppError> {
+        self.create_with_password(caller, new, None).await
     }
 
     /// Adds a person who can log in with `password`: both or neither are written.
-    pub async fn create_person_with_password(
-        &self,
+    pub async fn create_with_password(
+        self,
         caller: &Caller,
         new: NewPerson,
         password: Option<&str>,
     ) -> Result<PersonView, AppError> {
         let access = password.map_or(NewAccess::None, NewAccess::Password);
-        Ok(self.add_person(caller, new, access).await?.0.into())
+        Ok(self.add(caller, new, access).await?.0.into())
     }
 
     /// Adds a person and, in the same transaction, their way in: a password, an
     /// invitation, or nothing yet.
-    pub(crate) async fn add_person(
-        &self,
+    pub(crate) async fn add(
+        self,
         caller: &Caller,
         new: NewPerson,
         access: NewAccess<'_>,
@@ -195,7 +202,7 @@ impl App {
             Some(password) if problems.is_empty() => Some(crate::password::hash_password(password.to_owned()).await?),
             _ => None,
         };
-        let mut tx = self.store().write().await?;
+        let mut tx = self.app.store().write().await?;
         check_team(&mut tx, caller, &mut problems, new.team_id).await?;
         problems.finish()?;
         let (Some(name), Some(email), Some(handle)) = (name, email, handle) else {
@@ -208,16 +215,18 @@ impl App {
             role: new.role.unwrap_or(Role::Member).as_str().to_owned(),
             team_id: new.team_id,
         };
-        let row =
-            tx.insert_person(caller.workspace, &fields, self.now_ms()).await.map_err(|e| duplicate_or(e, "person"))?;
+        let row = tx
+            .insert_person(caller.workspace, &fields, self.app.now_ms())
+            .await
+            .map_err(|e| duplicate_or(e, "person"))?;
         if let Some(hash) = &password_hash {
             tx.set_password_hash(caller.workspace, row.id, Some(hash)).await?;
         }
-        record(&mut tx, caller, "create", "person", row.id, None::<&()>, Some(&row), self.now_ms()).await?;
+        record(&mut tx, caller, "create", "person", row.id, None::<&()>, Some(&row), self.app.now_ms()).await?;
         let invitation = match access {
             NewAccess::Invitation { secret_hash, expires_at } => {
                 let invitation =
-                    tx.insert_invitation(caller.workspace, row.id, secret_hash, expires_at, self.now_ms()).await?;
+                    tx.insert_invitation(caller.workspace, row.id, secret_hash, expires_at, self.app.now_ms()).await?;
                 record(
                     &mut tx,
                     caller,
@@ -226,7 +235,7 @@ impl App {
                     invitation.id,
                     None::<&()>,
                     Some(&invitation),
-                    self.now_ms(),
+                    self.app.now_ms(),
                 )
                 .await?;
                 Some(invitation)
@@ -238,16 +247,18 @@ impl App {
     }
 
     /// One person.
-    pub async fn get_person(&self, caller: &Caller, id: i64) -> Result<PersonView, AppError> {
-        let mut tx = self.store().read().await?;
+    pub async fn get(self, caller: &Caller, id: PersonId) -> Result<PersonView, AppError> {
+        let id = id.get();
+        let mut tx = self.app.store().read().await?;
         let row = tx.person(caller.workspace, id).await?;
         row.map(PersonView::from).ok_or_else(|| AppError::NotFound { what: "person", id: id.to_string() })
     }
 
     /// Changes a person.
-    pub async fn update_person(&self, caller: &Caller, id: i64, change: PersonPatch) -> Result<PersonView, AppError> {
+    pub async fn update(self, caller: &Caller, id: PersonId, change: PersonPatch) -> Result<PersonView, AppError> {
+        let id = id.get();
         require(caller, Action::Administer)?;
-        let mut tx = self.store().write().await?;
+        let mut tx = self.app.store().write().await?;
         let current = tx
             .person(caller.workspace, id)
             .await?
@@ -274,36 +285,37 @@ impl App {
         let role = change.role.map_or(current.role.clone(), |r| r.as_str().to_owned());
         let fields = PersonFields { handle, name, email, role, team_id };
         let row = tx
-            .update_person(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
+            .update_person(caller.workspace, id, change.version, &fields, current.archived, self.app.now_ms())
             .await
             .map_err(|e| on_update(e, "person", id, change.version))?;
-        record(&mut tx, caller, "update", "person", id, Some(&current), Some(&row), self.now_ms()).await?;
+        record(&mut tx, caller, "update", "person", id, Some(&current), Some(&row), self.app.now_ms()).await?;
         tx.commit().await?;
         Ok(row.into())
     }
 
     /// Archives a person (or restores them).
-    pub async fn archive_person(
-        &self,
+    pub async fn archive(
+        self,
         caller: &Caller,
-        id: i64,
+        id: PersonId,
         version: i64,
         archived: bool,
     ) -> Result<PersonView, AppError> {
+        let id = id.get();
         require(caller, Action::Administer)?;
-        let mut tx = self.store().write().await?;
+        let mut tx = self.app.store().write().await?;
         let current = tx
             .person(caller.workspace, id)
             .await?
             .ok_or_else(|| AppError::NotFound { what: "person", id: id.to_string() })?;
         let fields = current.fields();
         let row = tx
-            .update_person(caller.workspace, id, version, &fields, archived, self.now_ms())
+            .update_person(caller.workspace, id, version, &fields, archived, self.app.now_ms())
             .await
             .map_err(|e| on_update(e, "person", id, version))?;
         if archived {
             // Someone who left is logged out everywhere; restoring them does not log them back in.
-            tx.revoke_sessions_of(caller.workspace, id, None, self.now_ms()).await?;
+            tx.revoke_sessions_of(caller.workspace, id, None, self.app.now_ms()).await?;
         }
         record(
             &mut tx,
@@ -313,7 +325,7 @@ impl App {
             id,
             Some(&current),
             Some(&row),
-            self.now_ms(),
+            self.app.now_ms(),
         )
         .await?;
         tx.commit().await?;
@@ -321,14 +333,14 @@ impl App {
     }
 
     /// Lists people.
-    pub async fn list_people(&self, caller: &Caller, query: PersonQuery) -> Result<Paged<PersonView>, AppError> {
+    pub async fn list(self, caller: &Caller, query: PersonQuery) -> Result<Paged<PersonView>, AppError> {
         let page = ListParams { limit: query.limit, after: query.after }.page()?;
         let filter = PersonFilter {
             team_id: query.team_id,
             role: query.role.map(|r| r.as_str().to_owned()),
             include_archived: query.include_archived,
         };
-        let mut tx = self.store().read().await?;
+        let mut tx = self.app.store().read().await?;
         let rows = tx.list_people(caller.workspace, &filter, page::probe(page)).await?;
         Ok(page::finish(rows, page, |r| r.id, PersonView::from))
     }

@@ -7,7 +7,7 @@
 //! (5 for one account or 20 from one address in 15 minutes) is refused with 429 before
 //! any password is checked, on every server alike.
 
-use crate::App;
+use crate::access::Access;
 use crate::access::{hash_secret, new_secret, record};
 use crate::caller::Caller;
 use crate::error::{AppError, Problems};
@@ -17,6 +17,7 @@ use crate::permission::{Action, require};
 use crate::person::{NewAccess, PersonView, Role};
 use crate::time::from_ms;
 use jiff::{SignedDuration, Timestamp};
+use milepost_core::PersonId;
 use milepost_core::WorkspaceId;
 use milepost_store::Tx;
 use serde::{Deserialize, Serialize};
@@ -96,18 +97,19 @@ fn wrong() -> AppError {
     AppError::Unauthenticated { detail: "the email or the password is wrong".to_owned() }
 }
 
-impl App {
+impl Access<'_> {
     /// Sets a person's password (admins only: a person changes their own with
     /// [`App::change_password`], which asks for the current one, so a stolen session
     /// cannot take the account over).
-    pub async fn set_password(&self, caller: &Caller, person_id: i64, password: &str) -> Result<(), AppError> {
+    pub async fn set_password(self, caller: &Caller, person_id: PersonId, password: &str) -> Result<(), AppError> {
+        let person_id = person_id.get();
         require(caller, Action::Administer)?;
         let mut problems = Problems::new();
         check_password(&mut problems, "/password", password);
         problems.finish()?;
         let hash = hash_password(password.to_owned()).await?;
-        let now = self.now_ms();
-        let mut tx = self.store().write().await?;
+        let now = self.app.now_ms();
+        let mut tx = self.app.store().write().await?;
         let person = tx
             .person(caller.workspace, person_id)
             .await?
@@ -120,10 +122,10 @@ impl App {
     }
 
     /// Logs a person in from `address`; the answer holds the session cookie to set.
-    pub async fn login(&self, login: Login, address: &str) -> Result<NewSession, AppError> {
-        let now = self.now();
+    pub async fn login(self, login: Login, address: &str) -> Result<NewSession, AppError> {
+        let now = self.app.now();
         let email = login.email.trim().to_lowercase();
-        let mut tx = self.store().read().await?;
+        let mut tx = self.app.store().read().await?;
         let Some(workspace) = tx.workspace_by_slug(login.workspace.trim()).await? else {
             drop(tx);
             // Take as long as a real check, so timing does not tell which workspaces exist.
@@ -135,16 +137,16 @@ impl App {
         // The attempt is written, and counted, before the password is checked: parallel
         // guesses each see the others, so a burst cannot slip past the limit. A
         // successful attempt is forgotten again.
-        let mut tx = self.store().write().await?;
+        let mut tx = self.app.store().write().await?;
         let attempt = tx.insert_login_failure(workspace_id, &email, address, now.as_millisecond()).await?;
         tx.commit().await?;
         let since = now.checked_sub(FAILURE_WINDOW).unwrap_or(now).as_millisecond();
-        let mut tx = self.store().read().await?;
+        let mut tx = self.app.store().read().await?;
         let (by_email, by_address) = tx.count_login_failures(workspace_id, &email, address, since).await?;
         if by_email > MAX_FAILURES_PER_ACCOUNT || by_address > MAX_FAILURES_PER_ADDRESS {
             // Refused before any password was checked: not a guess, so not counted.
             drop(tx);
-            let mut tx = self.store().write().await?;
+            let mut tx = self.app.store().write().await?;
             tx.forget_login_attempt(workspace_id, attempt).await?;
             tx.commit().await?;
             return Err(AppError::TooManyRequests {
@@ -156,7 +158,7 @@ impl App {
         drop(tx);
         let ok = verify_password(login.password, person.as_ref().and_then(|p| p.password_hash.clone())).await;
         let (Some(person), true) = (person, ok) else { return Err(wrong()) };
-        let mut tx = self.store().write().await?;
+        let mut tx = self.app.store().write().await?;
         tx.forget_login_attempt(workspace_id, attempt).await?;
         let (secret, expires_at) = start_session(&mut tx, workspace_id, person.id, now).await?;
         tx.commit().await?;
@@ -164,13 +166,13 @@ impl App {
     }
 
     /// The caller a session cookie stands for: the person, their team and their role.
-    pub async fn authenticate_session(&self, secret: &str) -> Result<(Caller, SessionView), AppError> {
+    pub async fn authenticate_session(self, secret: &str) -> Result<(Caller, SessionView), AppError> {
         let refused = || AppError::Unauthenticated { detail: "the session has ended: log in again".to_owned() };
         if !secret.starts_with(SESSION_PREFIX) {
             return Err(refused());
         }
-        let now = self.now().as_millisecond();
-        let mut tx = self.store().read().await?;
+        let now = self.app.now().as_millisecond();
+        let mut tx = self.app.store().read().await?;
         let session = tx.session_by_hash(&hash_secret(secret)).await?.ok_or_else(refused)?;
         if session.revoked_at.is_some() || session.expires_at <= now {
             return Err(refused());
@@ -191,24 +193,24 @@ impl App {
     }
 
     /// Ends the session with that cookie (logging out twice is harmless).
-    pub async fn logout(&self, secret: &str) -> Result<(), AppError> {
-        let mut tx = self.store().write().await?;
+    pub async fn logout(self, secret: &str) -> Result<(), AppError> {
+        let mut tx = self.app.store().write().await?;
         if let Some(session) = tx.session_by_hash(&hash_secret(secret)).await? {
-            tx.revoke_session(WorkspaceId(session.workspace_id), session.id, self.now_ms()).await?;
+            tx.revoke_session(WorkspaceId(session.workspace_id), session.id, self.app.now_ms()).await?;
         }
         tx.commit().await?;
         Ok(())
     }
 
     /// Changes the logged-in person's password; every other session of theirs ends.
-    pub async fn change_password(&self, caller: &Caller, secret: &str, change: PasswordChange) -> Result<(), AppError> {
+    pub async fn change_password(self, caller: &Caller, secret: &str, change: PasswordChange) -> Result<(), AppError> {
         let person_id = caller.person.ok_or_else(|| AppError::Forbidden {
             detail: "only a person logged in can change their password; tokens have none".to_owned(),
         })?;
         let mut problems = Problems::new();
         check_password(&mut problems, "/new_password", &change.new_password);
         problems.finish()?;
-        let mut tx = self.store().read().await?;
+        let mut tx = self.app.store().read().await?;
         let person = tx
             .person(caller.workspace, person_id)
             .await?
@@ -219,8 +221,8 @@ impl App {
             return Err(AppError::invalid("/current_password", "this is not your current password"));
         }
         let hash = hash_password(change.new_password).await?;
-        let now = self.now_ms();
-        let mut tx = self.store().write().await?;
+        let now = self.app.now_ms();
+        let mut tx = self.app.store().write().await?;
         tx.set_password_hash(caller.workspace, person_id, Some(&hash)).await?;
         tx.revoke_sessions_of(caller.workspace, person_id, session.map(|s| s.id), now).await?;
         record(&mut tx, caller, "change_password", "person", person_id, None::<&()>, Some(&person), now).await?;
@@ -271,10 +273,10 @@ pub struct AcceptInvitation {
     pub password: String,
 }
 
-impl App {
+impl Access<'_> {
     /// Invites a person (admins only): adds them without a password and makes a link,
     /// valid a week and once, with which they choose one.
-    pub async fn invite(&self, caller: &Caller, new: NewInvitation) -> Result<CreatedInvitation, AppError> {
+    pub async fn invite(self, caller: &Caller, new: NewInvitation) -> Result<CreatedInvitation, AppError> {
         require(caller, Action::Administer)?;
         let person = crate::person::NewPerson {
             handle: None,
@@ -284,18 +286,18 @@ impl App {
             team_id: new.team_id,
         };
         let secret = new_secret(INVITATION_PREFIX);
-        let now = self.now();
+        let now = self.app.now();
         let expires_at = now.checked_add(INVITATION_LENGTH).unwrap_or(now);
         let secret_hash = hash_secret(&secret);
         let access = NewAccess::Invitation { secret_hash: &secret_hash, expires_at: expires_at.as_millisecond() };
-        let (person, _) = self.add_person(caller, person, access).await?;
+        let (person, _) = self.app.people().add(caller, person, access).await?;
         let person = person.into();
         Ok(CreatedInvitation { link: format!("/invitations/{secret}"), token: secret, expires_at, person })
     }
 
     /// Accepts an invitation: sets the chosen password and logs the person in. An
     /// unknown, used or expired invitation gets one answer, so it tells nothing.
-    pub async fn accept_invitation(&self, accept: AcceptInvitation) -> Result<NewSession, AppError> {
+    pub async fn accept_invitation(self, accept: AcceptInvitation) -> Result<NewSession, AppError> {
         let refused = || AppError::Unauthenticated {
             detail: "the invitation is not valid: it may be mistyped, used already or older than a week".to_owned(),
         };
@@ -306,8 +308,8 @@ impl App {
         check_password(&mut problems, "/password", &accept.password);
         problems.finish()?;
         let hash = hash_password(accept.password).await?;
-        let now = self.now();
-        let mut tx = self.store().write().await?;
+        let now = self.app.now();
+        let mut tx = self.app.store().write().await?;
         let invitation =
             tx.accept_invitation(&hash_secret(&accept.token), now.as_millisecond()).await?.ok_or_else(refused)?;
         let workspace = WorkspaceId(invitation.workspace_id);

@@ -1,5 +1,6 @@
 //! Teams: a tree of groups (company → department → team).
 
+use crate::Caller;
 use crate::access::record;
 use crate::error::slug_or_from;
 use crate::error::{AppError, Problems, duplicate_or, on_update};
@@ -7,8 +8,8 @@ use crate::page::{self, ListParams, Paged};
 use crate::patch;
 use crate::permission::{Action, require};
 use crate::time::from_ms;
-use crate::{App, Caller};
 use jiff::Timestamp;
+use milepost_core::TeamId;
 use milepost_core::{Slug, Title};
 use milepost_store::{TeamFields, TeamFilter, TeamRow, Tx};
 use serde::{Deserialize, Serialize};
@@ -125,14 +126,20 @@ async fn check_parent(
     }
 }
 
-impl App {
+/// Teams, in the workspace's tree. Reached through [`App::teams`](crate::App::teams).
+#[derive(Debug, Clone, Copy)]
+pub struct Teams<'a> {
+    pub(crate) app: &'a crate::App,
+}
+
+impl Teams<'_> {
     /// Creates a team.
-    pub async fn create_team(&self, caller: &Caller, new: NewTeam) -> Result<TeamView, AppError> {
+    pub async fn create(self, caller: &Caller, new: NewTeam) -> Result<TeamView, AppError> {
         require(caller, Action::Administer)?;
         let mut problems = Problems::new();
         let name = problems.check("/name", Title::parse(&new.name));
         let slug = slug_or_from(&mut problems, new.slug.as_deref(), &new.name);
-        let mut tx = self.store().write().await?;
+        let mut tx = self.app.store().write().await?;
         check_parent(&mut tx, caller, &mut problems, None, new.parent_team_id).await?;
         problems.finish()?;
         let (Some(name), Some(slug)) = (name, slug) else {
@@ -140,23 +147,25 @@ impl App {
         };
         let fields = TeamFields { slug, name: name.into_string(), parent_team_id: new.parent_team_id };
         let row =
-            tx.insert_team(caller.workspace, &fields, self.now_ms()).await.map_err(|e| duplicate_or(e, "team"))?;
-        record(&mut tx, caller, "create", "team", row.id, None::<&()>, Some(&row), self.now_ms()).await?;
+            tx.insert_team(caller.workspace, &fields, self.app.now_ms()).await.map_err(|e| duplicate_or(e, "team"))?;
+        record(&mut tx, caller, "create", "team", row.id, None::<&()>, Some(&row), self.app.now_ms()).await?;
         tx.commit().await?;
         Ok(row.into())
     }
 
     /// One team.
-    pub async fn get_team(&self, caller: &Caller, id: i64) -> Result<TeamView, AppError> {
-        let mut tx = self.store().read().await?;
+    pub async fn get(self, caller: &Caller, id: TeamId) -> Result<TeamView, AppError> {
+        let id = id.get();
+        let mut tx = self.app.store().read().await?;
         let row = tx.team(caller.workspace, id).await?;
         row.map(TeamView::from).ok_or_else(|| AppError::NotFound { what: "team", id: id.to_string() })
     }
 
     /// Changes a team.
-    pub async fn update_team(&self, caller: &Caller, id: i64, change: TeamPatch) -> Result<TeamView, AppError> {
+    pub async fn update(self, caller: &Caller, id: TeamId, change: TeamPatch) -> Result<TeamView, AppError> {
+        let id = id.get();
         require(caller, Action::Administer)?;
-        let mut tx = self.store().write().await?;
+        let mut tx = self.app.store().write().await?;
         let current = tx
             .team(caller.workspace, id)
             .await?
@@ -180,31 +189,32 @@ impl App {
         };
         let fields = TeamFields { slug, name, parent_team_id: parent };
         let row = tx
-            .update_team(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
+            .update_team(caller.workspace, id, change.version, &fields, current.archived, self.app.now_ms())
             .await
             .map_err(|e| on_update(e, "team", id, change.version))?;
-        record(&mut tx, caller, "update", "team", id, Some(&current), Some(&row), self.now_ms()).await?;
+        record(&mut tx, caller, "update", "team", id, Some(&current), Some(&row), self.app.now_ms()).await?;
         tx.commit().await?;
         Ok(row.into())
     }
 
     /// Archives a team (or restores it with `archived = false`).
-    pub async fn archive_team(
-        &self,
+    pub async fn archive(
+        self,
         caller: &Caller,
-        id: i64,
+        id: TeamId,
         version: i64,
         archived: bool,
     ) -> Result<TeamView, AppError> {
+        let id = id.get();
         require(caller, Action::Administer)?;
-        let mut tx = self.store().write().await?;
+        let mut tx = self.app.store().write().await?;
         let current = tx
             .team(caller.workspace, id)
             .await?
             .ok_or_else(|| AppError::NotFound { what: "team", id: id.to_string() })?;
         let fields = current.fields();
         let row = tx
-            .update_team(caller.workspace, id, version, &fields, archived, self.now_ms())
+            .update_team(caller.workspace, id, version, &fields, archived, self.app.now_ms())
             .await
             .map_err(|e| on_update(e, "team", id, version))?;
         record(
@@ -215,7 +225,7 @@ impl App {
             id,
             Some(&current),
             Some(&row),
-            self.now_ms(),
+            self.app.now_ms(),
         )
         .await?;
         tx.commit().await?;
@@ -223,10 +233,10 @@ impl App {
     }
 
     /// Lists teams.
-    pub async fn list_teams(&self, caller: &Caller, query: TeamQuery) -> Result<Paged<TeamView>, AppError> {
+    pub async fn list(self, caller: &Caller, query: TeamQuery) -> Result<Paged<TeamView>, AppError> {
         let page = ListParams { limit: query.limit, after: query.after }.page()?;
         let filter = TeamFilter { parent_team_id: query.parent_team_id, include_archived: query.include_archived };
-        let mut tx = self.store().read().await?;
+        let mut tx = self.app.store().read().await?;
         let rows = tx.list_teams(caller.workspace, &filter, page::probe(page)).await?;
         Ok(page::finish(rows, page, |r| r.id, TeamView::from))
     }

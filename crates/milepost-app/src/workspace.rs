@@ -1,8 +1,8 @@
 //! Workspaces: create and list the tenants of an installation.
 
+use crate::Caller;
 use crate::error::{AppError, Problems, duplicate_or, slug_or_from};
 use crate::time::from_ms;
-use crate::{App, Caller};
 use jiff::Timestamp;
 use milepost_core::{Title, WorkspaceId};
 use milepost_store::WorkspaceRow;
@@ -58,16 +58,22 @@ pub struct WorkspaceNames {
     pub kpis: Vec<String>,
 }
 
-impl App {
+/// Workspaces, and the caller acting in one. Reached through [`App::workspaces`](crate::App::workspaces).
+#[derive(Debug, Clone, Copy)]
+pub struct Workspaces<'a> {
+    pub(crate) app: &'a crate::App,
+}
+
+impl Workspaces<'_> {
     /// The handles, slugs and names the caller's workspace knows (archived ones too:
     /// a file may still name them, and the linter should not call them unknown).
-    pub async fn workspace_names(&self, caller: &crate::Caller) -> Result<WorkspaceNames, AppError> {
-        let mut tx = self.store().read().await?;
+    pub async fn names(self, caller: &crate::Caller) -> Result<WorkspaceNames, AppError> {
+        let mut tx = self.app.store().read().await?;
         Ok(crate::okr_file::Resolver::load(&mut tx, caller).await?.names())
     }
 
     /// Creates a workspace.
-    pub async fn create_workspace(&self, new: NewWorkspace) -> Result<WorkspaceView, AppError> {
+    pub async fn create(self, new: NewWorkspace) -> Result<WorkspaceView, AppError> {
         let mut problems = Problems::new();
         let name = problems.check("/name", Title::parse(&new.name));
         let slug = slug_or_from(&mut problems, new.slug.as_deref(), &new.name);
@@ -75,31 +81,33 @@ impl App {
         let (Some(name), Some(slug)) = (name, slug) else {
             return Err(AppError::invalid("/name", "missing"));
         };
-        let mut tx = self.store().write().await?;
-        let row =
-            tx.insert_workspace(&slug, name.as_str(), self.now_ms()).await.map_err(|e| duplicate_or(e, "workspace"))?;
+        let mut tx = self.app.store().write().await?;
+        let row = tx
+            .insert_workspace(&slug, name.as_str(), self.app.now_ms())
+            .await
+            .map_err(|e| duplicate_or(e, "workspace"))?;
         tx.commit().await?;
         Ok(row.into())
     }
 
     /// The workspace with that slug.
-    pub async fn get_workspace(&self, slug: &str) -> Result<WorkspaceView, AppError> {
-        let mut tx = self.store().read().await?;
+    pub async fn get(self, slug: &str) -> Result<WorkspaceView, AppError> {
+        let mut tx = self.app.store().read().await?;
         let row = tx.workspace_by_slug(slug).await?;
         row.map(WorkspaceView::from).ok_or_else(|| AppError::NotFound { what: "workspace", id: slug.to_owned() })
     }
 
     /// Every workspace of the installation.
-    pub async fn list_workspaces(&self) -> Result<Vec<WorkspaceView>, AppError> {
-        let mut tx = self.store().read().await?;
+    pub async fn list(self) -> Result<Vec<WorkspaceView>, AppError> {
+        let mut tx = self.app.store().read().await?;
         Ok(tx.list_workspaces().await?.into_iter().map(WorkspaceView::from).collect())
     }
 }
 
-impl App {
+impl Workspaces<'_> {
     /// The operator of the workspace with that slug; an unknown slug is not found.
-    pub async fn caller_for_workspace(&self, slug: &str) -> Result<Caller, AppError> {
-        let mut tx = self.store().read().await?;
+    pub async fn caller(self, slug: &str) -> Result<Caller, AppError> {
+        let mut tx = self.app.store().read().await?;
         let row = tx
             .workspace_by_slug(slug)
             .await?
@@ -108,7 +116,7 @@ impl App {
     }
 
     /// The operator of a workspace just created or listed.
-    pub fn caller_for(&self, workspace: &WorkspaceView) -> Caller {
+    pub fn caller_for(self, workspace: &WorkspaceView) -> Caller {
         Caller::operator(WorkspaceId(workspace.id), workspace.slug.clone())
     }
 }

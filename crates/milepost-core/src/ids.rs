@@ -17,6 +17,12 @@ macro_rules! id_type {
             }
         }
 
+        impl From<i64> for $name {
+            fn from(raw: i64) -> Self {
+                $name(raw)
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 self.0.fmt(f)
@@ -46,4 +52,6 @@ id_type! {
     KpiId;
     /// A measurement of a KPI.
     MeasurementId;
+    /// An API token.
+    TokenId;
 }

@@ -30,6 +30,7 @@ use milepost_app::workspace::NewWorkspace;
 use milepost_app::{App, AppError, Caller, Clock};
 use milepost_core::CycleStatus;
 use milepost_core::cycle::midnight;
+use milepost_core::{CycleId, KeyResultId, KpiId, ObjectiveId, PersonId};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -60,7 +61,7 @@ fn missing(what: &'static str, key: &str) -> AppError {
 /// Loads the demo workspace as it stands on `today`, unless a workspace `demo`
 /// already exists, which is left exactly as it is.
 pub async fn load_demo(app: &App, today: Date) -> Result<DemoSummary, AppError> {
-    if let Ok(caller) = app.caller_for_workspace(DEMO_WORKSPACE).await {
+    if let Ok(caller) = app.workspaces().caller(DEMO_WORKSPACE).await {
         return Ok(DemoSummary {
             logins: demo_logins(app, &caller).await?,
             workspace: caller.workspace_slug,
@@ -86,7 +87,7 @@ pub async fn load_demo(app: &App, today: Date) -> Result<DemoSummary, AppError> 
 
 /// The demo's logins, read from its people.
 async fn demo_logins(app: &App, caller: &Caller) -> Result<Vec<DemoLogin>, AppError> {
-    let people = app.list_people(caller, PersonQuery { limit: Some(500), ..PersonQuery::default() }).await?;
+    let people = app.people().list(caller, PersonQuery { limit: Some(500), ..PersonQuery::default() }).await?;
     Ok(DEMO_LOGINS
         .iter()
         .filter_map(|&(handle, password)| {
@@ -135,9 +136,10 @@ impl Loader {
         self.clock.set(before(previous.start, 14));
         let workspace = self
             .app
-            .create_workspace(NewWorkspace { slug: Some(DEMO_WORKSPACE.to_owned()), name: WORKSPACE_NAME.to_owned() })
+            .workspaces()
+            .create(NewWorkspace { slug: Some(DEMO_WORKSPACE.to_owned()), name: WORKSPACE_NAME.to_owned() })
             .await?;
-        let caller = self.app.caller_for(&workspace);
+        let caller = self.app.workspaces().caller_for(&workspace);
         let teams = self.teams(&caller).await?;
         let people = self.people(&caller, &teams).await?;
 
@@ -154,13 +156,14 @@ impl Loader {
         let mut measurements = 0;
         for (path, text) in files::under("measurements/")? {
             let slug = path.trim_start_matches("measurements/").trim_end_matches(".csv");
-            let kpi = self.app.find_kpi(&caller, slug).await?;
+            let kpi = self.app.kpis().find(&caller, slug).await?;
             let mut rows = parse_csv(&text)?;
             for row in &mut rows {
                 row.measured_at = self.shift.kpi_time(row.measured_at);
             }
             rows.retain(|row| row.measured_at <= self.now);
-            measurements += self.app.record_measurements(&caller, kpi.id, rows, MeasurementSource::Csv).await?.written;
+            measurements +=
+                self.app.kpis().record_many(&caller, KpiId(kpi.id), rows, MeasurementSource::Csv).await?.written;
         }
 
         let mut cycles = Vec::new();
@@ -168,7 +171,8 @@ impl Loader {
             self.clock.set(before(quarter.start, 7));
             let cycle = self
                 .app
-                .create_cycle(
+                .cycles()
+                .create(
                     &caller,
                     NewCycle {
                         slug: Some(quarter.slug()),
@@ -209,11 +213,11 @@ impl Loader {
             status: Some(CycleStatus::Closed),
             kind: None,
         };
-        self.app.update_cycle(&caller, previous_cycle.id, close).await?;
+        self.app.cycles().update(&caller, CycleId(previous_cycle.id), close).await?;
 
         for (handle, password) in DEMO_LOGINS {
             let id = people.get(handle).copied().ok_or_else(|| missing("person", handle))?;
-            self.app.set_password(&caller, id, password).await?;
+            self.app.access().set_password(&caller, PersonId(id), password).await?;
         }
         Ok(DemoSummary {
             logins: demo_logins(&self.app, &caller).await?,
@@ -233,7 +237,7 @@ impl Loader {
     /// Applies files as `milepost apply` does, all in one transaction.
     async fn apply(&self, caller: &Caller, files: Vec<(String, String)>) -> Result<Plan, AppError> {
         let files = files.into_iter().map(|(name, text)| OkrFileText { name, text }).collect();
-        self.app.apply_okr_files(caller, ApplyRequest { files, dry_run: false, reason: None }).await
+        self.app.okr_files().apply(caller, ApplyRequest { files, dry_run: false, reason: None }).await
     }
 
     /// The teams of `data/teams.csv`, parents first: slug → id.
@@ -247,7 +251,7 @@ impl Loader {
                 name: row.need("name")?.to_owned(),
                 parent_team_id,
             };
-            let team = self.app.create_team(caller, new).await?;
+            let team = self.app.teams().create(caller, new).await?;
             teams.insert(team.slug, team.id);
         }
         Ok(teams)
@@ -267,7 +271,7 @@ impl Loader {
                 role: Some(role),
                 team_id,
             };
-            let person = self.app.create_person(caller, new).await?;
+            let person = self.app.people().create(caller, new).await?;
             people.insert(person.handle, person.id);
         }
         Ok(people)
@@ -353,7 +357,7 @@ impl Loader {
                 new["weight"] = json!(row.get("weight").and_then(|w| w.parse::<f64>().ok()));
                 new["owner_person_id"] = json!(people.get(owner).copied().ok_or_else(|| missing("person", owner))?);
                 let new = serde_json::from_value(new).map_err(|e| AppError::invalid("", e))?;
-                let key_result = self.app.create_key_result(caller, objective, new).await?;
+                let key_result = self.app.key_results().create(caller, ObjectiveId(objective), new).await?;
                 created.key_results.insert(sentence.to_owned(), key_result.id);
                 to_add.remove(sentence);
             }
@@ -361,9 +365,9 @@ impl Loader {
         for row in numbers.iter().filter(|row| row.get("objective").is_none()) {
             let Some(&id) = created.key_results.get(row.need("key_result")?) else { continue };
             let mut change = numbers_of(row)?;
-            change["version"] = json!(self.app.get_key_result(caller, id).await?.version);
+            change["version"] = json!(self.app.key_results().get(caller, KeyResultId(id)).await?.version);
             let change = serde_json::from_value(change).map_err(|e| AppError::invalid("", e))?;
-            self.app.update_key_result(caller, id, change).await?;
+            self.app.key_results().update(caller, KeyResultId(id), change).await?;
         }
         let slug_of = |title: &str| milepost_core::Slug::from_title(title).map(|s| s.as_str().to_owned());
         let rollups = files::text("okrs/rollups.txt")?;
@@ -375,10 +379,10 @@ impl Loader {
                 .find(|(title, _)| slug_of(title).as_deref() == Some(slug))
                 .map(|(_, id)| *id)
                 .ok_or_else(|| missing("objective", path))?;
-            let objective = self.app.get_objective(caller, id).await?;
+            let objective = self.app.objectives().get(caller, ObjectiveId(id)).await?;
             let change = serde_json::from_value(json!({"version": objective.version, "rollup_children": true}))
                 .map_err(|e| AppError::invalid("", e))?;
-            self.app.update_objective(caller, id, change).await?;
+            self.app.objectives().update(caller, ObjectiveId(id), change).await?;
         }
         Ok(created)
     }
@@ -413,7 +417,7 @@ impl Loader {
             let last = rows.iter().map(|r| r.checked_in_at).max().unwrap_or(self.now);
             // Recorded a few minutes after the latest of the day's check-ins.
             self.clock.set(last.saturating_add(SignedDuration::from_mins(3)).unwrap_or(last).min(self.now));
-            count += usize::try_from(self.app.import_check_ins(caller, rows).await?.imported).unwrap_or(0);
+            count += usize::try_from(self.app.check_ins().import(caller, rows).await?.imported).unwrap_or(0);
         }
         Ok(count)
     }
@@ -443,7 +447,7 @@ impl Loader {
                 "key_result_ids": key_result_ids,
             }))
             .map_err(|e| AppError::invalid("", e))?;
-            self.app.create_initiative(caller, new).await?;
+            self.app.initiatives().create(caller, new).await?;
         }
         Ok(rows.len())
     }

@@ -7,6 +7,7 @@
 use jiff::Timestamp;
 use milepost_app::kpi::KpiPatch;
 use milepost_app::{App, AppError};
+use milepost_core::KpiId;
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -79,8 +80,8 @@ async fn write_rows(
 /// the KPI's latest value last), so the scheduler has a source it can run locally.
 /// Leaves a KPI that already has a source as it is; whether it set one.
 pub async fn attach_demo_sources(app: &App, workspace_slug: &str, data_dir: &Path) -> Result<bool, AppError> {
-    let caller = app.caller_for_workspace(workspace_slug).await?;
-    let kpi = app.find_kpi(&caller, DEMO_SOURCED_KPI).await?;
+    let caller = app.workspaces().caller(workspace_slug).await?;
+    let kpi = app.kpis().find(&caller, DEMO_SOURCED_KPI).await?;
     if kpi.source.is_some() {
         return Ok(false);
     }
@@ -107,7 +108,7 @@ pub async fn attach_demo_sources(app: &App, workspace_slug: &str, data_dir: &Pat
         "source": {"kind": "sql", "url": format!("sqlite://{}", file.display()),
                    "query": "SELECT hours AS value FROM first_response ORDER BY day DESC LIMIT 1"},
     }))?;
-    app.update_kpi(&caller, kpi.id, change).await?;
+    app.kpis().update(&caller, KpiId(kpi.id), change).await?;
     Ok(true)
 }
 
@@ -160,9 +161,9 @@ pub async fn attach_demo_ops_sources(
     data_dir: &Path,
     ops_base: &str,
 ) -> Result<bool, AppError> {
-    let caller = app.caller_for_workspace(workspace_slug).await?;
-    let uptime = app.find_kpi(&caller, DEMO_PROMETHEUS_KPI).await?;
-    let latency = app.find_kpi(&caller, DEMO_JSON_KPI).await?;
+    let caller = app.workspaces().caller(workspace_slug).await?;
+    let uptime = app.kpis().find(&caller, DEMO_PROMETHEUS_KPI).await?;
+    let latency = app.kpis().find(&caller, DEMO_JSON_KPI).await?;
     let base = ops_base.trim_end_matches('/');
     let prometheus = json!({"kind": "prometheus", "url": base, "query": DEMO_PROMQL});
     let status = json!({"kind": "http_json", "url": format!("{base}/status.json"), "path": DEMO_JSON_PATH});
@@ -200,12 +201,13 @@ pub async fn attach_demo_ops_sources(
             "Demo: pulled from the demo's stand-in for your {what}, served by milepost serve --demo at {base}/. \
              Point the source at your own to use it for real."
         );
-        app.update_kpi(
-            &caller,
-            kpi.id,
-            patch(json!({"version": kpi.version, "description": description, "source": source}))?,
-        )
-        .await?;
+        app.kpis()
+            .update(
+                &caller,
+                KpiId(kpi.id),
+                patch(json!({"version": kpi.version, "description": description, "source": source}))?,
+            )
+            .await?;
         changed = true;
     }
     Ok(changed)

@@ -170,11 +170,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     }
 }
 
-/// The id in a path such as `/api/v1/objectives/{id}`.
+/// The id in a path such as `/api/v1/objectives/{id}`, as the id type of what the
+/// path names (`Id<ObjectiveId>`): a whole number above zero, or a 400 that says so.
 #[derive(Debug, Clone, Copy)]
-pub struct Id(pub i64);
+pub struct Id<T>(pub T);
 
-impl<S: Send + Sync> FromRequestParts<S> for Id {
+impl<S: Send + Sync, T: From<i64>> FromRequestParts<S> for Id<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
@@ -186,7 +187,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
             .next()
             .ok_or_else(|| ApiError::bad_request(Location::Parameter("id".into()), "this path takes an id"))?;
         match value.parse::<i64>() {
-            Ok(id) if id > 0 => Ok(Id(id)),
+            Ok(id) if id > 0 => Ok(Id(T::from(id))),
             _ => Err(ApiError::bad_request(
                 Location::Parameter(name.to_owned()),
                 format!("{value:?} is not an id: ids are whole numbers above zero"),
@@ -293,7 +294,7 @@ where
             // No token: a browser's session cookie, if it has one.
             let cookie = session_cookie(&parts.headers).ok_or_else(missing)?;
             refuse_cross_site(parts)?;
-            let (caller, _) = app.authenticate_session(&cookie).await?;
+            let (caller, _) = app.access().authenticate_session(&cookie).await?;
             return Ok(Authenticated(caller));
         };
         let value = header.to_str().map_err(|_| missing())?.trim();
@@ -301,6 +302,6 @@ where
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Err(missing());
         }
-        Ok(Authenticated(app.authenticate_token(token.trim()).await?))
+        Ok(Authenticated(app.access().authenticate_token(token.trim()).await?))
     }
 }

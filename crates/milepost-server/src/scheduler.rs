@@ -30,12 +30,12 @@ impl Scheduler {
                 tokio::select! {
                     _ = stopped.changed() => break,
                     _ = ticks.tick() => {
-                        match app.start_due_cycles().await {
+                        match app.cycles().start_due().await {
                             Ok(0) => {}
                             Ok(started) => tracing::info!(started, "started cycles whose start date came"),
                             Err(error) => tracing::warn!(%error, "could not look for cycles to start"),
                         }
-                        match app.run_due_sources().await {
+                        match app.kpis().run_due_sources().await {
                             Ok(0) => {}
                             Ok(ran) => tracing::info!(ran, "ran due KPI sources"),
                             Err(error) => tracing::warn!(%error, "could not look for due KPI sources"),

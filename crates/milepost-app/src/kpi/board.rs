@@ -6,10 +6,12 @@
 //! value, everywhere here.
 
 use super::{KpiView, board_rows, cadence_of, goal_of, lagging_after_of, not_found, view};
+use crate::Caller;
 use crate::error::AppError;
+use crate::kpi::Kpis;
 use crate::time::from_ms;
-use crate::{App, Caller};
 use jiff::{SignedDuration, Timestamp};
+use milepost_core::KpiId;
 use milepost_core::health::latest_per_time;
 use milepost_core::health::{Point, TREND_PERIODS, period_values};
 use milepost_core::{KpiHealth, KpiTrend, is_lagging, kpi_health, kpi_trend};
@@ -263,10 +265,11 @@ pub fn downsample(rows: &[(i64, f64)], from: i64, to: i64, max_points: u32) -> (
     (true, out)
 }
 
-impl App {
+impl Kpis<'_> {
     /// A KPI's series from `from` to `to`, downsampled on the server to at most
     /// `max_points` (see [`downsample`]).
-    pub async fn kpi_series(&self, caller: &Caller, id: i64, query: SeriesQuery) -> Result<KpiSeries, AppError> {
+    pub async fn series(self, caller: &Caller, id: KpiId, query: SeriesQuery) -> Result<KpiSeries, AppError> {
+        let id = id.get();
         let max_points = query.max_points.unwrap_or(SERIES_DEFAULT_POINTS);
         if !(1..=SERIES_MAX_POINTS).contains(&max_points) {
             return Err(AppError::Invalid(vec![crate::FieldError::parameter(
@@ -274,12 +277,12 @@ impl App {
                 format!("must be from 1 to {SERIES_MAX_POINTS}"),
             )]));
         }
-        let to = query.to.unwrap_or_else(|| self.now());
+        let to = query.to.unwrap_or_else(|| self.app.now());
         let from = query.from.unwrap_or_else(|| to.checked_sub(SignedDuration::from_hours(24 * 365)).unwrap_or(to));
         if from > to {
             return Err(AppError::Invalid(vec![crate::FieldError::parameter("from", "must not be after `to`")]));
         }
-        let mut tx = self.store().read().await?;
+        let mut tx = self.app.store().read().await?;
         let row = tx.kpi(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let rows = latest_per_time(
             tx.measurement_values(caller.workspace, row.id, from.as_millisecond(), to.as_millisecond()).await?,
@@ -290,9 +293,9 @@ impl App {
 
     /// The board: every KPI of tier `kpi` that is not archived, with its state and the
     /// last value of each of its last 24 periods.
-    pub async fn kpi_board(&self, caller: &Caller) -> Result<KpiBoard, AppError> {
-        let now = self.now();
-        let mut tx = self.store().read().await?;
+    pub async fn board(self, caller: &Caller) -> Result<KpiBoard, AppError> {
+        let now = self.app.now();
+        let mut tx = self.app.store().read().await?;
         let rows = board_rows(&mut tx, caller).await?;
         let mut items = Vec::with_capacity(rows.len());
         let mut lagging = Vec::new();

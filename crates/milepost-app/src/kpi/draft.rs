@@ -8,11 +8,14 @@
 //! row lock makes two drafts at the same moment queue, so the second finds the first's.
 
 use super::{board, goal_of, not_found};
+use crate::Caller;
 use crate::cycle::period_of;
 use crate::error::AppError;
 use crate::key_result::NewKeyResult;
+use crate::kpi::Kpis;
 use crate::objective::{NewObjective, ObjectiveView};
-use crate::{App, Caller};
+use milepost_core::KpiId;
+use milepost_core::ObjectiveId;
 use milepost_core::{CycleStatus, KeyResultKind};
 use milepost_store::{CycleFilter, Page};
 use serde::Deserialize;
@@ -45,22 +48,23 @@ fn with_unit(value: f64, unit: Option<&str>) -> String {
     }
 }
 
-impl App {
+impl Kpis<'_> {
     /// Drafts an objective to bring a lagging KPI back on target (see the module docs),
     /// or answers the KPI's active recovery objective when it has one. Refused with 409
     /// when the KPI is not lagging, has no owner, or there is no current cycle; the
     /// objective itself is created as `create_objective` creates one, with the same
     /// permission (the right to create an objective for the KPI's owner).
-    pub async fn draft_objective_from_kpi(
-        &self,
+    pub async fn draft_recovery_objective(
+        self,
         caller: &Caller,
-        kpi_id: i64,
+        kpi_id: KpiId,
         draft: DraftObjective,
     ) -> Result<Drafted, AppError> {
-        let now = self.now();
+        let kpi_id = kpi_id.get();
+        let now = self.app.now();
         let conflict = |code: &'static str, detail: String| AppError::Conflict { code, detail, location: None };
         let (kpi, state, cycle_id) = {
-            let mut tx = self.store().read().await?;
+            let mut tx = self.app.store().read().await?;
             let kpi = tx.kpi(caller.workspace, kpi_id).await?.ok_or_else(|| not_found(kpi_id))?;
             let state = board::state(&mut tx, &kpi, now).await?;
             let cycle_id = match draft.cycle_id {
@@ -78,11 +82,14 @@ impl App {
             (kpi, state, cycle_id)
         };
         crate::permission::require(caller, crate::permission::Action::EditOkr { owner: kpi.owner_person_id })?;
-        let mut tx = self.store().write().await?;
+        let mut tx = self.app.store().write().await?;
         tx.lock_kpi(caller.workspace, kpi_id).await?;
         if let Some(existing) = tx.active_recovery_objective(caller.workspace, kpi_id).await? {
             drop(tx);
-            return Ok(Drafted { objective: self.get_objective(caller, existing).await?, created: false });
+            return Ok(Drafted {
+                objective: self.app.objectives().get(caller, ObjectiveId(existing)).await?,
+                created: false,
+            });
         }
         let (Some(goal), Some(current), true) = (goal_of(&kpi), state.last_value, state.lagging) else {
             return Err(conflict(
@@ -142,10 +149,10 @@ impl App {
             rollup_children: None,
             key_results: vec![key_result],
         };
-        let created = self.create_objective_in(&mut tx, caller, new).await?;
+        let created = self.app.objectives().create_in(&mut tx, caller, new).await?;
         tx.set_objective_recovers_kpi(caller.workspace, created.row.id, kpi.id).await?;
         tx.commit().await?;
-        Ok(Drafted { objective: self.created_objective_view(caller, created).await?, created: true })
+        Ok(Drafted { objective: self.app.objectives().created_view(caller, created).await?, created: true })
     }
 }
 

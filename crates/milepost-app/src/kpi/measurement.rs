@@ -11,12 +11,14 @@
 //! (see [`super::feed`]).
 
 use super::{KpiView, board, feed, not_found, view};
+use crate::Caller;
 use crate::access::record;
 use crate::error::{AppError, FieldError};
+use crate::kpi::Kpis;
 use crate::permission::{Action, require};
 use crate::time::from_ms;
-use crate::{App, Caller};
 use jiff::{SignedDuration, Timestamp};
+use milepost_core::KpiId;
 use milepost_store::{MeasurementRow, NewMeasurement as StoreMeasurement};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -265,17 +267,18 @@ fn check_batch(rows: &[MeasurementInput], now: Timestamp) -> Result<(), AppError
     if problems.is_empty() { Ok(()) } else { Err(AppError::Invalid(problems)) }
 }
 
-impl App {
+impl Kpis<'_> {
     /// Records one measurement of a KPI (default time: now). Sending the value a time
     /// already has changes nothing and says so (`written: false`).
-    pub async fn record_measurement(
-        &self,
+    pub async fn record(
+        self,
         caller: &Caller,
-        kpi_id: i64,
+        kpi_id: KpiId,
         new: NewMeasurement,
         source: MeasurementSource,
     ) -> Result<RecordedMeasurement, AppError> {
-        let measured_at = new.measured_at.unwrap_or_else(|| self.now());
+        let kpi_id = kpi_id.get();
+        let measured_at = new.measured_at.unwrap_or_else(|| self.app.now());
         let row = MeasurementInput { measured_at, value: new.value };
         let single = |mut error: AppError| {
             // A single measurement's problems name its fields, not a row.
@@ -297,19 +300,20 @@ impl App {
         let kpi = tx.kpi(caller.workspace, kpi_id).await?.ok_or_else(|| not_found(kpi_id))?;
         tx.commit().await?;
         // The KPI's health reads its recent measurements: after commit, not under the write lock.
-        let state = board::state(&mut self.store().read().await?, &kpi, self.now()).await?;
+        let state = board::state(&mut self.app.store().read().await?, &kpi, self.app.now()).await?;
         Ok(RecordedMeasurement { measurement: stored.into(), written: result.written > 0, kpi: view(kpi, state) })
     }
 
     /// Records a batch of measurements of a KPI, all or nothing: a bad row refuses
     /// the whole batch with its row number.
-    pub async fn record_measurements(
-        &self,
+    pub async fn record_many(
+        self,
         caller: &Caller,
-        kpi_id: i64,
+        kpi_id: KpiId,
         rows: Vec<MeasurementInput>,
         source: MeasurementSource,
     ) -> Result<MeasurementBatchResult, AppError> {
+        let kpi_id = kpi_id.get();
         let (result, tx) = self.write_measurements(caller, kpi_id, rows, source).await?;
         tx.commit().await?;
         Ok(result)
@@ -317,14 +321,14 @@ impl App {
 
     /// Checks and writes a batch inside a transaction the caller commits.
     pub(crate) async fn write_measurements(
-        &self,
+        self,
         caller: &Caller,
         kpi_id: i64,
         mut rows: Vec<MeasurementInput>,
         source: MeasurementSource,
     ) -> Result<(MeasurementBatchResult, milepost_store::Tx), AppError> {
-        let now = self.now();
-        let mut tx = self.store().write().await?;
+        let now = self.app.now();
+        let mut tx = self.app.store().write().await?;
         let kpi = tx.kpi(caller.workspace, kpi_id).await?.ok_or_else(|| not_found(kpi_id))?;
         require(caller, Action::RecordMeasurement { owner: kpi.owner_person_id })?;
         if kpi.archived {

@@ -18,6 +18,7 @@ pub mod source;
 pub mod source_reader;
 pub mod sql_query;
 
+use crate::Caller;
 use crate::access::record;
 use crate::error::slug_or_from;
 use crate::error::{AppError, Problems, duplicate_or, on_update};
@@ -25,8 +26,8 @@ use crate::page::{ListParams, Paged};
 use crate::patch;
 use crate::permission::{Action, require};
 use crate::time::from_ms;
-use crate::{App, Caller};
 use jiff::Timestamp;
+use milepost_core::KpiId;
 use milepost_core::{Cadence, KpiDirection, KpiGoal, KpiTier, Slug, Title};
 use milepost_store::{KpiFields, KpiFilter, KpiRow, Page, Tx};
 use serde::{Deserialize, Serialize};
@@ -361,26 +362,32 @@ async fn check_definition(
     }))
 }
 
-impl App {
+/// KPIs: definitions, measurements, pull sources, the board and recovery objectives. Reached through [`App::kpis`](crate::App::kpis).
+#[derive(Debug, Clone, Copy)]
+pub struct Kpis<'a> {
+    pub(crate) app: &'a crate::App,
+}
+
+impl Kpis<'_> {
     /// The view of a KPI as just written, its health read after the write committed,
     /// so that SQLite's one write lock is held only for the writes.
-    async fn kpi_view(&self, row: KpiRow) -> Result<KpiView, AppError> {
-        let state = board::state(&mut self.store().read().await?, &row, self.now()).await?;
+    async fn written_view(self, row: KpiRow) -> Result<KpiView, AppError> {
+        let state = board::state(&mut self.app.store().read().await?, &row, self.app.now()).await?;
         Ok(view(row, state))
     }
 
     /// Defines a KPI (editors and admins).
-    pub async fn create_kpi(&self, caller: &Caller, new: NewKpi) -> Result<KpiView, AppError> {
-        let mut tx = self.store().write().await?;
-        let row = self.create_kpi_in(&mut tx, caller, new).await?;
+    pub async fn create(self, caller: &Caller, new: NewKpi) -> Result<KpiView, AppError> {
+        let mut tx = self.app.store().write().await?;
+        let row = self.create_in(&mut tx, caller, new).await?;
         tx.commit().await?;
-        self.kpi_view(row).await
+        self.written_view(row).await
     }
 
     /// [`App::create_kpi`] inside a transaction the caller commits (`milepost apply`).
-    pub(crate) async fn create_kpi_in(&self, tx: &mut Tx, caller: &Caller, new: NewKpi) -> Result<KpiRow, AppError> {
+    pub(crate) async fn create_in(self, tx: &mut Tx, caller: &Caller, new: NewKpi) -> Result<KpiRow, AppError> {
         require(caller, Action::DefineKpi)?;
-        self.refuse_unallowed_source(new.source.as_ref()).await?;
+        self.app.refuse_unallowed_source(new.source.as_ref()).await?;
         let mut problems = Problems::new();
         let slug = slug_or_from(&mut problems, new.slug.as_deref(), &new.name);
         let definition = Definition {
@@ -402,49 +409,50 @@ impl App {
         problems.finish()?;
         let Some(fields) = fields else { return Err(AppError::invalid("/name", "missing")) };
         let mut row =
-            tx.insert_kpi(caller.workspace, &fields, self.now_ms()).await.map_err(|e| duplicate_or(e, "KPI"))?;
+            tx.insert_kpi(caller.workspace, &fields, self.app.now_ms()).await.map_err(|e| duplicate_or(e, "KPI"))?;
         // A new source is due at once: the scheduler's next pass runs it.
         if row.source.is_some() {
-            row.next_run_at = Some(self.now_ms());
+            row.next_run_at = Some(self.app.now_ms());
             tx.schedule_kpi_source(caller.workspace, row.id, row.next_run_at).await?;
         }
-        record(tx, caller, "create", "kpi", row.id, None::<&()>, Some(&row), self.now_ms()).await?;
+        record(tx, caller, "create", "kpi", row.id, None::<&()>, Some(&row), self.app.now_ms()).await?;
         Ok(row)
     }
 
     /// One KPI, with its health now.
-    pub async fn get_kpi(&self, caller: &Caller, id: i64) -> Result<KpiView, AppError> {
-        let mut tx = self.store().read().await?;
+    pub async fn get(self, caller: &Caller, id: KpiId) -> Result<KpiView, AppError> {
+        let id = id.get();
+        let mut tx = self.app.store().read().await?;
         let row = tx.kpi(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
-        let state = board::state(&mut tx, &row, self.now()).await?;
+        let state = board::state(&mut tx, &row, self.app.now()).await?;
         Ok(view(row, state))
     }
 
     /// One KPI by its id (digits) or its slug, as people name it on a command line.
-    pub async fn find_kpi(&self, caller: &Caller, key: &str) -> Result<KpiView, AppError> {
-        let mut tx = self.store().read().await?;
+    pub async fn find(self, caller: &Caller, key: &str) -> Result<KpiView, AppError> {
+        let mut tx = self.app.store().read().await?;
         let row = match key.parse::<i64>() {
             Ok(id) => tx.kpi(caller.workspace, id).await?,
             Err(_) => tx.kpi_by_slug(caller.workspace, key).await?,
         };
         let row = row.ok_or_else(|| not_found(key))?;
-        let state = board::state(&mut tx, &row, self.now()).await?;
+        let state = board::state(&mut tx, &row, self.app.now()).await?;
         Ok(view(row, state))
     }
 
     /// Lists KPIs in id order, filtered and paged, each with its health now.
-    pub async fn list_kpis(&self, caller: &Caller, query: KpiQuery) -> Result<Paged<KpiView>, AppError> {
+    pub async fn list(self, caller: &Caller, query: KpiQuery) -> Result<Paged<KpiView>, AppError> {
         let page = ListParams { limit: query.limit, after: query.after }.page()?;
         let filter = KpiFilter {
             tier: query.tier,
             owner_person_id: query.owner_person_id,
             include_archived: query.include_archived,
         };
-        let mut tx = self.store().read().await?;
+        let mut tx = self.app.store().read().await?;
         let rows = tx.filter_kpis(caller.workspace, &filter, crate::page::probe(page)).await?;
         let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
         let more = rows.len() > limit;
-        let now = self.now();
+        let now = self.app.now();
         let mut items = Vec::with_capacity(rows.len().min(limit));
         for row in rows.into_iter().take(limit) {
             let state = board::state(&mut tx, &row, now).await?;
@@ -455,23 +463,24 @@ impl App {
     }
 
     /// Changes a KPI's definition (editors and admins); `tier` promotes or demotes it.
-    pub async fn update_kpi(&self, caller: &Caller, id: i64, change: KpiPatch) -> Result<KpiView, AppError> {
-        let mut tx = self.store().write().await?;
-        let row = self.update_kpi_in(&mut tx, caller, id, change).await?;
+    pub async fn update(self, caller: &Caller, id: KpiId, change: KpiPatch) -> Result<KpiView, AppError> {
+        let id = id.get();
+        let mut tx = self.app.store().write().await?;
+        let row = self.update_in(&mut tx, caller, id, change).await?;
         tx.commit().await?;
-        self.kpi_view(row).await
+        self.written_view(row).await
     }
 
     /// [`App::update_kpi`] inside a transaction the caller commits (`milepost apply`).
-    pub(crate) async fn update_kpi_in(
-        &self,
+    pub(crate) async fn update_in(
+        self,
         tx: &mut Tx,
         caller: &Caller,
         id: i64,
         change: KpiPatch,
     ) -> Result<KpiRow, AppError> {
         require(caller, Action::DefineKpi)?;
-        self.refuse_unallowed_source(change.source.as_ref().and_then(Option::as_ref)).await?;
+        self.app.refuse_unallowed_source(change.source.as_ref().and_then(Option::as_ref)).await?;
         let current = tx.kpi(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let mut problems = Problems::new();
         let slug = match &change.slug {
@@ -506,36 +515,31 @@ impl App {
         problems.finish()?;
         let Some(fields) = fields else { return Err(AppError::invalid("/name", "missing")) };
         let mut row = tx
-            .update_kpi(caller.workspace, id, change.version, &fields, current.archived, self.now_ms())
+            .update_kpi(caller.workspace, id, change.version, &fields, current.archived, self.app.now_ms())
             .await
             .map_err(|e| on_update(e, "KPI", id, change.version))?;
         // A changed source is due at once; a removed one never.
         if row.source != current.source {
-            row.next_run_at = row.source.as_ref().map(|_| self.now_ms());
+            row.next_run_at = row.source.as_ref().map(|_| self.app.now_ms());
             tx.schedule_kpi_source(caller.workspace, id, row.next_run_at).await?;
         }
-        record(tx, caller, "update", "kpi", id, Some(&current), Some(&row), self.now_ms()).await?;
+        record(tx, caller, "update", "kpi", id, Some(&current), Some(&row), self.app.now_ms()).await?;
         Ok(row)
     }
 
     /// Archives a KPI (or restores it): archived KPIs leave the board and take no
     /// measurements; their history stays.
-    pub async fn archive_kpi(
-        &self,
-        caller: &Caller,
-        id: i64,
-        version: i64,
-        archived: bool,
-    ) -> Result<KpiView, AppError> {
-        let mut tx = self.store().write().await?;
-        let row = self.archive_kpi_in(&mut tx, caller, id, version, archived).await?;
+    pub async fn archive(self, caller: &Caller, id: KpiId, version: i64, archived: bool) -> Result<KpiView, AppError> {
+        let id = id.get();
+        let mut tx = self.app.store().write().await?;
+        let row = self.archive_in(&mut tx, caller, id, version, archived).await?;
         tx.commit().await?;
-        self.kpi_view(row).await
+        self.written_view(row).await
     }
 
     /// [`App::archive_kpi`] inside a transaction the caller commits (`milepost apply`).
-    pub(crate) async fn archive_kpi_in(
-        &self,
+    pub(crate) async fn archive_in(
+        self,
         tx: &mut Tx,
         caller: &Caller,
         id: i64,
@@ -545,11 +549,11 @@ impl App {
         require(caller, Action::DefineKpi)?;
         let current = tx.kpi(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         let row = tx
-            .update_kpi(caller.workspace, id, version, &current.fields(), archived, self.now_ms())
+            .update_kpi(caller.workspace, id, version, &current.fields(), archived, self.app.now_ms())
             .await
             .map_err(|e| on_update(e, "KPI", id, version))?;
         let action = if archived { "archive" } else { "restore" };
-        record(tx, caller, action, "kpi", id, Some(&current), Some(&row), self.now_ms()).await?;
+        record(tx, caller, action, "kpi", id, Some(&current), Some(&row), self.app.now_ms()).await?;
         Ok(row)
     }
 }

@@ -19,10 +19,12 @@
 use super::source_reader::Reading;
 use super::sql_query::check_sql_query;
 use super::{KpiView, MeasurementInput, MeasurementSource, cadence_of, not_found};
+use crate::Caller;
 use crate::access::record;
 use crate::error::{AppError, Problems};
+use crate::kpi::Kpis;
 use crate::permission::{Action, require};
-use crate::{App, Caller};
+use milepost_core::KpiId;
 use milepost_core::WorkspaceId;
 use milepost_store::KpiRow;
 use serde::{Deserialize, Serialize};
@@ -153,13 +155,14 @@ pub(crate) fn source_of(row: &KpiRow) -> Option<KpiSource> {
     row.source.as_deref().and_then(|text| serde_json::from_str(text).ok())
 }
 
-impl App {
+impl Kpis<'_> {
     /// Runs a KPI's source now (editors and admins). A failure is recorded on the KPI
     /// (`last_error`) and the answer is still the KPI: the failure is data.
-    pub async fn run_kpi_source(&self, caller: &Caller, id: i64) -> Result<KpiView, AppError> {
+    pub async fn run_source(self, caller: &Caller, id: KpiId) -> Result<KpiView, AppError> {
+        let id = id.get();
         require(caller, Action::DefineKpi)?;
         let row = {
-            let mut tx = self.store().read().await?;
+            let mut tx = self.app.store().read().await?;
             tx.kpi(caller.workspace, id).await?.ok_or_else(|| not_found(id))?
         };
         let Some(source) = source_of(&row) else {
@@ -176,17 +179,17 @@ impl App {
                 location: None,
             });
         }
-        self.run_source(caller, &row, &source).await?;
-        self.get_kpi(caller, id).await
+        self.run_one_source(caller, &row, &source).await?;
+        self.get(caller, KpiId(id)).await
     }
 
     /// Runs every source that is due by the app's clock, across all workspaces, each
     /// once: a run is claimed first by moving its `next_run_at` one cadence period on
     /// (compare-and-set), so another server on the same database skips it. How many ran.
-    pub async fn run_due_sources(&self) -> Result<usize, AppError> {
-        let now = self.now();
+    pub async fn run_due_sources(self) -> Result<usize, AppError> {
+        let now = self.app.now();
         let due = {
-            let mut tx = self.store().read().await?;
+            let mut tx = self.app.store().read().await?;
             tx.due_kpi_sources(now.as_millisecond(), DUE_MAX).await?
         };
         let mut ran = 0;
@@ -195,7 +198,7 @@ impl App {
             let workspace = WorkspaceId(row.workspace_id);
             let next = now.saturating_add(cadence_of(&row).period()).unwrap_or(now).as_millisecond();
             let (claimed, slug) = {
-                let mut tx = self.store().write().await?;
+                let mut tx = self.app.store().write().await?;
                 let claimed = tx.claim_kpi_source(workspace, row.id, seen, next).await?;
                 let slug = tx.workspace(workspace).await?.map(|w| w.slug).unwrap_or_default();
                 tx.commit().await?;
@@ -205,7 +208,7 @@ impl App {
                 continue;
             }
             let caller = Caller::operator(workspace, slug);
-            if let Err(error) = self.run_source(&caller, &row, &source).await {
+            if let Err(error) = self.run_one_source(&caller, &row, &source).await {
                 tracing::warn!(kpi = row.id, %error, "a KPI source run could not be recorded");
             }
             ran += 1;
@@ -215,17 +218,17 @@ impl App {
 
     /// Runs `source` and records the outcome: the measurement and a cleared error in one
     /// transaction, or the failure's sentence with an audit event.
-    async fn run_source(&self, caller: &Caller, row: &KpiRow, source: &KpiSource) -> Result<(), AppError> {
+    async fn run_one_source(self, caller: &Caller, row: &KpiRow, source: &KpiSource) -> Result<(), AppError> {
         // The reader checks the source against the operator's rules again at every run:
         // the operator may have withdrawn the permission, and the file system may have
         // changed since it was set (a link swapped in).
-        let fetched = self.sources.read(source).await;
+        let fetched = self.app.sources.read(source).await;
         let failure = match fetched {
             Ok(Reading { value, measured_at }) => {
-                let input = MeasurementInput { measured_at: measured_at.unwrap_or_else(|| self.now()), value };
+                let input = MeasurementInput { measured_at: measured_at.unwrap_or_else(|| self.app.now()), value };
                 match self.write_measurements(caller, row.id, vec![input], source.measurement_source()).await {
                     Ok((_, mut tx)) => {
-                        tx.record_kpi_source_run(caller.workspace, row.id, self.now_ms(), None).await?;
+                        tx.record_kpi_source_run(caller.workspace, row.id, self.app.now_ms(), None).await?;
                         tx.commit().await?;
                         return Ok(());
                     }
@@ -239,8 +242,8 @@ impl App {
             }
             Err(sentence) => sentence,
         };
-        let now = self.now_ms();
-        let mut tx = self.store().write().await?;
+        let now = self.app.now_ms();
+        let mut tx = self.app.store().write().await?;
         tx.record_kpi_source_run(caller.workspace, row.id, now, Some(&failure)).await?;
         let summary = serde_json::json!({ "kind": source.measurement_source().as_str(), "error": failure });
         record(&mut tx, caller, "run_source", "kpi", row.id, None::<&()>, Some(&summary), now).await?;

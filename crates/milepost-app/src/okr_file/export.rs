@@ -4,8 +4,9 @@
 //! the files again keeps them archived).
 
 use super::OkrFileText;
+use crate::okr_file::OkrFiles;
 use crate::permission::hidden_objectives;
-use crate::{App, AppError, Caller, FieldError};
+use crate::{AppError, Caller, FieldError};
 use milepost_core::{Cadence, KeyResultId, ObjectiveId, Visibility, Weight};
 use milepost_okrfile::{Alignment, KeyResult, Kpi, KpiFile, KpiOwner, Objective, OkrFile, Owner};
 use milepost_store::{CycleRow, ObjectiveRow};
@@ -38,11 +39,11 @@ fn cycle_label(cycle: &CycleRow) -> String {
     if cycle.name.eq_ignore_ascii_case(&cycle.slug) { cycle.name.clone() } else { cycle.slug.clone() }
 }
 
-impl App {
+impl OkrFiles<'_> {
     /// The caller's OKRs and KPIs as files, sorted by path: `<cycle>/teams/<slug>.md`,
     /// `<cycle>/people/<handle>.md` and `kpis/<handle>.md` (`kpis/nobody.md` for KPIs
     /// without an owner; KPI files only when no cycle is asked for).
-    pub async fn export_okr_files(&self, caller: &Caller, query: ExportQuery) -> Result<Vec<OkrFileText>, AppError> {
+    pub async fn export(self, caller: &Caller, query: ExportQuery) -> Result<Vec<OkrFileText>, AppError> {
         let owner_filter = match query.owner.as_deref() {
             Some(text) => Some(owner_of(text).ok_or_else(|| {
                 AppError::Invalid(vec![FieldError::parameter(
@@ -52,7 +53,7 @@ impl App {
             })?),
             None => None,
         };
-        let mut tx = self.store().read().await?;
+        let mut tx = self.app.store().read().await?;
         let resolver = super::Resolver::load(&mut tx, caller).await?;
         let filter = milepost_store::CycleFilter { include_archived: true, ..Default::default() };
         let mut cycles = tx.list_cycles(caller.workspace, &filter, milepost_store::Page::ALL).await?;

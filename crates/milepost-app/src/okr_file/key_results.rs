@@ -67,7 +67,7 @@ impl Run<'_> {
                 target_schedule: None,
             };
             let row =
-                self.app.create_key_result_in(tx, self.caller, objective_id, new).await.map_err(|e| at(place, e))?;
+                self.app.key_results().create_in(tx, self.caller, objective_id, new).await.map_err(|e| at(place, e))?;
             self.named_key_results.insert(row.id);
             self.push(place, Action::Create, "key_result", row.id, &kr.text, None, Some(&row));
             return Ok(Some(row.id));
@@ -78,7 +78,8 @@ impl Run<'_> {
         };
         if current.archived {
             self.app
-                .archive_key_result_in(tx, self.caller, id, current.version, false)
+                .key_results()
+                .archive_in(tx, self.caller, id, current.version, false)
                 .await
                 .map_err(|e| at(place, e))?;
             self.push(place, Action::Restore, "key_result", id, &kr.text, None, None::<&()>);
@@ -136,7 +137,7 @@ impl Run<'_> {
             && change.cadence.is_none()
             && change.kpi_id.is_none();
         if !unchanged {
-            self.app.update_key_result_in(tx, self.caller, id, change).await.map_err(|e| at(place, e))?;
+            self.app.key_results().update_in(tx, self.caller, id, change).await.map_err(|e| at(place, e))?;
         }
         let after = self.row_key_result(tx, id).await?;
         if !unchanged || before.objective_id != after.objective_id {

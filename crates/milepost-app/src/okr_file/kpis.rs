@@ -140,7 +140,7 @@ impl Run<'_> {
                     None => {
                         let new = self.new_kpi(&place, kpi, *owner)?;
                         let row =
-                            self.app.create_kpi_in(tx, self.caller, new).await.map_err(|e| super::at(&place, e))?;
+                            self.app.kpis().create_in(tx, self.caller, new).await.map_err(|e| super::at(&place, e))?;
                         self.push(&place, Action::Create, "kpi", row.id, &kpi.name, None, Some(&Shown::of(&row)));
                         self.resolver_mut().learn_kpi(&row.slug, row.id);
                         ids.push(Some(KpiId(row.id)));
@@ -167,7 +167,7 @@ impl Run<'_> {
         for row in &rows {
             let owned = owners.contains(&row.owner_person_id);
             if owned && !row.archived && !kept.contains(&row.id) && !named.contains(&row.id) {
-                self.app.archive_kpi_in(tx, self.caller, row.id, row.version, true).await?;
+                self.app.kpis().archive_in(tx, self.caller, row.id, row.version, true).await?;
                 self.push_unplaced(Action::Archive, "kpi", row.id, &row.name);
             }
         }
@@ -257,14 +257,16 @@ impl Run<'_> {
         if current.archived {
             current = self
                 .app
-                .archive_kpi_in(tx, self.caller, row.id, row.version, false)
+                .kpis()
+                .archive_in(tx, self.caller, row.id, row.version, false)
                 .await
                 .map_err(|e| super::at(place, e))?;
             self.push(place, Action::Restore, "kpi", row.id, &kpi.name, None::<&Shown>, None);
         }
         let Some(change) = patch(kpi, owner, &current) else { return Ok(()) };
         let change_source = change.source.is_some();
-        let after = self.app.update_kpi_in(tx, self.caller, row.id, change).await.map_err(|e| super::at(place, e))?;
+        let after =
+            self.app.kpis().update_in(tx, self.caller, row.id, change).await.map_err(|e| super::at(place, e))?;
         self.push(
             place,
             Action::Update,

@@ -10,6 +10,7 @@
 use jiff::civil::{Date, date};
 use jiff::{SignedDuration, Timestamp};
 use milepost_app::{App, Caller};
+use milepost_core::KeyResultId;
 use milepost_sql::test_support::{postgres_store, postgres_url, sqlite_store};
 use milepost_sql::{Storage, Store};
 use serde_json::{Value, json};
@@ -53,16 +54,16 @@ async fn load(store: Store, day: Date) -> Loaded {
     let app = App::with_clock(store.clone().into_database(), Arc::new(move || now));
     let summary = milepost_demo::load_demo(&app, day).await.unwrap();
     assert!(summary.loaded);
-    let caller = app.caller_for_workspace("demo").await.unwrap();
-    let cycles = json_of(&app.list_cycles(&caller, query()).await.unwrap())["items"].as_array().unwrap().clone();
+    let caller = app.workspaces().caller("demo").await.unwrap();
+    let cycles = json_of(&app.cycles().list(&caller, query()).await.unwrap())["items"].as_array().unwrap().clone();
     let objectives =
-        json_of(&app.list_objectives(&caller, query()).await.unwrap())["items"].as_array().unwrap().clone();
+        json_of(&app.objectives().list(&caller, query()).await.unwrap())["items"].as_array().unwrap().clone();
     let key_results =
-        json_of(&app.list_key_results(&caller, query()).await.unwrap())["items"].as_array().unwrap().clone();
+        json_of(&app.key_results().list(&caller, query()).await.unwrap())["items"].as_array().unwrap().clone();
     let mut check_ins = HashMap::new();
     for key_result in &key_results {
         let id = key_result["id"].as_i64().unwrap();
-        let page = app.list_check_ins(&caller, id, query()).await.unwrap();
+        let page = app.check_ins().list(&caller, KeyResultId(id), query()).await.unwrap();
         check_ins.insert(id, json_of(&page)["items"].as_array().unwrap().clone());
     }
     Loaded { app, caller, store, now, cycles, objectives, key_results, check_ins }
@@ -96,8 +97,8 @@ impl Loaded {
     /// Checks what holds on every day.
     async fn check_every_day(&self, day: Date) {
         // Enough of everything.
-        let teams = json_of(&self.app.list_teams(&self.caller, query()).await.unwrap())["items"].clone();
-        let people = json_of(&self.app.list_people(&self.caller, query()).await.unwrap())["items"].clone();
+        let teams = json_of(&self.app.teams().list(&self.caller, query()).await.unwrap())["items"].clone();
+        let people = json_of(&self.app.people().list(&self.caller, query()).await.unwrap())["items"].clone();
         let (teams, people) = (teams.as_array().unwrap(), people.as_array().unwrap());
         assert!(teams.len() >= 5 && (10..=12).contains(&people.len()));
         let role = |handle: &str| people.iter().find(|p| p["handle"] == handle).map(|p| p["role"].clone());
@@ -124,7 +125,7 @@ impl Loaded {
             assert!(self.key_results.iter().any(|k| k["unit"] == unit), "no {unit}");
         }
         assert!((2..=3).contains(&count(&self.key_results, |k| k["kpi_id"].is_i64())));
-        let initiatives = json_of(&self.app.list_initiatives(&self.caller, query()).await.unwrap())["items"].clone();
+        let initiatives = json_of(&self.app.initiatives().list(&self.caller, query()).await.unwrap())["items"].clone();
         let initiatives = initiatives.as_array().unwrap();
         assert!(initiatives.len() >= 6);
         let statuses: HashSet<&str> = initiatives.iter().map(|i| i["status"].as_str().unwrap()).collect();
@@ -185,7 +186,7 @@ impl Loaded {
 
         // A year of KPI history, ending yesterday.
         let mut tx = self.store.read().await.unwrap();
-        let kpis = json_of(&self.app.list_kpis(&self.caller, query()).await.unwrap())["items"].clone();
+        let kpis = json_of(&self.app.kpis().list(&self.caller, query()).await.unwrap())["items"].clone();
         let kpis = kpis.as_array().unwrap();
         assert!(kpis.len() >= 8);
         let year_ago = noon(day.saturating_sub(jiff::Span::new().days(364)));

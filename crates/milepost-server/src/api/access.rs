@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use milepost_app::access::{CreatedToken, EventQuery, EventView, NewApiToken, TokenView};
 use milepost_app::{App, Paged};
+use milepost_core::TokenId;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -16,7 +17,7 @@ pub async fn list_tokens(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
 ) -> Result<Json<Vec<TokenView>>, ApiError> {
-    Ok(Json(app.list_tokens(&caller).await?))
+    Ok(Json(app.access().list_tokens(&caller).await?))
 }
 
 /// Makes a token. Its secret is in this answer and never again.
@@ -28,7 +29,7 @@ pub async fn create_token(
     Authenticated(caller): Authenticated,
     Json(new): Json<NewApiToken>,
 ) -> Result<(StatusCode, [(header::HeaderName, String); 1], Json<CreatedToken>), ApiError> {
-    let created = app.create_token(&caller, new).await?;
+    let created = app.access().create_token(&caller, new).await?;
     Ok((StatusCode::CREATED, [(header::LOCATION, "/api/v1/tokens".to_owned())], Json(created)))
 }
 
@@ -39,9 +40,9 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<TokenId>,
 ) -> Result<Json<TokenView>, ApiError> {
-    Ok(Json(app.revoke_token(&caller, id).await?))
+    Ok(Json(app.access().revoke_token(&caller, id).await?))
 }
 
 /// The audit trail: every change, who made it, when, and the thing before and after.
@@ -52,7 +53,7 @@ pub async fn list_events(
     Authenticated(caller): Authenticated,
     Query(query): Query<EventQuery>,
 ) -> Result<Json<Paged<EventView>>, ApiError> {
-    Ok(Json(app.list_events(&caller, query).await?))
+    Ok(Json(app.access().events(&caller, query).await?))
 }
 
 pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {

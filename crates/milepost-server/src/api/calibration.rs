@@ -7,6 +7,7 @@ use crate::problem::{ApiError, ErrorResponses};
 use axum::extract::State;
 use milepost_app::App;
 use milepost_app::calibration::CalibrationView;
+use milepost_core::CycleId;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -20,9 +21,9 @@ use utoipa_axum::routes;
 pub async fn get_cycle_calibration(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<CycleId>,
 ) -> Result<Json<CalibrationView>, ApiError> {
-    Ok(Json(app.get_cycle_calibration(&caller, id).await?))
+    Ok(Json(app.cycles().calibration(&caller, id).await?))
 }
 
 pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {

@@ -15,13 +15,14 @@ use milepost_app::objective::{NewObjective, ObjectivePatch, ObjectiveQuery, Obje
 use milepost_app::person::{NewPerson, PersonPatch, PersonQuery, PersonView};
 use milepost_app::team::{NewTeam, TeamPatch, TeamQuery, TeamView};
 use milepost_app::{App, Paged};
+use milepost_core::{CycleId, InitiativeId, KpiId, ObjectiveId, PersonId, TeamId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 macro_rules! crud {
     (
         $module:ident, $tag:literal, $collection:literal, $item:literal, $archive_path:literal, $restore_path:literal,
-        $new:ident, $patch:ident, $view:ident, $query:ident,
+        $id:ident, $new:ident, $patch:ident, $view:ident, $query:ident,
         $list:ident, $create:ident, $get:ident, $update:ident, $archive:ident, $restore:ident $(,)?
     ) => {
         pub mod $module {
@@ -37,7 +38,7 @@ macro_rules! crud {
                 Authenticated(caller): Authenticated,
                 Query(query): Query<$query>,
             ) -> Result<Json<Paged<$view>>, ApiError> {
-                Ok(Json(app.$list(&caller, query).await?))
+                Ok(Json(app.$module().list(&caller, query).await?))
             }
 
             #[doc = concat!("Creates one of the ", $tag, ".")]
@@ -51,7 +52,7 @@ macro_rules! crud {
                 Authenticated(caller): Authenticated,
                 Json(new): Json<$new>,
             ) -> Result<(StatusCode, [(header::HeaderName, String); 1], Json<$view>), ApiError> {
-                let view = app.$create(&caller, new).await?;
+                let view = app.$module().create(&caller, new).await?;
                 Ok((StatusCode::CREATED, [(header::LOCATION, format!("{}/{}", $collection, view.id))], Json(view)))
             }
 
@@ -60,8 +61,8 @@ macro_rules! crud {
                 summary = concat!("Reads one of the ", $tag, "."),
                 params(("id" = i64, Path, minimum = 1, description = "Its id")),
                 responses((status = 200, description = "Found", body = $view), ErrorResponses))]
-            pub async fn $get(State(app): State<App>, Authenticated(caller): Authenticated, Id(id): Id) -> Result<Json<$view>, ApiError> {
-                Ok(Json(app.$get(&caller, id).await?))
+            pub async fn $get(State(app): State<App>, Authenticated(caller): Authenticated, Id(id): Id<$id>) -> Result<Json<$view>, ApiError> {
+                Ok(Json(app.$module().get(&caller, id).await?))
             }
 
             #[doc = concat!("Changes one of the ", $tag, "; fields left out stay as they are.")]
@@ -72,10 +73,10 @@ macro_rules! crud {
             pub async fn $update(
                 State(app): State<App>,
                 Authenticated(caller): Authenticated,
-                Id(id): Id,
+                Id(id): Id<$id>,
                 Json(change): Json<$patch>,
             ) -> Result<Json<$view>, ApiError> {
-                Ok(Json(app.$update(&caller, id, change).await?))
+                Ok(Json(app.$module().update(&caller, id, change).await?))
             }
 
             #[doc = concat!("Archives one of the ", $tag, ": hidden from lists, kept with its history.")]
@@ -86,10 +87,10 @@ macro_rules! crud {
             pub async fn $archive(
                 State(app): State<App>,
                 Authenticated(caller): Authenticated,
-                Id(id): Id,
+                Id(id): Id<$id>,
                 Json(body): Json<VersionBody>,
             ) -> Result<Json<$view>, ApiError> {
-                Ok(Json(app.$archive(&caller, id, body.version, true).await?))
+                Ok(Json(app.$module().archive(&caller, id, body.version, true).await?))
             }
 
             #[doc = concat!("Restores one of the archived ", $tag, ".")]
@@ -100,10 +101,10 @@ macro_rules! crud {
             pub async fn $restore(
                 State(app): State<App>,
                 Authenticated(caller): Authenticated,
-                Id(id): Id,
+                Id(id): Id<$id>,
                 Json(body): Json<VersionBody>,
             ) -> Result<Json<$view>, ApiError> {
-                Ok(Json(app.$archive(&caller, id, body.version, false).await?))
+                Ok(Json(app.$module().archive(&caller, id, body.version, false).await?))
             }
 
             pub(crate) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
@@ -124,6 +125,7 @@ crud!(
     "/api/v1/teams/{id}",
     "/api/v1/teams/{id}/archive",
     "/api/v1/teams/{id}/restore",
+    TeamId,
     NewTeam,
     TeamPatch,
     TeamView,
@@ -142,6 +144,7 @@ crud!(
     "/api/v1/people/{id}",
     "/api/v1/people/{id}/archive",
     "/api/v1/people/{id}/restore",
+    PersonId,
     NewPerson,
     PersonPatch,
     PersonView,
@@ -160,6 +163,7 @@ crud!(
     "/api/v1/cycles/{id}",
     "/api/v1/cycles/{id}/archive",
     "/api/v1/cycles/{id}/restore",
+    CycleId,
     NewCycle,
     CyclePatch,
     CycleView,
@@ -178,6 +182,7 @@ crud!(
     "/api/v1/objectives/{id}",
     "/api/v1/objectives/{id}/archive",
     "/api/v1/objectives/{id}/restore",
+    ObjectiveId,
     NewObjective,
     ObjectivePatch,
     ObjectiveView,
@@ -196,6 +201,7 @@ crud!(
     "/api/v1/initiatives/{id}",
     "/api/v1/initiatives/{id}/archive",
     "/api/v1/initiatives/{id}/restore",
+    InitiativeId,
     NewInitiative,
     InitiativePatch,
     InitiativeView,
@@ -215,6 +221,7 @@ crud!(
     "/api/v1/kpis/{id}",
     "/api/v1/kpis/{id}/archive",
     "/api/v1/kpis/{id}/restore",
+    KpiId,
     NewKpi,
     KpiPatch,
     KpiView,

@@ -6,6 +6,7 @@ use crate::problem::{ApiError, ErrorResponses};
 use axum::extract::State;
 use milepost_app::App;
 use milepost_app::cycle::{CycleReopen, CycleTransitionView, CycleView};
+use milepost_core::CycleId;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -18,10 +19,10 @@ use utoipa_axum::routes;
 pub async fn reopen_cycle(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<CycleId>,
     Json(reopen): Json<CycleReopen>,
 ) -> Result<Json<CycleView>, ApiError> {
-    Ok(Json(app.reopen_cycle(&caller, id, reopen).await?))
+    Ok(Json(app.cycles().reopen(&caller, id, reopen).await?))
 }
 
 /// A cycle's status changes, oldest first: when it started, closed and was reopened,
@@ -32,9 +33,9 @@ pub async fn reopen_cycle(
 pub async fn list_cycle_transitions(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<CycleId>,
 ) -> Result<Json<Vec<CycleTransitionView>>, ApiError> {
-    Ok(Json(app.list_cycle_transitions(&caller, id).await?))
+    Ok(Json(app.cycles().transitions(&caller, id).await?))
 }
 
 pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {

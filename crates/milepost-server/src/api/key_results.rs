@@ -11,6 +11,7 @@ use milepost_app::check_in_import::{CheckInImportResult, ImportedCheckIn, parse_
 use milepost_app::key_result::{KeyResultPatch, KeyResultQuery, KeyResultView, NewKeyResult};
 use milepost_app::{App, ListParams, Paged};
 use milepost_core::CheckInId;
+use milepost_core::{KeyResultId, ObjectiveId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -24,7 +25,7 @@ pub async fn list_key_results(
     Authenticated(caller): Authenticated,
     Query(query): Query<KeyResultQuery>,
 ) -> Result<Json<Paged<KeyResultView>>, ApiError> {
-    Ok(Json(app.list_key_results(&caller, query).await?))
+    Ok(Json(app.key_results().list(&caller, query).await?))
 }
 
 /// Adds a key result to an objective.
@@ -34,10 +35,10 @@ pub async fn list_key_results(
 pub async fn create_key_result(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(objective_id): Id,
+    Id(objective_id): Id<ObjectiveId>,
     Json(new): Json<NewKeyResult>,
 ) -> Result<Created<KeyResultView>, ApiError> {
-    let view = app.create_key_result(&caller, objective_id, new).await?;
+    let view = app.key_results().create(&caller, objective_id, new).await?;
     Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/key-results/{}", view.id))], Json(view)))
 }
 
@@ -47,9 +48,9 @@ pub async fn create_key_result(
 pub async fn get_key_result(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<KeyResultId>,
 ) -> Result<Json<KeyResultView>, ApiError> {
-    Ok(Json(app.get_key_result(&caller, id).await?))
+    Ok(Json(app.key_results().get(&caller, id).await?))
 }
 
 /// Changes a key result. Its value changes only through check-ins; moving its start,
@@ -60,10 +61,10 @@ pub async fn get_key_result(
 pub async fn update_key_result(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<KeyResultId>,
     Json(change): Json<KeyResultPatch>,
 ) -> Result<Json<KeyResultView>, ApiError> {
-    Ok(Json(app.update_key_result(&caller, id, change).await?))
+    Ok(Json(app.key_results().update(&caller, id, change).await?))
 }
 
 /// Archives a key result: it leaves its objective's progress, its history stays.
@@ -73,10 +74,10 @@ pub async fn update_key_result(
 pub async fn archive_key_result(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<KeyResultId>,
     Json(body): Json<VersionBody>,
 ) -> Result<Json<KeyResultView>, ApiError> {
-    Ok(Json(app.archive_key_result(&caller, id, body.version, true).await?))
+    Ok(Json(app.key_results().archive(&caller, id, body.version, true).await?))
 }
 
 /// Restores an archived key result.
@@ -86,10 +87,10 @@ pub async fn archive_key_result(
 pub async fn restore_key_result(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<KeyResultId>,
     Json(body): Json<VersionBody>,
 ) -> Result<Json<KeyResultView>, ApiError> {
-    Ok(Json(app.archive_key_result(&caller, id, body.version, false).await?))
+    Ok(Json(app.key_results().archive(&caller, id, body.version, false).await?))
 }
 
 /// Lists a key result's check-ins, oldest first.
@@ -99,10 +100,10 @@ pub async fn restore_key_result(
 pub async fn list_check_ins(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<KeyResultId>,
     Query(params): Query<ListParams>,
 ) -> Result<Json<Paged<CheckInView>>, ApiError> {
-    Ok(Json(app.list_check_ins(&caller, id, params).await?))
+    Ok(Json(app.check_ins().list(&caller, id, params).await?))
 }
 
 /// Checks in on a key result: its new value, confidence, note and blockers. Answers
@@ -113,10 +114,10 @@ pub async fn list_check_ins(
 pub async fn create_check_in(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<KeyResultId>,
     Json(new): Json<NewCheckIn>,
 ) -> Result<Created<CheckInResult>, ApiError> {
-    let result = app.create_check_in(&caller, id, new).await?;
+    let result = app.check_ins().create(&caller, id, new).await?;
     Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/check-ins/{}", result.check_in.id))], Json(result)))
 }
 
@@ -126,9 +127,9 @@ pub async fn create_check_in(
 pub async fn get_check_in(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<CheckInId>,
 ) -> Result<Json<CheckInView>, ApiError> {
-    Ok(Json(app.get_check_in(&caller, CheckInId(id)).await?))
+    Ok(Json(app.check_ins().get(&caller, id).await?))
 }
 
 /// Imports a history of check-ins (up to 10,000), all or nothing: a `text/csv` body
@@ -153,7 +154,7 @@ pub async fn import_check_ins(
         CsvOrJson::Csv(text) => parse_check_in_csv(&text)?,
         CsvOrJson::Json(bytes) => from_json_slice(&bytes).map_err(ApiError::with_row_numbers)?,
     };
-    Ok(Json(app.import_check_ins(&caller, rows).await?))
+    Ok(Json(app.check_ins().import(&caller, rows).await?))
 }
 
 /// The largest check-in file accepted: 10,000 rows with long notes fit.
@@ -167,9 +168,9 @@ const IMPORT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 pub async fn list_goal_changes(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<KeyResultId>,
 ) -> Result<Json<Vec<GoalChangeView>>, ApiError> {
-    Ok(Json(app.list_goal_changes(&caller, id).await?))
+    Ok(Json(app.check_ins().goal_changes(&caller, id).await?))
 }
 
 pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {

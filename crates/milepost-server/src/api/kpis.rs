@@ -12,6 +12,7 @@ use milepost_app::kpi::{
     NewMeasurement, RecordedMeasurement, SeriesQuery,
 };
 use milepost_app::objective::ObjectiveView;
+use milepost_core::KpiId;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -30,10 +31,10 @@ pub const BATCH_BODY_LIMIT: usize = 32 * 1024 * 1024;
 pub async fn create_measurement(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<KpiId>,
     Json(new): Json<NewMeasurement>,
 ) -> Result<(StatusCode, Json<RecordedMeasurement>), ApiError> {
-    let recorded = app.record_measurement(&caller, id, new, MeasurementSource::Api).await?;
+    let recorded = app.kpis().record(&caller, id, new, MeasurementSource::Api).await?;
     let status = if recorded.written { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(recorded)))
 }
@@ -54,7 +55,7 @@ pub async fn create_measurement(
 pub async fn import_measurements(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<KpiId>,
     request: Request,
 ) -> Result<Json<MeasurementBatchResult>, ApiError> {
     let too_large =
@@ -66,7 +67,7 @@ pub async fn import_measurements(
             (rows, MeasurementSource::Api)
         }
     };
-    Ok(Json(app.record_measurements(&caller, id, rows, source).await?))
+    Ok(Json(app.kpis().record_many(&caller, id, rows, source).await?))
 }
 
 /// A KPI's values from `from` to `to`, downsampled on the server to at most
@@ -79,10 +80,10 @@ pub async fn import_measurements(
 pub async fn get_kpi_series(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<KpiId>,
     Query(query): Query<SeriesQuery>,
 ) -> Result<Json<KpiSeries>, ApiError> {
-    Ok(Json(app.kpi_series(&caller, id, query).await?))
+    Ok(Json(app.kpis().series(&caller, id, query).await?))
 }
 
 /// The KPI board: every KPI (tier `kpi`, not archived) with its health, last value,
@@ -94,7 +95,7 @@ pub async fn get_kpi_board(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
 ) -> Result<Json<KpiBoard>, ApiError> {
-    Ok(Json(app.kpi_board(&caller).await?))
+    Ok(Json(app.kpis().board(&caller).await?))
 }
 
 /// Drafts an objective to bring a lagging KPI back on target: in the current cycle,
@@ -113,10 +114,10 @@ pub async fn get_kpi_board(
 pub async fn draft_objective_from_kpi(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<KpiId>,
     Json(draft): Json<DraftObjective>,
 ) -> Result<(StatusCode, [(header::HeaderName, String); 1], Json<ObjectiveView>), ApiError> {
-    let drafted = app.draft_objective_from_kpi(&caller, id, draft).await?;
+    let drafted = app.kpis().draft_recovery_objective(&caller, id, draft).await?;
     let status = if drafted.created { StatusCode::CREATED } else { StatusCode::OK };
     let view = drafted.objective;
     Ok((status, [(header::LOCATION, format!("/api/v1/objectives/{}", view.id))], Json(view)))
@@ -132,9 +133,9 @@ pub async fn draft_objective_from_kpi(
 pub async fn run_kpi_source(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    Id(id): Id,
+    Id(id): Id<KpiId>,
 ) -> Result<Json<KpiView>, ApiError> {
-    Ok(Json(app.run_kpi_source(&caller, id).await?))
+    Ok(Json(app.kpis().run_source(&caller, id).await?))
 }
 
 pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {

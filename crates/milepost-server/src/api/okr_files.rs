@@ -21,7 +21,7 @@ pub async fn apply_okr_files(
     Authenticated(caller): Authenticated,
     Json(request): Json<ApplyRequest>,
 ) -> Result<Json<Plan>, ApiError> {
-    Ok(Json(app.apply_okr_files(&caller, request).await?))
+    Ok(Json(app.okr_files().apply(&caller, request).await?))
 }
 
 /// The workspace's OKRs as files in canonical form, one per owner and cycle.
@@ -32,7 +32,7 @@ pub async fn export_okr_files(
     Authenticated(caller): Authenticated,
     Query(query): Query<ExportQuery>,
 ) -> Result<Json<Vec<OkrFileText>>, ApiError> {
-    Ok(Json(app.export_okr_files(&caller, query).await?))
+    Ok(Json(app.okr_files().export(&caller, query).await?))
 }
 
 pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {

@@ -11,6 +11,7 @@ use milepost_app::App;
 use milepost_app::session::{
     AcceptInvitation, CreatedInvitation, Login, NewInvitation, PasswordChange, SESSION_LENGTH, SessionView,
 };
+use milepost_core::PersonId;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -43,7 +44,7 @@ pub async fn create_session(
     ClientAddress(address): ClientAddress,
     Json(login): Json<Login>,
 ) -> Result<Response, ApiError> {
-    let session = app.login(login, &address).await?;
+    let session = app.access().login(login, &address).await?;
     let view = SessionView { workspace: session.workspace, person: session.person, expires_at: session.expires_at };
     let mut response = Json(view).into_response();
     response.headers_mut().insert(header::SET_COOKIE, cookie(&session.secret, SESSION_LENGTH.as_secs())?);
@@ -57,7 +58,7 @@ pub async fn get_session(State(app): State<App>, headers: HeaderMap) -> Result<J
     let secret = session_cookie(&headers).ok_or_else(|| {
         ApiError::from(milepost_app::AppError::Unauthenticated { detail: "nobody is logged in".to_owned() })
     })?;
-    let (_, view) = app.authenticate_session(&secret).await?;
+    let (_, view) = app.access().authenticate_session(&secret).await?;
     Ok(Json(view))
 }
 
@@ -70,7 +71,7 @@ pub async fn delete_session(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if let Some(secret) = session_cookie(&headers) {
-        app.logout(&secret).await?;
+        app.access().logout(&secret).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(header::SET_COOKIE, cookie("", 0)?);
@@ -88,7 +89,7 @@ pub async fn change_password(
     Json(change): Json<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
     let secret = session_cookie(&headers).unwrap_or_default();
-    app.change_password(&caller, &secret, change).await?;
+    app.access().change_password(&caller, &secret, change).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -108,10 +109,10 @@ pub struct NewPassword {
 pub async fn set_person_password(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
-    crate::extract::Id(id): crate::extract::Id,
+    crate::extract::Id(id): crate::extract::Id<PersonId>,
     Json(new): Json<NewPassword>,
 ) -> Result<StatusCode, ApiError> {
-    app.set_password(&caller, id, &new.password).await?;
+    app.access().set_password(&caller, id, &new.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -124,7 +125,7 @@ pub async fn create_invitation(
     Authenticated(caller): Authenticated,
     Json(new): Json<NewInvitation>,
 ) -> Result<(StatusCode, Json<CreatedInvitation>), ApiError> {
-    Ok((StatusCode::CREATED, Json(app.invite(&caller, new).await?)))
+    Ok((StatusCode::CREATED, Json(app.access().invite(&caller, new).await?)))
 }
 
 /// Accepts an invitation: chooses a password and logs in.
@@ -136,7 +137,7 @@ pub async fn accept_invitation(
     _same_site: SameSite,
     Json(accept): Json<AcceptInvitation>,
 ) -> Result<Response, ApiError> {
-    let session = app.accept_invitation(accept).await?;
+    let session = app.access().accept_invitation(accept).await?;
     let view = SessionView { workspace: session.workspace, person: session.person, expires_at: session.expires_at };
     let mut response = Json(view).into_response();
     response.headers_mut().insert(header::SET_COOKIE, cookie(&session.secret, SESSION_LENGTH.as_secs())?);

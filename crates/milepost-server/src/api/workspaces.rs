@@ -16,7 +16,7 @@ pub async fn get_workspace(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
 ) -> Result<Json<WorkspaceView>, ApiError> {
-    Ok(Json(app.get_workspace(&caller.workspace_slug).await?))
+    Ok(Json(app.workspaces().get(&caller.workspace_slug).await?))
 }
 
 pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {

@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::App;
 use milepost_app::objective::{ObjectiveQuery, ObjectiveView};
+use milepost_core::CycleId;
 use milepost_core::{Named, Status};
 use std::collections::HashMap;
 
@@ -75,7 +76,7 @@ pub async fn show_alignment(State(app): State<App>, viewer: Viewer, Query(query)
     let names = Names::load(&app, caller).await?;
     let cycles = all_cycles(&app, caller).await?;
     let cycle = match query.cycle_id {
-        Some(id) => Some(app.get_cycle(caller, id).await?),
+        Some(id) => Some(app.cycles().get(caller, CycleId(id)).await?),
         None => active_cycle(&app, caller).await?,
     };
     let objectives = match &cycle {

@@ -64,7 +64,7 @@ async fn my_key_results(app: &App, caller: &Caller) -> Result<Vec<KeyResultView>
     let Some(person) = caller.person else { return Ok(Vec::new()) };
     let query = CycleQuery { status: Some(CycleStatus::Active), limit: Some(500), ..Default::default() };
     let mut out = Vec::new();
-    for cycle in app.list_cycles(caller, query).await?.items {
+    for cycle in app.cycles().list(caller, query).await?.items {
         let query = KeyResultQuery { cycle_id: Some(cycle.id), owner_person_id: Some(person), ..Default::default() };
         out.extend(all_key_results(app, caller, query).await?);
     }
@@ -203,7 +203,7 @@ pub async fn save_check_in(State(app): State<App>, viewer: Viewer, Form(fields):
     let entries: Vec<CheckInEntry> = ids.iter().map(|&id| entry(&fields, id, &mut problems)).collect();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if problems.is_empty() {
-        match app.create_check_ins(caller, entries).await {
+        match app.check_ins().create_many(caller, entries).await {
             Ok(saved) => return Ok(see_other(&format!("/check-in?saved={}", saved.len()))),
             Err(error) => {
                 status = problems.refused(error, |pointer| {

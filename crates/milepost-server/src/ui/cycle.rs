@@ -15,6 +15,7 @@ use milepost_app::forecast_eval::ForecastEvaluation;
 use milepost_app::key_result::{KeyResultQuery, KeyResultView};
 use milepost_app::objective::{ObjectiveQuery, ObjectiveView};
 use milepost_app::{App, AppError, Caller};
+use milepost_core::CycleId;
 use milepost_core::{Commitment, CycleStatus, Named};
 
 /// Every cycle of the workspace, in id order.
@@ -22,7 +23,7 @@ pub async fn all_cycles(app: &App, caller: &Caller) -> Result<Vec<CycleView>, Ap
     let mut out = Vec::new();
     let mut after = None;
     loop {
-        let page = app.list_cycles(caller, CycleQuery { limit: Some(500), after, ..Default::default() }).await?;
+        let page = app.cycles().list(caller, CycleQuery { limit: Some(500), after, ..Default::default() }).await?;
         out.extend(page.items);
         match page.next_cursor {
             Some(next) => after = Some(next),
@@ -37,7 +38,7 @@ pub async fn all_cycles(app: &App, caller: &Caller) -> Result<Vec<CycleView>, Ap
 /// the year around it); `None` when no cycle is active.
 pub async fn active_cycle(app: &App, caller: &Caller) -> Result<Option<CycleView>, AppError> {
     let query = CycleQuery { status: Some(CycleStatus::Active), limit: Some(500), ..Default::default() };
-    let cycles = app.list_cycles(caller, query).await?.items;
+    let cycles = app.cycles().list(caller, query).await?.items;
     let today = app.now().to_zoned(jiff::tz::TimeZone::UTC).date();
     Ok(cycles.into_iter().min_by_key(|c| {
         let around_today = c.start_date <= today && today <= c.end_date;
@@ -50,7 +51,7 @@ pub async fn all_objectives(app: &App, caller: &Caller, query: ObjectiveQuery) -
     let mut out = Vec::new();
     let mut query = ObjectiveQuery { limit: Some(500), ..query };
     loop {
-        let page = app.list_objectives(caller, query.clone()).await?;
+        let page = app.objectives().list(caller, query.clone()).await?;
         out.extend(page.items);
         match page.next_cursor {
             Some(next) => query.after = Some(next),
@@ -68,7 +69,7 @@ pub async fn all_key_results(
     let mut out = Vec::new();
     let mut query = KeyResultQuery { limit: Some(500), ..query };
     loop {
-        let page = app.list_key_results(caller, query.clone()).await?;
+        let page = app.key_results().list(caller, query.clone()).await?;
         out.extend(page.items);
         match page.next_cursor {
             Some(next) => query.after = Some(next),
@@ -297,22 +298,23 @@ struct CyclePage {
 }
 
 /// `GET /cycles/{id}`: one cycle, and its review once it is closed.
-pub async fn show_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id) -> PageResult {
+pub async fn show_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id<CycleId>) -> PageResult {
     let caller = &viewer.caller;
-    let cycle = app.get_cycle(caller, id).await?;
+    let cycle = app.cycles().get(caller, id).await?;
     let names = Names::load(&app, caller).await?;
     let now = app.now();
-    let objectives = all_objectives(&app, caller, ObjectiveQuery { cycle_id: Some(id), ..Default::default() }).await?;
+    let objectives =
+        all_objectives(&app, caller, ObjectiveQuery { cycle_id: Some(id.get()), ..Default::default() }).await?;
     let closed = cycle.status == CycleStatus::Closed;
-    let transitions = app.list_cycle_transitions(caller, id).await?;
+    let transitions = app.cycles().transitions(caller, id).await?;
     let reopened = transitions.iter().any(|t| t.from_status == CycleStatus::Closed);
     let history = transitions.iter().map(|t| transition_line(t, &names)).collect();
     let mut outcomes = Vec::new();
     let mut calibrated = None;
     let mut review = None;
     if closed {
-        calibrated = Some(calibration(&app.get_cycle_calibration(caller, id).await?, &names));
-        review = Some(forecast_review(&app.evaluate_forecasts(caller, Some(id)).await?));
+        calibrated = Some(calibration(&app.cycles().calibration(caller, id).await?, &names));
+        review = Some(forecast_review(&app.cycles().evaluate_forecasts(caller, Some(id)).await?));
         for (commitment, word, rule) in [
             (Commitment::Committed, "Committed", "succeeds at a score of 1.0"),
             (Commitment::Aspirational, "Aspirational", "succeeds at 0.7 or more"),

@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use milepost_app::App;
 use milepost_app::cycle::{CyclePatch, CycleReopen, CycleView, NewCycle};
 use milepost_app::permission::{self, Action};
+use milepost_core::CycleId;
 use milepost_core::{CycleKind, CycleStatus, Named, next_quarter};
 use std::collections::HashMap;
 
@@ -147,7 +148,7 @@ pub async fn save_new_cycle(State(app): State<App>, viewer: Viewer, Form(fields)
             status: None,
             kind,
         };
-        match app.create_cycle(caller, new).await {
+        match app.cycles().create(caller, new).await {
             Ok(created) => return Ok(see_other(&format!("/cycles/{}", created.id))),
             Err(error) => problems.refused(error, cycle_field)?,
         }
@@ -158,9 +159,9 @@ pub async fn save_new_cycle(State(app): State<App>, viewer: Viewer, Form(fields)
 }
 
 /// `GET /cycles/{id}/edit`: the cycle's form, filled in.
-pub async fn show_edit_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id) -> PageResult {
+pub async fn show_edit_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id<CycleId>) -> PageResult {
     let caller = &viewer.caller;
-    let cycle = app.get_cycle(caller, id).await?;
+    let cycle = app.cycles().get(caller, id).await?;
     permission::require(caller, Action::PlanCycles)?;
     let fields = Fields::from(HashMap::from([
         ("name".to_owned(), cycle.name.clone()),
@@ -174,9 +175,9 @@ pub async fn show_edit_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id)
 
 /// `POST /cycles/{id}/edit`: changes the cycle, based on the version the form showed.
 /// The status is sent only by an admin's form; changing it is an admin's decision.
-pub async fn save_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id, Form(fields): Form) -> PageResult {
+pub async fn save_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id<CycleId>, Form(fields): Form) -> PageResult {
     let caller = &viewer.caller;
-    let cycle = app.get_cycle(caller, id).await?;
+    let cycle = app.cycles().get(caller, id).await?;
     let mut problems = Problems::default();
     let version = fields.whole("version", &mut problems).unwrap_or_default();
     let kind = read_choice::<CycleKind>(&fields, "kind", &mut problems);
@@ -191,7 +192,7 @@ pub async fn save_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id, Form
             status,
             kind,
         };
-        match app.update_cycle(caller, id, change).await {
+        match app.cycles().update(caller, id, change).await {
             Ok(_) => return Ok(see_other(&format!("/cycles/{id}"))),
             Err(error) => problems.refused(error, cycle_field)?,
         }
@@ -217,9 +218,9 @@ fn reopen_field(pointer: &str) -> Option<String> {
 }
 
 /// `GET /cycles/{id}/reopen`: the form to reopen a closed cycle, with its reason (admins).
-pub async fn show_reopen_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id) -> PageResult {
+pub async fn show_reopen_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id<CycleId>) -> PageResult {
     let caller = &viewer.caller;
-    let cycle = app.get_cycle(caller, id).await?;
+    let cycle = app.cycles().get(caller, id).await?;
     permission::require(caller, Action::Administer)?;
     let template = ReopenPage {
         layout: Layout::new(&viewer, "cycles", format!("Reopen {}", cycle.name)),
@@ -233,14 +234,19 @@ pub async fn show_reopen_cycle(State(app): State<App>, viewer: Viewer, Id(id): I
 
 /// `POST /cycles/{id}/reopen`: reopens the closed cycle to active, with the reason its
 /// history and review show.
-pub async fn save_reopen_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id, Form(fields): Form) -> PageResult {
+pub async fn save_reopen_cycle(
+    State(app): State<App>,
+    viewer: Viewer,
+    Id(id): Id<CycleId>,
+    Form(fields): Form,
+) -> PageResult {
     let caller = &viewer.caller;
-    let cycle = app.get_cycle(caller, id).await?;
+    let cycle = app.cycles().get(caller, id).await?;
     let mut problems = Problems::default();
     let version = fields.whole("version", &mut problems).unwrap_or_default();
     let code = if problems.is_empty() {
         let reopen = CycleReopen { version, reason: fields.text("reason").to_owned(), status: None };
-        match app.reopen_cycle(caller, id, reopen).await {
+        match app.cycles().reopen(caller, id, reopen).await {
             Ok(_) => return Ok(see_other(&format!("/cycles/{id}#history"))),
             Err(error) => problems.refused(error, reopen_field)?,
         }

@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use milepost_app::initiative::{InitiativePatch, InitiativeStatus, InitiativeView, NewInitiative};
 use milepost_app::objective::ObjectiveView;
 use milepost_app::{App, AppError};
+use milepost_core::{InitiativeId, KeyResultId, ObjectiveId};
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -68,9 +69,9 @@ fn initiative_form(
 }
 
 /// `GET /objectives/{id}/initiatives/new`: the form for an initiative on this objective's key results.
-pub async fn show_new_initiative(State(app): State<App>, viewer: Viewer, Id(id): Id) -> PageResult {
+pub async fn show_new_initiative(State(app): State<App>, viewer: Viewer, Id(id): Id<ObjectiveId>) -> PageResult {
     let caller = &viewer.caller;
-    let objective = app.get_objective(caller, id).await?;
+    let objective = app.objectives().get(caller, id).await?;
     let names = Names::load(&app, caller).await?;
     let mut pairs = HashMap::new();
     if let Some(person) = caller.person {
@@ -81,9 +82,14 @@ pub async fn show_new_initiative(State(app): State<App>, viewer: Viewer, Id(id):
 }
 
 /// `POST /objectives/{id}/initiatives/new`: creates the initiative.
-pub async fn save_new_initiative(State(app): State<App>, viewer: Viewer, Id(id): Id, Form(fields): Form) -> PageResult {
+pub async fn save_new_initiative(
+    State(app): State<App>,
+    viewer: Viewer,
+    Id(id): Id<ObjectiveId>,
+    Form(fields): Form,
+) -> PageResult {
     let caller = &viewer.caller;
-    let objective = app.get_objective(caller, id).await?;
+    let objective = app.objectives().get(caller, id).await?;
     let mut problems = Problems::default();
     let new = NewInitiative {
         title: fields.text("title").to_owned(),
@@ -101,7 +107,7 @@ pub async fn save_new_initiative(State(app): State<App>, viewer: Viewer, Id(id):
     };
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if problems.is_empty() {
-        match app.create_initiative(caller, new).await {
+        match app.initiatives().create(caller, new).await {
             Ok(_) => return Ok(see_other(&format!("/objectives/{id}"))),
             Err(AppError::Invalid(errors)) => problems.extend(&errors, initiative_field),
             Err(error @ AppError::Forbidden { .. }) => {
@@ -144,8 +150,8 @@ async fn objective_of(app: &App, viewer: &Viewer, initiative: &InitiativeView) -
             location: None,
         })
     })?;
-    let key_result = app.get_key_result(&viewer.caller, first).await?;
-    Ok(app.get_objective(&viewer.caller, key_result.objective_id).await?)
+    let key_result = app.key_results().get(&viewer.caller, KeyResultId(first)).await?;
+    Ok(app.objectives().get(&viewer.caller, ObjectiveId(key_result.objective_id)).await?)
 }
 
 fn edit_form(
@@ -167,8 +173,8 @@ fn edit_form(
 }
 
 /// `GET /initiatives/{id}/edit`: an initiative's form, filled in.
-pub async fn show_edit_initiative(State(app): State<App>, viewer: Viewer, Id(id): Id) -> PageResult {
-    let initiative = app.get_initiative(&viewer.caller, id).await?;
+pub async fn show_edit_initiative(State(app): State<App>, viewer: Viewer, Id(id): Id<InitiativeId>) -> PageResult {
+    let initiative = app.initiatives().get(&viewer.caller, id).await?;
     let objective = objective_of(&app, &viewer, &initiative).await?;
     let names = Names::load(&app, &viewer.caller).await?;
     let mut pairs = HashMap::from([
@@ -187,9 +193,14 @@ pub async fn show_edit_initiative(State(app): State<App>, viewer: Viewer, Id(id)
 }
 
 /// `POST /initiatives/{id}/edit`: changes the initiative, based on the version the form showed.
-pub async fn save_initiative(State(app): State<App>, viewer: Viewer, Id(id): Id, Form(fields): Form) -> PageResult {
+pub async fn save_initiative(
+    State(app): State<App>,
+    viewer: Viewer,
+    Id(id): Id<InitiativeId>,
+    Form(fields): Form,
+) -> PageResult {
     let caller = &viewer.caller;
-    let initiative = app.get_initiative(caller, id).await?;
+    let initiative = app.initiatives().get(caller, id).await?;
     let objective = objective_of(&app, &viewer, &initiative).await?;
     let mut problems = Problems::default();
     let version = fields.whole("version", &mut problems).unwrap_or_default();
@@ -210,7 +221,7 @@ pub async fn save_initiative(State(app): State<App>, viewer: Viewer, Id(id): Id,
     };
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if problems.is_empty() {
-        match app.update_initiative(caller, id, change).await {
+        match app.initiatives().update(caller, id, change).await {
             Ok(_) => return Ok(see_other(&format!("/objectives/{}", objective.id))),
             Err(error) => status = problems.refused(error, initiative_field)?,
         }

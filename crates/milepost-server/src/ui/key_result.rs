@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::App;
+use milepost_core::KeyResultId;
 use milepost_core::{Comparator, KeyResultKind, Named};
 use std::collections::HashMap;
 
@@ -73,18 +74,23 @@ fn key_result_edit(
 }
 
 /// `GET /key-results/{id}/edit`: a key result's form, filled in.
-pub async fn show_edit_key_result(State(app): State<App>, viewer: Viewer, Id(id): Id) -> PageResult {
+pub async fn show_edit_key_result(State(app): State<App>, viewer: Viewer, Id(id): Id<KeyResultId>) -> PageResult {
     let caller = &viewer.caller;
-    let view = app.get_key_result(caller, id).await?;
+    let view = app.key_results().get(caller, id).await?;
     let names = Names::load(&app, caller).await?;
     Ok(page(StatusCode::OK, &key_result_edit(&viewer, &view, &names, key_result_fields(&view), Problems::default())))
 }
 
 /// `POST /key-results/{id}/edit`: changes the key result; moving its start or target
 /// after the cycle began needs a reason, which the app records.
-pub async fn save_key_result(State(app): State<App>, viewer: Viewer, Id(id): Id, Form(fields): Form) -> PageResult {
+pub async fn save_key_result(
+    State(app): State<App>,
+    viewer: Viewer,
+    Id(id): Id<KeyResultId>,
+    Form(fields): Form,
+) -> PageResult {
     let caller = &viewer.caller;
-    let view = app.get_key_result(caller, id).await?;
+    let view = app.key_results().get(caller, id).await?;
     let mut problems = Problems::default();
     let version = fields.whole("version", &mut problems).unwrap_or_default();
     // A form without the field keeps the kind; another kind is changed to, with what it needs.
@@ -136,7 +142,7 @@ pub async fn save_key_result(State(app): State<App>, viewer: Viewer, Id(id): Id,
     };
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if problems.is_empty() {
-        match app.update_key_result(caller, id, change).await {
+        match app.key_results().update(caller, id, change).await {
             Ok(saved) => return Ok(see_other(&format!("/objectives/{}#key-result-{id}", saved.objective_id))),
             Err(error) => {
                 status = problems.refused(error, |pointer| {

@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::kpi::{KpiBoard, KpiView, SeriesQuery};
 use milepost_app::{App, AppError, FieldError};
+use milepost_core::KpiId;
 use milepost_core::{KpiDirection, KpiHealth, KpiTrend};
 use serde::Serialize;
 use std::fmt::Write;
@@ -122,7 +123,7 @@ pub struct KpiSummary {
 
 /// The dashboard's KPI summary, from the board.
 pub async fn summary(app: &App, viewer: &Viewer, names: &Names) -> Result<KpiSummary, AppError> {
-    let board = app.kpi_board(&viewer.caller).await?;
+    let board = app.kpis().board(&viewer.caller).await?;
     let counts = [KpiHealth::Green, KpiHealth::Amber, KpiHealth::Red, KpiHealth::NoData]
         .iter()
         .map(|h| (health_badge(*h), board.items.iter().filter(|e| e.kpi.state.health == *h).count()))
@@ -148,7 +149,7 @@ fn may_define(viewer: &Viewer) -> bool {
 
 /// `GET /kpis`: the KPI board.
 pub async fn show_kpis(State(app): State<App>, viewer: Viewer) -> PageResult {
-    let board = app.kpi_board(&viewer.caller).await?;
+    let board = app.kpis().board(&viewer.caller).await?;
     let names = Names::load(&app, &viewer.caller).await?;
     let kpis = lines(&board, &names);
     let lagging = lines(&board, &names).into_iter().filter(|l| l.lagging).collect();
@@ -218,11 +219,11 @@ fn midnight(date: jiff::civil::Date) -> Option<jiff::Timestamp> {
 pub async fn show_kpi(
     State(app): State<App>,
     viewer: Viewer,
-    Id(id): Id,
+    Id(id): Id<KpiId>,
     Query(range): Query<RangeQuery>,
 ) -> PageResult {
     let caller = &viewer.caller;
-    let kpi = app.get_kpi(caller, id).await?;
+    let kpi = app.kpis().get(caller, id).await?;
     if let (Some(from), Some(to)) = (range.from, range.to)
         && from > to
     {
@@ -240,7 +241,7 @@ pub async fn show_kpi(
             .and_then(|t| t.checked_sub(jiff::SignedDuration::from_millis(1)).ok()),
         max_points: Some(400),
     };
-    let series = app.kpi_series(caller, id, query).await?;
+    let series = app.kpis().series(caller, id, query).await?;
     let names = Names::load(&app, caller).await?;
     let unit = kpi.unit.as_deref();
     let band = kpi.warning_band;

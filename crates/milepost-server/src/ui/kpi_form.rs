@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use milepost_app::kpi::{KpiPatch, KpiView, NewKpi};
 use milepost_app::permission::{self, Action};
 use milepost_app::{App, AppError};
+use milepost_core::KpiId;
 use milepost_core::{Cadence, KpiDirection, KpiTier, Named};
 use std::collections::HashMap;
 
@@ -198,7 +199,7 @@ pub async fn save_new_kpi(State(app): State<App>, viewer: Viewer, Form(fields): 
             // Sources are set through the API; the form leaves them alone.
             source: None,
         };
-        match app.create_kpi(caller, new).await {
+        match app.kpis().create(caller, new).await {
             Ok(kpi) => return Ok(see_other(&format!("/kpis/{}", kpi.id))),
             Err(error) => status = shown(error, &mut problems)?,
         }
@@ -223,9 +224,9 @@ fn number_text(value: Option<f64>) -> String {
 }
 
 /// `GET /kpis/{id}/edit`: a KPI's definition, filled in.
-pub async fn show_edit_kpi(State(app): State<App>, viewer: Viewer, Id(id): Id) -> PageResult {
+pub async fn show_edit_kpi(State(app): State<App>, viewer: Viewer, Id(id): Id<KpiId>) -> PageResult {
     let caller = &viewer.caller;
-    let kpi = app.get_kpi(caller, id).await?;
+    let kpi = app.kpis().get(caller, id).await?;
     permission::require(caller, Action::DefineKpi)?;
     let names = Names::load(&app, caller).await?;
     let pairs = HashMap::from([
@@ -248,9 +249,9 @@ pub async fn show_edit_kpi(State(app): State<App>, viewer: Viewer, Id(id): Id) -
 }
 
 /// `POST /kpis/{id}/edit`: changes the KPI, based on the version the form showed.
-pub async fn save_kpi(State(app): State<App>, viewer: Viewer, Id(id): Id, Form(fields): Form) -> PageResult {
+pub async fn save_kpi(State(app): State<App>, viewer: Viewer, Id(id): Id<KpiId>, Form(fields): Form) -> PageResult {
     let caller = &viewer.caller;
-    let kpi = app.get_kpi(caller, id).await?;
+    let kpi = app.kpis().get(caller, id).await?;
     let mut problems = Problems::default();
     let version = fields.whole("version", &mut problems).unwrap_or_default();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -274,7 +275,7 @@ pub async fn save_kpi(State(app): State<App>, viewer: Viewer, Id(id): Id, Form(f
             lagging_after: d.lagging_after,
             source: None,
         };
-        match app.update_kpi(caller, id, change).await {
+        match app.kpis().update(caller, id, change).await {
             Ok(_) => return Ok(see_other(&format!("/kpis/{id}"))),
             Err(error) => status = shown(error, &mut problems)?,
         }

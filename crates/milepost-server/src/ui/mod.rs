@@ -99,7 +99,7 @@ where
         let Some(secret) = session_cookie(&parts.headers) else {
             return Err(to_login());
         };
-        match App::from_ref(state).authenticate_session(&secret).await {
+        match App::from_ref(state).access().authenticate_session(&secret).await {
             Ok((caller, session)) => Ok(Viewer { caller, session }),
             Err(AppError::Unauthenticated { .. }) => Err(to_login()),
             Err(error) => Err(PageError::from(error).into_response()),

@@ -17,6 +17,7 @@ use milepost_app::key_result::{ForecastView, KeyResultView};
 use milepost_app::objective::ObjectiveQuery;
 use milepost_app::{App, AppError, ListParams};
 use milepost_core::KeyResultKind;
+use milepost_core::{CycleId, KeyResultId, ObjectiveId};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -208,10 +209,10 @@ fn chart(
 }
 
 /// `GET /objectives/{id}`: the objective page.
-pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id) -> PageResult {
+pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<ObjectiveId>) -> PageResult {
     let caller = &viewer.caller;
-    let objective = app.get_objective(caller, id).await?;
-    let cycle = app.get_cycle(caller, objective.cycle_id).await?;
+    let objective = app.objectives().get(caller, id).await?;
+    let cycle = app.cycles().get(caller, CycleId(objective.cycle_id)).await?;
     let names = Names::load(&app, caller).await?;
     let now = app.now();
     let mut key_results = Vec::new();
@@ -221,7 +222,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id) 
         let mut after = None;
         loop {
             let params = ListParams { limit: Some(500), after };
-            let page = app.list_check_ins(caller, key_result.id, params).await?;
+            let page = app.check_ins().list(caller, KeyResultId(key_result.id), params).await?;
             check_ins.extend(page.items);
             match page.next_cursor {
                 Some(next) => after = Some(next),
@@ -229,7 +230,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id) 
             }
         }
         let query = InitiativeQuery { key_result_id: Some(key_result.id), limit: Some(500), ..Default::default() };
-        for initiative in app.list_initiatives(caller, query).await?.items {
+        for initiative in app.initiatives().list(caller, query).await?.items {
             initiatives.entry(initiative.id).or_insert(initiative);
         }
         let unit = key_result.unit.as_deref();
@@ -268,14 +269,14 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id) 
         });
     }
     let parent = match objective.parent_objective_id {
-        Some(parent) => match app.get_objective(caller, parent).await {
+        Some(parent) => match app.objectives().get(caller, ObjectiveId(parent)).await {
             Ok(parent) => Some(ObjectiveLine::of(&parent, &names)),
             Err(AppError::NotFound { .. }) => None,
             Err(error) => return Err(error.into()),
         },
         None => None,
     };
-    let query = ObjectiveQuery { parent_objective_id: Some(id), ..Default::default() };
+    let query = ObjectiveQuery { parent_objective_id: Some(id.get()), ..Default::default() };
     let children = all_objectives(&app, caller, query).await?.iter().map(|o| ObjectiveLine::of(o, &names)).collect();
     let initiatives = initiatives
         .into_values()

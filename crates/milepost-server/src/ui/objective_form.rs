@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use milepost_app::key_result::NewKeyResult;
 use milepost_app::objective::{NewObjective, ObjectivePatch, ObjectiveQuery, ObjectiveView};
 use milepost_app::{App, AppError, Caller};
+use milepost_core::ObjectiveId;
 use milepost_core::{Commitment, Comparator, CycleStatus, KeyResultKind, Named, Visibility};
 use std::collections::HashMap;
 
@@ -350,7 +351,7 @@ pub async fn save_new_objective(State(app): State<App>, viewer: Viewer, Form(fie
         key_results,
     };
     let status = if problems.is_empty() {
-        match app.create_objective(caller, new).await {
+        match app.objectives().create(caller, new).await {
             Ok(created) => return Ok(see_other(&format!("/objectives/{}", created.id))),
             Err(AppError::Invalid(errors)) => {
                 problems.extend(&errors, |pointer| Some(field_of_objective_pointer(pointer, &rows)));
@@ -424,18 +425,23 @@ fn edit_form(
 }
 
 /// `GET /objectives/{id}/edit`: the objective's form, filled in.
-pub async fn show_edit_objective(State(app): State<App>, viewer: Viewer, Id(id): Id) -> PageResult {
+pub async fn show_edit_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<ObjectiveId>) -> PageResult {
     let caller = &viewer.caller;
-    let objective = app.get_objective(caller, id).await?;
+    let objective = app.objectives().get(caller, id).await?;
     let names = Names::load(&app, caller).await?;
-    let options = options(&app, caller, &names, Some(id)).await?;
+    let options = options(&app, caller, &names, Some(id.get())).await?;
     let layout = Layout::new(&viewer, "", format!("Edit {}", objective.title));
-    let form = edit_form(layout, options, id, objective.version, fields_of(&objective), Problems::default());
+    let form = edit_form(layout, options, id.get(), objective.version, fields_of(&objective), Problems::default());
     Ok(page(StatusCode::OK, &form))
 }
 
 /// `POST /objectives/{id}/edit`: changes the objective, based on the version the form showed.
-pub async fn save_objective(State(app): State<App>, viewer: Viewer, Id(id): Id, Form(fields): Form) -> PageResult {
+pub async fn save_objective(
+    State(app): State<App>,
+    viewer: Viewer,
+    Id(id): Id<ObjectiveId>,
+    Form(fields): Form,
+) -> PageResult {
     let caller = &viewer.caller;
     let mut problems = Problems::default();
     let version = fields.whole("version", &mut problems).unwrap_or_default();
@@ -454,7 +460,7 @@ pub async fn save_objective(State(app): State<App>, viewer: Viewer, Id(id): Id, 
         rollup_children: None,
     };
     let status = if problems.is_empty() {
-        match app.update_objective(caller, id, change).await {
+        match app.objectives().update(caller, id, change).await {
             Ok(_) => return Ok(see_other(&format!("/objectives/{id}"))),
             Err(error) => problems.refused(error, |pointer| Some(objective_field(pointer).to_owned()))?,
         }
@@ -462,9 +468,9 @@ pub async fn save_objective(State(app): State<App>, viewer: Viewer, Id(id): Id, 
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let names = Names::load(&app, caller).await?;
-    let options = options(&app, caller, &names, Some(id)).await?;
+    let options = options(&app, caller, &names, Some(id.get())).await?;
     let layout = Layout::new(&viewer, "", "Edit objective");
-    Ok(page(status, &edit_form(layout, options, id, version, fields, problems)))
+    Ok(page(status, &edit_form(layout, options, id.get(), version, fields, problems)))
 }
 
 #[derive(Template)]
@@ -485,13 +491,13 @@ pub(super) fn people_of(names: &Names) -> Vec<(String, String)> {
 }
 
 /// `GET /objectives/{id}/key-results/new`: the form for one more key result.
-pub async fn show_new_key_result(State(app): State<App>, viewer: Viewer, Id(id): Id) -> PageResult {
+pub async fn show_new_key_result(State(app): State<App>, viewer: Viewer, Id(id): Id<ObjectiveId>) -> PageResult {
     let caller = &viewer.caller;
-    let objective = app.get_objective(caller, id).await?;
+    let objective = app.objectives().get(caller, id).await?;
     let names = Names::load(&app, caller).await?;
     let template = KeyResultFormPage {
         layout: Layout::new(&viewer, "", "New key result"),
-        objective_id: id,
+        objective_id: id.get(),
         objective_title: objective.title,
         row: key_result_form(0, &Fields::default(), &Problems::default(), &people_of(&names)),
         problems: Problems::default(),
@@ -500,9 +506,14 @@ pub async fn show_new_key_result(State(app): State<App>, viewer: Viewer, Id(id):
 }
 
 /// `POST /objectives/{id}/key-results/new`: adds the key result.
-pub async fn save_new_key_result(State(app): State<App>, viewer: Viewer, Id(id): Id, Form(fields): Form) -> PageResult {
+pub async fn save_new_key_result(
+    State(app): State<App>,
+    viewer: Viewer,
+    Id(id): Id<ObjectiveId>,
+    Form(fields): Form,
+) -> PageResult {
     let caller = &viewer.caller;
-    let objective = app.get_objective(caller, id).await?;
+    let objective = app.objectives().get(caller, id).await?;
     let mut problems = Problems::default();
     let new = read_key_result(&fields, 0, &mut problems);
     if new.is_none() && fields.text("key_results.0.title").is_empty() {
@@ -510,7 +521,7 @@ pub async fn save_new_key_result(State(app): State<App>, viewer: Viewer, Id(id):
     }
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if let (Some(new), true) = (new, problems.is_empty()) {
-        match app.create_key_result(caller, id, new).await {
+        match app.key_results().create(caller, id, new).await {
             Ok(created) => return Ok(see_other(&format!("/objectives/{id}#key-result-{}", created.id))),
             Err(AppError::Invalid(errors)) => {
                 problems.extend(&errors, |pointer| Some(format!("key_results.0.{}", key_result_field(pointer))));
@@ -529,7 +540,7 @@ pub async fn save_new_key_result(State(app): State<App>, viewer: Viewer, Id(id):
     let names = Names::load(&app, caller).await?;
     let template = KeyResultFormPage {
         layout: Layout::new(&viewer, "", "New key result"),
-        objective_id: id,
+        objective_id: id.get(),
         objective_title: objective.title,
         row: key_result_form(0, &fields, &problems, &people_of(&names)),
         problems,

@@ -76,7 +76,7 @@ pub async fn log_in(
     if problems.is_empty() {
         let login =
             Login { workspace: workspace.clone(), email: email.clone(), password: fields.text("password").to_owned() };
-        match app.login(login, &address).await {
+        match app.access().login(login, &address).await {
             Ok(session) => {
                 let mut response = see_other(&next);
                 let value = cookie(&session.secret, SESSION_LENGTH.as_secs()).map_err(PageError::from)?;
@@ -101,7 +101,7 @@ pub async fn log_in(
 /// `POST /logout`: ends the session and clears the cookie.
 pub async fn log_out(State(app): State<App>, _same_site: LoginParts, headers: HeaderMap) -> PageResult {
     if let Some(secret) = session_cookie(&headers) {
-        app.logout(&secret).await?;
+        app.access().logout(&secret).await?;
     }
     let mut response = see_other("/login");
     response.headers_mut().insert(header::SET_COOKIE, cookie("", 0).map_err(PageError::from)?);

@@ -160,7 +160,7 @@ impl Names {
         let mut after = None;
         loop {
             let query = milepost_app::person::PersonQuery { limit: Some(500), after, ..Default::default() };
-            let page = app.list_people(caller, query).await?;
+            let page = app.people().list(caller, query).await?;
             names.people.extend(page.items.into_iter().map(|p| (p.id, p)));
             match page.next_cursor {
                 Some(next) => after = Some(next),
@@ -170,7 +170,7 @@ impl Names {
         let mut after = None;
         loop {
             let query = milepost_app::team::TeamQuery { limit: Some(500), after, ..Default::default() };
-            let page = app.list_teams(caller, query).await?;
+            let page = app.teams().list(caller, query).await?;
             for team in page.items {
                 names.team_order.push(team.id);
                 names.teams.insert(team.id, team);

@@ -181,11 +181,11 @@ http_test!(a_planning_cycle_starts_by_itself_on_its_start_date, |api: Api| async
     let page = browser.get("/check-in").await;
     assert!(!page.expect(200).contains(&row), "not before it starts: {}", page.text);
 
-    assert_eq!(api.app().start_due_cycles().await.unwrap(), 0, "not before its start date");
+    assert_eq!(api.app().cycles().start_due().await.unwrap(), 0, "not before its start date");
     assert_eq!(admin.get(&format!("/api/v1/cycles/{sprint}")).await.expect(200)["status"], "planning");
     api.shift_clock(SignedDuration::from_hours(24));
-    assert_eq!(api.app().start_due_cycles().await.unwrap(), 1);
-    assert_eq!(api.app().start_due_cycles().await.unwrap(), 0, "once");
+    assert_eq!(api.app().cycles().start_due().await.unwrap(), 1);
+    assert_eq!(api.app().cycles().start_due().await.unwrap(), 0, "once");
     let cycle = admin.get(&format!("/api/v1/cycles/{sprint}")).await.expect(200);
     assert_eq!(cycle["status"], "active");
     assert_eq!(cycle["version"], 2);
@@ -244,7 +244,8 @@ async fn two_servers_on_one_postgres_start_a_cycle_once() {
     }
     one.api.shift_clock(SignedDuration::from_hours(24));
     two.api.shift_clock(SignedDuration::from_hours(24));
-    let (first, second) = tokio::join!(one.api.app().start_due_cycles(), two.api.app().start_due_cycles());
+    let (app_one, app_two) = (one.api.app(), two.api.app());
+    let (first, second) = tokio::join!(app_one.cycles().start_due(), app_two.cycles().start_due());
     assert_eq!(first.unwrap() + second.unwrap(), 6, "each cycle started once, on one server or the other");
     for cycle in due {
         assert_eq!(org.api.get(&format!("/api/v1/cycles/{cycle}")).await.expect(200)["status"], "active");

@@ -362,11 +362,11 @@ impl Api {
     /// and returns a client sending that token.
     pub async fn new_workspace(&self, slug: &str) -> Api {
         let new = NewWorkspace { slug: Some(slug.to_owned()), name: format!("Workspace {slug}") };
-        let workspace = self.app.create_workspace(new).await.unwrap();
+        let workspace = self.app.workspaces().create(new).await.unwrap();
         assert_eq!(workspace.slug, slug);
-        let operator = self.app.caller_for(&workspace);
+        let operator = self.app.workspaces().caller_for(&workspace);
         let new = NewApiToken { name: None, role: Role::Admin, expires_in_days: None };
-        let created = self.app.create_token(&operator, new).await.unwrap();
+        let created = self.app.access().create_token(&operator, new).await.unwrap();
         self.with_token(&created.token)
     }
 

@@ -7,6 +7,7 @@
 use crate::harness::{Api, Org, id, on_store_allowing, sources, two_servers_on_postgres_allowing};
 use axum::Router;
 use axum::routing::get;
+use milepost_core::KpiId;
 use serde_json::{Value, json};
 use sqlx::{ConnectOptions, Connection};
 use std::str::FromStr;
@@ -295,7 +296,7 @@ outside_test!(source_configs_are_checked_and_removable, |api: Api, outside: Outs
     assert_eq!(with["source"]["path"], "v");
     let without = api.patch(&path, json!({"version": with["version"], "source": null})).await.expect(200);
     assert_eq!(without["source"], Value::Null);
-    assert_eq!(api.app().run_due_sources().await.unwrap(), 0, "a removed source is never due");
+    assert_eq!(api.app().kpis().run_due_sources().await.unwrap(), 0, "a removed source is never due");
 });
 
 outside_test!(
@@ -314,12 +315,12 @@ outside_test!(
         let key_result = id(&objective["key_results"][0]);
 
         // Due at once; then not again before a day has passed.
-        assert_eq!(api.app().run_due_sources().await.unwrap(), 1);
-        assert_eq!(api.app().run_due_sources().await.unwrap(), 0, "claimed for a period");
+        assert_eq!(api.app().kpis().run_due_sources().await.unwrap(), 1);
+        assert_eq!(api.app().kpis().run_due_sources().await.unwrap(), 0, "claimed for a period");
         api.shift_clock(jiff::SignedDuration::from_hours(23));
-        assert_eq!(api.app().run_due_sources().await.unwrap(), 0, "not before its period");
+        assert_eq!(api.app().kpis().run_due_sources().await.unwrap(), 0, "not before its period");
         api.shift_clock(jiff::SignedDuration::from_hours(24));
-        assert_eq!(api.app().run_due_sources().await.unwrap(), 1, "due again a day later");
+        assert_eq!(api.app().kpis().run_due_sources().await.unwrap(), 1, "due again a day later");
         let series = api.get(&format!("/api/v1/kpis/{kpi}/series?from=2026-01-01T00:00:00Z")).await.expect(200);
         assert_eq!(series["points"].as_array().map(Vec::len), Some(2), "{series}");
         let check_ins = api.get(&format!("/api/v1/key-results/{key_result}/check-ins")).await.expect(200);
@@ -355,7 +356,8 @@ async fn two_servers_on_one_postgres_run_a_due_source_once() {
         let source = json!({"kind": "http_json", "url": format!("{base}/status.json"), "path": "data.items.0.value"});
         org.api.post("/api/v1/kpis", kpi_with(&format!("Uptime {index}"), source)).await.expect(201);
     }
-    let (first, second) = tokio::join!(one.api.app().run_due_sources(), two.api.app().run_due_sources());
+    let (app_one, app_two) = (one.api.app(), two.api.app());
+    let (first, second) = tokio::join!(app_one.kpis().run_due_sources(), app_two.kpis().run_due_sources());
     assert_eq!(first.unwrap() + second.unwrap(), 6, "each due source ran once, on one server or the other");
     let events = org.api.get("/api/v1/events?entity=kpi&limit=500").await.expect(200);
     let measured = events["items"].as_array().unwrap().iter().filter(|e| e["action"] == "record_measurements").count();
@@ -370,10 +372,10 @@ http_test!(the_demo_has_a_sql_source_that_runs_locally, |api: Api| async move {
     let dir = tempfile::tempdir().unwrap();
     assert!(milepost_demo::attach_demo_sources(api.app(), &summary.workspace, dir.path()).await.unwrap());
     assert!(!milepost_demo::attach_demo_sources(api.app(), &summary.workspace, dir.path()).await.unwrap(), "once");
-    let caller = api.app().caller_for_workspace(&summary.workspace).await.unwrap();
-    let kpi = api.app().find_kpi(&caller, "first-response-time").await.unwrap();
+    let caller = api.app().workspaces().caller(&summary.workspace).await.unwrap();
+    let kpi = api.app().kpis().find(&caller, "first-response-time").await.unwrap();
     let latest = kpi.state.last_value;
-    let ran = api.app().run_kpi_source(&caller, kpi.id).await.unwrap();
+    let ran = api.app().kpis().run_source(&caller, KpiId(kpi.id)).await.unwrap();
     assert_eq!(ran.last_error, None, "{ran:?}");
     assert_eq!(ran.state.last_value, latest, "the file ends on the KPI's latest value");
     assert!(ran.last_run_at.is_some());
@@ -388,9 +390,9 @@ http_test!(sql_sources_read_only_the_databases_the_operator_allows, |api: Api| a
     assert!(milepost_demo::attach_demo_sources(api.app(), &summary.workspace, dir.path()).await.unwrap());
     let strict =
         api.app().clone().with_sources(sources(api.store(), vec!["sqlite:///srv/metrics/".into()], Vec::new()));
-    let caller = strict.caller_for_workspace(&summary.workspace).await.unwrap();
-    let kpi = strict.find_kpi(&caller, "first-response-time").await.unwrap();
-    let ran = strict.run_kpi_source(&caller, kpi.id).await.unwrap();
+    let caller = strict.workspaces().caller(&summary.workspace).await.unwrap();
+    let kpi = strict.kpis().find(&caller, "first-response-time").await.unwrap();
+    let ran = strict.kpis().run_source(&caller, KpiId(kpi.id)).await.unwrap();
     let error = ran.last_error.unwrap_or_default();
     assert!(error.contains("MILEPOST_SQL_SOURCES"), "{error}");
     assert_eq!(ran.state.last_value, kpi.state.last_value, "nothing recorded");
@@ -400,7 +402,7 @@ http_test!(sql_sources_read_only_the_databases_the_operator_allows, |api: Api| a
         "source": {"kind": "sql", "url": "sqlite:///var/lib/milepost/milepost.db", "query": "SELECT 1"}
     }))
     .unwrap();
-    match strict.update_kpi(&caller, kpi.id, own).await {
+    match strict.kpis().update(&caller, KpiId(kpi.id), own).await {
         Err(milepost_app::AppError::Invalid(problems)) => {
             assert!(problems[0].detail.contains("MILEPOST_SQL_SOURCES"), "{problems:?}");
         }
@@ -425,13 +427,13 @@ http_test!(http_sources_are_refused_unless_the_operator_allows_them, |api: Api| 
     assert_eq!(api.get("/api/v1/kpis").await.expect(200)["items"], json!([]), "nothing was written");
     // An installation that allows none says so, and how the operator allows some.
     let none = api.app().clone().with_sources(sources(api.store(), Vec::new(), Vec::new()));
-    let caller = none.caller_for_workspace("acme").await.unwrap();
+    let caller = none.workspaces().caller("acme").await.unwrap();
     let new: milepost_app::kpi::NewKpi = serde_json::from_value(kpi_with(
         "Metadata",
         json!({"kind": "http_json", "url": "http://169.254.169.254/latest/meta-data/", "path": "a"}),
     ))
     .unwrap();
-    match none.create_kpi(&caller, new).await {
+    match none.kpis().create(&caller, new).await {
         Err(milepost_app::AppError::Invalid(problems)) => {
             let detail = &problems[0].detail;
             assert!(detail.contains("none are allowed") && detail.contains("MILEPOST_HTTP_SOURCES"), "{detail}");
@@ -483,8 +485,8 @@ outside_test!(http_sources_fetch_only_under_the_allowed_prefixes, |api: Api, out
     assert_eq!(before["last_error"], Value::Null, "{before}");
     let strict =
         api.app().clone().with_sources(sources(api.store(), Vec::new(), vec!["https://metrics.example.com/".into()]));
-    let caller = strict.caller_for_workspace("acme").await.unwrap();
-    let after = strict.run_kpi_source(&caller, id(&kpi)).await.unwrap();
+    let caller = strict.workspaces().caller("acme").await.unwrap();
+    let after = strict.kpis().run_source(&caller, KpiId(id(&kpi))).await.unwrap();
     let error = after.last_error.unwrap_or_default();
     assert!(error.contains("MILEPOST_HTTP_SOURCES") && error.contains("not among them"), "{error}");
     assert_eq!(json!(after.state.last_value), before["state"]["last_value"], "nothing recorded");

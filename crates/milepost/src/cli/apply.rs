@@ -80,7 +80,7 @@ pub async fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     let plan = match (remote, local) {
         (Some(remote), _) => remote.post("/api/v1/okr-files/apply", &request).await?,
         (None, Some((app, caller))) => {
-            let plan = app.apply_okr_files(&caller, request).await;
+            let plan = app.okr_files().apply(&caller, request).await;
             app.close().await;
             match plan {
                 Ok(plan) => plan,

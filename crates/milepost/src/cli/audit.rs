@@ -93,7 +93,7 @@ pub async fn run(args: AuditArgs) -> anyhow::Result<()> {
                 }
                 remote.get("/api/v1/events", &params).await?
             }
-            (None, Some((app, caller))) => app.list_events(caller, query).await.map_err(super::explain)?,
+            (None, Some((app, caller))) => app.access().events(caller, query).await.map_err(super::explain)?,
             (None, None) => anyhow::bail!("there is neither a database nor a server to read from"),
         };
         for event in &page.items {

@@ -42,7 +42,8 @@ pub async fn run(args: CheckInArgs) -> anyhow::Result<()> {
             .map_err(super::explain)
             .with_context(|| format!("{}: nothing was imported", file.display()))?;
         let imported = app
-            .import_check_ins(&caller, rows)
+            .check_ins()
+            .import(&caller, rows)
             .await
             .map_err(super::explain)
             .with_context(|| format!("{}: nothing was imported", file.display()))?;

@@ -47,7 +47,7 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
             let config = args.data.load(None)?;
             let app = super::open(&config).await?;
             let caller = super::workspace_caller(&app, args.workspace.as_deref()).await?;
-            let files = app.export_okr_files(&caller, query).await.map_err(super::explain);
+            let files = app.okr_files().export(&caller, query).await.map_err(super::explain);
             app.close().await;
             files?
         }

@@ -6,6 +6,7 @@
 use super::{DataArgs, Output};
 use clap::{Args, Subcommand};
 use milepost_app::forecast_eval::ForecastEvaluation;
+use milepost_core::CycleId;
 use milepost_core::forecast_eval::{BINS, BrierDecomposition};
 
 /// Arguments of `milepost forecast`.
@@ -40,7 +41,7 @@ pub async fn run(args: ForecastArgs) -> anyhow::Result<()> {
     let config = data.load(None)?;
     let app = super::open(&config).await?;
     let caller = super::workspace_caller(&app, workspace.as_deref()).await?;
-    let evaluation = app.evaluate_forecasts(&caller, cycle).await.map_err(super::explain)?;
+    let evaluation = app.cycles().evaluate_forecasts(&caller, cycle.map(CycleId)).await.map_err(super::explain)?;
     match output {
         Output::Json => println!("{}", serde_json::to_string_pretty(&evaluation)?),
         Output::Table => print(&evaluation),

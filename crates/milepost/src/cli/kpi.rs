@@ -19,6 +19,7 @@ use milepost_app::kpi::draft::DraftObjective;
 use milepost_app::kpi::measurement::{CsvReader, parse_time};
 use milepost_app::kpi::{KpiPatch, KpiQuery, KpiView, MeasurementInput, MeasurementSource, NewKpi, NewMeasurement};
 use milepost_app::{App, Caller};
+use milepost_core::KpiId;
 use milepost_core::{Cadence, KpiDirection, KpiTier, Named};
 use source::{SourceCommand, local_source, remote_source};
 use std::io::{BufRead, BufReader};
@@ -180,7 +181,7 @@ enum KpiCommand {
 
 /// Promotes or demotes a KPI: one change of its tier, nothing else.
 async fn set_tier(app: &App, caller: &Caller, key: &str, tier: KpiTier) -> anyhow::Result<()> {
-    let found = app.find_kpi(caller, key).await.map_err(super::explain)?;
+    let found = app.kpis().find(caller, key).await.map_err(super::explain)?;
     let what = |tier: KpiTier| if tier == KpiTier::Kpi { "a KPI" } else { "a plain metric" };
     if found.tier == tier {
         println!("{} is {} already; nothing changed.", found.slug, what(tier));
@@ -188,7 +189,7 @@ async fn set_tier(app: &App, caller: &Caller, key: &str, tier: KpiTier) -> anyho
     }
     let change: KpiPatch = serde_json::from_value(serde_json::json!({"version": found.version, "tier": tier}))
         .context("could not describe the change")?;
-    let changed = app.update_kpi(caller, found.id, change).await.map_err(super::explain)?;
+    let changed = app.kpis().update(caller, KpiId(found.id), change).await.map_err(super::explain)?;
     let effect = if tier == KpiTier::Kpi {
         "it is on the board, with health and lagging alerts"
     } else {
@@ -204,7 +205,7 @@ async fn caller(app: &App, workspace: Option<&str>) -> anyhow::Result<Caller> {
     let slug = match workspace {
         Some(slug) => slug.to_owned(),
         None => {
-            let all = app.list_workspaces().await.map_err(super::explain)?;
+            let all = app.workspaces().list().await.map_err(super::explain)?;
             match all.as_slice() {
                 [one] => one.slug.clone(),
                 [] => anyhow::bail!("there is no workspace yet: make one with `milepost workspace create NAME`"),
@@ -212,7 +213,7 @@ async fn caller(app: &App, workspace: Option<&str>) -> anyhow::Result<Caller> {
             }
         }
     };
-    app.caller_for_workspace(&slug).await.map_err(super::explain)
+    app.workspaces().caller(&slug).await.map_err(super::explain)
 }
 
 pub(super) fn number(value: Option<f64>) -> String {
@@ -282,7 +283,7 @@ async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Res
             let mut after = None;
             loop {
                 let query = KpiQuery { tier: tier.map(Into::into), limit: Some(500), after, ..KpiQuery::default() };
-                let page = app.list_kpis(caller, query).await.map_err(super::explain)?;
+                let page = app.kpis().list(caller, query).await.map_err(super::explain)?;
                 kpis.extend(page.items);
                 match page.next_cursor {
                     Some(cursor) => after = Some(cursor),
@@ -292,7 +293,7 @@ async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Res
             print(output, &kpis, || print_kpis(&kpis))
         }
         KpiCommand::Show { kpi, output } => {
-            let kpi = app.find_kpi(caller, &kpi).await.map_err(super::explain)?;
+            let kpi = app.kpis().find(caller, &kpi).await.map_err(super::explain)?;
             print(output, &kpi, || {
                 println!("{} ({}), {}: {}", kpi.name, kpi.slug, kpi.tier.as_str(), kpi.description);
                 print_kpis(std::slice::from_ref(&kpi));
@@ -350,11 +351,11 @@ async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Res
                 lagging_after: None,
                 source: None,
             };
-            let kpi = app.create_kpi(caller, new).await.map_err(super::explain)?;
+            let kpi = app.kpis().create(caller, new).await.map_err(super::explain)?;
             print(output, &kpi, || println!("Created KPI {} ({}), id {}.", kpi.name, kpi.slug, kpi.id))
         }
         KpiCommand::Record { kpi, value, at } => {
-            let found = app.find_kpi(caller, &kpi).await.map_err(super::explain)?;
+            let found = app.kpis().find(caller, &kpi).await.map_err(super::explain)?;
             let measured_at = match at {
                 Some(text) => Some(parse_time(&text).with_context(|| {
                     format!("--at {text:?} is not a time: write 2026-11-16T09:00:00Z or 2026-11-16")
@@ -362,7 +363,8 @@ async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Res
                 None => None,
             };
             let recorded = app
-                .record_measurement(caller, found.id, NewMeasurement { value, measured_at }, MeasurementSource::Cli)
+                .kpis()
+                .record(caller, KpiId(found.id), NewMeasurement { value, measured_at }, MeasurementSource::Cli)
                 .await
                 .map_err(super::explain)?;
             let at = recorded.measurement.measured_at;
@@ -378,9 +380,10 @@ async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Res
         KpiCommand::Promote { kpi } => set_tier(app, caller, &kpi, KpiTier::Kpi).await,
         KpiCommand::Demote { kpi } => set_tier(app, caller, &kpi, KpiTier::Metric).await,
         KpiCommand::Draft { kpi, cycle, output } => {
-            let found = app.find_kpi(caller, &kpi).await.map_err(super::explain)?;
+            let found = app.kpis().find(caller, &kpi).await.map_err(super::explain)?;
             let drafted = app
-                .draft_objective_from_kpi(caller, found.id, DraftObjective { cycle_id: cycle })
+                .kpis()
+                .draft_recovery_objective(caller, KpiId(found.id), DraftObjective { cycle_id: cycle })
                 .await
                 .map_err(super::explain)?;
             let objective = drafted.objective;
@@ -435,7 +438,7 @@ impl Rows {
 }
 
 async fn import(app: &App, caller: &Caller, kpi: &str, file: &std::path::Path, batch_size: u32) -> anyhow::Result<()> {
-    let found = app.find_kpi(caller, kpi).await.map_err(super::explain)?;
+    let found = app.kpis().find(caller, kpi).await.map_err(super::explain)?;
     // First pass: every row is checked before anything is written.
     let latest = app.now().saturating_add(jiff::SignedDuration::from_mins(5)).unwrap_or(app.now());
     let mut total: u64 = 0;
@@ -478,8 +481,11 @@ async fn import(app: &App, caller: &Caller, kpi: &str, file: &std::path::Path, b
             break;
         }
         let count = batch.len() as u64;
-        let result =
-            app.record_measurements(caller, found.id, batch, MeasurementSource::Csv).await.map_err(super::explain)?;
+        let result = app
+            .kpis()
+            .record_many(caller, KpiId(found.id), batch, MeasurementSource::Csv)
+            .await
+            .map_err(super::explain)?;
         written += result.written;
         corrected += result.corrected;
         check_ins += result.check_ins;

@@ -104,7 +104,7 @@ pub async fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
 async fn context_of(data: &super::DataArgs, slug: &str) -> anyhow::Result<LintContext> {
     let config = data.load(None)?;
     let app = super::open(&config).await?;
-    let caller = app.caller_for_workspace(slug).await.map_err(super::explain)?;
+    let caller = app.workspaces().caller(slug).await.map_err(super::explain)?;
     let context = context_from(&app, &caller).await;
     app.close().await;
     context
@@ -115,7 +115,7 @@ pub(super) async fn context_from(
     app: &milepost_app::App,
     caller: &milepost_app::Caller,
 ) -> anyhow::Result<LintContext> {
-    let names = app.workspace_names(caller).await.map_err(super::explain)?;
+    let names = app.workspaces().names(caller).await.map_err(super::explain)?;
     Ok(LintContext {
         people: names.people.into_iter().collect(),
         teams: names.teams.into_iter().collect(),

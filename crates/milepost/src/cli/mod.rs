@@ -149,11 +149,11 @@ async fn open_with_sources(
 /// workspace there is.
 async fn workspace_caller(app: &milepost_app::App, slug: Option<&str>) -> anyhow::Result<milepost_app::Caller> {
     if let Some(slug) = slug {
-        return app.caller_for_workspace(slug).await.map_err(explain);
+        return app.workspaces().caller(slug).await.map_err(explain);
     }
-    let workspaces = app.list_workspaces().await.map_err(explain)?;
+    let workspaces = app.workspaces().list().await.map_err(explain)?;
     match workspaces.as_slice() {
-        [only] => app.caller_for_workspace(&only.slug).await.map_err(explain),
+        [only] => app.workspaces().caller(&only.slug).await.map_err(explain),
         [] => anyhow::bail!("there is no workspace yet: create one with `milepost workspace create NAME`"),
         many => {
             let slugs: Vec<&str> = many.iter().map(|w| w.slug.as_str()).collect();

@@ -159,8 +159,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             }
         }
         // A fresh admin token at every demo start, so a newcomer can call the API at once.
-        let operator = app.caller_for_workspace(&summary.workspace).await.context("the demo workspace is missing")?;
+        let operator = app.workspaces().caller(&summary.workspace).await.context("the demo workspace is missing")?;
         let token = app
+            .access()
             .create_token(
                 &operator,
                 NewApiToken {
@@ -174,7 +175,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         demo_token = Some(token.token);
         demo_logins = summary.logins;
     }
-    if !args.demo && app.list_workspaces().await.map(|w| w.is_empty()).unwrap_or(false) {
+    if !args.demo && app.workspaces().list().await.map(|w| w.is_empty()).unwrap_or(false) {
         say!("This installation has no workspace yet. Make one and its first admin with:");
         say!("  milepost workspace create \"Your Company\"");
         say!("  milepost user create --workspace your-company --email you@example.com --name \"Your Name\" --admin");

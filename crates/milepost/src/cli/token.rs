@@ -5,6 +5,7 @@ use super::{DataArgs, Output};
 use clap::{Args, Subcommand, ValueEnum};
 use milepost_app::access::NewApiToken;
 use milepost_app::person::Role;
+use milepost_core::TokenId;
 
 /// Arguments of `milepost token`.
 #[derive(Debug, Args)]
@@ -79,8 +80,9 @@ pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
     let app = super::open(&config).await?;
     match args.command {
         TokenCommand::Create { workspace, role, name, expires_in_days, output } => {
-            let caller = app.caller_for_workspace(&workspace).await.map_err(super::explain)?;
+            let caller = app.workspaces().caller(&workspace).await.map_err(super::explain)?;
             let created = app
+                .access()
                 .create_token(&caller, NewApiToken { name, role: role.into(), expires_in_days })
                 .await
                 .map_err(super::explain)?;
@@ -98,8 +100,8 @@ pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
             }
         }
         TokenCommand::List { workspace, output } => {
-            let caller = app.caller_for_workspace(&workspace).await.map_err(super::explain)?;
-            let tokens = app.list_tokens(&caller).await.map_err(super::explain)?;
+            let caller = app.workspaces().caller(&workspace).await.map_err(super::explain)?;
+            let tokens = app.access().list_tokens(&caller).await.map_err(super::explain)?;
             match output {
                 Output::Json => println!("{}", serde_json::to_string_pretty(&tokens)?),
                 Output::Table => {
@@ -118,8 +120,8 @@ pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
             }
         }
         TokenCommand::Revoke { workspace, id } => {
-            let caller = app.caller_for_workspace(&workspace).await.map_err(super::explain)?;
-            let token = app.revoke_token(&caller, id).await.map_err(super::explain)?;
+            let caller = app.workspaces().caller(&workspace).await.map_err(super::explain)?;
+            let token = app.access().revoke_token(&caller, TokenId(id)).await.map_err(super::explain)?;
             println!("Revoked token {} ({}); it no longer works.", token.id, token.name);
         }
     }

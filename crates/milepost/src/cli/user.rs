@@ -6,6 +6,7 @@ use super::DataArgs;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use milepost_app::person::{NewPerson, PersonQuery, Role};
+use milepost_core::PersonId;
 use rand::RngExt;
 use std::io::BufRead;
 
@@ -92,10 +93,10 @@ pub async fn run(args: UserArgs) -> anyhow::Result<()> {
         UserCommand::Create { workspace, email, name, admin, role, password_stdin } => {
             let role = parse_role(admin, role.as_deref())?;
             let (password, made_up) = password(password_stdin)?;
-            let caller = app.caller_for_workspace(&workspace).await.map_err(super::explain)?;
+            let caller = app.workspaces().caller(&workspace).await.map_err(super::explain)?;
             let new = NewPerson { handle: None, name, email, role: Some(role), team_id: None };
             let person =
-                app.create_person_with_password(&caller, new, Some(&password)).await.map_err(super::explain)?;
+                app.people().create_with_password(&caller, new, Some(&password)).await.map_err(super::explain)?;
             println!("Added {} <{}> to `{workspace}` as {}.", person.name, person.email, role.as_str());
             if made_up {
                 println!("Password (shown once): {password}");
@@ -103,23 +104,23 @@ pub async fn run(args: UserArgs) -> anyhow::Result<()> {
         }
         UserCommand::Password { workspace, email, password_stdin } => {
             let (password, made_up) = password(password_stdin)?;
-            let caller = app.caller_for_workspace(&workspace).await.map_err(super::explain)?;
+            let caller = app.workspaces().caller(&workspace).await.map_err(super::explain)?;
             let everyone = PersonQuery { limit: Some(500), ..PersonQuery::default() };
             let email = email.trim().to_lowercase();
             let mut found = None;
-            let mut page = app.list_people(&caller, everyone.clone()).await.map_err(super::explain)?;
+            let mut page = app.people().list(&caller, everyone.clone()).await.map_err(super::explain)?;
             loop {
                 found = found.or_else(|| page.items.iter().find(|p| p.email == email).cloned());
                 match (&found, page.next_cursor.clone()) {
                     (None, Some(after)) => {
                         let query = PersonQuery { after: Some(after), ..everyone.clone() };
-                        page = app.list_people(&caller, query).await.map_err(super::explain)?;
+                        page = app.people().list(&caller, query).await.map_err(super::explain)?;
                     }
                     _ => break,
                 }
             }
             let person = found.with_context(|| format!("nobody in `{workspace}` has the email {email}"))?;
-            app.set_password(&caller, person.id, &password).await.map_err(super::explain)?;
+            app.access().set_password(&caller, PersonId(person.id), &password).await.map_err(super::explain)?;
             println!("Set the password of {} <{}>; their sessions have ended.", person.name, person.email);
             if made_up {
                 println!("Password (shown once): {password}");

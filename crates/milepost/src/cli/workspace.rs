@@ -40,7 +40,7 @@ pub async fn run(args: WorkspaceArgs) -> anyhow::Result<()> {
     let app = super::open(&config).await?;
     match args.command {
         WorkspaceCommand::Create { name, slug, output } => {
-            let workspace = app.create_workspace(NewWorkspace { slug, name }).await.map_err(super::explain)?;
+            let workspace = app.workspaces().create(NewWorkspace { slug, name }).await.map_err(super::explain)?;
             match output {
                 Output::Json => println!("{}", serde_json::to_string_pretty(&workspace)?),
                 Output::Table => {
@@ -53,7 +53,7 @@ pub async fn run(args: WorkspaceArgs) -> anyhow::Result<()> {
             }
         }
         WorkspaceCommand::List { output } => {
-            let workspaces = app.list_workspaces().await.map_err(super::explain)?;
+            let workspaces = app.workspaces().list().await.map_err(super::explain)?;
             match output {
                 Output::Json => println!("{}", serde_json::to_string_pretty(&workspaces)?),
                 Output::Table => {

@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::{ArgGroup, Subcommand};
 use milepost_app::kpi::{KpiPatch, KpiSource};
 use milepost_app::{App, Caller};
+use milepost_core::KpiId;
 
 #[derive(Debug, Subcommand)]
 pub(super) enum SourceCommand {
@@ -153,17 +154,17 @@ pub(super) async fn local_source(app: &App, caller: &Caller, command: SourceComm
         SourceCommand::Remove { kpi, .. } => (kpi, Some(None)),
         SourceCommand::Run { kpi, .. } => (kpi, None),
     };
-    let found = app.find_kpi(caller, &kpi).await.map_err(explain)?;
+    let found = app.kpis().find(caller, &kpi).await.map_err(explain)?;
     match source {
         Some(source) => {
             let change: KpiPatch =
                 serde_json::from_value(serde_json::json!({"version": found.version, "source": source}))
                     .context("could not describe the change")?;
-            let changed = app.update_kpi(caller, found.id, change).await.map_err(explain)?;
+            let changed = app.kpis().update(caller, KpiId(found.id), change).await.map_err(explain)?;
             println!("{}", source_changed(&changed.slug, source.as_ref()));
         }
         None => {
-            let ran = app.run_kpi_source(caller, found.id).await.map_err(explain)?;
+            let ran = app.kpis().run_source(caller, KpiId(found.id)).await.map_err(explain)?;
             let at = ran.state.last_measured_at.map(|at| at.to_string());
             println!("{}", ran_message(&ran.slug, ran.last_error.as_deref(), ran.state.last_value, at)?);
         }
