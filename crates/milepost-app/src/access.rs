@@ -56,7 +56,8 @@ pub enum TokenState {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TokenView {
     /// Its id (for revoking it).
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: TokenId,
     /// What it is for.
     pub name: String,
     /// The role it acts with.
@@ -152,7 +153,7 @@ fn state_of(row: &TokenRow, now: Timestamp) -> TokenState {
 
 fn token_view(row: TokenRow, now: Timestamp) -> TokenView {
     TokenView {
-        id: row.id,
+        id: TokenId(row.id),
         state: state_of(&row, now),
         name: row.name,
         role: Role::from_stored(&row.role),

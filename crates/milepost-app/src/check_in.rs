@@ -45,7 +45,8 @@ pub struct NewCheckIn {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CheckInView {
     /// Its id.
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: CheckInId,
     /// The key result.
     pub key_result_id: i64,
     /// The value reported.
@@ -184,7 +185,7 @@ async fn moved_since_shown(
 impl From<CheckInRow> for CheckInView {
     fn from(row: CheckInRow) -> Self {
         CheckInView {
-            id: row.id,
+            id: CheckInId(row.id),
             key_result_id: row.key_result_id,
             value: row.value,
             confidence: row.confidence,

@@ -127,7 +127,8 @@ async fn record_transition(
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CycleView {
     /// Its id.
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: CycleId,
     /// Its short name.
     pub slug: String,
     /// Its display name.
@@ -197,7 +198,7 @@ pub(crate) async fn closed_cycle(tx: &mut Tx, caller: &Caller, id: i64, why: &st
 pub(crate) fn view(row: CycleRow, now: Timestamp) -> CycleView {
     let period = period_of(&row);
     CycleView {
-        id: row.id,
+        id: CycleId(row.id),
         status: row.status,
         kind: row.kind,
         slug: row.slug,

@@ -105,7 +105,8 @@ pub struct InitiativePatch {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InitiativeView {
     /// Its id.
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: InitiativeId,
     /// Its title.
     pub title: String,
     /// Its description.
@@ -153,7 +154,7 @@ pub struct InitiativeQuery {
 
 fn view(row: InitiativeRow, key_result_ids: Vec<i64>) -> InitiativeView {
     InitiativeView {
-        id: row.id,
+        id: InitiativeId(row.id),
         title: row.title,
         description: row.description,
         owner_person_id: row.owner_person_id,
@@ -379,6 +380,6 @@ impl Initiatives<'_> {
             items.push(view(row, links));
         }
         let last = items.last().map(|v: &InitiativeView| v.id);
-        Ok(Paged::new(items, last, more))
+        Ok(Paged::new(items, last.map(InitiativeId::get), more))
     }
 }

@@ -140,7 +140,7 @@ pub(crate) fn view(row: KeyResultRow, eval: Option<&KeyResultEval>, period: &Cyc
     let measure = measure_of(&row);
     let schedule = schedule_of(&row, period).map(|s| s.points().to_vec());
     KeyResultView {
-        id: row.id,
+        id: KeyResultId(row.id),
         objective_id: row.objective_id,
         kind: measure.map_or(KeyResultKind::Milestone, |m| m.kind()),
         title: row.title,
@@ -541,7 +541,7 @@ impl KeyResults<'_> {
             let rows: Vec<KeyResultRow> = rows.into_iter().filter(|r| !hidden.contains(&r.objective_id)).collect();
             let views = views(&mut tx, caller, rows, now).await?;
             let keep = |v: &KeyResultView| query.status.is_none_or(|s| s == v.status);
-            if let Some(done) = walk.take(page::Batch { views, rows: count, last_id }, keep, |v| v.id) {
+            if let Some(done) = walk.take(page::Batch { views, rows: count, last_id }, keep, |v| v.id.get()) {
                 return Ok(done);
             }
         }

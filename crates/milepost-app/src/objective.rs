@@ -87,7 +87,8 @@ pub struct ObjectivePatch {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ObjectiveView {
     /// Its id.
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ObjectiveId,
     /// Its cycle.
     pub cycle_id: i64,
     /// Its title.
@@ -179,7 +180,7 @@ fn view(row: ObjectiveRow, data: &CycleData, evaluation: &Evaluation, include_ar
         .map(|k| key_result::view(k.clone(), evaluation.key_results.get(&k.id), &period))
         .collect();
     ObjectiveView {
-        id: row.id,
+        id: ObjectiveId(row.id),
         cycle_id: row.cycle_id,
         title: row.title,
         description: row.description,
@@ -517,7 +518,7 @@ impl Objectives<'_> {
             let rows: Vec<ObjectiveRow> = rows.into_iter().filter(|r| !hidden.contains(&r.id)).collect();
             let views = views(&mut tx, caller, rows, now, query.include_archived).await?;
             let keep = |v: &ObjectiveView| query.status.is_none_or(|s| s == v.status);
-            if let Some(done) = walk.take(page::Batch { views, rows: count, last_id }, keep, |v| v.id) {
+            if let Some(done) = walk.take(page::Batch { views, rows: count, last_id }, keep, |v| v.id.get()) {
                 return Ok(done);
             }
         }

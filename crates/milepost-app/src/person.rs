@@ -54,7 +54,8 @@ pub struct PersonPatch {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PersonView {
     /// Their id.
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: PersonId,
     /// Their handle.
     pub handle: String,
     /// Their name.
@@ -78,7 +79,7 @@ pub struct PersonView {
 impl From<PersonRow> for PersonView {
     fn from(row: PersonRow) -> Self {
         PersonView {
-            id: row.id,
+            id: PersonId(row.id),
             handle: row.handle,
             name: row.name,
             email: row.email,

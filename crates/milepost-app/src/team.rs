@@ -46,7 +46,8 @@ pub struct TeamPatch {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TeamView {
     /// Its id.
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: TeamId,
     /// Its short name.
     pub slug: String,
     /// Its display name.
@@ -66,7 +67,7 @@ pub struct TeamView {
 impl From<TeamRow> for TeamView {
     fn from(row: TeamRow) -> Self {
         TeamView {
-            id: row.id,
+            id: TeamId(row.id),
             slug: row.slug,
             name: row.name,
             parent_team_id: row.parent_team_id,

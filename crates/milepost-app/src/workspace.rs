@@ -22,7 +22,8 @@ pub struct NewWorkspace {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WorkspaceView {
     /// Its id.
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: WorkspaceId,
     /// Its short name.
     pub slug: String,
     /// Its display name.
@@ -36,7 +37,7 @@ pub struct WorkspaceView {
 impl From<WorkspaceRow> for WorkspaceView {
     fn from(row: WorkspaceRow) -> Self {
         WorkspaceView {
-            id: row.id,
+            id: WorkspaceId(row.id),
             slug: row.slug,
             name: row.name,
             created_at: from_ms(row.created_at),
@@ -117,6 +118,6 @@ impl Workspaces<'_> {
 
     /// The operator of a workspace just created or listed.
     pub fn caller_for(self, workspace: &WorkspaceView) -> Caller {
-        Caller::operator(WorkspaceId(workspace.id), workspace.slug.clone())
+        Caller::operator(workspace.id, workspace.slug.clone())
     }
 }

@@ -17,6 +17,12 @@ macro_rules! id_type {
             }
         }
 
+        impl PartialEq<i64> for $name {
+            fn eq(&self, other: &i64) -> bool {
+                self.0 == *other
+            }
+        }
+
         impl From<i64> for $name {
             fn from(raw: i64) -> Self {
                 $name(raw)

@@ -30,7 +30,7 @@ use milepost_app::workspace::NewWorkspace;
 use milepost_app::{App, AppError, Caller, Clock};
 use milepost_core::CycleStatus;
 use milepost_core::cycle::midnight;
-use milepost_core::{CycleId, KeyResultId, KpiId, ObjectiveId, PersonId};
+use milepost_core::{KeyResultId, ObjectiveId, PersonId};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -162,8 +162,7 @@ impl Loader {
                 row.measured_at = self.shift.kpi_time(row.measured_at);
             }
             rows.retain(|row| row.measured_at <= self.now);
-            measurements +=
-                self.app.kpis().record_many(&caller, KpiId(kpi.id), rows, MeasurementSource::Csv).await?.written;
+            measurements += self.app.kpis().record_many(&caller, kpi.id, rows, MeasurementSource::Csv).await?.written;
         }
 
         let mut cycles = Vec::new();
@@ -213,7 +212,7 @@ impl Loader {
             status: Some(CycleStatus::Closed),
             kind: None,
         };
-        self.app.cycles().update(&caller, CycleId(previous_cycle.id), close).await?;
+        self.app.cycles().update(&caller, previous_cycle.id, close).await?;
 
         for (handle, password) in DEMO_LOGINS {
             let id = people.get(handle).copied().ok_or_else(|| missing("person", handle))?;
@@ -252,7 +251,7 @@ impl Loader {
                 parent_team_id,
             };
             let team = self.app.teams().create(caller, new).await?;
-            teams.insert(team.slug, team.id);
+            teams.insert(team.slug, team.id.get());
         }
         Ok(teams)
     }
@@ -272,7 +271,7 @@ impl Loader {
                 team_id,
             };
             let person = self.app.people().create(caller, new).await?;
-            people.insert(person.handle, person.id);
+            people.insert(person.handle, person.id.get());
         }
         Ok(people)
     }
@@ -358,7 +357,7 @@ impl Loader {
                 new["owner_person_id"] = json!(people.get(owner).copied().ok_or_else(|| missing("person", owner))?);
                 let new = serde_json::from_value(new).map_err(|e| AppError::invalid("", e))?;
                 let key_result = self.app.key_results().create(caller, ObjectiveId(objective), new).await?;
-                created.key_results.insert(sentence.to_owned(), key_result.id);
+                created.key_results.insert(sentence.to_owned(), key_result.id.get());
                 to_add.remove(sentence);
             }
         }

@@ -7,7 +7,6 @@
 use jiff::Timestamp;
 use milepost_app::kpi::KpiPatch;
 use milepost_app::{App, AppError};
-use milepost_core::KpiId;
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -108,7 +107,7 @@ pub async fn attach_demo_sources(app: &App, workspace_slug: &str, data_dir: &Pat
         "source": {"kind": "sql", "url": format!("sqlite://{}", file.display()),
                    "query": "SELECT hours AS value FROM first_response ORDER BY day DESC LIMIT 1"},
     }))?;
-    app.kpis().update(&caller, KpiId(kpi.id), change).await?;
+    app.kpis().update(&caller, kpi.id, change).await?;
     Ok(true)
 }
 
@@ -204,7 +203,7 @@ pub async fn attach_demo_ops_sources(
         app.kpis()
             .update(
                 &caller,
-                KpiId(kpi.id),
+                kpi.id,
                 patch(json!({"version": kpi.version, "description": description, "source": source}))?,
             )
             .await?;

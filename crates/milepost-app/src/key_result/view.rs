@@ -3,6 +3,7 @@
 
 use crate::evaluation::ScoreView;
 use jiff::Timestamp;
+use milepost_core::KeyResultId;
 use milepost_core::key_result::SchedulePoint;
 use milepost_core::{Cadence, Comparator, KeyResultKind, Status};
 use serde::Serialize;
@@ -44,7 +45,8 @@ impl From<milepost_core::Forecast> for ForecastView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct KeyResultView {
     /// Its id.
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: KeyResultId,
     /// Its objective.
     pub objective_id: i64,
     /// The sentence as written.

@@ -19,6 +19,7 @@ use crate::permission::{Action, require};
 use crate::time::from_ms;
 use jiff::{SignedDuration, Timestamp};
 use milepost_core::KpiId;
+use milepost_core::MeasurementId;
 use milepost_store::{MeasurementRow, NewMeasurement as StoreMeasurement};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -89,7 +90,8 @@ pub struct MeasurementInput {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MeasurementView {
     /// Its id.
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: MeasurementId,
     /// The KPI.
     pub kpi_id: i64,
     /// The value.
@@ -105,7 +107,7 @@ pub struct MeasurementView {
 impl From<MeasurementRow> for MeasurementView {
     fn from(row: MeasurementRow) -> Self {
         MeasurementView {
-            id: row.id,
+            id: MeasurementId(row.id),
             kpi_id: row.kpi_id,
             value: row.value,
             measured_at: from_ms(row.measured_at),

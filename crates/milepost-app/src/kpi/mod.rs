@@ -141,7 +141,8 @@ pub struct KpiPatch {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct KpiView {
     /// Its id.
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: KpiId,
     /// Short name, unique in the workspace.
     pub slug: String,
     /// Display name.
@@ -230,7 +231,7 @@ pub(crate) fn view(row: KpiRow, state: KpiState) -> KpiView {
         last_run_at: row.last_run_at.map(from_ms),
         last_error: row.last_error.clone(),
         last_error_at: row.last_error_at.map(from_ms),
-        id: row.id,
+        id: KpiId(row.id),
         direction: row.direction,
         cadence: cadence_of(&row),
         tier: row.tier,
@@ -459,7 +460,7 @@ impl Kpis<'_> {
             items.push(view(row, state));
         }
         let last = items.last().map(|v: &KpiView| v.id);
-        Ok(Paged::new(items, last, more))
+        Ok(Paged::new(items, last.map(KpiId::get), more))
     }
 
     /// Changes a KPI's definition (editors and admins); `tier` promotes or demotes it.

@@ -81,7 +81,8 @@ pub async fn show_alignment(State(app): State<App>, viewer: Viewer, Query(query)
     };
     let objectives = match &cycle {
         Some(cycle) => {
-            all_objectives(&app, caller, ObjectiveQuery { cycle_id: Some(cycle.id), ..Default::default() }).await?
+            all_objectives(&app, caller, ObjectiveQuery { cycle_id: Some(cycle.id.get()), ..Default::default() })
+                .await?
         }
         None => Vec::new(),
     };
@@ -114,7 +115,7 @@ pub async fn show_alignment(State(app): State<App>, viewer: Viewer, Query(query)
         people.sort_by(|a, b| a.name.cmp(&b.name));
         for person in people {
             let owned: Vec<&ObjectiveView> =
-                objectives.iter().copied().filter(|o| o.owner_person_id == Some(person.id)).collect();
+                objectives.iter().copied().filter(|o| o.owner_person_id == Some(person.id.get())).collect();
             if owned.is_empty() {
                 continue;
             }
@@ -130,13 +131,9 @@ pub async fn show_alignment(State(app): State<App>, viewer: Viewer, Query(query)
     let selected_cycle = cycle.as_ref().map(|c| c.id.to_string()).unwrap_or_default();
     let mut team_choices =
         vec![Choice { value: String::new(), label: "Every team".to_owned(), selected: query.team_id.is_none() }];
-    team_choices.extend(
-        names.team_order.iter().filter_map(|id| names.teams.get(id)).filter(|t| !t.archived).map(|t| Choice {
-            value: t.id.to_string(),
-            label: t.name.clone(),
-            selected: query.team_id == Some(t.id),
-        }),
-    );
+    team_choices.extend(names.team_order.iter().filter_map(|id| names.teams.get(id)).filter(|t| !t.archived).map(
+        |t| Choice { value: t.id.to_string(), label: t.name.clone(), selected: query.team_id == Some(t.id.get()) },
+    ));
     let mut statuses =
         vec![Choice { value: String::new(), label: "Any status".to_owned(), selected: query.status.is_none() }];
     statuses.extend(Status::ALL.iter().map(|s| Choice {

@@ -65,7 +65,8 @@ async fn my_key_results(app: &App, caller: &Caller) -> Result<Vec<KeyResultView>
     let query = CycleQuery { status: Some(CycleStatus::Active), limit: Some(500), ..Default::default() };
     let mut out = Vec::new();
     for cycle in app.cycles().list(caller, query).await?.items {
-        let query = KeyResultQuery { cycle_id: Some(cycle.id), owner_person_id: Some(person), ..Default::default() };
+        let query =
+            KeyResultQuery { cycle_id: Some(cycle.id.get()), owner_person_id: Some(person), ..Default::default() };
         out.extend(all_key_results(app, caller, query).await?);
     }
     Ok(out)
@@ -223,7 +224,7 @@ pub async fn save_check_in(State(app): State<App>, viewer: Viewer, Form(fields):
     }
     // Show the form again with what was typed, for the key results it was about.
     let key_results: Vec<KeyResultView> =
-        my_key_results(&app, caller).await?.into_iter().filter(|k| ids.contains(&k.id)).collect();
+        my_key_results(&app, caller).await?.into_iter().filter(|k| ids.contains(&k.id.get())).collect();
     let names = Names::load(&app, caller).await?;
     let template = CheckInPage {
         layout: Layout::new(&viewer, "check-in", "Weekly check-in"),

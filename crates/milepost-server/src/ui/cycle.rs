@@ -128,7 +128,7 @@ pub async fn show_cycles(State(app): State<App>, viewer: Viewer) -> PageResult {
                 (first..=last).contains(&now).then(|| format!("{:.2}", f64::from(span(first, now)) / total * 100.0));
             let mut timeline = Vec::new();
             for cycle in cycles {
-                let query = ObjectiveQuery { cycle_id: Some(cycle.id), ..Default::default() };
+                let query = ObjectiveQuery { cycle_id: Some(cycle.id.get()), ..Default::default() };
                 let objectives = all_objectives(&app, caller, query).await?;
                 timeline.push(TimelineCycle {
                     x: format!("{:.2}", f64::from(span(first, cycle.start_date)) / total * 100.0),

@@ -13,7 +13,6 @@ use milepost_app::cycle::CycleView;
 use milepost_app::key_result::KeyResultView;
 use milepost_app::permission::{Action, allows};
 use milepost_app::{App, AppError, Caller};
-use milepost_core::CycleId;
 use milepost_core::{CycleStatus, Status};
 
 #[derive(Template)]
@@ -71,7 +70,7 @@ pub async fn show_dashboard(State(app): State<App>, viewer: Viewer) -> PageResul
     let now = app.now();
     // One evaluation of the cycle serves every list on the page: the objectives and
     // key results the caller may see, as the list calls filtered by cycle find them.
-    let objectives = app.objectives().list_in_cycle(caller, CycleId(cycle.id)).await?;
+    let objectives = app.objectives().list_in_cycle(caller, cycle.id).await?;
     let mut key_results: Vec<&KeyResultView> = objectives.iter().flat_map(|o| &o.key_results).collect();
     key_results.sort_by_key(|k| k.id);
     let mut mine: Vec<KeyResultLine> = match caller.person {

@@ -54,14 +54,14 @@ fn initiative_form(
         heading: "New initiative",
         submit: "Add the initiative",
         version: None,
-        objective_id: objective.id,
+        objective_id: objective.id.get(),
         objective_title: objective.title.clone(),
         owners: choices(owners, fields.text("owner")),
         statuses: choices(statuses, fields.text("status")),
         key_results: objective
             .key_results
             .iter()
-            .map(|k| (k.id, k.title.clone(), fresh || fields.has(&format!("key_result.{}", k.id))))
+            .map(|k| (k.id.get(), k.title.clone(), fresh || fields.has(&format!("key_result.{}", k.id))))
             .collect(),
         fields,
         problems,
@@ -102,7 +102,7 @@ pub async fn save_new_initiative(
             .key_results
             .iter()
             .filter(|k| fields.has(&format!("key_result.{}", k.id)))
-            .map(|k| k.id)
+            .map(|k| k.id.get())
             .collect(),
     };
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -205,7 +205,7 @@ pub async fn save_initiative(
     let mut problems = Problems::default();
     let version = fields.whole("version", &mut problems).unwrap_or_default();
     // The key results of this objective as ticked; links to other objectives' stay.
-    let shown: Vec<i64> = objective.key_results.iter().map(|k| k.id).collect();
+    let shown: Vec<i64> = objective.key_results.iter().map(|k| k.id.get()).collect();
     let mut key_result_ids: Vec<i64> =
         initiative.key_result_ids.iter().copied().filter(|k| !shown.contains(k)).collect();
     key_result_ids.extend(shown.iter().copied().filter(|k| fields.has(&format!("key_result.{k}"))));

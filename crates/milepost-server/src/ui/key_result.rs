@@ -60,7 +60,7 @@ fn key_result_edit(
     owners.extend(people_of(names));
     KeyResultEditPage {
         layout: Layout::new(viewer, "", format!("Edit {}", view.title)),
-        id: view.id,
+        id: view.id.get(),
         objective_id: view.objective_id,
         kind: super::view::kind(view.kind),
         kinds: choices(

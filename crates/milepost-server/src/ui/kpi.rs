@@ -99,7 +99,7 @@ fn lines(board: &KpiBoard, names: &Names) -> Vec<KpiLine> {
             let kpi = &entry.kpi;
             let values: Vec<f64> = entry.sparkline.iter().map(|p| p.value).collect();
             KpiLine {
-                id: kpi.id,
+                id: kpi.id.get(),
                 name: kpi.name.clone(),
                 owner: names.person(kpi.owner_person_id),
                 badge: health_badge(kpi.state.health),

@@ -17,7 +17,7 @@ use milepost_app::key_result::{ForecastView, KeyResultView};
 use milepost_app::objective::ObjectiveQuery;
 use milepost_app::{App, AppError, ListParams};
 use milepost_core::KeyResultKind;
-use milepost_core::{CycleId, KeyResultId, ObjectiveId};
+use milepost_core::{CycleId, ObjectiveId};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -222,14 +222,15 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
         let mut after = None;
         loop {
             let params = ListParams { limit: Some(500), after };
-            let page = app.check_ins().list(caller, KeyResultId(key_result.id), params).await?;
+            let page = app.check_ins().list(caller, key_result.id, params).await?;
             check_ins.extend(page.items);
             match page.next_cursor {
                 Some(next) => after = Some(next),
                 None => break,
             }
         }
-        let query = InitiativeQuery { key_result_id: Some(key_result.id), limit: Some(500), ..Default::default() };
+        let query =
+            InitiativeQuery { key_result_id: Some(key_result.id.get()), limit: Some(500), ..Default::default() };
         for initiative in app.initiatives().list(caller, query).await?.items {
             initiatives.entry(initiative.id).or_insert(initiative);
         }
@@ -281,7 +282,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
     let initiatives = initiatives
         .into_values()
         .map(|i| InitiativeLine {
-            id: i.id,
+            id: i.id.get(),
             title: i.title,
             status: match i.status {
                 milepost_app::initiative::InitiativeStatus::Planned => "○ Planned",
@@ -302,7 +303,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
         layout: Layout::new(&viewer, "", objective.title.clone()),
         objective: ObjectiveLine::of(&objective, &names),
         description: objective.description.clone(),
-        cycle_id: cycle.id,
+        cycle_id: cycle.id.get(),
         cycle_name: cycle.name.clone(),
         visibility: match objective.visibility {
             milepost_core::Visibility::Workspace => "Everyone in the workspace",

@@ -191,9 +191,9 @@ async fn options(app: &App, caller: &Caller, names: &Names, except: Option<i64>)
         all_cycles(app, caller).await?.into_iter().filter(|c| c.status != CycleStatus::Closed).collect();
     let mut parents = vec![(String::new(), "None".to_owned())];
     for cycle in &cycles {
-        let query = ObjectiveQuery { cycle_id: Some(cycle.id), ..Default::default() };
+        let query = ObjectiveQuery { cycle_id: Some(cycle.id.get()), ..Default::default() };
         for objective in all_objectives(app, caller, query).await? {
-            if Some(objective.id) != except {
+            if Some(objective.id) != except.map(ObjectiveId) {
                 parents.push((objective.id.to_string(), format!("{} ({})", objective.title, cycle.name)));
             }
         }
@@ -277,7 +277,7 @@ pub async fn show_new_objective(
     let mut pairs = HashMap::new();
     let cycle = match query.cycle_id {
         Some(id) => Some(id),
-        None => super::cycle::active_cycle(&app, caller).await?.map(|c| c.id),
+        None => super::cycle::active_cycle(&app, caller).await?.map(|c| c.id.get()),
     };
     if let Some(cycle) = cycle {
         pairs.insert("cycle_id".to_owned(), cycle.to_string());

@@ -161,7 +161,7 @@ impl Names {
         loop {
             let query = milepost_app::person::PersonQuery { limit: Some(500), after, ..Default::default() };
             let page = app.people().list(caller, query).await?;
-            names.people.extend(page.items.into_iter().map(|p| (p.id, p)));
+            names.people.extend(page.items.into_iter().map(|p| (p.id.get(), p)));
             match page.next_cursor {
                 Some(next) => after = Some(next),
                 None => break,
@@ -172,8 +172,8 @@ impl Names {
             let query = milepost_app::team::TeamQuery { limit: Some(500), after, ..Default::default() };
             let page = app.teams().list(caller, query).await?;
             for team in page.items {
-                names.team_order.push(team.id);
-                names.teams.insert(team.id, team);
+                names.team_order.push(team.id.get());
+                names.teams.insert(team.id.get(), team);
             }
             match page.next_cursor {
                 Some(next) => after = Some(next),
@@ -253,7 +253,7 @@ impl ObjectiveLine {
     /// The line of `objective`.
     pub fn of(objective: &milepost_app::objective::ObjectiveView, names: &Names) -> ObjectiveLine {
         ObjectiveLine {
-            id: objective.id,
+            id: objective.id.get(),
             title: objective.title.clone(),
             owner: names.owner(objective.owner_person_id, objective.owner_team_id),
             commitment: commitment(objective.commitment),
@@ -332,7 +332,7 @@ impl KeyResultLine {
         };
         let soon = now.saturating_add(jiff::SignedDuration::from_hours(48)).unwrap_or(now);
         KeyResultLine {
-            id: key_result.id,
+            id: key_result.id.get(),
             objective_id: key_result.objective_id,
             title: key_result.title.clone(),
             kind: kind(key_result.kind),

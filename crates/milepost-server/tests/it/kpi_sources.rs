@@ -375,7 +375,7 @@ http_test!(the_demo_has_a_sql_source_that_runs_locally, |api: Api| async move {
     let caller = api.app().workspaces().caller(&summary.workspace).await.unwrap();
     let kpi = api.app().kpis().find(&caller, "first-response-time").await.unwrap();
     let latest = kpi.state.last_value;
-    let ran = api.app().kpis().run_source(&caller, KpiId(kpi.id)).await.unwrap();
+    let ran = api.app().kpis().run_source(&caller, kpi.id).await.unwrap();
     assert_eq!(ran.last_error, None, "{ran:?}");
     assert_eq!(ran.state.last_value, latest, "the file ends on the KPI's latest value");
     assert!(ran.last_run_at.is_some());
@@ -392,7 +392,7 @@ http_test!(sql_sources_read_only_the_databases_the_operator_allows, |api: Api| a
         api.app().clone().with_sources(sources(api.store(), vec!["sqlite:///srv/metrics/".into()], Vec::new()));
     let caller = strict.workspaces().caller(&summary.workspace).await.unwrap();
     let kpi = strict.kpis().find(&caller, "first-response-time").await.unwrap();
-    let ran = strict.kpis().run_source(&caller, KpiId(kpi.id)).await.unwrap();
+    let ran = strict.kpis().run_source(&caller, kpi.id).await.unwrap();
     let error = ran.last_error.unwrap_or_default();
     assert!(error.contains("MILEPOST_SQL_SOURCES"), "{error}");
     assert_eq!(ran.state.last_value, kpi.state.last_value, "nothing recorded");
@@ -402,7 +402,7 @@ http_test!(sql_sources_read_only_the_databases_the_operator_allows, |api: Api| a
         "source": {"kind": "sql", "url": "sqlite:///var/lib/milepost/milepost.db", "query": "SELECT 1"}
     }))
     .unwrap();
-    match strict.kpis().update(&caller, KpiId(kpi.id), own).await {
+    match strict.kpis().update(&caller, kpi.id, own).await {
         Err(milepost_app::AppError::Invalid(problems)) => {
             assert!(problems[0].detail.contains("MILEPOST_SQL_SOURCES"), "{problems:?}");
         }

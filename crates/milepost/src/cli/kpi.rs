@@ -19,7 +19,6 @@ use milepost_app::kpi::draft::DraftObjective;
 use milepost_app::kpi::measurement::{CsvReader, parse_time};
 use milepost_app::kpi::{KpiPatch, KpiQuery, KpiView, MeasurementInput, MeasurementSource, NewKpi, NewMeasurement};
 use milepost_app::{App, Caller};
-use milepost_core::KpiId;
 use milepost_core::{Cadence, KpiDirection, KpiTier, Named};
 use source::{SourceCommand, local_source, remote_source};
 use std::io::{BufRead, BufReader};
@@ -189,7 +188,7 @@ async fn set_tier(app: &App, caller: &Caller, key: &str, tier: KpiTier) -> anyho
     }
     let change: KpiPatch = serde_json::from_value(serde_json::json!({"version": found.version, "tier": tier}))
         .context("could not describe the change")?;
-    let changed = app.kpis().update(caller, KpiId(found.id), change).await.map_err(super::explain)?;
+    let changed = app.kpis().update(caller, found.id, change).await.map_err(super::explain)?;
     let effect = if tier == KpiTier::Kpi {
         "it is on the board, with health and lagging alerts"
     } else {
@@ -364,7 +363,7 @@ async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Res
             };
             let recorded = app
                 .kpis()
-                .record(caller, KpiId(found.id), NewMeasurement { value, measured_at }, MeasurementSource::Cli)
+                .record(caller, found.id, NewMeasurement { value, measured_at }, MeasurementSource::Cli)
                 .await
                 .map_err(super::explain)?;
             let at = recorded.measurement.measured_at;
@@ -383,7 +382,7 @@ async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Res
             let found = app.kpis().find(caller, &kpi).await.map_err(super::explain)?;
             let drafted = app
                 .kpis()
-                .draft_recovery_objective(caller, KpiId(found.id), DraftObjective { cycle_id: cycle })
+                .draft_recovery_objective(caller, found.id, DraftObjective { cycle_id: cycle })
                 .await
                 .map_err(super::explain)?;
             let objective = drafted.objective;
@@ -481,11 +480,8 @@ async fn import(app: &App, caller: &Caller, kpi: &str, file: &std::path::Path, b
             break;
         }
         let count = batch.len() as u64;
-        let result = app
-            .kpis()
-            .record_many(caller, KpiId(found.id), batch, MeasurementSource::Csv)
-            .await
-            .map_err(super::explain)?;
+        let result =
+            app.kpis().record_many(caller, found.id, batch, MeasurementSource::Csv).await.map_err(super::explain)?;
         written += result.written;
         corrected += result.corrected;
         check_ins += result.check_ins;

@@ -6,7 +6,6 @@ use super::DataArgs;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use milepost_app::person::{NewPerson, PersonQuery, Role};
-use milepost_core::PersonId;
 use rand::RngExt;
 use std::io::BufRead;
 
@@ -120,7 +119,7 @@ pub async fn run(args: UserArgs) -> anyhow::Result<()> {
                 }
             }
             let person = found.with_context(|| format!("nobody in `{workspace}` has the email {email}"))?;
-            app.access().set_password(&caller, PersonId(person.id), &password).await.map_err(super::explain)?;
+            app.access().set_password(&caller, person.id, &password).await.map_err(super::explain)?;
             println!("Set the password of {} <{}>; their sessions have ended.", person.name, person.email);
             if made_up {
                 println!("Password (shown once): {password}");

@@ -8,7 +8,6 @@ use anyhow::Context;
 use clap::{ArgGroup, Subcommand};
 use milepost_app::kpi::{KpiPatch, KpiSource};
 use milepost_app::{App, Caller};
-use milepost_core::KpiId;
 
 #[derive(Debug, Subcommand)]
 pub(super) enum SourceCommand {
@@ -160,11 +159,11 @@ pub(super) async fn local_source(app: &App, caller: &Caller, command: SourceComm
             let change: KpiPatch =
                 serde_json::from_value(serde_json::json!({"version": found.version, "source": source}))
                     .context("could not describe the change")?;
-            let changed = app.kpis().update(caller, KpiId(found.id), change).await.map_err(explain)?;
+            let changed = app.kpis().update(caller, found.id, change).await.map_err(explain)?;
             println!("{}", source_changed(&changed.slug, source.as_ref()));
         }
         None => {
-            let ran = app.kpis().run_source(caller, KpiId(found.id)).await.map_err(explain)?;
+            let ran = app.kpis().run_source(caller, found.id).await.map_err(explain)?;
             let at = ran.state.last_measured_at.map(|at| at.to_string());
             println!("{}", ran_message(&ran.slug, ran.last_error.as_deref(), ran.state.last_value, at)?);
         }
