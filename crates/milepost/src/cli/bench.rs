@@ -212,8 +212,9 @@ fn data_flags(data: &DataArgs) -> Vec<String> {
     flags
 }
 
-/// Runs `milepost seed --synthetic --people N --seed S` on the same database and times it.
-async fn seed(people: u64, seed: u64, flags: &[String]) -> anyhow::Result<report::Seed> {
+/// Runs `milepost seed --synthetic --people N --seed S` on the same database and times
+/// it; the logins it printed, if any, in the demo's `Log in:` lines.
+async fn seed(people: u64, seed: u64, flags: &[String]) -> anyhow::Result<(report::Seed, Vec<server::Login>)> {
     let exe = std::env::current_exe().context("could not find this executable to seed")?;
     let mut command = std::process::Command::new(exe);
     command.args(["seed", "--synthetic", "--people", &people.to_string(), "--seed", &seed.to_string()]).args(flags);
@@ -228,7 +229,7 @@ async fn seed(people: u64, seed: u64, flags: &[String]) -> anyhow::Result<report
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    Ok(report::Seed { people, seed, seconds })
+    Ok((report::Seed { people, seed, seconds }, server::logins_in(&String::from_utf8_lossy(&output.stdout))))
 }
 
 /// Runs `milepost bench`.
@@ -250,15 +251,19 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         eprintln!("note: this is a debug build; build with `cargo build --release` for figures worth quoting");
     }
     let flags = data_flags(&args.data);
-    let seeded = match args.seed_people {
-        Some(people) => Some(seed(people, args.seed, &flags).await?),
-        None => None,
+    let (seeded, seed_logins) = match args.seed_people {
+        Some(people) => {
+            let (seeded, logins) = seed(people, args.seed, &flags).await?;
+            (Some(seeded), logins)
+        }
+        None => (None, Vec::new()),
     };
     let mut serve_flags = flags.clone();
     if args.demo {
         serve_flags.push("--demo".to_owned());
     }
-    let server = Server::start(&serve_flags)?;
+    let mut server = Server::start(&serve_flags)?;
+    server.logins.extend(seed_logins);
     let measured = measure(&args, &server, duration, &url).await;
     server.stop().await?;
     let (reads, writes, memory, who) = measured?;

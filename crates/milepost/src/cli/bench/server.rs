@@ -22,8 +22,8 @@ pub struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`.
     pub base: String,
-    /// The logins the demo printed: `(email, password, role)`.
-    pub logins: Vec<(String, String, String)>,
+    /// The logins the demo printed.
+    pub logins: Vec<Login>,
 }
 
 impl Server {
@@ -113,8 +113,16 @@ impl Drop for Server {
     }
 }
 
+/// A login printed by `serve --demo` (or `seed`): `(email, password, role)`.
+pub type Login = (String, String, String);
+
+/// The logins in what a command printed.
+pub fn logins_in(printed: &str) -> Vec<Login> {
+    logins(&printed.lines().map(str::to_owned).collect::<Vec<_>>())
+}
+
 /// The `Log in:   EMAIL / PASSWORD  (ROLE)` lines of the demo.
-fn logins(printed: &[String]) -> Vec<(String, String, String)> {
+fn logins(printed: &[String]) -> Vec<Login> {
     printed
         .iter()
         .filter_map(|line| {
