@@ -164,3 +164,12 @@ fn compare_judges_postgresql_against_sqlite() {
     assert_eq!(judged("objective page"), ["FAIL", "4.50"], "{stdout}");
     assert!(stdout.contains("PostgreSQL within 2× of SQLite (p99 for reads, rate for writes): 1 of 2"), "{stdout}");
 }
+
+#[test]
+fn a_server_that_cannot_start_fails_the_bench_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = bench(dir.path(), &["--quick", "--database-url", "postgres://nobody@127.0.0.1:1/none"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("the server stopped before it listened"), "{stderr}");
+}

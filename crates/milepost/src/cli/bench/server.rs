@@ -57,15 +57,16 @@ impl Server {
             let left = deadline.saturating_duration_since(Instant::now());
             let line = match receiver.recv_timeout(left) {
                 Ok(line) => line,
-                Err(_) => {
+                Err(waited) => {
                     let _ = child.kill();
-                    let status = child.wait().ok();
-                    bail!(
-                        "the server did not start within {} s (exit: {}); it printed:\n{}",
-                        START_DEADLINE.as_secs(),
-                        status.map_or_else(|| "unknown".to_owned(), |s| s.to_string()),
-                        printed.join("\n")
-                    );
+                    let status = child.wait().map_or_else(|_| "unknown".to_owned(), |s| s.to_string());
+                    let what = match waited {
+                        mpsc::RecvTimeoutError::Timeout => {
+                            format!("did not start within {} s", START_DEADLINE.as_secs())
+                        }
+                        mpsc::RecvTimeoutError::Disconnected => format!("stopped before it listened ({status})"),
+                    };
+                    bail!("the server {what}; its errors are above, and it printed:\n{}", printed.join("\n"));
                 }
             };
             if let Some(rest) = line.strip_prefix("Milepost is listening on ") {
