@@ -2,6 +2,7 @@
 
 mod apply;
 mod audit;
+mod bench;
 mod check_in;
 mod export;
 mod forecast;
@@ -57,6 +58,8 @@ enum Command {
     Export(export::ExportArgs),
     /// The audit trail: export every change, who made it, when, before and after.
     Audit(audit::AuditArgs),
+    /// Measure the server: pages, check-in writes and memory, each beside its baseline.
+    Bench(bench::BenchArgs),
 }
 
 /// How a command prints its answer.
@@ -107,6 +110,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Apply(args) => apply::run(args).await,
         Command::Export(args) => export::run(args).await.map(|()| done),
         Command::Audit(args) => audit::run(args).await.map(|()| done),
+        Command::Bench(args) => bench::run(args).await.map(|()| done),
     }
 }
 

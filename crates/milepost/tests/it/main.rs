@@ -6,6 +6,7 @@
 
 mod apply;
 mod audit;
+mod bench;
 mod check_ins;
 mod config;
 mod durability;
