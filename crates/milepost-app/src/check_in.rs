@@ -2,6 +2,10 @@
 //! a check-in, and check-ins are never rewritten, so history is never lost; a mistake
 //! is corrected by a new check-in.
 
+mod form;
+
+pub use form::CheckInForm;
+
 use crate::Caller;
 use crate::access::record;
 use crate::error::{AppError, FieldError, Problems};
@@ -236,7 +240,7 @@ impl CheckIns<'_> {
         let key_result_id = key_result_id.get();
         let now = self.app.now();
         let mut tx = self.app.store().write().await?;
-        let check_in = write_check_in(&mut tx, caller, key_result_id, new, source, now).await?;
+        let check_in = write_check_in(&mut tx, caller, key_result_id, new, source, Authority::CheckIn, now).await?;
         let updated = tx.refresh_current_value(caller.workspace, key_result_id).await?;
         tx.commit().await?;
         // The key result as this check-in left it, its numbers computed after commit.
@@ -294,7 +298,7 @@ impl CheckIns<'_> {
                 checked_in_at: None,
                 author_person_id: caller.person,
             };
-            match write_check_in(&mut tx, caller, entry.key_result_id, new, "manual", now).await {
+            match write_check_in(&mut tx, caller, entry.key_result_id, new, "manual", Authority::CheckIn, now).await {
                 Ok(_) if moved.is_some() => problems.extend(moved.map(prefix)),
                 Ok(row) => written.push(row),
                 // Keep looking for problems in the others; nothing is committed.
@@ -366,26 +370,56 @@ impl CheckIns<'_> {
     }
 }
 
+/// What allows a check-in to be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Authority {
+    /// The caller checks in on a key result they may see and check in on
+    /// ([`Action::CheckIn`]).
+    CheckIn,
+    /// A measurement of a KPI that the key result is linked to: whoever may record the
+    /// KPI's measurements may have its value written there ([`Action::FeedFromKpi`]),
+    /// whoever owns the key result, and nothing more.
+    FedByKpi {
+        /// The person who owns the KPI, if a person does.
+        kpi_owner: Option<i64>,
+    },
+}
+
 /// Checks and writes one check-in inside `tx`. The caller then moves the key result's
-/// current value with `refresh_current_value`. Shared by every way a check-in arrives.
+/// current value with `refresh_current_value`. Shared by every way a check-in arrives;
+/// `authority` says which right allows it.
 pub(crate) async fn write_check_in(
     tx: &mut Tx,
     caller: &Caller,
     key_result_id: i64,
     new: NewCheckIn,
     source: &str,
+    authority: Authority,
     now: Timestamp,
 ) -> Result<CheckInRow, AppError> {
     let row = tx
         .key_result(caller.workspace, key_result_id)
         .await?
         .ok_or_else(|| AppError::NotFound { what: "key result", id: key_result_id.to_string() })?;
-    let (objective, cycle) = key_result::parents(tx, caller, row.objective_id)
-        .await
-        .map_err(|e| key_result::as_key_result(e, key_result_id))?;
-    if !allows(caller, Action::CheckIn { owner: row.owner_person_id }) {
-        require(caller, Action::CheckIn { owner: objective.owner_person_id })?;
-    }
+    let (objective, cycle) = match authority {
+        Authority::CheckIn => {
+            let (objective, cycle) = key_result::parents(tx, caller, row.objective_id)
+                .await
+                .map_err(|e| key_result::as_key_result(e, key_result_id))?;
+            if !allows(caller, Action::CheckIn { owner: row.owner_person_id }) {
+                require(caller, Action::CheckIn { owner: objective.owner_person_id })?;
+            }
+            (objective, cycle)
+        }
+        // The link to the KPI is what allows it, whoever may see the objective: the
+        // person who linked them could.
+        Authority::FedByKpi { kpi_owner } => {
+            require(caller, Action::FeedFromKpi { kpi_owner })?;
+            key_result::parents_unseen(tx, caller, row.objective_id)
+                .await
+                .map_err(|e| key_result::as_key_result(e, key_result_id))?
+        }
+    };
     if row.archived || objective.archived {
         return Err(AppError::Conflict {
             code: "archived",

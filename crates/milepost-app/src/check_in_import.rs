@@ -20,7 +20,7 @@
 //! `/<row - 1>/<column>`, and every problem is reported at once (up to 100).
 
 use crate::check_in::CheckIns;
-use crate::check_in::{NewCheckIn, write_check_in};
+use crate::check_in::{Authority, NewCheckIn, write_check_in};
 use crate::error::{AppError, FieldError};
 use crate::kpi::measurement::parse_time;
 use crate::{Caller, Location};
@@ -310,7 +310,7 @@ impl CheckIns<'_> {
             let key_result = format!("/{index}/key_result");
             let at_key_result =
                 |detail: String| FieldError::body(key_result.clone(), format!("row {}: {detail}", index + 1));
-            match write_check_in(&mut tx, caller, row.key_result_id, new, "csv", now).await {
+            match write_check_in(&mut tx, caller, row.key_result_id, new, "csv", Authority::CheckIn, now).await {
                 Ok(_) => {
                     touched.insert(row.key_result_id);
                 }

@@ -192,6 +192,24 @@ pub(crate) async fn parents(
     Ok((objective, cycle))
 }
 
+/// The objective and cycle a key result belongs to, whoever may see them: for writes
+/// that a right other than seeing allows (a KPI feeding the key result).
+pub(crate) async fn parents_unseen(
+    tx: &mut Tx,
+    caller: &Caller,
+    objective_id: i64,
+) -> Result<(ObjectiveRow, CycleRow), AppError> {
+    let objective = tx
+        .objective(caller.workspace, objective_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound { what: "objective", id: objective_id.to_string() })?;
+    let cycle = tx
+        .cycle(caller.workspace, objective.cycle_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound { what: "cycle", id: objective.cycle_id.to_string() })?;
+    Ok((objective, cycle))
+}
+
 /// Views of key results with their computed numbers: each needs only its own
 /// check-ins and its cycle, all loaded in one query for the page.
 pub(crate) async fn views(

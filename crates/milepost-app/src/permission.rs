@@ -8,6 +8,10 @@
 //! | member | read; create and change the objectives, key results and initiatives they own; check in on key results they own; record measurements of KPIs they own |
 //! | viewer | read only |
 //!
+//! A KPI's new measurement is written as a check-in on every key result linked to it
+//! ([`Action::FeedFromKpi`]): whoever may record the measurement may have it written
+//! there, whoever owns the key result, and that right allows nothing else.
+//!
 //! An objective visible to its team only is seen by admins, its owner and the members
 //! of its team; to everyone else it does not exist (404, never 403, so its existence
 //! does not leak).
@@ -44,6 +48,14 @@ pub enum Action {
         /// The person who owns the KPI, if a person does.
         owner: Option<i64>,
     },
+    /// Have a KPI's new measurement written as a check-in on a key result linked to it
+    /// (SPEC §2: a linked key result updates itself), whoever owns the key result. Given
+    /// exactly to whoever may record the KPI's measurements: it allows that one write,
+    /// not a check-in of the caller's own on the key result, nor anything else.
+    FeedFromKpi {
+        /// The person who owns the KPI, if a person does.
+        kpi_owner: Option<i64>,
+    },
 }
 
 fn owns(caller: &Caller, owner: Option<i64>) -> bool {
@@ -53,6 +65,7 @@ fn owns(caller: &Caller, owner: Option<i64>) -> bool {
 /// Whether `caller` may do `action`.
 pub fn allows(caller: &Caller, action: Action) -> bool {
     match (caller.role, action) {
+        (_, Action::FeedFromKpi { kpi_owner }) => allows(caller, Action::RecordMeasurement { owner: kpi_owner }),
         (Role::Admin, _) => true,
         (_, Action::Administer) => false,
         (Role::Editor, _) => true,
@@ -79,6 +92,9 @@ pub fn require(caller: &Caller, action: Action) -> Result<(), AppError> {
         (_, Action::DefineKpi) => "only editors and admins define KPIs".to_owned(),
         (_, Action::PlanCycles) => "only editors and admins plan cycles".to_owned(),
         (_, Action::RecordMeasurement { .. }) => "a member can record measurements only of KPIs they own".to_owned(),
+        (_, Action::FeedFromKpi { .. }) => {
+            "a key result takes a KPI's value only from whoever may record the KPI's measurements".to_owned()
+        }
     };
     Err(AppError::Forbidden { detail })
 }
@@ -181,6 +197,11 @@ mod tests {
             (Role::Editor, Action::PlanCycles, true),
             (Role::Member, Action::PlanCycles, false),
             (Role::Viewer, Action::PlanCycles, false),
+            (Role::Member, Action::FeedFromKpi { kpi_owner: dana }, true),
+            (Role::Member, Action::FeedFromKpi { kpi_owner: Some(8) }, false),
+            (Role::Member, Action::FeedFromKpi { kpi_owner: None }, false),
+            (Role::Editor, Action::FeedFromKpi { kpi_owner: Some(8) }, true),
+            (Role::Viewer, Action::FeedFromKpi { kpi_owner: dana }, false),
             (Role::Editor, Action::RecordMeasurement { owner: None }, true),
             (Role::Member, Action::RecordMeasurement { owner: dana }, true),
             (Role::Member, Action::RecordMeasurement { owner: Some(8) }, false),

@@ -6,13 +6,15 @@
 //! the latest of the new measurements that falls inside its cycle (a batch of a year
 //! of data makes one check-in per key result, not thousands). The check-in goes through
 //! the one check-in write path, in the same transaction as the measurements, and names
-//! the same actor in the audit trail. The right to record the KPI's measurements is
-//! what allows it: whoever set up the link was allowed to, and the measurement's
-//! recorder need not own the key result.
+//! the same actor in the audit trail, who is also the check-in's author. The right to
+//! record the KPI's measurements is what allows it ([`Action::FeedFromKpi`]): whoever
+//! set up the link was allowed to, and the measurement's recorder need not own the key
+//! result, nor may they check in on it themselves for that.
+//!
+//! [`Action::FeedFromKpi`]: crate::permission::Action::FeedFromKpi
 
 use crate::Caller;
-use crate::caller::Role;
-use crate::check_in::{NewCheckIn, write_check_in};
+use crate::check_in::{Authority, NewCheckIn, write_check_in};
 use crate::cycle::period_of;
 use crate::error::AppError;
 use jiff::Timestamp;
@@ -32,7 +34,7 @@ pub(crate) async fn feed_key_results(
     if key_results.is_empty() {
         return Ok(0);
     }
-    let feeder = Caller { role: Role::Admin, ..caller.clone() };
+    let authority = Authority::FedByKpi { kpi_owner: kpi.owner_person_id };
     let mut written = 0;
     for key_result in key_results {
         let Some(objective) = tx.objective(caller.workspace, key_result.objective_id).await? else { continue };
@@ -52,7 +54,7 @@ pub(crate) async fn feed_key_results(
             checked_in_at: Some(*at),
             author_person_id: None,
         };
-        write_check_in(tx, &feeder, key_result.id, new, "kpi", now).await?;
+        write_check_in(tx, caller, key_result.id, new, "kpi", authority, now).await?;
         tx.refresh_current_value(caller.workspace, key_result.id).await?;
         written += 1;
     }

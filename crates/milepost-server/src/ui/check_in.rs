@@ -6,7 +6,6 @@
 //! something new (`CheckInEntry::is_news`). A plain HTML form: it works with the
 //! keyboard alone and without JavaScript.
 
-use super::cycle::all_key_results;
 use super::form::{self, Fields, Form, Problems};
 use super::view::{KeyResultLine, Names};
 use super::{Layout, PageResult, Viewer, page, see_other};
@@ -15,10 +14,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::check_in::{CheckInEntry, Shown};
-use milepost_app::cycle::CycleQuery;
-use milepost_app::key_result::{KeyResultQuery, KeyResultView};
+use milepost_app::key_result::KeyResultView;
 use milepost_app::{App, AppError, Caller};
-use milepost_core::{CycleStatus, KeyResultKind};
+use milepost_core::KeyResultKind;
 use std::collections::HashMap;
 
 /// One key result's row of the form.
@@ -59,17 +57,13 @@ struct CheckInPage {
     problems: Problems,
 }
 
-/// The key results `caller` owns in the active cycles.
-async fn my_key_results(app: &App, caller: &Caller) -> Result<Vec<KeyResultView>, AppError> {
-    let Some(person) = caller.person else { return Ok(Vec::new()) };
-    let query = CycleQuery { status: Some(CycleStatus::Active), limit: Some(500), ..Default::default() };
-    let mut out = Vec::new();
-    for cycle in app.cycles().list(caller, query).await?.items {
-        let query =
-            KeyResultQuery { cycle_id: Some(cycle.id.get()), owner_person_id: Some(person), ..Default::default() };
-        out.extend(all_key_results(app, caller, query).await?);
-    }
-    Ok(out)
+/// The form's read model, from the app's one use case: the key results `caller` owns
+/// in the active cycles, and the names the rows show.
+async fn my_key_results(app: &App, caller: &Caller) -> Result<(Vec<KeyResultView>, Names), AppError> {
+    let form = app.check_ins().form(caller).await?;
+    let mut names = Names::default();
+    names.people.extend(form.people.into_iter().map(|p| (p.id.get(), p)));
+    Ok((form.key_results, names))
 }
 
 const FIELDS: [&str; 4] = ["value", "confidence", "note", "blockers"];
@@ -182,8 +176,7 @@ pub struct CheckInQuery {
 /// `GET /check-in`: the weekly check-in form.
 pub async fn show_check_in(State(app): State<App>, viewer: Viewer, Query(query): Query<CheckInQuery>) -> PageResult {
     let caller = &viewer.caller;
-    let key_results = my_key_results(&app, caller).await?;
-    let names = Names::load(&app, caller).await?;
+    let (key_results, names) = my_key_results(&app, caller).await?;
     let problems = Problems::default();
     let template = CheckInPage {
         layout: Layout::new(&viewer, "check-in", "Weekly check-in"),
@@ -223,9 +216,8 @@ pub async fn save_check_in(State(app): State<App>, viewer: Viewer, Form(fields):
         }
     }
     // Show the form again with what was typed, for the key results it was about.
-    let key_results: Vec<KeyResultView> =
-        my_key_results(&app, caller).await?.into_iter().filter(|k| ids.contains(&k.id.get())).collect();
-    let names = Names::load(&app, caller).await?;
+    let (key_results, names) = my_key_results(&app, caller).await?;
+    let key_results: Vec<KeyResultView> = key_results.into_iter().filter(|k| ids.contains(&k.id.get())).collect();
     let template = CheckInPage {
         layout: Layout::new(&viewer, "check-in", "Weekly check-in"),
         ids: key_results.iter().map(|k| k.id.to_string()).collect::<Vec<_>>().join(","),

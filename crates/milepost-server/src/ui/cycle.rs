@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use milepost_app::calibration::CalibrationView;
 use milepost_app::cycle::{CycleQuery, CycleTransitionView, CycleView};
 use milepost_app::forecast_eval::ForecastEvaluation;
-use milepost_app::key_result::{KeyResultQuery, KeyResultView};
 use milepost_app::objective::{ObjectiveQuery, ObjectiveView};
 use milepost_app::{App, AppError, Caller};
 use milepost_core::CycleId;
@@ -52,24 +51,6 @@ pub async fn all_objectives(app: &App, caller: &Caller, query: ObjectiveQuery) -
     let mut query = ObjectiveQuery { limit: Some(500), ..query };
     loop {
         let page = app.objectives().list(caller, query.clone()).await?;
-        out.extend(page.items);
-        match page.next_cursor {
-            Some(next) => query.after = Some(next),
-            None => return Ok(out),
-        }
-    }
-}
-
-/// Every key result the query finds, walking its pages.
-pub async fn all_key_results(
-    app: &App,
-    caller: &Caller,
-    query: KeyResultQuery,
-) -> Result<Vec<KeyResultView>, AppError> {
-    let mut out = Vec::new();
-    let mut query = KeyResultQuery { limit: Some(500), ..query };
-    loop {
-        let page = app.key_results().list(caller, query.clone()).await?;
         out.extend(page.items);
         match page.next_cursor {
             Some(next) => query.after = Some(next),

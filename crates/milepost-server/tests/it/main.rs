@@ -41,6 +41,7 @@ mod errors;
 mod forecasts;
 mod harness;
 mod isolation;
+mod kpi_feed;
 mod kpi_files;
 mod kpi_sources;
 mod kpis;

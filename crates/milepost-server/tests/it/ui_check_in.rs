@@ -271,3 +271,58 @@ http_test!(
         assert_eq!((last["value"].clone(), last["author_person_id"].clone()), (json!(25.0), json!(seeded.mo)));
     }
 );
+
+http_test!(the_check_in_form_is_one_use_case_with_the_callers_key_results_in_active_cycles, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let seeded = seed(&org).await;
+    // One more key result of mo's, archived, and one in a cycle still being planned:
+    // neither is on the form.
+    let archived = org
+        .api
+        .objective(json!({"cycle_id": org.cycle, "title": "Old plan", "owner_person_id": seeded.mo,
+                          "key_results": [{"title": "Grow signups from 1 to 9", "kind": "increase", "start": 1,
+                                           "target": 9, "owner_person_id": seeded.mo}]}))
+        .await;
+    let archived_key_result = archived["key_results"][0].clone();
+    org.api
+        .post(
+            &format!("/api/v1/key-results/{}/archive", archived_key_result["id"]),
+            json!({"version": archived_key_result["version"]}),
+        )
+        .await
+        .expect(200);
+    let next = crate::harness::id(&org.api.cycle("2027-q1", "2027-01-01", "2027-03-31", "planning").await);
+    org.api
+        .objective(json!({"cycle_id": next, "title": "Later", "owner_person_id": seeded.mo,
+                          "key_results": [{"title": "Grow signups from 9 to 20", "kind": "increase", "start": 9,
+                                           "target": 20, "owner_person_id": seeded.mo}]}))
+        .await;
+
+    let app = org.api.app();
+    let operator = app.workspaces().caller("acme").await.unwrap();
+    let mo = milepost_app::Caller {
+        role: milepost_app::person::Role::Member,
+        person: Some(seeded.mo),
+        team: Some(org.department),
+        ..operator.clone()
+    };
+    let form = app.check_ins().form(&mo).await.unwrap();
+    let ids: Vec<i64> = form.key_results.iter().map(|k| k.id.get()).collect();
+    assert_eq!(ids, vec![seeded.on_track, seeded.lagging], "mo's key results of the active cycle, in order");
+    let shown: Vec<_> = form.key_results.iter().map(|k| (k.current, k.confidence)).collect();
+    assert_eq!(shown, vec![(Some(20.0), Some(7)), (Some(8.0), Some(2))], "each row's value and confidence");
+    assert!(form.key_results.iter().all(|k| k.last_check_in_at.is_some() && k.check_in_due_at.is_some()));
+    let people: Vec<i64> = form.people.iter().map(|p| p.id.get()).collect();
+    assert_eq!(people, vec![seeded.mo], "the owner the rows name");
+
+    // The page shows exactly those rows, named after their owner.
+    let browser = Browser::from_api(&api, &seeded.member);
+    let page = browser.get("/check-in").await;
+    page.expect(200);
+    let posted = CheckInForm::of(&page);
+    assert_eq!(posted.get("key_results"), format!("{},{}", seeded.on_track, seeded.lagging));
+    assert_eq!(posted.get(&format!("shown_value.{}", seeded.on_track)), "20");
+
+    // A caller who is no person (an API token, the operator) has no check-in form.
+    assert!(app.check_ins().form(&operator).await.unwrap().key_results.is_empty());
+});
