@@ -4,6 +4,7 @@
 use crate::access::record;
 use milepost_core::{KeyResultId, ObjectiveId};
 mod check;
+pub mod interpretation;
 mod view;
 
 use crate::Caller;
@@ -15,23 +16,30 @@ use crate::patch;
 use crate::permission::{Action, allows, hidden_objectives, require, require_visible};
 use crate::time::from_ms;
 pub(crate) use check::check_new;
-use check::{Definition, check_definition, check_kpi, check_person, check_schedule, fields_of, short_text};
+use check::{
+    Definition, check_definition, check_kpi, check_person, check_schedule, fields_of, interpret_in, note_problems,
+    short_text, unreadable,
+};
+use interpretation::{Given, Numbers};
 use jiff::Timestamp;
-use milepost_core::key_result::{MeasureSpec, SchedulePoint};
+use milepost_core::key_result::SchedulePoint;
 use milepost_core::{Cadence, Comparator, CyclePeriod, CycleStatus, KeyResultKind, Status, Title, Weight};
 use milepost_store::{CheckInRow, CycleRow, KeyResultFilter, KeyResultRow, ObjectiveRow, Tx};
 use serde::Deserialize;
 use std::collections::HashMap;
 pub use view::{ForecastView, KeyResultView};
 
-/// A key result to add to an objective.
+/// A key result to add to an objective. Every field left out (kind, metric, unit, start,
+/// target, range, comparator) is read from its title, by the same rules as the web forms
+/// and OKR files; a field given overrides what the title says.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewKeyResult {
-    /// The sentence as written: "Increase NPS from 32 to 50".
+    /// The sentence as written: "Increase NPS from 32 to 50". Every field left out is
+    /// read from it.
     pub title: String,
-    /// increase, decrease, maintain, range or milestone.
-    pub kind: KeyResultKind,
+    /// increase, decrease, maintain, range or milestone; read from the title when left out.
+    pub kind: Option<KeyResultKind>,
     /// What is measured ("NPS").
     pub metric: Option<String>,
     /// Unit of the values: `%`, `USD`, `ms`, `h` …
@@ -60,7 +68,9 @@ pub struct NewKeyResult {
     pub target_schedule: Option<Vec<SchedulePoint>>,
 }
 
-/// Changes to a key result; fields left out stay as they are.
+/// Changes to a key result; fields left out stay as they are, except that a new title
+/// (or a new kind) is read again as a new key result's is: what it restates and the
+/// patch leaves out follows it.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyResultPatch {
@@ -384,42 +394,58 @@ impl KeyResults<'_> {
         let period = period_of(&cycle);
         let now = self.app.now();
         let mut problems = Problems::new();
+        // The sentence is read again when it changes, or when the kind does (a key
+        // result becoming maintain takes its side from "at or below").
+        let sentence_changed = change.title.as_deref().is_some_and(|t| t != current.title);
+        let kind_changed = change.kind.is_some_and(|k| k != current.kind);
+        let sentence = (sentence_changed || kind_changed).then(|| change.title.as_deref().unwrap_or(&current.title));
+        let given = Given {
+            kind: change.kind,
+            metric: change.metric.clone(),
+            unit: change.unit.clone(),
+            start: change.start,
+            target: change.target,
+            range: change.range,
+            comparator: change.comparator,
+            relative_change: change.relative_change,
+            delta: change.delta,
+        };
+        let kept = Numbers {
+            kind: Some(current.kind),
+            metric: current.metric.clone(),
+            unit: current.unit.clone(),
+            start: current.start_value,
+            target: current.target_value,
+            range: current.range_low.zip(current.range_high).map(|(low, high)| [low, high]),
+            comparator: current.comparator,
+            relative_change: None,
+            delta: None,
+        };
+        let kpi_id = patch::apply(current.kpi_id, change.kpi_id);
+        let reading = interpret_in(tx, caller, sentence, &given, Some(&kept), kpi_id, &period).await?;
+        let read = note_problems(&mut problems, "", &reading);
         let title = match &change.title {
+            Some(_) if unreadable(&reading) => None,
             Some(title) => problems.check("/title", Title::parse(title)).map(Title::into_string),
             None => Some(current.title.clone()),
         };
-        let metric = match &change.metric {
-            Some(metric) => short_text(&mut problems, "/metric", metric.as_deref()),
-            None => current.metric.clone(),
-        };
-        let unit = match &change.unit {
-            Some(unit) => short_text(&mut problems, "/unit", unit.as_deref()),
-            None => current.unit.clone(),
-        };
+        let metric = short_text(&mut problems, "/metric", reading.numbers.metric.as_deref());
+        let unit = short_text(&mut problems, "/unit", reading.numbers.unit.as_deref());
         let weight = match change.weight {
             Some(w) => problems.check("/weight", Weight::try_new(w)),
             None => Some(Weight::try_new(current.weight).unwrap_or(Weight::ONE)),
         };
-        let restated = change.target.is_some() || change.relative_change.is_some() || change.delta.is_some();
-        let definition = check_definition(
-            &mut problems,
-            "",
-            MeasureSpec {
-                kind: change.kind.or(Some(current.kind)),
-                start: change.start.or(current.start_value),
-                target: if restated { change.target } else { current.target_value },
-                range: change.range.map(|[low, high]| (low, high)).or(current.range_low.zip(current.range_high)),
-                comparator: change.comparator.or(current.comparator),
-                relative_change: change.relative_change,
-                delta: change.delta,
-            },
-        )
-        .map(|d| Definition {
-            relative_change: if restated { d.relative_change } else { current.relative_change },
-            ..d
-        });
+        let definition =
+            if read { check_definition(&mut problems, "", reading.spec()) } else { None }.map(|d| Definition {
+                relative_change: if reading.target_restated { d.relative_change } else { current.relative_change },
+                ..d
+            });
+        // A sentence that makes it a kind without a schedule drops the one it had.
+        let drops_schedule = reading.kind_from_sentence
+            && !matches!(reading.numbers.kind, Some(KeyResultKind::Increase | KeyResultKind::Decrease));
         let schedule_points = match change.target_schedule.clone() {
             Some(points) => points,
+            None if drops_schedule => None,
             None => current.target_schedule.as_deref().and_then(|json| serde_json::from_str(json).ok()),
         };
         let schedule =
@@ -433,7 +459,6 @@ impl KeyResults<'_> {
             owner.filter(|o| Some(*o) != current.owner_person_id),
         )
         .await?;
-        let kpi_id = patch::apply(current.kpi_id, change.kpi_id);
         check_kpi(tx, caller, &mut problems, "/kpi_id", kpi_id.filter(|k| Some(*k) != current.kpi_id)).await?;
         let (Some(title), Some(weight), Some(definition)) = (title, weight, definition) else {
             problems.finish()?;

@@ -3,6 +3,7 @@
 //! passes becomes the row to store.
 
 use super::NewKeyResult;
+use super::interpretation::{Baseline, Given, Interpretation, Numbers, interpret};
 use crate::Caller;
 use crate::error::{AppError, Problems};
 use milepost_core::key_result::{MeasureSpec, SchedulePoint};
@@ -87,8 +88,43 @@ pub(super) async fn check_person(
     Ok(())
 }
 
+/// [`interpret`]s a key result, looking up its linked KPI's value at the cycle's start
+/// only when an increase or decrease needs it for a start.
+pub(super) async fn interpret_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    sentence: Option<&str>,
+    given: &Given,
+    current: Option<&Numbers>,
+    kpi: Option<i64>,
+    period: &CyclePeriod,
+) -> Result<Interpretation, AppError> {
+    let first = interpret(sentence, given, current, Baseline::NotLinked);
+    let Some(kpi) = kpi.filter(|_| first.wants_baseline) else { return Ok(first) };
+    let starts_at = period.starts_at().as_millisecond();
+    let measurements = tx.list_measurements(caller.workspace, kpi).await?;
+    let before = measurements.iter().filter(|m| m.measured_at <= starts_at).max_by_key(|m| m.measured_at);
+    let first_measured = measurements.iter().min_by_key(|m| m.measured_at);
+    let value = before.or(first_measured).map(|m| m.value);
+    Ok(interpret(sentence, given, current, Baseline::Linked(value)))
+}
+
+/// Notes an interpretation's problems under `prefix`; whether there were none.
+pub(super) fn note_problems(problems: &mut Problems, prefix: &str, reading: &Interpretation) -> bool {
+    for problem in &reading.problems {
+        problems.push(format!("{prefix}/{}", problem.field), &problem.detail);
+    }
+    reading.problems.is_empty()
+}
+
+/// Whether the sentence could not be read at all (too long): its title is refused once.
+pub(super) fn unreadable(reading: &Interpretation) -> bool {
+    reading.problems.iter().any(|p| p.field == "title")
+}
+
 /// Checks a new key result of `objective` and makes the row to insert; problems are
-/// noted under `prefix` (`""`, or `/key_results/2` inside an objective).
+/// noted under `prefix` (`""`, or `/key_results/2` inside an objective). Its title is
+/// interpreted ([`interpret`]) with the fields given beside it.
 pub(crate) async fn check_new(
     tx: &mut Tx,
     caller: &Caller,
@@ -99,26 +135,28 @@ pub(crate) async fn check_new(
     new: NewKeyResult,
 ) -> Result<Option<KeyResultFields>, AppError> {
     let (objective_id, objective_owner) = objective;
-    let title = problems.check(&format!("{prefix}/title"), Title::parse(&new.title));
-    let metric = short_text(problems, &format!("{prefix}/metric"), new.metric.as_deref());
-    let unit = short_text(problems, &format!("{prefix}/unit"), new.unit.as_deref());
+    let given = Given {
+        kind: new.kind,
+        metric: new.metric.clone().map(Some),
+        unit: new.unit.clone().map(Some),
+        start: new.start,
+        target: new.target,
+        range: new.range,
+        comparator: new.comparator,
+        relative_change: new.relative_change,
+        delta: new.delta,
+    };
+    let reading = interpret_in(tx, caller, Some(&new.title), &given, None, new.kpi_id, period).await?;
+    let read = note_problems(problems, prefix, &reading);
+    let title =
+        if unreadable(&reading) { None } else { problems.check(&format!("{prefix}/title"), Title::parse(&new.title)) };
+    let metric = short_text(problems, &format!("{prefix}/metric"), reading.numbers.metric.as_deref());
+    let unit = short_text(problems, &format!("{prefix}/unit"), reading.numbers.unit.as_deref());
     let weight = match new.weight {
         Some(w) => problems.check(&format!("{prefix}/weight"), Weight::try_new(w)),
         None => Some(Weight::ONE),
     };
-    let definition = check_definition(
-        problems,
-        prefix,
-        MeasureSpec {
-            kind: Some(new.kind),
-            start: new.start,
-            target: new.target,
-            range: new.range.map(|[low, high]| (low, high)),
-            comparator: new.comparator,
-            relative_change: new.relative_change,
-            delta: new.delta,
-        },
-    );
+    let definition = if read { check_definition(problems, prefix, reading.spec()) } else { None };
     let schedule =
         check_schedule(problems, prefix, new.target_schedule, definition.as_ref().map(|d| &d.measure), period);
     let owner = new.owner_person_id.or(objective_owner);

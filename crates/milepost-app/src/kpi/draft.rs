@@ -118,7 +118,7 @@ impl Kpis<'_> {
         let kind = if target > current { KeyResultKind::Increase } else { KeyResultKind::Decrease };
         let key_result = NewKeyResult {
             title,
-            kind,
+            kind: Some(kind),
             metric: Some(kpi.name.clone()),
             unit: kpi.unit.clone(),
             start: Some(current),

@@ -1,12 +1,13 @@
 //! One key result line of a file: created, restored, moved under another objective, or
-//! updated in the fields that differ. Its numbers are read from its sentence only when
-//! the sentence changed.
+//! updated in the fields that differ. Its numbers are read from its sentence, by the
+//! key results' own use cases (`key_result::interpretation`, as for the API and the web
+//! forms), only when the sentence changed: the file gives the sentence and nothing else.
 
-use super::resolve::{self, Owners};
+use super::resolve::Owners;
 use super::{Action, Place, Run, at};
 use crate::AppError;
 use crate::key_result::{KeyResultPatch, NewKeyResult};
-use milepost_core::{Cadence, KeyResultKind};
+use milepost_core::Cadence;
 use milepost_store::{KeyResultRow, Tx};
 
 impl Run<'_> {
@@ -42,32 +43,25 @@ impl Run<'_> {
         let weight = kr.weight.map_or(1.0, |w| w.get());
         let cadence = kr.cadence.unwrap_or(Cadence::Weekly);
         let Some(id) = kr.id.map(|id| id.0) else {
-            let numbers = match self.numbers(tx, &kr.text, kpi_id, &owner.cycle).await? {
-                Ok(numbers) => numbers,
-                Err(detail) => {
-                    self.problems.push(place.problem(detail));
-                    return Ok(None);
-                }
-            };
             let new = NewKeyResult {
                 title: kr.text.clone(),
-                kind: numbers.kind,
-                metric: numbers.metric,
-                unit: numbers.unit,
-                start: numbers.start,
-                target: numbers.target,
-                range: numbers.range,
-                comparator: numbers.comparator,
-                relative_change: numbers.relative_change,
-                delta: numbers.delta,
+                kind: None,
+                metric: None,
+                unit: None,
+                start: None,
+                target: None,
+                range: None,
+                comparator: None,
+                relative_change: None,
+                delta: None,
                 weight: Some(weight),
                 owner_person_id: owner_person,
                 cadence: Some(cadence),
                 kpi_id,
                 target_schedule: None,
             };
-            let row =
-                self.app.key_results().create_in(tx, self.caller, objective_id, new).await.map_err(|e| at(place, e))?;
+            let created = self.app.key_results().create_in(tx, self.caller, objective_id, new).await;
+            let Some(row) = self.or_problem(place, created)? else { return Ok(None) };
             self.named_key_results.insert(row.id);
             self.push(place, Action::Create, "key_result", row.id, &kr.text, None, Some(&row));
             return Ok(Some(row.id));
@@ -109,27 +103,7 @@ impl Run<'_> {
             reason: self.reason.clone(),
         };
         if current.title != kr.text {
-            let numbers = match self.numbers(tx, &kr.text, kpi_id, &owner.cycle).await? {
-                Ok(numbers) => numbers,
-                Err(detail) => {
-                    self.problems.push(place.problem(detail));
-                    return Ok(None);
-                }
-            };
             change.title = Some(kr.text.clone());
-            change.kind = Some(numbers.kind);
-            change.metric = Some(numbers.metric);
-            change.unit = Some(numbers.unit);
-            change.start = numbers.start;
-            change.target = numbers.target;
-            change.range = numbers.range;
-            change.comparator = numbers.comparator;
-            change.relative_change = numbers.relative_change;
-            change.delta = numbers.delta;
-            // A milestone has no numbers; a kind without a schedule clears the old one.
-            if numbers.kind != KeyResultKind::Increase && numbers.kind != KeyResultKind::Decrease {
-                change.target_schedule = Some(None);
-            }
         }
         let unchanged = change.title.is_none()
             && change.weight.is_none()
@@ -137,7 +111,10 @@ impl Run<'_> {
             && change.cadence.is_none()
             && change.kpi_id.is_none();
         if !unchanged {
-            self.app.key_results().update_in(tx, self.caller, id, change).await.map_err(|e| at(place, e))?;
+            let updated = self.app.key_results().update_in(tx, self.caller, id, change).await;
+            if self.or_problem(place, updated)?.is_none() {
+                return Ok(None);
+            }
         }
         let after = self.row_key_result(tx, id).await?;
         if !unchanged || before.objective_id != after.objective_id {
@@ -179,14 +156,17 @@ impl Run<'_> {
         Ok(row)
     }
 
-    /// The numbers of a key result, read from its sentence.
-    async fn numbers(
-        &mut self,
-        tx: &mut Tx,
-        text: &str,
-        kpi_id: Option<i64>,
-        cycle: &milepost_store::CycleRow,
-    ) -> Result<Result<resolve::Numbers, String>, AppError> {
-        resolve::numbers(tx, self.caller, text, kpi_id, cycle).await
+    /// The row a use case wrote, or `None` with its field problems noted at the line, so
+    /// that a file's every problem is reported at once; any other error ends the apply.
+    /// (A use case refuses bad input before it writes, so the transaction goes on.)
+    fn or_problem<T>(&mut self, place: &Place, result: Result<T, AppError>) -> Result<Option<T>, AppError> {
+        match result.map_err(|e| at(place, e)) {
+            Ok(row) => Ok(Some(row)),
+            Err(AppError::Invalid(problems)) => {
+                self.problems.extend(problems);
+                Ok(None)
+            }
+            Err(other) => Err(other),
+        }
     }
 }

@@ -1,9 +1,8 @@
 //! Names in a file turned into ids: the file's cycle and owner, `@handles`, KPI slugs,
-//! alignments; and a key result sentence turned into the numbers a key result keeps.
+//! alignments. (A key result's sentence is read by the key results' use cases.)
 
-use crate::cycle::period_of;
 use crate::{AppError, Caller};
-use milepost_core::{Comparator, KeyResultKind, Slug};
+use milepost_core::Slug;
 use milepost_okrfile::{Alignment, OkrFile, Owner};
 use milepost_store::{CycleRow, Tx};
 use std::collections::HashMap;
@@ -177,88 +176,4 @@ impl Resolver {
         });
         Ok(Ok(found.map_or(Target::Later, |row| Target::Objective(row.id))))
     }
-}
-
-/// The numbers of a key result, as its create or update takes them.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct Numbers {
-    pub kind: KeyResultKind,
-    pub metric: Option<String>,
-    pub unit: Option<String>,
-    pub start: Option<f64>,
-    pub target: Option<f64>,
-    pub range: Option<[f64; 2]>,
-    pub comparator: Option<Comparator>,
-    pub relative_change: Option<f64>,
-    pub delta: Option<f64>,
-}
-
-/// Reads a sentence's numbers. A sentence with nothing measurable is a milestone. When
-/// an increase or decrease does not say where it starts, the start is the linked KPI's
-/// value at the cycle's start (SPEC §4, baselines), or zero for a count that only names
-/// its target ("Hire 5 engineers"); anything else must say `from …`.
-pub(super) async fn numbers(
-    tx: &mut Tx,
-    caller: &Caller,
-    text: &str,
-    kpi_id: Option<i64>,
-    cycle: &CycleRow,
-) -> Result<Result<Numbers, String>, AppError> {
-    let parsed = match milepost_okrfile::parse_key_result(text) {
-        Ok(parsed) => parsed,
-        Err(too_long) => return Ok(Err(too_long.to_string())),
-    };
-    let Some(kind) = parsed.kind else {
-        let none = Numbers {
-            kind: KeyResultKind::Milestone,
-            metric: parsed.metric,
-            unit: None,
-            start: None,
-            target: None,
-            range: None,
-            comparator: None,
-            relative_change: None,
-            delta: None,
-        };
-        return Ok(Ok(none));
-    };
-    let mut numbers = Numbers {
-        kind,
-        metric: parsed.metric,
-        unit: parsed.unit,
-        start: parsed.start,
-        target: parsed.target,
-        range: parsed.range,
-        comparator: parsed.comparator,
-        relative_change: parsed.relative_change,
-        delta: parsed.delta,
-    };
-    let moves = matches!(kind, KeyResultKind::Increase | KeyResultKind::Decrease);
-    if moves && numbers.start.is_none() {
-        if let Some(kpi) = kpi_id {
-            let starts_at = period_of(cycle).starts_at().as_millisecond();
-            let measurements = tx.list_measurements(caller.workspace, kpi).await?;
-            let before = measurements.iter().filter(|m| m.measured_at <= starts_at).max_by_key(|m| m.measured_at);
-            let first = measurements.iter().min_by_key(|m| m.measured_at);
-            match before.or(first) {
-                Some(m) => numbers.start = Some(m.value),
-                None => {
-                    return Ok(Err(format!(
-                        "\"{text}\" does not say where it starts and its KPI has no measurement yet: write `from … to …`"
-                    )));
-                }
-            }
-        } else if kind == KeyResultKind::Increase
-            && numbers.target.is_some()
-            && numbers.relative_change.is_none()
-            && numbers.delta.is_none()
-        {
-            numbers.start = Some(0.0);
-        } else {
-            return Ok(Err(format!(
-                "\"{text}\" does not say where it starts: write `from … to …`, or link the KPI it moves with `(kpi: …)`"
-            )));
-        }
-    }
-    Ok(Ok(numbers))
 }

@@ -1,5 +1,6 @@
 //! `/key-results/{id}/edit`: changing a key result's sentence, kind, start, target,
-//! unit, weight and owner. Its value changes only by check-ins; moving its start or target
+//! unit, weight and owner. The fields changed from what the form showed are sent beside
+//! the sentence; the app reads an edited sentence again, as it reads a new one. Its value changes only by check-ins; moving its start or target
 //! after the cycle began needs a reason, which the app records with who and when.
 
 use super::form::{Fields, Form, Problems};
@@ -12,8 +13,37 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::App;
 use milepost_core::KeyResultId;
-use milepost_core::{Comparator, KeyResultKind, Named};
+use milepost_core::{KeyResultKind, Named};
 use std::collections::HashMap;
+
+/// The form's two number boxes as the app takes them: a range's low and high ends, or a
+/// start and a target (a threshold, for maintain).
+pub(super) fn boxes(
+    kind: Option<KeyResultKind>,
+    start: Option<f64>,
+    target: Option<f64>,
+) -> (Option<f64>, Option<f64>, Option<[f64; 2]>) {
+    match (kind, start, target) {
+        (Some(KeyResultKind::Range), Some(low), Some(high)) => (None, None, Some([low, high])),
+        (Some(KeyResultKind::Range | KeyResultKind::Milestone), _, _) => (None, None, None),
+        (Some(KeyResultKind::Maintain), _, target) => (None, target, None),
+        (_, start, target) => (start, target, None),
+    }
+}
+
+/// Reads the kind chosen on a form: `None` for "read it from the sentence".
+pub(super) fn read_kind(fields: &Fields, name: &str, problems: &mut Problems) -> Option<KeyResultKind> {
+    match fields.text(name) {
+        "" => None,
+        text => {
+            let kind = KeyResultKind::parse(text);
+            if kind.is_none() {
+                problems.add(name, format!("choose one of {}", KeyResultKind::names()));
+            }
+            kind
+        }
+    }
+}
 
 #[derive(Template)]
 #[template(path = "key_result_edit.html")]
@@ -30,12 +60,17 @@ struct KeyResultEditPage {
     owners: Vec<Choice>,
 }
 
-fn key_result_fields(view: &milepost_app::key_result::KeyResultView) -> Fields {
-    let number = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
-    let (start, target) = match view.range {
+/// What the form's two number boxes show: a range's ends, or the start and target.
+fn shown_boxes(view: &milepost_app::key_result::KeyResultView) -> (Option<f64>, Option<f64>) {
+    match view.range {
         Some([low, high]) => (Some(low), Some(high)),
         None => (view.start, view.target),
-    };
+    }
+}
+
+fn key_result_fields(view: &milepost_app::key_result::KeyResultView) -> Fields {
+    let number = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+    let (start, target) = shown_boxes(view);
     let pairs = [
         ("version", view.version.to_string()),
         ("title", view.title.clone()),
@@ -94,43 +129,34 @@ pub async fn save_key_result(
     let mut problems = Problems::default();
     let version = fields.whole("version", &mut problems).unwrap_or_default();
     // A form without the field keeps the kind; another kind is changed to, with what it needs.
-    let kind = match fields.text("kind") {
-        "" => view.kind,
-        text => KeyResultKind::parse(text).unwrap_or_else(|| {
-            problems.add("kind", format!("choose one of {}", KeyResultKind::names()));
-            view.kind
-        }),
+    let kind = read_kind(&fields, "kind", &mut problems).unwrap_or(view.kind);
+    let kind_changed = kind != view.kind;
+    // The form shows the key result as it is: only what was changed from that is given,
+    // so that an edited sentence moves what it restates (the app reads it again). When
+    // the kind changes, the number boxes mean what they mean for the new kind.
+    let (shown_start, shown_target) = shown_boxes(&view);
+    let (start, target) = (fields.number("start", &mut problems), fields.number("target", &mut problems));
+    let changed = |posted: Option<f64>, shown: Option<f64>| posted.is_some() && (kind_changed || posted != shown);
+    let (start, target) = if kind == KeyResultKind::Range {
+        // A band is given whole, both ends, when either moves.
+        if changed(start, shown_start) || changed(target, shown_target) { (start, target) } else { (None, None) }
+    } else {
+        (start.filter(|_| changed(start, shown_start)), target.filter(|_| changed(target, shown_target)))
     };
-    // A key result becoming maintain takes its comparator from the sentence ("at or
-    // below"), as a new one does; one that stays maintain keeps its own.
-    let comparator = (kind == KeyResultKind::Maintain && view.kind != KeyResultKind::Maintain).then(|| {
-        match milepost_okrfile::parse_key_result(fields.text("title")) {
-            Ok(parsed) => parsed.comparator.unwrap_or(Comparator::AtLeast),
-            Err(too_long) => {
-                problems.add("title", too_long.to_string());
-                Comparator::AtLeast
-            }
-        }
-    });
-    let start = fields.number("start", &mut problems);
-    let target = fields.number("target", &mut problems);
-    let (start, target, range) = match (kind, start, target) {
-        (KeyResultKind::Range, Some(low), Some(high)) => (None, None, Some([low, high])),
-        (KeyResultKind::Range, _, _) => (None, None, None),
-        (KeyResultKind::Milestone, _, _) => (None, None, None),
-        (KeyResultKind::Maintain, _, target) => (None, target, None),
-        (_, start, target) => (start, target, None),
-    };
+    let (start, target, range) = boxes(Some(kind), start, target);
+    let unit = fields.optional("unit");
+    // The boxes were read as the kind the form shows: numbers given go with their kind.
+    let gives_kind = kind_changed || start.is_some() || target.is_some() || range.is_some();
     let change = milepost_app::key_result::KeyResultPatch {
         version,
         title: Some(fields.text("title").to_owned()),
-        kind: (kind != view.kind).then_some(kind),
+        kind: gives_kind.then_some(kind),
         metric: None,
-        unit: Some(fields.optional("unit")),
+        unit: (unit != view.unit).then_some(unit),
         start,
         target,
         range,
-        comparator,
+        comparator: None,
         relative_change: None,
         delta: None,
         weight: fields.number("weight", &mut problems),

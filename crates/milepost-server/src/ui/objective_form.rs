@@ -1,11 +1,13 @@
 //! The forms that create and change OKRs: a new objective with its key results in one
 //! go (`/objectives/new`), changing an objective (`/objectives/{id}/edit`), adding a
 //! key result (`/objectives/{id}/key-results/new`). A key result's sentence fills its fields
-//! through the sentence parser: as it is typed, with htmx (`/key-results/parse`), and
-//! on submit for any field left blank, so the forms work without JavaScript too.
+//! through the app's one interpretation of it (`key_result::interpretation`, as for the
+//! API and OKR files): as it is typed, with htmx (`/key-results/parse`), and on submit
+//! for any field left blank, so the forms work without JavaScript too.
 
 use super::cycle::{all_cycles, all_objectives};
 use super::form::{Fields, Form, Problems};
+use super::key_result::{boxes, read_kind};
 use super::view::Names;
 use super::{Layout, PageResult, Viewer, page, see_other};
 use crate::extract::{Id, Query};
@@ -13,10 +15,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::key_result::NewKeyResult;
+use milepost_app::key_result::interpretation::{Baseline, Given, interpret};
 use milepost_app::objective::{NewObjective, ObjectivePatch, ObjectiveQuery, ObjectiveView};
 use milepost_app::{App, AppError, Caller};
 use milepost_core::ObjectiveId;
-use milepost_core::{Commitment, Comparator, CycleStatus, KeyResultKind, Named, Visibility};
+use milepost_core::{Commitment, CycleStatus, KeyResultKind, Named, Visibility};
 use std::collections::HashMap;
 
 /// How many key result rows the new-objective form offers.
@@ -88,52 +91,35 @@ fn key_result_form(index: usize, fields: &Fields, problems: &Problems, people: &
     }
 }
 
-/// Reads the key result in row `index` of a form: the fields given, and for those left
-/// blank what the sentence says. `None` for a row left empty.
+/// Reads the key result in row `index` of a form: its sentence and the fields given
+/// beside it, which the app interprets; what the interpretation misses is said at the
+/// row's fields before anything is sent. `None` for a row left empty.
 fn read_key_result(fields: &Fields, index: usize, problems: &mut Problems) -> Option<NewKeyResult> {
     let name = |field: &str| format!("key_results.{index}.{field}");
     let title = fields.text(&name("title"));
     if title.is_empty() {
         return None;
     }
-    let parsed = match milepost_okrfile::parse_key_result(title) {
-        Ok(parsed) => parsed,
-        Err(too_long) => {
-            problems.add(&name("title"), too_long.to_string());
-            return None;
-        }
-    };
-    let kind = match fields.text(&name("kind")) {
-        "" => parsed.kind,
-        text => KeyResultKind::parse(text),
-    };
-    let Some(kind) = kind else {
-        problems.add(
-            &name("kind"),
-            "nothing measurable was read in the sentence: choose a kind, or write it as “Increase NPS from 32 to 50”",
-        );
-        return None;
-    };
-    let parsed_kind = parsed.kind == Some(kind);
-    let start = fields.number(&name("start"), problems).or(if parsed_kind { parsed.start } else { None });
-    let target = fields.number(&name("target"), problems).or(if parsed_kind { parsed.target } else { None });
-    // A target stated as a change ("by 30%") counts only when no target is known.
-    let relative = parsed_kind && target.is_none();
+    let kind = read_kind(fields, &name("kind"), problems);
+    let start = fields.number(&name("start"), problems);
+    let target = fields.number(&name("target"), problems);
+    let (start, target, range) = boxes(kind, start, target);
+    let given =
+        Given { kind, unit: fields.optional(&name("unit")).map(Some), start, target, range, ..Given::default() };
+    for problem in interpret(Some(title), &given, None, Baseline::NotLinked).problems {
+        problems.add(&name(key_result_field(problem.field)), problem.detail);
+    }
     Some(NewKeyResult {
         title: title.to_owned(),
         kind,
-        metric: parsed.metric,
-        unit: fields.optional(&name("unit")).or(parsed.unit),
+        metric: None,
+        unit: fields.optional(&name("unit")),
         start,
         target,
-        range: if kind == KeyResultKind::Range { parsed.range } else { None },
-        comparator: if kind == KeyResultKind::Maintain {
-            parsed.comparator.or(Some(Comparator::AtLeast))
-        } else {
-            None
-        },
-        relative_change: if relative { parsed.relative_change } else { None },
-        delta: if relative { parsed.delta } else { None },
+        range,
+        comparator: None,
+        relative_change: None,
+        delta: None,
         weight: None,
         owner_person_id: fields.whole(&name("owner"), problems),
         cadence: None,
@@ -571,26 +557,27 @@ pub async fn parse_sentence(_viewer: Viewer, Query(query): Query<ParseQuery>) ->
     let index = query.index.min(50);
     let title = query.fields.get(&format!("key_results.{index}.title")).cloned().unwrap_or_default();
     let mut problems = Problems::default();
-    // The fragment holds the fields under the sentence, not the sentence itself: a
-    // sentence too long to read is said at the first of them, right below it.
-    let parsed = milepost_okrfile::parse_key_result(&title).unwrap_or_else(|too_long| {
-        problems.add(&format!("key_results.{index}.kind"), too_long.to_string());
-        milepost_okrfile::ParsedKeyResult::unread()
-    });
+    let reading = interpret(Some(&title), &Given::default(), None, Baseline::NotLinked);
+    let numbers = reading.numbers;
     let number = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
     let mut pairs = HashMap::new();
     let name = |field: &str| format!("key_results.{index}.{field}");
     pairs.insert(name("title"), title.clone());
-    pairs.insert(name("kind"), parsed.kind.map(|k| k.as_str().to_owned()).unwrap_or_default());
-    let (start, target) = match (parsed.kind, parsed.range) {
+    pairs.insert(name("kind"), numbers.kind.map(|k| k.as_str().to_owned()).unwrap_or_default());
+    let (start, target) = match (numbers.kind, numbers.range) {
         (Some(KeyResultKind::Range), Some([low, high])) => (Some(low), Some(high)),
-        _ => (parsed.start, parsed.target),
+        _ => (numbers.start, numbers.target),
     };
     pairs.insert(name("start"), number(start));
     pairs.insert(name("target"), number(target));
-    pairs.insert(name("unit"), parsed.unit.unwrap_or_default());
-    if !title.trim().is_empty() && !parsed.measurable && problems.is_empty() {
-        problems.add(&name("kind"), "nothing measurable read yet: add a number, as in “from 40% to 80%”");
+    pairs.insert(name("unit"), numbers.unit.unwrap_or_default());
+    // The fragment holds the fields under the sentence, not the sentence itself: what is
+    // wrong with the sentence is said at the first of them, right below it.
+    if !title.trim().is_empty() {
+        for problem in reading.problems {
+            let field = if problem.field == "start" { "start" } else { "kind" };
+            problems.add(&name(field), problem.detail);
+        }
     }
     let row = key_result_form(index, &Fields::from(pairs), &problems, &[]);
     Ok(page(StatusCode::OK, &KeyResultFields { row }))

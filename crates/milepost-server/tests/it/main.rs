@@ -41,6 +41,7 @@ mod errors;
 mod forecasts;
 mod harness;
 mod isolation;
+mod key_result_sentences;
 mod kpi_feed;
 mod kpi_files;
 mod kpi_sources;
