@@ -18,9 +18,9 @@
 //!    that does not restate the start keeps the one it had.
 //! 4. **Derived**: an increase or decrease that still has no start starts at its
 //!    linked KPI's value at the cycle's start (SPEC §4, baselines), or, with no KPI, at
-//!    0 when its sentence names a bare count (an increase to a number with no unit and
-//!    no start: "Hire 5 engineers", "Ship 3 features"); a maintain key result with no
-//!    side is "at or above".
+//!    0 when its sentence names a bare count (an increase to a target with no start
+//!    and no change: "Hire 5 engineers", "Ship 3 features", "Book $120,000 in
+//!    wholesale orders"); a maintain key result with no side is "at or above".
 //!
 //! A target, a relative change ("by 20%") and an absolute change ("by 200") are one
 //! choice: the first level that states any of them states all three, so a target typed
@@ -231,15 +231,13 @@ pub fn interpret(
                 wants_baseline = true;
                 // A count the sentence names ("Hire 5 engineers"), not a start left out
                 // beside a title that says no number.
-                let counted = agrees.is_some_and(|s| {
-                    s.target.is_some() && s.unit.is_none() && s.relative_change.is_none() && s.delta.is_none()
-                });
+                let counted =
+                    agrees.is_some_and(|s| s.target.is_some() && s.relative_change.is_none() && s.delta.is_none());
                 let bare_count = kind == Some(KeyResultKind::Increase)
                     && counted
                     && numbers.target.is_some()
                     && relative_change.is_none()
-                    && delta.is_none()
-                    && numbers.unit.is_none();
+                    && delta.is_none();
                 if bare_count {
                     numbers.start = Some(0.0);
                 } else {
@@ -293,8 +291,10 @@ mod tests {
             assert!(read.problems.is_empty(), "{read:?}");
             assert_eq!(read.numbers.start, Some(0.0), "{count}");
         }
-        let percent = read("Increase conversion to 5%");
-        assert_eq!(percent.problems[0].field, "start", "a percentage is no count: {percent:?}");
+        let booked = read("Book $120,000 in wholesale orders");
+        assert_eq!((booked.numbers.start, booked.numbers.unit.as_deref()), (Some(0.0), Some("USD")), "{booked:?}");
+        let more = read("Handle 20% more tickets");
+        assert_eq!(more.problems[0].field, "start", "a change needs a start: {more:?}");
         let double = read("Double paid seats from 200 to 400");
         assert!(double.problems.is_empty(), "{double:?}");
         assert_eq!((double.numbers.target, double.numbers.relative_change), (Some(400.0), None));

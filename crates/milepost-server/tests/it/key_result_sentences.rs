@@ -62,7 +62,7 @@ fn good() -> Vec<(&'static str, Value)> {
 /// Sentences every door refuses, with the field at fault and words the refusal says.
 const BAD: [(&str, &str, &str); 4] = [
     ("Reduce churn by 20%", "start", "does not say where it starts"),
-    ("Increase conversion to 5%", "start", "does not say where it starts"),
+    ("Handle 20% more tickets", "start", "does not say where it starts"),
     ("Improve the vibe", "kind", "nothing measurable was read"),
     ("Increase NPS from 50 to 50", "target", "50"),
 ];
