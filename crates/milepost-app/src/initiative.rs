@@ -2,7 +2,7 @@
 
 use crate::Caller;
 use crate::access::record;
-use crate::error::{AppError, Problems, on_update};
+use crate::error::{AppError, Path, Problems, on_update};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
 use crate::permission::{Action, require, sees_key_result};
@@ -210,9 +210,13 @@ async fn check_common(
     }
     for (index, id) in key_result_ids.iter().enumerate() {
         if key_result_ids[..index].contains(id) {
-            problems.push(format!("/key_result_ids/{index}"), format!("key result {id} is listed twice"));
+            problems
+                .push(Path::root().field("key_result_ids").index(index), format!("key result {id} is listed twice"));
         } else if !sees_key_result(tx, caller, *id).await? {
-            problems.push(format!("/key_result_ids/{index}"), format!("there is no key result {id} in this workspace"));
+            problems.push(
+                Path::root().field("key_result_ids").index(index),
+                format!("there is no key result {id} in this workspace"),
+            );
         }
     }
     Ok(due_date.and_then(|d| problems.check("/due_date", parse_day(d))).map(|d| d.to_string()))

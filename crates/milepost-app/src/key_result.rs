@@ -8,7 +8,7 @@ mod view;
 
 use crate::Caller;
 use crate::cycle::period_of;
-use crate::error::{AppError, Problems, on_update};
+use crate::error::{AppError, Path, Problems, on_update};
 use crate::evaluation::{KeyResultEval, evaluate_key_result, measure_of, schedule_of};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
@@ -311,8 +311,16 @@ impl KeyResults<'_> {
         }
         let period = period_of(&cycle);
         let mut problems = Problems::new();
-        let fields =
-            check_new(tx, caller, &mut problems, "", (objective.id, objective.owner_person_id), &period, new).await?;
+        let fields = check_new(
+            tx,
+            caller,
+            &mut problems,
+            &Path::root(),
+            (objective.id, objective.owner_person_id),
+            &period,
+            new,
+        )
+        .await?;
         problems.finish()?;
         let Some(fields) = fields else {
             return Err(AppError::invalid("/title", "missing"));
@@ -385,7 +393,7 @@ impl KeyResults<'_> {
         let restated = change.target.is_some() || change.relative_change.is_some() || change.delta.is_some();
         let definition = check_definition(
             &mut problems,
-            "",
+            &Path::root(),
             MeasureSpec {
                 kind: change.kind.or(Some(current.kind)),
                 start: change.start.or(current.start_value),
@@ -404,8 +412,13 @@ impl KeyResults<'_> {
             Some(points) => points,
             None => current.target_schedule.as_deref().and_then(|json| serde_json::from_str(json).ok()),
         };
-        let schedule =
-            check_schedule(&mut problems, "", schedule_points, definition.as_ref().map(|d| &d.measure), &period);
+        let schedule = check_schedule(
+            &mut problems,
+            &Path::root(),
+            schedule_points,
+            definition.as_ref().map(|d| &d.measure),
+            &period,
+        );
         let owner = patch::apply(current.owner_person_id, change.owner_person_id);
         check_person(
             tx,

@@ -6,7 +6,7 @@ mod links;
 use crate::Caller;
 use crate::access::record;
 use crate::cycle::period_of;
-use crate::error::{AppError, Problems, on_update};
+use crate::error::{AppError, Path, Problems, on_update};
 use crate::evaluation::{CycleCache, CycleData, Evaluation, ScoreView};
 use crate::key_result::{self, KeyResultView, NewKeyResult};
 use crate::page::{self, ListParams, Paged};
@@ -317,7 +317,7 @@ impl Objectives<'_> {
         let period = period_of(&cycle);
         let mut key_results = Vec::new();
         for (index, kr) in new.key_results.into_iter().enumerate() {
-            let prefix = format!("/key_results/{index}");
+            let prefix = Path::root().field("key_results").index(index);
             let fields =
                 key_result::check_new(tx, caller, &mut problems, &prefix, (0, new.owner_person_id), &period, kr)
                     .await?;

@@ -26,7 +26,7 @@ pub mod workspace;
 pub use access::{AccessStore, EventFilter, EventRow, InvitationRow, NewEvent, NewToken, SessionRow, TokenRow};
 pub use check_in::{CheckInRow, CheckInStore, GoalChangeRow, NewCheckIn};
 pub use cycle::{CycleFields, CycleFilter, CycleRow, CycleStore, CycleTransitionRow, NewCycleTransition};
-pub use error::{Result, StoreError};
+pub use error::{Result, StoreError, Unique};
 pub use initiative::{InitiativeFields, InitiativeFilter, InitiativeRow, InitiativeStore};
 pub use key_result::{KeyResultFields, KeyResultFilter, KeyResultRow, KeyResultStore};
 pub use kpi::{KpiFields, KpiFilter, KpiRow, KpiStore, MeasurementRow, NewMeasurement};

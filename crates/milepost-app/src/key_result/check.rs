@@ -4,7 +4,7 @@
 
 use super::NewKeyResult;
 use crate::Caller;
-use crate::error::{AppError, Problems};
+use crate::error::{AppError, Path, Problems};
 use milepost_core::key_result::{MeasureSpec, SchedulePoint};
 use milepost_core::{Cadence, CyclePeriod, Measure, TargetSchedule, Title, Weight};
 use milepost_store::{KeyResultFields, Tx};
@@ -12,7 +12,7 @@ use milepost_store::{KeyResultFields, Tx};
 /// The longest metric or unit accepted.
 const SHORT_TEXT: usize = 100;
 
-pub(super) fn short_text(problems: &mut Problems, pointer: &str, text: Option<&str>) -> Option<String> {
+pub(super) fn short_text(problems: &mut Problems, pointer: impl Into<Path>, text: Option<&str>) -> Option<String> {
     let text = text?.trim();
     if text.is_empty() {
         return None;
@@ -30,11 +30,11 @@ pub(super) struct Definition {
     pub(super) relative_change: Option<f64>,
 }
 
-pub(super) fn check_definition(problems: &mut Problems, prefix: &str, spec: MeasureSpec) -> Option<Definition> {
+pub(super) fn check_definition(problems: &mut Problems, prefix: &Path, spec: MeasureSpec) -> Option<Definition> {
     match Measure::try_new(spec) {
         Ok(measure) => Some(Definition { measure, relative_change: spec.relative_change }),
         Err(error) => {
-            problems.push(format!("{prefix}/{}", error.field()), &error);
+            problems.push(prefix.clone().field(error.field()), &error);
             None
         }
     }
@@ -42,18 +42,20 @@ pub(super) fn check_definition(problems: &mut Problems, prefix: &str, spec: Meas
 
 pub(super) fn check_schedule(
     problems: &mut Problems,
-    prefix: &str,
+    prefix: &Path,
     points: Option<Vec<SchedulePoint>>,
     measure: Option<&Measure>,
     period: &CyclePeriod,
 ) -> Option<String> {
     let points = points?;
     if !matches!(measure, Some(Measure::Increase { .. } | Measure::Decrease { .. }) | None) {
-        problems
-            .push(format!("{prefix}/target_schedule"), "only increase and decrease key results take a target schedule");
+        problems.push(
+            prefix.clone().field("target_schedule"),
+            "only increase and decrease key results take a target schedule",
+        );
         return None;
     }
-    let schedule = problems.check(&format!("{prefix}/target_schedule"), TargetSchedule::try_new(points, period))?;
+    let schedule = problems.check(prefix.clone().field("target_schedule"), TargetSchedule::try_new(points, period))?;
     serde_json::to_string(schedule.points()).ok()
 }
 
@@ -61,7 +63,7 @@ pub(super) async fn check_kpi(
     tx: &mut Tx,
     caller: &Caller,
     problems: &mut Problems,
-    pointer: &str,
+    pointer: impl Into<Path>,
     kpi: Option<i64>,
 ) -> Result<(), AppError> {
     if let Some(kpi) = kpi
@@ -76,7 +78,7 @@ pub(super) async fn check_person(
     tx: &mut Tx,
     caller: &Caller,
     problems: &mut Problems,
-    pointer: &str,
+    pointer: impl Into<Path>,
     person: Option<i64>,
 ) -> Result<(), AppError> {
     if let Some(person) = person
@@ -93,17 +95,17 @@ pub(crate) async fn check_new(
     tx: &mut Tx,
     caller: &Caller,
     problems: &mut Problems,
-    prefix: &str,
+    prefix: &Path,
     objective: (i64, Option<i64>),
     period: &CyclePeriod,
     new: NewKeyResult,
 ) -> Result<Option<KeyResultFields>, AppError> {
     let (objective_id, objective_owner) = objective;
-    let title = problems.check(&format!("{prefix}/title"), Title::parse(&new.title));
-    let metric = short_text(problems, &format!("{prefix}/metric"), new.metric.as_deref());
-    let unit = short_text(problems, &format!("{prefix}/unit"), new.unit.as_deref());
+    let title = problems.check(prefix.clone().field("title"), Title::parse(&new.title));
+    let metric = short_text(problems, prefix.clone().field("metric"), new.metric.as_deref());
+    let unit = short_text(problems, prefix.clone().field("unit"), new.unit.as_deref());
     let weight = match new.weight {
-        Some(w) => problems.check(&format!("{prefix}/weight"), Weight::try_new(w)),
+        Some(w) => problems.check(prefix.clone().field("weight"), Weight::try_new(w)),
         None => Some(Weight::ONE),
     };
     let definition = check_definition(
@@ -122,8 +124,8 @@ pub(crate) async fn check_new(
     let schedule =
         check_schedule(problems, prefix, new.target_schedule, definition.as_ref().map(|d| &d.measure), period);
     let owner = new.owner_person_id.or(objective_owner);
-    check_kpi(tx, caller, problems, &format!("{prefix}/kpi_id"), new.kpi_id).await?;
-    check_person(tx, caller, problems, &format!("{prefix}/owner_person_id"), new.owner_person_id).await?;
+    check_kpi(tx, caller, problems, prefix.clone().field("kpi_id"), new.kpi_id).await?;
+    check_person(tx, caller, problems, prefix.clone().field("owner_person_id"), new.owner_person_id).await?;
     let (Some(title), Some(weight), Some(definition)) = (title, weight, definition) else {
         return Ok(None);
     };

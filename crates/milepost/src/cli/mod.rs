@@ -172,12 +172,14 @@ fn explain(error: milepost_app::AppError) -> anyhow::Error {
         milepost_app::AppError::Invalid(problems) => {
             let lines: Vec<String> = problems
                 .iter()
-                .map(|p| match &p.location {
-                    milepost_app::Location::Pointer(at)
-                    | milepost_app::Location::Parameter(at)
-                    | milepost_app::Location::Header(at) => {
-                        format!("  {}: {}", at.trim_start_matches('/'), p.detail)
-                    }
+                .map(|p| {
+                    // The place as the steps of the request (`key_results/0/target`);
+                    // a CSV row's problem already names its row and line.
+                    let at = match &p.location {
+                        milepost_app::Location::Body(path) => path.pointer().trim_start_matches('/').to_owned(),
+                        milepost_app::Location::Parameter(name) | milepost_app::Location::Header(name) => name.clone(),
+                    };
+                    format!("  {at}: {}", p.detail)
                 })
                 .collect();
             if lines.len() == 1 {
