@@ -183,7 +183,7 @@ impl Access<'_> {
         let caller = Caller {
             workspace,
             workspace_slug: slug.clone(),
-            role: Role::from_stored(&person.role),
+            role: person.role,
             person: Some(person.id),
             team: person.team_id,
             token: None,
@@ -320,7 +320,7 @@ impl Access<'_> {
         let actor = Caller {
             workspace,
             workspace_slug: slug.clone(),
-            role: Role::from_stored(&person.role),
+            role: person.role,
             person: Some(person.id),
             team: person.team_id,
             token: None,

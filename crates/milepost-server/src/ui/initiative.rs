@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use milepost_app::initiative::{InitiativePatch, InitiativeStatus, InitiativeView, NewInitiative};
 use milepost_app::objective::ObjectiveView;
 use milepost_app::{App, AppError, Path};
+use milepost_core::Named;
 use milepost_core::{InitiativeId, KeyResultId, ObjectiveId};
 use std::collections::HashMap;
 

@@ -276,7 +276,7 @@ db_test!(initiatives_link_to_key_results, |store: Store| async move {
         title: "New triage macro".into(),
         description: String::new(),
         owner_person_id: None,
-        status: "active".into(),
+        status: milepost_core::InitiativeStatus::Active,
         due_date: Some("2026-11-30".into()),
         link: None,
     };
