@@ -10,6 +10,7 @@ mod kr;
 mod lint;
 mod migrate;
 mod remote;
+mod seed;
 mod serve;
 mod token;
 mod user;
@@ -57,6 +58,8 @@ enum Command {
     Export(export::ExportArgs),
     /// The audit trail: export every change, who made it, when, before and after.
     Audit(audit::AuditArgs),
+    /// Fill a workspace with a synthetic organisation of any size, for trying and benchmarking.
+    Seed(seed::SeedArgs),
 }
 
 /// How a command prints its answer.
@@ -107,6 +110,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Apply(args) => apply::run(args).await,
         Command::Export(args) => export::run(args).await.map(|()| done),
         Command::Audit(args) => audit::run(args).await.map(|()| done),
+        Command::Seed(args) => seed::run(args).await.map(|()| done),
     }
 }
 
