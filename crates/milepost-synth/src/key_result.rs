@@ -69,6 +69,8 @@ pub(crate) struct KeyResult {
     pub(crate) added_after_start: bool,
     pub(crate) created_at: i64,
     pub(crate) decimals: i32,
+    /// What a milestone delivers.
+    pub(crate) deliverable: Option<&'static str>,
     pub(crate) fate: Fate,
     /// Filled from its check-ins once planned.
     pub(crate) first_check_in_id: i64,
@@ -93,6 +95,8 @@ pub(crate) struct Slot<'a> {
     pub(crate) aspirational: bool,
     pub(crate) added_after_start: bool,
     pub(crate) created_at: i64,
+    /// What the objective's key results so far measure or deliver.
+    pub(crate) taken: &'a [String],
     /// KPIs with values all through the cycle, to link a few key results to.
     pub(crate) kpis: &'a [Kpi],
     pub(crate) linkable: &'a [usize],
@@ -122,6 +126,19 @@ pub(crate) fn written(value: f64, unit: Option<&str>, decimals: i32) -> String {
         Some(unit) => format!("{sign}{grouped} {unit}"),
         None => format!("{sign}{grouped}"),
     }
+}
+
+/// A metric the objective's other key results do not measure yet (two key results of
+/// one objective measuring the same thing is what the linter warns about).
+fn fresh_metric(rng: &mut StdRng, taken: &[String]) -> &'static crate::words::Metric {
+    let mut metric = pick(rng, METRICS);
+    for _ in 0..8 {
+        if !taken.iter().any(|t| t == metric.name) {
+            break;
+        }
+        metric = pick(rng, METRICS);
+    }
+    metric
 }
 
 fn fate(rng: &mut StdRng, slot: &Slot<'_>) -> Fate {
@@ -177,6 +194,7 @@ pub(crate) fn make(slot: &Slot<'_>) -> KeyResult {
         added_after_start: slot.added_after_start,
         created_at: slot.created_at,
         decimals: 0,
+        deliverable: None,
         fate,
         first_check_in_id: 0,
         check_ins: 0,
@@ -184,7 +202,13 @@ pub(crate) fn make(slot: &Slot<'_>) -> KeyResult {
         updated_at: slot.created_at,
     };
     if !slot.linkable.is_empty() && rng.random_bool(0.045) {
-        let kpi = *pick(&mut rng, slot.linkable);
+        let mut kpi = *pick(&mut rng, slot.linkable);
+        for _ in 0..8 {
+            if !slot.taken.iter().any(|t| *t == slot.kpis[kpi].name) {
+                break;
+            }
+            kpi = *pick(&mut rng, slot.linkable);
+        }
         fed_by(&mut rng, &mut key_result, slot, kpi);
         return key_result;
     }
@@ -192,7 +216,7 @@ pub(crate) fn make(slot: &Slot<'_>) -> KeyResult {
         0 | 1 => linear(&mut rng, &mut key_result, slot),
         2 => maintain(&mut rng, &mut key_result, slot),
         3 => {
-            let metric = pick(&mut rng, METRICS);
+            let metric = fresh_metric(&mut rng, slot.taken);
             let middle = between(&mut rng, metric.level.0, metric.level.1);
             let low = round(middle * 0.9, metric.decimals);
             let high = round(middle * 1.1, metric.decimals).max(low + 10_f64.powi(-metric.decimals));
@@ -210,14 +234,22 @@ pub(crate) fn make(slot: &Slot<'_>) -> KeyResult {
             key_result.measure = Measure::Range { low, high };
         }
         _ => {
-            key_result.title = format!("{} {}", pick(&mut rng, MILESTONE_VERBS), pick(&mut rng, DELIVERABLES));
+            let mut deliverable = *pick(&mut rng, DELIVERABLES);
+            for _ in 0..8 {
+                if !slot.taken.iter().any(|t| t == deliverable) {
+                    break;
+                }
+                deliverable = *pick(&mut rng, DELIVERABLES);
+            }
+            key_result.title = format!("{} {deliverable}", pick(&mut rng, MILESTONE_VERBS));
+            key_result.deliverable = Some(deliverable);
         }
     }
     key_result
 }
 
 fn linear(rng: &mut StdRng, key_result: &mut KeyResult, slot: &Slot<'_>) {
-    let metric = pick(rng, METRICS);
+    let metric = fresh_metric(rng, slot.taken);
     let up = !metric.lower_is_better;
     let decimals = metric.decimals;
     let start = round(between(rng, metric.level.0, metric.level.1), decimals).max(1.0);
@@ -278,11 +310,12 @@ fn linear(rng: &mut StdRng, key_result: &mut KeyResult, slot: &Slot<'_>) {
 }
 
 fn maintain(rng: &mut StdRng, key_result: &mut KeyResult, slot: &Slot<'_>) {
-    let (metric, unit, threshold, decimals, at_least) = if rng.random_bool(0.5) {
+    let uptime_taken = slot.taken.iter().any(|t| t == "uptime");
+    let (metric, unit, threshold, decimals, at_least) = if rng.random_bool(0.5) && !uptime_taken {
         let threshold = *pick(rng, &[99.5, 99.9, 99.95]);
         ("uptime".to_owned(), Some("%"), threshold, 2, true)
     } else {
-        let metric = pick(rng, METRICS);
+        let metric = fresh_metric(rng, slot.taken);
         let threshold = round(between(rng, metric.level.0, metric.level.1), metric.decimals);
         (metric.name.to_owned(), metric.unit, threshold, metric.decimals, !metric.lower_is_better)
     };
@@ -351,6 +384,11 @@ fn fed_by(rng: &mut StdRng, key_result: &mut KeyResult, slot: &Slot<'_>, index: 
 }
 
 impl KeyResult {
+    /// What it measures or delivers, to keep its objective's other key results apart.
+    pub(crate) fn subject(&self) -> Option<String> {
+        self.metric.clone().or_else(|| self.deliverable.map(str::to_owned))
+    }
+
     /// The start stored on the row: the baseline of an increase or decrease.
     pub(crate) fn start_value(&self) -> Option<f64> {
         match self.measure {

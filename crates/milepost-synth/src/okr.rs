@@ -334,6 +334,7 @@ fn add(
         (None, None) => vec![0],
     };
     let count = 3 + weighted(rng, &[0.4, 0.45, 0.15]);
+    let mut taken: Vec<String> = Vec::with_capacity(count);
     for _ in 0..count {
         let key_result_index = okrs.key_results.len() as u64;
         let slot = Slot {
@@ -351,10 +352,13 @@ fn add(
             aspirational: draft.aspirational,
             added_after_start: late,
             created_at: created_at + key_result_index as i64 % 1000,
+            taken: &taken,
             kpis: inputs.kpis,
             linkable,
         };
-        okrs.key_results.push(key_result::make(&slot));
+        let key_result = key_result::make(&slot);
+        taken.extend(key_result.subject());
+        okrs.key_results.push(key_result);
     }
     okrs.objectives[index].key_results = first_key_result..okrs.key_results.len();
     index

@@ -15,6 +15,20 @@ fn html(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#x27;")
 }
 
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path.display().to_string());
+        }
+    }
+    files
+}
+
 /// Runs `milepost seed --synthetic` with the database arguments `database` and `args`.
 fn seed(cwd: &Path, database: &[&str], args: &[&str]) -> std::process::Output {
     milepost(cwd).args(["seed", "--synthetic", "--password", PASSWORD]).args(database).args(args).output().unwrap()
@@ -140,6 +154,17 @@ async fn a_seeded_organisation_reads_through_the_real_server(database: &[&str]) 
         .unwrap();
     let status = response.status();
     assert!(status.is_success(), "{status}: {}", response.text().await.unwrap());
+
+    // The active quarter as OKR files, applied again: nothing to change, so every row
+    // reads back as the files' objectives and key results exactly.
+    let slug = cycles[1]["slug"].as_str().unwrap();
+    let export = milepost(dir.path()).args(["export", "okrs", "--cycle", slug]).args(database).output().unwrap();
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    let files: Vec<String> = walk(&dir.path().join("okrs"));
+    assert!(files.len() > 20, "one file per owner: {files:?}");
+    let apply = milepost(dir.path()).args(["apply", "--dry-run"]).args(database).args(&files).output().unwrap();
+    let plan = String::from_utf8_lossy(&apply.stdout);
+    assert!(apply.status.success() && plan.contains("No changes"), "{plan}{}", String::from_utf8_lossy(&apply.stderr));
 
     // Seeding the same slug again is refused, and nothing is written.
     let again = seed(dir.path(), database, &["--people", "50"]);
