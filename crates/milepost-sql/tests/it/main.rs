@@ -310,3 +310,5 @@ db_test!(a_stored_value_that_cannot_be_read_names_its_table_row_and_column, |sto
     let error = tx.key_result(ws, kr.id).await.unwrap_err();
     assert!(!error.is_unavailable(), "a corrupted row is a bug, not an outage");
 });
+
+mod bulk;

@@ -11,6 +11,7 @@ mod kr;
 mod lint;
 mod migrate;
 mod remote;
+mod seed;
 mod serve;
 mod token;
 mod user;
@@ -60,6 +61,8 @@ enum Command {
     Audit(audit::AuditArgs),
     /// Measure the server: pages, check-in writes and memory, each beside its baseline.
     Bench(bench::BenchArgs),
+    /// Fill a workspace with a synthetic organisation of any size, for trying and benchmarking.
+    Seed(seed::SeedArgs),
 }
 
 /// How a command prints its answer.
@@ -111,6 +114,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Export(args) => export::run(args).await.map(|()| done),
         Command::Audit(args) => audit::run(args).await.map(|()| done),
         Command::Bench(args) => bench::run(args).await.map(|()| done),
+        Command::Seed(args) => seed::run(args).await.map(|()| done),
     }
 }
 
