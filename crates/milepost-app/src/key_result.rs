@@ -283,7 +283,7 @@ impl KeyResults<'_> {
         views(&mut tx, caller, vec![row], self.app.now()).await?.pop().ok_or_else(|| not_found(id))
     }
 
-    /// [`App::create_key_result`] inside a transaction the caller commits; returns the
+    /// `app.key_results().create` inside a transaction the caller commits; returns the
     /// row written.
     pub(crate) async fn create_in(
         self,
@@ -359,7 +359,7 @@ impl KeyResults<'_> {
         self.written_view(caller, row).await
     }
 
-    /// [`App::update_key_result`] inside a transaction the caller commits; returns the
+    /// `app.key_results().update` inside a transaction the caller commits; returns the
     /// row written.
     pub(crate) async fn update_in(
         self,
@@ -501,7 +501,7 @@ impl KeyResults<'_> {
         self.written_view(caller, row).await
     }
 
-    /// [`App::archive_key_result`] inside a transaction the caller commits; returns the
+    /// `app.key_results().archive` inside a transaction the caller commits; returns the
     /// row written.
     pub(crate) async fn archive_in(
         self,

@@ -283,7 +283,7 @@ impl Objectives<'_> {
         views(&mut tx, caller, vec![row], self.app.now(), include_archived).await?.pop().ok_or_else(|| not_found(id))
     }
 
-    /// [`App::create_objective`] inside a transaction the caller commits; returns what
+    /// `app.objectives().create` inside a transaction the caller commits; returns what
     /// was written.
     pub(crate) async fn create_in(self, tx: &mut Tx, caller: &Caller, new: NewObjective) -> Result<Created, AppError> {
         require(caller, Action::EditOkr { owner: new.owner_person_id })?;
@@ -376,7 +376,7 @@ impl Objectives<'_> {
         self.written_view(caller, row, false).await
     }
 
-    /// [`App::update_objective`] inside a transaction the caller commits; returns the
+    /// `app.objectives().update` inside a transaction the caller commits; returns the
     /// row written.
     pub(crate) async fn update_in(
         self,
@@ -463,7 +463,7 @@ impl Objectives<'_> {
         self.written_view(caller, row, archived).await
     }
 
-    /// [`App::archive_objective`] inside a transaction the caller commits; returns the
+    /// `app.objectives().archive` inside a transaction the caller commits; returns the
     /// row written.
     pub(crate) async fn archive_in(
         self,
@@ -525,7 +525,7 @@ impl Objectives<'_> {
     }
 
     /// Every objective of a cycle that the caller may see (archived ones left out, as
-    /// [`App::list_objectives`] leaves them out), in id order, each with its key results
+    /// `app.objectives().list` leaves them out), in id order, each with its key results
     /// (archived ones left out), from one evaluation of the cycle. For pages that show a
     /// whole cycle several ways: the same objectives and key results as the list calls
     /// filtered by cycle, with the same numbers, for one evaluation instead of one per call.

@@ -385,7 +385,7 @@ impl Kpis<'_> {
         self.written_view(row).await
     }
 
-    /// [`App::create_kpi`] inside a transaction the caller commits (`milepost apply`).
+    /// `app.kpis().create` inside a transaction the caller commits (`milepost apply`).
     pub(crate) async fn create_in(self, tx: &mut Tx, caller: &Caller, new: NewKpi) -> Result<KpiRow, AppError> {
         require(caller, Action::DefineKpi)?;
         self.app.refuse_unallowed_source(new.source.as_ref()).await?;
@@ -472,7 +472,7 @@ impl Kpis<'_> {
         self.written_view(row).await
     }
 
-    /// [`App::update_kpi`] inside a transaction the caller commits (`milepost apply`).
+    /// `app.kpis().update` inside a transaction the caller commits (`milepost apply`).
     pub(crate) async fn update_in(
         self,
         tx: &mut Tx,
@@ -538,7 +538,7 @@ impl Kpis<'_> {
         self.written_view(row).await
     }
 
-    /// [`App::archive_kpi`] inside a transaction the caller commits (`milepost apply`).
+    /// `app.kpis().archive` inside a transaction the caller commits (`milepost apply`).
     pub(crate) async fn archive_in(
         self,
         tx: &mut Tx,

@@ -12,7 +12,7 @@
 //! A run that works records a measurement through the same path as the API (so linked
 //! key results get their check-ins) and clears the last failure; a run that fails
 //! stores the failure as a sentence on the KPI (`last_error`), with an audit event: the
-//! failure is data a person sees, never a dropped error. [`App::run_due_sources`] is
+//! failure is data a person sees, never a dropped error. `app.kpis().run_due_sources` is
 //! what the server's scheduler calls; servers sharing one database claim each due run
 //! by compare-and-set, so a source runs once per period.
 
