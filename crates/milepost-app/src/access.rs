@@ -156,7 +156,7 @@ fn token_view(row: TokenRow, now: Timestamp) -> TokenView {
         id: TokenId(row.id),
         state: state_of(&row, now),
         name: row.name,
-        role: Role::from_stored(&row.role),
+        role: row.role,
         prefix: row.prefix,
         created_at: from_ms(row.created_at),
         expires_at: row.expires_at.map(from_ms),
@@ -219,7 +219,7 @@ impl Access<'_> {
         let mut problems = Problems::new();
         let name = match new.name.as_deref() {
             Some(name) => problems.check("/name", Title::parse(name)).map(Title::into_string),
-            None => Some(format!("{} token", new.role.as_str())),
+            None => Some(format!("{} token", milepost_core::Named::as_str(new.role))),
         };
         if let Some(days) = new.expires_in_days
             && !(1..=MAX_TOKEN_DAYS).contains(&days)
@@ -235,13 +235,8 @@ impl Access<'_> {
             .map(|at| at.as_millisecond());
         let name = name.unwrap_or_default();
         let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 8).collect();
-        let stored = NewToken {
-            name: &name,
-            role: new.role.as_str(),
-            prefix: &prefix,
-            secret_hash: &hash_secret(&secret),
-            expires_at,
-        };
+        let stored =
+            NewToken { name: &name, role: new.role, prefix: &prefix, secret_hash: &hash_secret(&secret), expires_at };
         let mut tx = self.app.store().write().await?;
         let row = tx.insert_token(caller.workspace, &stored, now.as_millisecond()).await?;
         record(
@@ -309,14 +304,7 @@ impl Access<'_> {
             tx.touch_token(workspace, row.id, now.as_millisecond()).await?;
             tx.commit().await?;
         }
-        Ok(Caller {
-            workspace,
-            workspace_slug: slug,
-            role: Role::from_stored(&row.role),
-            person: None,
-            team: None,
-            token: Some(row.id),
-        })
+        Ok(Caller { workspace, workspace_slug: slug, role: row.role, person: None, team: None, token: Some(row.id) })
     }
 
     /// The audit trail (admins only), oldest first.

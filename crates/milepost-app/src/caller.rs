@@ -4,7 +4,6 @@
 //! on its data directory, the demo loader) act as the workspace's operator, an admin.
 
 use milepost_core::WorkspaceId;
-use serde::{Deserialize, Serialize};
 
 /// The workspace a request acts in, and with what rights.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,38 +36,6 @@ impl Caller {
     }
 }
 
-/// What a person may do in their workspace (SPEC §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Everything in the workspace.
-    Admin,
-    /// Create and edit OKRs and KPIs.
-    Editor,
-    /// Edit what they own, check in on their key results.
-    Member,
-    /// Read only.
-    Viewer,
-}
-
-impl Role {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Editor => "editor",
-            Role::Member => "member",
-            Role::Viewer => "viewer",
-        }
-    }
-
-    /// Reads a stored name; an unknown one reads as the least privileged role.
-    pub fn from_stored(text: &str) -> Role {
-        match text {
-            "admin" => Role::Admin,
-            "editor" => Role::Editor,
-            "member" => Role::Member,
-            _ => Role::Viewer,
-        }
-    }
-}
+/// What a person may do in their workspace (SPEC §3): defined in the core, with its
+/// stored names; the caller acts with one.
+pub use milepost_core::Role;

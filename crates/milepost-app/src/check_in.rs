@@ -8,7 +8,7 @@ pub use form::CheckInForm;
 
 use crate::Caller;
 use crate::access::record;
-use crate::error::{AppError, FieldError, Problems};
+use crate::error::{AppError, FieldError, Location, Path, Problems};
 use crate::key_result::{self, KeyResultView};
 use crate::page::{self, ListParams, Paged};
 use crate::permission::{Action, allows, require};
@@ -270,7 +270,7 @@ impl CheckIns<'_> {
             match entry.value {
                 Some(value) => check_ins.push((index, entry, value)),
                 None => problems.push(FieldError::body(
-                    format!("/check_ins/{index}/value"),
+                    Path::root().field("check_ins").index(index).field("value"),
                     "give the value now (the same as before, if it did not move)",
                 )),
             }
@@ -282,8 +282,8 @@ impl CheckIns<'_> {
         let mut written = Vec::with_capacity(check_ins.len());
         for (index, entry, value) in check_ins {
             let prefix = |mut error: FieldError| {
-                if let crate::Location::Pointer(pointer) = &mut error.location {
-                    *pointer = format!("/check_ins/{index}{pointer}");
+                if let Location::Body(path) = &mut error.location {
+                    *path = Path::root().field("check_ins").index(index).join(std::mem::take(path));
                 }
                 error
             };

@@ -21,7 +21,7 @@
 
 use crate::check_in::CheckIns;
 use crate::check_in::{Authority, NewCheckIn, write_check_in};
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldError, Path, Segment};
 use crate::kpi::measurement::parse_time;
 use crate::{Caller, Location};
 use jiff::Timestamp;
@@ -129,10 +129,7 @@ pub fn parse_check_in_csv(text: &str) -> Result<Vec<ImportedCheckIn>, AppError> 
         }
         let Some(fields) = split_fields(line) else {
             let index = rows.len();
-            problems.push(FieldError::body(
-                format!("/{index}"),
-                format!("row {} (line {line_number}): a quote is not closed on this line", index + 1),
-            ));
+            problems.push(FieldError::csv(index, line_number, "", "a quote is not closed on this line"));
             rows.push(None);
             continue;
         };
@@ -163,18 +160,13 @@ pub fn parse_check_in_csv(text: &str) -> Result<Vec<ImportedCheckIn>, AppError> 
             continue;
         };
         let index = rows.len();
-        let problem = |column: &str, detail: String| {
-            FieldError::body(format!("/{index}/{column}"), format!("row {} (line {line_number}): {detail}", index + 1))
-        };
+        let problem = |column: &str, detail: String| FieldError::csv(index, line_number, column, detail);
         if fields.len() != header.iter().flatten().count() {
-            problems.push(FieldError::body(
-                format!("/{index}"),
-                format!(
-                    "row {} (line {line_number}): has {} columns, the header {}",
-                    index + 1,
-                    fields.len(),
-                    header.iter().flatten().count()
-                ),
+            problems.push(FieldError::csv(
+                index,
+                line_number,
+                "",
+                format!("has {} columns, the header {}", fields.len(), header.iter().flatten().count()),
             ));
             rows.push(None);
             continue;
@@ -230,19 +222,23 @@ pub fn parse_check_in_csv(text: &str) -> Result<Vec<ImportedCheckIn>, AppError> 
 }
 
 /// The file's column for a pointer of a single check-in's problem.
-fn column_of(pointer: &str) -> &str {
-    match pointer.trim_start_matches('/') {
+fn column_of(field: &str) -> &str {
+    match field {
         "author_person_id" => "author",
         other => other,
     }
 }
 
-/// Rewrites a single check-in's problem as the import's, at its row and column.
+/// Rewrites a single check-in's problem (at a field of a check-in, `/value`) as the
+/// import's, at its row and the file's column (`/3/value`, "row 4 (value): …").
 fn at_row(index: usize, mut problem: FieldError) -> FieldError {
-    if let Location::Pointer(pointer) = &mut problem.location {
-        let column = column_of(pointer).to_owned();
+    if let Location::Body(path) = &mut problem.location {
+        let column = match path.segments() {
+            [Segment::Field(field), ..] => column_of(field).to_owned(),
+            _ => String::new(),
+        };
         problem.detail = format!("row {} ({column}): {}", index + 1, problem.detail);
-        *pointer = format!("/{index}/{column}");
+        *path = if column.is_empty() { Path::root().index(index) } else { Path::root().index(index).field(column) };
     }
     problem
 }
@@ -289,7 +285,7 @@ impl CheckIns<'_> {
                         Some(id) => Some(id),
                         None => {
                             problems.push(FieldError::body(
-                                format!("/{index}/author"),
+                                Path::root().index(index).field("author"),
                                 format!("row {} (author): there is nobody @{handle} in this workspace", index + 1),
                             ));
                             continue;
@@ -307,7 +303,7 @@ impl CheckIns<'_> {
                 checked_in_at: Some(row.checked_in_at),
                 author_person_id,
             };
-            let key_result = format!("/{index}/key_result");
+            let key_result = Path::root().index(index).field("key_result");
             let at_key_result =
                 |detail: String| FieldError::body(key_result.clone(), format!("row {}: {detail}", index + 1));
             match write_check_in(&mut tx, caller, row.key_result_id, new, "csv", Authority::CheckIn, now).await {
@@ -324,9 +320,10 @@ impl CheckIns<'_> {
         }
         if !problems.is_empty() {
             problems.sort_by_key(|problem| match &problem.location {
-                Location::Pointer(pointer) => {
-                    pointer.split('/').nth(1).and_then(|row| row.parse::<usize>().ok()).unwrap_or(usize::MAX)
-                }
+                Location::Body(path) => match path.segments().first() {
+                    Some(Segment::Index(row)) => *row,
+                    _ => usize::MAX,
+                },
                 _ => usize::MAX,
             });
             problems.truncate(PROBLEMS_MAX);
@@ -374,10 +371,7 @@ mod tests {
         let text = "key_result,checked_in_at,value,confidence\nKR-1,2026-11-16,1,7\nO-3,2026-11-16,lots,high\n";
         let Err(AppError::Invalid(problems)) = parse_check_in_csv(text) else { panic!("bad rows accepted") };
         let pointers: Vec<_> = problems.iter().map(|p| p.location.clone()).collect();
-        assert_eq!(
-            pointers,
-            ["/1/key_result", "/1/value", "/1/confidence"].map(|p| Location::Pointer(p.into())).to_vec()
-        );
+        assert_eq!(pointers, ["/1/key_result", "/1/value", "/1/confidence"].map(|p| Location::Body(p.into())).to_vec());
         assert!(problems[0].detail.starts_with("row 2 (line 3)"), "{}", problems[0].detail);
         let Err(AppError::Invalid(header)) = parse_check_in_csv("KR-1,2026-11-16,1\n") else { panic!("no header") };
         assert!(header[0].detail.contains("header"), "{}", header[0].detail);

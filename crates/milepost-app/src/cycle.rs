@@ -313,7 +313,7 @@ impl Cycles<'_> {
                      (POST /api/v1/cycles/{id}/reopen with its version and a reason)",
                     current.slug
                 ),
-                location: Some(crate::Location::Pointer("/status".to_owned())),
+                location: Some(crate::Location::Body("/status".into())),
             });
         }
         let (current_start, current_end) = (current.start_date.to_string(), current.end_date.to_string());

@@ -2,7 +2,7 @@
 
 use crate::Caller;
 use crate::access::record;
-use crate::error::{AppError, Problems, on_update};
+use crate::error::{AppError, Path, Problems, on_update};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
 use crate::permission::{Action, require, sees_key_result};
@@ -17,40 +17,8 @@ use serde::{Deserialize, Serialize};
 /// The longest link accepted.
 const LINK_MAX: usize = 2_000;
 
-/// Where an initiative stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum InitiativeStatus {
-    /// Not begun.
-    Planned,
-    /// Under way.
-    Active,
-    /// Finished.
-    Done,
-    /// Given up.
-    Dropped,
-}
-
-impl InitiativeStatus {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InitiativeStatus::Planned => "planned",
-            InitiativeStatus::Active => "active",
-            InitiativeStatus::Done => "done",
-            InitiativeStatus::Dropped => "dropped",
-        }
-    }
-
-    fn from_stored(text: &str) -> InitiativeStatus {
-        match text {
-            "active" => InitiativeStatus::Active,
-            "done" => InitiativeStatus::Done,
-            "dropped" => InitiativeStatus::Dropped,
-            _ => InitiativeStatus::Planned,
-        }
-    }
-}
+/// Where an initiative stands (defined in the core, with its stored names).
+pub use milepost_core::InitiativeStatus;
 
 /// An initiative to create.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -158,7 +126,7 @@ fn view(row: InitiativeRow, key_result_ids: Vec<i64>) -> InitiativeView {
         title: row.title,
         description: row.description,
         owner_person_id: row.owner_person_id,
-        status: InitiativeStatus::from_stored(&row.status),
+        status: row.status,
         due_date: row.due_date.as_deref().and_then(|d| parse_day(d).ok()),
         link: row.link,
         key_result_ids,
@@ -210,9 +178,13 @@ async fn check_common(
     }
     for (index, id) in key_result_ids.iter().enumerate() {
         if key_result_ids[..index].contains(id) {
-            problems.push(format!("/key_result_ids/{index}"), format!("key result {id} is listed twice"));
+            problems
+                .push(Path::root().field("key_result_ids").index(index), format!("key result {id} is listed twice"));
         } else if !sees_key_result(tx, caller, *id).await? {
-            problems.push(format!("/key_result_ids/{index}"), format!("there is no key result {id} in this workspace"));
+            problems.push(
+                Path::root().field("key_result_ids").index(index),
+                format!("there is no key result {id} in this workspace"),
+            );
         }
     }
     Ok(due_date.and_then(|d| problems.check("/due_date", parse_day(d))).map(|d| d.to_string()))
@@ -249,7 +221,7 @@ impl Initiatives<'_> {
             title: title.into_string(),
             description: new.description.unwrap_or_default().trim().to_owned(),
             owner_person_id: new.owner_person_id,
-            status: new.status.unwrap_or(InitiativeStatus::Planned).as_str().to_owned(),
+            status: new.status.unwrap_or(InitiativeStatus::Planned),
             due_date: due,
             link: new.link,
         };
@@ -306,7 +278,7 @@ impl Initiatives<'_> {
             title,
             description: change.description.map_or(current.description.clone(), |d| d.trim().to_owned()),
             owner_person_id: owner,
-            status: change.status.map_or(current.status.clone(), |s| s.as_str().to_owned()),
+            status: change.status.unwrap_or(current.status),
             due_date: due,
             link,
         };
@@ -362,7 +334,7 @@ impl Initiatives<'_> {
         let filter = InitiativeFilter {
             key_result_id: query.key_result_id,
             owner_person_id: query.owner_person_id,
-            status: query.status.map(|s| s.as_str().to_owned()),
+            status: query.status,
             include_archived: query.include_archived,
         };
         let mut tx = self.app.store().read().await?;

@@ -9,7 +9,7 @@ mod view;
 
 use crate::Caller;
 use crate::cycle::period_of;
-use crate::error::{AppError, Problems, on_update};
+use crate::error::{AppError, Path, Problems, on_update};
 use crate::evaluation::{KeyResultEval, evaluate_key_result, measure_of, schedule_of};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
@@ -311,7 +311,7 @@ impl KeyResults<'_> {
         views(&mut tx, caller, vec![row], self.app.now()).await?.pop().ok_or_else(|| not_found(id))
     }
 
-    /// [`App::create_key_result`] inside a transaction the caller commits; returns the
+    /// `app.key_results().create` inside a transaction the caller commits; returns the
     /// row written.
     pub(crate) async fn create_in(
         self,
@@ -339,8 +339,16 @@ impl KeyResults<'_> {
         }
         let period = period_of(&cycle);
         let mut problems = Problems::new();
-        let fields =
-            check_new(tx, caller, &mut problems, "", (objective.id, objective.owner_person_id), &period, new).await?;
+        let fields = check_new(
+            tx,
+            caller,
+            &mut problems,
+            &Path::root(),
+            (objective.id, objective.owner_person_id),
+            &period,
+            new,
+        )
+        .await?;
         problems.finish()?;
         let Some(fields) = fields else {
             return Err(AppError::invalid("/title", "missing"));
@@ -379,7 +387,7 @@ impl KeyResults<'_> {
         self.written_view(caller, row).await
     }
 
-    /// [`App::update_key_result`] inside a transaction the caller commits; returns the
+    /// `app.key_results().update` inside a transaction the caller commits; returns the
     /// row written.
     pub(crate) async fn update_in(
         self,
@@ -423,7 +431,7 @@ impl KeyResults<'_> {
         };
         let kpi_id = patch::apply(current.kpi_id, change.kpi_id);
         let reading = interpret_in(tx, caller, sentence, &given, Some(&kept), kpi_id, &period).await?;
-        let read = note_problems(&mut problems, "", &reading);
+        let read = note_problems(&mut problems, &Path::root(), &reading);
         let title = match &change.title {
             Some(_) if unreadable(&reading) => None,
             Some(title) => problems.check("/title", Title::parse(title)).map(Title::into_string),
@@ -436,9 +444,11 @@ impl KeyResults<'_> {
             None => Some(Weight::try_new(current.weight).unwrap_or(Weight::ONE)),
         };
         let definition =
-            if read { check_definition(&mut problems, "", reading.spec()) } else { None }.map(|d| Definition {
-                relative_change: if reading.target_restated { d.relative_change } else { current.relative_change },
-                ..d
+            if read { check_definition(&mut problems, &Path::root(), reading.spec()) } else { None }.map(|d| {
+                Definition {
+                    relative_change: if reading.target_restated { d.relative_change } else { current.relative_change },
+                    ..d
+                }
             });
         // A sentence that makes it a kind without a schedule drops the one it had.
         let drops_schedule = reading.kind_from_sentence
@@ -448,8 +458,13 @@ impl KeyResults<'_> {
             None if drops_schedule => None,
             None => current.target_schedule.as_deref().and_then(|json| serde_json::from_str(json).ok()),
         };
-        let schedule =
-            check_schedule(&mut problems, "", schedule_points, definition.as_ref().map(|d| &d.measure), &period);
+        let schedule = check_schedule(
+            &mut problems,
+            &Path::root(),
+            schedule_points,
+            definition.as_ref().map(|d| &d.measure),
+            &period,
+        );
         let owner = patch::apply(current.owner_person_id, change.owner_person_id);
         check_person(
             tx,
@@ -531,7 +546,7 @@ impl KeyResults<'_> {
         self.written_view(caller, row).await
     }
 
-    /// [`App::archive_key_result`] inside a transaction the caller commits; returns the
+    /// `app.key_results().archive` inside a transaction the caller commits; returns the
     /// row written.
     pub(crate) async fn archive_in(
         self,

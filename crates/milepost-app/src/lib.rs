@@ -33,7 +33,7 @@ pub mod time;
 pub mod workspace;
 
 pub use caller::Caller;
-pub use error::{AppError, FieldError, Location};
+pub use error::{AppError, FieldError, Location, Path, Segment};
 pub use page::{ListParams, Paged};
 pub use workspace::WorkspaceNames;
 

@@ -6,7 +6,7 @@ mod links;
 use crate::Caller;
 use crate::access::record;
 use crate::cycle::period_of;
-use crate::error::{AppError, Problems, on_update};
+use crate::error::{AppError, Path, Problems, on_update};
 use crate::evaluation::{CycleCache, CycleData, Evaluation, ScoreView};
 use crate::key_result::{self, KeyResultView, NewKeyResult};
 use crate::page::{self, ListParams, Paged};
@@ -283,7 +283,7 @@ impl Objectives<'_> {
         views(&mut tx, caller, vec![row], self.app.now(), include_archived).await?.pop().ok_or_else(|| not_found(id))
     }
 
-    /// [`App::create_objective`] inside a transaction the caller commits; returns what
+    /// `app.objectives().create` inside a transaction the caller commits; returns what
     /// was written.
     pub(crate) async fn create_in(self, tx: &mut Tx, caller: &Caller, new: NewObjective) -> Result<Created, AppError> {
         require(caller, Action::EditOkr { owner: new.owner_person_id })?;
@@ -317,7 +317,7 @@ impl Objectives<'_> {
         let period = period_of(&cycle);
         let mut key_results = Vec::new();
         for (index, kr) in new.key_results.into_iter().enumerate() {
-            let prefix = format!("/key_results/{index}");
+            let prefix = Path::root().field("key_results").index(index);
             let fields =
                 key_result::check_new(tx, caller, &mut problems, &prefix, (0, new.owner_person_id), &period, kr)
                     .await?;
@@ -376,7 +376,7 @@ impl Objectives<'_> {
         self.written_view(caller, row, false).await
     }
 
-    /// [`App::update_objective`] inside a transaction the caller commits; returns the
+    /// `app.objectives().update` inside a transaction the caller commits; returns the
     /// row written.
     pub(crate) async fn update_in(
         self,
@@ -463,7 +463,7 @@ impl Objectives<'_> {
         self.written_view(caller, row, archived).await
     }
 
-    /// [`App::archive_objective`] inside a transaction the caller commits; returns the
+    /// `app.objectives().archive` inside a transaction the caller commits; returns the
     /// row written.
     pub(crate) async fn archive_in(
         self,
@@ -525,7 +525,7 @@ impl Objectives<'_> {
     }
 
     /// Every objective of a cycle that the caller may see (archived ones left out, as
-    /// [`App::list_objectives`] leaves them out), in id order, each with its key results
+    /// `app.objectives().list` leaves them out), in id order, each with its key results
     /// (archived ones left out), from one evaluation of the cycle. For pages that show a
     /// whole cycle several ways: the same objectives and key results as the list calls
     /// filtered by cycle, with the same numbers, for one evaluation instead of one per call.

@@ -21,7 +21,7 @@ mod layout;
 mod plan;
 mod resolve;
 
-use crate::error::{FieldError, Location};
+use crate::error::{FieldError, Location, Path, Segment};
 use crate::objective::{NewObjective, ObjectivePatch};
 use crate::{App, AppError, Caller};
 use milepost_core::{Commitment, Visibility};
@@ -133,7 +133,7 @@ fn check_files(
         for d in milepost_okrfile::check(&name, &file.text, Some(&context)) {
             if d.severity == Severity::Error {
                 problems.push(FieldError::body(
-                    format!("/files/{index}/text"),
+                    Path::root().field("files").index(index).field("text"),
                     format!("{}:{}:{}: {} [{}]", d.file, d.line, d.column, d.message, d.rule),
                 ));
             }
@@ -171,7 +171,8 @@ struct Place {
 
 impl Place {
     fn problem(&self, detail: impl std::fmt::Display) -> FieldError {
-        FieldError::body(format!("/files/{}/text", self.index), format!("{}:{}: {detail}", self.file, self.line))
+        let path = Path::root().field("files").index(self.index).field("text");
+        FieldError::body(path, format!("{}:{}: {detail}", self.file, self.line))
     }
 }
 
@@ -542,15 +543,23 @@ fn at(place: &Place, error: AppError) -> AppError {
             problems
                 .into_iter()
                 .map(|p| {
-                    if p.location == Location::Pointer("/reason".to_owned()) {
+                    if p.location == Location::Body(Path::root().field("reason")) {
                         return place.problem(
                             "the cycle has begun: say why the start, target or range moves, with `--reason` \
                              (`reason` in the API)",
                         );
                     }
                     let field = match &p.location {
-                        Location::Pointer(pointer) if !pointer.is_empty() => {
-                            format!(" (`{}`)", pointer.trim_start_matches('/'))
+                        Location::Body(path) if !path.is_root() => {
+                            let steps: Vec<String> = path
+                                .segments()
+                                .iter()
+                                .map(|s| match s {
+                                    Segment::Field(name) => name.clone(),
+                                    Segment::Index(index) => index.to_string(),
+                                })
+                                .collect();
+                            format!(" (`{}`)", steps.join("/"))
                         }
                         _ => String::new(),
                     };

@@ -83,7 +83,7 @@ impl From<PersonRow> for PersonView {
             handle: row.handle,
             name: row.name,
             email: row.email,
-            role: Role::from_stored(&row.role),
+            role: row.role,
             team_id: row.team_id,
             archived: row.archived,
             created_at: from_ms(row.created_at),
@@ -213,7 +213,7 @@ impl People<'_> {
             handle,
             name: name.into_string(),
             email,
-            role: new.role.unwrap_or(Role::Member).as_str().to_owned(),
+            role: new.role.unwrap_or(Role::Member),
             team_id: new.team_id,
         };
         let row = tx
@@ -283,7 +283,7 @@ impl People<'_> {
         let (Some(name), Some(email), Some(handle)) = (name, email, handle) else {
             return Err(AppError::invalid("/name", "missing"));
         };
-        let role = change.role.map_or(current.role.clone(), |r| r.as_str().to_owned());
+        let role = change.role.unwrap_or(current.role);
         let fields = PersonFields { handle, name, email, role, team_id };
         let row = tx
             .update_person(caller.workspace, id, change.version, &fields, current.archived, self.app.now_ms())
@@ -336,11 +336,8 @@ impl People<'_> {
     /// Lists people.
     pub async fn list(self, caller: &Caller, query: PersonQuery) -> Result<Paged<PersonView>, AppError> {
         let page = ListParams { limit: query.limit, after: query.after }.page()?;
-        let filter = PersonFilter {
-            team_id: query.team_id,
-            role: query.role.map(|r| r.as_str().to_owned()),
-            include_archived: query.include_archived,
-        };
+        let filter =
+            PersonFilter { team_id: query.team_id, role: query.role, include_archived: query.include_archived };
         let mut tx = self.app.store().read().await?;
         let rows = tx.list_people(caller.workspace, &filter, page::probe(page)).await?;
         Ok(page::finish(rows, page, |r| r.id, PersonView::from))

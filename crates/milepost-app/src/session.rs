@@ -99,7 +99,7 @@ fn wrong() -> AppError {
 
 impl Access<'_> {
     /// Sets a person's password (admins only: a person changes their own with
-    /// [`App::change_password`], which asks for the current one, so a stolen session
+    /// `app.access().change_password`, which asks for the current one, so a stolen session
     /// cannot take the account over).
     pub async fn set_password(self, caller: &Caller, person_id: PersonId, password: &str) -> Result<(), AppError> {
         let person_id = person_id.get();
@@ -183,7 +183,7 @@ impl Access<'_> {
         let caller = Caller {
             workspace,
             workspace_slug: slug.clone(),
-            role: Role::from_stored(&person.role),
+            role: person.role,
             person: Some(person.id),
             team: person.team_id,
             token: None,
@@ -320,7 +320,7 @@ impl Access<'_> {
         let actor = Caller {
             workspace,
             workspace_slug: slug.clone(),
-            role: Role::from_stored(&person.role),
+            role: person.role,
             person: Some(person.id),
             team: person.team_id,
             token: None,

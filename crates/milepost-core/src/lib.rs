@@ -5,6 +5,7 @@
 //! with any date. The storage, the use cases and the front ends build on these types;
 //! the rules of SPEC §4 (progress, pace, status, score) live here and only here.
 
+pub mod access;
 pub mod calibration;
 pub mod check_in;
 pub mod cycle;
@@ -23,6 +24,7 @@ pub mod stats;
 pub mod status;
 pub mod text;
 
+pub use access::{InitiativeStatus, Role};
 pub use check_in::Confidence;
 pub use cycle::{CycleKind, CycleKindError, CyclePeriod, CycleStatus, next_quarter};
 pub use forecast::{Forecast, forecast};

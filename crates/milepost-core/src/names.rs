@@ -1,6 +1,7 @@
 //! The stable names of the domain's enumerations, as stored in the database and written
 //! in the API, so every layer reads and writes the same words.
 
+use crate::access::{InitiativeStatus, Role};
 use crate::cycle::{CycleKind, CycleStatus};
 use crate::key_result::{Comparator, KeyResultKind};
 use crate::kpi::{Cadence, KpiDirection, KpiTier};
@@ -47,6 +48,8 @@ named!(KpiDirection { HigherIsBetter => "higher_is_better", LowerIsBetter => "lo
 named!(KpiTier { Kpi => "kpi", Metric => "metric" });
 named!(crate::health::KpiHealth { Green => "green", Amber => "amber", Red => "red", NoData => "no_data" });
 named!(crate::health::KpiTrend { Improving => "improving", Steady => "steady", Worsening => "worsening", Unknown => "unknown" });
+named!(Role { Admin => "admin", Editor => "editor", Member => "member", Viewer => "viewer" });
+named!(InitiativeStatus { Planned => "planned", Active => "active", Done => "done", Dropped => "dropped" });
 named!(Commitment { Committed => "committed", Aspirational => "aspirational" });
 named!(Visibility { Workspace => "workspace", Team => "team" });
 named!(crate::status::Status {
@@ -70,6 +73,8 @@ mod tests {
 
     #[test]
     fn stored_names_match_json_names() {
+        round_trips::<crate::Role>();
+        round_trips::<crate::InitiativeStatus>();
         round_trips::<CycleStatus>();
         round_trips::<CycleKind>();
         round_trips::<KeyResultKind>();

@@ -1,10 +1,10 @@
 //! Loads the demo's files into a new workspace through the use cases a user's front
 //! ends call, replaying the story on a clock that moves with it: the workspace, teams,
 //! people and KPIs first; each quarter's objectives a few days before it starts (its
-//! OKR files through [`App::apply_okr_files`], as `milepost apply` does); each day's
-//! check-ins at the moment they describe ([`App::import_check_ins`], as
+//! OKR files through `app.okr_files().apply`, as `milepost apply` does); each day's
+//! check-ins at the moment they describe (`app.check_ins().import`, as
 //! `milepost check-ins import` does); the KPIs' year of measurements
-//! ([`App::record_measurements`], as `milepost kpi import` does); and the previous
+//! (`app.kpis().record_many`, as `milepost kpi import` does); and the previous
 //! quarter closed after it ended.
 //!
 //! What the files cannot say is done through the use case the web app and the API

@@ -2,7 +2,7 @@
 //! ([`DEMO_METRICS_FILE`]) that the demo's SQL-source KPI reads and that the demo's
 //! stand-in ops endpoint (`milepost serve --demo`) answers from, and the KPI changes
 //! that point the demo's KPIs at them. The sources are set through the same use case
-//! as the API's `PATCH /api/v1/kpis/{id}` ([`App::update_kpi`]).
+//! as the API's `PATCH /api/v1/kpis/{id}` (`app.kpis().update`).
 
 use jiff::Timestamp;
 use milepost_app::kpi::KpiPatch;

@@ -8,7 +8,7 @@ use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use milepost_app::{App, Caller, Location};
+use milepost_app::{App, Caller, Location, Path};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -16,19 +16,15 @@ use serde::de::DeserializeOwned;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
 
-fn json_pointer(path: &serde_path_to_error::Path) -> String {
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        pointer.push('/');
-        match segment {
-            serde_path_to_error::Segment::Seq { index } => pointer.push_str(&index.to_string()),
-            serde_path_to_error::Segment::Map { key } | serde_path_to_error::Segment::Enum { variant: key } => {
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-            }
-            serde_path_to_error::Segment::Unknown => pointer.push('?'),
+/// Where serde stopped, as the app's [`Path`].
+fn body_path(at: &serde_path_to_error::Path) -> Path {
+    at.iter().fold(Path::root(), |path, segment| match segment {
+        serde_path_to_error::Segment::Seq { index } => path.index(*index),
+        serde_path_to_error::Segment::Map { key } | serde_path_to_error::Segment::Enum { variant: key } => {
+            path.field(key.as_str())
         }
-    }
-    pointer
+        serde_path_to_error::Segment::Unknown => path.field("?"),
+    })
 }
 
 /// Reads serde's message without its "at line 1 column 7" tail, which the pointer
@@ -110,7 +106,7 @@ pub async fn csv_or_json(request: Request, limit: usize, what: &str, too_large: 
     }
     match String::from_utf8(bytes.to_vec()) {
         Ok(text) => Ok(CsvOrJson::Csv(text)),
-        Err(_) => Err(ApiError::invalid_body(String::new(), "the CSV body is not UTF-8 text")),
+        Err(_) => Err(ApiError::invalid_body(Path::root(), "the CSV body is not UTF-8 text")),
     }
 }
 
@@ -122,19 +118,19 @@ pub fn from_json_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError>
     if value.is_ok()
         && let Err(error) = deserializer.end()
     {
-        return Err(ApiError::invalid_body(String::new(), format!("the body is not valid JSON: {error}")));
+        return Err(ApiError::invalid_body(Path::root(), format!("the body is not valid JSON: {error}")));
     }
     match value {
         Ok(value) => Ok(value),
         Err(error) => {
-            let pointer = json_pointer(error.path());
+            let path = body_path(error.path());
             let inner = error.into_inner();
             let detail = if inner.is_syntax() || inner.is_eof() {
                 format!("the body is not valid JSON: {inner}")
             } else {
                 plain_message(&inner)
             };
-            Err(ApiError::invalid_body(pointer, detail))
+            Err(ApiError::invalid_body(path, detail))
         }
     }
 }

@@ -8,7 +8,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use milepost_app::{AppError, FieldError, Location};
+use milepost_app::{AppError, FieldError, Location, Path, Segment};
 use serde::Serialize;
 use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder, ResponsesBuilder};
 
@@ -86,13 +86,13 @@ impl ApiError {
     }
 
     /// A 422 about one place in the body.
-    pub fn invalid_body(pointer: String, detail: impl Into<String>) -> ApiError {
+    pub fn invalid_body(path: Path, detail: impl Into<String>) -> ApiError {
         let detail = detail.into();
         ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             retry_after: None,
             code: "invalid",
-            errors: vec![FieldError { location: Location::Pointer(pointer), detail: detail.clone() }],
+            errors: vec![FieldError { location: Location::Body(path), detail: detail.clone() }],
             detail,
         }
     }
@@ -112,13 +112,14 @@ impl ApiError {
         &self.errors
     }
 
-    /// Names the row of a batch in each problem whose pointer starts with a row's
-    /// index (`/41/value` is row 42), so a person finds the line to fix.
+    /// Names the row of a batch in each problem whose path starts with a row's index
+    /// (`/41/value` is row 42), so a person finds the line to fix.
     pub fn with_row_numbers(mut self) -> ApiError {
         let row_of = |location: &Location| match location {
-            Location::Pointer(pointer) => {
-                pointer.trim_start_matches('/').split('/').next().and_then(|index| index.parse::<u64>().ok())
-            }
+            Location::Body(path) => match path.segments().first() {
+                Some(Segment::Index(index)) => Some(*index),
+                _ => None,
+            },
             _ => None,
         };
         for error in &mut self.errors {
@@ -140,7 +141,7 @@ impl From<AppError> for ApiError {
         let code = error.code();
         match error {
             AppError::Invalid(errors) => {
-                let query_only = errors.iter().all(|e| !matches!(e.location, Location::Pointer(_)));
+                let query_only = errors.iter().all(|e| !matches!(e.location, Location::Body(_)));
                 // Problems with parameters are a 400 `bad_request`, whichever layer finds them.
                 let (status, code) = if query_only {
                     (StatusCode::BAD_REQUEST, "bad_request")

@@ -1,6 +1,6 @@
 //! The scheduler: a tokio task that, every [`INTERVAL`], starts the planning cycles
-//! whose start date has come ([`App::start_due_cycles`]) and runs the KPI pull sources
-//! that are due ([`App::run_due_sources`]), until it is told to stop. Several servers on
+//! whose start date has come (`app.cycles().start_due`) and runs the KPI pull sources
+//! that are due (`app.kpis().run_due_sources`), until it is told to stop. Several servers on
 //! one PostgreSQL may all run it: each start and each due run is claimed by
 //! compare-and-set first, so a cycle starts once and a source runs once per period.
 

@@ -2,7 +2,7 @@
 //! trail of every change.
 
 use crate::{Tx, run};
-use milepost_core::WorkspaceId;
+use milepost_core::{Named, WorkspaceId};
 use milepost_store::*;
 
 #[async_trait::async_trait]
@@ -14,7 +14,7 @@ impl AccessStore for Tx {
         )
         .bind(workspace.get())
         .bind(new.name)
-        .bind(new.role)
+        .bind(new.role.as_str())
         .bind(new.prefix)
         .bind(new.secret_hash)
         .bind(now)

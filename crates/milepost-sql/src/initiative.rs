@@ -1,7 +1,7 @@
 //! Initiatives: projects and tasks that roll up to key results.
 
 use crate::{Tx, run};
-use milepost_core::WorkspaceId;
+use milepost_core::{Named, WorkspaceId};
 use milepost_store::*;
 
 #[async_trait::async_trait]
@@ -22,7 +22,7 @@ impl InitiativeStore for Tx {
             .bind(&fields.title)
             .bind(&fields.description)
             .bind(fields.owner_person_id)
-            .bind(&fields.status)
+            .bind(fields.status.as_str())
             .bind(&fields.due_date)
             .bind(&fields.link)
             .bind(now)
@@ -60,7 +60,7 @@ impl InitiativeStore for Tx {
             .bind(&fields.title)
             .bind(&fields.description)
             .bind(fields.owner_person_id)
-            .bind(&fields.status)
+            .bind(fields.status.as_str())
             .bind(&fields.due_date)
             .bind(&fields.link)
             .bind(archived)
@@ -137,7 +137,7 @@ impl InitiativeStore for Tx {
             .bind(workspace.get())
             .bind(filter.key_result_id)
             .bind(filter.owner_person_id)
-            .bind(filter.status.as_deref())
+            .bind(filter.status.map(Named::as_str))
             .bind(filter.include_archived)
             .bind(page.after.unwrap_or(0))
             .bind(page.limit)

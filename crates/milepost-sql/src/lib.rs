@@ -12,6 +12,7 @@
 //! whichever is active. SQL is written once, with `$1` placeholders that both accept.
 
 mod access;
+mod bulk;
 mod check_in;
 mod cycle;
 mod initiative;
@@ -24,7 +25,7 @@ mod team;
 pub mod test_support;
 mod workspace;
 
-pub use milepost_store::{Database, Dialect, Page, Result, Storage, StoreError, Transaction};
+pub use milepost_store::{BulkLoad, BulkStorage, Database, Dialect, Page, Result, Storage, StoreError, Transaction};
 
 use milepost_core::WorkspaceId;
 use sqlx::Connection;

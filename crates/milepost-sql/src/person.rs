@@ -1,7 +1,7 @@
 //! People of a workspace.
 
 use crate::{Tx, run};
-use milepost_core::WorkspaceId;
+use milepost_core::{Named, WorkspaceId};
 use milepost_store::*;
 
 #[async_trait::async_trait]
@@ -16,7 +16,7 @@ impl PersonStore for Tx {
             .bind(&fields.handle)
             .bind(&fields.name)
             .bind(&fields.email)
-            .bind(&fields.role)
+            .bind(fields.role.as_str())
             .bind(fields.team_id)
             .bind(now)
             .fetch_one(conn)
@@ -61,7 +61,7 @@ impl PersonStore for Tx {
             .bind(&fields.handle)
             .bind(&fields.name)
             .bind(&fields.email)
-            .bind(&fields.role)
+            .bind(fields.role.as_str())
             .bind(fields.team_id)
             .bind(archived)
             .bind(now)
@@ -90,7 +90,7 @@ impl PersonStore for Tx {
         )
         .bind(workspace.get())
         .bind(filter.team_id)
-        .bind(filter.role.as_deref())
+        .bind(filter.role.map(Named::as_str))
         .bind(filter.include_archived)
         .bind(page.after.unwrap_or(0))
         .bind(page.limit)

@@ -2,11 +2,10 @@
 //! trail of every change.
 
 use crate::{Page, Result};
-use milepost_core::WorkspaceId;
+use milepost_core::{Role, WorkspaceId};
 
 /// An API token as stored: its hash, never the token itself.
 #[derive(Debug, Clone, serde::Serialize)]
-#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct TokenRow {
     /// Its id.
     pub id: i64,
@@ -15,7 +14,7 @@ pub struct TokenRow {
     /// What it is for, in the words of whoever made it.
     pub name: String,
     /// The role it acts with.
-    pub role: String,
+    pub role: Role,
     /// The first characters of the token, to recognise it in a list.
     pub prefix: String,
     /// SHA-256 of the token, hex. Never serialized: it must not reach a log or an event.
@@ -31,13 +30,16 @@ pub struct TokenRow {
     pub last_used_at: Option<i64>,
 }
 
+#[cfg(feature = "sqlx")]
+crate::decode::from_row!(TokenRow in "api_tokens" { id, workspace_id, name, role: named, prefix, secret_hash, created_at, expires_at, revoked_at, last_used_at });
+
 /// A token to store.
 #[derive(Debug, Clone)]
 pub struct NewToken<'a> {
     /// What it is for.
     pub name: &'a str,
     /// Role name.
-    pub role: &'a str,
+    pub role: Role,
     /// Its first characters.
     pub prefix: &'a str,
     /// SHA-256 of the token, hex.

@@ -9,6 +9,66 @@ use thiserror::Error;
 /// Any error a database driver reports, kept for the log.
 pub type Source = Box<dyn std::error::Error + Send + Sync>;
 
+/// The schema's unique constraints, each named once: the use cases turn each into the
+/// field a person must change (a team's slug, a person's email). A constraint the table
+/// below does not know is `Other` with what the database said, and is answered as a
+/// conflict with no field: a new constraint is added here, never guessed from its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unique {
+    /// `workspaces (slug)`.
+    WorkspaceSlug,
+    /// `teams (workspace_id, slug)`.
+    TeamSlug,
+    /// `people (workspace_id, handle)`.
+    PersonHandle,
+    /// `people (workspace_id, email)`.
+    PersonEmail,
+    /// `cycles (workspace_id, slug)`.
+    CycleSlug,
+    /// `kpis (workspace_id, slug)`.
+    KpiSlug,
+    /// `secret_hash` of `api_tokens`, `sessions` or `invitations`: a secret drawn twice.
+    Secret,
+    /// A constraint not in the table above: what the database reported.
+    Other(String),
+}
+
+/// Each unique constraint of the migrations: its table, its columns, its name in
+/// PostgreSQL (the name PostgreSQL gives an unnamed `UNIQUE`), and what it is.
+const UNIQUES: &[(&str, &[&str], &str, Unique)] = &[
+    ("workspaces", &["slug"], "workspaces_slug_key", Unique::WorkspaceSlug),
+    ("teams", &["workspace_id", "slug"], "teams_workspace_id_slug_key", Unique::TeamSlug),
+    ("people", &["workspace_id", "handle"], "people_workspace_id_handle_key", Unique::PersonHandle),
+    ("people", &["workspace_id", "email"], "people_workspace_id_email_key", Unique::PersonEmail),
+    ("cycles", &["workspace_id", "slug"], "cycles_workspace_id_slug_key", Unique::CycleSlug),
+    ("kpis", &["workspace_id", "slug"], "kpis_workspace_id_slug_key", Unique::KpiSlug),
+    ("api_tokens", &["secret_hash"], "api_tokens_secret_hash_key", Unique::Secret),
+    ("sessions", &["secret_hash"], "sessions_secret_hash_key", Unique::Secret),
+    ("invitations", &["secret_hash"], "invitations_secret_hash_key", Unique::Secret),
+];
+
+impl Unique {
+    /// The constraint PostgreSQL names (`people_workspace_id_email_key`).
+    pub fn of_constraint(name: &str) -> Unique {
+        UNIQUES
+            .iter()
+            .find(|(_, _, constraint, _)| *constraint == name)
+            .map_or_else(|| Unique::Other(name.to_owned()), |(.., unique)| unique.clone())
+    }
+
+    /// The constraint SQLite describes by its columns: `people.workspace_id,
+    /// people.email` (its message after "UNIQUE constraint failed: ").
+    pub fn of_columns(columns: &str) -> Unique {
+        let named: Vec<(&str, &str)> = columns.split(',').filter_map(|c| c.trim().split_once('.')).collect();
+        UNIQUES
+            .iter()
+            .find(|(table, cols, ..)| {
+                named.len() == cols.len() && named.iter().zip(cols.iter()).all(|((t, c), col)| t == table && c == col)
+            })
+            .map_or_else(|| Unique::Other(columns.to_owned()), |(.., unique)| unique.clone())
+    }
+}
+
 /// What went wrong in storage.
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -22,11 +82,12 @@ pub enum StoreError {
         current: i64,
     },
     /// A unique constraint refused the write (a slug, handle or email already taken).
-    #[error("already exists ({constraint})")]
+    #[error("already exists ({unique:?})")]
     Duplicate {
-        /// The constraint's name as the schema declares it (or, where the database does
-        /// not report one, its message).
-        constraint: String,
+        /// Which of the schema's unique constraints, read from what the database
+        /// reported by [`Unique::of_constraint`] (PostgreSQL's constraint name) or
+        /// [`Unique::of_columns`] (SQLite's table and columns).
+        unique: Unique,
     },
     /// A reference to a row that does not exist.
     #[error("refers to a row that does not exist")]
@@ -78,7 +139,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[cfg(feature = "sqlx")]
 mod from_sqlx {
-    use super::StoreError;
+    use super::{StoreError, Unique};
 
     impl From<sqlx::Error> for StoreError {
         fn from(error: sqlx::Error) -> Self {
@@ -110,9 +171,11 @@ mod from_sqlx {
     fn from_database(db: Box<dyn sqlx::error::DatabaseError>) -> StoreError {
         match db.kind() {
             sqlx::error::ErrorKind::UniqueViolation => {
-                return StoreError::Duplicate {
-                    constraint: db.constraint().map_or_else(|| db.message().to_owned(), str::to_owned),
+                let unique = match db.constraint() {
+                    Some(name) => Unique::of_constraint(name),
+                    None => Unique::of_columns(db.message().trim_start_matches("UNIQUE constraint failed:")),
                 };
+                return StoreError::Duplicate { unique };
             }
             sqlx::error::ErrorKind::ForeignKeyViolation => return StoreError::MissingReference,
             _ => {}
@@ -154,5 +217,26 @@ mod from_sqlx {
 
     fn boxed(db: Box<dyn sqlx::error::DatabaseError>) -> super::Source {
         db
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_unique_constraint_is_known_by_its_postgres_name_and_its_sqlite_columns() {
+        for (table, columns, name, unique) in UNIQUES {
+            assert_eq!(&Unique::of_constraint(name), unique, "{name}");
+            let sqlite = columns.iter().map(|c| format!("{table}.{c}")).collect::<Vec<_>>().join(", ");
+            assert_eq!(&Unique::of_columns(&format!(" {sqlite}")), unique, "{sqlite}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_constraint_is_other_and_never_guessed_from_its_name() {
+        assert_eq!(Unique::of_constraint("teams_slug_lower_key"), Unique::Other("teams_slug_lower_key".into()));
+        assert!(matches!(Unique::of_columns("people.email"), Unique::Other(_)), "a column set of no constraint");
+        assert!(matches!(Unique::of_columns("teams.workspace_id, teams.slug, teams.name"), Unique::Other(_)));
     }
 }

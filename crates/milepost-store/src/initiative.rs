@@ -1,11 +1,10 @@
 //! Initiatives: projects and tasks that roll up to key results.
 
 use crate::{Page, Result};
-use milepost_core::WorkspaceId;
+use milepost_core::{InitiativeStatus, WorkspaceId};
 
 /// An initiative as stored.
 #[derive(Debug, Clone, serde::Serialize)]
-#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct InitiativeRow {
     /// Its id.
     pub id: i64,
@@ -18,7 +17,7 @@ pub struct InitiativeRow {
     /// Owning person.
     pub owner_person_id: Option<i64>,
     /// planned, active, done or dropped.
-    pub status: String,
+    pub status: InitiativeStatus,
     /// Due day, `YYYY-MM-DD`.
     pub due_date: Option<String>,
     /// A link to the work (issue, doc).
@@ -33,6 +32,9 @@ pub struct InitiativeRow {
     pub version: i64,
 }
 
+#[cfg(feature = "sqlx")]
+crate::decode::from_row!(InitiativeRow in "initiatives" { id, workspace_id, title, description, owner_person_id, status: named, due_date, link, archived, created_at, updated_at, version });
+
 /// The fields set on an initiative.
 #[derive(Debug, Clone)]
 pub struct InitiativeFields {
@@ -43,7 +45,7 @@ pub struct InitiativeFields {
     /// Owner.
     pub owner_person_id: Option<i64>,
     /// Status name.
-    pub status: String,
+    pub status: InitiativeStatus,
     /// Due day.
     pub due_date: Option<String>,
     /// Link.
@@ -58,7 +60,7 @@ pub struct InitiativeFilter {
     /// Only owned by this person.
     pub owner_person_id: Option<i64>,
     /// Only in this status.
-    pub status: Option<String>,
+    pub status: Option<InitiativeStatus>,
     /// Include archived initiatives.
     pub include_archived: bool,
 }
@@ -70,7 +72,7 @@ impl InitiativeRow {
             title: self.title.clone(),
             description: self.description.clone(),
             owner_person_id: self.owner_person_id,
-            status: self.status.clone(),
+            status: self.status,
             due_date: self.due_date.clone(),
             link: self.link.clone(),
         }

@@ -10,6 +10,7 @@
 //! transaction, so a use case either writes everything or nothing.
 
 pub mod access;
+pub mod bulk;
 pub mod check_in;
 pub mod cycle;
 #[cfg(feature = "sqlx")]
@@ -24,9 +25,10 @@ pub mod team;
 pub mod workspace;
 
 pub use access::{AccessStore, EventFilter, EventRow, InvitationRow, NewEvent, NewToken, SessionRow, TokenRow};
+pub use bulk::{Batch, BulkLoad, BulkStorage, InitiativeKeyResultRow, NextIds};
 pub use check_in::{CheckInRow, CheckInStore, GoalChangeRow, NewCheckIn};
 pub use cycle::{CycleFields, CycleFilter, CycleRow, CycleStore, CycleTransitionRow, NewCycleTransition};
-pub use error::{Result, StoreError};
+pub use error::{Result, StoreError, Unique};
 pub use initiative::{InitiativeFields, InitiativeFilter, InitiativeRow, InitiativeStore};
 pub use key_result::{KeyResultFields, KeyResultFilter, KeyResultRow, KeyResultStore};
 pub use kpi::{KpiFields, KpiFilter, KpiRow, KpiStore, MeasurementRow, NewMeasurement};

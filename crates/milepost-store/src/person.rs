@@ -1,11 +1,10 @@
 //! People of a workspace.
 
 use crate::{Page, Result};
-use milepost_core::WorkspaceId;
+use milepost_core::{Role, WorkspaceId};
 
 /// A person as stored.
 #[derive(Debug, Clone, serde::Serialize)]
-#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct PersonRow {
     /// Their id.
     pub id: i64,
@@ -18,7 +17,7 @@ pub struct PersonRow {
     /// Their email, unique in the workspace.
     pub email: String,
     /// admin, editor, member or viewer.
-    pub role: String,
+    pub role: Role,
     /// Their team, if any.
     pub team_id: Option<i64>,
     /// Whether they are archived (left the company).
@@ -34,6 +33,9 @@ pub struct PersonRow {
     pub version: i64,
 }
 
+#[cfg(feature = "sqlx")]
+crate::decode::from_row!(PersonRow in "people" { id, workspace_id, handle, name, email, role: named, team_id, archived, password_hash, created_at, updated_at, version });
+
 /// The fields set on a person.
 #[derive(Debug, Clone)]
 pub struct PersonFields {
@@ -44,7 +46,7 @@ pub struct PersonFields {
     /// Email.
     pub email: String,
     /// Role name.
-    pub role: String,
+    pub role: Role,
     /// Team.
     pub team_id: Option<i64>,
 }
@@ -55,7 +57,7 @@ pub struct PersonFilter {
     /// Only members of this team.
     pub team_id: Option<i64>,
     /// Only this role.
-    pub role: Option<String>,
+    pub role: Option<Role>,
     /// Include archived people.
     pub include_archived: bool,
 }
@@ -67,7 +69,7 @@ impl PersonRow {
             handle: self.handle.clone(),
             name: self.name.clone(),
             email: self.email.clone(),
-            role: self.role.clone(),
+            role: self.role,
             team_id: self.team_id,
         }
     }

@@ -5,7 +5,7 @@
 use super::NewKeyResult;
 use super::interpretation::{Baseline, Given, Interpretation, Numbers, interpret};
 use crate::Caller;
-use crate::error::{AppError, Problems};
+use crate::error::{AppError, Path, Problems};
 use milepost_core::key_result::{MeasureSpec, SchedulePoint};
 use milepost_core::{Cadence, CyclePeriod, Measure, TargetSchedule, Title, Weight};
 use milepost_store::{KeyResultFields, Tx};
@@ -13,7 +13,7 @@ use milepost_store::{KeyResultFields, Tx};
 /// The longest metric or unit accepted.
 const SHORT_TEXT: usize = 100;
 
-pub(super) fn short_text(problems: &mut Problems, pointer: &str, text: Option<&str>) -> Option<String> {
+pub(super) fn short_text(problems: &mut Problems, pointer: impl Into<Path>, text: Option<&str>) -> Option<String> {
     let text = text?.trim();
     if text.is_empty() {
         return None;
@@ -31,11 +31,11 @@ pub(super) struct Definition {
     pub(super) relative_change: Option<f64>,
 }
 
-pub(super) fn check_definition(problems: &mut Problems, prefix: &str, spec: MeasureSpec) -> Option<Definition> {
+pub(super) fn check_definition(problems: &mut Problems, prefix: &Path, spec: MeasureSpec) -> Option<Definition> {
     match Measure::try_new(spec) {
         Ok(measure) => Some(Definition { measure, relative_change: spec.relative_change }),
         Err(error) => {
-            problems.push(format!("{prefix}/{}", error.field()), &error);
+            problems.push(prefix.clone().field(error.field()), &error);
             None
         }
     }
@@ -43,18 +43,20 @@ pub(super) fn check_definition(problems: &mut Problems, prefix: &str, spec: Meas
 
 pub(super) fn check_schedule(
     problems: &mut Problems,
-    prefix: &str,
+    prefix: &Path,
     points: Option<Vec<SchedulePoint>>,
     measure: Option<&Measure>,
     period: &CyclePeriod,
 ) -> Option<String> {
     let points = points?;
     if !matches!(measure, Some(Measure::Increase { .. } | Measure::Decrease { .. }) | None) {
-        problems
-            .push(format!("{prefix}/target_schedule"), "only increase and decrease key results take a target schedule");
+        problems.push(
+            prefix.clone().field("target_schedule"),
+            "only increase and decrease key results take a target schedule",
+        );
         return None;
     }
-    let schedule = problems.check(&format!("{prefix}/target_schedule"), TargetSchedule::try_new(points, period))?;
+    let schedule = problems.check(prefix.clone().field("target_schedule"), TargetSchedule::try_new(points, period))?;
     serde_json::to_string(schedule.points()).ok()
 }
 
@@ -62,7 +64,7 @@ pub(super) async fn check_kpi(
     tx: &mut Tx,
     caller: &Caller,
     problems: &mut Problems,
-    pointer: &str,
+    pointer: impl Into<Path>,
     kpi: Option<i64>,
 ) -> Result<(), AppError> {
     if let Some(kpi) = kpi
@@ -77,7 +79,7 @@ pub(super) async fn check_person(
     tx: &mut Tx,
     caller: &Caller,
     problems: &mut Problems,
-    pointer: &str,
+    pointer: impl Into<Path>,
     person: Option<i64>,
 ) -> Result<(), AppError> {
     if let Some(person) = person
@@ -110,9 +112,9 @@ pub(super) async fn interpret_in(
 }
 
 /// Notes an interpretation's problems under `prefix`; whether there were none.
-pub(super) fn note_problems(problems: &mut Problems, prefix: &str, reading: &Interpretation) -> bool {
+pub(super) fn note_problems(problems: &mut Problems, prefix: &Path, reading: &Interpretation) -> bool {
     for problem in &reading.problems {
-        problems.push(format!("{prefix}/{}", problem.field), &problem.detail);
+        problems.push(prefix.clone().field(problem.field), &problem.detail);
     }
     reading.problems.is_empty()
 }
@@ -129,7 +131,7 @@ pub(crate) async fn check_new(
     tx: &mut Tx,
     caller: &Caller,
     problems: &mut Problems,
-    prefix: &str,
+    prefix: &Path,
     objective: (i64, Option<i64>),
     period: &CyclePeriod,
     new: NewKeyResult,
@@ -148,20 +150,23 @@ pub(crate) async fn check_new(
     };
     let reading = interpret_in(tx, caller, Some(&new.title), &given, None, new.kpi_id, period).await?;
     let read = note_problems(problems, prefix, &reading);
-    let title =
-        if unreadable(&reading) { None } else { problems.check(&format!("{prefix}/title"), Title::parse(&new.title)) };
-    let metric = short_text(problems, &format!("{prefix}/metric"), reading.numbers.metric.as_deref());
-    let unit = short_text(problems, &format!("{prefix}/unit"), reading.numbers.unit.as_deref());
+    let title = if unreadable(&reading) {
+        None
+    } else {
+        problems.check(prefix.clone().field("title"), Title::parse(&new.title))
+    };
+    let metric = short_text(problems, prefix.clone().field("metric"), reading.numbers.metric.as_deref());
+    let unit = short_text(problems, prefix.clone().field("unit"), reading.numbers.unit.as_deref());
     let weight = match new.weight {
-        Some(w) => problems.check(&format!("{prefix}/weight"), Weight::try_new(w)),
+        Some(w) => problems.check(prefix.clone().field("weight"), Weight::try_new(w)),
         None => Some(Weight::ONE),
     };
     let definition = if read { check_definition(problems, prefix, reading.spec()) } else { None };
     let schedule =
         check_schedule(problems, prefix, new.target_schedule, definition.as_ref().map(|d| &d.measure), period);
     let owner = new.owner_person_id.or(objective_owner);
-    check_kpi(tx, caller, problems, &format!("{prefix}/kpi_id"), new.kpi_id).await?;
-    check_person(tx, caller, problems, &format!("{prefix}/owner_person_id"), new.owner_person_id).await?;
+    check_kpi(tx, caller, problems, prefix.clone().field("kpi_id"), new.kpi_id).await?;
+    check_person(tx, caller, problems, prefix.clone().field("owner_person_id"), new.owner_person_id).await?;
     let (Some(title), Some(weight), Some(definition)) = (title, weight, definition) else {
         return Ok(None);
     };

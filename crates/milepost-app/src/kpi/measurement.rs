@@ -13,7 +13,7 @@
 use super::{KpiView, board, feed, not_found, view};
 use crate::Caller;
 use crate::access::record;
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldError, Path};
 use crate::kpi::Kpis;
 use crate::permission::{Action, require};
 use crate::time::from_ms;
@@ -191,9 +191,10 @@ impl CsvReader {
         }
         let index = self.rows;
         self.rows += 1;
-        Some(parse_row(&fields, self.columns).map_err(|(column, detail)| {
-            FieldError::body(format!("/{index}/{column}"), format!("row {} (line {}): {detail}", index + 1, self.lines))
-        }))
+        Some(
+            parse_row(&fields, self.columns)
+                .map_err(|(column, detail)| FieldError::csv(index, self.lines, column, detail)),
+        )
     }
 }
 
@@ -237,7 +238,28 @@ pub fn parse_time(text: &str) -> Option<Timestamp> {
 }
 
 /// Checks a batch as a whole: its size, and each row's value and time.
-fn check_batch(rows: &[MeasurementInput], now: Timestamp) -> Result<(), AppError> {
+/// How a refused measurement is named: a single one's problems name its fields
+/// (`/value`), a batch's its row too (`/3/value`, "row 4: …").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// One measurement.
+    One,
+    /// A batch of rows.
+    Batch,
+}
+
+impl Shape {
+    fn problem(self, index: usize, field: &str, detail: impl std::fmt::Display) -> FieldError {
+        match self {
+            Shape::One => FieldError::body(Path::root().field(field), detail),
+            Shape::Batch => {
+                FieldError::body(Path::root().index(index).field(field), format!("row {}: {detail}", index + 1))
+            }
+        }
+    }
+}
+
+fn check_batch(rows: &[MeasurementInput], now: Timestamp, shape: Shape) -> Result<(), AppError> {
     if rows.is_empty() {
         return Err(AppError::invalid("", "the batch has no measurements"));
     }
@@ -254,16 +276,11 @@ fn check_batch(rows: &[MeasurementInput], now: Timestamp) -> Result<(), AppError
             break;
         }
         if !row.value.is_finite() {
-            problems.push(FieldError::body(
-                format!("/{index}/value"),
-                format!("row {}: must be a finite number", index + 1),
-            ));
+            problems.push(shape.problem(index, "value", "must be a finite number"));
         }
         if row.measured_at > latest {
-            problems.push(FieldError::body(
-                format!("/{index}/measured_at"),
-                format!("row {}: {} is in the future: a measurement reports what was", index + 1, row.measured_at),
-            ));
+            let detail = format!("{} is in the future: a measurement reports what was", row.measured_at);
+            problems.push(shape.problem(index, "measured_at", detail));
         }
     }
     if problems.is_empty() { Ok(()) } else { Err(AppError::Invalid(problems)) }
@@ -282,19 +299,7 @@ impl Kpis<'_> {
         let kpi_id = kpi_id.get();
         let measured_at = new.measured_at.unwrap_or_else(|| self.app.now());
         let row = MeasurementInput { measured_at, value: new.value };
-        let single = |mut error: AppError| {
-            // A single measurement's problems name its fields, not a row.
-            if let AppError::Invalid(problems) = &mut error {
-                for problem in problems {
-                    if let crate::Location::Pointer(pointer) = &mut problem.location {
-                        *pointer = pointer.trim_start_matches("/0").to_owned();
-                    }
-                    problem.detail = problem.detail.trim_start_matches("row 1: ").to_owned();
-                }
-            }
-            error
-        };
-        let (result, mut tx) = self.write_measurements(caller, kpi_id, vec![row], source).await.map_err(single)?;
+        let (result, mut tx) = self.write_measurements(caller, kpi_id, vec![row], source, Shape::One).await?;
         let stored = tx
             .measurement_at(caller.workspace, kpi_id, measured_at.as_millisecond())
             .await?
@@ -316,7 +321,7 @@ impl Kpis<'_> {
         source: MeasurementSource,
     ) -> Result<MeasurementBatchResult, AppError> {
         let kpi_id = kpi_id.get();
-        let (result, tx) = self.write_measurements(caller, kpi_id, rows, source).await?;
+        let (result, tx) = self.write_measurements(caller, kpi_id, rows, source, Shape::Batch).await?;
         tx.commit().await?;
         Ok(result)
     }
@@ -328,6 +333,7 @@ impl Kpis<'_> {
         kpi_id: i64,
         mut rows: Vec<MeasurementInput>,
         source: MeasurementSource,
+        shape: Shape,
     ) -> Result<(MeasurementBatchResult, milepost_store::Tx), AppError> {
         let now = self.app.now();
         let mut tx = self.app.store().write().await?;
@@ -340,7 +346,7 @@ impl Kpis<'_> {
                 location: None,
             });
         }
-        check_batch(&rows, now)?;
+        check_batch(&rows, now, shape)?;
         let received = rows.len() as u64;
         // The last row of the batch for a time wins: a stable sort keeps their order.
         rows.sort_by_key(|r| r.measured_at);
@@ -434,21 +440,23 @@ mod tests {
             panic!("bad rows accepted")
         };
         assert_eq!(problems.len(), 2);
-        assert_eq!(problems[0].location, crate::Location::Pointer("/1/value".into()));
+        assert_eq!(problems[0].location, crate::Location::Body("/1/value".into()));
         assert!(problems[0].detail.starts_with("row 2 (line 3)"), "{}", problems[0].detail);
-        assert_eq!(problems[1].location, crate::Location::Pointer("/2/measured_at".into()));
+        assert_eq!(problems[1].location, crate::Location::Body("/2/measured_at".into()));
     }
 
     #[test]
     fn batches_are_checked_as_a_whole() {
         let now: Timestamp = "2026-11-16T00:00:00Z".parse().unwrap();
         let ok = MeasurementInput { measured_at: now, value: 1.0 };
-        assert!(check_batch(&[ok], now).is_ok());
-        assert!(check_batch(&[], now).is_err());
+        assert!(check_batch(&[ok], now, Shape::Batch).is_ok());
+        assert!(check_batch(&[], now, Shape::Batch).is_err());
         let later =
             MeasurementInput { measured_at: now.saturating_add(SignedDuration::from_hours(1)).unwrap(), value: 1.0 };
-        let Err(AppError::Invalid(problems)) = check_batch(&[ok, ok, later], now) else { panic!("future accepted") };
-        assert_eq!(problems[0].location, crate::Location::Pointer("/2/measured_at".into()));
-        assert!(check_batch(&vec![ok; BATCH_MAX + 1], now).is_err());
+        let Err(AppError::Invalid(problems)) = check_batch(&[ok, ok, later], now, Shape::Batch) else {
+            panic!("future accepted")
+        };
+        assert_eq!(problems[0].location, crate::Location::Body("/2/measured_at".into()));
+        assert!(check_batch(&vec![ok; BATCH_MAX + 1], now, Shape::Batch).is_err());
     }
 }

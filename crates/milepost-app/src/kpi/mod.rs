@@ -21,7 +21,7 @@ pub mod sql_query;
 use crate::Caller;
 use crate::access::record;
 use crate::error::slug_or_from;
-use crate::error::{AppError, Problems, duplicate_or, on_update};
+use crate::error::{AppError, Path, Problems, duplicate_or, on_update};
 use crate::page::{ListParams, Paged};
 use crate::patch;
 use crate::permission::{Action, require};
@@ -325,9 +325,9 @@ async fn check_definition(
     for (index, tag) in definition.tags.iter().enumerate() {
         let tag = tag.trim();
         if tag.is_empty() || tag.chars().count() > TAG_MAX {
-            problems.push(format!("/tags/{index}"), format!("a tag has 1 to {TAG_MAX} characters"));
+            problems.push(Path::root().field("tags").index(index), format!("a tag has 1 to {TAG_MAX} characters"));
         } else if tags.iter().any(|t: &String| t == tag) {
-            problems.push(format!("/tags/{index}"), format!("the tag {tag:?} is listed twice"));
+            problems.push(Path::root().field("tags").index(index), format!("the tag {tag:?} is listed twice"));
         } else {
             tags.push(tag.to_owned());
         }
@@ -385,7 +385,7 @@ impl Kpis<'_> {
         self.written_view(row).await
     }
 
-    /// [`App::create_kpi`] inside a transaction the caller commits (`milepost apply`).
+    /// `app.kpis().create` inside a transaction the caller commits (`milepost apply`).
     pub(crate) async fn create_in(self, tx: &mut Tx, caller: &Caller, new: NewKpi) -> Result<KpiRow, AppError> {
         require(caller, Action::DefineKpi)?;
         self.app.refuse_unallowed_source(new.source.as_ref()).await?;
@@ -472,7 +472,7 @@ impl Kpis<'_> {
         self.written_view(row).await
     }
 
-    /// [`App::update_kpi`] inside a transaction the caller commits (`milepost apply`).
+    /// `app.kpis().update` inside a transaction the caller commits (`milepost apply`).
     pub(crate) async fn update_in(
         self,
         tx: &mut Tx,
@@ -538,7 +538,7 @@ impl Kpis<'_> {
         self.written_view(row).await
     }
 
-    /// [`App::archive_kpi`] inside a transaction the caller commits (`milepost apply`).
+    /// `app.kpis().archive` inside a transaction the caller commits (`milepost apply`).
     pub(crate) async fn archive_in(
         self,
         tx: &mut Tx,

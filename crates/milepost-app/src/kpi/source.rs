@@ -12,10 +12,11 @@
 //! A run that works records a measurement through the same path as the API (so linked
 //! key results get their check-ins) and clears the last failure; a run that fails
 //! stores the failure as a sentence on the KPI (`last_error`), with an audit event: the
-//! failure is data a person sees, never a dropped error. [`App::run_due_sources`] is
+//! failure is data a person sees, never a dropped error. `app.kpis().run_due_sources` is
 //! what the server's scheduler calls; servers sharing one database claim each due run
 //! by compare-and-set, so a source runs once per period.
 
+use super::measurement::Shape;
 use super::source_reader::Reading;
 use super::sql_query::check_sql_query;
 use super::{KpiView, MeasurementInput, MeasurementSource, cadence_of, not_found};
@@ -226,7 +227,10 @@ impl Kpis<'_> {
         let failure = match fetched {
             Ok(Reading { value, measured_at }) => {
                 let input = MeasurementInput { measured_at: measured_at.unwrap_or_else(|| self.app.now()), value };
-                match self.write_measurements(caller, row.id, vec![input], source.measurement_source()).await {
+                match self
+                    .write_measurements(caller, row.id, vec![input], source.measurement_source(), Shape::One)
+                    .await
+                {
                     Ok((_, mut tx)) => {
                         tx.record_kpi_source_run(caller.workspace, row.id, self.app.now_ms(), None).await?;
                         tx.commit().await?;
@@ -271,7 +275,7 @@ mod tests {
         let Err(AppError::Invalid(found)) = problems.finish() else { panic!("bad sources accepted") };
         let pointers: Vec<_> = found.iter().map(|p| p.location.clone()).collect();
         assert_eq!(pointers.len(), 4, "{found:?}");
-        assert!(pointers.contains(&crate::Location::Pointer("/source/query".into())));
+        assert!(pointers.contains(&crate::Location::Body("/source/query".into())));
         let mut fine = Problems::new();
         KpiSource::Prometheus { url: "http://p:9090".into(), query: "up".into() }.check(&mut fine);
         assert!(fine.finish().is_ok());

@@ -132,7 +132,7 @@ mod tests {
     async fn refuse_all_refuses_every_source_as_an_empty_allow_list_does() {
         let sql = KpiSource::Sql { url: "sqlite:///srv/m/a.db".into(), query: "SELECT 1".into() };
         let error = RefuseAll.check(&sql).await.unwrap_err();
-        assert_eq!(error.location, crate::Location::Pointer("/source/url".into()));
+        assert_eq!(error.location, crate::Location::Body("/source/url".into()));
         assert!(error.detail.contains(SQL_SOURCES_ENV) && error.detail.contains("none are allowed"), "{error:?}");
         let read = RefuseAll.read(&sql).await.unwrap_err();
         assert!(read.contains(SQL_SOURCES_ENV) && read.ends_with("nothing was read"), "{read}");

@@ -15,7 +15,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::check_in::{CheckInEntry, Shown};
 use milepost_app::key_result::KeyResultView;
-use milepost_app::{App, AppError, Caller};
+use milepost_app::{App, AppError, Caller, Segment};
 use milepost_core::KeyResultKind;
 use std::collections::HashMap;
 
@@ -200,11 +200,14 @@ pub async fn save_check_in(State(app): State<App>, viewer: Viewer, Form(fields):
         match app.check_ins().create_many(caller, entries).await {
             Ok(saved) => return Ok(see_other(&format!("/check-in?saved={}", saved.len()))),
             Err(error) => {
-                status = problems.refused(error, |pointer| {
-                    let rest = pointer.strip_prefix("/check_ins/")?;
-                    let (index, field) = rest.split_once('/')?;
-                    let id = ids.get(index.parse::<usize>().ok()?)?;
-                    let field = match field {
+                status = problems.refused(error, |path| {
+                    // `/check_ins/{n}/{field}` is the row of the n-th key result sent.
+                    let [Segment::Field(list), Segment::Index(index), Segment::Field(field), ..] = path.segments()
+                    else {
+                        return None;
+                    };
+                    let id = ids.get(*index).filter(|_| list == "check_ins")?;
+                    let field = match field.as_str() {
                         "confidence" => "confidence",
                         "note" => "note",
                         "blockers" => "blockers",

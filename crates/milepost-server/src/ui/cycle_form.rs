@@ -5,16 +5,16 @@
 //! from the edit form.
 
 use super::cycle::all_cycles;
-use super::form::{Fields, Form, Problems};
+use super::form::{self, Fields, Form, Problems};
 use super::objective_form::{Choice, choices};
 use super::{Layout, PageResult, Viewer, page, see_other};
 use crate::extract::Id;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use milepost_app::App;
 use milepost_app::cycle::{CyclePatch, CycleReopen, CycleView, NewCycle};
 use milepost_app::permission::{self, Action};
+use milepost_app::{App, Path};
 use milepost_core::CycleId;
 use milepost_core::{CycleKind, CycleStatus, Named, next_quarter};
 use std::collections::HashMap;
@@ -89,14 +89,11 @@ fn status_label(status: CycleStatus) -> &'static str {
 }
 
 /// The form field of a cycle's JSON pointer.
-fn cycle_field(pointer: &str) -> Option<String> {
-    let field = match pointer {
-        "/start_date" => "start_date",
-        "/end_date" => "end_date",
-        "/kind" => "kind",
-        "/status" => "status",
+fn cycle_field(path: &Path) -> Option<String> {
+    let field = match form::head(path) {
+        field @ ("start_date" | "end_date" | "kind" | "status") => field,
         // The short name is made from the name.
-        "/name" | "/slug" => "name",
+        "name" | "slug" => "name",
         _ => "",
     };
     Some(field.to_owned())
@@ -213,8 +210,8 @@ struct ReopenPage {
 }
 
 /// The form field of a reopening's JSON pointer.
-fn reopen_field(pointer: &str) -> Option<String> {
-    Some(if pointer == "/reason" { "reason" } else { "" }.to_owned())
+fn reopen_field(path: &Path) -> Option<String> {
+    Some(if form::head(path) == "reason" { "reason" } else { "" }.to_owned())
 }
 
 /// `GET /cycles/{id}/reopen`: the form to reopen a closed cycle, with its reason (admins).

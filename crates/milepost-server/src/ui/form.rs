@@ -6,7 +6,7 @@ use crate::problem::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
-use milepost_app::{AppError, FieldError, Location};
+use milepost_app::{AppError, FieldError, Location, Path, Segment};
 use std::collections::HashMap;
 
 /// The fields of a posted form, in order.
@@ -138,25 +138,27 @@ impl Problems {
         self.0.len()
     }
 
-    /// Records the app's problems, each at the field `field_of` names for its JSON
-    /// pointer (or at the top of the form when it names none).
-    pub fn extend(&mut self, errors: &[FieldError], field_of: impl Fn(&str) -> Option<String>) {
+    /// Records the app's problems, each at the form field `field_of` names for its
+    /// place in the request (or at the top of the form when it names none).
+    pub fn extend(&mut self, errors: &[FieldError], field_of: impl Fn(&Path) -> Option<String>) {
         for error in errors {
             let field = match &error.location {
-                Location::Pointer(pointer) => field_of(pointer).unwrap_or_default(),
+                Location::Body(path) => field_of(path).unwrap_or_default(),
                 Location::Parameter(name) | Location::Header(name) => name.clone(),
             };
             self.add(&field, error.detail.clone());
         }
     }
 
-    /// Takes what a use case refused, for an edit form shown again: its field problems
-    /// next to their fields (422), a stale version or a conflict (409) and a refusal
-    /// (403) at the top of the form. Any other error is handed back for an error page.
+    /// Takes what a use case refused, for a form shown again. Every form refuses
+    /// through here, so each refusal looks the same on all of them: field problems next
+    /// to their fields (422), a stale version or a conflict (409) and a refusal (403) at
+    /// the top of the form. Anything else (a missing thing, a bug, an outage) is handed
+    /// back for the error page.
     pub fn refused(
         &mut self,
         error: AppError,
-        field_of: impl Fn(&str) -> Option<String>,
+        field_of: impl Fn(&Path) -> Option<String>,
     ) -> Result<StatusCode, AppError> {
         match error {
             AppError::Invalid(errors) => {
@@ -173,6 +175,15 @@ impl Problems {
             }
             other => Err(other),
         }
+    }
+}
+
+/// The first step of a path when it is a field (`target` of `/target/0`), or "" for
+/// the body itself: most forms name their fields after the request's top-level ones.
+pub fn head(path: &Path) -> &str {
+    match path.segments().first() {
+        Some(Segment::Field(name)) => name,
+        _ => "",
     }
 }
 
@@ -203,5 +214,45 @@ where
         Some(text) => T::parse(text)
             .map(Some)
             .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not one of {}", T::names()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(error: AppError) -> (Result<StatusCode, AppError>, Problems) {
+        let mut problems = Problems::default();
+        let status = problems.refused(error, |path| Some(head(path).to_owned()));
+        (status, problems)
+    }
+
+    #[test]
+    fn every_form_refusal_lands_in_one_place_with_one_status() {
+        let (status, problems) = refused(AppError::Invalid(vec![
+            FieldError::body(Path::root().field("target"), "must be a number"),
+            FieldError::body(Path::root(), "the request has a problem of its own"),
+        ]));
+        assert_eq!(status.unwrap(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problems.of("target"), "must be a number");
+        assert_eq!(problems.of(""), "the request has a problem of its own", "a place no field shows is at the top");
+
+        let stale = AppError::StaleVersion { what: "objective", id: 3, current: 5, given: 4 };
+        let conflict =
+            AppError::Conflict { code: "cycle_closed", detail: "the cycle is closed".into(), location: None };
+        let forbidden = AppError::Forbidden { detail: "only its owner may change it".into() };
+        for (error, expected) in
+            [(stale, StatusCode::CONFLICT), (conflict, StatusCode::CONFLICT), (forbidden, StatusCode::FORBIDDEN)]
+        {
+            let message = error.to_string();
+            let (status, problems) = refused(error);
+            assert_eq!(status.unwrap(), expected, "{message}");
+            assert_eq!(problems.of(""), message, "shown at the top of the form");
+            assert_eq!(problems.count(), 1);
+        }
+
+        let (status, problems) = refused(AppError::NotFound { what: "objective", id: "9".into() });
+        assert!(matches!(status, Err(AppError::NotFound { .. })), "a missing thing is the error page's");
+        assert!(problems.is_empty());
     }
 }

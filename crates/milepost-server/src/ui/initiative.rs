@@ -2,7 +2,7 @@
 //! work that moves some of an objective's key results: title, owner, status, due day,
 //! link, and which of the key results it moves.
 
-use super::form::{Fields, Form, Problems};
+use super::form::{self, Fields, Form, Problems};
 use super::objective_form::{Choice, choices, people_of};
 use super::view::Names;
 use super::{Layout, PageError, PageResult, Viewer, page, see_other};
@@ -12,7 +12,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::initiative::{InitiativePatch, InitiativeStatus, InitiativeView, NewInitiative};
 use milepost_app::objective::ObjectiveView;
-use milepost_app::{App, AppError};
+use milepost_app::{App, AppError, Path};
+use milepost_core::Named;
 use milepost_core::{InitiativeId, KeyResultId, ObjectiveId};
 use std::collections::HashMap;
 
@@ -109,12 +110,7 @@ pub async fn save_new_initiative(
     if problems.is_empty() {
         match app.initiatives().create(caller, new).await {
             Ok(_) => return Ok(see_other(&format!("/objectives/{id}"))),
-            Err(AppError::Invalid(errors)) => problems.extend(&errors, initiative_field),
-            Err(error @ AppError::Forbidden { .. }) => {
-                status = StatusCode::FORBIDDEN;
-                problems.add("", error.to_string());
-            }
-            Err(error) => return Err(PageError::from(error)),
+            Err(error) => status = problems.refused(error, initiative_field)?,
         }
     }
     let names = Names::load(&app, caller).await?;
@@ -130,12 +126,12 @@ fn status_of(fields: &Fields) -> InitiativeStatus {
     }
 }
 
-fn initiative_field(pointer: &str) -> Option<String> {
+fn initiative_field(path: &Path) -> Option<String> {
     Some(
-        match pointer {
-            "/owner_person_id" => "owner",
-            "/key_result_ids" => "key_results",
-            other => other.trim_start_matches('/'),
+        match form::head(path) {
+            "owner_person_id" => "owner",
+            "key_result_ids" => "key_results",
+            other => other,
         }
         .to_owned(),
     )

@@ -171,8 +171,8 @@ pub async fn save_key_result(
         match app.key_results().update(caller, id, change).await {
             Ok(saved) => return Ok(see_other(&format!("/objectives/{}#key-result-{id}", saved.objective_id))),
             Err(error) => {
-                status = problems.refused(error, |pointer| {
-                    let field = match pointer.trim_start_matches('/').split('/').next().unwrap_or_default() {
+                status = problems.refused(error, |path| {
+                    let field = match super::form::head(path) {
                         "kind" | "comparator" => "kind",
                         "start" => "start",
                         "target" | "range" | "relative_change" | "delta" => "target",

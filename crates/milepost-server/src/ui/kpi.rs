@@ -1,7 +1,7 @@
 //! `/kpis` (the KPI board: health in words, icons and colours, the latest value against
 //! the target, the trend, a sparkline, and the lagging list) and `/kpis/{id}` (a chart
 //! of the KPI's series with its target and warning band, over any time range,
-//! downsampled by the server). Both read `App::kpi_board` and `App::kpi_series`, the
+//! downsampled by the server). Both read `app.kpis().board` and `app.kpis().series`, the
 //! functions behind `/api/v1/kpis/board` and `/api/v1/kpis/{id}/series`.
 
 use super::view::{Badge, Names, day, value};

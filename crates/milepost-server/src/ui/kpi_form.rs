@@ -2,7 +2,7 @@
 //! owner, unit, direction, target or good band, warning band, cadence, tier, tags and
 //! after how many red periods it lags. Only editors and admins define KPIs.
 
-use super::form::{Fields, Form, Problems};
+use super::form::{self, Fields, Form, Problems};
 use super::objective_form::{Choice, choices, people_of};
 use super::view::Names;
 use super::{Layout, PageError, PageResult, Viewer, page, see_other};
@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::kpi::{KpiPatch, KpiView, NewKpi};
 use milepost_app::permission::{self, Action};
-use milepost_app::{App, AppError};
+use milepost_app::{App, AppError, Path, Segment};
 use milepost_core::KpiId;
 use milepost_core::{Cadence, KpiDirection, KpiTier, Named};
 use std::collections::HashMap;
@@ -127,16 +127,16 @@ fn definition(fields: &Fields, problems: &mut Problems) -> Option<Definition> {
     Some(definition)
 }
 
-fn kpi_field(pointer: &str) -> Option<String> {
-    Some(
-        match pointer {
-            "/owner_person_id" => "owner",
-            "/range" | "/range/0" => "range_low",
-            "/range/1" => "range_high",
-            other => other.split('/').nth(1).unwrap_or_default(),
-        }
-        .to_owned(),
-    )
+fn kpi_field(path: &Path) -> Option<String> {
+    let field = match path.segments() {
+        [Segment::Field(range), Segment::Index(1), ..] if range == "range" => "range_high",
+        _ => match form::head(path) {
+            "owner_person_id" => "owner",
+            "range" => "range_low",
+            other => other,
+        },
+    };
+    Some(field.to_owned())
 }
 
 /// The status and top message of an app error a form can show, or the error itself.

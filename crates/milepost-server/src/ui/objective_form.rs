@@ -6,7 +6,7 @@
 //! for any field left blank, so the forms work without JavaScript too.
 
 use super::cycle::{all_cycles, all_objectives};
-use super::form::{Fields, Form, Problems};
+use super::form::{self, Fields, Form, Problems};
 use super::key_result::{boxes, read_kind};
 use super::view::Names;
 use super::{Layout, PageResult, Viewer, page, see_other};
@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use milepost_app::key_result::NewKeyResult;
 use milepost_app::key_result::interpretation::{Baseline, Given, interpret};
 use milepost_app::objective::{NewObjective, ObjectivePatch, ObjectiveQuery, ObjectiveView};
-use milepost_app::{App, AppError, Caller};
+use milepost_app::{App, AppError, Caller, Path, Segment};
 use milepost_core::ObjectiveId;
 use milepost_core::{Commitment, CycleStatus, KeyResultKind, Named, Visibility};
 use std::collections::HashMap;
@@ -107,7 +107,7 @@ fn read_key_result(fields: &Fields, index: usize, problems: &mut Problems) -> Op
     let given =
         Given { kind, unit: fields.optional(&name("unit")).map(Some), start, target, range, ..Given::default() };
     for problem in interpret(Some(title), &given, None, Baseline::NotLinked).problems {
-        problems.add(&name(key_result_field(problem.field)), problem.detail);
+        problems.add(&name(key_result_field(&Path::root().field(problem.field))), problem.detail);
     }
     Some(NewKeyResult {
         title: title.to_owned(),
@@ -129,8 +129,8 @@ fn read_key_result(fields: &Fields, index: usize, problems: &mut Problems) -> Op
 }
 
 /// The form field of a key result's JSON pointer tail (`/target` → `target`).
-fn key_result_field(tail: &str) -> &'static str {
-    match tail.trim_start_matches('/').split('/').next().unwrap_or_default() {
+fn key_result_field(path: &Path) -> &'static str {
+    match form::head(path) {
         "kind" | "comparator" => "kind",
         "start" => "start",
         "target" | "range" | "relative_change" | "delta" => "target",
@@ -141,15 +141,15 @@ fn key_result_field(tail: &str) -> &'static str {
 }
 
 /// The form field of an objective's JSON pointer.
-fn objective_field(pointer: &str) -> &'static str {
-    match pointer {
-        "/title" => "title",
-        "/description" => "description",
-        "/cycle_id" => "cycle_id",
-        "/owner_person_id" | "/owner_team_id" => "owner",
-        "/parent_objective_id" | "/parent_key_result_id" => "parent",
-        "/commitment" => "commitment",
-        "/visibility" => "visibility",
+fn objective_field(path: &Path) -> &'static str {
+    match form::head(path) {
+        "title" => "title",
+        "description" => "description",
+        "cycle_id" => "cycle_id",
+        "owner_person_id" | "owner_team_id" => "owner",
+        "parent_objective_id" | "parent_key_result_id" => "parent",
+        "commitment" => "commitment",
+        "visibility" => "visibility",
         _ => "",
     }
 }
@@ -339,15 +339,7 @@ pub async fn save_new_objective(State(app): State<App>, viewer: Viewer, Form(fie
     let status = if problems.is_empty() {
         match app.objectives().create(caller, new).await {
             Ok(created) => return Ok(see_other(&format!("/objectives/{}", created.id))),
-            Err(AppError::Invalid(errors)) => {
-                problems.extend(&errors, |pointer| Some(field_of_objective_pointer(pointer, &rows)));
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            Err(error @ AppError::Forbidden { .. }) => {
-                problems.add("", error.to_string());
-                StatusCode::FORBIDDEN
-            }
-            Err(error) => return Err(error.into()),
+            Err(error) => problems.refused(error, |path| Some(field_of_new_objective(path, &rows)))?,
         }
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -364,16 +356,17 @@ fn count_rows(fields: &Fields) -> usize {
     (0..50).take_while(|i| fields.has(&format!("key_results.{i}.title"))).count()
 }
 
-/// The form field of a pointer into a new objective, whose key results at `/key_results/{n}`
+/// The form field of a place in a new objective, whose key results at `/key_results/{n}`
 /// came from the form's row `rows[n]`.
-fn field_of_objective_pointer(pointer: &str, rows: &[usize]) -> String {
-    if let Some(rest) = pointer.strip_prefix("/key_results/") {
-        let (number, tail) = rest.split_once('/').unwrap_or((rest, ""));
-        if let Some(row) = number.parse::<usize>().ok().and_then(|n| rows.get(n)) {
-            return format!("key_results.{row}.{}", key_result_field(tail));
-        }
+fn field_of_new_objective(path: &Path, rows: &[usize]) -> String {
+    if let [Segment::Field(list), Segment::Index(number), ..] = path.segments()
+        && list == "key_results"
+        && let Some(row) = rows.get(*number)
+        && let Some(tail) = path.strip_prefix(&Path::root().field("key_results").index(*number))
+    {
+        return format!("key_results.{row}.{}", key_result_field(&tail));
     }
-    objective_field(pointer).to_owned()
+    objective_field(path).to_owned()
 }
 
 fn fields_of(objective: &ObjectiveView) -> Fields {
@@ -448,7 +441,7 @@ pub async fn save_objective(
     let status = if problems.is_empty() {
         match app.objectives().update(caller, id, change).await {
             Ok(_) => return Ok(see_other(&format!("/objectives/{id}"))),
-            Err(error) => problems.refused(error, |pointer| Some(objective_field(pointer).to_owned()))?,
+            Err(error) => problems.refused(error, |path| Some(objective_field(path).to_owned()))?,
         }
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -509,18 +502,9 @@ pub async fn save_new_key_result(
     if let (Some(new), true) = (new, problems.is_empty()) {
         match app.key_results().create(caller, id, new).await {
             Ok(created) => return Ok(see_other(&format!("/objectives/{id}#key-result-{}", created.id))),
-            Err(AppError::Invalid(errors)) => {
-                problems.extend(&errors, |pointer| Some(format!("key_results.0.{}", key_result_field(pointer))));
+            Err(error) => {
+                status = problems.refused(error, |path| Some(format!("key_results.0.{}", key_result_field(path))))?;
             }
-            Err(error @ (AppError::Forbidden { .. } | AppError::Conflict { .. })) => {
-                status = if matches!(error, AppError::Forbidden { .. }) {
-                    StatusCode::FORBIDDEN
-                } else {
-                    StatusCode::CONFLICT
-                };
-                problems.add("", error.to_string());
-            }
-            Err(error) => return Err(error.into()),
         }
     }
     let names = Names::load(&app, caller).await?;

@@ -52,3 +52,45 @@ http_test!(a_key_result_whose_stored_kind_is_corrupted_answers_500_with_an_error
     let body = org.api.get(&key_result_path).await.expect(200);
     assert_eq!(body["kind"], "increase");
 });
+
+http_test!(a_person_whose_stored_role_is_corrupted_is_an_error_not_a_viewer, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let (person, browser) = org.person_with_session("ada", Some(org.company), "editor").await;
+    let person_path = format!("/api/v1/people/{person}");
+    org.api.get(&person_path).await.expect(200);
+    browser.get("/api/v1/session").await.expect(200);
+
+    let changed = execute_unchecked(api.store(), &format!("UPDATE people SET role = 'superuser' WHERE id = {person}"))
+        .await
+        .unwrap();
+    assert_eq!(changed, 1);
+    // Read as the least role before; now the row is a bug to see, wherever it is read.
+    is_internal_error_with_id(&org.api.get(&person_path).await, "superuser");
+    is_internal_error_with_id(&org.api.get("/api/v1/people?limit=100").await, "superuser");
+    is_internal_error_with_id(&browser.get("/api/v1/session").await, "superuser");
+
+    execute_unchecked(api.store(), &format!("UPDATE people SET role = 'editor' WHERE id = {person}")).await.unwrap();
+    assert_eq!(org.api.get(&person_path).await.expect(200)["role"], "editor");
+});
+
+http_test!(an_initiative_whose_stored_status_is_corrupted_answers_500_with_an_error_id, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let objective = org
+        .team_objective("Delight customers", org.team, json!([Org::increase("Raise NPS from 30 to 50", 30.0, 50.0)]))
+        .await;
+    let key_result = objective["key_results"][0]["id"].as_i64().unwrap();
+    let initiative = org
+        .api
+        .post("/api/v1/initiatives", json!({"title": "New survey", "key_result_ids": [key_result]}))
+        .await
+        .expect(201);
+    let path = format!("/api/v1/initiatives/{}", id(&initiative));
+    execute_unchecked(api.store(), &format!("UPDATE initiatives SET status = 'paused' WHERE id = {}", id(&initiative)))
+        .await
+        .unwrap();
+    is_internal_error_with_id(&org.api.get(&path).await, "paused");
+    execute_unchecked(api.store(), &format!("UPDATE initiatives SET status = 'done' WHERE id = {}", id(&initiative)))
+        .await
+        .unwrap();
+    assert_eq!(org.api.get(&path).await.expect(200)["status"], "done");
+});

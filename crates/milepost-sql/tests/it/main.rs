@@ -276,7 +276,7 @@ db_test!(initiatives_link_to_key_results, |store: Store| async move {
         title: "New triage macro".into(),
         description: String::new(),
         owner_person_id: None,
-        status: "active".into(),
+        status: milepost_core::InitiativeStatus::Active,
         due_date: Some("2026-11-30".into()),
         link: None,
     };
@@ -310,3 +310,5 @@ db_test!(a_stored_value_that_cannot_be_read_names_its_table_row_and_column, |sto
     let error = tx.key_result(ws, kr.id).await.unwrap_err();
     assert!(!error.is_unavailable(), "a corrupted row is a bug, not an outage");
 });
+
+mod bulk;

@@ -11,6 +11,7 @@ mod kr;
 mod lint;
 mod migrate;
 mod remote;
+mod seed;
 mod serve;
 mod token;
 mod user;
@@ -60,6 +61,8 @@ enum Command {
     Audit(audit::AuditArgs),
     /// Measure the server: pages, check-in writes and memory, each beside its baseline.
     Bench(bench::BenchArgs),
+    /// Fill a workspace with a synthetic organisation of any size, for trying and benchmarking.
+    Seed(seed::SeedArgs),
 }
 
 /// How a command prints its answer.
@@ -111,6 +114,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Export(args) => export::run(args).await.map(|()| done),
         Command::Audit(args) => audit::run(args).await.map(|()| done),
         Command::Bench(args) => bench::run(args).await.map(|()| done),
+        Command::Seed(args) => seed::run(args).await.map(|()| done),
     }
 }
 
@@ -172,12 +176,14 @@ fn explain(error: milepost_app::AppError) -> anyhow::Error {
         milepost_app::AppError::Invalid(problems) => {
             let lines: Vec<String> = problems
                 .iter()
-                .map(|p| match &p.location {
-                    milepost_app::Location::Pointer(at)
-                    | milepost_app::Location::Parameter(at)
-                    | milepost_app::Location::Header(at) => {
-                        format!("  {}: {}", at.trim_start_matches('/'), p.detail)
-                    }
+                .map(|p| {
+                    // The place as the steps of the request (`key_results/0/target`);
+                    // a CSV row's problem already names its row and line.
+                    let at = match &p.location {
+                        milepost_app::Location::Body(path) => path.pointer().trim_start_matches('/').to_owned(),
+                        milepost_app::Location::Parameter(name) | milepost_app::Location::Header(name) => name.clone(),
+                    };
+                    format!("  {at}: {}", p.detail)
                 })
                 .collect();
             if lines.len() == 1 {

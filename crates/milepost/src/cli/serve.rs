@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::Args;
 use milepost_app::access::NewApiToken;
 use milepost_app::person::Role;
+use milepost_core::Named;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Instant;

@@ -5,6 +5,7 @@ use super::{DataArgs, Output};
 use clap::{Args, Subcommand, ValueEnum};
 use milepost_app::access::NewApiToken;
 use milepost_app::person::Role;
+use milepost_core::Named;
 use milepost_core::TokenId;
 
 /// Arguments of `milepost token`.

@@ -6,6 +6,7 @@ use super::DataArgs;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use milepost_app::person::{NewPerson, PersonQuery, Role};
+use milepost_core::Named;
 use rand::RngExt;
 use std::io::BufRead;
 

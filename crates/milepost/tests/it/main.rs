@@ -15,6 +15,7 @@ mod help;
 mod kpi;
 mod kr;
 mod lint;
+mod seed;
 mod serve;
 
 use std::io::{BufRead, BufReader};
