@@ -3,7 +3,7 @@
 //! owns, and those objectives with their bars; filterable by team and by status with a
 //! plain GET form, so the URL of a view can be shared.
 
-use super::cycle::{active_cycle, all_cycles, all_objectives};
+use super::cycle::{active_cycle, all_cycles};
 use super::view::{Names, ObjectiveLine, doughnut};
 use super::{Layout, PageResult, Viewer, page};
 use crate::extract::Query;
@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::App;
-use milepost_app::objective::{ObjectiveQuery, ObjectiveView};
+use milepost_app::objective::ObjectiveView;
 use milepost_core::CycleId;
 use milepost_core::{Named, Status};
 use std::collections::HashMap;
@@ -80,10 +80,8 @@ pub async fn show_alignment(State(app): State<App>, viewer: Viewer, Query(query)
         None => active_cycle(&app, caller).await?,
     };
     let objectives = match &cycle {
-        Some(cycle) => {
-            all_objectives(&app, caller, ObjectiveQuery { cycle_id: Some(cycle.id.get()), ..Default::default() })
-                .await?
-        }
+        // One evaluation of the cycle for the whole tree, not one per page of 500.
+        Some(cycle) => app.objectives().list_in_cycle(caller, cycle.id).await?,
         None => Vec::new(),
     };
     let objectives: Vec<&ObjectiveView> =

@@ -284,8 +284,8 @@ pub async fn show_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id<Cycle
     let cycle = app.cycles().get(caller, id).await?;
     let names = Names::load(&app, caller).await?;
     let now = app.now();
-    let objectives =
-        all_objectives(&app, caller, ObjectiveQuery { cycle_id: Some(id.get()), ..Default::default() }).await?;
+    // One evaluation of the cycle for the whole page, not one per page of 500.
+    let objectives = app.objectives().list_in_cycle(caller, id).await?;
     let closed = cycle.status == CycleStatus::Closed;
     let transitions = app.cycles().transitions(caller, id).await?;
     let reopened = transitions.iter().any(|t| t.from_status == CycleStatus::Closed);
