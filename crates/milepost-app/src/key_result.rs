@@ -190,15 +190,8 @@ pub(crate) async fn parents(
     caller: &Caller,
     objective_id: i64,
 ) -> Result<(ObjectiveRow, CycleRow), AppError> {
-    let objective = tx
-        .objective(caller.workspace, objective_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound { what: "objective", id: objective_id.to_string() })?;
+    let (objective, cycle) = parents_unseen(tx, caller, objective_id).await?;
     require_visible(tx, caller, &objective).await?;
-    let cycle = tx
-        .cycle(caller.workspace, objective.cycle_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound { what: "cycle", id: objective.cycle_id.to_string() })?;
     Ok((objective, cycle))
 }
 

@@ -117,12 +117,7 @@ impl Session {
         let (client, url, cookie) = (self.client.clone(), format!("{}{path}", self.base), self.cookie.clone());
         load::run(clients, duration, 200, move |_, _| {
             let request = client.get(&url).header(COOKIE, &cookie);
-            async move {
-                let response = request.send().await.map_err(|e| format!("no answer: {e}"))?;
-                let status = response.status().as_u16();
-                let body = response.bytes().await.map_err(|e| format!("the body broke off: {e}"))?;
-                Ok::<_, String>(Answer { status, bytes: body.len() as u64 })
-            }
+            answer(request)
         })
         .await
         .figures()
@@ -166,6 +161,14 @@ async fn find_subject(session: &Session) -> anyhow::Result<Subject> {
 }
 
 /// The command line as run, without the password.
+/// Sends `request` and reads its whole answer: its status and how many bytes it had.
+async fn answer(request: reqwest::RequestBuilder) -> Result<Answer, String> {
+    let response = request.send().await.map_err(|e| format!("no answer: {e}"))?;
+    let status = response.status().as_u16();
+    let body = response.bytes().await.map_err(|e| format!("the body broke off: {e}"))?;
+    Ok(Answer { status, bytes: body.len() as u64 })
+}
+
 fn command_line() -> String {
     let mut hide = false;
     std::env::args()
@@ -373,12 +376,7 @@ async fn write(
             .post(format!("{base}/api/v1/key-results/{id}/check-ins"))
             .header(COOKIE, &cookie)
             .json(&json!({ "value": value, "confidence": 7, "note": raw::NOTE }));
-        async move {
-            let response = request.send().await.map_err(|e| format!("no answer: {e}"))?;
-            let status = response.status().as_u16();
-            let body = response.bytes().await.map_err(|e| format!("the body broke off: {e}"))?;
-            Ok::<_, String>(Answer { status, bytes: body.len() as u64 })
-        }
+        answer(request)
     })
     .await
     .figures();

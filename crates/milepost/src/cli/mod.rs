@@ -135,14 +135,7 @@ async fn open_with_sources(
     http_sources: Vec<String>,
 ) -> anyhow::Result<milepost_app::App> {
     use anyhow::Context;
-    let url = config.database_url();
-    if url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("could not create the data directory {}", config.data_dir.display()))?;
-    }
-    let store = milepost_sql::Store::connect(&url)
-        .await
-        .with_context(|| format!("could not open the database {}", redact(&url)))?;
+    let store = connect(config).await?;
     let own = milepost_sources::OwnDatabase::of(&store);
     let app = milepost_app::App::new(store.into_database()).with_sources(milepost_sources::KpiSources::shared(
         sql_sources,
@@ -151,6 +144,17 @@ async fn open_with_sources(
     ));
     app.migrate().await.context("could not bring the database schema up to date")?;
     Ok(app)
+}
+
+/// Opens the configured database (making the data directory of a SQLite file first).
+async fn connect(config: &Config) -> anyhow::Result<milepost_sql::Store> {
+    use anyhow::Context;
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("could not create the data directory {}", config.data_dir.display()))?;
+    }
+    milepost_sql::Store::connect(&url).await.with_context(|| format!("could not open the database {}", redact(&url)))
 }
 
 /// Whom a local command acts as: the operator of the workspace named, or of the only

@@ -106,13 +106,7 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     check(&args)?;
     let config = args.data.load(None)?;
     let url = config.database_url();
-    if url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("could not create the data directory {}", config.data_dir.display()))?;
-    }
-    let store = milepost_sql::Store::connect(&url)
-        .await
-        .with_context(|| format!("could not open the database {}", super::redact(&url)))?;
+    let store = super::connect(&config).await?;
     store.migrate().await.context("could not bring the database schema up to date")?;
     // The app's clock says what today is: the active quarter is the one around it.
     let now = milepost_app::App::new(store.clone().into_database()).now();
