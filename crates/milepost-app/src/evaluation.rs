@@ -107,6 +107,11 @@ pub(crate) struct Evaluation {
     pub objectives: HashMap<i64, ObjectiveEval>,
 }
 
+/// Above this many key results, a part of a cycle is read as the whole cycle: one query
+/// by cycle is then cheaper than a long list of ids (and stays inside the databases'
+/// limits on bound values).
+const SCOPED_KEY_RESULTS_MAX: usize = 2_000;
+
 impl CycleData {
     /// Loads a cycle with all its objectives, key results and check-ins (archived ones
     /// too, so archived items still show their numbers; rollups skip them).
@@ -115,23 +120,65 @@ impl CycleData {
         workspace: WorkspaceId,
         cycle: CycleRow,
     ) -> Result<CycleData, milepost_store::StoreError> {
-        let objectives = tx
+        CycleData::load_scoped(tx, workspace, cycle, None).await
+    }
+
+    /// Loads what the numbers of the objectives `roots` of a cycle need, and nothing
+    /// more: the roots, the children each rolls up (and theirs), their key results and
+    /// only those key results' check-ins. Evaluated, it gives those objectives exactly
+    /// the numbers the whole cycle gives them, since an objective's numbers come only
+    /// from its key results and the children it rolls up. A part too large to be worth
+    /// it (more than half the cycle's objectives, or more than
+    /// [`SCOPED_KEY_RESULTS_MAX`] key results) is read as the whole cycle.
+    pub async fn load_for(
+        tx: &mut Tx,
+        workspace: WorkspaceId,
+        cycle: CycleRow,
+        roots: &HashSet<i64>,
+    ) -> Result<CycleData, milepost_store::StoreError> {
+        CycleData::load_scoped(tx, workspace, cycle, Some(roots)).await
+    }
+
+    async fn load_scoped(
+        tx: &mut Tx,
+        workspace: WorkspaceId,
+        cycle: CycleRow,
+        roots: Option<&HashSet<i64>>,
+    ) -> Result<CycleData, milepost_store::StoreError> {
+        let all_objectives = tx
             .list_objectives(
                 workspace,
                 &ObjectiveFilter { cycle_id: Some(cycle.id), include_archived: true, ..Default::default() },
                 Page::ALL,
             )
             .await?;
-        let key_results = tx
-            .list_key_results(
-                workspace,
-                &KeyResultFilter { cycle_id: Some(cycle.id), include_archived: true, ..Default::default() },
-                Page::ALL,
-            )
-            .await?;
-        let mut check_ins = tx.check_ins_of_cycle(workspace, cycle.id).await?;
-        let mut objectives = objectives;
-        let mut key_results = key_results;
+        let scope = roots.map(|roots| rolled_up_from(&all_objectives, roots));
+        let (mut objectives, mut key_results, mut check_ins) = match scope {
+            Some(scope) if scope.len() * 2 <= all_objectives.len() => {
+                let objectives: Vec<ObjectiveRow> =
+                    all_objectives.into_iter().filter(|o| scope.contains(&o.id)).collect();
+                let ids: Vec<i64> = objectives.iter().map(|o| o.id).collect();
+                let key_results = tx.key_results_of_objectives(workspace, &ids).await?;
+                if key_results.len() <= SCOPED_KEY_RESULTS_MAX {
+                    let key_result_ids: Vec<i64> = key_results.iter().map(|k| k.id).collect();
+                    let check_ins = tx.check_ins_of(workspace, &key_result_ids).await?;
+                    (objectives, key_results, check_ins)
+                } else {
+                    return Box::pin(CycleData::load_scoped(tx, workspace, cycle, None)).await;
+                }
+            }
+            _ => {
+                let key_results = tx
+                    .list_key_results(
+                        workspace,
+                        &KeyResultFilter { cycle_id: Some(cycle.id), include_archived: true, ..Default::default() },
+                        Page::ALL,
+                    )
+                    .await?;
+                let check_ins = tx.check_ins_of_cycle(workspace, cycle.id).await?;
+                (all_objectives, key_results, check_ins)
+            }
+        };
         let mut other_cycles = HashMap::new();
         let mut seen: HashSet<i64> = objectives.iter().map(|o| o.id).collect();
         let mut frontier: Vec<i64> = objectives.iter().filter(|o| o.rollup_children).map(|o| o.id).collect();
@@ -427,6 +474,47 @@ impl RollupContext<'_> {
         done.insert(id, eval.clone());
         Some(eval)
     }
+}
+
+/// The objectives whose numbers the objectives `roots` need: the roots, and the
+/// children each rolls up, theirs, and so on (archived ones too: rollups skip them).
+fn rolled_up_from(objectives: &[ObjectiveRow], roots: &HashSet<i64>) -> HashSet<i64> {
+    let mut children: HashMap<i64, Vec<&ObjectiveRow>> = HashMap::new();
+    for row in objectives {
+        if let Some(parent) = row.parent_objective_id {
+            children.entry(parent).or_default().push(row);
+        }
+    }
+    let rows: HashMap<i64, &ObjectiveRow> = objectives.iter().map(|o| (o.id, o)).collect();
+    let mut scope = HashSet::new();
+    let mut stack: Vec<i64> = roots.iter().copied().filter(|id| rows.contains_key(id)).collect();
+    while let Some(id) = stack.pop() {
+        if !scope.insert(id) {
+            continue;
+        }
+        if rows.get(&id).is_some_and(|row| row.rollup_children) {
+            stack.extend(children.get(&id).into_iter().flatten().map(|child| child.id));
+        }
+    }
+    scope
+}
+
+/// The numbers of the objectives `roots` of one cycle (see [`CycleData::load_for`]),
+/// with the data they were computed from.
+pub(crate) async fn evaluate_for(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+    cycle_id: i64,
+    roots: &HashSet<i64>,
+    now: Timestamp,
+) -> Result<(CycleData, Evaluation), crate::AppError> {
+    let cycle = tx
+        .cycle(workspace, cycle_id)
+        .await?
+        .ok_or_else(|| crate::AppError::NotFound { what: "cycle", id: cycle_id.to_string() })?;
+    let data = CycleData::load_for(tx, workspace, cycle, roots).await?;
+    let evaluation = evaluate(&data, now);
+    Ok((data, evaluation))
 }
 
 /// Evaluated cycles, each loaded and computed once per request.

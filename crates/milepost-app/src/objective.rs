@@ -7,7 +7,7 @@ use crate::Caller;
 use crate::access::record;
 use crate::cycle::period_of;
 use crate::error::{AppError, Path, Problems, on_update};
-use crate::evaluation::{CycleCache, CycleData, Evaluation, ScoreView};
+use crate::evaluation::{CycleCache, CycleData, Evaluation, ScoreView, evaluate_for};
 use crate::key_result::{self, KeyResultView, NewKeyResult};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
@@ -19,7 +19,7 @@ use milepost_core::{Commitment, CycleStatus, Status, Title, Visibility};
 use milepost_core::{CycleId, ObjectiveId};
 use milepost_store::{CycleRow, KeyResultRow, ObjectiveFields, ObjectiveFilter, ObjectiveRow, Tx};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The longest description accepted, in characters.
 const DESCRIPTION_MAX: usize = 10_000;
@@ -211,10 +211,21 @@ async fn views(
     now: Timestamp,
     include_archived: bool,
 ) -> Result<Vec<ObjectiveView>, AppError> {
-    let mut cycles = CycleCache::default();
+    // Each cycle's objectives asked for, evaluated from what their numbers need: a page
+    // or one objective, not the whole cycle and all its check-ins.
+    let mut roots: HashMap<i64, HashSet<i64>> = HashMap::new();
+    for row in &rows {
+        roots.entry(row.cycle_id).or_default().insert(row.id);
+    }
+    let mut evaluated = HashMap::with_capacity(roots.len());
+    for (cycle_id, roots) in &roots {
+        evaluated.insert(*cycle_id, evaluate_for(tx, caller.workspace, *cycle_id, roots, now).await?);
+    }
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let (data, evaluation) = cycles.get(tx, caller.workspace, row.cycle_id, now).await?;
+        let (data, evaluation) = evaluated
+            .get(&row.cycle_id)
+            .ok_or_else(|| AppError::NotFound { what: "cycle", id: row.cycle_id.to_string() })?;
         out.push(view(row, data, evaluation, include_archived));
     }
     Ok(out)

@@ -53,6 +53,7 @@ mod outages;
 mod pagination;
 mod permissions;
 mod schema;
+mod scoped_reads;
 mod sessions;
 mod sql_source_escapes;
 mod tokens;
