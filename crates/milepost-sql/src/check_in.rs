@@ -56,18 +56,14 @@ impl CheckInStore for Tx {
         if key_result_ids.is_empty() {
             return Ok(Vec::new());
         }
-        // The ids are numbers we hold, never user text; placeholders keep the plan cached.
-        let placeholders = (0..key_result_ids.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-        let sql = format!(
-            "SELECT * FROM check_ins WHERE workspace_id = $1 AND key_result_id IN ({placeholders})
-             ORDER BY key_result_id, checked_in_at, id"
-        );
-        Ok(run!(self, |conn| {
-            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(workspace.get());
-            for id in key_result_ids {
-                query = query.bind(*id);
-            }
-            query.fetch_all(conn).await?
+        let ids = crate::ids_json(key_result_ids);
+        Ok(crate::run_on!(self, |conn, sqlite| {
+            let sql = format!(
+                "SELECT * FROM check_ins WHERE workspace_id = $1 AND {}
+                 ORDER BY key_result_id, checked_in_at, id",
+                crate::in_ids(sqlite, "key_result_id", 2)
+            );
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(workspace.get()).bind(&ids).fetch_all(conn).await?
         }))
     }
 

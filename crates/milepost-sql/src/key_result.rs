@@ -168,16 +168,13 @@ impl KeyResultStore for Tx {
         if objective_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders = (0..objective_ids.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-        let sql = format!(
-            "SELECT * FROM key_results WHERE workspace_id = $1 AND objective_id IN ({placeholders}) ORDER BY id"
-        );
-        Ok(run!(self, |conn| {
-            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(workspace.get());
-            for id in objective_ids {
-                query = query.bind(*id);
-            }
-            query.fetch_all(conn).await?
+        let ids = crate::ids_json(objective_ids);
+        Ok(crate::run_on!(self, |conn, sqlite| {
+            let sql = format!(
+                "SELECT * FROM key_results WHERE workspace_id = $1 AND {} ORDER BY id",
+                crate::in_ids(sqlite, "objective_id", 2)
+            );
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(workspace.get()).bind(&ids).fetch_all(conn).await?
         }))
     }
 

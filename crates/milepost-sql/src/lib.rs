@@ -119,6 +119,43 @@ macro_rules! run {
 }
 pub(crate) use run;
 
+/// Like [`run!`], also naming the database, for SQL that must differ between them.
+macro_rules! run_on {
+    ($tx:expr, |$conn:ident, $sqlite:ident| $body:expr) => {
+        match &mut $tx.inner {
+            $crate::TxInner::Sqlite(transaction) => {
+                let $conn = &mut **transaction;
+                let $sqlite = true;
+                $body
+            }
+            $crate::TxInner::Postgres(transaction) => {
+                let $conn = &mut **transaction;
+                let $sqlite = false;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use run_on;
+
+/// `column IN (the ids)`, the ids bound as one JSON array at `$param` ([`ids_json`]):
+/// one bound value however long the list, so a long list meets neither the databases'
+/// limits on bound values nor SQLite's cost per numbered parameter, which grows with
+/// their count.
+pub(crate) fn in_ids(sqlite: bool, column: &str, param: usize) -> String {
+    if sqlite {
+        format!("{column} IN (SELECT value FROM json_each(${param}))")
+    } else {
+        format!("{column} IN (SELECT value::BIGINT FROM jsonb_array_elements_text(${param}::jsonb))")
+    }
+}
+
+/// The ids as the JSON array [`in_ids`] reads.
+pub(crate) fn ids_json(ids: &[i64]) -> String {
+    let items: Vec<String> = ids.iter().map(i64::to_string).collect();
+    format!("[{}]", items.join(","))
+}
+
 impl Store {
     /// Connects to `url` (`sqlite://PATH` or `postgres://…`). A SQLite file is created
     /// when missing and opened in WAL mode with `synchronous=FULL`, so a write that was

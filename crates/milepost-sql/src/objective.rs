@@ -123,17 +123,18 @@ impl ObjectiveStore for Tx {
         if parents.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders = (0..parents.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
-        let sql = format!(
-            "SELECT * FROM objectives WHERE workspace_id = $1 AND cycle_id <> $2
-               AND parent_objective_id IN ({placeholders}) ORDER BY id"
-        );
-        Ok(run!(self, |conn| {
-            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(workspace.get()).bind(cycle_id);
-            for id in parents {
-                query = query.bind(*id);
-            }
-            query.fetch_all(conn).await?
+        let ids = crate::ids_json(parents);
+        Ok(crate::run_on!(self, |conn, sqlite| {
+            let sql = format!(
+                "SELECT * FROM objectives WHERE workspace_id = $1 AND cycle_id <> $2 AND {} ORDER BY id",
+                crate::in_ids(sqlite, "parent_objective_id", 3)
+            );
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(workspace.get())
+                .bind(cycle_id)
+                .bind(&ids)
+                .fetch_all(conn)
+                .await?
         }))
     }
 

@@ -312,3 +312,38 @@ db_test!(a_stored_value_that_cannot_be_read_names_its_table_row_and_column, |sto
 });
 
 mod bulk;
+
+db_test!(lists_of_ids_of_any_length_read_exactly_their_rows, |store: Store| async move {
+    // Longer than SQLite's 32,766 bound values and PostgreSQL's 65,535: the ids travel
+    // as one value.
+    let ws = workspace(&store, "w").await;
+    let other = workspace(&store, "x").await;
+    let mut tx = store.write().await.unwrap();
+    let owner = tx.insert_team(ws, &team("support"), NOW).await.unwrap();
+    let (_, objective) = cycle_and_objective(&mut tx, ws, owner.id).await;
+    let first = tx.insert_key_result(ws, &key_result(objective.id), false, NOW).await.unwrap();
+    let second = tx.insert_key_result(ws, &key_result(objective.id), false, NOW).await.unwrap();
+    let check_in = |key_result_id, value| NewCheckIn {
+        key_result_id,
+        value,
+        confidence: None,
+        note: String::new(),
+        blockers: String::new(),
+        author_person_id: None,
+        source: "manual".into(),
+        checked_in_at: NOW,
+    };
+    tx.insert_check_in(ws, &check_in(first.id, 1.0), NOW).await.unwrap();
+    tx.insert_check_in(ws, &check_in(second.id, 2.0), NOW).await.unwrap();
+    let mut ids: Vec<i64> = (1_000_000..1_070_000).collect();
+    ids.push(second.id);
+    let found = tx.check_ins_of(ws, &ids).await.unwrap();
+    assert_eq!(found.iter().map(|c| (c.key_result_id, c.value)).collect::<Vec<_>>(), [(second.id, 2.0)]);
+    assert_eq!(tx.check_ins_of(other, &ids).await.unwrap().len(), 0, "another workspace's ids read nothing");
+    let mut objectives: Vec<i64> = (1_000_000..1_070_000).collect();
+    objectives.insert(0, objective.id);
+    let key_results = tx.key_results_of_objectives(ws, &objectives).await.unwrap();
+    assert_eq!(key_results.iter().map(|k| k.id).collect::<Vec<_>>(), [first.id, second.id]);
+    assert!(tx.objectives_aligned_from_other_cycles(ws, 0, &objectives).await.unwrap().is_empty());
+    assert!(tx.check_ins_of(ws, &[]).await.unwrap().is_empty());
+});
