@@ -1,7 +1,9 @@
 // Starts the real server (`milepost serve --demo`) on a random port in a fresh data
 // directory, and headless Chromium (Debian's /usr/bin/chromium) through playwright-core.
-// Used by the tests and by screenshots.mjs.
-import { spawn } from "node:child_process";
+// Used by the tests and by screenshots.mjs. With MILEPOST_E2E_POSTGRES_URL set (a
+// database on a PostgreSQL server where that user may create databases), each server
+// gets a fresh PostgreSQL database of its own instead of SQLite, dropped when it stops.
+import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -22,7 +24,10 @@ export async function startServer() {
   const bin = binary();
   if (!existsSync(bin)) throw new Error(`no server binary at ${bin}: run cargo build first (or set MILEPOST_BIN)`);
   const dataDir = mkdtempSync(join(tmpdir(), "milepost-e2e-"));
-  const child = spawn(bin, ["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir", dataDir], {
+  const args = ["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir", dataDir];
+  const postgres = freshPostgres();
+  if (postgres) args.push("--database-url", postgres.url);
+  const child = spawn(bin, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, MILEPOST_LOG: "warn" },
   });
@@ -51,8 +56,24 @@ export async function startServer() {
       await exited;
     }
     rmSync(dataDir, { recursive: true, force: true });
+    postgres?.drop();
   };
   return { url, stop, logs: () => errors };
+}
+
+/** A new, empty PostgreSQL database when MILEPOST_E2E_POSTGRES_URL is set (made and
+ * dropped with psql), or null for SQLite. */
+function freshPostgres() {
+  const admin = process.env.MILEPOST_E2E_POSTGRES_URL;
+  if (!admin) return null;
+  const name = `milepost_e2e_${process.pid}_${Date.now()}`;
+  execFileSync("psql", [admin, "-q", "-c", `CREATE DATABASE ${name}`]);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => execFileSync("psql", [admin, "-q", "-c", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]),
+  };
 }
 
 /** Launches headless Chromium. */
