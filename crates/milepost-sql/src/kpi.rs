@@ -152,23 +152,29 @@ impl KpiStore for Tx {
             sql.push_str(
                 "INSERT INTO measurements (workspace_id, kpi_id, value, measured_at, recorded_at, source) VALUES ",
             );
-            for index in 0..chunk.len() {
-                let base = index * 6;
-                if index > 0 {
-                    sql.push(',');
+            crate::run_on!(self, |conn, sqlite| {
+                // SQLite binds anonymous `?` in constant time each; its numbered `$N`
+                // cost grows with their count, which is 6,000 here.
+                for index in 0..chunk.len() {
+                    let base = index * 6;
+                    if index > 0 {
+                        sql.push(',');
+                    }
+                    if sqlite {
+                        sql.push_str("(?, ?, ?, ?, ?, ?)");
+                    } else {
+                        sql.push_str(&format!(
+                            "(${}, ${}, ${}, ${}, ${}, ${})",
+                            base + 1,
+                            base + 2,
+                            base + 3,
+                            base + 4,
+                            base + 5,
+                            base + 6
+                        ));
+                    }
                 }
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                    base + 1,
-                    base + 2,
-                    base + 3,
-                    base + 4,
-                    base + 5,
-                    base + 6
-                ));
-            }
-            run!(self, |conn| {
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for m in chunk {
                     query = query
                         .bind(workspace.get())
