@@ -105,21 +105,13 @@ enum TxInner {
 /// Runs the same generic sqlx expression on whichever connection the transaction holds.
 macro_rules! run {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match &mut $tx.inner {
-            $crate::TxInner::Sqlite(transaction) => {
-                let $conn = &mut **transaction;
-                $body
-            }
-            $crate::TxInner::Postgres(transaction) => {
-                let $conn = &mut **transaction;
-                $body
-            }
-        }
+        $crate::run_on!($tx, |$conn, _sqlite| $body)
     };
 }
 pub(crate) use run;
 
-/// Like [`run!`], also naming the database, for SQL that must differ between them.
+/// Like [`run!`], also naming the database (`true` for SQLite), for SQL that must
+/// differ between them.
 macro_rules! run_on {
     ($tx:expr, |$conn:ident, $sqlite:ident| $body:expr) => {
         match &mut $tx.inner {
