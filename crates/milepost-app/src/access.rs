@@ -237,7 +237,7 @@ impl Access<'_> {
         let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 8).collect();
         let stored =
             NewToken { name: &name, role: new.role, prefix: &prefix, secret_hash: &hash_secret(&secret), expires_at };
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write_outside_read_model().await?;
         let row = tx.insert_token(caller.workspace, &stored, now.as_millisecond()).await?;
         record(
             &mut tx,
@@ -267,7 +267,7 @@ impl Access<'_> {
         let id = id.get();
         require(caller, Action::Administer)?;
         let now = self.app.now();
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write_outside_read_model().await?;
         let row = tx
             .revoke_token(caller.workspace, id, now.as_millisecond())
             .await?
@@ -300,7 +300,7 @@ impl Access<'_> {
         let slug = tx.workspace(workspace).await?.map(|w| w.slug).ok_or_else(refused)?;
         drop(tx);
         if row.last_used_at.is_none_or(|at| at < now.as_millisecond() - 60_000) {
-            let mut tx = self.app.store().write().await?;
+            let mut tx = self.app.write_outside_read_model().await?;
             tx.touch_token(workspace, row.id, now.as_millisecond()).await?;
             tx.commit().await?;
         }

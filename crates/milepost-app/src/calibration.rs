@@ -196,13 +196,13 @@ impl Cycles<'_> {
         let mut check_ins_of: HashMap<i64, Vec<(Timestamp, f64)>> = HashMap::new();
         for row in data.key_results.iter().filter(|k| outcomes.contains_key(&k.id)) {
             let measured = reads_kpi(row).and_then(|kpi| data.kpi_values.get(&(kpi, cycle_id))).map(Vec::as_slice);
-            let own = data.check_ins.iter().filter(|c| c.key_result_id == row.id);
+            let own = data.history(row.id).iter();
             check_ins_of.insert(row.id, forecast_points(own, measured, &period));
         }
         let measures: HashMap<i64, _> = data.key_results.iter().filter_map(|k| Some((k.id, measure_of(k)?))).collect();
         let mut confidence = Tally::default();
         let mut forecasts = Tally::default();
-        for check_in in &data.check_ins {
+        for check_in in data.check_ins() {
             let (Some(&succeeded), Some(given)) =
                 (outcomes.get(&check_in.key_result_id), check_in.confidence.and_then(|c| Confidence::try_new(c).ok()))
             else {

@@ -239,7 +239,7 @@ impl CheckIns<'_> {
     ) -> Result<CheckInResult, AppError> {
         let key_result_id = key_result_id.get();
         let now = self.app.now();
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write_key_results(caller.workspace, [key_result_id]).await?;
         let check_in = write_check_in(&mut tx, caller, key_result_id, new, source, Authority::CheckIn, now).await?;
         let updated = tx.refresh_current_value(caller.workspace, key_result_id).await?;
         tx.commit().await?;
@@ -278,7 +278,8 @@ impl CheckIns<'_> {
         if check_ins.is_empty() && problems.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.app.store().write().await?;
+        let on = check_ins.iter().map(|(_, entry, _)| entry.key_result_id);
+        let mut tx = self.app.write_key_results(caller.workspace, on).await?;
         let mut written = Vec::with_capacity(check_ins.len());
         for (index, entry, value) in check_ins {
             let prefix = |mut error: FieldError| {

@@ -262,7 +262,9 @@ impl CheckIns<'_> {
             ));
         }
         let now = self.app.now();
-        let mut tx = self.app.store().write().await?;
+        // Of what the read model holds, an import changes only the key results it
+        // checks in on (named before the commit, below).
+        let mut tx = self.app.write_key_results(caller.workspace, []).await?;
         let mut people: HashMap<String, Option<i64>> = HashMap::new();
         let mut problems = Vec::new();
         let mut touched = BTreeSet::new();
@@ -332,6 +334,7 @@ impl CheckIns<'_> {
         for id in &touched {
             tx.refresh_current_value(caller.workspace, *id).await?;
         }
+        tx.changes(caller.workspace, milepost_store::Change::KeyResults(touched.iter().copied().collect()));
         tx.commit().await?;
         Ok(CheckInImportResult {
             imported: rows.len() as u64,

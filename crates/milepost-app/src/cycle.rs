@@ -266,7 +266,7 @@ impl Cycles<'_> {
             status: new.status.unwrap_or(CycleStatus::Planning),
             kind,
         };
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let row = tx
             .insert_cycle(caller.workspace, &fields, self.app.now_ms())
             .await
@@ -288,7 +288,7 @@ impl Cycles<'_> {
     pub async fn update(self, caller: &Caller, id: CycleId, change: CyclePatch) -> Result<CycleView, AppError> {
         let id = id.get();
         require(caller, Action::PlanCycles)?;
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let current = tx
             .cycle(caller.workspace, id)
             .await?
@@ -367,7 +367,7 @@ impl Cycles<'_> {
             problems.push("/status", "a cycle reopens to active or planning");
         }
         problems.finish()?;
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let current = tx
             .cycle(caller.workspace, id)
             .await?
@@ -418,7 +418,7 @@ impl Cycles<'_> {
     ) -> Result<CycleView, AppError> {
         let id = id.get();
         require(caller, Action::Administer)?;
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let current = tx
             .cycle(caller.workspace, id)
             .await?
@@ -460,7 +460,7 @@ impl Cycles<'_> {
         for row in due {
             let workspace = WorkspaceId(row.workspace_id);
             let now_ms = now.as_millisecond();
-            let mut tx = self.app.store().write().await?;
+            let mut tx = self.app.write(workspace).await?;
             let Some(after) = tx.start_due_cycle(workspace, row.id, &today, now_ms).await? else {
                 // Another server started it first, or someone changed it since.
                 continue;

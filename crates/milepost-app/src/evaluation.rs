@@ -20,6 +20,7 @@ use milepost_store::{CheckInRow, CycleRow, KeyResultFilter, KeyResultRow, Object
 use serde::Serialize;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// A grade at cycle close.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
@@ -34,7 +35,7 @@ pub struct ScoreView {
 }
 
 /// What was computed for one key result.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct KeyResultEval {
     pub progress: Progress,
     pub expected: f64,
@@ -48,7 +49,7 @@ pub(crate) struct KeyResultEval {
 }
 
 /// What was computed for one objective.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ObjectiveEval {
     pub progress: Option<Progress>,
     pub expected: f64,
@@ -59,11 +60,17 @@ pub(crate) struct ObjectiveEval {
 /// Everything stored about one cycle's OKRs: its objectives, and the objectives of
 /// other (shorter) cycles aligned to them where an objective rolls up its children, so
 /// that a yearly objective can roll up its quarterly ones.
+///
+/// The rows are shared (`Arc`), so that the read model can refresh a few key results
+/// by copying pointers rather than the cycle.
+#[derive(Clone)]
 pub(crate) struct CycleData {
     pub cycle: CycleRow,
-    pub objectives: Vec<ObjectiveRow>,
-    pub key_results: Vec<KeyResultRow>,
-    pub check_ins: Vec<CheckInRow>,
+    pub objectives: Arc<Vec<ObjectiveRow>>,
+    pub key_results: Vec<Arc<KeyResultRow>>,
+    /// Each key result's check-ins in time order (then by id), without their notes and
+    /// blockers, which no number reads.
+    pub histories: HashMap<i64, Arc<[CheckInRow]>>,
     /// The cycles of aligned objectives that belong to other cycles.
     pub other_cycles: HashMap<i64, CycleRow>,
     /// For key results fed by a KPI ([`reads_kpi`]): the KPI's values in the key
@@ -107,11 +114,6 @@ pub(crate) struct Evaluation {
     pub objectives: HashMap<i64, ObjectiveEval>,
 }
 
-/// Above this many key results, a part of a cycle is read as the whole cycle: one query
-/// by cycle is then cheaper than a long list of ids (and stays inside the databases'
-/// limits on bound values).
-const SCOPED_KEY_RESULTS_MAX: usize = 2_000;
-
 impl CycleData {
     /// Loads a cycle with all its objectives, key results and check-ins (archived ones
     /// too, so archived items still show their numbers; rollups skip them).
@@ -120,65 +122,21 @@ impl CycleData {
         workspace: WorkspaceId,
         cycle: CycleRow,
     ) -> Result<CycleData, milepost_store::StoreError> {
-        CycleData::load_scoped(tx, workspace, cycle, None).await
-    }
-
-    /// Loads what the numbers of the objectives `roots` of a cycle need, and nothing
-    /// more: the roots, the children each rolls up (and theirs), their key results and
-    /// only those key results' check-ins. Evaluated, it gives those objectives exactly
-    /// the numbers the whole cycle gives them, since an objective's numbers come only
-    /// from its key results and the children it rolls up. A part too large to be worth
-    /// it (more than half the cycle's objectives, or more than
-    /// [`SCOPED_KEY_RESULTS_MAX`] key results) is read as the whole cycle.
-    pub async fn load_for(
-        tx: &mut Tx,
-        workspace: WorkspaceId,
-        cycle: CycleRow,
-        roots: &HashSet<i64>,
-    ) -> Result<CycleData, milepost_store::StoreError> {
-        CycleData::load_scoped(tx, workspace, cycle, Some(roots)).await
-    }
-
-    async fn load_scoped(
-        tx: &mut Tx,
-        workspace: WorkspaceId,
-        cycle: CycleRow,
-        roots: Option<&HashSet<i64>>,
-    ) -> Result<CycleData, milepost_store::StoreError> {
-        let all_objectives = tx
+        let mut objectives = tx
             .list_objectives(
                 workspace,
                 &ObjectiveFilter { cycle_id: Some(cycle.id), include_archived: true, ..Default::default() },
                 Page::ALL,
             )
             .await?;
-        let scope = roots.map(|roots| rolled_up_from(&all_objectives, roots));
-        let (mut objectives, mut key_results, mut check_ins) = match scope {
-            Some(scope) if scope.len() * 2 <= all_objectives.len() => {
-                let objectives: Vec<ObjectiveRow> =
-                    all_objectives.into_iter().filter(|o| scope.contains(&o.id)).collect();
-                let ids: Vec<i64> = objectives.iter().map(|o| o.id).collect();
-                let key_results = tx.key_results_of_objectives(workspace, &ids).await?;
-                if key_results.len() <= SCOPED_KEY_RESULTS_MAX {
-                    let key_result_ids: Vec<i64> = key_results.iter().map(|k| k.id).collect();
-                    let check_ins = tx.check_ins_of(workspace, &key_result_ids).await?;
-                    (objectives, key_results, check_ins)
-                } else {
-                    return Box::pin(CycleData::load_scoped(tx, workspace, cycle, None)).await;
-                }
-            }
-            _ => {
-                let key_results = tx
-                    .list_key_results(
-                        workspace,
-                        &KeyResultFilter { cycle_id: Some(cycle.id), include_archived: true, ..Default::default() },
-                        Page::ALL,
-                    )
-                    .await?;
-                let check_ins = tx.check_ins_of_cycle(workspace, cycle.id).await?;
-                (all_objectives, key_results, check_ins)
-            }
-        };
+        let mut key_results = tx
+            .list_key_results(
+                workspace,
+                &KeyResultFilter { cycle_id: Some(cycle.id), include_archived: true, ..Default::default() },
+                Page::ALL,
+            )
+            .await?;
+        let mut check_ins = tx.check_ins_of_cycle(workspace, cycle.id).await?;
         let mut other_cycles = HashMap::new();
         let mut seen: HashSet<i64> = objectives.iter().map(|o| o.id).collect();
         let mut frontier: Vec<i64> = objectives.iter().filter(|o| o.rollup_children).map(|o| o.id).collect();
@@ -217,8 +175,42 @@ impl CycleData {
                 kpi_values.insert((kpi, *cycle_id), kpi_values_in(tx, workspace, kpi, own).await?);
             }
         }
-        Ok(CycleData { cycle, objectives, key_results, check_ins, other_cycles, kpi_values })
+        Ok(CycleData {
+            cycle,
+            objectives: Arc::new(objectives),
+            key_results: key_results.into_iter().map(Arc::new).collect(),
+            histories: histories_of(check_ins),
+            other_cycles,
+            kpi_values,
+        })
     }
+
+    /// The cycle an objective of the data belongs to: this one, or one it is aligned from.
+    pub fn cycle_of(&self, objective: &ObjectiveRow) -> &CycleRow {
+        self.other_cycles.get(&objective.cycle_id).unwrap_or(&self.cycle)
+    }
+
+    /// A key result's check-ins, in time order.
+    pub fn history(&self, key_result: i64) -> &[CheckInRow] {
+        self.histories.get(&key_result).map_or(&[][..], |h| h)
+    }
+
+    /// Every check-in of the data, key result by key result.
+    pub fn check_ins(&self) -> impl Iterator<Item = &CheckInRow> {
+        self.histories.values().flat_map(|h| h.iter())
+    }
+}
+
+/// Check-ins grouped by key result, each group in the order given (time order), their
+/// notes and blockers dropped.
+pub(crate) fn histories_of(check_ins: Vec<CheckInRow>) -> HashMap<i64, Arc<[CheckInRow]>> {
+    let mut grouped: HashMap<i64, Vec<CheckInRow>> = HashMap::new();
+    for mut check_in in check_ins {
+        check_in.note = String::new();
+        check_in.blockers = String::new();
+        grouped.entry(check_in.key_result_id).or_default().push(check_in);
+    }
+    grouped.into_iter().map(|(id, history)| (id, Arc::from(history))).collect()
 }
 
 /// A stored key result read back into its measure. Rows were checked when written.
@@ -278,7 +270,7 @@ pub(crate) fn forecast_points<'a>(
 /// check-ins (those the KPI wrote repeat its measurements).
 pub(crate) fn evaluate_key_result(
     row: &KeyResultRow,
-    history: &[&CheckInRow],
+    history: &[CheckInRow],
     kpi_values: Option<&[(i64, f64)]>,
     period: &CyclePeriod,
     cycle_status: CycleStatus,
@@ -286,7 +278,7 @@ pub(crate) fn evaluate_key_result(
 ) -> KeyResultEval {
     let measure = measure_of(row);
     let cadence = row.cadence;
-    let checked_in = |c: &&&CheckInRow| period.contains(from_ms(c.checked_in_at));
+    let checked_in = |c: &&CheckInRow| period.contains(from_ms(c.checked_in_at));
     let measured: Vec<(Timestamp, f64)> =
         kpi_values.unwrap_or_default().iter().map(|(at, value)| (from_ms(*at), *value)).collect();
     let values: Vec<f64> = match measure {
@@ -295,7 +287,7 @@ pub(crate) fn evaluate_key_result(
         }
         _ => history.iter().filter(checked_in).map(|c| c.value).collect(),
     };
-    let in_cycle = forecast_points(history.iter().copied(), kpi_values, period);
+    let in_cycle = forecast_points(history.iter(), kpi_values, period);
     let progress = measure.map_or(Progress::ZERO, |m| m.progress(row.current_value, &values));
     // A forecast looks ahead, so only while the cycle runs, and only from what was known
     // at `now` (as-of views). Once the cycle is over its outcome is known.
@@ -351,10 +343,71 @@ pub(crate) fn evaluate_key_result(
 
 /// Evaluates a whole cycle at `now`.
 pub(crate) fn evaluate(data: &CycleData, now: Timestamp) -> Evaluation {
+    let cycles = ObjectiveCycles::of(data);
+    let key_results: HashMap<i64, KeyResultEval> =
+        data.key_results.iter().map(|row| (row.id, cycles.evaluate_key_result(data, row, now))).collect();
+    let objectives = roll_up(data, &key_results, now);
+    Evaluation { key_results, objectives }
+}
+
+/// Evaluates again, at the evaluation's own `now`, only the key results `changed` of
+/// `data` (their rows, check-ins or measurements changed), keeping the numbers of every
+/// other key result from `before`, then rolls every objective up again: the same numbers
+/// as [`evaluate`] on `data`, for a fraction of the work.
+pub(crate) fn evaluate_changed(
+    data: &CycleData,
+    before: &Evaluation,
+    changed: &HashSet<i64>,
+    now: Timestamp,
+) -> Evaluation {
+    let cycles = ObjectiveCycles::of(data);
+    let mut key_results = before.key_results.clone();
+    for row in data.key_results.iter().filter(|k| changed.contains(&k.id)) {
+        key_results.insert(row.id, cycles.evaluate_key_result(data, row, now));
+    }
+    let objectives = roll_up(data, &key_results, now);
+    Evaluation { key_results, objectives }
+}
+
+/// Each objective's own cycle (its dates and state): those aligned from other cycles
+/// are measured against theirs.
+struct ObjectiveCycles {
+    period: CyclePeriod,
+    status: CycleStatus,
+    of_objective: HashMap<i64, (i64, CyclePeriod, CycleStatus)>,
+}
+
+impl ObjectiveCycles {
+    fn of(data: &CycleData) -> ObjectiveCycles {
+        let period = period_of(&data.cycle);
+        let status = data.cycle.status;
+        let of_objective = data
+            .objectives
+            .iter()
+            .map(|o| {
+                let (p, s) = data.other_cycles.get(&o.cycle_id).map_or((period, status), |c| (period_of(c), c.status));
+                (o.id, (o.cycle_id, p, s))
+            })
+            .collect();
+        ObjectiveCycles { period, status, of_objective }
+    }
+
+    fn evaluate_key_result(&self, data: &CycleData, row: &KeyResultRow, now: Timestamp) -> KeyResultEval {
+        let own = self.of_objective.get(&row.objective_id);
+        let (period, status) = own.map_or((self.period, self.status), |(_, p, s)| (*p, *s));
+        let kpi_values = reads_kpi(row)
+            .zip(own.map(|(cycle, _, _)| *cycle))
+            .and_then(|(kpi, cycle)| data.kpi_values.get(&(kpi, cycle)))
+            .map(Vec::as_slice);
+        evaluate_key_result(row, data.history(row.id), kpi_values, &period, status, now)
+    }
+}
+
+/// Each objective's numbers from its key results' and, where it rolls them up, its
+/// children's.
+fn roll_up(data: &CycleData, key_results: &HashMap<i64, KeyResultEval>, now: Timestamp) -> HashMap<i64, ObjectiveEval> {
     let period = period_of(&data.cycle);
     let cycle_status = data.cycle.status;
-    // Each objective is measured against its own cycle: those aligned from other cycles
-    // keep their own dates and state.
     let cycle_of_objective: HashMap<i64, (CyclePeriod, CycleStatus)> = data
         .objectives
         .iter()
@@ -363,25 +416,6 @@ pub(crate) fn evaluate(data: &CycleData, now: Timestamp) -> Evaluation {
             (o.id, own)
         })
         .collect();
-    let cycle_ids: HashMap<i64, i64> = data.objectives.iter().map(|o| (o.id, o.cycle_id)).collect();
-    let mut histories: HashMap<i64, Vec<&CheckInRow>> = HashMap::new();
-    for c in &data.check_ins {
-        histories.entry(c.key_result_id).or_default().push(c);
-    }
-    let key_results: HashMap<i64, KeyResultEval> = data
-        .key_results
-        .iter()
-        .map(|row| {
-            let history = histories.get(&row.id).map_or(&[][..], Vec::as_slice);
-            let (period, status) = cycle_of_objective.get(&row.objective_id).copied().unwrap_or((period, cycle_status));
-            let kpi_values = reads_kpi(row)
-                .zip(cycle_ids.get(&row.objective_id))
-                .and_then(|(kpi, cycle)| data.kpi_values.get(&(kpi, *cycle)))
-                .map(Vec::as_slice);
-            (row.id, evaluate_key_result(row, history, kpi_values, &period, status, now))
-        })
-        .collect();
-
     let mut by_objective: HashMap<i64, Vec<&KeyResultRow>> = HashMap::new();
     for row in data.key_results.iter().filter(|k| !k.archived) {
         by_objective.entry(row.objective_id).or_default().push(row);
@@ -394,7 +428,7 @@ pub(crate) fn evaluate(data: &CycleData, now: Timestamp) -> Evaluation {
     }
     let rows: HashMap<i64, &ObjectiveRow> = data.objectives.iter().map(|o| (o.id, o)).collect();
     let context = RollupContext {
-        key_results: &key_results,
+        key_results,
         by_objective: &by_objective,
         children: &children,
         rows: &rows,
@@ -404,11 +438,11 @@ pub(crate) fn evaluate(data: &CycleData, now: Timestamp) -> Evaluation {
         cycle_status,
     };
     let mut objectives = HashMap::new();
-    for row in &data.objectives {
+    for row in data.objectives.iter() {
         let mut visiting = HashSet::new();
         context.objective(row.id, &mut objectives, &mut visiting);
     }
-    Evaluation { key_results, objectives }
+    objectives
 }
 
 struct RollupContext<'a> {
@@ -474,47 +508,6 @@ impl RollupContext<'_> {
         done.insert(id, eval.clone());
         Some(eval)
     }
-}
-
-/// The objectives whose numbers the objectives `roots` need: the roots, and the
-/// children each rolls up, theirs, and so on (archived ones too: rollups skip them).
-fn rolled_up_from(objectives: &[ObjectiveRow], roots: &HashSet<i64>) -> HashSet<i64> {
-    let mut children: HashMap<i64, Vec<&ObjectiveRow>> = HashMap::new();
-    for row in objectives {
-        if let Some(parent) = row.parent_objective_id {
-            children.entry(parent).or_default().push(row);
-        }
-    }
-    let rows: HashMap<i64, &ObjectiveRow> = objectives.iter().map(|o| (o.id, o)).collect();
-    let mut scope = HashSet::new();
-    let mut stack: Vec<i64> = roots.iter().copied().filter(|id| rows.contains_key(id)).collect();
-    while let Some(id) = stack.pop() {
-        if !scope.insert(id) {
-            continue;
-        }
-        if rows.get(&id).is_some_and(|row| row.rollup_children) {
-            stack.extend(children.get(&id).into_iter().flatten().map(|child| child.id));
-        }
-    }
-    scope
-}
-
-/// The numbers of the objectives `roots` of one cycle (see [`CycleData::load_for`]),
-/// with the data they were computed from.
-pub(crate) async fn evaluate_for(
-    tx: &mut Tx,
-    workspace: WorkspaceId,
-    cycle_id: i64,
-    roots: &HashSet<i64>,
-    now: Timestamp,
-) -> Result<(CycleData, Evaluation), crate::AppError> {
-    let cycle = tx
-        .cycle(workspace, cycle_id)
-        .await?
-        .ok_or_else(|| crate::AppError::NotFound { what: "cycle", id: cycle_id.to_string() })?;
-    let data = CycleData::load_for(tx, workspace, cycle, roots).await?;
-    let evaluation = evaluate(&data, now);
-    Ok((data, evaluation))
 }
 
 /// Evaluated cycles, each loaded and computed once per request.

@@ -101,9 +101,9 @@ impl Cycles<'_> {
                 let succeeded = key_result_succeeded(Score::from_progress(eval.progress), *commitment);
                 let measured = reads_kpi(row).and_then(|kpi| data.kpi_values.get(&(kpi, id))).map(Vec::as_slice);
                 let own: Vec<_> = data
-                    .check_ins
+                    .history(row.id)
                     .iter()
-                    .filter(|c| c.key_result_id == row.id && period.contains(crate::time::from_ms(c.checked_in_at)))
+                    .filter(|c| period.contains(crate::time::from_ms(c.checked_in_at)))
                     .collect();
                 let points = forecast_points(own.iter().copied(), measured, &period);
                 let Some(&(_, end_value)) = points.last() else { continue };

@@ -200,7 +200,7 @@ impl Initiatives<'_> {
     /// Creates an initiative.
     pub async fn create(self, caller: &Caller, new: NewInitiative) -> Result<InitiativeView, AppError> {
         require(caller, Action::EditOkr { owner: new.owner_person_id })?;
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let mut problems = Problems::new();
         let title = problems.check("/title", Title::parse(&new.title));
         let due = check_common(
@@ -250,7 +250,7 @@ impl Initiatives<'_> {
         change: InitiativePatch,
     ) -> Result<InitiativeView, AppError> {
         let id = id.get();
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let current = tx.initiative(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         require(caller, Action::EditOkr { owner: current.owner_person_id })?;
         let mut problems = Problems::new();
@@ -304,7 +304,7 @@ impl Initiatives<'_> {
         archived: bool,
     ) -> Result<InitiativeView, AppError> {
         let id = id.get();
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let current = tx.initiative(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         require(caller, Action::EditOkr { owner: current.owner_person_id })?;
         let fields = current.fields();

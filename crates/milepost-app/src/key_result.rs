@@ -238,12 +238,12 @@ pub(crate) async fn views(
             }
         };
         let period = period_of(&cycle);
-        let history: Vec<&CheckInRow> = histories.get(&row.id).map(|h| h.iter().collect()).unwrap_or_default();
+        let history: &[CheckInRow] = histories.get(&row.id).map_or(&[][..], Vec::as_slice);
         let kpi_values = match crate::evaluation::reads_kpi(&row) {
             Some(kpi) => Some(crate::evaluation::kpi_values_in(tx, caller.workspace, kpi, &cycle).await?),
             None => None,
         };
-        let eval = evaluate_key_result(&row, &history, kpi_values.as_deref(), &period, cycle.status, now);
+        let eval = evaluate_key_result(&row, history, kpi_values.as_deref(), &period, cycle.status, now);
         out.push(view(row, Some(&eval), &period));
     }
     Ok(out)
@@ -290,7 +290,7 @@ impl KeyResults<'_> {
         new: NewKeyResult,
     ) -> Result<KeyResultView, AppError> {
         let objective_id = objective_id.get();
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let row = self.create_in(&mut tx, caller, objective_id, new).await?;
         tx.commit().await?;
         self.written_view(caller, row).await
@@ -374,7 +374,7 @@ impl KeyResults<'_> {
         change: KeyResultPatch,
     ) -> Result<KeyResultView, AppError> {
         let id = id.get();
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let row = self.update_in(&mut tx, caller, id, change).await?;
         tx.commit().await?;
         self.written_view(caller, row).await
@@ -533,7 +533,7 @@ impl KeyResults<'_> {
         archived: bool,
     ) -> Result<KeyResultView, AppError> {
         let id = id.get();
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let row = self.archive_in(&mut tx, caller, id, version, archived).await?;
         tx.commit().await?;
         self.written_view(caller, row).await

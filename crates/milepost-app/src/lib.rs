@@ -27,6 +27,7 @@ pub mod password;
 pub mod patch;
 pub mod permission;
 pub mod person;
+mod read_model;
 pub mod session;
 pub mod team;
 pub mod time;
@@ -38,7 +39,8 @@ pub use page::{ListParams, Paged};
 pub use workspace::WorkspaceNames;
 
 use jiff::Timestamp;
-use milepost_store::Database;
+use milepost_core::WorkspaceId;
+use milepost_store::{Database, Tx};
 use std::sync::Arc;
 
 /// Where the app reads the time. Tests and the demo pass a fixed or shifted clock; the
@@ -56,6 +58,8 @@ pub struct App {
     /// without the operator's say an editor could point one at Milepost's own database
     /// or at the network the server runs in.
     sources: Arc<dyn kpi::SourceReader>,
+    /// The cycles this server keeps evaluated ([`read_model`]), shared by its clones.
+    read_model: Arc<read_model::ReadModel>,
 }
 
 impl std::fmt::Debug for App {
@@ -76,7 +80,7 @@ impl App {
 
     /// An app on `store` reading the time from `clock`.
     pub fn with_clock(store: Database, clock: Clock) -> App {
-        App { store, clock, sources: Arc::new(kpi::RefuseAll) }
+        App { store, clock, sources: Arc::new(kpi::RefuseAll), read_model: Arc::default() }
     }
 
     /// The time now, by the app's clock.
@@ -164,6 +168,44 @@ impl App {
 
     pub(crate) fn store(&self) -> &Database {
         &self.store
+    }
+
+    pub(crate) fn read_model(&self) -> &read_model::ReadModel {
+        &self.read_model
+    }
+
+    /// Begins a write transaction in `workspace` that may change anything the read
+    /// model holds of it: at commit, every server's read model of the workspace is told
+    /// to read it again ([`milepost_store::Change::Everything`]). Narrower writes begin
+    /// with [`App::write_key_results`]; writes of nothing the model holds with
+    /// [`App::write_outside_read_model`]. Use cases begin their writes only here.
+    #[expect(clippy::disallowed_methods, reason = "the one place that begins a write that changes the read model")]
+    pub(crate) async fn write(&self, workspace: WorkspaceId) -> Result<Tx, AppError> {
+        let mut tx = self.store.write().await?;
+        tx.changes(workspace, milepost_store::Change::Everything);
+        Ok(tx)
+    }
+
+    /// Begins a write transaction that changes, of what the read model holds, only the
+    /// values and check-ins of these key results (a check-in, a measurement that feeds
+    /// them): every server's read model refreshes just those. More may be added with
+    /// `tx.changes` before the commit.
+    #[expect(clippy::disallowed_methods, reason = "a write that changes the read model, narrowly")]
+    pub(crate) async fn write_key_results(
+        &self,
+        workspace: WorkspaceId,
+        key_results: impl IntoIterator<Item = i64>,
+    ) -> Result<Tx, AppError> {
+        let mut tx = self.store.write().await?;
+        tx.changes(workspace, milepost_store::Change::KeyResults(key_results.into_iter().collect()));
+        Ok(tx)
+    }
+
+    /// Begins a write transaction of things the read model does not hold: sessions,
+    /// passwords, API tokens, invitations, a new workspace. It bumps no generation.
+    #[expect(clippy::disallowed_methods, reason = "a write of nothing the read model holds")]
+    pub(crate) async fn write_outside_read_model(&self) -> Result<Tx, AppError> {
+        Ok(self.store.write().await?)
     }
 
     pub(crate) fn now_ms(&self) -> i64 {

@@ -7,11 +7,12 @@ use crate::Caller;
 use crate::access::record;
 use crate::cycle::period_of;
 use crate::error::{AppError, Path, Problems, on_update};
-use crate::evaluation::{CycleCache, CycleData, Evaluation, ScoreView, evaluate_for};
+use crate::evaluation::{CycleData, ScoreView};
 use crate::key_result::{self, KeyResultView, NewKeyResult};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
-use crate::permission::{Action, hidden_objectives, require, require_visible};
+use crate::permission::{Action, hidden_objectives_in, require, require_visible};
+use crate::read_model::CycleModel;
 use crate::time::from_ms;
 use jiff::Timestamp;
 use links::{Links, check_links};
@@ -19,7 +20,8 @@ use milepost_core::{Commitment, CycleStatus, Status, Title, Visibility};
 use milepost_core::{CycleId, ObjectiveId};
 use milepost_store::{CycleRow, KeyResultRow, ObjectiveFields, ObjectiveFilter, ObjectiveRow, Tx};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// The longest description accepted, in characters.
 const DESCRIPTION_MAX: usize = 10_000;
@@ -170,14 +172,14 @@ fn not_found(id: i64) -> AppError {
     AppError::NotFound { what: "objective", id: id.to_string() }
 }
 
-fn view(row: ObjectiveRow, data: &CycleData, evaluation: &Evaluation, include_archived: bool) -> ObjectiveView {
-    let period = period_of(&data.cycle);
+pub(crate) fn view(row: ObjectiveRow, model: &CycleModel, include_archived: bool) -> ObjectiveView {
+    let (data, evaluation) = (&model.data, &model.evaluation);
+    let period = period_of(data.cycle_of(&row));
     let eval = evaluation.objectives.get(&row.id);
-    let key_results = data
-        .key_results
-        .iter()
-        .filter(|k| k.objective_id == row.id && (include_archived || !k.archived))
-        .map(|k| key_result::view(k.clone(), evaluation.key_results.get(&k.id), &period))
+    let key_results = model
+        .key_results(row.id)
+        .filter(|k| include_archived || !k.archived)
+        .map(|k| key_result::view(KeyResultRow::clone(k), evaluation.key_results.get(&k.id), &period))
         .collect();
     ObjectiveView {
         id: ObjectiveId(row.id),
@@ -205,28 +207,24 @@ fn view(row: ObjectiveRow, data: &CycleData, evaluation: &Evaluation, include_ar
 }
 
 async fn views(
+    app: &crate::App,
     tx: &mut Tx,
     caller: &Caller,
     rows: Vec<ObjectiveRow>,
     now: Timestamp,
     include_archived: bool,
 ) -> Result<Vec<ObjectiveView>, AppError> {
-    // Each cycle's objectives asked for, evaluated from what their numbers need: a page
-    // or one objective, not the whole cycle and all its check-ins.
-    let mut roots: HashMap<i64, HashSet<i64>> = HashMap::new();
-    for row in &rows {
-        roots.entry(row.cycle_id).or_default().insert(row.id);
-    }
-    let mut evaluated = HashMap::with_capacity(roots.len());
-    for (cycle_id, roots) in &roots {
-        evaluated.insert(*cycle_id, evaluate_for(tx, caller.workspace, *cycle_id, roots, now).await?);
-    }
+    // Each cycle's numbers from the read model, which keeps them evaluated.
+    let mut models = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let (data, evaluation) = evaluated
-            .get(&row.cycle_id)
-            .ok_or_else(|| AppError::NotFound { what: "cycle", id: row.cycle_id.to_string() })?;
-        out.push(view(row, data, evaluation, include_archived));
+        let model = match models.entry(row.cycle_id) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                entry.insert(app.read_model().cycle(tx, caller.workspace, row.cycle_id, now).await?)
+            }
+        };
+        out.push(view(row, model, include_archived));
     }
     Ok(out)
 }
@@ -248,7 +246,7 @@ pub struct Objectives<'a> {
 impl Objectives<'_> {
     /// Creates an objective, and its key results with it: all or nothing.
     pub async fn create(self, caller: &Caller, new: NewObjective) -> Result<ObjectiveView, AppError> {
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let created = self.create_in(&mut tx, caller, new).await?;
         tx.commit().await?;
         self.created_view(caller, created).await
@@ -270,14 +268,15 @@ impl Objectives<'_> {
         }
         let data = CycleData {
             cycle,
-            objectives: vec![row.clone()],
-            key_results,
-            check_ins: Vec::new(),
+            objectives: std::sync::Arc::new(vec![row.clone()]),
+            key_results: key_results.into_iter().map(std::sync::Arc::new).collect(),
+            histories: HashMap::new(),
             other_cycles: HashMap::new(),
             kpi_values,
         };
-        let evaluation = crate::evaluation::evaluate(&data, self.app.now());
-        Ok(view(row, &data, &evaluation, false))
+        let now = self.app.now();
+        let evaluation = crate::evaluation::evaluate(&data, now);
+        Ok(view(row, &CycleModel::new(0, data, evaluation, now), false))
     }
 
     /// The view of an objective as just written, its numbers computed after the write
@@ -291,7 +290,10 @@ impl Objectives<'_> {
     ) -> Result<ObjectiveView, AppError> {
         let id = row.id;
         let mut tx = self.app.store().read().await?;
-        views(&mut tx, caller, vec![row], self.app.now(), include_archived).await?.pop().ok_or_else(|| not_found(id))
+        views(self.app, &mut tx, caller, vec![row], self.app.now(), include_archived)
+            .await?
+            .pop()
+            .ok_or_else(|| not_found(id))
     }
 
     /// `app.objectives().create` inside a transaction the caller commits; returns what
@@ -370,7 +372,7 @@ impl Objectives<'_> {
         let mut tx = self.app.store().read().await?;
         let row = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         require_visible(&mut tx, caller, &row).await?;
-        views(&mut tx, caller, vec![row], self.app.now(), false).await?.pop().ok_or_else(|| not_found(id))
+        views(self.app, &mut tx, caller, vec![row], self.app.now(), false).await?.pop().ok_or_else(|| not_found(id))
     }
 
     /// Changes an objective.
@@ -381,7 +383,7 @@ impl Objectives<'_> {
         change: ObjectivePatch,
     ) -> Result<ObjectiveView, AppError> {
         let id = id.get();
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let row = self.update_in(&mut tx, caller, id, change).await?;
         tx.commit().await?;
         self.written_view(caller, row, false).await
@@ -468,7 +470,7 @@ impl Objectives<'_> {
         archived: bool,
     ) -> Result<ObjectiveView, AppError> {
         let id = id.get();
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let row = self.archive_in(&mut tx, caller, id, version, archived).await?;
         tx.commit().await?;
         self.written_view(caller, row, archived).await
@@ -518,7 +520,7 @@ impl Objectives<'_> {
         };
         let mut tx = self.app.store().read().await?;
         let now = self.app.now();
-        let hidden = hidden_objectives(&mut tx, caller).await?;
+        let hidden = hidden_objectives_in(self.app, &mut tx, caller).await?;
         if query.parent_objective_id.is_some_and(|p| hidden.contains(&p)) {
             return Ok(Paged::new(Vec::new(), None, false));
         }
@@ -527,7 +529,7 @@ impl Objectives<'_> {
             let rows = tx.list_objectives(caller.workspace, &filter, walk.next_page()).await?;
             let (count, last_id) = (rows.len(), rows.last().map(|r| r.id));
             let rows: Vec<ObjectiveRow> = rows.into_iter().filter(|r| !hidden.contains(&r.id)).collect();
-            let views = views(&mut tx, caller, rows, now, query.include_archived).await?;
+            let views = views(self.app, &mut tx, caller, rows, now, query.include_archived).await?;
             let keep = |v: &ObjectiveView| query.status.is_none_or(|s| s == v.status);
             if let Some(done) = walk.take(page::Batch { views, rows: count, last_id }, keep, |v| v.id.get()) {
                 return Ok(done);
@@ -544,15 +546,15 @@ impl Objectives<'_> {
         let cycle_id = cycle_id.get();
         let mut tx = self.app.store().read().await?;
         let now = self.app.now();
-        let hidden = hidden_objectives(&mut tx, caller).await?;
-        let mut cycles = CycleCache::default();
-        let (data, evaluation) = cycles.get(&mut tx, caller.workspace, cycle_id, now).await?;
-        let mut rows: Vec<&ObjectiveRow> = data
+        let hidden = hidden_objectives_in(self.app, &mut tx, caller).await?;
+        let model = self.app.read_model().cycle(&mut tx, caller.workspace, cycle_id, now).await?;
+        let mut rows: Vec<&ObjectiveRow> = model
+            .data
             .objectives
             .iter()
             .filter(|o| o.cycle_id == cycle_id && !o.archived && !hidden.contains(&o.id))
             .collect();
         rows.sort_by_key(|o| o.id);
-        Ok(rows.into_iter().map(|row| view(row.clone(), data, evaluation, false)).collect())
+        Ok(rows.into_iter().map(|row| view(row.clone(), &model, false)).collect())
     }
 }

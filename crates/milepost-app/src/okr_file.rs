@@ -62,7 +62,7 @@ impl OkrFiles<'_> {
         }
         // The names are read once, in the transaction the plan is made in, for both the
         // linter's unknown-name rules and the plan.
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let resolver = Resolver::load(&mut tx, caller).await?;
         let (checked, kpi_files) = check_files(&request.files, &resolver.names())?;
         let mut run = Run::new(self.app, caller, &request, resolver);

@@ -139,6 +139,27 @@ pub(crate) async fn sees_key_result(tx: &mut Tx, caller: &Caller, id: i64) -> Re
     Ok(require_visible(tx, caller, &objective).await.is_ok())
 }
 
+/// [`hidden_objectives`], from the read model's people and team-only objectives.
+pub(crate) async fn hidden_objectives_in(
+    app: &crate::App,
+    tx: &mut Tx,
+    caller: &Caller,
+) -> Result<HashSet<i64>, AppError> {
+    if caller.role == Role::Admin {
+        return Ok(HashSet::new());
+    }
+    let model = app.read_model().workspace(tx, caller.workspace).await?;
+    Ok(model
+        .team_only
+        .iter()
+        .filter(|o| {
+            let owner_team = o.owner_person_id.and_then(|p| model.team_of_person.get(&p).copied().flatten());
+            !can_see(caller, true, o.owner_person_id, o.owner_team_id, owner_team)
+        })
+        .map(|o| o.id)
+        .collect())
+}
+
 /// The objectives `caller` may not see, by id: team-only ones outside its reach.
 /// Empty for admins, without a query.
 pub(crate) async fn hidden_objectives(tx: &mut Tx, caller: &Caller) -> Result<HashSet<i64>, AppError> {

@@ -50,6 +50,18 @@ pub struct PersonPatch {
     pub team_id: Option<Option<i64>>,
 }
 
+/// The people and teams of a workspace, as pages show them (those not archived), by id.
+/// Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    /// People by id.
+    pub people: std::sync::Arc<std::collections::HashMap<i64, PersonView>>,
+    /// Teams by id, in id order in `team_order`.
+    pub teams: std::sync::Arc<std::collections::HashMap<i64, crate::team::TeamView>>,
+    /// Team ids in id order.
+    pub team_order: std::sync::Arc<Vec<i64>>,
+}
+
 /// A person.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PersonView {
@@ -203,7 +215,7 @@ impl People<'_> {
             Some(password) if problems.is_empty() => Some(crate::password::hash_password(password.to_owned()).await?),
             _ => None,
         };
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         check_team(&mut tx, caller, &mut problems, new.team_id).await?;
         problems.finish()?;
         let (Some(name), Some(email), Some(handle)) = (name, email, handle) else {
@@ -259,7 +271,7 @@ impl People<'_> {
     pub async fn update(self, caller: &Caller, id: PersonId, change: PersonPatch) -> Result<PersonView, AppError> {
         let id = id.get();
         require(caller, Action::Administer)?;
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let current = tx
             .person(caller.workspace, id)
             .await?
@@ -304,7 +316,7 @@ impl People<'_> {
     ) -> Result<PersonView, AppError> {
         let id = id.get();
         require(caller, Action::Administer)?;
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let current = tx
             .person(caller.workspace, id)
             .await?
@@ -331,6 +343,14 @@ impl People<'_> {
         .await?;
         tx.commit().await?;
         Ok(row.into())
+    }
+
+    /// Every person and team of the caller's workspace that is not archived, by id, for
+    /// pages that show names instead of ids: from the read model, so as cheap to ask on
+    /// every page as a pointer copy while nothing changed.
+    pub async fn directory(self, caller: &Caller) -> Result<Directory, AppError> {
+        let mut tx = self.app.store().read().await?;
+        Ok(self.app.read_model().workspace(&mut tx, caller.workspace).await?.directory.clone())
     }
 
     /// Lists people.

@@ -109,7 +109,7 @@ impl Access<'_> {
         problems.finish()?;
         let hash = hash_password(password.to_owned()).await?;
         let now = self.app.now_ms();
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write_outside_read_model().await?;
         let person = tx
             .person(caller.workspace, person_id)
             .await?
@@ -137,7 +137,7 @@ impl Access<'_> {
         // The attempt is written, and counted, before the password is checked: parallel
         // guesses each see the others, so a burst cannot slip past the limit. A
         // successful attempt is forgotten again.
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write_outside_read_model().await?;
         let attempt = tx.insert_login_failure(workspace_id, &email, address, now.as_millisecond()).await?;
         tx.commit().await?;
         let since = now.checked_sub(FAILURE_WINDOW).unwrap_or(now).as_millisecond();
@@ -146,7 +146,7 @@ impl Access<'_> {
         if by_email > MAX_FAILURES_PER_ACCOUNT || by_address > MAX_FAILURES_PER_ADDRESS {
             // Refused before any password was checked: not a guess, so not counted.
             drop(tx);
-            let mut tx = self.app.store().write().await?;
+            let mut tx = self.app.write_outside_read_model().await?;
             tx.forget_login_attempt(workspace_id, attempt).await?;
             tx.commit().await?;
             return Err(AppError::TooManyRequests {
@@ -158,7 +158,7 @@ impl Access<'_> {
         drop(tx);
         let ok = verify_password(login.password, person.as_ref().and_then(|p| p.password_hash.clone())).await;
         let (Some(person), true) = (person, ok) else { return Err(wrong()) };
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write_outside_read_model().await?;
         tx.forget_login_attempt(workspace_id, attempt).await?;
         let (secret, expires_at) = start_session(&mut tx, workspace_id, person.id, now).await?;
         tx.commit().await?;
@@ -194,7 +194,7 @@ impl Access<'_> {
 
     /// Ends the session with that cookie (logging out twice is harmless).
     pub async fn logout(self, secret: &str) -> Result<(), AppError> {
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write_outside_read_model().await?;
         if let Some(session) = tx.session_by_hash(&hash_secret(secret)).await? {
             tx.revoke_session(WorkspaceId(session.workspace_id), session.id, self.app.now_ms()).await?;
         }
@@ -222,7 +222,7 @@ impl Access<'_> {
         }
         let hash = hash_password(change.new_password).await?;
         let now = self.app.now_ms();
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write_outside_read_model().await?;
         tx.set_password_hash(caller.workspace, person_id, Some(&hash)).await?;
         tx.revoke_sessions_of(caller.workspace, person_id, session.map(|s| s.id), now).await?;
         record(&mut tx, caller, "change_password", "person", person_id, None::<&()>, Some(&person), now).await?;
@@ -309,7 +309,7 @@ impl Access<'_> {
         problems.finish()?;
         let hash = hash_password(accept.password).await?;
         let now = self.app.now();
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write_outside_read_model().await?;
         let invitation =
             tx.accept_invitation(&hash_secret(&accept.token), now.as_millisecond()).await?.ok_or_else(refused)?;
         let workspace = WorkspaceId(invitation.workspace_id);

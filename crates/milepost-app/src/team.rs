@@ -140,7 +140,7 @@ impl Teams<'_> {
         let mut problems = Problems::new();
         let name = problems.check("/name", Title::parse(&new.name));
         let slug = slug_or_from(&mut problems, new.slug.as_deref(), &new.name);
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         check_parent(&mut tx, caller, &mut problems, None, new.parent_team_id).await?;
         problems.finish()?;
         let (Some(name), Some(slug)) = (name, slug) else {
@@ -166,7 +166,7 @@ impl Teams<'_> {
     pub async fn update(self, caller: &Caller, id: TeamId, change: TeamPatch) -> Result<TeamView, AppError> {
         let id = id.get();
         require(caller, Action::Administer)?;
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let current = tx
             .team(caller.workspace, id)
             .await?
@@ -208,7 +208,7 @@ impl Teams<'_> {
     ) -> Result<TeamView, AppError> {
         let id = id.get();
         require(caller, Action::Administer)?;
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let current = tx
             .team(caller.workspace, id)
             .await?

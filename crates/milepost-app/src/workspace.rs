@@ -82,7 +82,7 @@ impl Workspaces<'_> {
         let (Some(name), Some(slug)) = (name, slug) else {
             return Err(AppError::invalid("/name", "missing"));
         };
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write_outside_read_model().await?;
         let row = tx
             .insert_workspace(&slug, name.as_str(), self.app.now_ms())
             .await

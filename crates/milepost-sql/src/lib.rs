@@ -95,6 +95,9 @@ pub struct Tx {
     // Declared before `_gate` so that it is dropped (its rollback queued) first.
     inner: TxInner,
     _gate: Option<OwnedMutexGuard<()>>,
+    /// What the transaction changes, by workspace, written at commit
+    /// ([`Transaction::changes`]).
+    changes: Vec<(WorkspaceId, milepost_store::Change)>,
 }
 
 enum TxInner {
@@ -249,9 +252,11 @@ impl Store {
                     .await
                     .map_err(|_| StoreError::WriteQueueFull(WRITE_GATE_TIMEOUT))?;
                 let inner = TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?);
-                Ok(Tx { inner, _gate: Some(gate) })
+                Ok(Tx { inner, _gate: Some(gate), changes: Vec::new() })
             }
-            Db::Postgres(pool) => Ok(Tx { inner: TxInner::Postgres(pool.begin().await?), _gate: None }),
+            Db::Postgres(pool) => {
+                Ok(Tx { inner: TxInner::Postgres(pool.begin().await?), _gate: None, changes: Vec::new() })
+            }
         }
     }
 
@@ -261,7 +266,7 @@ impl Store {
             Db::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
             Db::Postgres(pool) => TxInner::Postgres(pool.begin_with("BEGIN READ ONLY").await?),
         };
-        Ok(Tx { inner, _gate: None })
+        Ok(Tx { inner, _gate: None, changes: Vec::new() })
     }
 
     /// Checks that the database answers (for `/readyz`) within [`PING_TIMEOUT`].
@@ -345,7 +350,10 @@ impl Storage for Store {
 
 #[async_trait::async_trait]
 impl Transaction for Tx {
-    async fn commit(self: Box<Self>) -> Result<()> {
+    async fn commit(mut self: Box<Self>) -> Result<()> {
+        for (workspace, change) in std::mem::take(&mut self.changes) {
+            workspace::record_change(&mut self, workspace, &change).await?;
+        }
         match self.inner {
             TxInner::Sqlite(transaction) => transaction.commit().await?,
             TxInner::Postgres(transaction) => transaction.commit().await?,
@@ -358,5 +366,14 @@ impl Transaction for Tx {
         let count: i64 =
             run!(self, |conn| sqlx::query_scalar(sql).bind(workspace.get()).bind(id).fetch_one(conn).await?);
         Ok(count > 0)
+    }
+
+    fn changes(&mut self, workspace: WorkspaceId, change: milepost_store::Change) {
+        match self.changes.iter_mut().find(|(w, _)| *w == workspace) {
+            Some((_, recorded)) => {
+                *recorded = std::mem::replace(recorded, milepost_store::Change::Everything).and(change)
+            }
+            None => self.changes.push((workspace, change)),
+        }
     }
 }

@@ -68,6 +68,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0009_cycle_kinds.sql"),
         postgres: include_str!("../migrations/postgres/0009_cycle_kinds.sql"),
     },
+    Paired {
+        version: 10,
+        name: "read_model_generations",
+        sqlite: include_str!("../migrations/sqlite/0010_read_model_generations.sql"),
+        postgres: include_str!("../migrations/postgres/0010_read_model_generations.sql"),
+    },
 ];
 
 fn migrator(pick: fn(&Paired) -> &'static str) -> Migrator {

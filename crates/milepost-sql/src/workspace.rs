@@ -1,7 +1,47 @@
 //! Workspaces: the tenants. Every other table points at one.
 
 use crate::{Tx, run};
+use milepost_core::WorkspaceId;
 use milepost_store::*;
+
+/// How many generations of changes a workspace keeps: a server whose read model is
+/// further behind reloads it whole.
+const CHANGES_KEPT: i64 = 4_096;
+
+/// Bumps the workspace's generation and writes what it changed, as the last writes of
+/// a transaction: the row lock on the workspace is then held only until the commit, and
+/// generations are numbered in commit order within a workspace.
+pub(crate) async fn record_change(tx: &mut Tx, workspace: WorkspaceId, change: &Change) -> Result<()> {
+    let generation: Option<i64> = run!(tx, |conn| sqlx::query_scalar(
+        "UPDATE workspaces SET generation = generation + 1 WHERE id = $1 RETURNING generation"
+    )
+    .bind(workspace.get())
+    .fetch_optional(conn)
+    .await?);
+    let Some(generation) = generation else {
+        return Ok(());
+    };
+    let key_results = match change {
+        Change::KeyResults(ids) => Some(serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned())),
+        Change::Everything => None,
+    };
+    run!(tx, |conn| sqlx::query("INSERT INTO changes (workspace_id, generation, key_results) VALUES ($1, $2, $3)")
+        .bind(workspace.get())
+        .bind(generation)
+        .bind(key_results.as_deref())
+        .execute(conn)
+        .await?
+        .rows_affected());
+    if generation % 256 == 0 {
+        run!(tx, |conn| sqlx::query("DELETE FROM changes WHERE workspace_id = $1 AND generation <= $2")
+            .bind(workspace.get())
+            .bind(generation - CHANGES_KEPT)
+            .execute(conn)
+            .await?
+            .rows_affected());
+    }
+    Ok(())
+}
 
 #[async_trait::async_trait]
 impl WorkspaceStore for Tx {
@@ -34,5 +74,37 @@ impl WorkspaceStore for Tx {
 
     async fn list_workspaces(&mut self) -> Result<Vec<WorkspaceRow>> {
         Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM workspaces ORDER BY id").fetch_all(conn).await?))
+    }
+
+    async fn generation(&mut self, workspace: WorkspaceId) -> Result<i64> {
+        let generation: Option<i64> =
+            run!(self, |conn| sqlx::query_scalar("SELECT generation FROM workspaces WHERE id = $1")
+                .bind(workspace.get())
+                .fetch_optional(conn)
+                .await?);
+        Ok(generation.unwrap_or(0))
+    }
+
+    async fn changes_between(&mut self, workspace: WorkspaceId, after: i64, up_to: i64) -> Result<Vec<ChangeRow>> {
+        let rows: Vec<(i64, Option<String>)> = run!(self, |conn| sqlx::query_as(
+            "SELECT generation, key_results FROM changes \
+             WHERE workspace_id = $1 AND generation > $2 AND generation <= $3 ORDER BY generation"
+        )
+        .bind(workspace.get())
+        .bind(after)
+        .bind(up_to)
+        .fetch_all(conn)
+        .await?);
+        Ok(rows
+            .into_iter()
+            .map(|(generation, key_results)| {
+                // A list that does not read (edited by hand) is read as a change of
+                // everything: reloading is always right.
+                let change = key_results
+                    .and_then(|ids| serde_json::from_str(&ids).ok())
+                    .map_or(Change::Everything, Change::KeyResults);
+                ChangeRow { generation, change }
+            })
+            .collect())
     }
 }

@@ -35,7 +35,7 @@ pub use kpi::{KpiFields, KpiFilter, KpiRow, KpiStore, MeasurementRow, NewMeasure
 pub use objective::{ObjectiveFields, ObjectiveFilter, ObjectiveRow, ObjectiveStore};
 pub use person::{PersonFields, PersonFilter, PersonRow, PersonStore};
 pub use team::{TeamFields, TeamFilter, TeamRow, TeamStore};
-pub use workspace::{WorkspaceRow, WorkspaceStore};
+pub use workspace::{Change, ChangeRow, WorkspaceRow, WorkspaceStore};
 
 use milepost_core::WorkspaceId;
 use std::sync::Arc;
@@ -84,6 +84,12 @@ pub trait Transaction:
 
     /// Whether a row with that id exists in that workspace, archived or not.
     async fn exists(&mut self, table: &'static str, workspace: WorkspaceId, id: i64) -> Result<bool>;
+
+    /// Records that this transaction changes `change` in `workspace`: at
+    /// [`Transaction::commit`], just before the commit itself, the workspace's
+    /// generation goes up by one and the change is written beside it, so that every
+    /// server's read model sees it on its next read. Several calls add up.
+    fn changes(&mut self, workspace: WorkspaceId, change: Change);
 }
 
 /// A transaction as the use cases hold it.

@@ -36,4 +36,50 @@ pub trait WorkspaceStore: Send {
 
     /// Every workspace, oldest first.
     async fn list_workspaces(&mut self) -> Result<Vec<WorkspaceRow>>;
+
+    /// The workspace's generation: how many write transactions that changed what the
+    /// read model holds have committed in it (0 for an unknown workspace).
+    async fn generation(&mut self, workspace: milepost_core::WorkspaceId) -> Result<i64>;
+
+    /// What the generations after `after`, up to and including `up_to`, changed, in
+    /// order. A generation missing from the answer was pruned: read everything again.
+    async fn changes_between(
+        &mut self,
+        workspace: milepost_core::WorkspaceId,
+        after: i64,
+        up_to: i64,
+    ) -> Result<Vec<ChangeRow>>;
+}
+
+/// What one write transaction changed in a workspace, for the read model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Only the values and check-ins of these key results (their rows, their check-ins
+    /// and the measurements they read): a check-in, a measurement that feeds them.
+    KeyResults(std::collections::BTreeSet<i64>),
+    /// Anything else: a server reloads what it holds of the workspace.
+    Everything,
+}
+
+impl Change {
+    /// Both changes together.
+    #[must_use]
+    pub fn and(self, other: Change) -> Change {
+        match (self, other) {
+            (Change::KeyResults(mut a), Change::KeyResults(b)) => {
+                a.extend(b);
+                Change::KeyResults(a)
+            }
+            _ => Change::Everything,
+        }
+    }
+}
+
+/// One generation of a workspace and what it changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeRow {
+    /// The generation.
+    pub generation: i64,
+    /// What it changed.
+    pub change: Change,
 }

@@ -82,7 +82,7 @@ impl Kpis<'_> {
             (kpi, state, cycle_id)
         };
         crate::permission::require(caller, crate::permission::Action::EditOkr { owner: kpi.owner_person_id })?;
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         tx.lock_kpi(caller.workspace, kpi_id).await?;
         if let Some(existing) = tx.active_recovery_objective(caller.workspace, kpi_id).await? {
             drop(tx);

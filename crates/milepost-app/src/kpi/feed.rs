@@ -31,6 +31,8 @@ pub(crate) async fn feed_key_results(
     now: Timestamp,
 ) -> Result<u64, AppError> {
     let key_results = tx.key_results_of_kpi(caller.workspace, kpi.id).await?;
+    // Their check-ins, and the measurements they read, change.
+    tx.changes(caller.workspace, milepost_store::Change::KeyResults(key_results.iter().map(|k| k.id).collect()));
     if key_results.is_empty() {
         return Ok(0);
     }

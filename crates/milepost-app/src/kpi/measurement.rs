@@ -336,7 +336,9 @@ impl Kpis<'_> {
         shape: Shape,
     ) -> Result<(MeasurementBatchResult, milepost_store::Tx), AppError> {
         let now = self.app.now();
-        let mut tx = self.app.store().write().await?;
+        // Of what the read model holds, measurements change only the key results that
+        // read this KPI (`feed_key_results` names them).
+        let mut tx = self.app.write_key_results(caller.workspace, []).await?;
         let kpi = tx.kpi(caller.workspace, kpi_id).await?.ok_or_else(|| not_found(kpi_id))?;
         require(caller, Action::RecordMeasurement { owner: kpi.owner_person_id })?;
         if kpi.archived {

@@ -379,7 +379,7 @@ impl Kpis<'_> {
 
     /// Defines a KPI (editors and admins).
     pub async fn create(self, caller: &Caller, new: NewKpi) -> Result<KpiView, AppError> {
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let row = self.create_in(&mut tx, caller, new).await?;
         tx.commit().await?;
         self.written_view(row).await
@@ -466,7 +466,7 @@ impl Kpis<'_> {
     /// Changes a KPI's definition (editors and admins); `tier` promotes or demotes it.
     pub async fn update(self, caller: &Caller, id: KpiId, change: KpiPatch) -> Result<KpiView, AppError> {
         let id = id.get();
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let row = self.update_in(&mut tx, caller, id, change).await?;
         tx.commit().await?;
         self.written_view(row).await
@@ -532,7 +532,7 @@ impl Kpis<'_> {
     /// measurements; their history stays.
     pub async fn archive(self, caller: &Caller, id: KpiId, version: i64, archived: bool) -> Result<KpiView, AppError> {
         let id = id.get();
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         let row = self.archive_in(&mut tx, caller, id, version, archived).await?;
         tx.commit().await?;
         self.written_view(row).await

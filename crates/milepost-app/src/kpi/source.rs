@@ -199,7 +199,7 @@ impl Kpis<'_> {
             let workspace = WorkspaceId(row.workspace_id);
             let next = now.saturating_add(cadence_of(&row).period()).unwrap_or(now).as_millisecond();
             let (claimed, slug) = {
-                let mut tx = self.app.store().write().await?;
+                let mut tx = self.app.write_outside_read_model().await?;
                 let claimed = tx.claim_kpi_source(workspace, row.id, seen, next).await?;
                 let slug = tx.workspace(workspace).await?.map(|w| w.slug).unwrap_or_default();
                 tx.commit().await?;
@@ -247,7 +247,7 @@ impl Kpis<'_> {
             Err(sentence) => sentence,
         };
         let now = self.app.now_ms();
-        let mut tx = self.app.store().write().await?;
+        let mut tx = self.app.write(caller.workspace).await?;
         tx.record_kpi_source_run(caller.workspace, row.id, now, Some(&failure)).await?;
         let summary = serde_json::json!({ "kind": source.measurement_source().as_str(), "error": failure });
         record(&mut tx, caller, "run_source", "kpi", row.id, None::<&()>, Some(&summary), now).await?;

@@ -87,7 +87,7 @@ pub async fn show_alignment(State(app): State<App>, viewer: Viewer, Query(query)
     let objectives: Vec<&ObjectiveView> =
         objectives.iter().filter(|o| query.status.is_none_or(|s| s == o.status)).collect();
     let mut children: HashMap<Option<i64>, Vec<i64>> = HashMap::new();
-    for id in &names.team_order {
+    for id in names.team_order.iter() {
         if let Some(team) = names.teams.get(id).filter(|t| !t.archived) {
             children.entry(team.parent_team_id).or_default().push(*id);
         }

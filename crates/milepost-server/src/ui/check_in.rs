@@ -61,9 +61,8 @@ struct CheckInPage {
 /// in the active cycles, and the names the rows show.
 async fn my_key_results(app: &App, caller: &Caller) -> Result<(Vec<KeyResultView>, Names), AppError> {
     let form = app.check_ins().form(caller).await?;
-    let mut names = Names::default();
-    names.people.extend(form.people.into_iter().map(|p| (p.id.get(), p)));
-    Ok((form.key_results, names))
+    let people = form.people.into_iter().map(|p| (p.id.get(), p)).collect();
+    Ok((form.key_results, Names { people: std::sync::Arc::new(people), ..Names::default() }))
 }
 
 const FIELDS: [&str; 4] = ["value", "confidence", "note", "blockers"];

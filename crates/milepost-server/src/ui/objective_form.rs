@@ -168,7 +168,7 @@ async fn options(app: &App, caller: &Caller, names: &Names, except: Option<i64>)
     people.sort_by(|a, b| a.1.cmp(&b.1));
     let mut owners: Vec<(String, String)> =
         people.iter().map(|(id, name)| (format!("person:{id}"), format!("{name} (person)"))).collect();
-    for id in &names.team_order {
+    for id in names.team_order.iter() {
         if let Some(team) = names.teams.get(id).filter(|t| !t.archived) {
             owners.push((format!("team:{id}"), format!("{} (team)", team.name)));
         }

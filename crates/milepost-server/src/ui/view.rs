@@ -10,6 +10,7 @@ use milepost_app::{App, AppError, Caller};
 use milepost_core::{Commitment, KeyResultKind, ScoreColour, Status};
 use std::collections::HashMap;
 use std::fmt::Write;
+use std::sync::Arc;
 
 /// A status shown as a badge.
 #[derive(Debug, Clone, Copy)]
@@ -146,41 +147,19 @@ pub fn commitment(commitment: Commitment) -> &'static str {
 #[derive(Debug, Clone, Default)]
 pub struct Names {
     /// People by id.
-    pub people: HashMap<i64, PersonView>,
+    pub people: Arc<HashMap<i64, PersonView>>,
     /// Teams by id, in id order in `team_order`.
-    pub teams: HashMap<i64, TeamView>,
+    pub teams: Arc<HashMap<i64, TeamView>>,
     /// Team ids in id order.
-    pub team_order: Vec<i64>,
+    pub team_order: Arc<Vec<i64>>,
 }
 
 impl Names {
-    /// Reads every person and team of the caller's workspace.
+    /// Every person and team of the caller's workspace (not archived), from the app's
+    /// read model.
     pub async fn load(app: &App, caller: &Caller) -> Result<Names, AppError> {
-        let mut names = Names::default();
-        let mut after = None;
-        loop {
-            let query = milepost_app::person::PersonQuery { limit: Some(500), after, ..Default::default() };
-            let page = app.people().list(caller, query).await?;
-            names.people.extend(page.items.into_iter().map(|p| (p.id.get(), p)));
-            match page.next_cursor {
-                Some(next) => after = Some(next),
-                None => break,
-            }
-        }
-        let mut after = None;
-        loop {
-            let query = milepost_app::team::TeamQuery { limit: Some(500), after, ..Default::default() };
-            let page = app.teams().list(caller, query).await?;
-            for team in page.items {
-                names.team_order.push(team.id.get());
-                names.teams.insert(team.id.get(), team);
-            }
-            match page.next_cursor {
-                Some(next) => after = Some(next),
-                None => break,
-            }
-        }
-        Ok(names)
+        let directory = app.people().directory(caller).await?;
+        Ok(Names { people: directory.people, teams: directory.teams, team_order: directory.team_order })
     }
 
     /// A person's name, or `person N` for one not found.

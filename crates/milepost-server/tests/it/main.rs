@@ -52,6 +52,7 @@ mod openapi;
 mod outages;
 mod pagination;
 mod permissions;
+mod read_model;
 mod schema;
 mod scoped_reads;
 mod sessions;

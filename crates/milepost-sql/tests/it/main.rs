@@ -1,6 +1,10 @@
 //! Storage tests. Each body runs on SQLite and on PostgreSQL (when
 //! `MILEPOST_TEST_POSTGRES_URL` is set), each in its own fresh database or schema.
 
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the store's own tests write to it directly: no app, so no read model to tell"
+)]
 #![expect(clippy::unwrap_used, reason = "a test that cannot set up should fail loudly")]
 
 use milepost_core::{Cadence, Commitment, CycleKind, CycleStatus, KeyResultKind, Visibility, WorkspaceId};
