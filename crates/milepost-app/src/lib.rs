@@ -170,6 +170,28 @@ impl App {
         &self.store
     }
 
+    /// Reads every workspace's active cycles into this server's read model, so that the
+    /// first pages after a start cost what the next ones do. Returns how many cycles it
+    /// read. The server runs it in the background as it starts.
+    pub async fn warm_read_model(&self) -> Result<usize, AppError> {
+        let workspaces = self.store.read().await?.list_workspaces().await?;
+        let mut warmed = 0;
+        for workspace in workspaces.iter().filter(|w| !w.archived) {
+            let workspace = WorkspaceId(workspace.id);
+            let mut tx = self.store.read().await?;
+            self.read_model.workspace(&mut tx, workspace).await?;
+            let active = milepost_store::CycleFilter {
+                status: Some(milepost_core::CycleStatus::Active),
+                include_archived: false,
+            };
+            for cycle in tx.list_cycles(workspace, &active, milepost_store::Page::ALL).await? {
+                self.read_model.cycle(&mut tx, workspace, cycle.id, self.now()).await?;
+                warmed += 1;
+            }
+        }
+        Ok(warmed)
+    }
+
     pub(crate) fn read_model(&self) -> &read_model::ReadModel {
         &self.read_model
     }

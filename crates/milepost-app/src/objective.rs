@@ -22,6 +22,7 @@ use milepost_store::{CycleRow, KeyResultRow, ObjectiveFields, ObjectiveFilter, O
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::sync::Arc;
 
 /// The longest description accepted, in characters.
 const DESCRIPTION_MAX: usize = 10_000;
@@ -206,6 +207,20 @@ pub(crate) fn view(row: ObjectiveRow, model: &CycleModel, include_archived: bool
     }
 }
 
+/// The views of the objectives of the model's own cycle that are not archived (their
+/// archived key results left out), in id order: built once per model, then shared.
+fn shared_views(model: &CycleModel) -> Arc<Vec<Arc<ObjectiveView>>> {
+    let build = || {
+        let mut rows: Vec<&ObjectiveRow> =
+            model.data.objectives.iter().filter(|o| o.cycle_id == model.data.cycle.id && !o.archived).collect();
+        rows.sort_by_key(|o| o.id);
+        Arc::new(rows.into_iter().map(|row| Arc::new(view(row.clone(), model, false))).collect::<Vec<_>>())
+    };
+    let derived = model.derived.get_or_init(|| build() as Arc<dyn std::any::Any + Send + Sync>);
+    // Only this function fills the slot, always with views.
+    Arc::clone(derived).downcast::<Vec<Arc<ObjectiveView>>>().unwrap_or_else(|_| build())
+}
+
 async fn views(
     app: &crate::App,
     tx: &mut Tx,
@@ -224,7 +239,13 @@ async fn views(
                 entry.insert(app.read_model().cycle(tx, caller.workspace, row.cycle_id, now).await?)
             }
         };
-        out.push(view(row, model, include_archived));
+        let shared = (!include_archived && !row.archived && row.cycle_id == model.data.cycle.id)
+            .then(|| shared_views(model))
+            .and_then(|views| {
+                let at = views.binary_search_by_key(&row.id, |v| v.id.get()).ok()?;
+                views.get(at).map(|v| ObjectiveView::clone(v))
+            });
+        out.push(shared.unwrap_or_else(|| view(row, model, include_archived)));
     }
     Ok(out)
 }
@@ -539,22 +560,28 @@ impl Objectives<'_> {
 
     /// Every objective of a cycle that the caller may see (archived ones left out, as
     /// `app.objectives().list` leaves them out), in id order, each with its key results
-    /// (archived ones left out), from one evaluation of the cycle. For pages that show a
-    /// whole cycle several ways: the same objectives and key results as the list calls
-    /// filtered by cycle, with the same numbers, for one evaluation instead of one per call.
+    /// (archived ones left out), from the read model. For pages that show a whole cycle
+    /// several ways: the same objectives and key results as the list calls filtered by
+    /// cycle, with the same numbers. [`Objectives::list_in_cycle_shared`] is the same
+    /// without a copy.
     pub async fn list_in_cycle(self, caller: &Caller, cycle_id: CycleId) -> Result<Vec<ObjectiveView>, AppError> {
+        let shared = self.list_in_cycle_shared(caller, cycle_id).await?;
+        Ok(shared.iter().map(|view| ObjectiveView::clone(view)).collect())
+    }
+
+    /// [`Objectives::list_in_cycle`], each objective shared with the read model: as
+    /// cheap for a cycle of 12,000 objectives as a copy of as many pointers.
+    pub async fn list_in_cycle_shared(
+        self,
+        caller: &Caller,
+        cycle_id: CycleId,
+    ) -> Result<Vec<Arc<ObjectiveView>>, AppError> {
         let cycle_id = cycle_id.get();
         let mut tx = self.app.store().read().await?;
         let now = self.app.now();
         let hidden = hidden_objectives_in(self.app, &mut tx, caller).await?;
         let model = self.app.read_model().cycle(&mut tx, caller.workspace, cycle_id, now).await?;
-        let mut rows: Vec<&ObjectiveRow> = model
-            .data
-            .objectives
-            .iter()
-            .filter(|o| o.cycle_id == cycle_id && !o.archived && !hidden.contains(&o.id))
-            .collect();
-        rows.sort_by_key(|o| o.id);
-        Ok(rows.into_iter().map(|row| view(row.clone(), &model, false)).collect())
+        let views = shared_views(&model);
+        Ok(views.iter().filter(|view| !hidden.contains(&view.id.get())).cloned().collect())
     }
 }

@@ -49,6 +49,9 @@ pub(crate) struct CycleModel {
     /// Key results by objective, in the order the cycle's data holds them (their
     /// positions in `data.key_results`).
     pub key_results_of: HashMap<i64, Vec<usize>>,
+    /// What another module derives from the model once (the objectives' views), built
+    /// by the first read that needs it.
+    pub derived: std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 impl CycleModel {
@@ -57,7 +60,7 @@ impl CycleModel {
         for (at, row) in data.key_results.iter().enumerate() {
             key_results_of.entry(row.objective_id).or_default().push(at);
         }
-        CycleModel { generation, data, evaluation, evaluated_at, key_results_of }
+        CycleModel { generation, data, evaluation, evaluated_at, key_results_of, derived: std::sync::OnceLock::new() }
     }
 
     /// The key results of an objective, archived ones too.

@@ -192,6 +192,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         say!("  Log in:   {} / {}  ({})", login.email, login.password, login.role.as_str());
     }
     tracing::info!(%address, database = %super::redact(&config.database_url()), "serving");
+    // The active cycles are read into the read model while the first requests come in.
+    let warming = app.clone();
+    tokio::spawn(async move {
+        match warming.warm_read_model().await {
+            Ok(cycles) => tracing::info!(cycles, "read model warm"),
+            Err(error) => tracing::warn!(%error, "could not warm the read model; pages will read on demand"),
+        }
+    });
     // KPI pull sources run on their cadence while the server serves, and stop with it.
     let scheduler = milepost_server::scheduler::Scheduler::start(app.clone(), milepost_server::scheduler::INTERVAL);
     let served = if args.demo {
