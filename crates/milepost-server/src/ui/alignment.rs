@@ -21,7 +21,7 @@ use milepost_app::cycle::CycleView;
 use milepost_app::objective::ObjectiveView;
 use milepost_app::{App, AppError, Caller};
 use milepost_core::{CycleId, Named, Status, TeamId};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A team, closed: its name, its subtree's rollup, and where it opens.
 struct TeamNode {
@@ -226,6 +226,29 @@ impl Tree {
     }
 }
 
+/// Up to this many teams, the team filter offers every team; past it, only the teams
+/// around the view, so that a company of 1,500 teams does not send 1,500 choices.
+const EVERY_TEAM_OFFERED: usize = 100;
+
+/// The teams the team filter offers, `None` for every team: in a large company, the
+/// roots, the opened team with the teams above and right under it, and the viewer's
+/// own team with the teams above it. Every other team is a few levels' opening away.
+fn offered_teams(view: &Tree, opened: Option<i64>, person: Option<i64>) -> Option<HashSet<i64>> {
+    if view.names.teams.len() <= EVERY_TEAM_OFFERED {
+        return None;
+    }
+    let mut offered: HashSet<i64> = view.tree.roots().iter().copied().collect();
+    let own = person.and_then(|p| view.names.people.get(&p)).and_then(|p| p.team_id);
+    for team in opened.into_iter().chain(own) {
+        offered.insert(team);
+        offered.extend(view.tree.ancestors(team));
+    }
+    if let Some(team) = opened {
+        offered.extend(view.tree.children(team));
+    }
+    Some(offered)
+}
+
 /// `GET /alignment`: the teams at the root, or (`?team_id=`) one team opened.
 pub async fn show_alignment(State(app): State<App>, viewer: Viewer, Query(query): Query<AlignmentQuery>) -> PageResult {
     let caller = &viewer.caller;
@@ -255,12 +278,14 @@ pub async fn show_alignment(State(app): State<App>, viewer: Viewer, Query(query)
     let selected_cycle = view.cycle.as_ref().map(|c| c.id.to_string()).unwrap_or_default();
     let mut team_choices =
         vec![Choice { value: String::new(), label: "Every team".to_owned(), selected: team_id.is_none() }];
+    let offered = offered_teams(&view, team_id, viewer.caller.person);
     team_choices.extend(
-        names.team_order.iter().filter_map(|id| names.teams.get(id)).filter(|t| !t.archived).map(|t| Choice {
-            value: t.id.to_string(),
-            label: t.name.clone(),
-            selected: team_id == Some(t.id.get()),
-        }),
+        names
+            .team_order
+            .iter()
+            .filter_map(|id| names.teams.get(id))
+            .filter(|t| !t.archived && offered.as_ref().is_none_or(|o| o.contains(&t.id.get())))
+            .map(|t| Choice { value: t.id.to_string(), label: t.name.clone(), selected: team_id == Some(t.id.get()) }),
     );
     let mut statuses =
         vec![Choice { value: String::new(), label: "Any status".to_owned(), selected: status.is_none() }];

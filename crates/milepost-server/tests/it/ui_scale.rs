@@ -348,3 +348,60 @@ http_test!(the_cycle_page_shows_its_objectives_a_page_at_a_time_and_the_timeline
     assert_eq!(objective_rows(timeline), company.iter().take(5).map(id).collect::<Vec<_>>(), "{timeline}");
     assert_eq!(link(timeline, "See all 61 objectives"), path);
 });
+
+http_test!(the_dashboard_shows_the_first_ten_lagging_kpis_and_links_to_the_board, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let (_, member) = org.person_with_session("mo", Some(org.department), "member").await;
+    // Twelve KPIs far below their target for ten days: red, and lagging.
+    for n in 0..12 {
+        let kpi = org
+            .api
+            .post(
+                "/api/v1/kpis",
+                json!({"name": format!("Uptime {n:02}"), "unit": "%", "direction": "higher_is_better",
+                       "target": 99.9, "warning_band": 0.4, "cadence": "daily"}),
+            )
+            .await
+            .expect(201);
+        let rows: Vec<Value> = (1..=10)
+            .rev()
+            .map(|day| json!({"value": 97.0, "measured_at": crate::harness::at_hours(-24 * day)}))
+            .collect();
+        org.api.post(&format!("/api/v1/kpis/{}/measurements/batch", id(&kpi)), json!(rows)).await.expect(200);
+    }
+    let board = org.api.get("/api/v1/kpis/board").await.expect(200);
+    assert_eq!(board["lagging"].as_array().unwrap().len(), 12, "{board}");
+    let dashboard = Browser::from_api(&api, &member).get("/").await;
+    let kpis = dashboard.expect(200).split("id=\"kpi-heading\"").nth(1).unwrap();
+    assert!(kpis.contains("Lagging KPIs <small>(12)</small>"), "{kpis}");
+    assert_eq!(kpis.matches("href=\"/kpis/").count(), 10, "ten of twelve: {kpis}");
+    assert_eq!(link(kpis, "See all 12 lagging KPIs"), "/kpis");
+});
+
+http_test!(in_a_company_of_many_teams_the_team_filter_offers_the_teams_around_the_view, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let (_, member) = org.person_with_session("mo", Some(org.team), "member").await;
+    // 110 teams under the department, beside the platform team.
+    let mut squads = Vec::new();
+    for n in 0..110 {
+        squads.push(id(&org.api.team(&format!("squad-{n:03}"), Some(org.department)).await));
+    }
+    let browser = Browser::from_api(&api, &member);
+    let options = |html: &str| -> Vec<i64> {
+        let select = html.split("<select id=\"team_id\"").nth(1).unwrap().split("</select>").next().unwrap();
+        ids(select, "<option value=\"")
+    };
+    // At the root: the company, and my own team with the teams above it.
+    let page = browser.get("/alignment").await;
+    assert_eq!(options(page.expect(200)), vec![org.company, org.department, org.team], "{}", page.text);
+    // Opened at the department: the teams right under it too, so any of them is a choice away.
+    let page = browser.get(&format!("/alignment?team_id={}", org.department)).await;
+    let offered = options(page.expect(200));
+    assert_eq!(offered.len(), 3 + 110, "{offered:?}");
+    assert!(squads.iter().all(|s| offered.contains(s)));
+    // Opened at a squad: it is offered and selected, its brothers are not.
+    let page = browser.get(&format!("/alignment?team_id={}", squads[7])).await;
+    let text = page.expect(200);
+    assert_eq!(options(text), vec![org.company, org.department, org.team, squads[7]], "{text}");
+    assert!(text.contains(&format!("<option value=\"{}\" selected>", squads[7])), "{text}");
+});
