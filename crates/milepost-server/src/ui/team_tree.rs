@@ -136,11 +136,11 @@ impl TeamTree {
 }
 
 /// The team an objective counts for: the team that owns it, or the team of the person
-/// who owns it.
+/// who owns it (none for an archived person, whom the tree does not show).
 pub fn team_of(objective: &ObjectiveView, names: &Names) -> Option<i64> {
     match (objective.owner_team_id, objective.owner_person_id) {
         (Some(team), _) => Some(team),
-        (None, Some(person)) => names.people.get(&person).and_then(|p| p.team_id),
+        (None, Some(person)) => names.people.get(&person).filter(|p| !p.archived).and_then(|p| p.team_id),
         (None, None) => None,
     }
 }
