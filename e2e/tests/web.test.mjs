@@ -84,15 +84,20 @@ test("every page of the nav bar loads, with its heading and no console error", a
   assert.match(await page.textContent("#calibration-heading + p"), /\d+ of \d+ key results succeeded/);
   assert.match(await page.textContent("table#calibration tbody tr:first-child"), /Everyone\s*0\.\d\d\s*\d+/);
   assert.ok((await page.locator("table#calibration tbody tr").count()) > 2, "teams and people are calibrated too");
-  // The alignment tree collapses, and filters by status.
+  // The alignment tree opens level by level: a root team, closed, fetches what is under
+  // it when opened (htmx), and closes again; it filters by status.
   await page.goto(`${server.url}/alignment`);
-  const first = page.locator("ul.tree details").first();
+  const first = page.locator("ul.tree > li.node-team > details").first();
+  assert.equal(await first.getAttribute("open"), null);
+  await first.locator("summary").first().click();
   assert.equal(await first.getAttribute("open"), "");
+  await first.locator(".node-body ul").first().waitFor();
+  assert.ok((await first.locator(".node-body a[href^='/objectives/'], .node-body li.node-team").count()) > 0, "its level is shown");
   await first.locator("summary").first().click();
   assert.equal(await first.getAttribute("open"), null);
   await page.selectOption("#status", "at_risk");
   await Promise.all([page.waitForURL(/status=at_risk/), page.click(".filters button[type=submit]")]);
-  assert.match(await page.textContent("main"), /objectives shown/);
+  assert.match(await page.textContent("main"), /objectives under the company/);
   assertClean(page);
   await page.context().close();
 });
@@ -164,6 +169,12 @@ test("with JavaScript off, pages read and the check-in form saves", async () => 
   await page.goto(`${server.url}/`);
   assert.match(await page.textContent("h1"), /Dashboard/);
   assert.ok((await page.locator("svg.bar").count()) > 0, "progress bars are drawn by the server");
+  // The alignment tree opens a team through a plain link, to a page of its level.
+  await page.goto(`${server.url}/alignment`);
+  const first = page.locator("ul.tree > li.node-team > details").first();
+  await first.locator("summary").first().click();
+  await Promise.all([page.waitForURL(/\/alignment\?.*team_id=\d+/), first.locator(".node-body a").first().click()]);
+  assert.ok((await page.locator("li.node-opened .node-body ul").count()) > 0, "the team's level is shown");
   await page.goto(`${server.url}/check-in`);
   const firstId = (await page.locator("fieldset.check-in-row").first().getAttribute("id")).replace("row-", "");
   await page.fill(`#note-${firstId}`, "Checked in without JavaScript");
@@ -196,8 +207,17 @@ test("creating an objective: typing a sentence fills the key result's fields, an
   assert.match(text, /Start\s*40%/);
   assert.match(text, /Target\s*65%/);
   assert.equal(await page.locator("article.key-result").count(), 2);
-  // It is on the dashboard's and the alignment tree's lists of the cycle.
-  await page.goto(`${server.url}/alignment`);
+  // It is on the dashboard, among my team's objectives (or on the list of all of them
+  // when the dashboard shows only the first), and in the alignment tree opened at my
+  // team, under my name.
+  await page.goto(`${server.url}/`);
+  const seeAll = page.locator("section[aria-labelledby=team-heading] a[href^='/objectives?']");
+  if ((await seeAll.count()) > 0) {
+    await Promise.all([page.waitForURL(/\/objectives\?/), seeAll.click()]);
+  }
+  assert.match(await page.textContent("main"), /Make onboarding effortless \(e2e\)/);
+  await page.goto(`${server.url}/`);
+  await Promise.all([page.waitForURL(/\/alignment\?/), page.click("section[aria-labelledby=team-heading] a.team-tree")]);
   assert.match(await page.textContent("ul.tree"), /Make onboarding effortless \(e2e\)/);
   assertClean(page);
   await page.context().close();

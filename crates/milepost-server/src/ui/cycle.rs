@@ -1,11 +1,14 @@
-//! `/cycles` (a timeline of the cycles and their objectives) and `/cycles/{id}` (one
-//! cycle's objectives and, once it is closed, its review: scores with their colours,
-//! committed against aspirational outcomes, and the confidence calibration beside the
-//! forecast's). Also the list walks other pages share.
+//! `/cycles` (a timeline of the cycles, each with how many objectives it has and its
+//! first few, the company's first) and `/cycles/{id}` (one cycle's objectives, 50 a
+//! page, and, once it is closed, its review: scores with their colours, committed
+//! against aspirational outcomes counted over the whole cycle, and the confidence
+//! calibration beside the forecast's). Also the list walks other pages share.
 
+use super::paging::{PER_PAGE, Pager};
+use super::team_tree::TeamTree;
 use super::view::{KeyResultLine, Names, ObjectiveLine, percent};
 use super::{Layout, PageResult, Viewer, page};
-use crate::extract::Id;
+use crate::extract::{Id, Query};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,6 +19,7 @@ use milepost_app::objective::{ObjectiveQuery, ObjectiveView};
 use milepost_app::{App, AppError, Caller};
 use milepost_core::CycleId;
 use milepost_core::{Commitment, CycleStatus, Named};
+use std::sync::Arc;
 
 /// Every cycle of the workspace, in id order.
 pub async fn all_cycles(app: &App, caller: &Caller) -> Result<Vec<CycleView>, AppError> {
@@ -66,8 +70,14 @@ struct TimelineCycle {
     /// Where its bar starts and how wide it is, in percent of the timeline.
     x: String,
     width: String,
+    /// Its first few objectives, the company's first.
     objectives: Vec<ObjectiveLine>,
+    /// How many objectives it has.
+    total: usize,
 }
+
+/// How many objectives of each cycle the timeline shows.
+const TIMELINE_CAP: usize = 5;
 
 #[derive(Template)]
 #[template(path = "cycles.html")]
@@ -108,14 +118,17 @@ pub async fn show_cycles(State(app): State<App>, viewer: Viewer) -> PageResult {
             let today =
                 (first..=last).contains(&now).then(|| format!("{:.2}", f64::from(span(first, now)) / total * 100.0));
             let mut timeline = Vec::new();
+            let tree = TeamTree::of(&names);
             for cycle in cycles {
-                let query = ObjectiveQuery { cycle_id: Some(cycle.id.get()), ..Default::default() };
-                let objectives = all_objectives(&app, caller, query).await?;
+                let mut objectives = app.objectives().list_in_cycle_shared(caller, cycle.id).await?;
+                // The company's objectives (of the teams at the root) first, then by id.
+                objectives.sort_by_key(|o| (!o.owner_team_id.is_some_and(|t| tree.is_root(t)), o.id.get()));
                 timeline.push(TimelineCycle {
                     x: format!("{:.2}", f64::from(span(first, cycle.start_date)) / total * 100.0),
                     width: format!("{:.2}", f64::from(span(cycle.start_date, cycle.end_date).max(1)) / total * 100.0),
                     status: status_word(cycle.status),
-                    objectives: objectives.iter().map(|o| ObjectiveLine::of(o, &names)).collect(),
+                    objectives: objectives.iter().take(TIMELINE_CAP).map(|o| ObjectiveLine::of(o, &names)).collect(),
+                    total: objectives.len(),
                     cycle,
                 });
             }
@@ -263,7 +276,9 @@ struct CyclePage {
     status: &'static str,
     elapsed: String,
     closed: bool,
+    /// The objectives of this page, with their key results.
     objectives: Vec<(ObjectiveLine, Vec<KeyResultLine>)>,
+    pager: Pager,
     outcomes: Vec<Outcome>,
     calibration: Option<Calibration>,
     /// The forecast evaluation of a closed cycle.
@@ -278,14 +293,28 @@ struct CyclePage {
     administers: bool,
 }
 
-/// `GET /cycles/{id}`: one cycle, and its review once it is closed.
-pub async fn show_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id<CycleId>) -> PageResult {
+/// What the cycle page takes: the page of its objectives.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct CyclePageQuery {
+    /// The page, from 1.
+    #[serde(default, deserialize_with = "super::form::empty_as_none")]
+    pub page: Option<u32>,
+}
+
+/// `GET /cycles/{id}`: one cycle, its objectives a page at a time, and its review once
+/// it is closed.
+pub async fn show_cycle(
+    State(app): State<App>,
+    viewer: Viewer,
+    Id(id): Id<CycleId>,
+    Query(query): Query<CyclePageQuery>,
+) -> PageResult {
     let caller = &viewer.caller;
     let cycle = app.cycles().get(caller, id).await?;
     let names = Names::load(&app, caller).await?;
     let now = app.now();
     // One evaluation of the cycle for the whole page, not one per page of 500.
-    let objectives = app.objectives().list_in_cycle(caller, id).await?;
+    let objectives = app.objectives().list_in_cycle_shared(caller, id).await?;
     let closed = cycle.status == CycleStatus::Closed;
     let transitions = app.cycles().transitions(caller, id).await?;
     let reopened = transitions.iter().any(|t| t.from_status == CycleStatus::Closed);
@@ -300,12 +329,14 @@ pub async fn show_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id<Cycle
             (Commitment::Committed, "Committed", "succeeds at a score of 1.0"),
             (Commitment::Aspirational, "Aspirational", "succeeds at 0.7 or more"),
         ] {
-            let graded: Vec<&ObjectiveView> = objectives.iter().filter(|o| o.commitment == commitment).collect();
+            let graded: Vec<&ObjectiveView> =
+                objectives.iter().map(Arc::as_ref).filter(|o| o.commitment == commitment).collect();
             let succeeded = graded.iter().filter(|o| o.score.and_then(|s| s.succeeded) == Some(true)).count();
             outcomes.push(Outcome { commitment: word, rule, succeeded, total: graded.len() });
         }
     }
-    let objectives = objectives
+    let pager = Pager::new(objectives.len(), query.page, PER_PAGE, |n| format!("/cycles/{id}?page={n}"));
+    let objectives = objectives[pager.range()]
         .iter()
         .map(|o| {
             let lines = o.key_results.iter().map(|k| KeyResultLine::of(k, &names, now)).collect();
@@ -318,6 +349,7 @@ pub async fn show_cycle(State(app): State<App>, viewer: Viewer, Id(id): Id<Cycle
         elapsed: percent(cycle.elapsed),
         closed,
         objectives,
+        pager,
         outcomes,
         calibration: calibrated,
         review,

@@ -1,9 +1,14 @@
-//! `/`: the dashboard. My key results and which need a check-in, the company's
-//! objectives against pace in the active cycle, the key results at risk, and the
-//! health of the KPIs with the lagging ones. For admins, first, the active cycles whose
-//! last day has passed: each asks to be reviewed and closed.
+//! `/`: the dashboard. My key results and which need a check-in; my team's objectives
+//! and its people's against pace in the active cycle; the company's top objectives; the
+//! key results at risk in my team and the teams under it (the company's for a person
+//! without a team); and the health of the KPIs with the lagging ones. For admins,
+//! first, the active cycles whose last day has passed: each asks to be reviewed and
+//! closed. Every list but my own key results is capped, says its total and links to a
+//! paged list of all of it, so the page stays small however large the company.
 
 use super::cycle::{active_cycle, all_cycles};
+use super::lists::{at_risk_key_results, company_objectives, see_all, team_objectives};
+use super::team_tree::TeamTree;
 use super::view::{KeyResultLine, Names, ObjectiveLine};
 use super::{Layout, PageResult, Viewer, page};
 use askama::Template;
@@ -13,7 +18,42 @@ use milepost_app::cycle::CycleView;
 use milepost_app::key_result::KeyResultView;
 use milepost_app::permission::{Action, allows};
 use milepost_app::{App, AppError, Caller};
-use milepost_core::{CycleStatus, Status};
+use milepost_core::CycleStatus;
+
+/// How many of the company's objectives the dashboard shows.
+const COMPANY_CAP: usize = 10;
+/// How many of my team's objectives the dashboard shows.
+const TEAM_CAP: usize = 20;
+/// How many key results at risk the dashboard shows.
+const AT_RISK_CAP: usize = 20;
+
+/// A capped list: the first lines, how many there are in all, and where to see them all.
+struct Capped<T> {
+    lines: Vec<T>,
+    total: usize,
+    see_all: String,
+}
+
+impl<T> Capped<T> {
+    fn empty() -> Capped<T> {
+        Capped { lines: Vec::new(), total: 0, see_all: String::new() }
+    }
+
+    fn of<S>(items: &[S], cap: usize, see_all: String, line: impl Fn(&S) -> T) -> Capped<T> {
+        Capped { lines: items.iter().take(cap).map(line).collect(), total: items.len(), see_all }
+    }
+
+    /// Whether some are left out.
+    fn capped(&self) -> bool {
+        self.total > self.lines.len()
+    }
+}
+
+/// My team, as the dashboard shows it.
+struct MyTeam {
+    id: i64,
+    name: String,
+}
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]
@@ -25,8 +65,13 @@ struct DashboardPage {
     elapsed: String,
     mine: Vec<KeyResultLine>,
     due: usize,
-    company: Vec<ObjectiveLine>,
-    at_risk: Vec<KeyResultLine>,
+    /// The team of the person logged in, if they have one.
+    team: Option<MyTeam>,
+    /// My team's objectives and its people's.
+    team_objectives: Capped<ObjectiveLine>,
+    company: Capped<ObjectiveLine>,
+    /// The key results at risk in my team and the teams under it, or the company's.
+    at_risk: Capped<KeyResultLine>,
     kpis: super::kpi::KpiSummary,
 }
 
@@ -51,8 +96,15 @@ pub async fn show_dashboard(State(app): State<App>, viewer: Viewer) -> PageResul
     let caller = &viewer.caller;
     let layout = Layout::new(&viewer, "dashboard", "Dashboard");
     let names = Names::load(&app, caller).await?;
+    let tree = TeamTree::of(&names);
     let to_close = cycles_to_close(&app, caller).await?;
     let kpis = super::kpi::summary(&app, &viewer, &names).await?;
+    let team = caller
+        .person
+        .and_then(|person| names.people.get(&person))
+        .and_then(|p| p.team_id)
+        .filter(|team| tree.contains(*team))
+        .map(|id| MyTeam { id, name: names.team(id) });
     let Some(cycle) = active_cycle(&app, caller).await? else {
         let template = DashboardPage {
             layout,
@@ -61,8 +113,10 @@ pub async fn show_dashboard(State(app): State<App>, viewer: Viewer) -> PageResul
             elapsed: String::new(),
             mine: Vec::new(),
             due: 0,
-            company: Vec::new(),
-            at_risk: Vec::new(),
+            team,
+            team_objectives: Capped::empty(),
+            company: Capped::empty(),
+            at_risk: Capped::empty(),
             kpis,
         };
         return Ok(page(StatusCode::OK, &template));
@@ -70,30 +124,38 @@ pub async fn show_dashboard(State(app): State<App>, viewer: Viewer) -> PageResul
     let now = app.now();
     // One evaluation of the cycle serves every list on the page: the objectives and
     // key results the caller may see, as the list calls filtered by cycle find them.
-    let objectives = app.objectives().list_in_cycle(caller, cycle.id).await?;
-    let mut key_results: Vec<&KeyResultView> = objectives.iter().flat_map(|o| &o.key_results).collect();
-    key_results.sort_by_key(|k| k.id);
+    let objectives = app.objectives().list_in_cycle_shared(caller, cycle.id).await?;
     let mut mine: Vec<KeyResultLine> = match caller.person {
-        Some(person) => key_results
-            .iter()
-            .filter(|k| k.owner_person_id == Some(person))
-            .map(|k| KeyResultLine::of(k, &names, now))
-            .collect(),
+        Some(person) => {
+            let mut key_results: Vec<&KeyResultView> =
+                objectives.iter().flat_map(|o| &o.key_results).filter(|k| k.owner_person_id == Some(person)).collect();
+            key_results.sort_by_key(|k| k.id);
+            key_results.iter().map(|k| KeyResultLine::of(k, &names, now)).collect()
+        }
         None => Vec::new(),
     };
     mine.sort_by_key(|line| !line.needs_check_in);
     let due = mine.iter().filter(|line| line.needs_check_in).count();
-    // The company's objectives are those of the teams at the root of the team tree.
-    let roots = names.team_order.iter().filter(|id| names.teams.get(id).is_some_and(|t| t.parent_team_id.is_none()));
-    let company = roots
-        .flat_map(|team| objectives.iter().filter(move |o| o.owner_team_id == Some(*team)))
-        .map(|o| ObjectiveLine::of(o, &names))
-        .collect();
-    let at_risk = [Status::OffTrack, Status::AtRisk]
-        .into_iter()
-        .flat_map(|status| key_results.iter().filter(move |k| k.status == status))
-        .map(|k| KeyResultLine::of(k, &names, now))
-        .collect();
+    let team_objectives = match &team {
+        Some(team) => Capped::of(
+            &team_objectives(&objectives, team.id, &names),
+            TEAM_CAP,
+            see_all("/objectives", &cycle, Some(team.id)),
+            |o| ObjectiveLine::of(o, &names),
+        ),
+        None => Capped::empty(),
+    };
+    let company =
+        Capped::of(&company_objectives(&objectives, &tree), COMPANY_CAP, see_all("/objectives", &cycle, None), |o| {
+            ObjectiveLine::of(o, &names)
+        });
+    let teams = team.as_ref().map(|team| tree.subtree(team.id));
+    let at_risk = Capped::of(
+        &at_risk_key_results(&objectives, teams.as_ref(), &names),
+        AT_RISK_CAP,
+        see_all("/key-results/at-risk", &cycle, team.as_ref().map(|t| t.id)),
+        |k| KeyResultLine::of(k, &names, now),
+    );
     let template = DashboardPage {
         layout,
         to_close,
@@ -101,6 +163,8 @@ pub async fn show_dashboard(State(app): State<App>, viewer: Viewer) -> PageResul
         cycle: Some(cycle),
         mine,
         due,
+        team,
+        team_objectives,
         company,
         at_risk,
         kpis,

@@ -117,9 +117,14 @@ fn lines(board: &KpiBoard, names: &Names) -> Vec<KpiLine> {
 pub struct KpiSummary {
     /// (badge, count) per health, in the order green, amber, red, no data.
     pub counts: Vec<(Badge, usize)>,
-    /// The lagging KPIs.
+    /// The first lagging KPIs, in the board's order (at most [`LAGGING_CAP`]).
     pub lagging: Vec<KpiLine>,
+    /// How many KPIs are lagging in all.
+    pub lagging_total: usize,
 }
+
+/// How many lagging KPIs the dashboard shows; the board shows them all.
+pub const LAGGING_CAP: usize = 10;
 
 /// The dashboard's KPI summary, from the board.
 pub async fn summary(app: &App, viewer: &Viewer, names: &Names) -> Result<KpiSummary, AppError> {
@@ -128,8 +133,10 @@ pub async fn summary(app: &App, viewer: &Viewer, names: &Names) -> Result<KpiSum
         .iter()
         .map(|h| (health_badge(*h), board.items.iter().filter(|e| e.kpi.state.health == *h).count()))
         .collect();
-    let lagging = lines(&board, names).into_iter().filter(|l| l.lagging).collect();
-    Ok(KpiSummary { counts, lagging })
+    let mut lagging: Vec<KpiLine> = lines(&board, names).into_iter().filter(|l| l.lagging).collect();
+    let lagging_total = lagging.len();
+    lagging.truncate(LAGGING_CAP);
+    Ok(KpiSummary { counts, lagging, lagging_total })
 }
 
 #[derive(Template)]

@@ -16,9 +16,12 @@ mod initiative;
 mod key_result;
 mod kpi;
 mod kpi_form;
+mod lists;
 mod objective;
 mod objective_form;
+mod paging;
 mod session;
+mod team_tree;
 mod view;
 
 use crate::extract::{refuse_cross_site, session_cookie};
@@ -45,6 +48,7 @@ pub fn routes() -> Router<App> {
         .route("/login", get(session::show_login).post(session::log_in))
         .route("/logout", post(session::log_out))
         .route("/alignment", get(alignment::show_alignment))
+        .route("/alignment/teams/{id}", get(alignment::show_alignment_team))
         .route("/check-in", get(check_in::show_check_in).post(check_in::save_check_in))
         .route("/kpis", get(kpi::show_kpis))
         .route("/kpis/new", get(kpi_form::show_new_kpi).post(kpi_form::save_new_kpi))
@@ -55,6 +59,7 @@ pub fn routes() -> Router<App> {
         .route("/cycles/{id}", get(cycle::show_cycle))
         .route("/cycles/{id}/edit", get(cycle_form::show_edit_cycle).post(cycle_form::save_cycle))
         .route("/cycles/{id}/reopen", get(cycle_form::show_reopen_cycle).post(cycle_form::save_reopen_cycle))
+        .route("/objectives", get(lists::show_objectives))
         .route("/objectives/new", get(objective_form::show_new_objective).post(objective_form::save_new_objective))
         .route("/objectives/{id}", get(objective::show_objective))
         .route("/objectives/{id}/edit", get(objective_form::show_edit_objective).post(objective_form::save_objective))
@@ -67,6 +72,7 @@ pub fn routes() -> Router<App> {
             get(initiative::show_new_initiative).post(initiative::save_new_initiative),
         )
         .route("/initiatives/{id}/edit", get(initiative::show_edit_initiative).post(initiative::save_initiative))
+        .route("/key-results/at-risk", get(lists::show_at_risk_key_results))
         .route("/key-results/parse", get(objective_form::parse_sentence))
         .route("/key-results/{id}/edit", get(key_result::show_edit_key_result).post(key_result::save_key_result))
         .route("/static/{*path}", get(assets::static_file))

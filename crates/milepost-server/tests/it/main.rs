@@ -65,5 +65,6 @@ mod ui_forecast;
 mod ui_forms;
 mod ui_kpi_forms;
 mod ui_pages;
+mod ui_scale;
 mod versions;
 mod visibility;

@@ -113,6 +113,13 @@ impl Browser {
         self.send(format!("GET {path}"), builder).await
     }
 
+    /// `GET path`, as htmx asks for a fragment of the page.
+    pub async fn get_htmx(&self, path: &str) -> Page {
+        let builder =
+            self.client.get(self.api.url(path)).header("sec-fetch-site", "same-origin").header("hx-request", "true");
+        self.send(format!("GET {path} (htmx)"), builder).await
+    }
+
     /// Posts a form from this site, as the browser does for a form of the page.
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         self.post_form_with(path, fields, &[("sec-fetch-site", "same-origin")]).await

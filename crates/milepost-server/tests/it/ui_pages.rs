@@ -83,19 +83,27 @@ http_test!(every_page_renders_with_the_numbers_of_the_api_and_the_pages_csp, |ap
     let child = browser.get(&format!("/objectives/{}", seeded.child)).await.text;
     assert!(child.contains("Aligns to <a href=\"/objectives/") && child.contains("Grow the product"), "{child}");
 
-    // The alignment tree: company → department → team, with the objectives each owns.
-    let tree = browser.get("/alignment").await.text;
-    let company = tree.find("Team company").unwrap();
-    let department = tree.find("Team engineering").unwrap();
-    let team = tree.find("Team platform").unwrap();
-    assert!(company < department && department < team, "{tree}");
-    assert!(tree.contains("2 objectives shown"), "{tree}");
+    // The alignment tree, level by level: the company at the root with its subtree's
+    // two objectives; opened at the department, the platform team under it.
+    let page = browser.get("/alignment").await.text;
+    let tree = page.split("aria-label=\"Alignment tree\"").nth(1).unwrap();
+    assert!(tree.contains("<strong>Team company</strong>") && !tree.contains("Team engineering"), "{tree}");
+    assert!(page.contains("2 objectives under the company"), "{page}");
+    let opened = browser.get(&format!("/alignment?team_id={}", org.department)).await.text;
+    let tree = opened.split("aria-label=\"Alignment tree\"").nth(1).unwrap();
+    let department = tree.find("<strong>Team engineering</strong>").unwrap();
+    let team = tree.find("<strong>Team platform</strong>").unwrap();
+    assert!(department < team, "{tree}");
     let filtered = browser.get(&format!("/alignment?team_id={}", org.team)).await.text;
-    assert!(filtered.contains("1 objectives shown") && !filtered.contains("Grow the product"), "{filtered}");
+    assert!(
+        filtered.contains("1 objectives under Team platform") && !filtered.contains("Grow the product"),
+        "{filtered}"
+    );
+    assert!(filtered.contains("Team platform objective"), "{filtered}");
     let blank = browser.get(&format!("/alignment?cycle_id=&team_id={}&status=", org.team)).await.text;
-    assert!(blank.contains("1 objectives shown"), "a filter left blank is no filter: {blank}");
+    assert!(blank.contains("1 objectives under Team platform"), "a filter left blank is no filter: {blank}");
     let by_status = browser.get("/alignment?status=done").await.text;
-    assert!(by_status.contains("0 objectives shown"), "{by_status}");
+    assert!(by_status.contains("0 objectives under the company"), "{by_status}");
     let bad = browser.get("/alignment?status=sunny").await;
     assert_eq!(bad.status, 400, "{}", bad.text);
 
