@@ -14,11 +14,11 @@ duration=${DURATION:-3}
 mkdir -p "$out"
 for people in $sizes; do
     rm -rf "$out/sqlite-$people" "$out/pg-$people"
-    "$binary" bench --seed-people "$people" --duration "$duration" \
+    "$binary" bench --seed-people "$people" --workspace synth --duration "$duration" \
         --data-dir "$out/sqlite-$people" --json "$out/sqlite-$people.json"
     db="milepost_bench_$people"
     psql "$pg/postgres" -q -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
-    "$binary" bench --seed-people "$people" --duration "$duration" \
+    "$binary" bench --seed-people "$people" --workspace synth --duration "$duration" \
         --database-url "$pg/$db" --data-dir "$out/pg-$people" --json "$out/postgres-$people.json"
     "$binary" bench --compare "$out/sqlite-$people.json" "$out/postgres-$people.json"
 done

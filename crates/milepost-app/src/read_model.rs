@@ -124,7 +124,12 @@ pub(crate) struct ReadModel {
     workspaces: Mutex<HashMap<WorkspaceId, Arc<WorkspaceModel>>>,
     /// Held while a workspace's model loads.
     workspace_loader: tokio::sync::Mutex<()>,
+    /// Values other modules derive from a whole workspace (the KPI board), by
+    /// workspace and name, with the generation and time they were computed at.
+    derived: Mutex<HashMap<(WorkspaceId, &'static str), Derived>>,
 }
+
+type Derived = (i64, Timestamp, Arc<dyn std::any::Any + Send + Sync>);
 
 #[derive(Default)]
 struct Cycles {
@@ -164,6 +169,36 @@ impl ReadModel {
         if newer {
             slot.current = Some(Arc::clone(model));
         }
+    }
+
+    /// The value named `name` derived from `workspace`, if one was computed at the
+    /// workspace's `generation` (any write may change it) at most [`TIME_STEP`] before
+    /// `now`.
+    pub fn derived<T: std::any::Any + Send + Sync>(
+        &self,
+        workspace: WorkspaceId,
+        name: &'static str,
+        generation: i64,
+        now: Timestamp,
+    ) -> Option<Arc<T>> {
+        let derived = self.derived.lock().unwrap_or_else(PoisonError::into_inner);
+        let (at_generation, at, value) = derived.get(&(workspace, name))?;
+        let timely = *at <= now && now.duration_since(*at) <= TIME_STEP;
+        (*at_generation == generation && timely).then(|| Arc::clone(value).downcast::<T>().ok()).flatten()
+    }
+
+    /// Keeps `value` as the value named `name` of `workspace` at `generation`, computed
+    /// at `now`.
+    pub fn keep_derived<T: std::any::Any + Send + Sync>(
+        &self,
+        workspace: WorkspaceId,
+        name: &'static str,
+        generation: i64,
+        now: Timestamp,
+        value: Arc<T>,
+    ) {
+        let mut derived = self.derived.lock().unwrap_or_else(PoisonError::into_inner);
+        derived.insert((workspace, name), (generation, now, value));
     }
 
     /// The people, teams and team-only objectives of `workspace`, at least as new as

@@ -123,26 +123,37 @@ impl InitiativeStore for Tx {
         filter: &InitiativeFilter,
         page: Page,
     ) -> Result<Vec<InitiativeRow>> {
-        Ok(run!(self, |conn| {
-            sqlx::query_as(
-                "SELECT * FROM initiatives i WHERE workspace_id = $1
-               AND (CAST($2 AS BIGINT) IS NULL OR EXISTS (SELECT 1 FROM initiative_key_results l
-                    WHERE l.workspace_id = i.workspace_id AND l.initiative_id = i.id AND l.key_result_id = $2))
+        // By key result, the links are read through their index rather than every
+        // initiative of the workspace tried against them.
+        let sql = if filter.key_result_id.is_some() {
+            "SELECT i.* FROM initiative_key_results l
+               JOIN initiatives i ON i.workspace_id = l.workspace_id AND i.id = l.initiative_id
+             WHERE l.workspace_id = $1 AND l.key_result_id = $2
+               AND (CAST($3 AS BIGINT) IS NULL OR i.owner_person_id = $3)
+               AND (CAST($4 AS TEXT) IS NULL OR i.status = $4)
+               AND ($5 OR NOT i.archived)
+               AND i.id > $6
+             ORDER BY i.id LIMIT $7"
+        } else {
+            "SELECT * FROM initiatives i WHERE workspace_id = $1
+               AND CAST($2 AS BIGINT) IS NULL
                AND (CAST($3 AS BIGINT) IS NULL OR owner_person_id = $3)
                AND (CAST($4 AS TEXT) IS NULL OR status = $4)
                AND ($5 OR NOT archived)
                AND id > $6
-             ORDER BY id LIMIT $7",
-            )
-            .bind(workspace.get())
-            .bind(filter.key_result_id)
-            .bind(filter.owner_person_id)
-            .bind(filter.status.map(Named::as_str))
-            .bind(filter.include_archived)
-            .bind(page.after.unwrap_or(0))
-            .bind(page.limit)
-            .fetch_all(conn)
-            .await?
+             ORDER BY id LIMIT $7"
+        };
+        Ok(run!(self, |conn| {
+            sqlx::query_as(sql)
+                .bind(workspace.get())
+                .bind(filter.key_result_id)
+                .bind(filter.owner_person_id)
+                .bind(filter.status.map(Named::as_str))
+                .bind(filter.include_archived)
+                .bind(page.after.unwrap_or(0))
+                .bind(page.limit)
+                .fetch_all(conn)
+                .await?
         }))
     }
 }

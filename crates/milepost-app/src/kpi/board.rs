@@ -296,6 +296,13 @@ impl Kpis<'_> {
     pub async fn board(self, caller: &Caller) -> Result<KpiBoard, AppError> {
         let now = self.app.now();
         let mut tx = self.app.store().read().await?;
+        // The same for everyone in the workspace: kept in the read model until the next
+        // write there, or for a minute.
+        let generation = tx.generation(caller.workspace).await?;
+        let model = self.app.read_model();
+        if let Some(board) = model.derived::<KpiBoard>(caller.workspace, "kpi board", generation, now) {
+            return Ok(KpiBoard::clone(&board));
+        }
         let rows = board_rows(&mut tx, caller).await?;
         let mut items = Vec::with_capacity(rows.len());
         let mut lagging = Vec::new();
@@ -318,7 +325,9 @@ impl Kpis<'_> {
             }
             items.push(KpiBoardEntry { kpi: view(row, state), sparkline });
         }
-        Ok(KpiBoard { as_of: now, items, lagging })
+        let board = KpiBoard { as_of: now, items, lagging };
+        model.keep_derived(caller.workspace, "kpi board", generation, now, std::sync::Arc::new(board.clone()));
+        Ok(board)
     }
 }
 

@@ -143,7 +143,10 @@ async fn find_subject(session: &Session) -> anyhow::Result<Subject> {
     let objective_id = objectives["items"][0]["id"]
         .as_i64()
         .with_context(|| format!("the active cycle {cycle_id} has no objective {} may see", session.who))?;
-    let key_results = session.get_json(&format!("/api/v1/key-results?cycle_id={cycle_id}&limit=500")).await?;
+    // Asked for by owner: in a large cycle the first page of every key result would
+    // hold none of theirs.
+    let mine = format!("/api/v1/key-results?cycle_id={cycle_id}&owner_person_id={}&limit=500", session.person_id);
+    let key_results = session.get_json(&mine).await?;
     let key_results = key_results["items"]
         .as_array()
         .map(|items| {
