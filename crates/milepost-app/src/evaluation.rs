@@ -68,9 +68,8 @@ pub(crate) struct CycleData {
     pub cycle: CycleRow,
     pub objectives: Arc<Vec<ObjectiveRow>>,
     pub key_results: Vec<Arc<KeyResultRow>>,
-    /// Each key result's check-ins in time order (then by id), without their notes and
-    /// blockers, which no number reads.
-    pub histories: HashMap<i64, Arc<[CheckInRow]>>,
+    /// Each key result's check-ins in time order (then by id), as the numbers read them.
+    pub histories: HashMap<i64, Arc<[Point]>>,
     /// The cycles of aligned objectives that belong to other cycles.
     pub other_cycles: HashMap<i64, CycleRow>,
     /// For key results fed by a KPI ([`reads_kpi`]): the KPI's values in the key
@@ -191,24 +190,49 @@ impl CycleData {
     }
 
     /// A key result's check-ins, in time order.
-    pub fn history(&self, key_result: i64) -> &[CheckInRow] {
+    pub fn history(&self, key_result: i64) -> &[Point] {
         self.histories.get(&key_result).map_or(&[][..], |h| h)
     }
 
     /// Every check-in of the data, key result by key result.
-    pub fn check_ins(&self) -> impl Iterator<Item = &CheckInRow> {
+    pub fn check_ins(&self) -> impl Iterator<Item = &Point> {
         self.histories.values().flat_map(|h| h.iter())
     }
 }
 
-/// Check-ins grouped by key result, each group in the order given (time order), their
-/// notes and blockers dropped.
-pub(crate) fn histories_of(check_ins: Vec<CheckInRow>) -> HashMap<i64, Arc<[CheckInRow]>> {
-    let mut grouped: HashMap<i64, Vec<CheckInRow>> = HashMap::new();
-    for mut check_in in check_ins {
-        check_in.note = String::new();
-        check_in.blockers = String::new();
-        grouped.entry(check_in.key_result_id).or_default().push(check_in);
+/// A check-in as the numbers read it: a sixth of the row's size (no note, blockers or
+/// source text), since the read model holds every check-in of a cycle.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Point {
+    pub key_result_id: i64,
+    /// The time the value describes (unix ms).
+    pub checked_in_at: i64,
+    pub value: f64,
+    /// Confidence 0–10, as stored.
+    pub confidence: Option<i64>,
+    /// Whether a KPI wrote it (its value repeats a measurement).
+    pub from_kpi: bool,
+    pub author_person_id: Option<i64>,
+}
+
+impl From<&CheckInRow> for Point {
+    fn from(row: &CheckInRow) -> Point {
+        Point {
+            key_result_id: row.key_result_id,
+            checked_in_at: row.checked_in_at,
+            value: row.value,
+            confidence: row.confidence,
+            from_kpi: row.source == "kpi",
+            author_person_id: row.author_person_id,
+        }
+    }
+}
+
+/// Check-ins grouped by key result, each group in the order given (time order).
+pub(crate) fn histories_of(check_ins: Vec<CheckInRow>) -> HashMap<i64, Arc<[Point]>> {
+    let mut grouped: HashMap<i64, Vec<Point>> = HashMap::new();
+    for check_in in &check_ins {
+        grouped.entry(check_in.key_result_id).or_default().push(Point::from(check_in));
     }
     grouped.into_iter().map(|(id, history)| (id, Arc::from(history))).collect()
 }
@@ -243,7 +267,7 @@ fn score_view(progress: Progress, commitment: Option<Commitment>) -> ScoreView {
 /// manual check-ins only (those the KPI wrote repeat its measurements). The evaluation
 /// and the forecast's calibration both read history through this one rule.
 pub(crate) fn forecast_points<'a>(
-    check_ins: impl Iterator<Item = &'a CheckInRow>,
+    check_ins: impl Iterator<Item = &'a Point>,
     kpi_values: Option<&[(i64, f64)]>,
     period: &CyclePeriod,
 ) -> Vec<(Timestamp, f64)> {
@@ -253,7 +277,7 @@ pub(crate) fn forecast_points<'a>(
     points.extend(
         check_ins
             .filter(|c| period.contains(from_ms(c.checked_in_at)))
-            .filter(|c| measured.is_none() || c.source != "kpi")
+            .filter(|c| measured.is_none() || !c.from_kpi)
             .map(|c| (from_ms(c.checked_in_at), c.value)),
     );
     points.sort_by_key(|point| point.0);
@@ -270,7 +294,7 @@ pub(crate) fn forecast_points<'a>(
 /// check-ins (those the KPI wrote repeat its measurements).
 pub(crate) fn evaluate_key_result(
     row: &KeyResultRow,
-    history: &[CheckInRow],
+    history: &[Point],
     kpi_values: Option<&[(i64, f64)]>,
     period: &CyclePeriod,
     cycle_status: CycleStatus,
@@ -278,7 +302,7 @@ pub(crate) fn evaluate_key_result(
 ) -> KeyResultEval {
     let measure = measure_of(row);
     let cadence = row.cadence;
-    let checked_in = |c: &&CheckInRow| period.contains(from_ms(c.checked_in_at));
+    let checked_in = |c: &&Point| period.contains(from_ms(c.checked_in_at));
     let measured: Vec<(Timestamp, f64)> =
         kpi_values.unwrap_or_default().iter().map(|(at, value)| (from_ms(*at), *value)).collect();
     let values: Vec<f64> = match measure {

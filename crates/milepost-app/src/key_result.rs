@@ -24,7 +24,7 @@ use interpretation::{Given, Numbers};
 use jiff::Timestamp;
 use milepost_core::key_result::SchedulePoint;
 use milepost_core::{Cadence, Comparator, CyclePeriod, CycleStatus, KeyResultKind, Status, Title, Weight};
-use milepost_store::{CheckInRow, CycleRow, KeyResultFilter, KeyResultRow, ObjectiveRow, Tx};
+use milepost_store::{CycleRow, KeyResultFilter, KeyResultRow, ObjectiveRow, Tx};
 use serde::Deserialize;
 use std::collections::HashMap;
 pub use view::{ForecastView, KeyResultView};
@@ -222,9 +222,9 @@ pub(crate) async fn views(
     now: Timestamp,
 ) -> Result<Vec<KeyResultView>, AppError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut histories: HashMap<i64, Vec<CheckInRow>> = HashMap::new();
+    let mut histories: HashMap<i64, Vec<crate::evaluation::Point>> = HashMap::new();
     for check_in in tx.check_ins_of(caller.workspace, &ids).await? {
-        histories.entry(check_in.key_result_id).or_default().push(check_in);
+        histories.entry(check_in.key_result_id).or_default().push(crate::evaluation::Point::from(&check_in));
     }
     let mut cycle_of_objective: HashMap<i64, CycleRow> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
@@ -238,7 +238,7 @@ pub(crate) async fn views(
             }
         };
         let period = period_of(&cycle);
-        let history: &[CheckInRow] = histories.get(&row.id).map_or(&[][..], Vec::as_slice);
+        let history: &[crate::evaluation::Point] = histories.get(&row.id).map_or(&[][..], Vec::as_slice);
         let kpi_values = match crate::evaluation::reads_kpi(&row) {
             Some(kpi) => Some(crate::evaluation::kpi_values_in(tx, caller.workspace, kpi, &cycle).await?),
             None => None,

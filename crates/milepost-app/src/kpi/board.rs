@@ -294,6 +294,12 @@ impl Kpis<'_> {
     /// The board: every KPI of tier `kpi` that is not archived, with its state and the
     /// last value of each of its last 24 periods.
     pub async fn board(self, caller: &Caller) -> Result<KpiBoard, AppError> {
+        let board = self.board_shared(caller).await?;
+        Ok(KpiBoard::clone(&board))
+    }
+
+    /// [`Kpis::board`], shared with the read model rather than copied.
+    pub async fn board_shared(self, caller: &Caller) -> Result<std::sync::Arc<KpiBoard>, AppError> {
         let now = self.app.now();
         let mut tx = self.app.store().read().await?;
         // The same for everyone in the workspace: kept in the read model until the next
@@ -301,7 +307,7 @@ impl Kpis<'_> {
         let generation = tx.generation(caller.workspace).await?;
         let model = self.app.read_model();
         if let Some(board) = model.derived::<KpiBoard>(caller.workspace, "kpi board", generation, now) {
-            return Ok(KpiBoard::clone(&board));
+            return Ok(board);
         }
         let rows = board_rows(&mut tx, caller).await?;
         let mut items = Vec::with_capacity(rows.len());
@@ -325,8 +331,8 @@ impl Kpis<'_> {
             }
             items.push(KpiBoardEntry { kpi: view(row, state), sparkline });
         }
-        let board = KpiBoard { as_of: now, items, lagging };
-        model.keep_derived(caller.workspace, "kpi board", generation, now, std::sync::Arc::new(board.clone()));
+        let board = std::sync::Arc::new(KpiBoard { as_of: now, items, lagging });
+        model.keep_derived(caller.workspace, "kpi board", generation, now, std::sync::Arc::clone(&board));
         Ok(board)
     }
 }

@@ -10,7 +10,7 @@ use crate::extract::{Id, Query};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use milepost_app::kpi::{KpiBoard, KpiView, SeriesQuery};
+use milepost_app::kpi::{KpiBoardEntry, KpiView, SeriesQuery};
 use milepost_app::{App, AppError, FieldError};
 use milepost_core::KpiId;
 use milepost_core::{KpiDirection, KpiHealth, KpiTrend};
@@ -91,10 +91,9 @@ pub struct KpiLine {
     pub sparkline: String,
 }
 
-fn lines(board: &KpiBoard, names: &Names) -> Vec<KpiLine> {
-    board
-        .items
-        .iter()
+fn lines<'a>(entries: impl IntoIterator<Item = &'a KpiBoardEntry>, names: &Names) -> Vec<KpiLine> {
+    entries
+        .into_iter()
         .map(|entry| {
             let kpi = &entry.kpi;
             let values: Vec<f64> = entry.sparkline.iter().map(|p| p.value).collect();
@@ -128,14 +127,15 @@ pub const LAGGING_CAP: usize = 10;
 
 /// The dashboard's KPI summary, from the board.
 pub async fn summary(app: &App, viewer: &Viewer, names: &Names) -> Result<KpiSummary, AppError> {
-    let board = app.kpis().board(&viewer.caller).await?;
+    let board = app.kpis().board_shared(&viewer.caller).await?;
     let counts = [KpiHealth::Green, KpiHealth::Amber, KpiHealth::Red, KpiHealth::NoData]
         .iter()
         .map(|h| (health_badge(*h), board.items.iter().filter(|e| e.kpi.state.health == *h).count()))
         .collect();
-    let mut lagging: Vec<KpiLine> = lines(&board, names).into_iter().filter(|l| l.lagging).collect();
-    let lagging_total = lagging.len();
-    lagging.truncate(LAGGING_CAP);
+    // Lines (with their sparklines) only for the lagging KPIs shown.
+    let lagging_entries = board.items.iter().filter(|e| e.kpi.state.lagging);
+    let lagging_total = lagging_entries.clone().count();
+    let lagging = lines(lagging_entries.take(LAGGING_CAP), names);
     Ok(KpiSummary { counts, lagging, lagging_total })
 }
 
@@ -156,10 +156,10 @@ fn may_define(viewer: &Viewer) -> bool {
 
 /// `GET /kpis`: the KPI board.
 pub async fn show_kpis(State(app): State<App>, viewer: Viewer) -> PageResult {
-    let board = app.kpis().board(&viewer.caller).await?;
+    let board = app.kpis().board_shared(&viewer.caller).await?;
     let names = Names::load(&app, &viewer.caller).await?;
-    let kpis = lines(&board, &names);
-    let lagging = lines(&board, &names).into_iter().filter(|l| l.lagging).collect();
+    let kpis = lines(&board.items, &names);
+    let lagging = lines(board.items.iter().filter(|e| e.kpi.state.lagging), &names);
     let template = KpiBoardPage {
         layout: Layout::new(&viewer, "kpis", "KPIs"),
         as_of: day(board.as_of),
