@@ -92,26 +92,29 @@ impl ObjectiveStore for Tx {
         filter: &ObjectiveFilter,
         page: Page,
     ) -> Result<Vec<ObjectiveRow>> {
-        Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT * FROM objectives WHERE workspace_id = $1
-               AND (CAST($2 AS BIGINT) IS NULL OR cycle_id = $2)
-               AND (CAST($3 AS BIGINT) IS NULL OR owner_person_id = $3)
-               AND (CAST($4 AS BIGINT) IS NULL OR owner_team_id = $4)
-               AND (CAST($5 AS BIGINT) IS NULL OR parent_objective_id = $5)
-               AND ($6 OR NOT archived)
-               AND id > $7
-             ORDER BY id LIMIT $8"
-        )
-        .bind(workspace.get())
-        .bind(filter.cycle_id)
-        .bind(filter.owner_person_id)
-        .bind(filter.owner_team_id)
-        .bind(filter.parent_objective_id)
-        .bind(filter.include_archived)
-        .bind(page.after.unwrap_or(0))
-        .bind(page.limit)
-        .fetch_all(conn)
-        .await?))
+        // Only the filters given are in the SQL, so that the database can walk the index
+        // of the one that narrows (a cycle's objectives in id order) instead of every
+        // objective of the workspace tried against each filter.
+        let filters = [
+            ("cycle_id", filter.cycle_id),
+            ("owner_person_id", filter.owner_person_id),
+            ("owner_team_id", filter.owner_team_id),
+            ("parent_objective_id", filter.parent_objective_id),
+        ];
+        let given: Vec<(&str, i64)> = filters.iter().filter_map(|(column, value)| Some((*column, (*value)?))).collect();
+        let mut sql = String::from("SELECT * FROM objectives WHERE workspace_id = $1");
+        for (at, (column, _)) in given.iter().enumerate() {
+            sql.push_str(&format!(" AND {column} = ${}", at + 2));
+        }
+        let next = given.len() + 2;
+        sql.push_str(&format!(" AND (${next} OR NOT archived) AND id > ${} ORDER BY id LIMIT ${}", next + 1, next + 2));
+        Ok(run!(self, |conn| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(workspace.get());
+            for (_, value) in &given {
+                query = query.bind(*value);
+            }
+            query.bind(filter.include_archived).bind(page.after.unwrap_or(0)).bind(page.limit).fetch_all(conn).await?
+        }))
     }
 
     async fn objectives_aligned_from_other_cycles(

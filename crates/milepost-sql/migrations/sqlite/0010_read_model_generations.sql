@@ -11,3 +11,7 @@ CREATE TABLE changes (
     key_results TEXT,
     PRIMARY KEY (workspace_id, generation)
 );
+-- A cycle's objectives in id order, for the objectives list of a cycle page by page;
+-- it replaces the index by cycle alone.
+DROP INDEX objectives_by_cycle;
+CREATE INDEX objectives_by_cycle_in_order ON objectives (workspace_id, cycle_id, id);
