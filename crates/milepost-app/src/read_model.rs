@@ -33,6 +33,21 @@ pub(crate) const TIME_STEP: SignedDuration = SignedDuration::from_secs(60);
 /// How many cycles a server keeps; the least recently read goes first.
 const CYCLES_KEPT: usize = 16;
 
+/// How many workspaces' people, teams and derived values a server keeps; past that, one
+/// taken at random makes room (it is read again when next asked for).
+const WORKSPACES_KEPT: usize = 64;
+
+/// Makes room in `map` for `key` by dropping one other entry when it holds
+/// `WORKSPACES_KEPT` or more.
+fn make_room<K: Eq + std::hash::Hash + Copy, V>(map: &mut HashMap<K, V>, key: &K) {
+    if map.len() >= WORKSPACES_KEPT && !map.contains_key(key) {
+        let other = map.keys().next().copied();
+        if let Some(other) = other {
+            map.remove(&other);
+        }
+    }
+}
+
 /// Above this many changed key results, a model reads its cycle again instead.
 const REFRESH_MAX: usize = 500;
 
@@ -70,12 +85,18 @@ impl CycleModel {
 
     /// Whether its numbers may serve at `now`: computed at most [`TIME_STEP`] before.
     fn timely(&self, now: Timestamp) -> bool {
-        self.evaluated_at <= now && now.duration_since(self.evaluated_at) <= TIME_STEP
+        timely(self.evaluated_at, now)
     }
 
     fn fresh(&self, generation: i64, now: Timestamp) -> bool {
         self.generation >= generation && self.timely(now)
     }
+}
+
+/// Whether numbers computed at `at` may serve at `now`: at most [`TIME_STEP`] before,
+/// and not after (a clock turned back computes again).
+fn timely(at: Timestamp, now: Timestamp) -> bool {
+    at <= now && now.duration_since(at) <= TIME_STEP
 }
 
 #[derive(Default)]
@@ -183,8 +204,7 @@ impl ReadModel {
     ) -> Option<Arc<T>> {
         let derived = self.derived.lock().unwrap_or_else(PoisonError::into_inner);
         let (at_generation, at, value) = derived.get(&(workspace, name))?;
-        let timely = *at <= now && now.duration_since(*at) <= TIME_STEP;
-        (*at_generation == generation && timely).then(|| Arc::clone(value).downcast::<T>().ok()).flatten()
+        (*at_generation == generation && timely(*at, now)).then(|| Arc::clone(value).downcast::<T>().ok()).flatten()
     }
 
     /// Keeps `value` as the value named `name` of `workspace` at `generation`, computed
@@ -198,6 +218,7 @@ impl ReadModel {
         value: Arc<T>,
     ) {
         let mut derived = self.derived.lock().unwrap_or_else(PoisonError::into_inner);
+        make_room(&mut derived, &(workspace, name));
         derived.insert((workspace, name), (generation, now, value));
     }
 
@@ -225,6 +246,7 @@ impl ReadModel {
         };
         let mut workspaces = self.workspaces.lock().unwrap_or_else(PoisonError::into_inner);
         if workspaces.get(&workspace).is_none_or(|m| m.generation < next.generation) {
+            make_room(&mut workspaces, &workspace);
             workspaces.insert(workspace, Arc::clone(&next));
         }
         Ok(next)
@@ -356,4 +378,32 @@ async fn only_key_results_changed(
         }
     }
     Ok(Some(changed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_map_drops_one_other_entry_to_make_room() {
+        let mut map: HashMap<i64, ()> = (0..WORKSPACES_KEPT as i64).map(|k| (k, ())).collect();
+        make_room(&mut map, &3);
+        assert_eq!(map.len(), WORKSPACES_KEPT, "a key already there needs no room");
+        make_room(&mut map, &1_000);
+        map.insert(1_000, ());
+        assert_eq!(map.len(), WORKSPACES_KEPT);
+        assert!(map.contains_key(&1_000));
+    }
+
+    #[test]
+    fn numbers_serve_for_a_minute_and_no_earlier() {
+        let at: Timestamp = "2026-12-07T12:00:00Z".parse().unwrap();
+        assert!(timely(at, at));
+        assert!(timely(at, at.checked_add(TIME_STEP).unwrap()));
+        assert!(!timely(at, at.checked_add(TIME_STEP + SignedDuration::from_secs(1)).unwrap()));
+        assert!(
+            !timely(at, at.checked_sub(SignedDuration::from_secs(1)).unwrap()),
+            "nor before, on a clock turned back"
+        );
+    }
 }

@@ -32,18 +32,24 @@ async fn active_cycle(app: &App, caller: &Caller) -> CycleId {
     cycles.into_iter().find(|c| c.status == CycleStatus::Active).expect("the demo has an active cycle").id
 }
 
+/// The demo loaded through the harness's server (the writer), a second server on the
+/// same database (the reader), the demo's operator and its active cycle.
+async fn demo_with_a_second_server(api: &Api) -> (App, Caller, CycleId) {
+    let today = crate::harness::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let summary = milepost_demo::load_demo(api.app(), today).await.unwrap();
+    let admin = api.app().workspaces().caller(&summary.workspace).await.unwrap();
+    let cycle = active_cycle(api.app(), &admin).await;
+    (second_server(api), admin, cycle)
+}
+
 async fn generation(api: &Api, caller: &Caller) -> i64 {
     let mut tx = api.store().read().await.unwrap();
     tx.generation(caller.workspace).await.unwrap()
 }
 
 http_test!(a_write_on_one_server_shows_on_the_next_read_of_another, |api: Api| async move {
-    let today = crate::harness::now().to_zoned(jiff::tz::TimeZone::UTC).date();
-    let summary = milepost_demo::load_demo(api.app(), today).await.unwrap();
+    let (reader, admin, cycle) = demo_with_a_second_server(&api).await;
     let writer = api.app();
-    let reader = second_server(&api);
-    let admin = writer.workspaces().caller(&summary.workspace).await.unwrap();
-    let cycle = active_cycle(writer, &admin).await;
     let before = warm(&reader, &admin, cycle).await;
     assert_eq!(before, cold(&api, &admin, cycle).await, "a model just loaded is the cold answer");
 
@@ -103,12 +109,8 @@ fn second_server_at(api: &Api, by: jiff::SignedDuration) -> App {
 }
 
 http_test!(who_may_see_a_team_only_objective_follows_a_move_between_teams_at_once, |api: Api| async move {
-    let today = crate::harness::now().to_zoned(jiff::tz::TimeZone::UTC).date();
-    let summary = milepost_demo::load_demo(api.app(), today).await.unwrap();
+    let (reader, admin, cycle) = demo_with_a_second_server(&api).await;
     let writer = api.app();
-    let reader = second_server(&api);
-    let admin = writer.workspaces().caller(&summary.workspace).await.unwrap();
-    let cycle = active_cycle(writer, &admin).await;
     let teams = writer.teams().list(&admin, Default::default()).await.unwrap().items;
     let people = writer.people().list(&admin, Default::default()).await.unwrap().items;
     let member = people.iter().find(|p| p.role == Role::Member && p.team_id.is_some()).expect("a member in a team");
@@ -193,12 +195,8 @@ http_test!(each_write_names_what_it_changed_and_sessions_change_nothing, |api: A
 });
 
 http_test!(a_model_whose_record_of_changes_was_pruned_reads_its_cycle_again, |api: Api| async move {
-    let today = crate::harness::now().to_zoned(jiff::tz::TimeZone::UTC).date();
-    let summary = milepost_demo::load_demo(api.app(), today).await.unwrap();
+    let (reader, admin, cycle) = demo_with_a_second_server(&api).await;
     let writer = api.app();
-    let reader = second_server(&api);
-    let admin = writer.workspaces().caller(&summary.workspace).await.unwrap();
-    let cycle = active_cycle(writer, &admin).await;
     let before = warm(&reader, &admin, cycle).await;
     let objectives = reader.objectives().list_in_cycle(&admin, cycle).await.unwrap();
     for (step, key_result) in objectives.iter().flat_map(|o| &o.key_results).take(3).enumerate() {
