@@ -208,7 +208,7 @@ impl ReadModel {
     }
 
     /// Keeps `value` as the value named `name` of `workspace` at `generation`, computed
-    /// at `now`.
+    /// at `now`, unless a newer one is kept.
     pub fn keep_derived<T: std::any::Any + Send + Sync>(
         &self,
         workspace: WorkspaceId,
@@ -218,6 +218,11 @@ impl ReadModel {
         value: Arc<T>,
     ) {
         let mut derived = self.derived.lock().unwrap_or_else(PoisonError::into_inner);
+        // A reader whose transaction began before the last write must not put back an
+        // older value over a newer one.
+        if derived.get(&(workspace, name)).is_some_and(|(kept, at, _)| (*kept, *at) > (generation, now)) {
+            return;
+        }
         make_room(&mut derived, &(workspace, name));
         derived.insert((workspace, name), (generation, now, value));
     }
