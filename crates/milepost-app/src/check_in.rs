@@ -14,10 +14,11 @@ use crate::page::{self, ListParams, Paged};
 use crate::permission::{Action, allows, require};
 use crate::time::from_ms;
 use jiff::{SignedDuration, Timestamp};
-use milepost_core::KeyResultId;
 use milepost_core::{CheckInId, Confidence, CycleStatus, KeyResultKind};
+use milepost_core::{KeyResultId, ObjectiveId};
 use milepost_store::{CheckInRow, GoalChangeRow, NewCheckIn as StoreCheckIn, Tx};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// The longest note or blockers text accepted, in characters.
 const NOTE_MAX: usize = 10_000;
@@ -352,6 +353,29 @@ impl CheckIns<'_> {
         key_result::parents(&mut tx, caller, key_result.objective_id).await.map_err(|_| not_found())?;
         let rows = tx.list_check_ins(caller.workspace, key_result_id, page::probe(page)).await?;
         Ok(page::finish(rows, page, |r| r.id, CheckInView::from))
+    }
+
+    /// Every check-in of every key result of an objective the caller may see, by key
+    /// result, each in id order (as [`CheckIns::list`] walks them), in one read: what
+    /// the objective's page shows.
+    pub async fn of_objective(
+        self,
+        caller: &Caller,
+        objective: ObjectiveId,
+    ) -> Result<HashMap<i64, Vec<CheckInView>>, AppError> {
+        let mut tx = self.app.store().read().await?;
+        let not_found = || AppError::NotFound { what: "objective", id: objective.to_string() };
+        let row = tx.objective(caller.workspace, objective.get()).await?.ok_or_else(not_found)?;
+        crate::permission::require_visible(&mut tx, caller, &row).await.map_err(|_| not_found())?;
+        let key_results: Vec<i64> =
+            tx.key_results_of_objectives(caller.workspace, &[row.id]).await?.iter().map(|k| k.id).collect();
+        let mut rows = tx.check_ins_of(caller.workspace, &key_results).await?;
+        rows.sort_by_key(|c| (c.key_result_id, c.id));
+        let mut out: HashMap<i64, Vec<CheckInView>> = HashMap::new();
+        for check_in in rows {
+            out.entry(check_in.key_result_id).or_default().push(CheckInView::from(check_in));
+        }
+        Ok(out)
     }
 
     /// Every move of a key result's start, target or range after its cycle began,

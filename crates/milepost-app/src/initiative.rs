@@ -9,8 +9,8 @@ use crate::permission::{Action, require, sees_key_result};
 use crate::time::{from_ms, parse_day};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use milepost_core::InitiativeId;
 use milepost_core::Title;
+use milepost_core::{InitiativeId, ObjectiveId};
 use milepost_store::{InitiativeFields, InitiativeFilter, InitiativeRow, Tx};
 use serde::{Deserialize, Serialize};
 
@@ -326,6 +326,27 @@ impl Initiatives<'_> {
         .await?;
         tx.commit().await?;
         Ok(view(row, links))
+    }
+
+    /// Lists initiatives.
+    /// The initiatives (not archived) that roll up to any key result of an objective the
+    /// caller may see, in id order, in one read: what the objective's page lists.
+    pub async fn of_objective(self, caller: &Caller, objective: ObjectiveId) -> Result<Vec<InitiativeView>, AppError> {
+        let mut tx = self.app.store().read().await?;
+        let not_found = || AppError::NotFound { what: "objective", id: objective.to_string() };
+        let row = tx.objective(caller.workspace, objective.get()).await?.ok_or_else(not_found)?;
+        crate::permission::require_visible(&mut tx, caller, &row).await.map_err(|_| not_found())?;
+        let key_results: Vec<i64> =
+            tx.key_results_of_objectives(caller.workspace, &[row.id]).await?.iter().map(|k| k.id).collect();
+        let mut out = Vec::new();
+        for initiative in tx.initiatives_of_key_results(caller.workspace, &key_results).await? {
+            if initiative.archived {
+                continue;
+            }
+            let links = visible_links(&mut tx, caller, initiative.id).await?;
+            out.push(view(initiative, links));
+        }
+        Ok(out)
     }
 
     /// Lists initiatives.

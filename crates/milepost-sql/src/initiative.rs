@@ -117,6 +117,26 @@ impl InitiativeStore for Tx {
         }))
     }
 
+    async fn initiatives_of_key_results(
+        &mut self,
+        workspace: WorkspaceId,
+        key_result_ids: &[i64],
+    ) -> Result<Vec<InitiativeRow>> {
+        if key_result_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = crate::ids_json(key_result_ids);
+        Ok(crate::run_on!(self, |conn, sqlite| {
+            let sql = format!(
+                "SELECT * FROM initiatives WHERE workspace_id = $1 AND id IN (
+                   SELECT initiative_id FROM initiative_key_results WHERE workspace_id = $1 AND {})
+                 ORDER BY id",
+                crate::in_ids(sqlite, "key_result_id", 2)
+            );
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(workspace.get()).bind(&ids).fetch_all(conn).await?
+        }))
+    }
+
     async fn list_initiatives(
         &mut self,
         workspace: WorkspaceId,

@@ -115,6 +115,14 @@ pub trait InitiativeStore: Send {
     /// The key results an initiative rolls up to, in id order.
     async fn initiative_key_results(&mut self, workspace: WorkspaceId, initiative_id: i64) -> Result<Vec<i64>>;
 
+    /// The initiatives (archived ones too) that roll up to any of these key results, in
+    /// id order, each once.
+    async fn initiatives_of_key_results(
+        &mut self,
+        workspace: WorkspaceId,
+        key_result_ids: &[i64],
+    ) -> Result<Vec<InitiativeRow>>;
+
     /// Lists initiatives in id order.
     async fn list_initiatives(
         &mut self,

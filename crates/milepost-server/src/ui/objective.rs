@@ -12,10 +12,9 @@ use crate::extract::Id;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use milepost_app::initiative::InitiativeQuery;
 use milepost_app::key_result::{ForecastView, KeyResultView};
 use milepost_app::objective::ObjectiveQuery;
-use milepost_app::{App, AppError, ListParams};
+use milepost_app::{App, AppError};
 use milepost_core::KeyResultKind;
 use milepost_core::{CycleId, ObjectiveId};
 use serde::Serialize;
@@ -216,24 +215,11 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
     let names = Names::load(&app, caller).await?;
     let now = app.now();
     let mut key_results = Vec::new();
-    let mut initiatives = BTreeMap::new();
+    // Every key result's check-ins, and the initiatives under them, in one read each.
+    let mut all_check_ins = app.check_ins().of_objective(caller, id).await?;
+    let initiatives = app.initiatives().of_objective(caller, id).await?;
     for key_result in &objective.key_results {
-        let mut check_ins = Vec::new();
-        let mut after = None;
-        loop {
-            let params = ListParams { limit: Some(500), after };
-            let page = app.check_ins().list(caller, key_result.id, params).await?;
-            check_ins.extend(page.items);
-            match page.next_cursor {
-                Some(next) => after = Some(next),
-                None => break,
-            }
-        }
-        let query =
-            InitiativeQuery { key_result_id: Some(key_result.id.get()), limit: Some(500), ..Default::default() };
-        for initiative in app.initiatives().list(caller, query).await?.items {
-            initiatives.entry(initiative.id).or_insert(initiative);
-        }
+        let check_ins = all_check_ins.remove(&key_result.id.get()).unwrap_or_default();
         let unit = key_result.unit.as_deref();
         let history = check_ins
             .iter()
@@ -280,7 +266,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
     let query = ObjectiveQuery { parent_objective_id: Some(id.get()), ..Default::default() };
     let children = all_objectives(&app, caller, query).await?.iter().map(|o| ObjectiveLine::of(o, &names)).collect();
     let initiatives = initiatives
-        .into_values()
+        .into_iter()
         .map(|i| InitiativeLine {
             id: i.id.get(),
             title: i.title,
