@@ -11,7 +11,8 @@
 //! model is never older than the transaction that reads it.
 //!
 //! The numbers also depend on the time (expected progress, due check-ins); a model is
-//! evaluated again from what it holds once it is [`TIME_STEP`] old.
+//! evaluated again from what it holds once it is [`TIME_STEP`] old, by one request while
+//! the others serve the numbers of up to [`GRACE`] ago.
 //!
 //! One loader per cycle at a time: a request that finds the model stale waits for the
 //! loader under way rather than loading the same cycle beside it.
@@ -97,6 +98,15 @@ impl CycleModel {
 /// and not after (a clock turned back computes again).
 fn timely(at: Timestamp, now: Timestamp) -> bool {
     at <= now && now.duration_since(at) <= TIME_STEP
+}
+
+/// How old numbers may be served while a request computes them again at the new time.
+const GRACE: SignedDuration = SignedDuration::from_secs(300);
+
+/// Whether numbers computed at `at` may still serve at `now` while fresher ones are
+/// computed: not after [`GRACE`], and not on a clock turned back.
+fn within_grace(at: Timestamp, now: Timestamp) -> bool {
+    at <= now && now.duration_since(at) <= GRACE
 }
 
 #[derive(Default)]
@@ -268,10 +278,18 @@ impl ReadModel {
         let generation = tx.generation(workspace).await?;
         let key = (workspace, cycle_id);
         let (current, loader) = self.slot(key);
-        if let Some(model) = current.filter(|m| m.fresh(generation, now)) {
-            return Ok(model);
-        }
-        let _turn = loader.lock().await;
+        let _turn = match current {
+            Some(model) if model.fresh(generation, now) => return Ok(model),
+            // Only the time moved on: while one request computes the numbers again, the
+            // others serve those of a few minutes ago rather than queue behind it.
+            Some(model) if model.generation >= generation && within_grace(model.evaluated_at, now) => {
+                match loader.try_lock() {
+                    Ok(turn) => turn,
+                    Err(_) => return Ok(model),
+                }
+            }
+            _ => loader.lock().await,
+        };
         let (current, _) = self.slot(key);
         let next = match current {
             Some(model) if model.fresh(generation, now) => return Ok(model),
