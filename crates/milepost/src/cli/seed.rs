@@ -133,9 +133,16 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     let mut progress = Bar(bar.clone());
     let seeded = milepost_synth::load(&store, &plan, &mut progress).await;
     bar.finish_and_clear();
+    let elapsed = started.elapsed();
+    // Statistics for the planner: without them PostgreSQL reads a key result's
+    // check-ins by scanning the workspace's until autovacuum gets round to the tables.
+    let analysed = match &seeded {
+        Ok(_) => store.refresh_statistics().await.context("could not gather the planner's statistics"),
+        Err(_) => Ok(()),
+    };
     store.close().await;
     let seeded = seeded?;
-    let elapsed = started.elapsed();
+    analysed?;
 
     let mut total = Counts::default();
     for workspace in &seeded {
