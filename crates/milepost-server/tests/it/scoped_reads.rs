@@ -1,6 +1,6 @@
-//! An objective read alone, or a page of them, is evaluated from only what its numbers
-//! need (its key results, the children it rolls up and their check-ins); the alignment
-//! tree evaluates the whole cycle. Both must give every objective the same numbers.
+//! An objective read alone, in a page of the list, or with the whole cycle (as the
+//! alignment tree reads it) must have the same numbers, all from the read model; and
+//! what an objective's page reads at once must be what the per-key-result reads give.
 
 use crate::harness::Api;
 use milepost_app::objective::ObjectiveQuery;
