@@ -364,11 +364,7 @@ impl CheckIns<'_> {
         objective: ObjectiveId,
     ) -> Result<HashMap<i64, Vec<CheckInView>>, AppError> {
         let mut tx = self.app.store().read().await?;
-        let not_found = || AppError::NotFound { what: "objective", id: objective.to_string() };
-        let row = tx.objective(caller.workspace, objective.get()).await?.ok_or_else(not_found)?;
-        crate::permission::require_visible(&mut tx, caller, &row).await.map_err(|_| not_found())?;
-        let key_results: Vec<i64> =
-            tx.key_results_of_objectives(caller.workspace, &[row.id]).await?.iter().map(|k| k.id).collect();
+        let key_results = crate::permission::key_results_of_visible_objective(&mut tx, caller, objective).await?;
         let mut rows = tx.check_ins_of(caller.workspace, &key_results).await?;
         rows.sort_by_key(|c| (c.key_result_id, c.id));
         let mut out: HashMap<i64, Vec<CheckInView>> = HashMap::new();

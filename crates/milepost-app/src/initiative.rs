@@ -328,16 +328,11 @@ impl Initiatives<'_> {
         Ok(view(row, links))
     }
 
-    /// Lists initiatives.
     /// The initiatives (not archived) that roll up to any key result of an objective the
     /// caller may see, in id order, in one read: what the objective's page lists.
     pub async fn of_objective(self, caller: &Caller, objective: ObjectiveId) -> Result<Vec<InitiativeView>, AppError> {
         let mut tx = self.app.store().read().await?;
-        let not_found = || AppError::NotFound { what: "objective", id: objective.to_string() };
-        let row = tx.objective(caller.workspace, objective.get()).await?.ok_or_else(not_found)?;
-        crate::permission::require_visible(&mut tx, caller, &row).await.map_err(|_| not_found())?;
-        let key_results: Vec<i64> =
-            tx.key_results_of_objectives(caller.workspace, &[row.id]).await?.iter().map(|k| k.id).collect();
+        let key_results = crate::permission::key_results_of_visible_objective(&mut tx, caller, objective).await?;
         let mut out = Vec::new();
         for initiative in tx.initiatives_of_key_results(caller.workspace, &key_results).await? {
             if initiative.archived {

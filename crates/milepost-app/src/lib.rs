@@ -179,13 +179,14 @@ impl App {
         for workspace in workspaces.iter().filter(|w| !w.archived) {
             let workspace = WorkspaceId(workspace.id);
             let mut tx = self.store.read().await?;
-            self.read_model.workspace(&mut tx, workspace).await?;
+            let generation = tx.generation(workspace).await?;
+            self.read_model.workspace(&mut tx, workspace, generation).await?;
             let active = milepost_store::CycleFilter {
                 status: Some(milepost_core::CycleStatus::Active),
                 include_archived: false,
             };
             for cycle in tx.list_cycles(workspace, &active, milepost_store::Page::ALL).await? {
-                self.read_model.cycle(&mut tx, workspace, cycle.id, self.now()).await?;
+                self.read_model.cycle(&mut tx, workspace, cycle.id, generation, self.now()).await?;
                 warmed += 1;
             }
         }

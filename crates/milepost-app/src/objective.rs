@@ -226,7 +226,7 @@ async fn views(
     tx: &mut Tx,
     caller: &Caller,
     rows: Vec<ObjectiveRow>,
-    now: Timestamp,
+    (generation, now): (i64, Timestamp),
     include_archived: bool,
 ) -> Result<Vec<ObjectiveView>, AppError> {
     // Each cycle's numbers from the read model, which keeps them evaluated.
@@ -236,7 +236,7 @@ async fn views(
         let model = match models.entry(row.cycle_id) {
             Entry::Occupied(entry) => entry.into_mut(),
             Entry::Vacant(entry) => {
-                entry.insert(app.read_model().cycle(tx, caller.workspace, row.cycle_id, now).await?)
+                entry.insert(app.read_model().cycle(tx, caller.workspace, row.cycle_id, generation, now).await?)
             }
         };
         let shared = (!include_archived && !row.archived && row.cycle_id == model.data.cycle.id)
@@ -311,10 +311,8 @@ impl Objectives<'_> {
     ) -> Result<ObjectiveView, AppError> {
         let id = row.id;
         let mut tx = self.app.store().read().await?;
-        views(self.app, &mut tx, caller, vec![row], self.app.now(), include_archived)
-            .await?
-            .pop()
-            .ok_or_else(|| not_found(id))
+        let at = (tx.generation(caller.workspace).await?, self.app.now());
+        views(self.app, &mut tx, caller, vec![row], at, include_archived).await?.pop().ok_or_else(|| not_found(id))
     }
 
     /// `app.objectives().create` inside a transaction the caller commits; returns what
@@ -393,7 +391,8 @@ impl Objectives<'_> {
         let mut tx = self.app.store().read().await?;
         let row = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         require_visible(&mut tx, caller, &row).await?;
-        views(self.app, &mut tx, caller, vec![row], self.app.now(), false).await?.pop().ok_or_else(|| not_found(id))
+        let at = (tx.generation(caller.workspace).await?, self.app.now());
+        views(self.app, &mut tx, caller, vec![row], at, false).await?.pop().ok_or_else(|| not_found(id))
     }
 
     /// Changes an objective.
@@ -541,7 +540,8 @@ impl Objectives<'_> {
         };
         let mut tx = self.app.store().read().await?;
         let now = self.app.now();
-        let hidden = hidden_objectives_in(self.app, &mut tx, caller).await?;
+        let generation = tx.generation(caller.workspace).await?;
+        let hidden = hidden_objectives_in(self.app, &mut tx, caller, generation).await?;
         if query.parent_objective_id.is_some_and(|p| hidden.contains(&p)) {
             return Ok(Paged::new(Vec::new(), None, false));
         }
@@ -550,7 +550,7 @@ impl Objectives<'_> {
             let rows = tx.list_objectives(caller.workspace, &filter, walk.next_page()).await?;
             let (count, last_id) = (rows.len(), rows.last().map(|r| r.id));
             let rows: Vec<ObjectiveRow> = rows.into_iter().filter(|r| !hidden.contains(&r.id)).collect();
-            let views = views(self.app, &mut tx, caller, rows, now, query.include_archived).await?;
+            let views = views(self.app, &mut tx, caller, rows, (generation, now), query.include_archived).await?;
             let keep = |v: &ObjectiveView| query.status.is_none_or(|s| s == v.status);
             if let Some(done) = walk.take(page::Batch { views, rows: count, last_id }, keep, |v| v.id.get()) {
                 return Ok(done);
@@ -579,8 +579,9 @@ impl Objectives<'_> {
         let cycle_id = cycle_id.get();
         let mut tx = self.app.store().read().await?;
         let now = self.app.now();
-        let hidden = hidden_objectives_in(self.app, &mut tx, caller).await?;
-        let model = self.app.read_model().cycle(&mut tx, caller.workspace, cycle_id, now).await?;
+        let generation = tx.generation(caller.workspace).await?;
+        let hidden = hidden_objectives_in(self.app, &mut tx, caller, generation).await?;
+        let model = self.app.read_model().cycle(&mut tx, caller.workspace, cycle_id, generation, now).await?;
         let views = shared_views(&model);
         Ok(views.iter().filter(|view| !hidden.contains(&view.id.get())).cloned().collect())
     }

@@ -139,16 +139,30 @@ pub(crate) async fn sees_key_result(tx: &mut Tx, caller: &Caller, id: i64) -> Re
     Ok(require_visible(tx, caller, &objective).await.is_ok())
 }
 
+/// The key results (archived ones too) of an objective the caller may see; an objective
+/// it may not see is not found, as if it did not exist.
+pub(crate) async fn key_results_of_visible_objective(
+    tx: &mut Tx,
+    caller: &Caller,
+    objective: milepost_core::ObjectiveId,
+) -> Result<Vec<i64>, AppError> {
+    let not_found = || AppError::NotFound { what: "objective", id: objective.to_string() };
+    let row = tx.objective(caller.workspace, objective.get()).await?.ok_or_else(not_found)?;
+    require_visible(tx, caller, &row).await.map_err(|_| not_found())?;
+    Ok(tx.key_results_of_objectives(caller.workspace, &[row.id]).await?.iter().map(|k| k.id).collect())
+}
+
 /// [`hidden_objectives`], from the read model's people and team-only objectives.
 pub(crate) async fn hidden_objectives_in(
     app: &crate::App,
     tx: &mut Tx,
     caller: &Caller,
+    generation: i64,
 ) -> Result<HashSet<i64>, AppError> {
     if caller.role == Role::Admin {
         return Ok(HashSet::new());
     }
-    let model = app.read_model().workspace(tx, caller.workspace).await?;
+    let model = app.read_model().workspace(tx, caller.workspace, generation).await?;
     Ok(model
         .team_only
         .iter()

@@ -350,7 +350,8 @@ impl People<'_> {
     /// every page as a pointer copy while nothing changed.
     pub async fn directory(self, caller: &Caller) -> Result<Directory, AppError> {
         let mut tx = self.app.store().read().await?;
-        Ok(self.app.read_model().workspace(&mut tx, caller.workspace).await?.directory.clone())
+        let generation = tx.generation(caller.workspace).await?;
+        Ok(self.app.read_model().workspace(&mut tx, caller.workspace, generation).await?.directory.clone())
     }
 
     /// Lists people.

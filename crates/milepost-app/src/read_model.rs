@@ -238,9 +238,14 @@ impl ReadModel {
     }
 
     /// The people, teams and team-only objectives of `workspace`, at least as new as
-    /// what `tx` sees.
-    pub async fn workspace(&self, tx: &mut Tx, workspace: WorkspaceId) -> Result<Arc<WorkspaceModel>, AppError> {
-        let generation = tx.generation(workspace).await?;
+    /// `generation`, the workspace's generation as `tx` sees it (`tx.generation`, read
+    /// once per request by the caller).
+    pub async fn workspace(
+        &self,
+        tx: &mut Tx,
+        workspace: WorkspaceId,
+        generation: i64,
+    ) -> Result<Arc<WorkspaceModel>, AppError> {
         let current = || self.workspaces.lock().unwrap_or_else(PoisonError::into_inner).get(&workspace).cloned();
         if let Some(model) = current().filter(|m| m.generation >= generation) {
             return Ok(model);
@@ -267,15 +272,16 @@ impl ReadModel {
         Ok(next)
     }
 
-    /// The cycle `cycle_id` of `workspace`, evaluated, at least as new as what `tx` sees.
+    /// The cycle `cycle_id` of `workspace`, evaluated, at least as new as `generation`
+    /// (the workspace's generation as `tx` sees it).
     pub async fn cycle(
         &self,
         tx: &mut Tx,
         workspace: WorkspaceId,
         cycle_id: i64,
+        generation: i64,
         now: Timestamp,
     ) -> Result<Arc<CycleModel>, AppError> {
-        let generation = tx.generation(workspace).await?;
         let key = (workspace, cycle_id);
         let (current, loader) = self.slot(key);
         let _turn = match current {
