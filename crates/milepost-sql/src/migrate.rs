@@ -74,6 +74,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0010_read_model_generations.sql"),
         postgres: include_str!("../migrations/postgres/0010_read_model_generations.sql"),
     },
+    Paired {
+        version: 11,
+        name: "quarter_close",
+        sqlite: include_str!("../migrations/sqlite/0011_quarter_close.sql"),
+        postgres: include_str!("../migrations/postgres/0011_quarter_close.sql"),
+    },
 ];
 
 fn migrator(pick: fn(&Paired) -> &'static str) -> Migrator {
