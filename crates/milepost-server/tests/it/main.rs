@@ -34,6 +34,7 @@ mod audit;
 mod basics;
 mod calibration;
 mod check_in_import;
+mod closing;
 mod concurrency;
 mod corrupt_rows;
 mod cycles;
