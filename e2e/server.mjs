@@ -19,8 +19,12 @@ export function binary() {
   return join(target, "debug", "milepost");
 }
 
-/** Starts `milepost serve --demo` on 127.0.0.1:0; resolves to { url, stop }. */
-export async function startServer() {
+/**
+ * Starts `milepost serve --demo` on 127.0.0.1:0; resolves to { url, token, stop }, the
+ * token being the demo's admin API token the server prints. `options.env` adds to the
+ * server's environment (a test clock: `MILEPOST_TEST_CLOCK_FILE`).
+ */
+export async function startServer(options = {}) {
   const bin = binary();
   if (!existsSync(bin)) throw new Error(`no server binary at ${bin}: run cargo build first (or set MILEPOST_BIN)`);
   const dataDir = mkdtempSync(join(tmpdir(), "milepost-e2e-"));
@@ -29,7 +33,7 @@ export async function startServer() {
   if (postgres) args.push("--database-url", postgres.url);
   const child = spawn(bin, args, {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, MILEPOST_LOG: "warn" },
+    env: { ...process.env, MILEPOST_LOG: "warn", ...(options.env ?? {}) },
   });
   let output = "";
   let errors = "";
@@ -58,7 +62,12 @@ export async function startServer() {
     rmSync(dataDir, { recursive: true, force: true });
     postgres?.drop();
   };
-  return { url, stop, logs: () => errors };
+  // The token line follows the address; wait for it a moment (polling, not sleeping blind).
+  let token;
+  for (let tries = 0; tries < 100 && !(token = output.match(/Token: +(\S+)/)?.[1]); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { url, token, stop, logs: () => errors };
 }
 
 /** A new, empty PostgreSQL database when MILEPOST_E2E_POSTGRES_URL is set (made and
