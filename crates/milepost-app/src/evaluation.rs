@@ -75,6 +75,8 @@ pub(crate) struct CycleData {
     /// For key results fed by a KPI ([`reads_kpi`]): the KPI's values in the key
     /// result's cycle (unix milliseconds, value), by (KPI, cycle).
     pub kpi_values: HashMap<(i64, i64), Vec<(i64, f64)>>,
+    /// Where its objectives and key results were carried from, and to.
+    pub carries: Arc<crate::carry_link::CarryLinks>,
 }
 
 /// The KPI whose measurements a key result reads, for its score (maintain and range) or
@@ -174,7 +176,9 @@ impl CycleData {
                 kpi_values.insert((kpi, *cycle_id), kpi_values_in(tx, workspace, kpi, own).await?);
             }
         }
+        let carries = Arc::new(crate::carry_link::CarryLinks::load(tx, workspace, cycle.id).await?);
         Ok(CycleData {
+            carries,
             cycle,
             objectives: Arc::new(objectives),
             key_results: key_results.into_iter().map(Arc::new).collect(),

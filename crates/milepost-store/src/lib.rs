@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod bulk;
+pub mod carry;
 pub mod check_in;
 pub mod cycle;
 #[cfg(feature = "sqlx")]
@@ -25,6 +26,7 @@ pub mod team;
 pub mod workspace;
 
 pub use access::{AccessStore, EventFilter, EventRow, InvitationRow, NewEvent, NewToken, SessionRow, TokenRow};
+pub use carry::{CarryLink, CarryStore};
 pub use bulk::{Batch, BulkLoad, BulkStorage, InitiativeKeyResultRow, NextIds};
 pub use check_in::{CheckInRow, CheckInStore, GoalChangeRow, NewCheckIn};
 pub use cycle::{CycleFields, CycleFilter, CycleRow, CycleStore, CycleTransitionRow, NewCycleTransition};
@@ -68,6 +70,7 @@ pub enum Dialect {
 #[async_trait::async_trait]
 pub trait Transaction:
     AccessStore
+    + CarryStore
     + CheckInStore
     + CycleStore
     + InitiativeStore
