@@ -26,7 +26,8 @@ impl CarryStore for Tx {
         .bind(id)
         .bind(origin)
         .execute(conn)
-        .await?);
+        .await?
+        .rows_affected());
         Ok(())
     }
 
@@ -38,7 +39,8 @@ impl CarryStore for Tx {
         .bind(id)
         .bind(origin)
         .execute(conn)
-        .await?);
+        .await?
+        .rows_affected());
         Ok(())
     }
 

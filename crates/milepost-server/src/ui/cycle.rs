@@ -291,6 +291,8 @@ struct CyclePage {
     plans: bool,
     /// Whether the viewer is an admin: a closed cycle's page links to its reopening.
     administers: bool,
+    /// Whether the viewer may carry objectives over: a closed cycle's page links to it.
+    carries: bool,
 }
 
 /// What the cycle page takes: the page of its objectives.
@@ -357,6 +359,10 @@ pub async fn show_cycle(
         reopened,
         plans: plans_cycles(&viewer),
         administers: milepost_app::permission::allows(caller, milepost_app::permission::Action::Administer),
+        carries: milepost_app::permission::allows(
+            caller,
+            milepost_app::permission::Action::EditOkr { owner: caller.person },
+        ),
         cycle,
     };
     Ok(page(StatusCode::OK, &template))

@@ -7,6 +7,7 @@
 
 mod alignment;
 mod assets;
+mod carry;
 mod check_in;
 mod cycle;
 mod cycle_form;
@@ -58,6 +59,7 @@ pub fn routes() -> Router<App> {
         .route("/cycles/new", get(cycle_form::show_new_cycle).post(cycle_form::save_new_cycle))
         .route("/cycles/{id}", get(cycle::show_cycle))
         .route("/cycles/{id}/edit", get(cycle_form::show_edit_cycle).post(cycle_form::save_cycle))
+        .route("/cycles/{id}/carry", get(carry::show_carry).post(carry::save_carry))
         .route("/cycles/{id}/reopen", get(cycle_form::show_reopen_cycle).post(cycle_form::save_reopen_cycle))
         .route("/objectives", get(lists::show_objectives))
         .route("/objectives/new", get(objective_form::show_new_objective).post(objective_form::save_new_objective))
