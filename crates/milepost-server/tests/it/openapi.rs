@@ -50,6 +50,8 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get", "/api/v1/cycles/{id}/calibration", "get_cycle_calibration"),
     ("get", "/api/v1/cycles/{id}/transitions", "list_cycle_transitions"),
     ("post", "/api/v1/cycles/{id}/reopen", "reopen_cycle"),
+    ("get", "/api/v1/cycles/{id}/carry", "preview_carry"),
+    ("post", "/api/v1/cycles/{id}/carry", "carry_objectives"),
     ("get", "/api/v1/objectives", "list_objectives"),
     ("post", "/api/v1/objectives", "create_objective"),
     ("get", "/api/v1/objectives/{id}", "get_objective"),
