@@ -25,8 +25,6 @@ pub struct CycleArgs {
     workspace: Option<String>,
     #[command(flatten)]
     data: DataArgs,
-    #[command(flatten)]
-    remote: RemoteArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,14 +53,16 @@ enum CycleCommand {
         /// The same as `--output json`.
         #[arg(long, conflicts_with = "output")]
         json: bool,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
 }
 
 /// Runs `milepost cycle ...`.
 pub async fn run(args: CycleArgs) -> anyhow::Result<()> {
-    let CycleCommand::Carry { cycle, into, team, objective, dry_run, output, json } = args.command;
+    let CycleCommand::Carry { cycle, into, team, objective, dry_run, output, json, remote } = args.command;
     let output = if json { Output::Json } else { output };
-    let outcome = match args.remote.remote()? {
+    let outcome = match remote.remote()? {
         Some(remote) => {
             let source = remote_id(&remote, "/api/v1/cycles", "cycle", &cycle).await?;
             let target = match &into {
