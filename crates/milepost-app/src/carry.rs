@@ -229,7 +229,12 @@ impl Carries<'_> {
     /// the module docs). Refused with 409 `cycle_not_closed` when the source is not
     /// closed, `target_cycle_closed` or `same_cycle` for a bad target, and
     /// `no_target_cycle` when there is no later open cycle to default to.
-    pub async fn carry(self, caller: &Caller, source: CycleId, request: CarryRequest) -> Result<CarryOutcome, AppError> {
+    pub async fn carry(
+        self,
+        caller: &Caller,
+        source: CycleId,
+        request: CarryRequest,
+    ) -> Result<CarryOutcome, AppError> {
         let views = self.app.objectives().list_in_cycle_shared(caller, source).await?;
         let mut tx = self.app.write(caller.workspace).await?;
         let plan = plan::plan(&mut tx, caller, source.get(), &views, &request).await?;

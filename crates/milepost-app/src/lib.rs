@@ -8,9 +8,9 @@
 
 pub mod access;
 pub mod calibration;
+pub mod caller;
 pub mod carry;
 pub mod carry_link;
-pub mod caller;
 pub mod check_in;
 pub mod check_in_import;
 pub mod cycle;

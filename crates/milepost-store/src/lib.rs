@@ -26,8 +26,8 @@ pub mod team;
 pub mod workspace;
 
 pub use access::{AccessStore, EventFilter, EventRow, InvitationRow, NewEvent, NewToken, SessionRow, TokenRow};
-pub use carry::{CarryLink, CarryStore};
 pub use bulk::{Batch, BulkLoad, BulkStorage, InitiativeKeyResultRow, NextIds};
+pub use carry::{CarryLink, CarryStore};
 pub use check_in::{CheckInRow, CheckInStore, GoalChangeRow, NewCheckIn};
 pub use cycle::{CycleFields, CycleFilter, CycleRow, CycleStore, CycleTransitionRow, NewCycleTransition};
 pub use error::{Result, StoreError, Unique};

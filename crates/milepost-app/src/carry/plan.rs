@@ -190,15 +190,11 @@ pub(super) async fn plan(
             };
             let fits = cycle.as_ref().is_some_and(|c| {
                 let p = period_of(c);
-                c.status != CycleStatus::Closed
-                    && p.start() <= target_period.start()
-                    && p.end() >= target_period.end()
+                c.status != CycleStatus::Closed && p.start() <= target_period.start() && p.end() >= target_period.end()
             });
             if cycle.is_none() {
-                problems.push(
-                    at.field("parent_objective_id"),
-                    format!("there is no objective {parent} in this workspace"),
-                );
+                problems
+                    .push(at.field("parent_objective_id"), format!("there is no objective {parent} in this workspace"));
             } else if !fits {
                 problems.push(
                     at.field("parent_objective_id"),
@@ -248,7 +244,8 @@ pub(super) async fn plan(
         let origin_ids: Vec<i64> = key_results.iter().filter(|k| k.selected).map(|k| k.origin.id.get()).collect();
         let mut initiatives = Vec::new();
         for initiative in tx.initiatives_of_key_results(ws, &origin_ids).await? {
-            if initiative.archived || !matches!(initiative.status, InitiativeStatus::Planned | InitiativeStatus::Active) {
+            if initiative.archived || !matches!(initiative.status, InitiativeStatus::Planned | InitiativeStatus::Active)
+            {
                 continue;
             }
             let links = tx.initiative_key_results(ws, initiative.id).await?;
@@ -271,13 +268,17 @@ pub(super) async fn plan(
 }
 
 /// The cycle to carry into: the one given, or the next open one by start date.
-async fn target_cycle(tx: &mut Tx, caller: &Caller, source: &CycleRow, given: Option<i64>) -> Result<CycleRow, AppError> {
+async fn target_cycle(
+    tx: &mut Tx,
+    caller: &Caller,
+    source: &CycleRow,
+    given: Option<i64>,
+) -> Result<CycleRow, AppError> {
     let ws = caller.workspace;
     let target = match given {
-        Some(id) => tx
-            .cycle(ws, id)
-            .await?
-            .ok_or_else(|| AppError::invalid("/target_cycle_id", format!("there is no cycle {id} in this workspace")))?,
+        Some(id) => tx.cycle(ws, id).await?.ok_or_else(|| {
+            AppError::invalid("/target_cycle_id", format!("there is no cycle {id} in this workspace"))
+        })?,
         None => tx
             .list_cycles(ws, &CycleFilter { status: None, include_archived: false }, Page::ALL)
             .await?
@@ -361,7 +362,12 @@ async fn parent_of(
 /// The start a copy of `kr` takes in `target`: an increase or decrease starts from the
 /// value reached (a KPI-linked one from the KPI's value at the target's start, or its
 /// latest before, SPEC §4's baselines); other kinds keep their start.
-async fn start_of(tx: &mut Tx, caller: &Caller, kr: &KeyResultView, target: &CycleRow) -> Result<Option<f64>, AppError> {
+async fn start_of(
+    tx: &mut Tx,
+    caller: &Caller,
+    kr: &KeyResultView,
+    target: &CycleRow,
+) -> Result<Option<f64>, AppError> {
     if !matches!(kr.kind, KeyResultKind::Increase | KeyResultKind::Decrease) {
         return Ok(kr.start);
     }
@@ -421,15 +427,18 @@ impl PlannedKeyResult {
     }
 }
 
+/// What was written for an objective: its copy, the key results copied as (copy,
+/// origin), and the parent objective and key result the copy aligns to.
+pub(super) type Written<'a> = (i64, &'a [(i64, i64)], Option<i64>, Option<i64>);
+
 impl PlannedObjective {
-    /// The answer for it, with what was written (`copy`, `key_results` copied as
-    /// (copy, origin), the parent set) or, in a preview, nothing.
-    pub fn answer(&self, written: Option<(i64, &[(i64, i64)], Option<i64>, Option<i64>)>, created: bool) -> CarriedObjective {
+    /// The answer for it, with what was written or, in a preview, nothing.
+    pub fn answer(&self, written: Option<Written<'_>>, created: bool) -> CarriedObjective {
         let origin = &self.origin;
         let written = written.or_else(|| {
-            self.existing.as_ref().map(|e| {
-                (e.objective_id, e.key_results.as_slice(), e.parent_objective_id, e.parent_key_result_id)
-            })
+            self.existing
+                .as_ref()
+                .map(|e| (e.objective_id, e.key_results.as_slice(), e.parent_objective_id, e.parent_key_result_id))
         });
         let key_results = match written {
             Some((_, copies, _, _)) => self

@@ -90,8 +90,11 @@ pub async fn show_carry(
     Id(id): Id<CycleId>,
     Query(query): Query<CarryPageQuery>,
 ) -> PageResult {
-    let request =
-        CarryRequest { target_cycle_id: query.target_cycle_id, scope: CarryScope::AllUnfinished, overrides: Vec::new() };
+    let request = CarryRequest {
+        target_cycle_id: query.target_cycle_id,
+        scope: CarryScope::AllUnfinished,
+        overrides: Vec::new(),
+    };
     let preview = app.carries().preview(&viewer.caller, id, request).await?;
     let template = form(&app, &viewer, id, preview, None, query.carried, Problems::default()).await?;
     Ok(page(StatusCode::OK, &template))
@@ -99,12 +102,7 @@ pub async fn show_carry(
 
 /// `POST /cycles/{id}/carry`: carries what is checked, then shows the page again with
 /// the copies.
-pub async fn save_carry(
-    State(app): State<App>,
-    viewer: Viewer,
-    Id(id): Id<CycleId>,
-    Form(fields): Form,
-) -> PageResult {
+pub async fn save_carry(State(app): State<App>, viewer: Viewer, Id(id): Id<CycleId>, Form(fields): Form) -> PageResult {
     let caller = &viewer.caller;
     let mut problems = Problems::default();
     let target = fields.whole("target_cycle_id", &mut problems);
@@ -125,7 +123,11 @@ pub async fn save_carry(
             .filter(|k| fields.has(&format!("key_result.{k}")))
             .collect();
         let parent_objective_id = fields.whole(&format!("parent.{origin}"), &mut problems);
-        overrides.push(CarryOverride { objective_id: origin, key_result_ids: Some(key_result_ids), parent_objective_id });
+        overrides.push(CarryOverride {
+            objective_id: origin,
+            key_result_ids: Some(key_result_ids),
+            parent_objective_id,
+        });
     }
     if chosen.is_empty() && problems.is_empty() {
         problems.add("", "Nothing was carried: check at least one objective.");
@@ -159,11 +161,9 @@ fn field_of(path: &Path, order: &[i64]) -> String {
     let pointer = path.pointer();
     let steps: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
     match steps.as_slice() {
-        ["overrides", index, "parent_objective_id"] => index
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| order.get(i))
-            .map_or_else(String::new, |id| format!("parent.{id}")),
+        ["overrides", index, "parent_objective_id"] => {
+            index.parse::<usize>().ok().and_then(|i| order.get(i)).map_or_else(String::new, |id| format!("parent.{id}"))
+        }
         _ => String::new(),
     }
 }
@@ -178,8 +178,12 @@ fn aligned(objective: &CarriedObjective, titles: &BTreeMap<i64, String>) -> Stri
     match alignment.by {
         AlignedBy::Unaligned => "Not aligned, as its origin.".to_owned(),
         AlignedBy::Given => format!("Aligns to {}.", parent(alignment.parent_objective_id)),
-        AlignedBy::CarriedParent => format!("Aligns to the copy of its parent: {}.", parent(alignment.parent_objective_id)),
-        AlignedBy::OriginalParent => format!("Aligns to its parent, still open: {}.", parent(alignment.parent_objective_id)),
+        AlignedBy::CarriedParent => {
+            format!("Aligns to the copy of its parent: {}.", parent(alignment.parent_objective_id))
+        }
+        AlignedBy::OriginalParent => {
+            format!("Aligns to its parent, still open: {}.", parent(alignment.parent_objective_id))
+        }
         AlignedBy::Asks => "Its parent stays in the closed cycle: choose a parent for the copy.".to_owned(),
     }
 }
@@ -207,7 +211,8 @@ async fn form(
     let in_target = app.objectives().list_in_cycle_shared(caller, CycleId(target)).await?;
     let parents: Vec<(i64, String)> = in_target.iter().map(|o| (o.id.get(), o.title.clone())).collect();
     let mut titles: BTreeMap<i64, String> = parents.iter().cloned().collect();
-    titles.extend(app.objectives().list_in_cycle_shared(caller, id).await?.iter().map(|o| (o.id.get(), o.title.clone())));
+    titles
+        .extend(app.objectives().list_in_cycle_shared(caller, id).await?.iter().map(|o| (o.id.get(), o.title.clone())));
     let mut groups: BTreeMap<String, Vec<ObjectiveRow>> = BTreeMap::new();
     let mut open = 0;
     for objective in &preview.objectives {

@@ -71,9 +71,18 @@ http_test!(a_carry_starts_from_the_value_reached_aligns_and_links_both_ways, |ap
     let [half, done, milestone, fed] = key_results(&a)[..] else { panic!("{a}") };
     admin.check_in(half, json!({"value": 4})).await;
     admin.check_in(done, json!({"value": 10})).await;
-    admin.post(&format!("/api/v1/kpis/{kpi}/measurements"), json!({"measured_at": at_hours(-48), "value": 250})).await.expect(201);
-    let active = id(&admin.post("/api/v1/initiatives", json!({"title": "Tour copy", "status": "active", "key_result_ids": [half]})).await.expect(201));
-    let finished = id(&admin.post("/api/v1/initiatives", json!({"title": "Old survey", "status": "done", "key_result_ids": [half]})).await.expect(201));
+    admin
+        .post(&format!("/api/v1/kpis/{kpi}/measurements"), json!({"measured_at": at_hours(-48), "value": 250}))
+        .await
+        .expect(201);
+    let active = id(&admin
+        .post("/api/v1/initiatives", json!({"title": "Tour copy", "status": "active", "key_result_ids": [half]}))
+        .await
+        .expect(201));
+    let finished = id(&admin
+        .post("/api/v1/initiatives", json!({"title": "Old survey", "status": "done", "key_result_ids": [half]}))
+        .await
+        .expect(201));
     // B aligns to A; C to the open yearly objective; D to S, which succeeded and stays.
     let b = admin
         .objective(json!({"cycle_id": org.cycle, "title": "Shorter sign-up", "owner_person_id": org.dana,
@@ -98,7 +107,10 @@ http_test!(a_carry_starts_from_the_value_reached_aligns_and_links_both_ways, |ap
     let next = id(&admin.cycle("2027-q1", "2027-01-01", "2027-03-31", "planning").await);
     // A measurement after the close: the copy's baseline is the KPI's latest value before
     // the new cycle's start, not the value the closed key result reached.
-    admin.post(&format!("/api/v1/kpis/{kpi}/measurements"), json!({"measured_at": at_hours(-1), "value": 320})).await.expect(201);
+    admin
+        .post(&format!("/api/v1/kpis/{kpi}/measurements"), json!({"measured_at": at_hours(-1), "value": 320}))
+        .await
+        .expect(201);
 
     // The preview: the unfinished objectives (not S), parents first, every key result with
     // those below full progress selected, and the alignment each copy would get.
@@ -106,9 +118,11 @@ http_test!(a_carry_starts_from_the_value_reached_aligns_and_links_both_ways, |ap
     let preview = admin.get(&path).await.expect(200);
     assert_eq!(preview["preview"], true);
     assert_eq!(preview["target_cycle_id"], next, "the next cycle by start date: {preview}");
-    let origins: Vec<i64> = preview["objectives"].as_array().unwrap().iter().map(|o| o["origin_objective_id"].as_i64().unwrap()).collect();
+    let origins: Vec<i64> =
+        preview["objectives"].as_array().unwrap().iter().map(|o| o["origin_objective_id"].as_i64().unwrap()).collect();
     assert!(!origins.contains(&s_id), "{origins:?}");
-    let (at_a, at_b) = (origins.iter().position(|o| *o == a_id).unwrap(), origins.iter().position(|o| *o == b_id).unwrap());
+    let (at_a, at_b) =
+        (origins.iter().position(|o| *o == a_id).unwrap(), origins.iter().position(|o| *o == b_id).unwrap());
     assert!(at_a < at_b, "a parent before its children: {origins:?}");
     let planned = by_origin(&preview, a_id);
     assert_eq!(planned["copy_objective_id"], Value::Null);
@@ -118,7 +132,11 @@ http_test!(a_carry_starts_from_the_value_reached_aligns_and_links_both_ways, |ap
     assert_eq!(by_origin(&preview, b_id)["alignment"]["by"], "carried_parent");
     assert_eq!(by_origin(&preview, c_id)["alignment"]["by"], "original_parent");
     assert_eq!(by_origin(&preview, d_id)["alignment"]["by"], "asks");
-    assert_eq!(admin.get(&format!("/api/v1/objectives?cycle_id={next}")).await.expect(200)["items"], json!([]), "a preview writes nothing");
+    assert_eq!(
+        admin.get(&format!("/api/v1/objectives?cycle_id={next}")).await.expect(200)["items"],
+        json!([]),
+        "a preview writes nothing"
+    );
 
     // The carry.
     let outcome = admin.post(&path, json!({})).await.expect(200);
@@ -126,7 +144,12 @@ http_test!(a_carry_starts_from_the_value_reached_aligns_and_links_both_ways, |ap
     let carried_a = by_origin(&outcome, a_id);
     assert_eq!(carried_a["created"], true);
     let copy_a = carried_a["copy_objective_id"].as_i64().unwrap();
-    let copied: Vec<i64> = carried_a["key_results"].as_array().unwrap().iter().map(|k| k["origin_key_result_id"].as_i64().unwrap()).collect();
+    let copied: Vec<i64> = carried_a["key_results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["origin_key_result_id"].as_i64().unwrap())
+        .collect();
     assert_eq!(copied, [half, milestone, fed], "the done key result stays behind");
     assert_eq!(carried_a["initiative_ids"], json!([active]), "the done initiative stays behind");
     let carried_b = by_origin(&outcome, b_id);
@@ -152,7 +175,10 @@ http_test!(a_carry_starts_from_the_value_reached_aligns_and_links_both_ways, |ap
     assert_eq!(krs[1]["kind"], "milestone");
     assert_eq!(krs[1]["current"], Value::Null, "a milestone not done starts undone");
     assert_ne!(krs[1]["status"], "done");
-    assert_eq!((krs[2]["start"].as_f64(), krs[2]["kpi_id"].as_i64(), krs[2]["weight"].as_f64()), (Some(320.0), Some(kpi), Some(2.0)));
+    assert_eq!(
+        (krs[2]["start"].as_f64(), krs[2]["kpi_id"].as_i64(), krs[2]["weight"].as_f64()),
+        (Some(320.0), Some(kpi), Some(2.0))
+    );
     let single = admin.get(&format!("/api/v1/key-results/{}", id(&krs[0]))).await.expect(200);
     assert_eq!(single["carried_from_key_result_id"], half);
     let origin = admin.get(&format!("/api/v1/objectives/{a_id}")).await.expect(200);
@@ -166,7 +192,10 @@ http_test!(a_carry_starts_from_the_value_reached_aligns_and_links_both_ways, |ap
     let again = admin.post(&path, json!({"target_cycle_id": next})).await.expect(200);
     for objective in again["objectives"].as_array().unwrap() {
         assert_eq!(objective["created"], false, "{objective}");
-        assert_eq!(objective["copy_objective_id"], by_origin(&outcome, objective["origin_objective_id"].as_i64().unwrap())["copy_objective_id"]);
+        assert_eq!(
+            objective["copy_objective_id"],
+            by_origin(&outcome, objective["origin_objective_id"].as_i64().unwrap())["copy_objective_id"]
+        );
     }
     assert_eq!(by_origin(&again, a_id)["key_results"].as_array().unwrap().len(), 3);
     let listed = admin.get(&format!("/api/v1/objectives?cycle_id={next}")).await.expect(200);
@@ -216,9 +245,12 @@ http_test!(a_carry_is_refused_whole_when_anything_is_wrong, |api: Api| async mov
     admin.post(&path, json!({"target_cycle_id": GHOST})).await.invalid_at(&["/target_cycle_id"]);
     // Bad ids, each at its pointer, all at once.
     let reply = admin
-        .post(&path, json!({"scope": {"objective_ids": [grow, GHOST]},
+        .post(
+            &path,
+            json!({"scope": {"objective_ids": [grow, GHOST]},
             "overrides": [{"objective_id": grow, "key_result_ids": [revenue, GHOST], "parent_objective_id": GHOST},
-                          {"objective_id": id(&own)}]}))
+                          {"objective_id": id(&own)}]}),
+        )
         .await;
     reply.invalid_at(&[
         "/scope/objective_ids/1",
@@ -242,11 +274,16 @@ http_test!(a_carry_is_refused_whole_when_anything_is_wrong, |api: Api| async mov
     let other = Org::new(&api, "globex").await;
     other.api.post(&path, json!({})).await.problem(404, "not_found");
     other.api.get(&path).await.problem(404, "not_found");
-    assert_eq!(admin.get(&format!("/api/v1/objectives?cycle_id={next}")).await.expect(200)["items"], json!([]), "nothing written");
+    assert_eq!(
+        admin.get(&format!("/api/v1/objectives?cycle_id={next}")).await.expect(200)["items"],
+        json!([]),
+        "nothing written"
+    );
 
     // A member's default carry is their own unfinished objectives.
     let mine = member.post(&path, json!({})).await.expect(200);
-    let origins: Vec<&Value> = mine["objectives"].as_array().unwrap().iter().map(|o| &o["origin_objective_id"]).collect();
+    let origins: Vec<&Value> =
+        mine["objectives"].as_array().unwrap().iter().map(|o| &o["origin_objective_id"]).collect();
     assert_eq!(origins, [&json!(id(&own))]);
 
     // One team's objectives; a key result at its target is skipped with a reason, the rest copied.
@@ -255,7 +292,8 @@ http_test!(a_carry_is_refused_whole_when_anything_is_wrong, |api: Api| async mov
         .await
         .expect(200);
     // The team's own objective and the one of mo, who is in the team (carried before).
-    let origins: Vec<&Value> = team["objectives"].as_array().unwrap().iter().map(|o| &o["origin_objective_id"]).collect();
+    let origins: Vec<&Value> =
+        team["objectives"].as_array().unwrap().iter().map(|o| &o["origin_objective_id"]).collect();
     assert_eq!(origins, [&json!(grow), &json!(id(&own))], "{team}");
     assert_eq!(by_origin(&team, id(&own))["created"], false);
     let carried = [by_origin(&team, grow)];
@@ -269,13 +307,15 @@ http_test!(a_carry_is_refused_whole_when_anything_is_wrong, |api: Api| async mov
 
     // A parent chosen for a copy in the target cycle's covering open cycle.
     let year = id(&admin.cycle("fy27", "2027-01-01", "2027-12-31", "planning").await);
-    let parent = id(&admin.objective(json!({"cycle_id": year, "title": "Grow up", "owner_team_id": org.company})).await);
+    let parent =
+        id(&admin.objective(json!({"cycle_id": year, "title": "Grow up", "owner_team_id": org.company})).await);
     let given = admin
         .post(&path, json!({"scope": {"objective_ids": [id(&elsewhere)]}, "overrides": [{"objective_id": id(&elsewhere), "parent_objective_id": parent}]}))
         .await
         .expect(200);
     assert_eq!(given["objectives"][0]["alignment"]["by"], "given");
-    let copy = admin.get(&format!("/api/v1/objectives/{}", given["objectives"][0]["copy_objective_id"])).await.expect(200);
+    let copy =
+        admin.get(&format!("/api/v1/objectives/{}", given["objectives"][0]["copy_objective_id"])).await.expect(200);
     assert_eq!(copy["parent_objective_id"], parent);
 });
 
@@ -284,9 +324,8 @@ http_test!(the_web_form_carries_what_is_checked_and_asks_for_a_parent, |api: Api
     let admin = org.api.clone();
     let (_, editor) = org.person_with_session("ed", Some(org.team), "editor").await;
     let (_, viewer) = org.person_with_session("vic", Some(org.team), "viewer").await;
-    let kept = admin
-        .objective(json!({"cycle_id": org.cycle, "title": "Ship the API", "owner_team_id": org.team}))
-        .await;
+    let kept =
+        admin.objective(json!({"cycle_id": org.cycle, "title": "Ship the API", "owner_team_id": org.team})).await;
     let ship = admin
         .objective(json!({"cycle_id": org.cycle, "title": "Grow the community", "owner_team_id": org.team,
             "parent_objective_id": id(&kept),
@@ -300,12 +339,17 @@ http_test!(the_web_form_carries_what_is_checked_and_asks_for_a_parent, |api: Api
     let [members, talks] = key_results(&ship)[..] else { panic!("{ship}") };
     admin.check_in(members, json!({"value": 6})).await;
     // "Ship the API" is done: it stays behind, so "Grow the community" must ask for a parent.
-    admin.post(&format!("/api/v1/objectives/{}/key-results", id(&kept)), Org::increase("Ship from 0 to 1", 0.0, 1.0)).await.expect(201);
-    let done_kr = admin.get(&format!("/api/v1/objectives/{}", id(&kept))).await.expect(200)["key_results"][0]["id"].clone();
+    admin
+        .post(&format!("/api/v1/objectives/{}/key-results", id(&kept)), Org::increase("Ship from 0 to 1", 0.0, 1.0))
+        .await
+        .expect(201);
+    let done_kr =
+        admin.get(&format!("/api/v1/objectives/{}", id(&kept))).await.expect(200)["key_results"][0]["id"].clone();
     admin.check_in(done_kr.as_i64().unwrap(), json!({"value": 1})).await;
     close(&admin, org.cycle).await;
     let next = id(&admin.cycle("2027-q1", "2027-01-01", "2027-03-31", "planning").await);
-    let parent = id(&admin.objective(json!({"cycle_id": next, "title": "Own the niche", "owner_team_id": org.company})).await);
+    let parent =
+        id(&admin.objective(json!({"cycle_id": next, "title": "Own the niche", "owner_team_id": org.company})).await);
 
     let browser = Browser::from_api(&api, &editor);
     let cycle_page = browser.get(&format!("/cycles/{}", org.cycle)).await;
@@ -319,7 +363,9 @@ http_test!(the_web_form_carries_what_is_checked_and_asks_for_a_parent, |api: Api
     let form = form.expect(200);
     let ship_id = id(&ship);
     for needle in [
-        format!("<label for=\"carry-objective-{ship_id}\"><input type=\"checkbox\" id=\"carry-objective-{ship_id}\" name=\"objective.{ship_id}\" checked>"),
+        format!(
+            "<label for=\"carry-objective-{ship_id}\"><input type=\"checkbox\" id=\"carry-objective-{ship_id}\" name=\"objective.{ship_id}\" checked>"
+        ),
         format!("name=\"key_result.{members}\" checked>"),
         format!("name=\"key_result.{talks}\" checked>"),
         format!("<label for=\"carry-parent-{ship_id}\">"),
@@ -336,14 +382,27 @@ http_test!(the_web_form_carries_what_is_checked_and_asks_for_a_parent, |api: Api
     let parent_field = format!("parent.{ship_id}");
     let next_text = next.to_string();
     let wrong = id(&kept).to_string();
-    let fields = [("target_cycle_id", next_text.as_str()), (ship_field.as_str(), "on"), (members_field.as_str(), "on"), (parent_field.as_str(), wrong.as_str())];
+    let fields = [
+        ("target_cycle_id", next_text.as_str()),
+        (ship_field.as_str(), "on"),
+        (members_field.as_str(), "on"),
+        (parent_field.as_str(), wrong.as_str()),
+    ];
     let refused = browser.post_form(&carry, &fields).await;
     assert!(refused.expect(422).contains(&format!("id=\"{parent_field}-error\"")), "{}", refused.text);
-    assert_eq!(admin.get(&format!("/api/v1/objectives?cycle_id={next}")).await.expect(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        admin.get(&format!("/api/v1/objectives?cycle_id={next}")).await.expect(200)["items"].as_array().unwrap().len(),
+        1
+    );
 
     // Carried: "Grow the community" with one key result under the chosen parent; the wiki left unchecked.
     let parent_text = parent.to_string();
-    let fields = [("target_cycle_id", next_text.as_str()), (ship_field.as_str(), "on"), (members_field.as_str(), "on"), (parent_field.as_str(), parent_text.as_str())];
+    let fields = [
+        ("target_cycle_id", next_text.as_str()),
+        (ship_field.as_str(), "on"),
+        (members_field.as_str(), "on"),
+        (parent_field.as_str(), parent_text.as_str()),
+    ];
     let reply = browser.post_form(&carry, &fields).await;
     assert_eq!(reply.status, 303, "{}", reply.text);
     let result = browser.get(reply.location()).await;

@@ -106,7 +106,8 @@ pub async fn run(args: CycleArgs) -> anyhow::Result<()> {
                 Some(key) => Some(local_team(&app, &caller, key).await?),
                 None => None,
             };
-            let request = CarryRequest { target_cycle_id: target, scope: scope_of(team, objective), overrides: Vec::new() };
+            let request =
+                CarryRequest { target_cycle_id: target, scope: scope_of(team, objective), overrides: Vec::new() };
             let carries = app.carries();
             let outcome = if dry_run {
                 carries.preview(&caller, CycleId(source), request).await

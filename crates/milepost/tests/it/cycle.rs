@@ -52,7 +52,11 @@ async fn a_closed_cycle_is_carried_over_locally_and_through_a_server() {
     let viewer = create_token(dir.path(), "data", "demo", "viewer");
     let refused = carry(dir.path(), &["--cycle", &slug, "--server", &server.base, "--token", &viewer]);
     assert!(!refused.status.success());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("viewer"), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("viewer"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
     let into = done["target_cycle_id"].to_string();
     let open = carry(dir.path(), &["--cycle", &into, "--data-dir", "data"]);
     assert!(!open.status.success());
