@@ -227,7 +227,7 @@ impl Carries<'_> {
 
     /// Carries objectives of a closed cycle into a later one, in one transaction (see
     /// the module docs). Refused with 409 `cycle_not_closed` when the source is not
-    /// closed, `target_cycle_closed` or `same_cycle` for a bad target, and
+    /// closed, `target_cycle_closed`, `target_cycle_archived` or `same_cycle` for a bad target, and
     /// `no_target_cycle` when there is no later open cycle to default to.
     pub async fn carry(
         self,

@@ -295,6 +295,12 @@ async fn target_cycle(
     if target.id == source.id {
         return Err(conflict("same_cycle", format!("cycle {} cannot be carried into itself", source.slug)));
     }
+    if target.archived {
+        return Err(conflict(
+            "target_cycle_archived",
+            format!("cycle {} is archived: carry into a cycle that is planned or active", target.slug),
+        ));
+    }
     if target.status == CycleStatus::Closed {
         return Err(conflict(
             "target_cycle_closed",

@@ -17,7 +17,8 @@ use utoipa_axum::routes;
 /// result (`selected`: below full progress, copied by default), the start each copy
 /// would take and the alignment it would get (`asks` where a person must choose a
 /// parent). Objectives carried before show their existing copy. Refused as the carry
-/// is: 409 `cycle_not_closed`, `target_cycle_closed`, `same_cycle`, `no_target_cycle`.
+/// is: 409 `cycle_not_closed`, `target_cycle_closed`, `target_cycle_archived`, `same_cycle`,
+/// `no_target_cycle`.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/carry", tag = "cycles",
     summary = "Previews carrying a closed cycle's unfinished objectives over.",
     params(("id" = i64, Path, minimum = 1, description = "The closed cycle's id"), CarryPreviewQuery),

@@ -242,6 +242,12 @@ http_test!(a_carry_is_refused_whole_when_anything_is_wrong, |api: Api| async mov
     // A closed target, the same cycle, an unknown target.
     admin.post(&path, json!({"target_cycle_id": closed})).await.problem(409, "target_cycle_closed");
     admin.post(&path, json!({"target_cycle_id": org.cycle})).await.problem(409, "same_cycle");
+    let spare = admin.cycle("2027-q2", "2027-04-01", "2027-06-30", "planning").await;
+    admin
+        .post(&format!("/api/v1/cycles/{}/archive", id(&spare)), json!({"version": spare["version"]}))
+        .await
+        .expect(200);
+    admin.post(&path, json!({"target_cycle_id": id(&spare)})).await.problem(409, "target_cycle_archived");
     admin.post(&path, json!({"target_cycle_id": GHOST})).await.invalid_at(&["/target_cycle_id"]);
     // Bad ids, each at its pointer, all at once.
     let reply = admin
