@@ -20,7 +20,6 @@ use utoipa_axum::routes;
 /// is: 409 `cycle_not_closed`, `target_cycle_closed`, `target_cycle_archived`, `same_cycle`,
 /// `no_target_cycle`.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/carry", tag = "cycles",
-    summary = "Previews carrying a closed cycle's unfinished objectives over.",
     params(("id" = i64, Path, minimum = 1, description = "The closed cycle's id"), CarryPreviewQuery),
     responses((status = 200, description = "What would be carried", body = CarryOutcome), ErrorResponses))]
 pub async fn preview_carry(
@@ -44,7 +43,6 @@ pub async fn preview_carry(
 /// an objective into a cycle twice answers the existing copy (`created: false`).
 /// Editors and admins; a member may carry their own objectives.
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/carry", tag = "cycles",
-    summary = "Carries a closed cycle's unfinished objectives into a later cycle.",
     params(("id" = i64, Path, minimum = 1, description = "The closed cycle's id")), request_body = CarryRequest,
     responses((status = 200, description = "What was carried", body = CarryOutcome), ErrorResponses))]
 pub async fn carry_objectives(
