@@ -236,8 +236,12 @@ impl Carries<'_> {
         request: CarryRequest,
     ) -> Result<CarryOutcome, AppError> {
         let views = self.app.objectives().list_in_cycle_shared(caller, source).await?;
+        let mut plan = {
+            let mut tx = self.app.store().read().await?;
+            plan::plan(&mut tx, caller, source.get(), &views, &request).await?
+        };
         let mut tx = self.app.write(caller.workspace).await?;
-        let plan = plan::plan(&mut tx, caller, source.get(), &views, &request).await?;
+        plan::recheck(&mut tx, caller, &mut plan).await?;
         let outcome = write::write(&mut tx, caller, plan, self.app.now()).await?;
         tx.commit().await?;
         Ok(outcome)

@@ -212,20 +212,7 @@ pub(super) async fn plan(
     for view in parents_first(&chosen) {
         let id = view.id.get();
         let choice = overrides.get(&id);
-        let existing = match tx.carried_copy(ws, id, target.id).await? {
-            Some(copy) => {
-                let row = tx.objective(ws, copy).await?;
-                let rows = tx.key_results_of_objectives(ws, &[copy]).await?;
-                let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-                Some(Existing {
-                    objective_id: copy,
-                    parent_objective_id: row.as_ref().and_then(|r| r.parent_objective_id),
-                    parent_key_result_id: row.as_ref().and_then(|r| r.parent_key_result_id),
-                    key_results: tx.key_result_origins(ws, &ids).await?,
-                })
-            }
-            None => None,
-        };
+        let existing = existing_copy(tx, caller, id, target.id).await?;
         let wanted: Option<HashSet<i64>> =
             choice.and_then(|c| c.key_result_ids.as_ref()).map(|ids| ids.iter().copied().collect());
         let mut key_results = Vec::new();
@@ -292,6 +279,12 @@ async fn target_cycle(
                 )
             })?,
     };
+    check_target(source, &target)?;
+    Ok(target)
+}
+
+/// Refuses a target that is the source, archived or closed.
+fn check_target(source: &CycleRow, target: &CycleRow) -> Result<(), AppError> {
     if target.id == source.id {
         return Err(conflict("same_cycle", format!("cycle {} cannot be carried into itself", source.slug)));
     }
@@ -307,7 +300,48 @@ async fn target_cycle(
             format!("cycle {} is closed: carry into a cycle that is planned or active", target.slug),
         ));
     }
-    Ok(target)
+    Ok(())
+}
+
+/// The copy of `origin` that an earlier carry made in cycle `target`, if any.
+async fn existing_copy(tx: &mut Tx, caller: &Caller, origin: i64, target: i64) -> Result<Option<Existing>, AppError> {
+    let ws = caller.workspace;
+    let Some(copy) = tx.carried_copy(ws, origin, target).await? else {
+        return Ok(None);
+    };
+    let row = tx.objective(ws, copy).await?;
+    let rows = tx.key_results_of_objectives(ws, &[copy]).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    Ok(Some(Existing {
+        objective_id: copy,
+        parent_objective_id: row.as_ref().and_then(|r| r.parent_objective_id),
+        parent_key_result_id: row.as_ref().and_then(|r| r.parent_key_result_id),
+        key_results: tx.key_result_origins(ws, &ids).await?,
+    }))
+}
+
+/// Checks again, inside the write transaction, what the plan (made in a read
+/// transaction, so that SQLite's write lock is held only for the writes) rests on: the
+/// source is still closed, the target still open, and a copy made since by another
+/// carry is answered as existing rather than copied twice.
+pub(super) async fn recheck(tx: &mut Tx, caller: &Caller, plan: &mut Plan) -> Result<(), AppError> {
+    let ws = caller.workspace;
+    let missing = |id: i64| AppError::NotFound { what: "cycle", id: id.to_string() };
+    let source = tx.cycle(ws, plan.source.id).await?.ok_or_else(|| missing(plan.source.id))?;
+    if source.status != CycleStatus::Closed {
+        return Err(conflict(
+            "cycle_not_closed",
+            format!("cycle {} is not closed: objectives are carried over from a closed cycle", source.slug),
+        ));
+    }
+    let target = tx.cycle(ws, plan.target.id).await?.ok_or_else(|| missing(plan.target.id))?;
+    check_target(&source, &target)?;
+    let target_id = target.id;
+    (plan.source, plan.target) = (source, target);
+    for planned in plan.objectives.iter_mut().filter(|o| o.existing.is_none()) {
+        planned.existing = existing_copy(tx, caller, planned.origin.id.get(), target_id).await?;
+    }
+    Ok(())
 }
 
 /// The chosen objectives, each after its chosen parent (and that parent's).
