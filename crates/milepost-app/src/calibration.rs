@@ -16,10 +16,11 @@
 //! forecast (fewer than three points known, a milestone) does not count for it.
 
 use crate::cycle::Cycles;
-use crate::cycle::{closed_cycle, period_of};
+use crate::cycle::closed_cycle;
 use crate::evaluation::{CycleCache, forecast_points, measure_of, reads_kpi};
 use crate::permission::hidden_objectives;
 use crate::time::from_ms;
+use crate::time::period_of;
 use crate::{AppError, Caller};
 use jiff::Timestamp;
 use milepost_core::CycleId;

@@ -6,6 +6,7 @@ use crate::error::slug_or_from;
 use crate::error::{AppError, Problems, duplicate_or, on_update};
 use crate::page::{self, ListParams, Paged};
 use crate::permission::{Action, require};
+pub(crate) use crate::time::period_of;
 use crate::time::{from_ms, parse_day};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -13,6 +14,11 @@ use milepost_core::CycleId;
 use milepost_core::{CycleKind, CycleKindError, CyclePeriod, CycleStatus, Named, Slug, Title, WorkspaceId};
 use milepost_store::{CycleFields, CycleFilter, CycleRow, CycleTransitionRow, NewCycleTransition, Tx};
 use serde::{Deserialize, Serialize};
+
+mod close;
+pub use close::{
+    ClosePreview, ClosingKeyResult, ClosingObjective, CycleClose, CycleClosingView, GradeSummary, Outcome, StillOpen,
+};
 
 /// A cycle to create.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -168,13 +174,6 @@ pub struct CycleQuery {
     pub limit: Option<u32>,
     /// Cursor from the previous page.
     pub after: Option<String>,
-}
-
-/// A stored cycle's period. Its dates were read as dates by the store, and a cycle
-/// that ends before it starts cannot be written; should one be edited in by hand, it
-/// reads as its first day.
-pub(crate) fn period_of(row: &CycleRow) -> CyclePeriod {
-    CyclePeriod::try_new(row.start_date, row.end_date).unwrap_or(CyclePeriod::day(row.start_date))
 }
 
 /// The cycle `id`, which must be closed because what is asked of it (`why`) compares
@@ -337,6 +336,10 @@ impl Cycles<'_> {
             status: change.status.map_or(current.status, |s| s),
             kind,
         };
+        if fields.status == CycleStatus::Closed && current.status != CycleStatus::Closed {
+            // Closed through a change of status: its scores freeze like through close.
+            close::freeze(&mut tx, caller, &current, self.app.now()).await?;
+        }
         let row = tx
             .update_cycle(caller.workspace, id, change.version, &fields, current.archived, self.app.now_ms())
             .await
@@ -389,6 +392,8 @@ impl Cycles<'_> {
             .update_cycle(caller.workspace, id, reopen.version, &fields, current.archived, now)
             .await
             .map_err(|e| on_update(e, "cycle", id, reopen.version))?;
+        // Its frozen scores no longer hold; the next close freezes them again.
+        tx.reopen_cycle_closing(caller.workspace, id, caller.person, reason, now).await?;
         let after = serde_json::json!({ "cycle": &row, "reason": reason });
         record(&mut tx, caller, "reopen", "cycle", id, Some(&current), Some(&after), now).await?;
         record_transition(&mut tx, caller, id, (current.status, row.status), reason, now).await?;

@@ -5,8 +5,9 @@
 //! children, which may roll up theirs; loading the cycle's objectives, key results and
 //! check-ins in three queries is cheaper than walking the tree row by row.
 
-use crate::cycle::period_of;
+use crate::scoring::{FrozenScore, FrozenScores, Scoring};
 use crate::time::from_ms;
+use crate::time::period_of;
 use jiff::Timestamp;
 use milepost_core::WorkspaceId;
 use milepost_core::forecast::{Forecast, forecast};
@@ -29,9 +30,17 @@ pub struct ScoreView {
     pub value: f64,
     /// red (0.0–0.3), yellow (0.4–0.6) or green (0.7–1.0).
     pub colour: ScoreColour,
-    /// For objectives: whether the score meets the commitment (1.0 committed, 0.7 aspirational).
+    /// For objectives: whether the score meets the commitment (1.0 committed, 0.7
+    /// aspirational, or the workspace's success scores).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,
+    /// Whether the score was frozen when the cycle closed (a later change of the
+    /// thresholds or late data does not move it).
+    pub frozen: bool,
+    /// The score the data known now would give, when data that came after the close
+    /// moved it: the frozen `value` stands, and this shows the late data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late_value: Option<f64>,
 }
 
 /// What was computed for one key result.
@@ -75,6 +84,8 @@ pub(crate) struct CycleData {
     /// For key results fed by a KPI ([`reads_kpi`]): the KPI's values in the key
     /// result's cycle (unix milliseconds, value), by (KPI, cycle).
     pub kpi_values: HashMap<(i64, i64), Vec<(i64, f64)>>,
+    /// How the cycle is graded: its thresholds and, once closed, its frozen scores.
+    pub scoring: Scoring,
     /// Where its objectives and key results were carried from, and to.
     pub carries: Arc<crate::carry_link::CarryLinks>,
 }
@@ -176,6 +187,7 @@ impl CycleData {
                 kpi_values.insert((kpi, *cycle_id), kpi_values_in(tx, workspace, kpi, own).await?);
             }
         }
+        let scoring = Scoring::load(tx, workspace, &cycle).await?;
         let carries = Arc::new(crate::carry_link::CarryLinks::load(tx, workspace, cycle.id).await?);
         Ok(CycleData {
             carries,
@@ -185,6 +197,7 @@ impl CycleData {
             histories: histories_of(check_ins),
             other_cycles,
             kpi_values,
+            scoring,
         })
     }
 
@@ -263,7 +276,93 @@ pub(crate) fn schedule_of(row: &KeyResultRow, period: &CyclePeriod) -> Option<Ta
 
 fn score_view(progress: Progress, commitment: Option<Commitment>) -> ScoreView {
     let score = Score::from_progress(progress);
-    ScoreView { value: score.value(), colour: score.colour(), succeeded: commitment.map(|c| score.succeeded(c)) }
+    ScoreView {
+        value: score.value(),
+        colour: score.colour(),
+        succeeded: commitment.map(|c| score.succeeded(c)),
+        frozen: false,
+        late_value: None,
+    }
+}
+
+/// Grades `evaluation`'s scores as `data.scoring` says: each colour and success under
+/// the cycle's thresholds and, where its closing froze a score, that score, with the
+/// one the data known now gives beside it when late data moved it.
+fn apply_scoring(data: &CycleData, evaluation: &mut Evaluation) {
+    let scoring = &data.scoring;
+    let frozen = scoring.frozen.as_deref();
+    for (id, eval) in &mut evaluation.key_results {
+        grade_key_result(*id, eval, scoring);
+    }
+    let commitments: HashMap<i64, Commitment> = data.objectives.iter().map(|o| (o.id, o.commitment)).collect();
+    for (id, eval) in &mut evaluation.objectives {
+        if eval.score.is_some() {
+            let progress = eval.progress.unwrap_or(Progress::ZERO);
+            let frozen = frozen.and_then(|f| f.objectives.get(id));
+            eval.score = Some(grade(progress, commitments.get(id).copied(), scoring, frozen));
+        }
+    }
+}
+
+/// Grades one key result's score (when it has one: its cycle is closed) as `scoring`
+/// says; see [`apply_scoring`]. A key result read on its own goes through here too.
+pub(crate) fn grade_key_result(id: i64, eval: &mut KeyResultEval, scoring: &Scoring) {
+    if eval.score.is_some() {
+        let frozen = scoring.frozen.as_deref().and_then(|f| f.key_results.get(&id));
+        eval.score = Some(grade(eval.progress, None, scoring, frozen));
+    }
+}
+
+/// The grade of `progress`: the frozen one when there is one (with the live score
+/// beside it when it differs), else under the scoring's thresholds. Graded from the
+/// progress, never from a score already there: an evaluation that refreshes a few key
+/// results keeps the others' (already graded) numbers.
+fn grade(
+    progress: Progress,
+    commitment: Option<Commitment>,
+    scoring: &Scoring,
+    frozen: Option<&FrozenScore>,
+) -> ScoreView {
+    let live = Score::from_progress(progress);
+    match frozen {
+        Some(f) => ScoreView {
+            value: f.value,
+            colour: f.colour,
+            succeeded: f.succeeded,
+            frozen: true,
+            late_value: (live.value() != f.value).then_some(live.value()),
+        },
+        None => ScoreView {
+            value: live.value(),
+            colour: live.colour_under(&scoring.thresholds),
+            succeeded: commitment.map(|c| live.succeeded_under(c, &scoring.thresholds)),
+            frozen: false,
+            late_value: None,
+        },
+    }
+}
+
+/// The scores of `evaluation` to freeze at a close: every objective's and key result's
+/// grade, with the progress it came from.
+pub(crate) fn scores_to_freeze(evaluation: &Evaluation) -> FrozenScores {
+    let frozen = |progress: Option<Progress>, score: &ScoreView| FrozenScore {
+        progress: progress.map(Progress::raw),
+        value: score.value,
+        colour: score.colour,
+        succeeded: score.succeeded,
+    };
+    FrozenScores {
+        objectives: evaluation
+            .objectives
+            .iter()
+            .filter_map(|(id, e)| e.score.as_ref().map(|s| (*id, frozen(e.progress, s))))
+            .collect(),
+        key_results: evaluation
+            .key_results
+            .iter()
+            .filter_map(|(id, e)| e.score.as_ref().map(|s| (*id, frozen(Some(e.progress), s))))
+            .collect(),
+    }
 }
 
 /// The points a key result is forecast from, in time order: its check-ins inside the
@@ -375,7 +474,9 @@ pub(crate) fn evaluate(data: &CycleData, now: Timestamp) -> Evaluation {
     let key_results: HashMap<i64, KeyResultEval> =
         data.key_results.iter().map(|row| (row.id, cycles.evaluate_key_result(data, row, now))).collect();
     let objectives = roll_up(data, &key_results, now);
-    Evaluation { key_results, objectives }
+    let mut evaluation = Evaluation { key_results, objectives };
+    apply_scoring(data, &mut evaluation);
+    evaluation
 }
 
 /// Evaluates again, at the evaluation's own `now`, only the key results `changed` of
@@ -394,7 +495,9 @@ pub(crate) fn evaluate_changed(
         key_results.insert(row.id, cycles.evaluate_key_result(data, row, now));
     }
     let objectives = roll_up(data, &key_results, now);
-    Evaluation { key_results, objectives }
+    let mut evaluation = Evaluation { key_results, objectives };
+    apply_scoring(data, &mut evaluation);
+    evaluation
 }
 
 /// Each objective's own cycle (its dates and state): those aligned from other cycles

@@ -21,9 +21,10 @@
 //! held the key result's last value in the cycle.
 
 use crate::cycle::Cycles;
-use crate::cycle::{closed_cycle, period_of};
+use crate::cycle::closed_cycle;
 use crate::evaluation::{CycleCache, forecast_points, measure_of, reads_kpi, schedule_of};
 use crate::permission::hidden_objectives;
+use crate::time::period_of;
 use crate::{AppError, Caller};
 use jiff::{SignedDuration, Timestamp};
 use milepost_core::CycleId;

@@ -8,13 +8,13 @@ pub mod interpretation;
 mod view;
 
 use crate::Caller;
-use crate::cycle::period_of;
 use crate::error::{AppError, Path, Problems, on_update};
-use crate::evaluation::{KeyResultEval, evaluate_key_result, measure_of, schedule_of};
+use crate::evaluation::{KeyResultEval, evaluate_key_result, grade_key_result, measure_of, schedule_of};
 use crate::page::{self, ListParams, Paged};
 use crate::patch;
 use crate::permission::{Action, allows, hidden_objectives, require, require_visible};
 use crate::time::from_ms;
+use crate::time::period_of;
 pub(crate) use check::check_new;
 use check::{
     Definition, check_definition, check_kpi, check_person, check_schedule, fields_of, interpret_in, note_problems,
@@ -229,6 +229,7 @@ pub(crate) async fn views(
     }
     let origins: HashMap<i64, i64> = tx.key_result_origins(caller.workspace, &ids).await?.into_iter().collect();
     let mut cycle_of_objective: HashMap<i64, CycleRow> = HashMap::new();
+    let mut scoring_of_cycle: HashMap<i64, crate::scoring::Scoring> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let cycle = match cycle_of_objective.get(&row.objective_id) {
@@ -245,7 +246,16 @@ pub(crate) async fn views(
             Some(kpi) => Some(crate::evaluation::kpi_values_in(tx, caller.workspace, kpi, &cycle).await?),
             None => None,
         };
-        let eval = evaluate_key_result(&row, history, kpi_values.as_deref(), &period, cycle.status, now);
+        let mut eval = evaluate_key_result(&row, history, kpi_values.as_deref(), &period, cycle.status, now);
+        if eval.score.is_some() {
+            let scoring = match scoring_of_cycle.entry(cycle.id) {
+                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    entry.insert(crate::scoring::Scoring::load(tx, caller.workspace, &cycle).await?)
+                }
+            };
+            grade_key_result(row.id, &mut eval, scoring);
+        }
         let origin = origins.get(&row.id).copied();
         let mut view = view(row, Some(&eval), &period);
         view.carried_from_key_result_id = origin;

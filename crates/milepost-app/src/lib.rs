@@ -30,6 +30,7 @@ pub mod patch;
 pub mod permission;
 pub mod person;
 mod read_model;
+pub mod scoring;
 pub mod session;
 pub mod team;
 pub mod time;
@@ -37,6 +38,7 @@ pub mod workspace;
 
 pub use caller::Caller;
 pub use error::{AppError, FieldError, Location, Path, Segment};
+pub use evaluation::ScoreView;
 pub use page::{ListParams, Paged};
 pub use workspace::WorkspaceNames;
 

@@ -5,7 +5,6 @@ mod links;
 
 use crate::Caller;
 use crate::access::record;
-use crate::cycle::period_of;
 use crate::error::{AppError, Path, Problems, on_update};
 use crate::evaluation::{CycleData, ScoreView};
 use crate::key_result::{self, KeyResultView, NewKeyResult};
@@ -14,6 +13,7 @@ use crate::patch;
 use crate::permission::{Action, hidden_objectives_in, require, require_visible};
 use crate::read_model::CycleModel;
 use crate::time::from_ms;
+use crate::time::period_of;
 use jiff::Timestamp;
 use links::{Links, check_links};
 use milepost_core::{Commitment, CycleStatus, Status, Title, Visibility};
@@ -306,6 +306,7 @@ impl Objectives<'_> {
             histories: HashMap::new(),
             other_cycles: HashMap::new(),
             kpi_values,
+            scoring: crate::scoring::Scoring::default(),
             carries: Arc::default(),
         };
         let now = self.app.now();

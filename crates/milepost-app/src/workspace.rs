@@ -121,3 +121,40 @@ impl Workspaces<'_> {
         Caller::operator(workspace.id, workspace.slug.clone())
     }
 }
+
+impl Workspaces<'_> {
+    /// The caller's workspace's scoring thresholds.
+    pub async fn scoring(self, caller: &crate::Caller) -> Result<crate::scoring::ScoringView, AppError> {
+        let mut tx = self.app.store().read().await?;
+        Ok(crate::scoring::ScoringView::of(&crate::scoring::workspace_thresholds(&mut tx, caller.workspace).await?))
+    }
+
+    /// Sets the workspace's scoring thresholds (admins). Open cycles are graded by
+    /// them from now on; a closed cycle keeps the scores and thresholds it froze.
+    pub async fn set_scoring(
+        self,
+        caller: &crate::Caller,
+        scoring: crate::scoring::ScoringView,
+    ) -> Result<crate::scoring::ScoringView, AppError> {
+        crate::permission::require(caller, crate::permission::Action::Administer)?;
+        let thresholds = scoring.check()?;
+        let now = self.app.now_ms();
+        let mut tx = self.app.write(caller.workspace).await?;
+        let before = crate::scoring::workspace_thresholds(&mut tx, caller.workspace).await?;
+        tx.set_scoring(caller.workspace, &crate::scoring::row_of(&thresholds), now).await?;
+        let (before, after) = (crate::scoring::ScoringView::of(&before), crate::scoring::ScoringView::of(&thresholds));
+        crate::access::record(
+            &mut tx,
+            caller,
+            "update",
+            "scoring",
+            caller.workspace.get(),
+            Some(&before),
+            Some(&after),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}

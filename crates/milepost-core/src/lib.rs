@@ -35,6 +35,6 @@ pub use kpi::{Cadence, KpiDirection, KpiTier};
 pub use names::Named;
 pub use objective::{Commitment, Visibility};
 pub use progress::{Progress, Weight, rollup};
-pub use score::{Score, ScoreColour};
+pub use score::{Score, ScoreColour, Thresholds, ThresholdsError};
 pub use status::{Status, StatusInput, is_diverging, key_result_status, objective_status};
 pub use text::{Slug, Title};

@@ -162,4 +162,77 @@ impl CycleStore for Tx {
         .fetch_all(conn)
         .await?))
     }
+
+    async fn insert_cycle_closing(
+        &mut self,
+        workspace: WorkspaceId,
+        new: &NewCycleClosing<'_>,
+        now: i64,
+    ) -> Result<CycleClosingRow> {
+        Ok(run!(self, |conn| {
+            sqlx::query_as(
+                "INSERT INTO cycle_closings (workspace_id, cycle_id, closed_at, early, actor_person_id, actor_token_id,
+                 thresholds, scores)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+            )
+            .bind(workspace.get())
+            .bind(new.cycle_id)
+            .bind(now)
+            .bind(new.early)
+            .bind(new.actor_person_id)
+            .bind(new.actor_token_id)
+            .bind(new.thresholds)
+            .bind(new.scores)
+            .fetch_one(conn)
+            .await?
+        }))
+    }
+
+    async fn list_cycle_closings(&mut self, workspace: WorkspaceId, cycle_id: i64) -> Result<Vec<CycleClosingRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT * FROM cycle_closings WHERE workspace_id = $1 AND cycle_id = $2 ORDER BY id"
+        )
+        .bind(workspace.get())
+        .bind(cycle_id)
+        .fetch_all(conn)
+        .await?))
+    }
+
+    async fn standing_cycle_closing(
+        &mut self,
+        workspace: WorkspaceId,
+        cycle_id: i64,
+    ) -> Result<Option<CycleClosingRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT * FROM cycle_closings WHERE workspace_id = $1 AND cycle_id = $2 AND reopened_at IS NULL
+             ORDER BY id DESC LIMIT 1"
+        )
+        .bind(workspace.get())
+        .bind(cycle_id)
+        .fetch_optional(conn)
+        .await?))
+    }
+
+    async fn reopen_cycle_closing(
+        &mut self,
+        workspace: WorkspaceId,
+        cycle_id: i64,
+        person: Option<i64>,
+        reason: &str,
+        now: i64,
+    ) -> Result<bool> {
+        let done = run!(self, |conn| sqlx::query(
+            "UPDATE cycle_closings SET reopened_at = $3, reopened_by_person_id = $4, reopen_reason = $5
+             WHERE workspace_id = $1 AND cycle_id = $2 AND reopened_at IS NULL"
+        )
+        .bind(workspace.get())
+        .bind(cycle_id)
+        .bind(now)
+        .bind(person)
+        .bind(reason)
+        .execute(conn)
+        .await?
+        .rows_affected());
+        Ok(done > 0)
+    }
 }

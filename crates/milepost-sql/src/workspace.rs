@@ -76,6 +76,33 @@ impl WorkspaceStore for Tx {
         Ok(run!(self, |conn| sqlx::query_as("SELECT * FROM workspaces ORDER BY id").fetch_all(conn).await?))
     }
 
+    async fn scoring(&mut self, workspace: WorkspaceId) -> Result<Option<ScoringRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT score_yellow_from, score_green_from, committed_success, aspirational_success
+             FROM workspaces WHERE id = $1"
+        )
+        .bind(workspace.get())
+        .fetch_optional(conn)
+        .await?))
+    }
+
+    async fn set_scoring(&mut self, workspace: WorkspaceId, scoring: &ScoringRow, now: i64) -> Result<()> {
+        run!(self, |conn| sqlx::query(
+            "UPDATE workspaces SET score_yellow_from = $2, score_green_from = $3, committed_success = $4,
+             aspirational_success = $5, updated_at = $6, version = version + 1 WHERE id = $1"
+        )
+        .bind(workspace.get())
+        .bind(scoring.score_yellow_from)
+        .bind(scoring.score_green_from)
+        .bind(scoring.committed_success)
+        .bind(scoring.aspirational_success)
+        .bind(now)
+        .execute(conn)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
     async fn generation(&mut self, workspace: WorkspaceId) -> Result<i64> {
         let generation: Option<i64> =
             run!(self, |conn| sqlx::query_scalar("SELECT generation FROM workspaces WHERE id = $1")

@@ -90,6 +90,54 @@ pub struct NewCycleTransition<'a> {
     pub actor_token_id: Option<i64>,
 }
 
+/// One closing of a cycle, as stored: the scores it froze and the thresholds they were
+/// computed under (JSON documents the app writes and reads), and, once the cycle was
+/// reopened, when, by whom and why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CycleClosingRow {
+    /// Its id.
+    pub id: i64,
+    /// The workspace it belongs to.
+    pub workspace_id: i64,
+    /// The cycle.
+    pub cycle_id: i64,
+    /// When it was closed (unix ms).
+    pub closed_at: i64,
+    /// Whether it was closed before its end date.
+    pub early: bool,
+    /// The person who closed it, when a person did.
+    pub actor_person_id: Option<i64>,
+    /// The API token that closed it, when one did.
+    pub actor_token_id: Option<i64>,
+    /// The thresholds the scores were computed under (JSON).
+    pub thresholds: String,
+    /// The frozen scores (JSON).
+    pub scores: String,
+    /// When it was reopened (unix ms), if it was.
+    pub reopened_at: Option<i64>,
+    /// Who reopened it.
+    pub reopened_by_person_id: Option<i64>,
+    /// Why it was reopened.
+    pub reopen_reason: Option<String>,
+}
+
+/// A closing to record.
+#[derive(Debug, Clone)]
+pub struct NewCycleClosing<'a> {
+    /// The cycle.
+    pub cycle_id: i64,
+    /// Whether before its end date.
+    pub early: bool,
+    /// The person who closed it.
+    pub actor_person_id: Option<i64>,
+    /// The API token that closed it.
+    pub actor_token_id: Option<i64>,
+    /// The thresholds (JSON).
+    pub thresholds: &'a str,
+    /// The frozen scores (JSON).
+    pub scores: &'a str,
+}
+
 /// Which cycles to list.
 #[derive(Debug, Clone, Default)]
 pub struct CycleFilter {
@@ -118,6 +166,9 @@ crate::decode::from_row!(CycleRow in "cycles" { id, workspace_id, slug, name, st
 
 #[cfg(feature = "sqlx")]
 crate::decode::from_row!(CycleTransitionRow in "cycle_transitions" { id, workspace_id, cycle_id, from_status: named, to_status: named, reason, actor_person_id, actor_token_id, at });
+
+#[cfg(feature = "sqlx")]
+crate::decode::from_row!(CycleClosingRow in "cycle_closings" { id, workspace_id, cycle_id, closed_at, early, actor_person_id, actor_token_id, thresholds, scores, reopened_at, reopened_by_person_id, reopen_reason });
 
 /// What a transaction can do with cycle data; see [`crate::Transaction`].
 #[async_trait::async_trait]
@@ -175,4 +226,34 @@ pub trait CycleStore: Send {
         workspace: WorkspaceId,
         cycle_id: i64,
     ) -> Result<Vec<CycleTransitionRow>>;
+
+    /// Records a closing of a cycle with the scores it froze, at `now`.
+    async fn insert_cycle_closing(
+        &mut self,
+        workspace: WorkspaceId,
+        new: &NewCycleClosing<'_>,
+        now: i64,
+    ) -> Result<CycleClosingRow>;
+
+    /// A cycle's closings, oldest first.
+    async fn list_cycle_closings(&mut self, workspace: WorkspaceId, cycle_id: i64) -> Result<Vec<CycleClosingRow>>;
+
+    /// The closing that holds a closed cycle's scores: its latest, unless that was
+    /// reopened.
+    async fn standing_cycle_closing(
+        &mut self,
+        workspace: WorkspaceId,
+        cycle_id: i64,
+    ) -> Result<Option<CycleClosingRow>>;
+
+    /// Marks a cycle's standing closing as reopened at `now` by `person`, for `reason`:
+    /// its scores no longer hold. Whether there was one.
+    async fn reopen_cycle_closing(
+        &mut self,
+        workspace: WorkspaceId,
+        cycle_id: i64,
+        person: Option<i64>,
+        reason: &str,
+        now: i64,
+    ) -> Result<bool>;
 }

@@ -29,7 +29,10 @@ pub use access::{AccessStore, EventFilter, EventRow, InvitationRow, NewEvent, Ne
 pub use bulk::{Batch, BulkLoad, BulkStorage, InitiativeKeyResultRow, NextIds};
 pub use carry::{CarryLink, CarryStore};
 pub use check_in::{CheckInRow, CheckInStore, GoalChangeRow, NewCheckIn};
-pub use cycle::{CycleFields, CycleFilter, CycleRow, CycleStore, CycleTransitionRow, NewCycleTransition};
+pub use cycle::{
+    CycleClosingRow, CycleFields, CycleFilter, CycleRow, CycleStore, CycleTransitionRow, NewCycleClosing,
+    NewCycleTransition,
+};
 pub use error::{Result, StoreError, Unique};
 pub use initiative::{InitiativeFields, InitiativeFilter, InitiativeRow, InitiativeStore};
 pub use key_result::{KeyResultFields, KeyResultFilter, KeyResultRow, KeyResultStore};
@@ -37,7 +40,7 @@ pub use kpi::{KpiFields, KpiFilter, KpiRow, KpiStore, MeasurementRow, NewMeasure
 pub use objective::{ObjectiveFields, ObjectiveFilter, ObjectiveRow, ObjectiveStore};
 pub use person::{PersonFields, PersonFilter, PersonRow, PersonStore};
 pub use team::{TeamFields, TeamFilter, TeamRow, TeamStore};
-pub use workspace::{Change, ChangeRow, WorkspaceRow, WorkspaceStore};
+pub use workspace::{Change, ChangeRow, ScoringRow, WorkspaceRow, WorkspaceStore};
 
 use milepost_core::WorkspaceId;
 use std::sync::Arc;

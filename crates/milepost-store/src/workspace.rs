@@ -22,6 +22,20 @@ pub struct WorkspaceRow {
     pub version: i64,
 }
 
+/// A workspace's scoring thresholds as stored, in tenths of a score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct ScoringRow {
+    /// The score from which a score is yellow.
+    pub score_yellow_from: i64,
+    /// The score from which a score is green.
+    pub score_green_from: i64,
+    /// The score a committed OKR needs to succeed.
+    pub committed_success: i64,
+    /// The score an aspirational OKR needs to succeed.
+    pub aspirational_success: i64,
+}
+
 /// What a transaction can do with workspace data; see [`crate::Transaction`].
 #[async_trait::async_trait]
 pub trait WorkspaceStore: Send {
@@ -36,6 +50,17 @@ pub trait WorkspaceStore: Send {
 
     /// Every workspace, oldest first.
     async fn list_workspaces(&mut self) -> Result<Vec<WorkspaceRow>>;
+
+    /// The workspace's scoring thresholds (`None` for an unknown workspace).
+    async fn scoring(&mut self, workspace: milepost_core::WorkspaceId) -> Result<Option<ScoringRow>>;
+
+    /// Sets the workspace's scoring thresholds.
+    async fn set_scoring(
+        &mut self,
+        workspace: milepost_core::WorkspaceId,
+        scoring: &ScoringRow,
+        now: i64,
+    ) -> Result<()>;
 
     /// The workspace's generation: how many write transactions that changed what the
     /// read model holds have committed in it (0 for an unknown workspace).

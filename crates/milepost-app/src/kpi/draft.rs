@@ -9,11 +9,11 @@
 
 use super::{board, goal_of, not_found};
 use crate::Caller;
-use crate::cycle::period_of;
 use crate::error::AppError;
 use crate::key_result::NewKeyResult;
 use crate::kpi::Kpis;
 use crate::objective::{NewObjective, ObjectiveView};
+use crate::time::period_of;
 use milepost_core::KpiId;
 use milepost_core::ObjectiveId;
 use milepost_core::{CycleStatus, KeyResultKind};

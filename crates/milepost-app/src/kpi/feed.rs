@@ -15,8 +15,8 @@
 
 use crate::Caller;
 use crate::check_in::{Authority, NewCheckIn, write_check_in};
-use crate::cycle::period_of;
 use crate::error::AppError;
+use crate::time::period_of;
 use jiff::Timestamp;
 use milepost_core::CycleStatus;
 use milepost_store::{KpiRow, Tx};

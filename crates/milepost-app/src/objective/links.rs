@@ -2,9 +2,9 @@
 //! or key result exists, is visible and is not the objective itself or below it.
 
 use crate::Caller;
-use crate::cycle::period_of;
 use crate::error::{AppError, Problems};
 use crate::permission::{require_visible, sees_key_result};
+use crate::time::period_of;
 use milepost_store::{CycleRow, Tx};
 
 /// Who owns an objective and what it aligns to, as given.

@@ -13,7 +13,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::calibration::CalibrationView;
-use milepost_app::cycle::{CycleQuery, CycleTransitionView, CycleView};
+use milepost_app::cycle::{CycleClosingView, CycleQuery, CycleTransitionView, CycleView};
 use milepost_app::forecast_eval::ForecastEvaluation;
 use milepost_app::objective::{ObjectiveQuery, ObjectiveView};
 use milepost_app::{App, AppError, Caller};
@@ -148,7 +148,7 @@ pub async fn show_cycles(State(app): State<App>, viewer: Viewer) -> PageResult {
 /// How one kind of commitment fared at close.
 struct Outcome {
     commitment: &'static str,
-    rule: &'static str,
+    rule: String,
     succeeded: usize,
     total: usize,
 }
@@ -231,6 +231,54 @@ fn transition_line(t: &CycleTransitionView, names: &Names) -> TransitionLine {
     }
 }
 
+/// One closing of the cycle, for people: when, by whom, under which thresholds, what it
+/// froze, and its reopening.
+struct ClosingLine {
+    day: String,
+    who: String,
+    early: bool,
+    thresholds: String,
+    committed: String,
+    aspirational: String,
+    colours: String,
+    mean: String,
+    /// "Reopened on 2026-10-02 by Ada: “a KPI was wrong”", or empty while it stands.
+    reopened: String,
+}
+
+fn closing_line(c: &CycleClosingView, names: &Names) -> ClosingLine {
+    let who = match (c.actor_person_id, c.actor_token_id) {
+        (Some(person), _) => names.person(Some(person)),
+        (None, Some(token)) => format!("API token {token}"),
+        (None, None) => "the operator".to_owned(),
+    };
+    let day = |at: jiff::Timestamp| at.to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
+    let t = &c.thresholds;
+    let s = &c.summary;
+    ClosingLine {
+        day: day(c.closed_at),
+        who,
+        early: c.early,
+        thresholds: format!(
+            "yellow from {:.1}, green from {:.1}; committed succeeds at {:.1}, aspirational at {:.1}",
+            t.yellow_from, t.green_from, t.committed_success, t.aspirational_success
+        ),
+        committed: format!("{} of {}", s.committed.succeeded, s.committed.total),
+        aspirational: format!("{} of {}", s.aspirational.succeeded, s.aspirational.total),
+        colours: format!("{} green, {} yellow, {} red", s.green, s.yellow, s.red),
+        mean: s.mean_score.map_or_else(|| "–".to_owned(), |m| format!("{m:.2}")),
+        reopened: match c.reopened_at {
+            Some(at) => format!(
+                "Reopened on {} by {}: “{}”",
+                day(at),
+                names.person(c.reopened_by_person_id),
+                c.reopen_reason.as_deref().unwrap_or_default()
+            ),
+            None => String::new(),
+        },
+    }
+}
+
 /// One predictor's line of the forecast evaluation: its Brier score and decomposition.
 struct EvaluationLine {
     who: &'static str,
@@ -289,8 +337,11 @@ struct CyclePage {
     reopened: bool,
     /// Whether the viewer plans cycles: the page links to its form.
     plans: bool,
-    /// Whether the viewer is an admin: a closed cycle's page links to its reopening.
+    /// Whether the viewer is an admin: a closed cycle's page links to its reopening,
+    /// an open one to its close.
     administers: bool,
+    /// Each time the cycle was closed, oldest first.
+    closings: Vec<ClosingLine>,
     /// Whether the viewer may carry objectives over: a closed cycle's page links to it.
     carries: bool,
 }
@@ -320,6 +371,7 @@ pub async fn show_cycle(
     let closed = cycle.status == CycleStatus::Closed;
     let transitions = app.cycles().transitions(caller, id).await?;
     let reopened = transitions.iter().any(|t| t.from_status == CycleStatus::Closed);
+    let closings = app.cycles().closings(caller, id).await?;
     let history = transitions.iter().map(|t| transition_line(t, &names)).collect();
     let mut outcomes = Vec::new();
     let mut calibrated = None;
@@ -327,9 +379,19 @@ pub async fn show_cycle(
     if closed {
         calibrated = Some(calibration(&app.cycles().calibration(caller, id).await?, &names));
         review = Some(forecast_review(&app.cycles().evaluate_forecasts(caller, Some(id)).await?));
+        // The rules the standing closing graded by (the workspace's, for a cycle closed
+        // before closings froze scores).
+        let thresholds = match closings.iter().rev().find(|c| c.reopened_at.is_none()) {
+            Some(closing) => closing.thresholds,
+            None => app.workspaces().scoring(caller).await?,
+        };
         for (commitment, word, rule) in [
-            (Commitment::Committed, "Committed", "succeeds at a score of 1.0"),
-            (Commitment::Aspirational, "Aspirational", "succeeds at 0.7 or more"),
+            (Commitment::Committed, "Committed", format!("succeeds at a score of {:.1}", thresholds.committed_success)),
+            (
+                Commitment::Aspirational,
+                "Aspirational",
+                format!("succeeds at {:.1} or more", thresholds.aspirational_success),
+            ),
         ] {
             let graded: Vec<&ObjectiveView> =
                 objectives.iter().map(Arc::as_ref).filter(|o| o.commitment == commitment).collect();
@@ -359,6 +421,7 @@ pub async fn show_cycle(
         reopened,
         plans: plans_cycles(&viewer),
         administers: milepost_app::permission::allows(caller, milepost_app::permission::Action::Administer),
+        closings: closings.iter().map(|c| closing_line(c, &names)).collect(),
         carries: milepost_app::permission::allows(
             caller,
             milepost_app::permission::Action::EditOkr { owner: caller.person },

@@ -18,6 +18,11 @@ pub struct Form(pub Fields);
 pub struct Fields(HashMap<String, String>);
 
 impl Fields {
+    /// Fields with these values: a form shown filled in with what is stored.
+    pub fn from_pairs<const N: usize>(pairs: [(&str, String); N]) -> Fields {
+        Fields(pairs.into_iter().map(|(name, value)| (name.to_owned(), value)).collect())
+    }
+
     /// The field's value, trimmed; empty when absent.
     pub fn text(&self, name: &str) -> &str {
         self.0.get(name).map_or("", |v| v.trim())

@@ -10,6 +10,7 @@ mod assets;
 mod carry;
 mod check_in;
 mod cycle;
+mod cycle_close;
 mod cycle_form;
 mod dashboard;
 mod form;
@@ -61,6 +62,8 @@ pub fn routes() -> Router<App> {
         .route("/cycles/{id}/edit", get(cycle_form::show_edit_cycle).post(cycle_form::save_cycle))
         .route("/cycles/{id}/carry", get(carry::show_carry).post(carry::save_carry))
         .route("/cycles/{id}/reopen", get(cycle_form::show_reopen_cycle).post(cycle_form::save_reopen_cycle))
+        .route("/cycles/{id}/close", get(cycle_close::show_close_cycle).post(cycle_close::save_close_cycle))
+        .route("/settings/scoring", get(cycle_close::show_scoring).post(cycle_close::save_scoring))
         .route("/objectives", get(lists::show_objectives))
         .route("/objectives/new", get(objective_form::show_new_objective).post(objective_form::save_new_objective))
         .route("/objectives/{id}", get(objective::show_objective))

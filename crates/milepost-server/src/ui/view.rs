@@ -45,6 +45,15 @@ pub fn score_badge(colour: ScoreColour) -> Badge {
     }
 }
 
+/// A score in words: `0.7`, and when data that came after the close would now give
+/// another, `0.7 (late data: 0.9)`: the frozen score stands.
+pub fn score_text(score: &milepost_app::ScoreView) -> String {
+    match score.late_value {
+        Some(late) => format!("{:.1} (late data: {late:.1})", score.value),
+        None => format!("{:.1}", score.value),
+    }
+}
+
 /// The colour class of a progress bar for a status.
 fn bar_class(status: Status) -> &'static str {
     badge(status).class
@@ -240,7 +249,7 @@ impl ObjectiveLine {
             expected: percent(objective.expected_progress),
             bar: progress_bar(objective.progress, Some(objective.expected_progress), objective.status),
             badge: badge(objective.status),
-            score: objective.score.map(|s| (format!("{:.1}", s.value), score_badge(s.colour))),
+            score: objective.score.map(|s| (score_text(&s), score_badge(s.colour))),
             succeeded: objective.score.and_then(|s| s.succeeded),
         }
     }
@@ -329,7 +338,7 @@ impl KeyResultLine {
             due: due(key_result.check_in_due_at, now),
             needs_check_in: key_result.check_in_due_at.is_none_or(|at| at <= soon),
             diverging: key_result.diverging,
-            score: key_result.score.map(|s| (format!("{:.1}", s.value), score_badge(s.colour))),
+            score: key_result.score.map(|s| (score_text(&s), score_badge(s.colour))),
         }
     }
 }

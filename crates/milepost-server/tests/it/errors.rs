@@ -418,10 +418,10 @@ http_test!(a_closed_cycle_is_graded_and_takes_no_more_check_ins_or_key_results, 
     // Graded: progress 0.5 scores 0.5, yellow; a committed objective needed 1.0.
     let kr = api.get(&format!("/api/v1/key-results/{key_result}")).await.expect(200);
     assert_eq!(kr["current"], 5.0, "the refused check-in changed nothing");
-    assert_eq!(kr["score"], json!({"value": 0.5, "colour": "yellow"}));
+    assert_eq!(kr["score"], json!({"value": 0.5, "colour": "yellow", "frozen": true}));
     let objective_path = format!("/api/v1/objectives/{}", id(&objective));
     let graded = api.get(&objective_path).await.expect(200);
-    assert_eq!(graded["score"], json!({"value": 0.5, "colour": "yellow", "succeeded": false}));
+    assert_eq!(graded["score"], json!({"value": 0.5, "colour": "yellow", "succeeded": false, "frozen": true}));
     assert_eq!(count(&api, &format!("/api/v1/key-results/{key_result}/check-ins")).await, 1);
 
     // A key result added after the close would change the grade: refused like a check-in.

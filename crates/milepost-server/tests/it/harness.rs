@@ -343,6 +343,11 @@ impl Api {
         Api::send(format!("PATCH {path}"), self.request(Method::PATCH, path).json(&body)).await
     }
 
+    /// `PUT path` with a JSON body.
+    pub async fn put_json(&self, path: &str, body: Value) -> Reply {
+        Api::send(format!("PUT {path}"), self.request(Method::PUT, path).json(&body)).await
+    }
+
     /// `DELETE path`.
     pub async fn delete(&self, path: &str) -> Reply {
         Api::send(format!("DELETE {path}"), self.request(Method::DELETE, path)).await

@@ -35,6 +35,7 @@ mod basics;
 mod calibration;
 mod carry;
 mod check_in_import;
+mod closing;
 mod concurrency;
 mod corrupt_rows;
 mod cycles;

@@ -113,6 +113,14 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     ("preview_carry",           [409,  409,   403,   403,   401, 401,   401,    404,             409,  409,  409,   403]),
     ("carry_objectives",        [409,  409,   403,   403,   401, 401,   401,    404,             409,  409,  409,   403]),
     ("list_cycle_transitions",  [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    // Closing is for admins: they see what it will freeze; the close itself is refused
+    // here (a stale version, or an early close unconfirmed) so A's cycle stays open.
+    ("preview_cycle_close",     [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("close_cycle",             [409,  403,   403,   403,   401, 401,   401,    404,             409,  403,  403,   403]),
+    ("list_cycle_closings",     [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    // Everyone reads how the workspace grades; admins change it (B's in its own).
+    ("get_scoring",             [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
+    ("set_scoring",             [200,  403,   403,   403,   401, 401,   401,    200,             200,  403,  403,   403]),
     ("get_cycle_calibration",   [409,  409,   409,   409,   401, 401,   401,    404,             409,  409,  409,   409]),
     // OKRs: everyone reads; admins and editors change them and check in, and so does
     // the member who owns them.
@@ -340,6 +348,10 @@ impl World {
             "import_measurements" => json!([{"measured_at": at_hours(-100 - index as i64), "value": index}]),
             "draft_objective_from_kpi" | "carry_objectives" => json!({}),
             "reopen_cycle" => json!({"version": 1, "reason": format!("{caller} found a late number")}),
+            "close_cycle" => json!({"version": 1}),
+            "set_scoring" => {
+                json!({"yellow_from": 0.4, "green_from": 0.7, "committed_success": 1.0, "aspirational_success": 0.7})
+            }
             "update_team" | "update_person" | "update_cycle" | "update_kpi" => {
                 json!({"version": version, "name": format!("Renamed by {caller}")})
             }
@@ -430,6 +442,8 @@ async fn state(w: &World, trail: &Trail, template: &str, item: Option<&str>, ind
     let thing = match (collection, item) {
         // Sessions and passwords show nowhere but in the trail.
         ("session", _) => Value::Null,
+        // The workspace's settings: its scoring thresholds.
+        ("workspace", _) => admin.get("/api/v1/workspace/scoring").await.expect(200),
         ("tokens", _) => {
             let tokens = admin.get("/api/v1/tokens").await.expect(200);
             let tokens = tokens.as_array().unwrap();

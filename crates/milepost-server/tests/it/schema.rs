@@ -305,6 +305,12 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     let text = "---\ncycle: 2026-q4\nowner: @dana\n---\n\n# Ship faster (committed)\n\n- Cut build time from 20 min to 5 min\n";
     let new = api.post("/api/v1/okr-files/apply", json!({"files": [{"name": "dana.md", "text": text}]})).await;
     assert_eq!(t.visit("post", "/api/v1/okr-files/apply", new)["applied"], true);
+    // How the workspace grades, and what closing would freeze.
+    let scoring = t.visit("get", "/api/v1/workspace/scoring", api.get("/api/v1/workspace/scoring").await);
+    t.visit("put", "/api/v1/workspace/scoring", api.put_json("/api/v1/workspace/scoring", scoring).await);
+    let preview = format!("/api/v1/cycles/{}/close", org.cycle);
+    let preview = t.visit("get", "/api/v1/cycles/{id}/close", api.get(&preview).await);
+    assert!(preview["objectives"].as_array().is_some_and(|o| !o.is_empty()), "{preview}");
     // Objectives read with the numbers of a closed cycle too (scores present).
     let cycle = api.get(&format!("/api/v1/cycles/{}", org.cycle)).await.expect(200);
     api.patch(&format!("/api/v1/cycles/{}", org.cycle), json!({"version": cycle["version"], "status": "closed"}))
@@ -334,6 +340,13 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     let history = format!("/api/v1/cycles/{}/transitions", org.cycle);
     let history = t.visit("get", "/api/v1/cycles/{id}/transitions", api.get(&history).await);
     assert_eq!(history[1]["reason"], "A late number", "{history}");
+    // Closed again through the close, confirmed early; both closings listed.
+    let close = json!({"version": reopened["version"], "confirm_early": true});
+    let path = format!("/api/v1/cycles/{}/close", org.cycle);
+    t.visit("post", "/api/v1/cycles/{id}/close", api.post(&path, close).await);
+    let closings = format!("/api/v1/cycles/{}/closings", org.cycle);
+    let closings = t.visit("get", "/api/v1/cycles/{id}/closings", api.get(&closings).await);
+    assert_eq!(closings.as_array().map(Vec::len), Some(2), "{closings}");
 
     // Tokens and the audit trail.
     let body = json!({"name": "CI import", "role": "editor", "expires_in_days": 30});

@@ -9,7 +9,7 @@ use milepost_app::person::Role;
 use milepost_core::Named;
 use std::io::Write;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tracing_subscriber::EnvFilter;
 
 /// Arguments of `milepost serve`.
@@ -92,6 +92,25 @@ pub(crate) fn source_allow_lists() -> anyhow::Result<(Vec<String>, Vec<String>)>
     Ok((sql, http))
 }
 
+/// A clock that browser tests move: the file this names holds an RFC 3339 instant, and
+/// while it does the server reads the time from it instead of the system, and looks
+/// for due work (cycles to start, sources to run) every second. For tests only.
+const TEST_CLOCK_ENV: &str = "MILEPOST_TEST_CLOCK_FILE";
+
+/// The test clock [`TEST_CLOCK_ENV`] asks for, if it does: the instant in its file
+/// (read at every look, so a test moves it by writing the file), the system's time
+/// while the file is missing or holds no instant.
+fn test_clock() -> Option<(std::path::PathBuf, milepost_app::Clock)> {
+    let path = std::path::PathBuf::from(std::env::var_os(TEST_CLOCK_ENV)?);
+    let file = path.clone();
+    let clock: milepost_app::Clock = std::sync::Arc::new(move || {
+        let set = std::fs::read_to_string(&file).ok().and_then(|text| text.trim().parse::<jiff::Timestamp>().ok());
+        #[expect(clippy::disallowed_methods, reason = "the test clock falls back on the system's time")]
+        set.unwrap_or_else(jiff::Timestamp::now)
+    });
+    Some((path, clock))
+}
+
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let config = args.data.load(args.listen)?;
@@ -110,7 +129,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(base) = &demo_ops {
         http_sources.push(base.clone());
     }
-    let app = super::open_with_sources(&config, sql_sources, http_sources).await?;
+    let mut app = super::open_with_sources(&config, sql_sources, http_sources).await?;
+    let test_clock = test_clock();
+    if let Some((file, clock)) = &test_clock {
+        app = app.with_clock_from(clock.clone());
+        say!("TESTING: the time is read from {} ({TEST_CLOCK_ENV}); never set it in production.", file.display());
+    }
     let mut demo_token = None;
     let mut demo_logins = Vec::new();
     if args.demo {
@@ -201,7 +225,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
     });
     // KPI pull sources run on their cadence while the server serves, and stop with it.
-    let scheduler = milepost_server::scheduler::Scheduler::start(app.clone(), milepost_server::scheduler::INTERVAL);
+    let every = if test_clock.is_some() { Duration::from_secs(1) } else { milepost_server::scheduler::INTERVAL };
+    let scheduler = milepost_server::scheduler::Scheduler::start(app.clone(), every);
     let served = if args.demo {
         let dir = std::path::absolute(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
         let file = dir.join(milepost_demo::DEMO_METRICS_FILE);
