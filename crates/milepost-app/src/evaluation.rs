@@ -86,6 +86,8 @@ pub(crate) struct CycleData {
     pub kpi_values: HashMap<(i64, i64), Vec<(i64, f64)>>,
     /// How the cycle is graded: its thresholds and, once closed, its frozen scores.
     pub scoring: Scoring,
+    /// Where its objectives and key results were carried from, and to.
+    pub carries: Arc<crate::carry_link::CarryLinks>,
 }
 
 /// The KPI whose measurements a key result reads, for its score (maintain and range) or
@@ -186,7 +188,9 @@ impl CycleData {
             }
         }
         let scoring = Scoring::load(tx, workspace, &cycle).await?;
+        let carries = Arc::new(crate::carry_link::CarryLinks::load(tx, workspace, cycle.id).await?);
         Ok(CycleData {
+            carries,
             cycle,
             objectives: Arc::new(objectives),
             key_results: key_results.into_iter().map(Arc::new).collect(),

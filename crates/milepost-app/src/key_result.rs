@@ -181,6 +181,7 @@ pub(crate) fn view(row: KeyResultRow, eval: Option<&KeyResultEval>, period: &Cyc
         created_at: from_ms(row.created_at),
         updated_at: from_ms(row.updated_at),
         version: row.version,
+        carried_from_key_result_id: None,
     }
 }
 
@@ -226,6 +227,7 @@ pub(crate) async fn views(
     for check_in in tx.check_ins_of(caller.workspace, &ids).await? {
         histories.entry(check_in.key_result_id).or_default().push(crate::evaluation::Point::from(&check_in));
     }
+    let origins: HashMap<i64, i64> = tx.key_result_origins(caller.workspace, &ids).await?.into_iter().collect();
     let mut cycle_of_objective: HashMap<i64, CycleRow> = HashMap::new();
     let mut scoring_of_cycle: HashMap<i64, crate::scoring::Scoring> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
@@ -254,7 +256,10 @@ pub(crate) async fn views(
             };
             grade_key_result(row.id, &mut eval, scoring);
         }
-        out.push(view(row, Some(&eval), &period));
+        let origin = origins.get(&row.id).copied();
+        let mut view = view(row, Some(&eval), &period);
+        view.carried_from_key_result_id = origin;
+        out.push(view);
     }
     Ok(out)
 }

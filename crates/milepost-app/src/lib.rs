@@ -9,6 +9,8 @@
 pub mod access;
 pub mod calibration;
 pub mod caller;
+pub mod carry;
+pub mod carry_link;
 pub mod check_in;
 pub mod check_in_import;
 pub mod cycle;
@@ -136,6 +138,11 @@ impl App {
     /// Cycles and their review: create, start, close, reopen; calibration and forecast evaluation.
     pub fn cycles(&self) -> cycle::Cycles<'_> {
         cycle::Cycles { app: self }
+    }
+
+    /// Carry-over: unfinished objectives of a closed cycle into a later one.
+    pub fn carries(&self) -> carry::Carries<'_> {
+        carry::Carries { app: self }
     }
 
     /// KPIs: definitions, measurements, pull sources, the board and recovery objectives.

@@ -132,6 +132,10 @@ pub struct ObjectiveView {
     pub updated_at: Timestamp,
     /// Version: send it back with a change.
     pub version: i64,
+    /// The objective it was carried from, in an earlier cycle.
+    pub carried_from_objective_id: Option<i64>,
+    /// Its copies carried into later cycles.
+    pub carried_to: Vec<crate::carry_link::CarriedTo>,
 }
 
 /// Filters of the objective list.
@@ -180,8 +184,14 @@ pub(crate) fn view(row: ObjectiveRow, model: &CycleModel, include_archived: bool
     let key_results = model
         .key_results(row.id)
         .filter(|k| include_archived || !k.archived)
-        .map(|k| key_result::view(KeyResultRow::clone(k), evaluation.key_results.get(&k.id), &period))
+        .map(|k| {
+            let mut view = key_result::view(KeyResultRow::clone(k), evaluation.key_results.get(&k.id), &period);
+            view.carried_from_key_result_id = data.carries.key_result_from.get(&k.id).copied();
+            view
+        })
         .collect();
+    let (carried_from_objective_id, carried_to) =
+        (data.carries.objective_from.get(&row.id).copied(), data.carries.copies_of(row.id));
     ObjectiveView {
         id: ObjectiveId(row.id),
         cycle_id: row.cycle_id,
@@ -204,6 +214,8 @@ pub(crate) fn view(row: ObjectiveRow, model: &CycleModel, include_archived: bool
         created_at: from_ms(row.created_at),
         updated_at: from_ms(row.updated_at),
         version: row.version,
+        carried_from_objective_id,
+        carried_to,
     }
 }
 
@@ -295,6 +307,7 @@ impl Objectives<'_> {
             other_cycles: HashMap::new(),
             kpi_values,
             scoring: crate::scoring::Scoring::default(),
+            carries: Arc::default(),
         };
         let now = self.app.now();
         let evaluation = crate::evaluation::evaluate(&data, now);

@@ -13,6 +13,7 @@
 
 mod access;
 mod bulk;
+mod carry;
 mod check_in;
 mod cycle;
 mod initiative;

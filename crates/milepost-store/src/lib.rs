@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod bulk;
+pub mod carry;
 pub mod check_in;
 pub mod cycle;
 #[cfg(feature = "sqlx")]
@@ -26,6 +27,7 @@ pub mod workspace;
 
 pub use access::{AccessStore, EventFilter, EventRow, InvitationRow, NewEvent, NewToken, SessionRow, TokenRow};
 pub use bulk::{Batch, BulkLoad, BulkStorage, InitiativeKeyResultRow, NextIds};
+pub use carry::{CarryLink, CarryStore};
 pub use check_in::{CheckInRow, CheckInStore, GoalChangeRow, NewCheckIn};
 pub use cycle::{
     CycleClosingRow, CycleFields, CycleFilter, CycleRow, CycleStore, CycleTransitionRow, NewCycleClosing,
@@ -71,6 +73,7 @@ pub enum Dialect {
 #[async_trait::async_trait]
 pub trait Transaction:
     AccessStore
+    + CarryStore
     + CheckInStore
     + CycleStore
     + InitiativeStore

@@ -108,4 +108,6 @@ pub struct KeyResultView {
     pub updated_at: Timestamp,
     /// Version: send it back with a change.
     pub version: i64,
+    /// The key result it was carried from, in an earlier cycle.
+    pub carried_from_key_result_id: Option<i64>,
 }

@@ -4,6 +4,7 @@
 
 mod access;
 mod calibration;
+mod carry;
 mod crud;
 mod cycles;
 mod health;
@@ -95,5 +96,6 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     let router = kpis::routes(router);
     let router = calibration::routes(router);
     let router = cycles::routes(router);
+    let router = carry::routes(router);
     router.split_for_parts()
 }

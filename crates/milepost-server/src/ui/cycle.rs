@@ -342,6 +342,8 @@ struct CyclePage {
     administers: bool,
     /// Each time the cycle was closed, oldest first.
     closings: Vec<ClosingLine>,
+    /// Whether the viewer may carry objectives over: a closed cycle's page links to it.
+    carries: bool,
 }
 
 /// What the cycle page takes: the page of its objectives.
@@ -420,6 +422,10 @@ pub async fn show_cycle(
         plans: plans_cycles(&viewer),
         administers: milepost_app::permission::allows(caller, milepost_app::permission::Action::Administer),
         closings: closings.iter().map(|c| closing_line(c, &names)).collect(),
+        carries: milepost_app::permission::allows(
+            caller,
+            milepost_app::permission::Action::EditOkr { owner: caller.person },
+        ),
         cycle,
     };
     Ok(page(StatusCode::OK, &template))

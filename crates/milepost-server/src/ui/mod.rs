@@ -7,6 +7,7 @@
 
 mod alignment;
 mod assets;
+mod carry;
 mod check_in;
 mod cycle;
 mod cycle_close;
@@ -59,6 +60,7 @@ pub fn routes() -> Router<App> {
         .route("/cycles/new", get(cycle_form::show_new_cycle).post(cycle_form::save_new_cycle))
         .route("/cycles/{id}", get(cycle::show_cycle))
         .route("/cycles/{id}/edit", get(cycle_form::show_edit_cycle).post(cycle_form::save_cycle))
+        .route("/cycles/{id}/carry", get(carry::show_carry).post(carry::save_carry))
         .route("/cycles/{id}/reopen", get(cycle_form::show_reopen_cycle).post(cycle_form::save_reopen_cycle))
         .route("/cycles/{id}/close", get(cycle_close::show_close_cycle).post(cycle_close::save_close_cycle))
         .route("/settings/scoring", get(cycle_close::show_scoring).post(cycle_close::save_scoring))

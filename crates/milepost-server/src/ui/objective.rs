@@ -50,6 +50,8 @@ struct KeyResultBlock {
     /// Whether the chart draws a forecast's cone.
     cone: bool,
     history: Vec<CheckInLine>,
+    /// The key result it was carried from: its check-ins before the carry-over are there.
+    carried_from: Option<i64>,
 }
 
 #[derive(Template)]
@@ -67,6 +69,10 @@ struct ObjectivePage {
     parent: Option<ObjectiveLine>,
     children: Vec<ObjectiveLine>,
     editable: bool,
+    /// The objective it was carried from: (id, title, cycle name).
+    carried_from: Option<(i64, String)>,
+    /// Its copies in later cycles: (id, cycle name).
+    carried_to: Vec<(i64, String)>,
 }
 
 /// The data of one burn-up chart, for `static/milepost.js`: times in unix seconds,
@@ -253,6 +259,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
             },
             cone: key_result.forecast.is_some(),
             history,
+            carried_from: key_result.carried_from_key_result_id,
         });
     }
     let parent = match objective.parent_objective_id {
@@ -281,6 +288,19 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
             link: i.link.filter(|l| l.starts_with("https://") || l.starts_with("http://")),
         })
         .collect();
+    let carried_from = match objective.carried_from_objective_id {
+        Some(origin) => match app.objectives().get(caller, ObjectiveId(origin)).await {
+            Ok(origin) => Some((origin.id.get(), origin.title)),
+            Err(AppError::NotFound { .. }) => None,
+            Err(error) => return Err(error.into()),
+        },
+        None => None,
+    };
+    let mut carried_to = Vec::new();
+    for copy in &objective.carried_to {
+        let cycle = app.cycles().get(caller, CycleId(copy.cycle_id)).await?;
+        carried_to.push((copy.objective_id, cycle.name));
+    }
     let editable = milepost_app::permission::allows(
         caller,
         milepost_app::permission::Action::EditOkr { owner: objective.owner_person_id },
@@ -301,6 +321,8 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
         parent,
         children,
         editable,
+        carried_from,
+        carried_to,
     };
     Ok(page(StatusCode::OK, &template))
 }

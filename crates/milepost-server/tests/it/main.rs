@@ -33,6 +33,7 @@ macro_rules! http_test {
 mod audit;
 mod basics;
 mod calibration;
+mod carry;
 mod check_in_import;
 mod closing;
 mod concurrency;

@@ -55,6 +55,8 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get", "/api/v1/workspace/scoring", "get_scoring"),
     ("put", "/api/v1/workspace/scoring", "set_scoring"),
     ("post", "/api/v1/cycles/{id}/reopen", "reopen_cycle"),
+    ("get", "/api/v1/cycles/{id}/carry", "preview_carry"),
+    ("post", "/api/v1/cycles/{id}/carry", "carry_objectives"),
     ("get", "/api/v1/objectives", "list_objectives"),
     ("post", "/api/v1/objectives", "create_objective"),
     ("get", "/api/v1/objectives/{id}", "get_objective"),

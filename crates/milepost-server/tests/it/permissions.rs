@@ -108,6 +108,10 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     // A cycle's calibration: everyone reads it once the cycle is closed; A's cycle is active, so 409.
     // Reopening is for admins; A's cycle is active, not closed, so even they get 409.
     ("reopen_cycle",            [409,  403,   403,   403,   401, 401,   401,    404,             409,  403,  403,   403]),
+    // Carrying over: editors and admins, and a member logged in (their own objectives);
+    // A's cycle is active, not closed, so those allowed get 409.
+    ("preview_carry",           [409,  409,   403,   403,   401, 401,   401,    404,             409,  409,  409,   403]),
+    ("carry_objectives",        [409,  409,   403,   403,   401, 401,   401,    404,             409,  409,  409,   403]),
     ("list_cycle_transitions",  [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
     // Closing is for admins: they see what it will freeze; the close itself is refused
     // here (a stale version, or an early close unconfirmed) so A's cycle stays open.
@@ -342,7 +346,7 @@ impl World {
             // Each caller measures a time of its own, so an allowed one always writes.
             "create_measurement" => json!({"value": 40 + index, "measured_at": at_hours(-1 - index as i64)}),
             "import_measurements" => json!([{"measured_at": at_hours(-100 - index as i64), "value": index}]),
-            "draft_objective_from_kpi" => json!({}),
+            "draft_objective_from_kpi" | "carry_objectives" => json!({}),
             "reopen_cycle" => json!({"version": 1, "reason": format!("{caller} found a late number")}),
             "close_cycle" => json!({"version": 1}),
             "set_scoring" => {

@@ -322,6 +322,12 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     let calibrated = t.visit("get", "/api/v1/cycles/{id}/calibration", api.get(&calibration).await);
     assert!(calibrated["key_results"].as_u64().is_some_and(|n| n > 0), "{calibrated}");
     t.visit("get", "/api/v1/objectives", api.get("/api/v1/objectives").await);
+    // Its unfinished objectives carried over into the next quarter: previewed, then carried.
+    let next = api.cycle("carry-next", "2027-01-01", "2027-03-31", "planning").await;
+    let carry = format!("/api/v1/cycles/{}/carry", org.cycle);
+    let preview = api.get(&format!("{carry}?target_cycle_id={}", next["id"])).await;
+    t.visit("get", "/api/v1/cycles/{id}/carry", preview);
+    t.visit("post", "/api/v1/cycles/{id}/carry", api.post(&carry, json!({"target_cycle_id": next["id"]})).await);
     // Reopened by an admin with a reason, and its history.
     let closed = api.get(&format!("/api/v1/cycles/{}", org.cycle)).await.expect(200);
     let reopen = json!({"version": closed["version"], "reason": "A late number"});

@@ -4,6 +4,7 @@ mod apply;
 mod audit;
 mod bench;
 mod check_in;
+mod cycle;
 mod export;
 mod forecast;
 mod kpi;
@@ -40,6 +41,8 @@ enum Command {
     Workspace(workspace::WorkspaceArgs),
     /// Make, list and revoke API tokens.
     Token(token::TokenArgs),
+    /// Cycles: carry a closed cycle's unfinished objectives into the next.
+    Cycle(cycle::CycleArgs),
     /// Forecasts: replay closed cycles and score the forecast against what happened.
     Forecast(forecast::ForecastArgs),
     /// Key result sentences: see what Milepost reads in them.
@@ -104,6 +107,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Migrate(args) => migrate::run(args).await.map(|()| done),
         Command::Workspace(args) => workspace::run(args).await.map(|()| done),
         Command::Token(args) => token::run(args).await.map(|()| done),
+        Command::Cycle(args) => cycle::run(args).await.map(|()| done),
         Command::Forecast(args) => forecast::run(args).await.map(|()| done),
         Command::Kr(args) => kr::run(args).map(|()| done),
         Command::Kpi(args) => kpi::run(args).await.map(|()| done),

@@ -9,6 +9,7 @@ mod audit;
 mod bench;
 mod check_ins;
 mod config;
+mod cycle;
 mod durability;
 mod forecast;
 mod help;

@@ -1,0 +1,258 @@
+//! `milepost cycle`: a cycle's end of quarter. `cycle carry` carries the unfinished
+//! objectives of a closed cycle into a later one (by default the next by start date),
+//! printing what it did as a table or JSON; `--dry-run` previews it and writes nothing.
+//! It runs on the local database (`--data-dir`, `--database-url`) or on a server
+//! (`--server URL --token T`) through the JSON API, and calls the same app functions as
+//! the API either way.
+
+use super::remote::{Remote, RemoteArgs};
+use super::{DataArgs, Output};
+use clap::{Args, Subcommand};
+use milepost_app::carry::{CarryRequest, CarryScope};
+use milepost_app::cycle::CycleQuery;
+use milepost_app::team::TeamQuery;
+use milepost_app::{App, Caller};
+use milepost_core::CycleId;
+use serde_json::Value;
+
+/// Arguments of `milepost cycle`.
+#[derive(Debug, Args)]
+pub struct CycleArgs {
+    #[command(subcommand)]
+    command: CycleCommand,
+    /// The workspace (default: the only one there is).
+    #[arg(long, global = true)]
+    workspace: Option<String>,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum CycleCommand {
+    /// Carry a closed cycle's unfinished objectives into a later cycle: copies that
+    /// start from the value reached and link to their origin.
+    Carry {
+        /// The closed cycle (slug or id).
+        #[arg(long, value_name = "SLUG|ID")]
+        cycle: String,
+        /// The cycle to carry into (default: the next one by start date).
+        #[arg(long, value_name = "SLUG|ID")]
+        into: Option<String>,
+        /// Only the unfinished objectives of this team (slug or id).
+        #[arg(long, value_name = "SLUG|ID", conflicts_with = "objective")]
+        team: Option<String>,
+        /// Only these objectives (repeat for more), finished or not.
+        #[arg(long, value_name = "ID")]
+        objective: Vec<i64>,
+        /// Show what would be carried, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// `table` for people, `json` for scripts.
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+        /// The same as `--output json`.
+        #[arg(long, conflicts_with = "output")]
+        json: bool,
+        #[command(flatten)]
+        remote: RemoteArgs,
+    },
+}
+
+/// Runs `milepost cycle ...`.
+pub async fn run(args: CycleArgs) -> anyhow::Result<()> {
+    let CycleCommand::Carry { cycle, into, team, objective, dry_run, output, json, remote } = args.command;
+    let output = if json { Output::Json } else { output };
+    let outcome = match remote.remote()? {
+        Some(remote) => {
+            let source = remote_id(&remote, "/api/v1/cycles", "cycle", &cycle).await?;
+            let target = match &into {
+                Some(key) => Some(remote_id(&remote, "/api/v1/cycles", "cycle", key).await?),
+                None => None,
+            };
+            let team = match &team {
+                Some(key) => Some(remote_id(&remote, "/api/v1/teams", "team", key).await?),
+                None => None,
+            };
+            let path = format!("/api/v1/cycles/{source}/carry");
+            if dry_run {
+                let mut query = Vec::new();
+                if let Some(target) = target {
+                    query.push(("target_cycle_id", target.to_string()));
+                }
+                if let Some(team) = team {
+                    query.push(("team_id", team.to_string()));
+                }
+                if !objective.is_empty() {
+                    let ids: Vec<String> = objective.iter().map(i64::to_string).collect();
+                    query.push(("objective_ids", ids.join(",")));
+                }
+                remote.get::<Value>(&path, &query).await?
+            } else {
+                let scope = scope_of(team, objective);
+                let body = serde_json::json!({"target_cycle_id": target, "scope": scope});
+                remote.post::<_, Value>(&path, &body).await?
+            }
+        }
+        None => {
+            let config = args.data.load(None)?;
+            let app = super::open(&config).await?;
+            let caller = super::workspace_caller(&app, args.workspace.as_deref()).await?;
+            let source = local_cycle(&app, &caller, &cycle).await?;
+            let target = match &into {
+                Some(key) => Some(local_cycle(&app, &caller, key).await?),
+                None => None,
+            };
+            let team = match &team {
+                Some(key) => Some(local_team(&app, &caller, key).await?),
+                None => None,
+            };
+            let request =
+                CarryRequest { target_cycle_id: target, scope: scope_of(team, objective), overrides: Vec::new() };
+            let carries = app.carries();
+            let outcome = if dry_run {
+                carries.preview(&caller, CycleId(source), request).await
+            } else {
+                carries.carry(&caller, CycleId(source), request).await
+            };
+            serde_json::to_value(outcome.map_err(super::explain)?)?
+        }
+    };
+    match output {
+        Output::Json => println!("{}", serde_json::to_string_pretty(&outcome)?),
+        Output::Table => print_outcome(&outcome),
+    }
+    Ok(())
+}
+
+fn scope_of(team: Option<i64>, objectives: Vec<i64>) -> CarryScope {
+    match (team, objectives.is_empty()) {
+        (Some(team), _) => CarryScope::TeamId(team),
+        (None, false) => CarryScope::ObjectiveIds(objectives),
+        (None, true) => CarryScope::AllUnfinished,
+    }
+}
+
+/// A local cycle's id, from its slug or id.
+async fn local_cycle(app: &App, caller: &Caller, key: &str) -> anyhow::Result<i64> {
+    if let Ok(id) = key.parse::<i64>() {
+        return Ok(id);
+    }
+    let mut after = None;
+    loop {
+        let query = CycleQuery { include_archived: true, limit: Some(500), after, ..Default::default() };
+        let page = app.cycles().list(caller, query).await.map_err(super::explain)?;
+        if let Some(cycle) = page.items.iter().find(|c| c.slug == key) {
+            return Ok(cycle.id.get());
+        }
+        match page.next_cursor {
+            Some(next) => after = Some(next),
+            None => anyhow::bail!("there is no cycle {key} in this workspace"),
+        }
+    }
+}
+
+/// A local team's id, from its slug or id.
+async fn local_team(app: &App, caller: &Caller, key: &str) -> anyhow::Result<i64> {
+    if let Ok(id) = key.parse::<i64>() {
+        return Ok(id);
+    }
+    let mut after = None;
+    loop {
+        let query = TeamQuery { include_archived: true, limit: Some(500), after, ..Default::default() };
+        let page = app.teams().list(caller, query).await.map_err(super::explain)?;
+        if let Some(team) = page.items.iter().find(|t| t.slug == key) {
+            return Ok(team.id.get());
+        }
+        match page.next_cursor {
+            Some(next) => after = Some(next),
+            None => anyhow::bail!("there is no team {key} in this workspace"),
+        }
+    }
+}
+
+/// The id of the `what` `key` on a server (an id, or a slug looked up in `list`).
+async fn remote_id(remote: &Remote, list: &str, what: &str, key: &str) -> anyhow::Result<i64> {
+    if let Ok(id) = key.parse::<i64>() {
+        return Ok(id);
+    }
+    let mut after: Option<String> = None;
+    loop {
+        let mut params = vec![("limit", "500".to_owned()), ("include_archived", "true".to_owned())];
+        if let Some(after) = &after {
+            params.push(("after", after.clone()));
+        }
+        let page: Value = remote.get(list, &params).await?;
+        let items = page["items"].as_array().map(Vec::as_slice).unwrap_or_default();
+        if let Some(id) = items.iter().find(|k| k["slug"] == key).and_then(|k| k["id"].as_i64()) {
+            return Ok(id);
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => after = Some(next.to_owned()),
+            None => anyhow::bail!("there is no {what} {key} on the server"),
+        }
+    }
+}
+
+fn number(value: &Value) -> String {
+    match value.as_f64() {
+        Some(n) => format!("{}", (n * 1000.0).round() / 1000.0),
+        None => "-".to_owned(),
+    }
+}
+
+/// The outcome as a table: one row per objective, then its key results indented.
+fn print_outcome(outcome: &Value) {
+    let preview = outcome["preview"].as_bool().unwrap_or(false);
+    let objectives = outcome["objectives"].as_array().map(Vec::as_slice).unwrap_or_default();
+    println!(
+        "{} {} objective(s) from cycle {} into cycle {}.",
+        if preview { "Would carry" } else { "Carried" },
+        objectives.len(),
+        outcome["source_cycle_id"],
+        outcome["target_cycle_id"]
+    );
+    let mut rows = Vec::new();
+    for objective in objectives {
+        let copy = match (&objective["copy_objective_id"], objective["created"].as_bool()) {
+            (Value::Null, _) => "-".to_owned(),
+            (id, Some(true)) => format!("{id} (new)"),
+            (id, _) => format!("{id} (existing)"),
+        };
+        let alignment = &objective["alignment"];
+        let aligned = match (alignment["by"].as_str().unwrap_or("-"), &alignment["parent_objective_id"]) {
+            ("asks", _) => "asks: choose a parent".to_owned(),
+            (by, Value::Null) => by.replace('_', " "),
+            (by, parent) => format!("{} {parent}", by.replace('_', " ")),
+        };
+        rows.push(vec![
+            objective["origin_objective_id"].to_string(),
+            copy,
+            objective["title"].as_str().unwrap_or_default().to_owned(),
+            aligned,
+        ]);
+        for key_result in objective["key_results"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            if preview && key_result["selected"] == false {
+                continue;
+            }
+            let copy = match &key_result["copy_key_result_id"] {
+                Value::Null => "-".to_owned(),
+                id => id.to_string(),
+            };
+            rows.push(vec![
+                format!("  {}", key_result["origin_key_result_id"]),
+                copy,
+                format!("  {}", key_result["title"].as_str().unwrap_or_default()),
+                format!("starts at {}", number(&key_result["start"])),
+            ]);
+        }
+        for skipped in objective["skipped_key_results"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            rows.push(vec![
+                format!("  {}", skipped["origin_key_result_id"]),
+                "skipped".to_owned(),
+                format!("  {}", skipped["title"].as_str().unwrap_or_default()),
+                skipped["reason"].as_str().unwrap_or_default().to_owned(),
+            ]);
+        }
+    }
+    super::print_table(&["ORIGIN", "COPY", "TITLE", "ALIGNED / START"], rows.into_iter());
+}
