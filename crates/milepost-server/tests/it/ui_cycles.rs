@@ -195,7 +195,11 @@ http_test!(the_admin_dashboard_asks_to_close_a_cycle_that_ended, |api: Api| asyn
     let member = Browser::from_api(&api, &org.log_in("mo").await);
     let dashboard = admin.get("/").await;
     assert!(dashboard.expect(200).contains(prompt), "{}", dashboard.text);
-    assert!(dashboard.text.contains(&format!("<a href=\"/cycles/{}/close\">{prompt}", org.cycle)), "{}", dashboard.text);
+    assert!(
+        dashboard.text.contains(&format!("<a href=\"/cycles/{}/close\">{prompt}", org.cycle)),
+        "{}",
+        dashboard.text
+    );
     let dashboard = member.get("/").await;
     assert!(!dashboard.expect(200).contains("review and close it"), "a member cannot close it: {}", dashboard.text);
 
