@@ -174,4 +174,26 @@ test("a team runs a quarter: plan, start, align, check in weekly, close early, c
   const graded = await api("GET", `/api/v1/objectives/${teamObjective.id}`);
   assert.equal(graded.score.frozen, true, "the close froze the scores");
   assertClean(admin);
+
+  // Next quarter, and the two unfinished objectives carried into it from the review.
+  await visit(admin, ADMIN, "/cycles/new");
+  assert.equal(await admin.inputValue("#name"), "2027 Q2");
+  await submit(admin, "Create");
+  const next = Number(new URL(admin.url()).pathname.split("/").pop());
+  await visit(admin, ADMIN, `/cycles/${quarter}`);
+  await Promise.all([admin.waitForNavigation(), admin.click(`a[href^="/cycles/${quarter}/carry"]`)]);
+  await admin.selectOption("#target-choice", String(next));
+  await submit(admin, "Show");
+  assert.ok(await admin.isChecked(`#carry-objective-${companyObjective.id}`), "unfinished: checked");
+  assert.ok(await admin.isChecked(`#carry-objective-${teamObjective.id}`), "unfinished: checked");
+  await submit(admin, "Carry the checked objectives into 2027 Q2");
+  assert.match(await admin.textContent("[role=status]"), /Carried 2 objective\(s\) into 2027 Q2/);
+  const copies = (await api("GET", `/api/v1/objectives?cycle_id=${next}`)).items;
+  assert.equal(copies.length, 2, "two objectives carried");
+  const teamCopy = copies.find((o) => o.carried_from_objective_id === teamObjective.id);
+  const companyCopy = copies.find((o) => o.carried_from_objective_id === companyObjective.id);
+  assert.equal(teamCopy.parent_objective_id, companyCopy.id, "aligned to its parent's copy");
+  const starts = Object.fromEntries(teamCopy.key_results.map((k) => [k.carried_from_key_result_id, k.start]));
+  assert.deepEqual(starts, { [response.id]: 45, [solved.id]: 55 }, "each copy starts from the value reached");
+  assertClean(admin);
 });
