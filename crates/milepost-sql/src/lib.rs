@@ -21,6 +21,7 @@ mod kpi;
 mod migrate;
 mod objective;
 mod person;
+mod review;
 mod team;
 pub mod test_support;
 mod workspace;

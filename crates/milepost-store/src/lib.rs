@@ -21,6 +21,7 @@ pub mod key_result;
 pub mod kpi;
 pub mod objective;
 pub mod person;
+pub mod review;
 pub mod team;
 pub mod workspace;
 
@@ -34,6 +35,7 @@ pub use key_result::{KeyResultFields, KeyResultFilter, KeyResultRow, KeyResultSt
 pub use kpi::{KpiFields, KpiFilter, KpiRow, KpiStore, MeasurementRow, NewMeasurement};
 pub use objective::{ObjectiveFields, ObjectiveFilter, ObjectiveRow, ObjectiveStore};
 pub use person::{PersonFields, PersonFilter, PersonRow, PersonStore};
+pub use review::{CarriedRow, RetrospectiveFields, RetrospectiveRow, ReviewStore};
 pub use team::{TeamFields, TeamFilter, TeamRow, TeamStore};
 pub use workspace::{Change, ChangeRow, WorkspaceRow, WorkspaceStore};
 
@@ -75,6 +77,7 @@ pub trait Transaction:
     + KpiStore
     + ObjectiveStore
     + PersonStore
+    + ReviewStore
     + TeamStore
     + WorkspaceStore
 {
