@@ -12,12 +12,12 @@
 //! written outside the read model's generations (a note is read from the store by the
 //! page and the report that show it).
 
+use crate::Caller;
 use crate::access::record;
 use crate::error::{AppError, Problems};
 use crate::objective::Objectives;
 use crate::permission::{Action, require, require_visible};
 use crate::time::from_ms;
-use crate::Caller;
 use jiff::Timestamp;
 use milepost_core::ObjectiveId;
 use milepost_store::{RetrospectiveFields, RetrospectiveRow, StoreError};
@@ -134,13 +134,16 @@ impl Objectives<'_> {
         let before = tx.retrospective(caller.workspace, id).await?;
         let fields = RetrospectiveFields { worked, did_not_work, author_person_id: caller.person };
         let now = self.app.now_ms();
-        let row = tx.put_retrospective(caller.workspace, id, change.version, &fields, now).await.map_err(|e| match e {
-            StoreError::Conflict { current } => {
-                AppError::StaleVersion { what: "retrospective", id, current, given: change.version }
-            }
-            StoreError::NotFound => AppError::StaleVersion { what: "retrospective", id, current: 0, given: change.version },
-            other => other.into(),
-        })?;
+        let row =
+            tx.put_retrospective(caller.workspace, id, change.version, &fields, now).await.map_err(|e| match e {
+                StoreError::Conflict { current } => {
+                    AppError::StaleVersion { what: "retrospective", id, current, given: change.version }
+                }
+                StoreError::NotFound => {
+                    AppError::StaleVersion { what: "retrospective", id, current: 0, given: change.version }
+                }
+                other => other.into(),
+            })?;
         record(&mut tx, caller, "update", "retrospective", id, before.as_ref(), Some(&row), now).await?;
         tx.commit().await?;
         Ok(row.into())

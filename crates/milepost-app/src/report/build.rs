@@ -187,8 +187,13 @@ impl Cycles<'_> {
         for view in views.iter() {
             for kr in &view.key_results {
                 let Some(measure) = rows.get(&kr.id.get()).and_then(|row| measure_of(row)) else { continue };
-                let value_at_start =
-                    model.data.history(kr.id.get()).iter().rev().find(|p| p.checked_in_at <= starts_at).map(|p| p.value);
+                let value_at_start = model
+                    .data
+                    .history(kr.id.get())
+                    .iter()
+                    .rev()
+                    .find(|p| p.checked_in_at <= starts_at)
+                    .map(|p| p.value);
                 let Some(at_start) = measure.progress_at(value_at_start.or(measure.start()).unwrap_or(0.0)) else {
                     continue;
                 };
@@ -263,12 +268,16 @@ impl Cycles<'_> {
             },
             generated_at: now,
             summary: whole.group(None, cycle.name.clone()),
-            teams: groups(&objectives, |o| o.team_id, |id| {
-                id.and_then(|id| teams.get(&id).cloned()).unwrap_or_else(|| "(no team)".to_owned())
-            }),
-            owners: groups(&objectives, |o| o.owner_person_id, |id| {
-                person_name(id).unwrap_or_else(|| "(no owner)".to_owned())
-            }),
+            teams: groups(
+                &objectives,
+                |o| o.team_id,
+                |id| id.and_then(|id| teams.get(&id).cloned()).unwrap_or_else(|| "(no team)".to_owned()),
+            ),
+            owners: groups(
+                &objectives,
+                |o| o.owner_person_id,
+                |id| person_name(id).unwrap_or_else(|| "(no owner)".to_owned()),
+            ),
             commitments,
             calibration: ReportCalibration {
                 key_results: calibration.key_results,

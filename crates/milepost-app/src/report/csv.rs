@@ -27,11 +27,7 @@ fn field(text: &str) -> String {
         Some('=' | '+' | '-' | '@') if text.parse::<f64>().is_err() => format!("'{text}"),
         _ => text.to_owned(),
     };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
 }
 
 fn number(value: Option<f64>) -> String {

@@ -98,9 +98,9 @@ pub fn render_html(report: &Report) -> String {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{STYLE}</style></head><body>\n",
         escape(&title)
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<header><h1>{}</h1><p class=\"muted\">Workspace <code>{}</code> · cycle <code>{}</code> · {} to {} · made {}</p></header>\n",
+        "<header><h1>{}</h1><p class=\"muted\">Workspace <code>{}</code> · cycle <code>{}</code> · {} to {} · made {}</p></header>",
         escape(&title),
         escape(&report.workspace),
         escape(&c.slug),
@@ -112,9 +112,9 @@ pub fn render_html(report: &Report) -> String {
         "<nav><a href=\"#teams\">Teams</a><a href=\"#owners\">Owners</a><a href=\"#commitments\">Committed and aspirational</a><a href=\"#calibration\">Calibration</a><a href=\"#movers\">Movers</a><a href=\"#kpis\">KPIs</a><a href=\"#carried\">Carried over</a><a href=\"#objectives\">Objectives</a></nav>\n",
     );
     let s = &report.summary;
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<p class=\"summary\">{} objectives, {} key results · mean score <strong>{}</strong> · {} succeeded · {} {} {}</p>\n",
+        "<p class=\"summary\">{} objectives, {} key results · mean score <strong>{}</strong> · {} succeeded · {} {} {}</p>",
         s.objectives,
         s.key_results,
         score_text(s.mean_score),

@@ -1,9 +1,7 @@
 //! The report as Markdown, readable in a git review: headings per section, tables with
 //! escaped cells, each objective with its key results and retrospective note.
 
-use super::{
-    Report, brier_text, colour_text, commitment_text, number_text, percent_text, score_text, yes_no,
-};
+use super::{Report, brier_text, colour_text, commitment_text, number_text, percent_text, score_text, yes_no};
 use std::fmt::Write;
 
 /// A table cell: pipes escaped, line breaks folded.
@@ -167,7 +165,11 @@ pub fn render_markdown(report: &Report) -> String {
             &mut out,
             &["objective", "from objective", "into cycle"],
             report.carried_over.iter().map(|c| {
-                vec![format!("{} (#{})", c.title, c.objective_id), format!("#{}", c.carried_from_objective_id), c.cycle_id.to_string()]
+                vec![
+                    format!("{} (#{})", c.title, c.objective_id),
+                    format!("#{}", c.carried_from_objective_id),
+                    c.cycle_id.to_string(),
+                ]
             }),
         );
     }

@@ -67,6 +67,8 @@ struct ObjectivePage {
     parent: Option<ObjectiveLine>,
     children: Vec<ObjectiveLine>,
     editable: bool,
+    /// Its retrospective note, once its cycle has ended or closed.
+    retrospective: Option<super::review::RetrospectivePanel>,
 }
 
 /// The data of one burn-up chart, for `static/milepost.js`: times in unix seconds,
@@ -285,6 +287,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
         caller,
         milepost_app::permission::Action::EditOkr { owner: objective.owner_person_id },
     );
+    let retrospective = super::review::retrospective_panel(&app, caller, &objective, &cycle, &names).await?;
     let template = ObjectivePage {
         layout: Layout::new(&viewer, "", objective.title.clone()),
         objective: ObjectiveLine::of(&objective, &names),
@@ -301,6 +304,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
         parent,
         children,
         editable,
+        retrospective,
     };
     Ok(page(StatusCode::OK, &template))
 }

@@ -53,6 +53,7 @@ mod outages;
 mod pagination;
 mod permissions;
 mod read_model;
+mod report;
 mod schema;
 mod scoped_reads;
 mod sessions;

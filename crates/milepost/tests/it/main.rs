@@ -15,6 +15,7 @@ mod help;
 mod kpi;
 mod kr;
 mod lint;
+mod report;
 mod seed;
 mod serve;
 
