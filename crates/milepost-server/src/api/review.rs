@@ -24,6 +24,7 @@ const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// md, html, csv or json (the default).
+    #[param(inline)]
     pub format: Option<ReportFormat>,
 }
 

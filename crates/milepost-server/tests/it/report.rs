@@ -13,15 +13,14 @@ async fn put(api: &Api, path: &str, body: Value) -> crate::harness::Reply {
     Api::send(format!("PUT {path}"), api.request(Method::PUT, path).json(&body)).await
 }
 
-/// A small cycle: a committed objective of the platform team (two key results, one
+/// A small cycle: a committed objective of Dana's, in the platform team (two key results, one
 /// reaching its target), an aspirational one of the company (0.7: a success) and a
 /// team-only one of the platform team. Returns the objectives' ids.
 async fn small_cycle(org: &Org) -> (i64, i64, i64) {
     let grow = |title: &str| Org::increase(title, 0.0, 10.0);
     let committed = org
         .api
-        .objective(json!({"cycle_id": org.cycle, "title": "Ship the platform", "owner_team_id": org.team,
-                          "owner_person_id": org.dana,
+        .objective(json!({"cycle_id": org.cycle, "title": "Ship the platform", "owner_person_id": org.dana,
                           "key_results": [grow("Grow A from 0 to 10"), grow("Grow C from 0 to 10")]}))
         .await;
     let aspirational = org
