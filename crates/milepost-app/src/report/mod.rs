@@ -422,3 +422,111 @@ fn commitment_text(commitment: Commitment) -> &'static str {
 fn brier_text(brier: Option<ReportBrier>) -> String {
     brier.map_or_else(|| "–".to_owned(), |b| format!("{:.3} ({})", b.brier, b.count))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report of one objective with one key result, titled `title`.
+    fn report_titled(title: &str) -> Report {
+        let group = ScoreGroup {
+            id: None,
+            name: title.to_owned(),
+            objectives: 1,
+            key_results: 1,
+            mean_score: Some(0.5),
+            succeeded: 0,
+            red: 0,
+            yellow: 1,
+            green: 0,
+        };
+        Report {
+            workspace: "acme".to_owned(),
+            cycle: ReportCycle {
+                id: 1,
+                slug: "2026-q3".to_owned(),
+                name: "2026 Q3".to_owned(),
+                kind: CycleKind::Quarter,
+                status: CycleStatus::Closed,
+                start_date: jiff::civil::date(2026, 7, 1),
+                end_date: jiff::civil::date(2026, 9, 30),
+            },
+            generated_at: Timestamp::UNIX_EPOCH,
+            summary: group.clone(),
+            teams: vec![group.clone()],
+            owners: vec![group],
+            commitments: Vec::new(),
+            calibration: ReportCalibration {
+                key_results: 1,
+                succeeded: 0,
+                confidence: None,
+                forecast: None,
+                teams: Vec::new(),
+                reliability: Vec::new(),
+            },
+            movers: Movers::default(),
+            lagging_kpis: Vec::new(),
+            carried_over: Vec::new(),
+            objectives: vec![ReportObjective {
+                id: 7,
+                title: title.to_owned(),
+                team_id: None,
+                team: None,
+                owner_person_id: None,
+                owner: None,
+                commitment: Commitment::Committed,
+                progress: Some(0.5),
+                score: Some(0.5),
+                colour: Some(ScoreColour::Yellow),
+                succeeded: Some(false),
+                key_results: vec![ReportKeyResult {
+                    id: 9,
+                    title: "=HYPERLINK(\"x\")".to_owned(),
+                    owner: None,
+                    unit: None,
+                    start: Some(0.0),
+                    target: Some(10.0),
+                    value: Some(5.0),
+                    progress: 0.5,
+                    score: Some(0.5),
+                    colour: Some(ScoreColour::Yellow),
+                    succeeded: Some(false),
+                    confidence: Some(4),
+                }],
+                retrospective: Some(ReportRetrospective {
+                    worked: "a <b>bold</b> move".to_owned(),
+                    did_not_work: "line one\nline two".to_owned(),
+                    author: None,
+                }),
+            }],
+        }
+    }
+
+    #[test]
+    fn html_escapes_what_people_wrote_and_reaches_nothing_outside() {
+        let html = render_html(&report_titled("<script>alert(1)</script> & co"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"), "{html}");
+        assert!(html.contains("a &lt;b&gt;bold&lt;/b&gt; move"));
+        assert!(!html.contains("<script") && !html.contains("http") && !html.contains("src="));
+        assert!(html.contains("<svg class=\"reliability\""));
+    }
+
+    #[test]
+    fn csv_quotes_fields_and_defuses_formulas() {
+        let csv = render_csv(&report_titled("Grow, \"fast\""));
+        let mut lines = csv.lines();
+        assert_eq!(lines.next().map(|l| l.split(',').count()), Some(13));
+        assert_eq!(
+            lines.next(),
+            Some("\"Grow, \"\"fast\"\"\",,,committed,\"'=HYPERLINK(\"\"x\"\")\",0,10,5,0.5000,0.5,yellow,false,4")
+        );
+        assert_eq!(lines.next(), None);
+    }
+
+    #[test]
+    fn markdown_keeps_tables_whole_and_quotes_notes() {
+        let md = render_markdown(&report_titled("A | B"));
+        assert!(md.contains("| A \\| B | 1 |"), "{md}");
+        assert!(md.contains("> line one\n> line two\n"), "{md}");
+    }
+}
