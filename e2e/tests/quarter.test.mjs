@@ -6,7 +6,7 @@
 // carried into the next quarter; the review is opened and its HTML report downloaded.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer, startBrowser, newPage, logIn, ADMIN, MEMBER } from "../server.mjs";
@@ -196,4 +196,29 @@ test("a team runs a quarter: plan, start, align, check in weekly, close early, c
   const starts = Object.fromEntries(teamCopy.key_results.map((k) => [k.carried_from_key_result_id, k.start]));
   assert.deepEqual(starts, { [response.id]: 45, [solved.id]: 55 }, "each copy starts from the value reached");
   assertClean(admin);
+
+  // The team lead writes what worked and what did not on her objective.
+  await visit(lead, LEAD, `/objectives/${teamObjective.id}/retrospective`);
+  await lead.fill("#worked", "A shared queue and a daily triage");
+  await lead.fill("#did_not_work", "Weekend coverage");
+  await submit(lead, "Save the retrospective");
+  assert.match(await lead.textContent("#retrospective"), /daily triage/);
+  assertClean(lead);
+
+  // The review, and its HTML report downloaded: one file that names what happened.
+  const reviewer = await newPage(browser, { acceptDownloads: true });
+  await logIn(reviewer, server.url, ADMIN);
+  await reviewer.goto(`${server.url}/cycles/${quarter}`);
+  assert.match(await reviewer.textContent("#review-heading"), /Review/);
+  const [download] = await Promise.all([
+    reviewer.waitForEvent("download"),
+    reviewer.click(`main a[href='/cycles/${quarter}/report.html']`),
+  ]);
+  const file = join(mkdtempSync(join(tmpdir(), "milepost-quarter-")), download.suggestedFilename());
+  await download.saveAs(file);
+  const html = readFileSync(file, "utf8");
+  for (const words of ["Answer every ticket within the hour", "A shared queue and a daily triage", "2027 Q2", "<svg"]) {
+    assert.ok(html.includes(words), `the report holds ${words}`);
+  }
+  assertClean(reviewer);
 });

@@ -3,6 +3,10 @@
 // or server error the page meets.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { startServer, startBrowser, newPage, logIn, ADMIN, MEMBER } from "../server.mjs";
 
 let server;
@@ -300,4 +304,60 @@ test("planning the next quarter from the cycles page: the form offers it, a quar
   assert.match(await page.textContent("p.lead"), new RegExp(`${start} to ${end} \\(quarter\\)`));
   assertClean(page);
   await page.context().close();
+});
+
+test("the demo's closed quarter: its review report downloads as one HTML file that renders with the network off and asks for nothing", async () => {
+  const page = await newPage(browser, { acceptDownloads: true });
+  await logIn(page, server.url, ADMIN);
+  const closed = await (await page.request.get(`${server.url}/api/v1/cycles?status=closed`)).json();
+  assert.ok(closed.items.length > 0, "the demo has a closed quarter");
+  const cycle = closed.items[0];
+  await page.goto(`${server.url}/cycles/${cycle.id}`);
+  const link = `main a[href='/cycles/${cycle.id}/report.html']`;
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click(link)]);
+  const dir = mkdtempSync(join(tmpdir(), "milepost-report-"));
+  const file = join(dir, download.suggestedFilename());
+  await download.saveAs(file);
+  assert.match(download.suggestedFilename(), /^review-demo-.+\.html$/);
+  assertClean(page);
+  await page.context().close();
+
+  // Opened from the disk as a mailed file would be, with the network off: every request
+  // other than the file itself is aborted and counted.
+  const context = await browser.newContext();
+  await context.setOffline(true);
+  const attempted = [];
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith("file:")) return route.continue();
+    attempted.push(url);
+    return route.abort();
+  });
+  const report = await context.newPage();
+  const problems = [];
+  report.on("request", (request) => {
+    if (!request.url().startsWith("file:")) attempted.push(request.url());
+  });
+  report.on("console", (message) => message.type() === "error" && problems.push(message.text()));
+  report.on("pageerror", (error) => problems.push(error.message));
+  await report.goto(pathToFileURL(file).href);
+  assert.match(await report.textContent("h1"), new RegExp(`Review: ${cycle.name}`));
+  const sections = await report.locator("h2").allTextContents();
+  for (const section of ["Scores by team", "Scores by owner", "Committed and aspirational", "Confidence calibration",
+    "Biggest movers", "KPIs that lagged", "Carried over", "Objectives"]) {
+    assert.ok(sections.includes(section), `the report has the section ${section}: ${sections}`);
+  }
+  const chart = report.locator("svg.reliability");
+  assert.equal(await chart.count(), 1, "the reliability chart is inline SVG");
+  const box = await chart.boundingBox();
+  assert.ok(box && box.width > 100 && box.height > 100, "the chart is drawn");
+  assert.ok((await report.locator("svg.reliability circle.forecast").count()) > 0, "the forecast's points are drawn");
+  assert.ok((await report.locator("article[id^=objective-]").count()) > 0, "the objectives are listed");
+  // Styles apply without any stylesheet from outside: the table headers have their background.
+  const background = await report.locator("th").first().evaluate((th) => getComputedStyle(th).backgroundColor);
+  assert.notEqual(background, "rgba(0, 0, 0, 0)");
+  assert.deepEqual(attempted, [], "the report asked for nothing outside itself");
+  assert.deepEqual(problems, [], "no console or page error");
+  await context.close();
+  rmSync(dir, { recursive: true, force: true });
 });

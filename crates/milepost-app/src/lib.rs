@@ -30,6 +30,8 @@ pub mod patch;
 pub mod permission;
 pub mod person;
 mod read_model;
+pub mod report;
+pub mod retrospective;
 pub mod scoring;
 pub mod session;
 pub mod team;

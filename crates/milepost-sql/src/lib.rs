@@ -22,6 +22,7 @@ mod kpi;
 mod migrate;
 mod objective;
 mod person;
+mod review;
 mod team;
 pub mod test_support;
 mod workspace;

@@ -22,6 +22,7 @@ pub mod key_result;
 pub mod kpi;
 pub mod objective;
 pub mod person;
+pub mod review;
 pub mod team;
 pub mod workspace;
 
@@ -39,6 +40,7 @@ pub use key_result::{KeyResultFields, KeyResultFilter, KeyResultRow, KeyResultSt
 pub use kpi::{KpiFields, KpiFilter, KpiRow, KpiStore, MeasurementRow, NewMeasurement};
 pub use objective::{ObjectiveFields, ObjectiveFilter, ObjectiveRow, ObjectiveStore};
 pub use person::{PersonFields, PersonFilter, PersonRow, PersonStore};
+pub use review::{CarriedRow, RetrospectiveFields, RetrospectiveRow, ReviewStore};
 pub use team::{TeamFields, TeamFilter, TeamRow, TeamStore};
 pub use workspace::{Change, ChangeRow, ScoringRow, WorkspaceRow, WorkspaceStore};
 
@@ -81,6 +83,7 @@ pub trait Transaction:
     + KpiStore
     + ObjectiveStore
     + PersonStore
+    + ReviewStore
     + TeamStore
     + WorkspaceStore
 {

@@ -11,6 +11,7 @@ mod health;
 mod key_results;
 mod kpis;
 mod okr_files;
+pub(crate) mod review;
 pub(crate) mod session;
 mod workspaces;
 
@@ -97,5 +98,6 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     let router = calibration::routes(router);
     let router = cycles::routes(router);
     let router = carry::routes(router);
+    let router = review::routes(router);
     router.split_for_parts()
 }

@@ -22,6 +22,7 @@ mod lists;
 mod objective;
 mod objective_form;
 mod paging;
+mod review;
 mod session;
 mod team_tree;
 mod view;
@@ -64,6 +65,11 @@ pub fn routes() -> Router<App> {
         .route("/cycles/{id}/reopen", get(cycle_form::show_reopen_cycle).post(cycle_form::save_reopen_cycle))
         .route("/cycles/{id}/close", get(cycle_close::show_close_cycle).post(cycle_close::save_close_cycle))
         .route("/settings/scoring", get(cycle_close::show_scoring).post(cycle_close::save_scoring))
+        .route("/cycles/{id}/report.md", get(review::download_report_md))
+        .route("/cycles/{id}/report.html", get(review::download_report_html))
+        .route("/cycles/{id}/report.csv", get(review::download_report_csv))
+        .route("/cycles/{id}/report.json", get(review::download_report_json))
+        .route("/objectives/{id}/retrospective", get(review::show_retrospective).post(review::save_retrospective))
         .route("/objectives", get(lists::show_objectives))
         .route("/objectives/new", get(objective_form::show_new_objective).post(objective_form::save_new_objective))
         .route("/objectives/{id}", get(objective::show_objective))

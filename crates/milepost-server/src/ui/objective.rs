@@ -73,6 +73,8 @@ struct ObjectivePage {
     carried_from: Option<(i64, String)>,
     /// Its copies in later cycles: (id, cycle name).
     carried_to: Vec<(i64, String)>,
+    /// Its retrospective note, once its cycle has ended or closed.
+    retrospective: Option<super::review::RetrospectivePanel>,
 }
 
 /// The data of one burn-up chart, for `static/milepost.js`: times in unix seconds,
@@ -305,6 +307,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
         caller,
         milepost_app::permission::Action::EditOkr { owner: objective.owner_person_id },
     );
+    let retrospective = super::review::retrospective_panel(&app, caller, &objective, &cycle, &names).await?;
     let template = ObjectivePage {
         layout: Layout::new(&viewer, "", objective.title.clone()),
         objective: ObjectiveLine::of(&objective, &names),
@@ -323,6 +326,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
         editable,
         carried_from,
         carried_to,
+        retrospective,
     };
     Ok(page(StatusCode::OK, &template))
 }

@@ -55,6 +55,7 @@ mod outages;
 mod pagination;
 mod permissions;
 mod read_model;
+mod report;
 mod schema;
 mod scoped_reads;
 mod sessions;

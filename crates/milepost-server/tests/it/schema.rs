@@ -311,6 +311,11 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     let preview = format!("/api/v1/cycles/{}/close", org.cycle);
     let preview = t.visit("get", "/api/v1/cycles/{id}/close", api.get(&preview).await);
     assert!(preview["objectives"].as_array().is_some_and(|o| !o.is_empty()), "{preview}");
+    // An objective's retrospective note, written and read.
+    let note = format!("/api/v1/objectives/{objective}/retrospective");
+    let body = json!({"version": 0, "worked": "Pairing", "did_not_work": "Meetings"});
+    assert_eq!(t.visit("put", "/api/v1/objectives/{id}/retrospective", put(&api, &note, body).await)["version"], 1);
+    t.visit("get", "/api/v1/objectives/{id}/retrospective", api.get(&note).await);
     // Objectives read with the numbers of a closed cycle too (scores present).
     let cycle = api.get(&format!("/api/v1/cycles/{}", org.cycle)).await.expect(200);
     api.patch(&format!("/api/v1/cycles/{}", org.cycle), json!({"version": cycle["version"], "status": "closed"}))
@@ -328,6 +333,9 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     let preview = api.get(&format!("{carry}?target_cycle_id={}", next["id"])).await;
     t.visit("get", "/api/v1/cycles/{id}/carry", preview);
     t.visit("post", "/api/v1/cycles/{id}/carry", api.post(&carry, json!({"target_cycle_id": next["id"]})).await);
+    let report = format!("/api/v1/cycles/{}/report", org.cycle);
+    let reported = t.visit("get", "/api/v1/cycles/{id}/report", api.get(&report).await);
+    assert!(reported["objectives"].as_array().is_some_and(|o| !o.is_empty()), "{reported}");
     // Reopened by an admin with a reason, and its history.
     let closed = api.get(&format!("/api/v1/cycles/{}", org.cycle)).await.expect(200);
     let reopen = json!({"version": closed["version"], "reason": "A late number"});
@@ -431,3 +439,8 @@ http_test!(each_view_has_every_required_property_of_its_schema, |api: Api| async
         }
     }
 });
+
+/// `PUT path` with a JSON body.
+async fn put(api: &Api, path: &str, body: Value) -> Reply {
+    Api::send(format!("PUT {path}"), api.request(reqwest::Method::PUT, path).json(&body)).await
+}

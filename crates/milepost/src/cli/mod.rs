@@ -12,6 +12,7 @@ mod kr;
 mod lint;
 mod migrate;
 mod remote;
+mod report;
 mod seed;
 mod serve;
 mod token;
@@ -60,6 +61,8 @@ enum Command {
     Apply(apply::ApplyArgs),
     /// Write the workspace's OKRs as files, one per owner and cycle.
     Export(export::ExportArgs),
+    /// The review report of a closed cycle, as Markdown, HTML, CSV or JSON.
+    Report(report::ReportArgs),
     /// The audit trail: export every change, who made it, when, before and after.
     Audit(audit::AuditArgs),
     /// Measure the server: pages, check-in writes and memory, each beside its baseline.
@@ -116,6 +119,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Lint(args) => lint::run(args).await,
         Command::Apply(args) => apply::run(args).await,
         Command::Export(args) => export::run(args).await.map(|()| done),
+        Command::Report(args) => report::run(args).await.map(|()| done),
         Command::Audit(args) => audit::run(args).await.map(|()| done),
         Command::Bench(args) => bench::run(args).await.map(|()| done),
         Command::Seed(args) => seed::run(args).await.map(|()| done),

@@ -16,6 +16,7 @@ mod help;
 mod kpi;
 mod kr;
 mod lint;
+mod report;
 mod seed;
 mod serve;
 
