@@ -7,13 +7,12 @@
 //! (`--server URL --token T`) through the JSON API, and calls the same app functions as
 //! the API either way.
 
-use super::remote::{Remote, RemoteArgs};
+use super::lookup::{local_cycle, local_team, remote_id};
+use super::remote::RemoteArgs;
 use super::{DataArgs, Output};
 use clap::{Args, Subcommand};
 use milepost_app::carry::{CarryRequest, CarryScope};
-use milepost_app::cycle::{CycleClose, CycleQuery};
-use milepost_app::team::TeamQuery;
-use milepost_app::{App, Caller};
+use milepost_app::cycle::CycleClose;
 use milepost_core::CycleId;
 use serde_json::Value;
 
@@ -183,67 +182,6 @@ fn scope_of(team: Option<i64>, objectives: Vec<i64>) -> CarryScope {
         (Some(team), _) => CarryScope::TeamId(team),
         (None, false) => CarryScope::ObjectiveIds(objectives),
         (None, true) => CarryScope::AllUnfinished,
-    }
-}
-
-/// A local cycle's id, from its slug or id.
-async fn local_cycle(app: &App, caller: &Caller, key: &str) -> anyhow::Result<i64> {
-    if let Ok(id) = key.parse::<i64>() {
-        return Ok(id);
-    }
-    let mut after = None;
-    loop {
-        let query = CycleQuery { include_archived: true, limit: Some(500), after, ..Default::default() };
-        let page = app.cycles().list(caller, query).await.map_err(super::explain)?;
-        if let Some(cycle) = page.items.iter().find(|c| c.slug == key) {
-            return Ok(cycle.id.get());
-        }
-        match page.next_cursor {
-            Some(next) => after = Some(next),
-            None => anyhow::bail!("there is no cycle {key} in this workspace"),
-        }
-    }
-}
-
-/// A local team's id, from its slug or id.
-async fn local_team(app: &App, caller: &Caller, key: &str) -> anyhow::Result<i64> {
-    if let Ok(id) = key.parse::<i64>() {
-        return Ok(id);
-    }
-    let mut after = None;
-    loop {
-        let query = TeamQuery { include_archived: true, limit: Some(500), after, ..Default::default() };
-        let page = app.teams().list(caller, query).await.map_err(super::explain)?;
-        if let Some(team) = page.items.iter().find(|t| t.slug == key) {
-            return Ok(team.id.get());
-        }
-        match page.next_cursor {
-            Some(next) => after = Some(next),
-            None => anyhow::bail!("there is no team {key} in this workspace"),
-        }
-    }
-}
-
-/// The id of the `what` `key` on a server (an id, or a slug looked up in `list`).
-async fn remote_id(remote: &Remote, list: &str, what: &str, key: &str) -> anyhow::Result<i64> {
-    if let Ok(id) = key.parse::<i64>() {
-        return Ok(id);
-    }
-    let mut after: Option<String> = None;
-    loop {
-        let mut params = vec![("limit", "500".to_owned()), ("include_archived", "true".to_owned())];
-        if let Some(after) = &after {
-            params.push(("after", after.clone()));
-        }
-        let page: Value = remote.get(list, &params).await?;
-        let items = page["items"].as_array().map(Vec::as_slice).unwrap_or_default();
-        if let Some(id) = items.iter().find(|k| k["slug"] == key).and_then(|k| k["id"].as_i64()) {
-            return Ok(id);
-        }
-        match page["next_cursor"].as_str() {
-            Some(next) => after = Some(next.to_owned()),
-            None => anyhow::bail!("there is no {what} {key} on the server"),
-        }
     }
 }
 

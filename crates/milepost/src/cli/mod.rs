@@ -10,6 +10,7 @@ mod forecast;
 mod kpi;
 mod kr;
 mod lint;
+mod lookup;
 mod migrate;
 mod remote;
 mod report;

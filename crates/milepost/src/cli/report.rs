@@ -4,10 +4,9 @@
 //! renderers the server uses, so both give the same file).
 
 use super::DataArgs;
+use super::lookup::{local_cycle, remote_id};
 use super::remote::RemoteArgs;
-use anyhow::Context;
 use clap::{Args, ValueEnum};
-use milepost_app::cycle::CycleQuery;
 use milepost_app::report::{Report, ReportFormat, render};
 use milepost_core::CycleId;
 use std::path::PathBuf;
@@ -57,39 +56,19 @@ pub struct ReportArgs {
     data: DataArgs,
 }
 
-/// Finds a cycle's id among `(id, slug)` pairs: `cycle` is an id or a slug.
-fn cycle_id(cycle: &str, known: impl IntoIterator<Item = (i64, String)>) -> anyhow::Result<CycleId> {
-    let known: Vec<(i64, String)> = known.into_iter().collect();
-    known
-        .iter()
-        .find(|(id, slug)| slug == cycle || id.to_string() == cycle)
-        .map(|(id, _)| CycleId(*id))
-        .with_context(|| format!("there is no cycle {cycle:?}: give a cycle's id or slug"))
-}
-
 /// Builds the report and writes it.
 pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
     let report: Report = match args.remote.remote()? {
         Some(remote) => {
-            let cycles: serde_json::Value = remote
-                .get("/api/v1/cycles", &[("limit", "500".to_owned()), ("include_archived", "true".to_owned())])
-                .await?;
-            let known = cycles["items"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|c| Some((c["id"].as_i64()?, c["slug"].as_str()?.to_owned())));
-            let id = cycle_id(&args.cycle, known)?;
-            remote.get(&format!("/api/v1/cycles/{}/report", id.get()), &[("format", "json".to_owned())]).await?
+            let id = remote_id(&remote, "/api/v1/cycles", "cycle", &args.cycle).await?;
+            remote.get(&format!("/api/v1/cycles/{id}/report"), &[("format", "json".to_owned())]).await?
         }
         None => {
             let config = args.data.load(None)?;
             let app = super::open(&config).await?;
             let caller = super::workspace_caller(&app, args.workspace.as_deref()).await?;
-            let query = CycleQuery { include_archived: true, limit: Some(500), ..Default::default() };
             let report = async {
-                let cycles = app.cycles().list(&caller, query).await.map_err(super::explain)?;
-                let id = cycle_id(&args.cycle, cycles.items.into_iter().map(|c| (c.id.get(), c.slug)))?;
+                let id = CycleId(local_cycle(&app, &caller, &args.cycle).await?);
                 app.cycles().report(&caller, id).await.map_err(super::explain)
             }
             .await;
