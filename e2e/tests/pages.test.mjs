@@ -206,3 +206,31 @@ test("a form shown again with problems shows all of them at once and puts the fo
   assert.deepEqual(await axe(page), [], "the form with its problems passes axe");
   await page.context().close();
 });
+
+test("on a phone the navigation collapses behind a Menu button that opens it, and a wide screen shows it whole", async () => {
+  const phone = await newPage(browser, { viewport: PHONE });
+  await logIn(phone, server.url, MEMBER);
+  const toggle = phone.locator("button.menu-toggle");
+  assert.ok(await toggle.isVisible(), "the Menu button shows at 390 px");
+  assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+  assert.equal(await phone.locator("#nav-links a[href='/kpis']").isVisible(), false, "the links are folded away");
+  await toggle.click();
+  assert.equal(await toggle.getAttribute("aria-expanded"), "true");
+  await Promise.all([phone.waitForURL(`${server.url}/kpis`), phone.locator("#nav-links a[href='/kpis']").click()]);
+  assert.equal(await overflow(phone), null);
+  assert.deepEqual(phone.problems, []);
+  await phone.context().close();
+
+  const desktop = await newPage(browser, { viewport: DESKTOP });
+  await logIn(desktop, server.url, MEMBER);
+  assert.equal(await desktop.locator("button.menu-toggle").isVisible(), false, "no Menu button on a wide screen");
+  assert.ok(await desktop.locator("#nav-links a[href='/kpis']").isVisible(), "the links show");
+  await desktop.context().close();
+
+  // Without JavaScript the links wrap instead, and every one is there.
+  const plain = await newPage(browser, { viewport: PHONE, javaScriptEnabled: false });
+  await logIn(plain, server.url, MEMBER);
+  assert.ok(await plain.locator("#nav-links a[href='/kpis']").isVisible(), "without JavaScript the nav stays open");
+  assert.equal(await overflow(plain), null);
+  await plain.context().close();
+});
