@@ -22,8 +22,8 @@ function drawBurnup(figure) {
     height: 200,
     series: [
       {},
-      { label: "check-ins", stroke: colour("--mp-blue", "#1565c0"), width: 2, spanGaps: true, points: { show: true, size: 6 }, value: (_, v) => format(v) },
-      { label: data.label || "pace", stroke: colour("--mp-grey", "#6b7280"), width: 1.5, dash: [6, 4], spanGaps: true, points: { show: false }, value: (_, v) => format(v) },
+      // A key result's chart shows its check-ins; a KPI's, its measurements.
+      { label: data.values_label || "check-ins", stroke: colour("--mp-blue", "#1565c0"), width: 2, spanGaps: true, points: { show: true, size: 6 }, value: (_, v) => format(v) },
     ],
     axes: [
       { stroke: colour("--pico-color", "#888") },
@@ -31,7 +31,12 @@ function drawBurnup(figure) {
     ],
     legend: { show: true },
   };
-  const columns = [data.times, data.values, data.pace];
+  const columns = [data.times, data.values];
+  // The pace line (a key result's), when there is one: a KPI's chart has none.
+  if ((data.pace || []).some((v) => v != null)) {
+    options.series.push({ label: data.label || "pace", stroke: colour("--mp-grey", "#6b7280"), width: 1.5, dash: [6, 4], spanGaps: true, points: { show: false }, value: (_, v) => format(v) });
+    columns.push(data.pace);
+  }
   // The forecast's cone: its 80% interval as a shaded band between the high and low
   // edges, and the forecast line from the latest check-in to the cycle's end.
   if (data.forecast) {

@@ -87,6 +87,8 @@ pub struct KpiLine {
     pub trend: &'static str,
     /// Whether it is lagging.
     pub lagging: bool,
+    /// Whether it is off target while an active objective works on it.
+    pub recovering: bool,
     /// Its sparkline, as SVG.
     pub sparkline: String,
 }
@@ -106,6 +108,7 @@ fn lines<'a>(entries: impl IntoIterator<Item = &'a KpiBoardEntry>, names: &Names
                 goal: goal(kpi),
                 trend: trend_word(kpi.state.trend),
                 lagging: kpi.state.lagging,
+                recovering: kpi.state.recovering,
                 sparkline: sparkline(&values, kpi.state.health),
             }
         })
@@ -186,6 +189,8 @@ pub struct RangeQuery {
 struct Chart {
     times: Vec<i64>,
     values: Vec<Option<f64>>,
+    /// What the values are, for the legend: a KPI's are measurements.
+    values_label: &'static str,
     pace: Vec<Option<f64>>,
     unit: String,
     label: String,
@@ -216,6 +221,21 @@ struct KpiPage {
     points: usize,
     measurements: u64,
     downsampled: bool,
+    /// The objectives working on it, each with the key results it feeds.
+    work: Vec<WorkLine>,
+    /// Its active recovery objective.
+    recovery: Option<i64>,
+    /// Whether "Create an OKR to fix this" is offered: lagging, no recovery objective
+    /// yet, and the viewer may create one for the KPI's owner.
+    may_recover: bool,
+}
+
+/// An objective working on a KPI, as the KPI page lists it.
+struct WorkLine {
+    objective: super::view::ObjectiveLine,
+    cycle: String,
+    recovery: bool,
+    key_results: Vec<super::view::KeyResultLine>,
 }
 
 fn midnight(date: jiff::civil::Date) -> Option<jiff::Timestamp> {
@@ -270,12 +290,43 @@ pub async fn show_kpi(
     let chart = Chart {
         times: series.points.iter().map(|p| p.at.as_second()).collect(),
         values: series.points.iter().map(|p| Some(p.value)).collect(),
-        pace: series.points.iter().map(|_| None).collect(),
+        values_label: "measurements",
+        pace: Vec::new(),
         unit: kpi.unit.clone().unwrap_or_default(),
-        label: "values".to_owned(),
+        label: String::new(),
         lines,
     };
+    let work = app.kpis().work(caller, id).await?;
+    let now = app.now();
+    let mut cycles: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    let mut work_lines = Vec::new();
+    for item in &work.objectives {
+        let cycle_id = item.objective.cycle_id;
+        if let std::collections::hash_map::Entry::Vacant(entry) = cycles.entry(cycle_id) {
+            entry.insert(app.cycles().get(caller, milepost_core::CycleId(cycle_id)).await?.name);
+        }
+        work_lines.push(WorkLine {
+            objective: super::view::ObjectiveLine::of(&item.objective, &names),
+            cycle: cycles.get(&cycle_id).cloned().unwrap_or_default(),
+            recovery: item.recovery,
+            key_results: item
+                .objective
+                .key_results
+                .iter()
+                .map(|k| super::view::KeyResultLine::of(k, &names, now))
+                .collect(),
+        });
+    }
+    let may_recover = kpi.state.lagging
+        && work.recovery_objective_id.is_none()
+        && milepost_app::permission::allows(
+            caller,
+            milepost_app::permission::Action::EditOkr { owner: kpi.owner_person_id },
+        );
     let template = KpiPage {
+        work: work_lines,
+        recovery: work.recovery_objective_id,
+        may_recover,
         may_define: may_define(&viewer),
         layout: Layout::new(&viewer, "kpis", kpi.name.clone()),
         badge: health_badge(kpi.state.health),

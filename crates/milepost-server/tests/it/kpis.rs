@@ -419,3 +419,71 @@ http_test!(a_kpi_red_for_its_last_whole_periods_lags_while_the_current_one_is_em
     api.post(&format!("/api/v1/kpis/{kpi}/measurements"), green).await.expect(201);
     assert_eq!(lagging(api.clone()).await, (false, "green".to_owned()));
 });
+
+http_test!(a_lagging_kpi_offers_an_okr_in_the_browser_and_shows_it_recovering, |api: Api| async move {
+    use crate::harness::password_of;
+    use crate::ui::Browser;
+    let org = Org::new(&api, "acme").await;
+    let api = org.api.clone();
+    api.give_password(org.dana, &password_of("dana")).await;
+    let dana = Browser::logged_in(&api, &org.log_in("dana").await).await;
+    let kpi = id(&create(&api, uptime(Some(org.dana))).await);
+    let batch_path = format!("/api/v1/kpis/{kpi}/measurements/batch");
+    api.post(&batch_path, batch(&[(-36, 99.2), (-12, 99.0)])).await.expect(200);
+    let page = format!("/kpis/{kpi}");
+
+    // Lagging, nobody on it: the KPI page offers the OKR, and so does the board.
+    let text = dana.get(&page).await.expect(200).to_owned();
+    assert!(
+        text.contains(&format!(
+            "href=\"/kpis/{kpi}/recover\" role=\"button\" id=\"recover-link\">Create an OKR to fix this"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("No key result is linked to this KPI yet"), "{text}");
+    assert!(!text.contains("id=\"recovering\""), "{text}");
+    let board = dana.get("/kpis").await.expect(200).to_owned();
+    assert!(board.contains(&format!("href=\"/kpis/{kpi}/recover\"")), "{board}");
+
+    // The form shows the objective as it will be made.
+    let form = dana.get(&format!("/kpis/{kpi}/recover")).await.expect(200).to_owned();
+    assert!(form.contains("Get Website uptime back on target"), "{form}");
+    assert!(form.contains("Bring Website uptime from 99% to 99.9%"), "{form}");
+    assert!(
+        form.contains("Person dana (the KPI&#39;s owner)") || form.contains("Person dana (the KPI's owner)"),
+        "{form}"
+    );
+    assert!(form.contains(&format!("<option value=\"{}\" selected>", org.cycle)), "the current cycle: {form}");
+
+    // A viewer may not make it: refused on the page, nothing made.
+    let (_, viewer) = org.person_with_session("vic", Some(org.team), "viewer").await;
+    let viewer = Browser::logged_in(&api, &viewer).await;
+    let viewer_page = viewer.get(&page).await.expect(200).to_owned();
+    assert!(!viewer_page.contains("Create an OKR to fix this"), "{viewer_page}");
+    let cycle = org.cycle.to_string();
+    let refused = viewer.post_form(&format!("/kpis/{kpi}/recover"), &[("cycle_id", cycle.as_str())]).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+
+    // Saving makes it and goes to it.
+    let saved = dana.post_form(&format!("/kpis/{kpi}/recover"), &[("cycle_id", cycle.as_str())]).await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let objective = saved.location().trim_start_matches("/objectives/").parse::<i64>().unwrap();
+    let view = api.get(&format!("/api/v1/objectives/{objective}")).await.expect(200);
+    assert_eq!(view["key_results"][0]["kpi_id"], kpi);
+
+    // From then on the KPI page says recovering and links the OKR; the form sends there.
+    let text = dana.get(&page).await.expect(200).to_owned();
+    assert!(text.contains("id=\"recovering\""), "{text}");
+    assert!(text.contains(&format!("href=\"/objectives/{objective}\" role=\"button\" class=\"secondary\" id=\"recovery-link\">View the recovery OKR")), "{text}");
+    assert!(!text.contains("id=\"recover-link\""), "{text}");
+    let work = text.split("id=\"work-heading\"").nth(1).unwrap();
+    assert!(work.contains("Get Website uptime back on target") && work.contains("the recovery OKR"), "{work}");
+    assert!(work.contains("Bring Website uptime from 99% to 99.9%"), "{work}");
+    let board = dana.get("/kpis").await.expect(200).to_owned();
+    assert!(board.contains("Recovering"), "{board}");
+    let again = dana.get(&format!("/kpis/{kpi}/recover")).await;
+    assert_eq!((again.status, again.location()), (303, format!("/objectives/{objective}").as_str()));
+    // Saving again makes no second one.
+    let twice = dana.post_form(&format!("/kpis/{kpi}/recover"), &[("cycle_id", cycle.as_str())]).await;
+    assert_eq!(twice.location(), format!("/objectives/{objective}"));
+});

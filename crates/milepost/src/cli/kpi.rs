@@ -236,7 +236,13 @@ fn print_kpis(kpis: &[KpiView]) {
             k.slug.clone(),
             k.tier.as_str().to_owned(),
             k.state.health.as_str().to_owned(),
-            if k.state.lagging { "lagging".to_owned() } else { String::new() },
+            // Recovering: off target while an active objective works on it.
+            match (k.state.lagging, k.state.recovering) {
+                (true, true) => "lagging, recovering".to_owned(),
+                (true, false) => "lagging".to_owned(),
+                (false, true) => "recovering".to_owned(),
+                (false, false) => String::new(),
+            },
             k.state.trend.as_str().to_owned(),
             number(k.state.last_value),
             goal(k),
