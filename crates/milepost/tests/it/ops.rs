@@ -20,6 +20,7 @@ pub fn program(name: &str, extra: &[&str]) -> Option<PathBuf> {
         .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file());
     if found.is_none() {
+        assert!(std::env::var_os("CI").is_none(), "`{name}` is not installed: `.ci/run` installs it before the tests");
         eprintln!("SKIPPED: `{name}` is not installed here (`.ci/run` installs it); this test checks nothing");
     }
     found
