@@ -101,6 +101,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_lag_tolerant_api_route_is_a_read_the_api_serves() {
+        let (_, openapi) = crate::api::routes();
+        for route in LAG_TOLERANT.iter().filter(|r| r.starts_with("/api/")) {
+            let item = openapi.paths.paths.get(*route).unwrap_or_else(|| panic!("{route} is no API route"));
+            assert!(item.get.is_some(), "{route} has no GET");
+        }
+    }
+
+    #[test]
     fn the_later_of_cookie_and_header_wins() {
         let request = Request::builder()
             .header(header::COOKIE, format!("a=b; {COOKIE}=0%2F300"))
