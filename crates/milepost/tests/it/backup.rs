@@ -135,6 +135,9 @@ async fn a_sqlite_backup_taken_under_write_load_restores_whole() {
     assert!(!dir.path().join("empty").exists(), "nothing was made for a refused restore");
     let (ok, printed) = run(dir.path(), args(&["backup", "backup.db", "--data-dir", "data"])).await;
     assert!(!ok && printed.contains("already exists"), "{printed}");
+    let (ok, printed) = run(dir.path(), args(&["backup", "other.db", "--data-dir", "nowhere"])).await;
+    assert!(!ok && printed.contains("there is no database at nowhere/milepost.db"), "{printed}");
+    assert!(!dir.path().join("nowhere").exists() && !dir.path().join("other.db").exists());
     drop(restored_server);
     let (ok, printed) = run(dir.path(), args(&["restore", "backup.db", "--data-dir", "restored", "--force"])).await;
     assert!(ok, "{printed}");
@@ -189,6 +192,24 @@ async fn a_postgresql_backup_taken_under_write_load_restores_into_a_fresh_schema
     .await
     .unwrap();
     assert_eq!(unchecked, 0);
+    // And PostgreSQL's own checker finds every table and index of it sound.
+    if let Some(amcheck) = program("pg_amcheck", &["/usr/lib/postgresql/15/bin"]) {
+        sqlx::query("CREATE EXTENSION IF NOT EXISTS amcheck").execute(&mut connection).await.unwrap();
+        let address = server_url.trim_start_matches("postgres://");
+        let (user, host_port) = address.split_once('@').unwrap();
+        let (host, port) = host_port.split_once(':').unwrap_or((host_port, "5432"));
+        let output = std::process::Command::new(amcheck)
+            .args(["--host", host, "--port", port, "--username", user, "--database", &database])
+            .args(["--schema", "restored", "--heapallindexed"])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success() && output.stdout.is_empty(),
+            "pg_amcheck: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
     connection.close().await.unwrap();
 
     let (ok, printed) = run(dir.path(), args(&["restore", "backup.dump", "--database-url", &target_url])).await;

@@ -214,3 +214,16 @@ async fn lag_tolerant_reads_go_to_the_replica_and_writers_read_their_writes() {
     drop(standby);
     drop(primary);
 }
+
+#[test]
+fn a_read_replica_beside_sqlite_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = milepost(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", "data"])
+        .args(["--database-read-url", "postgres://postgres@127.0.0.1:1/none"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(error.contains("a read replica needs a PostgreSQL primary"), "{error}");
+}
