@@ -112,6 +112,19 @@ fn sync(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Makes a backup readable by its owner only: it holds password and token hashes.
+fn owner_only(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(io(format!("could not restrict {} to its owner", path.display())))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Refuses to overwrite an existing backup file unless asked to.
 fn check_output(to: &Path, force: bool) -> Result<()> {
     if to.exists() && !force {
@@ -147,6 +160,7 @@ impl Store {
                         .await?;
                     drop(connection);
                     let info = check_sqlite_file(&partial).await?;
+                    owner_only(&partial)?;
                     sync(&partial)?;
                     std::fs::rename(&partial, to)
                         .map_err(io(format!("could not move the backup to {}", to.display())))?;
@@ -160,7 +174,12 @@ impl Store {
                 written
             }
             Db::Postgres(pool) => {
-                let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(pool).await?;
+                let schema: Option<String> = sqlx::query_scalar("SELECT current_schema()").fetch_one(pool).await?;
+                let schema = schema.ok_or_else(|| {
+                    BackupError::Refused(
+                        "the database has no Milepost schema: its search_path names no schema that exists".to_owned(),
+                    )
+                })?;
                 let major: i64 =
                     sqlx::query_scalar("SELECT CAST(current_setting('server_version_num') AS BIGINT) / 10000")
                         .fetch_one(pool)
@@ -179,6 +198,7 @@ impl Store {
                 let written = async {
                     run_tool(command, "pg_dump")?;
                     let info = check_postgres_file(&partial)?;
+                    owner_only(&partial)?;
                     sync(&partial)?;
                     std::fs::rename(&partial, to)
                         .map_err(io(format!("could not move the backup to {}", to.display())))?;
@@ -369,6 +389,15 @@ fn connection_args(command: &mut Command, options: &PgConnectOptions, password: 
         command.arg("--dbname").arg(database);
     }
     command.env("PGCONNECT_TIMEOUT", "10");
+    let ssl_mode = match options.get_ssl_mode() {
+        sqlx::postgres::PgSslMode::Disable => "disable",
+        sqlx::postgres::PgSslMode::Allow => "allow",
+        sqlx::postgres::PgSslMode::Prefer => "prefer",
+        sqlx::postgres::PgSslMode::Require => "require",
+        sqlx::postgres::PgSslMode::VerifyCa => "verify-ca",
+        sqlx::postgres::PgSslMode::VerifyFull => "verify-full",
+    };
+    command.env("PGSSLMODE", ssl_mode);
     if let Some(password) = password {
         command.env("PGPASSWORD", password);
     }

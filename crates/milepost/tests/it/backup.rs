@@ -101,6 +101,12 @@ async fn a_sqlite_backup_taken_under_write_load_restores_whole() {
     assert!(printed.contains("SQLite backup, schema version"), "{printed}");
     let all = writers.finish().await;
     assert!(all.len() > before.len(), "the server kept writing");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("backup.db")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "a backup holds password hashes: its owner's only");
+    }
 
     // Restored into a fresh data directory: everything acknowledged before is there.
     let (ok, printed) = run(dir.path(), args(&["restore", "backup.db", "--data-dir", "restored"])).await;
