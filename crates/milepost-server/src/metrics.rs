@@ -4,7 +4,8 @@
 //!   every request's time, by the route's pattern as axum matched it
 //!   (`/api/v1/objectives/{id}`, never the URL asked for, so no id and no query reaches
 //!   a label; `unmatched` for what no route matched); its `_count` is the requests.
-//! - `milepost_db_pool_connections{pool, state}` and `milepost_db_pool_max_connections`:
+//! - `milepost_db_pool_size{pool}`, `milepost_db_pool_connections{pool, state}` and
+//!   `milepost_db_pool_max_connections`:
 //!   the connection pools (`primary`, and `replica` when reads go to one);
 //!   `milepost_db_read_transactions_total{pool}` and
 //!   `milepost_db_replica_fallbacks_total`: where read transactions went.
@@ -133,6 +134,10 @@ impl Metrics {
             let _ =
                 writeln!(out, "milepost_db_pool_connections{{pool=\"{}\",state=\"idle\"}} {}", pool.pool, pool.idle);
             let _ = writeln!(out, "milepost_db_pool_connections{{pool=\"{}\",state=\"in_use\"}} {busy}", pool.pool);
+        }
+        family(&mut out, "milepost_db_pool_size", "gauge", "Database connections open, idle or in use, by pool.");
+        for pool in &pools {
+            let _ = writeln!(out, "milepost_db_pool_size{{pool=\"{}\"}} {}", pool.pool, pool.size);
         }
         family(&mut out, "milepost_db_pool_max_connections", "gauge", "The most connections a pool opens.");
         for pool in &pools {

@@ -24,6 +24,9 @@ pub struct ServeArgs {
     /// A PostgreSQL streaming replica that dashboards, boards and reports read from [env: MILEPOST_DATABASE_READ_URL]
     #[arg(long, value_name = "URL")]
     database_read_url: Option<String>,
+    /// Logs as `text` for people or `json`, one object a line [env: MILEPOST_LOG_FORMAT] [default: text]
+    #[arg(long, value_name = "FORMAT", hide_possible_values = true)]
+    log_format: Option<LogFormat>,
     #[command(flatten)]
     data: DataArgs,
 }
@@ -119,6 +122,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = args.data.load(args.listen)?;
     if let Some(url) = args.database_read_url {
         config.database_read_url = Some(url);
+    }
+    if let Some(format) = args.log_format {
+        config.log_format = format;
     }
     init_logs(&config);
     let (mut sql_sources, mut http_sources) = source_allow_lists()?;

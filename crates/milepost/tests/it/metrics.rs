@@ -39,6 +39,10 @@ async fn prometheus_scrapes_requests_by_route_and_the_pools_with_the_scrape_toke
     assert!(!page.contains("12345") && !page.contains("limit="), "no URL, id or query in a label:\n{page}");
     assert!(page.contains(r#"milepost_http_request_duration_seconds_bucket{method="GET",route="/api/v1/objectives/{id}",status="200",le="+Inf"} 2"#));
     assert_eq!(series(&page, r#"milepost_db_pool_max_connections{pool="primary"}"#), 8.0);
+    let size = series(&page, r#"milepost_db_pool_size{pool="primary"}"#);
+    let idle = series(&page, r#"milepost_db_pool_connections{pool="primary",state="idle"}"#);
+    let busy = series(&page, r#"milepost_db_pool_connections{pool="primary",state="in_use"}"#);
+    assert!(size >= 1.0 && size == idle + busy, "{page}");
     assert!(page.contains(r#"milepost_scheduler_runs_total{job="start_cycles",outcome="ok"}"#));
     assert!(page.contains(r#"milepost_kpi_source_runs_total{outcome="failure"}"#));
 
@@ -97,8 +101,8 @@ async fn json_logs_carry_the_request_id_in_every_line_of_the_request() {
     let log = std::fs::File::create(&log_path).unwrap();
     let server = start_with(
         dir.path(),
-        &["--demo", "--data-dir", "data"],
-        &[("MILEPOST_LOG_FORMAT", "json"), ("MILEPOST_LOG", "info")],
+        &["--demo", "--data-dir", "data", "--log-format", "json"],
+        &[("MILEPOST_LOG", "info")],
         Stdio::from(log),
     );
     let token = server.token.clone().unwrap();
