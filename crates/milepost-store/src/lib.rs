@@ -23,6 +23,7 @@ pub mod kpi;
 pub mod objective;
 pub mod person;
 pub mod review;
+#[cfg(feature = "route")]
 pub mod route;
 pub mod team;
 pub mod workspace;
