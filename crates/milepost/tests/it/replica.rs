@@ -157,6 +157,13 @@ async fn lag_tolerant_reads_go_to_the_replica_and_writers_read_their_writes() {
 
     // The replica stops replaying: from now on it lags behind every write.
     scalar(&standby.url, "SELECT CAST(pg_wal_replay_pause() AS TEXT)").await;
+    // A pause takes effect at the next record replayed: write some until it has.
+    wait_for("the standby to pause", Duration::from_secs(20), || async {
+        scalar(&primary.url, "SELECT CAST(txid_current() AS TEXT)").await;
+        let state = scalar(&standby.url, "SELECT pg_get_wal_replay_pause_state()").await?;
+        (state == "paused").then_some(())
+    })
+    .await;
     let response = client()
         .post(format!("{}/api/v1/key-results/{id}/check-ins", server.base))
         .bearer_auth(&token)
