@@ -291,7 +291,9 @@ impl Access<'_> {
             return Err(refused());
         }
         let now = self.app.now();
-        let mut tx = self.app.store().read().await?;
+        // Never from a lagging replica: a token made a moment ago works at once, and a
+        // revoked one stops at once.
+        let mut tx = self.app.store().read_primary().await?;
         let Some(row) = tx.token_by_hash(&hash_secret(secret)).await? else { return Err(refused()) };
         if state_of(&row, now) != TokenState::Active {
             return Err(refused());

@@ -41,6 +41,10 @@ pub mod workspace;
 pub use caller::Caller;
 pub use error::{AppError, FieldError, Location, Path, Segment};
 pub use evaluation::ScoreView;
+pub use milepost_store::PoolStats;
+/// Where reads go when there is a read replica, and what a request wrote: the server
+/// routes each request ([`milepost_store::route`]).
+pub use milepost_store::route;
 pub use page::{ListParams, Paged};
 pub use workspace::WorkspaceNames;
 
@@ -66,6 +70,8 @@ pub struct App {
     sources: Arc<dyn kpi::SourceReader>,
     /// The cycles this server keeps evaluated ([`read_model`]), shared by its clones.
     read_model: Arc<read_model::ReadModel>,
+    /// How the KPI source runs of this process went, for `/metrics`.
+    source_runs: Arc<kpi::SourceRunCounts>,
 }
 
 impl std::fmt::Debug for App {
@@ -86,7 +92,7 @@ impl App {
 
     /// An app on `store` reading the time from `clock`.
     pub fn with_clock(store: Database, clock: Clock) -> App {
-        App { store, clock, sources: Arc::new(kpi::RefuseAll), read_model: Arc::default() }
+        App { store, clock, sources: Arc::new(kpi::RefuseAll), read_model: Arc::default(), source_runs: Arc::default() }
     }
 
     /// The time now, by the app's clock.
@@ -102,6 +108,18 @@ impl App {
     /// Brings the database schema up to date.
     pub async fn migrate(&self) -> Result<(), AppError> {
         Ok(self.store.migrate().await?)
+    }
+
+    /// The database connection pools' numbers (the primary's, and the read replica's
+    /// when there is one), for `/metrics`.
+    pub fn pool_stats(&self) -> Vec<milepost_store::PoolStats> {
+        self.store.pool_stats()
+    }
+
+    /// How many KPI source runs of this process recorded a value and how many a
+    /// failure, by the scheduler or on request, for `/metrics`.
+    pub fn source_runs(&self) -> kpi::SourceRuns {
+        self.source_runs.get()
     }
 
     /// Closes the database connections.

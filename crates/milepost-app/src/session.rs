@@ -172,7 +172,8 @@ impl Access<'_> {
             return Err(refused());
         }
         let now = self.app.now().as_millisecond();
-        let mut tx = self.app.store().read().await?;
+        // Never from a lagging replica: a session begun a moment ago works at once.
+        let mut tx = self.app.store().read_primary().await?;
         let session = tx.session_by_hash(&hash_secret(secret)).await?.ok_or_else(refused)?;
         if session.revoked_at.is_some() || session.expires_at <= now {
             return Err(refused());

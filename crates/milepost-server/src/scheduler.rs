@@ -4,6 +4,7 @@
 //! one PostgreSQL may all run it: each start and each due run is claimed by
 //! compare-and-set first, so a cycle starts once and a source runs once per period.
 
+use crate::metrics::Metrics;
 use milepost_app::App;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -22,6 +23,11 @@ pub struct Scheduler {
 impl Scheduler {
     /// Starts the scheduler on `app`, its first pass one `every` from now.
     pub fn start(app: App, every: Duration) -> Scheduler {
+        Scheduler::start_counting(app, every, Metrics::default())
+    }
+
+    /// Starts it as [`Scheduler::start`] does, counting its passes in `metrics`.
+    pub fn start_counting(app: App, every: Duration, metrics: Metrics) -> Scheduler {
         let (stop, mut stopped) = watch::channel(false);
         let task = tokio::spawn(async move {
             let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
@@ -30,12 +36,16 @@ impl Scheduler {
                 tokio::select! {
                     _ = stopped.changed() => break,
                     _ = ticks.tick() => {
-                        match app.cycles().start_due().await {
+                        let started = app.cycles().start_due().await;
+                        metrics.scheduler_run("start_cycles", started.is_ok(), *started.as_ref().unwrap_or(&0));
+                        match started {
                             Ok(0) => {}
                             Ok(started) => tracing::info!(started, "started cycles whose start date came"),
                             Err(error) => tracing::warn!(%error, "could not look for cycles to start"),
                         }
-                        match app.kpis().run_due_sources().await {
+                        let ran = app.kpis().run_due_sources().await;
+                        metrics.scheduler_run("run_kpi_sources", ran.is_ok(), *ran.as_ref().unwrap_or(&0));
+                        match ran {
                             Ok(0) => {}
                             Ok(ran) => tracing::info!(ran, "ran due KPI sources"),
                             Err(error) => tracing::warn!(%error, "could not look for due KPI sources"),

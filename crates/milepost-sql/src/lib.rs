@@ -12,6 +12,7 @@
 //! whichever is active. SQL is written once, with `$1` placeholders that both accept.
 
 mod access;
+pub mod backup;
 mod bulk;
 mod carry;
 mod check_in;
@@ -20,6 +21,7 @@ mod initiative;
 mod key_result;
 mod kpi;
 mod migrate;
+pub use migrate::latest_version;
 mod objective;
 mod person;
 mod review;
@@ -27,15 +29,19 @@ mod team;
 pub mod test_support;
 mod workspace;
 
-pub use milepost_store::{BulkLoad, BulkStorage, Database, Dialect, Page, Result, Storage, StoreError, Transaction};
+pub use milepost_store::{
+    BulkLoad, BulkStorage, Database, Dialect, Page, PoolStats, Result, Storage, StoreError, Transaction,
+};
 
 use milepost_core::WorkspaceId;
+use milepost_store::route::{self, ReadRoute};
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Postgres, Sqlite};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -89,6 +95,19 @@ pub struct Store {
     /// others kept winning. Readers never take it (WAL lets them read during a write).
     /// PostgreSQL locks rows, so its writers do not queue here.
     write_gate: Arc<Mutex<()>>,
+    /// A PostgreSQL streaming replica that lag-tolerant reads go to
+    /// ([`Store::with_read_replica`], `milepost_store::route`).
+    replica: Option<PgPool>,
+    /// Read transactions begun on the primary, on the replica, and routed to the
+    /// replica but sent to the primary (`/metrics`).
+    counts: Arc<ReadCounts>,
+}
+
+#[derive(Debug, Default)]
+struct ReadCounts {
+    primary: AtomicU64,
+    replica: AtomicU64,
+    fallbacks: AtomicU64,
 }
 
 /// A transaction on either database. Dropped without [`Tx::commit`], it rolls back.
@@ -100,6 +119,10 @@ pub struct Tx {
     /// What the transaction changes, by workspace, written at commit
     /// ([`Transaction::changes`]).
     changes: Vec<(WorkspaceId, milepost_store::Change)>,
+    /// The primary, on a write transaction of a store with a read replica: after a
+    /// commit that changed data, the primary's write position is read from it and
+    /// noted for the request ([`route::note_written`]), so that its author reads it back.
+    note_position: Option<PgPool>,
 }
 
 enum TxInner {
@@ -210,7 +233,34 @@ impl Store {
 
     /// Wraps an open pool.
     pub fn from_db(db: Db) -> Store {
-        Store { db, write_gate: Arc::new(Mutex::new(())) }
+        Store { db, write_gate: Arc::new(Mutex::new(())), replica: None, counts: Arc::default() }
+    }
+
+    /// Sends lag-tolerant reads ([`route`]) to the PostgreSQL streaming replica at
+    /// `url`. Only beside a PostgreSQL primary; the replica must be a hot standby of it
+    /// (`pg_last_wal_replay_lsn()` answers), which is checked here.
+    pub async fn with_read_replica(mut self, url: &str) -> Result<Store> {
+        if !matches!(self.db, Db::Postgres(_)) {
+            return Err(StoreError::UnsupportedUrl(format!(
+                "{}: a read replica needs a PostgreSQL primary",
+                redact_url(url)
+            )));
+        }
+        if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+            return Err(StoreError::UnsupportedUrl(redact_url(url)));
+        }
+        let replica = Self::postgres_pool(PgConnectOptions::from_str(url)?).await?;
+        let replaying: Option<String> =
+            sqlx::query_scalar("SELECT CAST(pg_last_wal_replay_lsn() AS TEXT)").fetch_one(&replica).await?;
+        if replaying.is_none() {
+            replica.close().await;
+            return Err(StoreError::UnsupportedUrl(format!(
+                "{}: this server is not a streaming replica (it replays no log); give a hot standby of the primary",
+                redact_url(url)
+            )));
+        }
+        self.replica = Some(replica);
+        Ok(self)
     }
 
     /// Which dialect this store speaks.
@@ -257,21 +307,94 @@ impl Store {
                     .await
                     .map_err(|_| StoreError::WriteQueueFull(WRITE_GATE_TIMEOUT))?;
                 let inner = TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?);
-                Ok(Tx { inner, _gate: Some(gate), changes: Vec::new() })
+                Ok(Tx { inner, _gate: Some(gate), changes: Vec::new(), note_position: None })
             }
-            Db::Postgres(pool) => {
-                Ok(Tx { inner: TxInner::Postgres(pool.begin().await?), _gate: None, changes: Vec::new() })
-            }
+            Db::Postgres(pool) => Ok(Tx {
+                inner: TxInner::Postgres(pool.begin().await?),
+                _gate: None,
+                changes: Vec::new(),
+                note_position: self.replica.as_ref().map(|_| pool.clone()),
+            }),
         }
     }
 
     /// Begins a transaction that only reads, so a page sees one consistent state.
+    /// Lag-tolerant reads ([`route::current`]) go to the read replica when there is
+    /// one and it has replayed the reader's own last write.
     async fn begin_read(&self) -> Result<Tx> {
+        if let (Some(replica), ReadRoute::Replica { after }) = (&self.replica, route::current()) {
+            if let Some(tx) = self.begin_on_replica(replica, after).await {
+                self.counts.replica.fetch_add(1, Ordering::Relaxed);
+                return Ok(tx);
+            }
+            self.counts.fallbacks.fetch_add(1, Ordering::Relaxed);
+        }
+        self.begin_on_primary().await
+    }
+
+    async fn begin_on_primary(&self) -> Result<Tx> {
+        self.counts.primary.fetch_add(1, Ordering::Relaxed);
         let inner = match &self.db {
             Db::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
             Db::Postgres(pool) => TxInner::Postgres(pool.begin_with("BEGIN READ ONLY").await?),
         };
-        Ok(Tx { inner, _gate: None, changes: Vec::new() })
+        Ok(Tx { inner, _gate: None, changes: Vec::new(), note_position: None })
+    }
+
+    /// A read transaction on the replica, if it answers and has replayed the primary's
+    /// log at least up to `after`; `None` sends the read to the primary.
+    async fn begin_on_replica(&self, replica: &PgPool, after: Option<u64>) -> Option<Tx> {
+        let mut transaction = match replica.begin_with("BEGIN READ ONLY").await {
+            Ok(transaction) => transaction,
+            Err(error) => {
+                tracing::warn!(%error, "the read replica did not answer: reading from the primary");
+                return None;
+            }
+        };
+        if let Some(after) = after {
+            let replayed: Option<String> = match sqlx::query_scalar("SELECT CAST(pg_last_wal_replay_lsn() AS TEXT)")
+                .fetch_one(&mut *transaction)
+                .await
+            {
+                Ok(replayed) => replayed,
+                Err(error) => {
+                    tracing::warn!(%error, "the read replica did not say how far it replayed: reading from the primary");
+                    return None;
+                }
+            };
+            if replayed.as_deref().and_then(route::parse_lsn).is_none_or(|replayed| replayed < after) {
+                return None;
+            }
+        }
+        Some(Tx { inner: TxInner::Postgres(transaction), _gate: None, changes: Vec::new(), note_position: None })
+    }
+
+    /// The pools' numbers for `/metrics`.
+    pub fn pool_stats(&self) -> Vec<PoolStats> {
+        let (size, idle, max) = match &self.db {
+            Db::Sqlite(pool) => (pool.size(), pool.num_idle(), pool.options().get_max_connections()),
+            Db::Postgres(pool) => (pool.size(), pool.num_idle(), pool.options().get_max_connections()),
+        };
+        let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+        let mut stats = vec![PoolStats {
+            pool: "primary",
+            size,
+            idle,
+            max,
+            reads: self.counts.primary.load(Ordering::Relaxed),
+            fallbacks: 0,
+        }];
+        if let Some(replica) = &self.replica {
+            stats.push(PoolStats {
+                pool: "replica",
+                size: replica.size(),
+                idle: u32::try_from(replica.num_idle()).unwrap_or(u32::MAX),
+                max: replica.options().get_max_connections(),
+                reads: self.counts.replica.load(Ordering::Relaxed),
+                fallbacks: self.counts.fallbacks.load(Ordering::Relaxed),
+            });
+        }
+        stats
     }
 
     /// Gathers the query planner's statistics after a bulk load (PostgreSQL's
@@ -300,6 +423,9 @@ impl Store {
         match &self.db {
             Db::Sqlite(pool) => pool.close().await,
             Db::Postgres(pool) => pool.close().await,
+        }
+        if let Some(replica) = &self.replica {
+            replica.close().await;
         }
     }
 }
@@ -360,17 +486,45 @@ impl Storage for Store {
     fn dialect(&self) -> Dialect {
         Store::dialect(self)
     }
+
+    async fn read_primary(&self) -> Result<milepost_store::Tx> {
+        Ok(Box::new(self.begin_on_primary().await?))
+    }
+
+    fn pool_stats(&self) -> Vec<PoolStats> {
+        Store::pool_stats(self)
+    }
+}
+
+/// A database URL without its password, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => match url[scheme + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+            None => url.to_owned(),
+        },
+        _ => url.to_owned(),
+    }
 }
 
 #[async_trait::async_trait]
 impl Transaction for Tx {
     async fn commit(mut self: Box<Self>) -> Result<()> {
+        let changed_data = !self.changes.is_empty();
         for (workspace, change) in std::mem::take(&mut self.changes) {
             workspace::record_change(&mut self, workspace, &change).await?;
         }
         match self.inner {
             TxInner::Sqlite(transaction) => transaction.commit().await?,
             TxInner::Postgres(transaction) => transaction.commit().await?,
+        }
+        if let Some(primary) = self.note_position.filter(|_| changed_data) {
+            // The position after the commit: a replica that replayed this far holds it.
+            // Unreadable (the primary went away just now), the author reads from the
+            // primary until their cookie expires rather than risk not seeing it.
+            let position: std::result::Result<String, sqlx::Error> =
+                sqlx::query_scalar("SELECT CAST(pg_current_wal_lsn() AS TEXT)").fetch_one(&primary).await;
+            route::note_written(position.ok().as_deref().and_then(route::parse_lsn).unwrap_or(u64::MAX));
         }
         Ok(())
     }

@@ -82,6 +82,12 @@ const MIGRATIONS: &[Paired] = &[
     },
 ];
 
+/// The newest schema version this build knows: a backup of a newer one cannot be
+/// restored by it.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
 fn migrator(pick: fn(&Paired) -> &'static str) -> Migrator {
     Migrator::with_migrations(
         MIGRATIONS

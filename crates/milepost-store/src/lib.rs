@@ -23,6 +23,8 @@ pub mod kpi;
 pub mod objective;
 pub mod person;
 pub mod review;
+#[cfg(feature = "route")]
+pub mod route;
 pub mod team;
 pub mod workspace;
 
@@ -126,6 +128,37 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
 
     /// Which dialect the database speaks.
     fn dialect(&self) -> Dialect;
+
+    /// Begins a read on the primary whatever the request's route ([`route`]): for
+    /// what must never lag, such as who a token or a session cookie stands for (a token
+    /// made a moment ago works at once; a revoked one stops at once).
+    async fn read_primary(&self) -> Result<Tx> {
+        self.read().await
+    }
+
+    /// The connection pools' numbers, for `/metrics`: the primary's, and the read
+    /// replica's when there is one.
+    fn pool_stats(&self) -> Vec<PoolStats> {
+        Vec::new()
+    }
+}
+
+/// One connection pool's numbers at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// `primary` or `replica`.
+    pub pool: &'static str,
+    /// Connections open now.
+    pub size: u32,
+    /// Of those, waiting for work.
+    pub idle: u32,
+    /// The most it opens.
+    pub max: u32,
+    /// Read transactions begun on it since the start.
+    pub reads: u64,
+    /// Reads routed to the replica that went to the primary instead: the replica had
+    /// not yet replayed the reader's own write, or could not be reached (replica only).
+    pub fallbacks: u64,
 }
 
 /// The shared handle on a [`Storage`].

@@ -21,10 +21,14 @@ pub struct Config {
     pub database_url: Option<String>,
     /// `text` (default) or `json` logs.
     pub log_format: LogFormat,
+    /// A PostgreSQL streaming replica of `database_url` that lag-tolerant reads go to.
+    pub database_read_url: Option<String>,
+    /// The bearer token a scraper must send to read `/metrics`; open when unset.
+    pub metrics_token: Option<String>,
 }
 
 /// How logs are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum LogFormat {
     /// Lines for people.
@@ -40,6 +44,8 @@ impl Default for Config {
             data_dir: PathBuf::from("milepost-data"),
             database_url: None,
             log_format: LogFormat::Text,
+            database_read_url: None,
+            metrics_token: None,
         }
     }
 }
@@ -56,6 +62,9 @@ pub struct Overrides {
     /// `--database-url`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
+    /// `--database-read-url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_read_url: Option<String>,
 }
 
 /// The settings file read when `--config` is not given.
@@ -74,7 +83,14 @@ impl Config {
             None => figment = figment.merge(Toml::file(DEFAULT_FILE).search(false)),
         }
         let figment = figment
-            .merge(Env::prefixed("MILEPOST_").only(&["listen", "data_dir", "database_url", "log_format"]))
+            .merge(Env::prefixed("MILEPOST_").only(&[
+                "listen",
+                "data_dir",
+                "database_url",
+                "log_format",
+                "database_read_url",
+                "metrics_token",
+            ]))
             .merge(Serialized::defaults(overrides));
         figment
             .extract()

@@ -37,7 +37,7 @@ pub use draft::DraftObjective;
 pub use measurement::{
     MeasurementBatchResult, MeasurementInput, MeasurementSource, MeasurementView, NewMeasurement, RecordedMeasurement,
 };
-pub use source::KpiSource;
+pub use source::{KpiSource, SourceRunCounts, SourceRuns};
 pub use source_reader::{Reading, RefuseAll, SourceReader};
 
 /// The longest unit accepted, in characters.

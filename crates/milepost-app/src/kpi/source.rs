@@ -234,6 +234,7 @@ impl Kpis<'_> {
                     Ok((_, mut tx)) => {
                         tx.record_kpi_source_run(caller.workspace, row.id, self.app.now_ms(), None).await?;
                         tx.commit().await?;
+                        self.app.source_runs.count(true);
                         return Ok(());
                     }
                     Err(AppError::Invalid(problems)) => problems
@@ -252,7 +253,40 @@ impl Kpis<'_> {
         let summary = serde_json::json!({ "kind": source.measurement_source().as_str(), "error": failure });
         record(&mut tx, caller, "run_source", "kpi", row.id, None::<&()>, Some(&summary), now).await?;
         tx.commit().await?;
+        self.app.source_runs.count(false);
         Ok(())
+    }
+}
+
+/// How the KPI source runs of one process went, counted as they end.
+#[derive(Debug, Default)]
+pub struct SourceRunCounts {
+    succeeded: std::sync::atomic::AtomicU64,
+    failed: std::sync::atomic::AtomicU64,
+}
+
+/// The numbers of [`SourceRunCounts`] at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SourceRuns {
+    /// Runs that recorded a value.
+    pub succeeded: u64,
+    /// Runs that recorded a failure on the KPI (the source could not be read, or its
+    /// value was refused).
+    pub failed: u64,
+}
+
+impl SourceRunCounts {
+    fn count(&self, succeeded: bool) {
+        let counter = if succeeded { &self.succeeded } else { &self.failed };
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The numbers now.
+    pub fn get(&self) -> SourceRuns {
+        SourceRuns {
+            succeeded: self.succeeded.load(std::sync::atomic::Ordering::Relaxed),
+            failed: self.failed.load(std::sync::atomic::Ordering::Relaxed),
+        }
     }
 }
 

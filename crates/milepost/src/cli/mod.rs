@@ -2,6 +2,7 @@
 
 mod apply;
 mod audit;
+mod backup;
 mod bench;
 mod check_in;
 mod cycle;
@@ -39,6 +40,10 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Bring the database schema up to date, then exit.
     Migrate(migrate::MigrateArgs),
+    /// Write a consistent backup of the database to a file while servers keep running.
+    Backup(backup::BackupArgs),
+    /// Restore a backup made by `milepost backup` (into an empty database unless --force).
+    Restore(backup::RestoreArgs),
     /// Create and list workspaces.
     Workspace(workspace::WorkspaceArgs),
     /// Make, list and revoke API tokens.
@@ -97,7 +102,12 @@ pub struct DataArgs {
 
 impl DataArgs {
     fn load(&self, listen: Option<SocketAddr>) -> anyhow::Result<Config> {
-        let overrides = Overrides { listen, data_dir: self.data_dir.clone(), database_url: self.database_url.clone() };
+        let overrides = Overrides {
+            listen,
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            database_read_url: None,
+        };
         Config::load(self.config.as_deref(), &overrides)
     }
 }
@@ -109,6 +119,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     match cli.command {
         Command::Serve(args) => serve::run(args).await.map(|()| done),
         Command::Migrate(args) => migrate::run(args).await.map(|()| done),
+        Command::Backup(args) => backup::backup(args).await.map(|()| done),
+        Command::Restore(args) => backup::restore(args).await.map(|()| done),
         Command::Workspace(args) => workspace::run(args).await.map(|()| done),
         Command::Token(args) => token::run(args).await.map(|()| done),
         Command::Cycle(args) => cycle::run(args).await.map(|()| done),
@@ -143,8 +155,16 @@ async fn open_with_sources(
     sql_sources: Vec<String>,
     http_sources: Vec<String>,
 ) -> anyhow::Result<milepost_app::App> {
+    open_store(connect(config).await?, sql_sources, http_sources).await
+}
+
+/// Opens the app on `store` as [`open_with_sources`] does.
+async fn open_store(
+    store: milepost_sql::Store,
+    sql_sources: Vec<String>,
+    http_sources: Vec<String>,
+) -> anyhow::Result<milepost_app::App> {
     use anyhow::Context;
-    let store = connect(config).await?;
     let own = milepost_sources::OwnDatabase::of(&store);
     let app = milepost_app::App::new(store.into_database()).with_sources(milepost_sources::KpiSources::shared(
         sql_sources,

@@ -21,6 +21,12 @@ pub struct ServeArgs {
     /// Load the demo workspace (slug `demo`) if it is not there yet
     #[arg(long)]
     demo: bool,
+    /// A PostgreSQL streaming replica that dashboards, boards and reports read from [env: MILEPOST_DATABASE_READ_URL]
+    #[arg(long, value_name = "URL")]
+    database_read_url: Option<String>,
+    /// Logs as `text` for people or `json`, one object a line [env: MILEPOST_LOG_FORMAT] [default: text]
+    #[arg(long, value_name = "FORMAT", hide_possible_values = true)]
+    log_format: Option<LogFormat>,
     #[command(flatten)]
     data: DataArgs,
 }
@@ -113,7 +119,13 @@ fn test_clock() -> Option<(std::path::PathBuf, milepost_app::Clock)> {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let config = args.data.load(args.listen)?;
+    let mut config = args.data.load(args.listen)?;
+    if let Some(url) = args.database_read_url {
+        config.database_read_url = Some(url);
+    }
+    if let Some(format) = args.log_format {
+        config.log_format = format;
+    }
     init_logs(&config);
     let (mut sql_sources, mut http_sources) = source_allow_lists()?;
     if args.demo {
@@ -129,7 +141,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(base) = &demo_ops {
         http_sources.push(base.clone());
     }
-    let mut app = super::open_with_sources(&config, sql_sources, http_sources).await?;
+    let mut store = super::connect(&config).await?;
+    if let Some(url) = &config.database_read_url {
+        store = store
+            .with_read_replica(url)
+            .await
+            .with_context(|| format!("could not use the read replica {}", super::redact(url)))?;
+        tracing::info!(replica = %super::redact(url), "lag-tolerant reads go to the read replica");
+    }
+    let mut app = super::open_store(store, sql_sources, http_sources).await?;
     let test_clock = test_clock();
     if let Some((file, clock)) = &test_clock {
         app = app.with_clock_from(clock.clone());
@@ -208,6 +228,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     say!("Milepost is listening on http://{address} (ready in {} ms)", started.elapsed().as_millis());
     say!("  Web app:  http://{address}/");
     say!("  API:      http://{address}/api/v1  (OpenAPI: http://{address}/api/openapi.json)");
+    let scrape = if config.metrics_token.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+        " (with MILEPOST_METRICS_TOKEN as a bearer token)"
+    } else {
+        ""
+    };
+    say!("  Metrics:  http://{address}/metrics{scrape}");
     if let Some(token) = &demo_token {
         say!("  Token:    {token}  (admin of `demo`, valid 30 days)");
         say!("  Try:      curl -H 'Authorization: Bearer {token}' http://{address}/api/v1/objectives");
@@ -226,14 +252,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     });
     // KPI pull sources run on their cadence while the server serves, and stop with it.
     let every = if test_clock.is_some() { Duration::from_secs(1) } else { milepost_server::scheduler::INTERVAL };
-    let scheduler = milepost_server::scheduler::Scheduler::start(app.clone(), every);
-    let served = if args.demo {
+    let metrics = milepost_server::metrics::Metrics::default();
+    let scheduler = milepost_server::scheduler::Scheduler::start_counting(app.clone(), every, metrics.clone());
+    let demo_metrics_file = args.demo.then(|| {
         let dir = std::path::absolute(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
-        let file = dir.join(milepost_demo::DEMO_METRICS_FILE);
-        milepost_server::serve_demo(listener, app.clone(), file, shutdown_signal()).await
-    } else {
-        milepost_server::serve(listener, app.clone(), shutdown_signal()).await
+        dir.join(milepost_demo::DEMO_METRICS_FILE)
+    });
+    let options = milepost_server::ServeOptions {
+        metrics,
+        metrics_access: milepost_server::metrics::MetricsAccess {
+            token: config.metrics_token.clone().filter(|t| !t.trim().is_empty()),
+        },
+        demo_metrics_file,
     };
+    let served = milepost_server::serve_with(listener, app.clone(), options, shutdown_signal()).await;
     scheduler.stop().await;
     served.context("the server stopped with an error")?;
     app.close().await;

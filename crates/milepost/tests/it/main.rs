@@ -6,6 +6,7 @@
 
 mod apply;
 mod audit;
+mod backup;
 mod bench;
 mod check_ins;
 mod config;
@@ -16,7 +17,11 @@ mod help;
 mod kpi;
 mod kr;
 mod lint;
+mod metrics;
+mod ops;
+mod replica;
 mod report;
+mod scale_out;
 mod seed;
 mod serve;
 
@@ -72,14 +77,18 @@ impl Drop for Server {
 
 /// Starts `milepost serve` with `args` on a random port and waits until it listens.
 pub fn start(cwd: &Path, args: &[&str]) -> Server {
-    let mut child = milepost(cwd)
-        .arg("serve")
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
+    start_with(cwd, args, &[], Stdio::inherit())
+}
+
+/// Starts `milepost serve` as [`start`] does, with `env` set and its standard error
+/// going to `stderr`.
+pub fn start_with(cwd: &Path, args: &[&str], env: &[(&str, &str)], stderr: Stdio) -> Server {
+    let mut command = milepost(cwd);
+    command.arg("serve").args(["--listen", "127.0.0.1:0"]).args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.stdout(Stdio::piped()).stderr(stderr).spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
