@@ -23,6 +23,7 @@ mod migrate;
 mod objective;
 mod person;
 mod review;
+mod search;
 mod team;
 pub mod test_support;
 mod workspace;

@@ -23,6 +23,7 @@ pub mod kpi;
 pub mod objective;
 pub mod person;
 pub mod review;
+pub mod search;
 pub mod team;
 pub mod workspace;
 
@@ -41,6 +42,7 @@ pub use kpi::{KpiFields, KpiFilter, KpiRow, KpiStore, MeasurementRow, NewMeasure
 pub use objective::{ObjectiveFields, ObjectiveFilter, ObjectiveRow, ObjectiveStore};
 pub use person::{PersonFields, PersonFilter, PersonRow, PersonStore};
 pub use review::{CarriedRow, RetrospectiveFields, RetrospectiveRow, ReviewStore};
+pub use search::{SearchHitRow, SearchRequest, SearchStore};
 pub use team::{TeamFields, TeamFilter, TeamRow, TeamStore};
 pub use workspace::{Change, ChangeRow, ScoringRow, WorkspaceRow, WorkspaceStore};
 
@@ -84,6 +86,7 @@ pub trait Transaction:
     + ObjectiveStore
     + PersonStore
     + ReviewStore
+    + SearchStore
     + TeamStore
     + WorkspaceStore
 {
