@@ -123,7 +123,8 @@ pub(crate) fn tsquery(words: &[String]) -> String {
     quoted.join(" & ")
 }
 
-/// The search's SQL in the dialect: `$1` workspace, `$2` the match, `$3` archived too,
+/// The search's SQL in the dialect (equal scores: the newest first, so this quarter's
+/// objective before last quarter's of the same title): `$1` workspace, `$2` the match, `$3` archived too,
 /// `$4` limit, `$5` offset, `$6` the hidden objectives (when the kind has them).
 fn sql(kind: &Kind, sqlite: bool) -> String {
     let Kind { table, alias, fts, weights, vector, columns, joins, archived, objective } = kind;
@@ -136,7 +137,7 @@ fn sql(kind: &Kind, sqlite: bool) -> String {
             "SELECT {columns}, -bm25({fts}, {weights}) AS score
                FROM {fts} CROSS JOIN {table} {alias} ON {alias}.id = {fts}.rowid {joins}
               WHERE {fts} MATCH $2 AND {alias}.workspace_id = $1 AND ($3 OR NOT {archived}) {hidden}
-              ORDER BY archived, score DESC, id LIMIT $4 OFFSET $5"
+              ORDER BY archived, score DESC, id DESC LIMIT $4 OFFSET $5"
         )
     } else {
         format!(
@@ -144,7 +145,7 @@ fn sql(kind: &Kind, sqlite: bool) -> String {
                FROM {table} {alias} {joins}
               WHERE {vector} @@ to_tsquery('simple', $2) AND {alias}.workspace_id = $1
                 AND ($3 OR NOT {archived}) {hidden}
-              ORDER BY archived, score DESC, id LIMIT $4 OFFSET $5"
+              ORDER BY archived, score DESC, id DESC LIMIT $4 OFFSET $5"
         )
     }
 }

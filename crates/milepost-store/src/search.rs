@@ -51,6 +51,6 @@ pub struct SearchHitRow {
 #[async_trait::async_trait]
 pub trait SearchStore: Send {
     /// The things of `request.kind` in `workspace` that match every word, best first
-    /// (archived ones last, then by score, then by id).
+    /// (archived ones last, then by score, then the newest first).
     async fn search(&mut self, workspace: WorkspaceId, request: &SearchRequest<'_>) -> Result<Vec<SearchHitRow>>;
 }
