@@ -33,6 +33,7 @@ mod read_model;
 pub mod report;
 pub mod retrospective;
 pub mod scoring;
+pub mod search;
 pub mod session;
 pub mod team;
 pub mod time;
@@ -188,6 +189,11 @@ impl App {
     /// OKR files: apply a set of files, export the workspace as files.
     pub fn okr_files(&self) -> okr_file::OkrFiles<'_> {
         okr_file::OkrFiles { app: self }
+    }
+
+    /// Search over objectives, key results, KPIs, people and teams, as the caller may see them.
+    pub fn search(&self) -> search::Searches<'_> {
+        search::Searches { app: self }
     }
 
     /// Workspaces, and the caller acting in one.

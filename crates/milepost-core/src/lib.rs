@@ -20,6 +20,7 @@ pub mod names;
 pub mod objective;
 pub mod progress;
 pub mod score;
+pub mod search;
 pub mod stats;
 pub mod status;
 pub mod text;
@@ -36,6 +37,7 @@ pub use names::Named;
 pub use objective::{Commitment, Visibility};
 pub use progress::{Progress, Weight, rollup};
 pub use score::{Score, ScoreColour, Thresholds, ThresholdsError};
+pub use search::{SearchKind, SearchQuery, SearchQueryError};
 pub use status::{
     Assessment, Status, StatusInput, StatusReason, assess_key_result, is_diverging, key_result_status, objective_status,
 };

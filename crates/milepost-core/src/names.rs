@@ -51,6 +51,9 @@ named!(crate::health::KpiTrend { Improving => "improving", Steady => "steady", W
 named!(Role { Admin => "admin", Editor => "editor", Member => "member", Viewer => "viewer" });
 named!(InitiativeStatus { Planned => "planned", Active => "active", Done => "done", Dropped => "dropped" });
 named!(Commitment { Committed => "committed", Aspirational => "aspirational" });
+named!(crate::search::SearchKind {
+    Objective => "objective", KeyResult => "key_result", Kpi => "kpi", Person => "person", Team => "team",
+});
 named!(Visibility { Workspace => "workspace", Team => "team" });
 named!(crate::status::Status {
     OnTrack => "on_track", AtRisk => "at_risk", OffTrack => "off_track", Done => "done",
@@ -87,5 +90,6 @@ mod tests {
         round_trips::<Status>();
         round_trips::<crate::health::KpiHealth>();
         round_trips::<crate::health::KpiTrend>();
+        round_trips::<crate::search::SearchKind>();
     }
 }

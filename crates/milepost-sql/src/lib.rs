@@ -25,6 +25,7 @@ pub use migrate::latest_version;
 mod objective;
 mod person;
 mod review;
+mod search;
 mod team;
 pub mod test_support;
 mod workspace;

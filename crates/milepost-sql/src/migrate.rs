@@ -80,6 +80,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0011_quarter_close.sql"),
         postgres: include_str!("../migrations/postgres/0011_quarter_close.sql"),
     },
+    Paired {
+        version: 13,
+        name: "search",
+        sqlite: include_str!("../migrations/sqlite/0013_search.sql"),
+        postgres: include_str!("../migrations/postgres/0013_search.sql"),
+    },
 ];
 
 /// The newest schema version this build knows: a backup of a newer one cannot be
@@ -196,15 +202,107 @@ mod tests {
         postgres.close().await;
     }
 
+    /// A store on a fresh, empty PostgreSQL schema, or `None` (having said why).
+    async fn empty_postgres() -> Option<Store> {
+        let Some(url) = postgres_url() else {
+            eprintln!("MILEPOST_TEST_POSTGRES_URL is not set: the PostgreSQL half checks nothing");
+            return None;
+        };
+        let schema = unique_name("milepost_migrate");
+        let admin = Store::connect(&url).await.unwrap();
+        if let Db::Postgres(pool) = &admin.db {
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(pool).await.unwrap();
+        }
+        admin.close().await;
+        let options =
+            sqlx::postgres::PgConnectOptions::from_str(&url).unwrap().options([("search_path", schema.as_str())]);
+        Some(Store::from_db(Db::Postgres(Store::postgres_pool(options).await.unwrap())))
+    }
+
+    /// Rows written before the search migration (0013), then migrated: each is found.
+    async fn rows_written_before_search_are_found(store: &Store) {
+        use milepost_core::{SearchKind, WorkspaceId};
+        use milepost_store::{SearchRequest, Storage};
+        run_to(&store.db, 11).await;
+        let statements = [
+            "INSERT INTO workspaces (slug, name, created_at, updated_at) VALUES ('w', 'W', 0, 0)",
+            "INSERT INTO cycles (workspace_id, slug, name, start_date, end_date, status, created_at, updated_at)
+             SELECT id, 'q4', 'Q4', '2026-10-01', '2026-12-31', 'active', 0, 0 FROM workspaces",
+            "INSERT INTO teams (workspace_id, slug, name, created_at, updated_at)
+             SELECT id, 'growth-squad', 'Growth', 0, 0 FROM workspaces",
+            "INSERT INTO people (workspace_id, handle, name, email, role, created_at, updated_at)
+             SELECT id, 'dana', 'Dana Whitfield', 'dana@example.com', 'member', 0, 0 FROM workspaces",
+            "INSERT INTO kpis (workspace_id, slug, name, direction, cadence, tier, created_at, updated_at)
+             SELECT id, 'mrr', 'Monthly recurring revenue', 'higher_is_better', 'monthly', 'kpi', 0, 0 FROM workspaces",
+            "INSERT INTO objectives (workspace_id, cycle_id, title, owner_team_id, commitment, visibility,
+               created_at, updated_at)
+             SELECT c.workspace_id, c.id, 'Raise retention', t.id, 'committed', 'workspace', 0, 0 FROM cycles c, teams t",
+            "INSERT INTO key_results (workspace_id, objective_id, title, kind, cadence, created_at, updated_at)
+             SELECT workspace_id, id, 'Cut churn from 4% to 2%', 'decrease', 'weekly', 0, 0 FROM objectives",
+        ];
+        for statement in statements {
+            match &store.db {
+                Db::Sqlite(pool) => drop(sqlx::query(statement).execute(pool).await.unwrap()),
+                Db::Postgres(pool) => drop(sqlx::query(statement).execute(pool).await.unwrap()),
+            }
+        }
+        run(&store.db).await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        let found = [
+            (SearchKind::Objective, "reten", "Raise retention"),
+            (SearchKind::KeyResult, "churn", "Cut churn from 4% to 2%"),
+            (SearchKind::Kpi, "recur", "Monthly recurring revenue"),
+            (SearchKind::Kpi, "mrr", "Monthly recurring revenue"),
+            (SearchKind::Person, "whit", "Dana Whitfield"),
+            (SearchKind::Person, "example", "Dana Whitfield"),
+            (SearchKind::Team, "squad", "Growth"),
+        ];
+        for (kind, word, title) in found {
+            let words = [word.to_owned()];
+            let request = SearchRequest {
+                kind,
+                words: &words,
+                hidden_objectives: &[],
+                include_archived: false,
+                offset: 0,
+                limit: 10,
+            };
+            let hits = tx.search(WorkspaceId(1), &request).await.unwrap();
+            let titles: Vec<&str> = hits.iter().map(|h| h.title.as_str()).collect();
+            assert_eq!(titles, [title], "{kind:?} {word}");
+        }
+    }
+
+    #[tokio::test]
+    async fn rows_written_before_the_search_migration_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite = Store::connect(&format!("sqlite://{}", dir.path().join("old.db").display())).await.unwrap();
+        rows_written_before_search_are_found(&sqlite).await;
+        sqlite.close().await;
+        if let Some(postgres) = empty_postgres().await {
+            rows_written_before_search_are_found(&postgres).await;
+            postgres.close().await;
+        }
+    }
+
     #[test]
     fn every_migration_has_both_dialects_in_order() {
-        for (index, m) in MIGRATIONS.iter().enumerate() {
-            assert_eq!(m.version, index as i64 + 1, "migrations are numbered 1, 2, 3 …");
+        // Numbers go up; one may be missing on a branch, reserved by a branch made beside
+        // it (the numbers are handed out before the work), until both are merged.
+        for pair in MIGRATIONS.windows(2) {
+            assert!(pair[0].version < pair[1].version, "{} comes after {}", pair[1].name, pair[0].name);
+        }
+        for m in MIGRATIONS {
             assert!(!m.sqlite.trim().is_empty() && !m.postgres.trim().is_empty(), "{} lacks a dialect", m.name);
-            // The same tables and indexes in both dialects.
+            // The same tables and indexes in both dialects. A search index is an FTS5
+            // table in SQLite and a GIN index of the same name in PostgreSQL.
             let names = |sql: &str| -> Vec<String> {
                 sql.lines()
-                    .filter_map(|l| l.strip_prefix("CREATE TABLE ").or_else(|| l.strip_prefix("CREATE INDEX ")))
+                    .filter_map(|l| {
+                        l.strip_prefix("CREATE TABLE ")
+                            .or_else(|| l.strip_prefix("CREATE INDEX "))
+                            .or_else(|| l.strip_prefix("CREATE VIRTUAL TABLE "))
+                    })
                     .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_owned())
                     .collect()
             };

@@ -25,6 +25,7 @@ pub mod person;
 pub mod review;
 #[cfg(feature = "route")]
 pub mod route;
+pub mod search;
 pub mod team;
 pub mod workspace;
 
@@ -43,6 +44,7 @@ pub use kpi::{KpiFields, KpiFilter, KpiRow, KpiStore, MeasurementRow, NewMeasure
 pub use objective::{ObjectiveFields, ObjectiveFilter, ObjectiveRow, ObjectiveStore};
 pub use person::{PersonFields, PersonFilter, PersonRow, PersonStore};
 pub use review::{CarriedRow, RetrospectiveFields, RetrospectiveRow, ReviewStore};
+pub use search::{SearchHitRow, SearchRequest, SearchStore};
 pub use team::{TeamFields, TeamFilter, TeamRow, TeamStore};
 pub use workspace::{Change, ChangeRow, ScoringRow, WorkspaceRow, WorkspaceStore};
 
@@ -86,6 +88,7 @@ pub trait Transaction:
     + ObjectiveStore
     + PersonStore
     + ReviewStore
+    + SearchStore
     + TeamStore
     + WorkspaceStore
 {

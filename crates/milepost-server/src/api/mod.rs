@@ -12,6 +12,7 @@ mod key_results;
 mod kpis;
 mod okr_files;
 pub(crate) mod review;
+mod search;
 pub(crate) mod session;
 mod workspaces;
 
@@ -54,6 +55,7 @@ pub struct VersionBody {
         (name = "initiatives", description = "Work that moves key results"),
         (name = "okr-files", description = "OKRs as plain-text files: apply and export"),
         (name = "kpis", description = "KPIs: definitions, measurements, series and the board"),
+        (name = "search", description = "Full-text search over objectives, key results, KPIs, people and teams"),
     )
 )]
 struct ApiDoc;
@@ -99,5 +101,6 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     let router = cycles::routes(router);
     let router = carry::routes(router);
     let router = review::routes(router);
+    let router = search::routes(router);
     router.split_for_parts()
 }

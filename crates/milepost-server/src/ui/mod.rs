@@ -24,6 +24,7 @@ mod objective;
 mod objective_form;
 mod paging;
 mod review;
+mod search;
 mod session;
 mod team_tree;
 mod view;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<App> {
         .route("/", get(dashboard::show_dashboard))
         .route("/login", get(session::show_login).post(session::log_in))
         .route("/logout", post(session::log_out))
+        .route("/search", get(search::show_search))
         .route("/alignment", get(alignment::show_alignment))
         .route("/alignment/teams/{id}", get(alignment::show_alignment_team))
         .route("/check-in", get(check_in::show_check_in).post(check_in::save_check_in))

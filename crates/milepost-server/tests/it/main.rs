@@ -59,6 +59,7 @@ mod read_model;
 mod report;
 mod schema;
 mod scoped_reads;
+mod search;
 mod sessions;
 mod sql_source_escapes;
 mod tokens;

@@ -327,6 +327,10 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     let calibrated = t.visit("get", "/api/v1/cycles/{id}/calibration", api.get(&calibration).await);
     assert!(calibrated["key_results"].as_u64().is_some_and(|n| n > 0), "{calibrated}");
     t.visit("get", "/api/v1/objectives", api.get("/api/v1/objectives").await);
+    let found = t.visit("get", "/api/v1/search", api.get("/api/v1/search?q=grow").await);
+    assert!(found["groups"][0]["hits"].as_array().is_some_and(|h| !h.is_empty()), "{found}");
+    let found = t.visit("get", "/api/v1/search", api.get("/api/v1/search?q=dana&kind=person").await);
+    assert!(found["groups"][0]["hits"][0]["snippet"].as_array().is_some_and(|s| !s.is_empty()), "{found}");
     // Its unfinished objectives carried over into the next quarter: previewed, then carried.
     let next = api.cycle("carry-next", "2027-01-01", "2027-03-31", "planning").await;
     let carry = format!("/api/v1/cycles/{}/carry", org.cycle);
@@ -391,6 +395,7 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     for reply in [
         api.post("/api/v1/teams", json!({"name": 5})).await,
         api.get("/api/v1/teams?limit=0").await,
+        api.get("/api/v1/search?q=%22*%22").await,
         api.without_token().get("/api/v1/teams").await,
         viewer.post("/api/v1/teams", json!({"name": "Sales"})).await,
         api.get("/api/v1/teams/12345").await,

@@ -15,6 +15,7 @@ mod lookup;
 mod migrate;
 mod remote;
 mod report;
+mod search;
 mod seed;
 mod serve;
 mod token;
@@ -75,6 +76,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Fill a workspace with a synthetic organisation of any size, for trying and benchmarking.
     Seed(seed::SeedArgs),
+    /// Search objectives, key results, KPIs, people and teams by words or their start.
+    Search(search::SearchArgs),
 }
 
 /// How a command prints its answer.
@@ -136,6 +139,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Audit(args) => audit::run(args).await.map(|()| done),
         Command::Bench(args) => bench::run(args).await.map(|()| done),
         Command::Seed(args) => seed::run(args).await.map(|()| done),
+        Command::Search(args) => search::run(args).await.map(|()| done),
     }
 }
 

@@ -6,7 +6,7 @@
 use super::*;
 use milepost_sql::test_support::{postgres_store, postgres_url};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 const PASSWORD: &str = "a long enough password";
 
@@ -81,6 +81,25 @@ async fn all(server: &Server, cookie: &str, path: &str) -> Vec<Value> {
             None => return items,
         }
     }
+}
+
+/// The ids of every objective `GET /api/v1/search` finds for `q`, page after page.
+async fn search_ids(server: &Server, cookie: &str, q: &str) -> HashSet<i64> {
+    let mut ids = HashSet::new();
+    for page in 0..20 {
+        let offset = (page * 50).to_string();
+        let params = [("q", q), ("kind", "objective"), ("limit", "50"), ("offset", offset.as_str())];
+        let url = reqwest::Url::parse_with_params(&format!("{}/api/v1/search", server.base), params).unwrap();
+        let response = client().get(url).header("cookie", cookie).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let found: Value = response.json().await.unwrap();
+        let group = &found["groups"][0];
+        ids.extend(group["hits"].as_array().unwrap().iter().map(|h| h["id"].as_i64().unwrap()));
+        if group["more"] != true {
+            return ids;
+        }
+    }
+    panic!("more than 1,000 objectives match {q:?}");
 }
 
 async fn a_seeded_organisation_reads_through_the_real_server(database: &[&str]) {
@@ -165,6 +184,27 @@ async fn a_seeded_organisation_reads_through_the_real_server(database: &[&str]) 
     let apply = milepost(dir.path()).args(["apply", "--dry-run"]).args(database).args(&files).output().unwrap();
     let plan = String::from_utf8_lossy(&apply.stdout);
     assert!(apply.status.success() && plan.contains("No changes"), "{plan}{}", String::from_utf8_lossy(&apply.stderr));
+
+    // Search finds what the seed wrote in bulk, as each may see it: an objective the
+    // member may not see is found by the admin and never by the member (every page of
+    // the member's results checked), and by the CLI on the same database.
+    let seen_ids: HashSet<i64> = seen.iter().map(|o| o["id"].as_i64().unwrap()).collect();
+    let hidden = objectives.iter().find(|o| !seen_ids.contains(&o["id"].as_i64().unwrap())).unwrap();
+    let hidden_id = hidden["id"].as_i64().unwrap();
+    let words: Vec<&str> = hidden["title"].as_str().unwrap().split_whitespace().take(6).collect();
+    assert!(search_ids(&server, &admin, &words.join(" ")).await.contains(&hidden_id), "{hidden}");
+    assert!(!search_ids(&server, &member, &words.join(" ")).await.contains(&hidden_id), "{hidden}");
+    let cli = milepost(dir.path())
+        .args(["search", "--kind", "objective", "--limit", "50", "--output", "json"])
+        .args(database)
+        .args(&words)
+        .output()
+        .unwrap();
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    let found: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    let titles: Vec<&str> =
+        found["groups"][0]["hits"].as_array().unwrap().iter().map(|h| h["title"].as_str().unwrap()).collect();
+    assert!(titles.contains(&hidden["title"].as_str().unwrap()), "{titles:?}");
 
     // Seeding the same slug again is refused, and nothing is written.
     let again = seed(dir.path(), database, &["--people", "50"]);
