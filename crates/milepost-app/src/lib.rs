@@ -16,6 +16,7 @@ pub mod check_in_import;
 pub mod cycle;
 pub mod error;
 mod evaluation;
+pub mod first_run;
 pub mod forecast_eval;
 pub mod initiative;
 pub mod key_result;
@@ -170,6 +171,11 @@ impl App {
     /// OKR files: apply a set of files, export the workspace as files.
     pub fn okr_files(&self) -> okr_file::OkrFiles<'_> {
         okr_file::OkrFiles { app: self }
+    }
+
+    /// The installation's first run: set-up codes and the set-up itself.
+    pub fn first_run(&self) -> first_run::FirstRun<'_> {
+        first_run::FirstRun { app: self }
     }
 
     /// Workspaces, and the caller acting in one.

@@ -80,6 +80,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0011_quarter_close.sql"),
         postgres: include_str!("../migrations/postgres/0011_quarter_close.sql"),
     },
+    Paired {
+        version: 12,
+        name: "first_run",
+        sqlite: include_str!("../migrations/sqlite/0012_first_run.sql"),
+        postgres: include_str!("../migrations/postgres/0012_first_run.sql"),
+    },
 ];
 
 fn migrator(pick: fn(&Paired) -> &'static str) -> Migrator {

@@ -42,7 +42,7 @@ pub use objective::{ObjectiveFields, ObjectiveFilter, ObjectiveRow, ObjectiveSto
 pub use person::{PersonFields, PersonFilter, PersonRow, PersonStore};
 pub use review::{CarriedRow, RetrospectiveFields, RetrospectiveRow, ReviewStore};
 pub use team::{TeamFields, TeamFilter, TeamRow, TeamStore};
-pub use workspace::{Change, ChangeRow, ScoringRow, WorkspaceRow, WorkspaceStore};
+pub use workspace::{Change, ChangeRow, ScoringRow, WorkspaceRow, WorkspaceSettingsRow, WorkspaceStore};
 
 use milepost_core::WorkspaceId;
 use std::sync::Arc;
