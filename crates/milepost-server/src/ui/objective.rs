@@ -43,6 +43,8 @@ struct InitiativeLine {
 /// A key result with everything the page shows about it.
 struct KeyResultBlock {
     line: KeyResultLine,
+    /// Its version, for the archive button.
+    version: i64,
     chart: String,
     /// The forecast in words, or why there is none yet (not for milestones, which have
     /// none, nor outside a running cycle).
@@ -69,6 +71,10 @@ struct ObjectivePage {
     parent: Option<ObjectiveLine>,
     children: Vec<ObjectiveLine>,
     editable: bool,
+    /// Its version, for the archive button.
+    version: i64,
+    /// Whether it is archived.
+    archived: bool,
     /// The objective it was carried from: (id, title, cycle name).
     carried_from: Option<(i64, String)>,
     /// Its copies in later cycles: (id, cycle name).
@@ -245,6 +251,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
             })
             .collect();
         key_results.push(KeyResultBlock {
+            version: key_result.version,
             line: KeyResultLine::of(key_result, &names, now),
             chart: chart(key_result, &check_ins, &cycle),
             forecast: match &key_result.forecast {
@@ -324,6 +331,8 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
         parent,
         children,
         editable,
+        version: objective.version,
+        archived: objective.archived,
         carried_from,
         carried_to,
         retrospective,
