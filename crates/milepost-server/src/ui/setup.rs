@@ -165,6 +165,7 @@ struct GettingStartedPage {
 /// first cycle, a team, the people, the first objective, the first check-in.
 pub async fn show_getting_started(State(app): State<App>, viewer: Viewer) -> PageResult {
     let caller = &viewer.caller;
+    milepost_app::permission::require(caller, milepost_app::permission::Action::Administer)?;
     let one = Some(1);
     let cycles = app.cycles().list(caller, CycleQuery { limit: one, ..Default::default() }).await?.items;
     let teams = app.teams().list(caller, TeamQuery { limit: one, ..Default::default() }).await?.items;
