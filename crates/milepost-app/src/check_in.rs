@@ -261,6 +261,23 @@ impl CheckIns<'_> {
         caller: &Caller,
         entries: Vec<CheckInEntry>,
     ) -> Result<Vec<CheckInResult>, AppError> {
+        self.many(caller, entries, true).await
+    }
+
+    /// Checks a batch as [`CheckIns::create_many`] would and writes nothing: every
+    /// problem of every row at once. A form whose own fields could not be read (a value
+    /// that is not a number) asks this for the rest, so that a bad value does not hide a
+    /// bad confidence until the next submit.
+    pub async fn check_many(self, caller: &Caller, entries: Vec<CheckInEntry>) -> Result<(), AppError> {
+        self.many(caller, entries, false).await.map(|_| ())
+    }
+
+    async fn many(
+        self,
+        caller: &Caller,
+        entries: Vec<CheckInEntry>,
+        commit: bool,
+    ) -> Result<Vec<CheckInResult>, AppError> {
         let now = self.app.now();
         let mut problems = Vec::new();
         let mut check_ins = Vec::new();
@@ -270,10 +287,24 @@ impl CheckIns<'_> {
             }
             match entry.value {
                 Some(value) => check_ins.push((index, entry, value)),
-                None => problems.push(FieldError::body(
-                    Path::root().field("check_ins").index(index).field("value"),
-                    "give the value now (the same as before, if it did not move)",
-                )),
+                None => {
+                    let at = |field: &str| Path::root().field("check_ins").index(index).field(field);
+                    problems.push(FieldError::body(
+                        at("value"),
+                        "give the value now (the same as before, if it did not move)",
+                    ));
+                    // The row's other fields are still checked, so all its problems show.
+                    if let Some(Err(error)) = entry.confidence.map(Confidence::try_new) {
+                        problems.push(FieldError::body(at("confidence"), error));
+                    }
+                    for (field, text) in [("note", &entry.note), ("blockers", &entry.blockers)] {
+                        let mut checked = Problems::new();
+                        long_text(&mut checked, "", text.as_deref());
+                        if let Err(AppError::Invalid(errors)) = checked.finish() {
+                            problems.extend(errors.into_iter().map(|e| FieldError::body(at(field), e.detail)));
+                        }
+                    }
+                }
             }
         }
         if check_ins.is_empty() && problems.is_empty() {
@@ -310,6 +341,10 @@ impl CheckIns<'_> {
         }
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
+        }
+        if !commit {
+            // A dry run: the transaction is dropped, so nothing it wrote stays.
+            return Ok(Vec::new());
         }
         let mut updated = Vec::with_capacity(written.len());
         for check_in in written {

@@ -15,7 +15,7 @@ use milepost_core::key_result::{MeasureSpec, SchedulePoint};
 use milepost_core::status::check_in_due_by;
 use milepost_core::{
     Commitment, Confidence, CyclePeriod, CycleStatus, KeyResultKind, Measure, Progress, Score, ScoreColour, Status,
-    StatusInput, TargetSchedule, Weight, is_diverging, key_result_status, objective_status, rollup,
+    StatusInput, StatusReason, TargetSchedule, Weight, assess_key_result, is_diverging, objective_status, rollup,
 };
 use milepost_store::{CheckInRow, CycleRow, KeyResultFilter, KeyResultRow, ObjectiveFilter, ObjectiveRow, Page, Tx};
 use serde::Serialize;
@@ -50,6 +50,8 @@ pub(crate) struct KeyResultEval {
     pub expected: f64,
     pub forecast: Option<Forecast>,
     pub status: Status,
+    /// Which signal decided `status`.
+    pub status_reason: StatusReason,
     pub diverging: bool,
     pub confidence: Option<u8>,
     pub last_check_in_at: Option<Timestamp>,
@@ -422,7 +424,11 @@ pub(crate) fn evaluate_key_result(
     let known: Vec<(Timestamp, f64)> = in_cycle.iter().copied().filter(|(at, _)| *at <= now).collect();
     let forecast = measure.filter(|_| looking_ahead).and_then(|m| forecast(&m, &known, period.ends_at()));
     let schedule = schedule_of(row, period);
-    let expected = measure.map_or(period.elapsed_share(now), |m| m.expected_progress(period, schedule.as_ref(), now));
+    // A key result added after its cycle began is paced from the day it was added.
+    let tracked_since = period.starts_at().max(from_ms(row.created_at));
+    let expected = measure.map_or(period.elapsed_share(now), |m| {
+        m.expected_progress_since(period, schedule.as_ref(), tracked_since, now)
+    });
     let latest = history.last();
     let confidence = latest.and_then(|c| c.confidence).and_then(|c| Confidence::try_new(c).ok());
     let last_check_in_at = latest.map(|c| from_ms(c.checked_in_at));
@@ -430,8 +436,7 @@ pub(crate) fn evaluate_key_result(
         Some(m @ (Measure::Maintain { .. } | Measure::Range { .. })) => latest.map(|c| m.meets(c.value)),
         _ => None,
     };
-    let tracked_since = period.starts_at().max(from_ms(row.created_at));
-    let status = key_result_status(StatusInput {
+    let assessment = assess_key_result(StatusInput {
         kind: measure.map_or(KeyResultKind::Milestone, |m| m.kind()),
         progress,
         expected,
@@ -445,6 +450,7 @@ pub(crate) fn evaluate_key_result(
         now,
         forecast,
     });
+    let status = assessment.status;
     // When the value last changed: the start of the current run of equal values.
     let mut unchanged_since = tracked_since;
     let mut previous = measure.and_then(|m| m.start());
@@ -460,6 +466,7 @@ pub(crate) fn evaluate_key_result(
         expected,
         forecast,
         status,
+        status_reason: assessment.reason,
         diverging: running && measure.is_some_and(|m| is_diverging(m.kind(), confidence, unchanged_since, status, now)),
         confidence: confidence.map(Confidence::get),
         last_check_in_at,

@@ -109,6 +109,8 @@ impl Cycles<'_> {
                 let points = forecast_points(own.iter().copied(), measured, &period);
                 let Some(&(_, end_value)) = points.last() else { continue };
                 let schedule = schedule_of(row, &period);
+                // Paced from the day it was added, as the evaluation paces it.
+                let since = crate::time::from_ms(row.created_at);
                 let mut judged = false;
                 let mut week_end = period.starts_at().saturating_add(WEEK).unwrap_or(period.ends_at());
                 while week_end < period.ends_at() {
@@ -122,7 +124,7 @@ impl Cycles<'_> {
                         Measure::Maintain { .. } | Measure::Range { .. } => measure.progress(Some(latest), &values),
                         _ => measure.progress(Some(latest), &[]),
                     };
-                    let expected = measure.expected_progress(&period, schedule.as_ref(), at);
+                    let expected = measure.expected_progress_since(&period, schedule.as_ref(), since, at);
                     let by_pace = pace_probability(progress.raw(), expected);
                     pace.push((by_pace, succeeded));
                     match forecast(&measure, &known, period.ends_at()) {

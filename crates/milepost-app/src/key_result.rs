@@ -23,7 +23,9 @@ use check::{
 use interpretation::{Given, Numbers};
 use jiff::Timestamp;
 use milepost_core::key_result::SchedulePoint;
-use milepost_core::{Cadence, Comparator, CyclePeriod, CycleStatus, KeyResultKind, Status, Title, Weight};
+use milepost_core::{
+    Cadence, Comparator, CyclePeriod, CycleStatus, KeyResultKind, Status, StatusReason, Title, Weight,
+};
 use milepost_store::{CycleRow, KeyResultFilter, KeyResultRow, ObjectiveRow, Tx};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -171,6 +173,7 @@ pub(crate) fn view(row: KeyResultRow, eval: Option<&KeyResultEval>, period: &Cyc
         expected_progress: eval.map_or(0.0, |e| e.expected),
         forecast: eval.and_then(|e| e.forecast).map(ForecastView::from),
         status: eval.map_or(Status::NotStarted, |e| e.status),
+        status_reason: eval.map_or(StatusReason::CycleNotBegun, |e| e.status_reason),
         diverging: eval.is_some_and(|e| e.diverging),
         confidence: eval.and_then(|e| e.confidence),
         last_check_in_at: eval.and_then(|e| e.last_check_in_at),

@@ -321,7 +321,21 @@ impl Measure {
     /// the planned value. Maintain and range key results are expected to hold all the
     /// time, so their expectation is 1 once the cycle has begun.
     pub fn expected_progress(&self, period: &CyclePeriod, schedule: Option<&TargetSchedule>, now: Timestamp) -> f64 {
-        let elapsed = period.elapsed_share(now);
+        self.expected_progress_since(period, schedule, period.starts_at(), now)
+    }
+
+    /// [`Measure::expected_progress`] for a key result tracked only from `since` (added
+    /// after its cycle began): its pace runs from `since` to the cycle's end, so on the
+    /// day it is added nothing is expected of it yet. A `since` before the cycle's start
+    /// is the cycle's start. A target schedule is an explicit plan and keeps its dates.
+    pub fn expected_progress_since(
+        &self,
+        period: &CyclePeriod,
+        schedule: Option<&TargetSchedule>,
+        since: Timestamp,
+        now: Timestamp,
+    ) -> f64 {
+        let elapsed = crate::cycle::share_between(since.max(period.starts_at()), period.ends_at(), now);
         match (self, schedule) {
             (Measure::Maintain { .. } | Measure::Range { .. }, _) => {
                 if now >= period.starts_at() {

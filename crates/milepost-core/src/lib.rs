@@ -36,5 +36,7 @@ pub use names::Named;
 pub use objective::{Commitment, Visibility};
 pub use progress::{Progress, Weight, rollup};
 pub use score::{Score, ScoreColour, Thresholds, ThresholdsError};
-pub use status::{Status, StatusInput, is_diverging, key_result_status, objective_status};
+pub use status::{
+    Assessment, Status, StatusInput, StatusReason, assess_key_result, is_diverging, key_result_status, objective_status,
+};
 pub use text::{Slug, Title};

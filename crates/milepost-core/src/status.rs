@@ -13,23 +13,26 @@
 //! 5. Otherwise the worse of two signals:
 //!    - *outlook*: with a forecast ([`crate::forecast`]), what it says about the cycle's
 //!      end ([`forecast_status`]): **on track** when the probability of reaching the
-//!      target is at least [`ON_TRACK_PROBABILITY`] or the point forecast ends within
-//!      0.10 of the target, **at risk** when the probability is at least
-//!      [`AT_RISK_PROBABILITY`] or the point forecast ends within 0.30 of the target (a
-//!      green score), **off track** otherwise. The distances are progress, so they are
-//!      the pace rule's tolerances carried to the cycle's end; they keep a key result
-//!      exactly on pace, whose probability is a coin toss, on track. Maintain and range
-//!      key results also keep their pace (below), because they score by the share of the
-//!      cycle that met the goal, which the end value alone does not tell.
+//!      target is at least [`ON_TRACK_PROBABILITY`] (so a status never says on track
+//!      over a forecast that says unlikely), **at risk** when the probability is at
+//!      least [`AT_RISK_PROBABILITY`] or the point forecast ends within 0.30 of the
+//!      target (a green score, a near miss), **off track** otherwise. Maintain and range
+//!      key results also keep their pace (below), because they score by the share of
+//!      the cycle that met the goal, which the end value alone does not tell.
 //!
 //!      Without a forecast (fewer than three points, a milestone, or the cycle over),
-//!      *pace*: the gap between expected and actual progress. A gap of at most 0.10 is
-//!      on track, at most 0.25 at risk, more is off track. A milestone has no pace
-//!      until the cycle ends: it is on track until then and off track after. A
-//!      maintain or range key result whose latest value misses its goal is at least
-//!      at risk.
+//!      *pace*: the gap between expected and actual progress, the expectation running
+//!      from when tracking began (the cycle's start, or the day a key result added
+//!      later was added). A gap of at most 0.10 is on track, at most 0.25 at risk, more
+//!      is off track. A milestone has no pace until the cycle ends: it is on track until
+//!      then and off track after. A maintain or range key result whose latest value
+//!      misses its goal is at least at risk.
 //!    - *confidence*: the owner's latest word. 7–10 is on track, 4–6 at risk,
 //!      0–3 off track.
+//!
+//! [`assess_key_result`] also says which signal decided ([`StatusReason`]): when a
+//! status is worse than its forecast alone would say, the missed check-in, the owner's
+//! confidence, the breached goal or the pace decided, and the pages say so in words.
 //!
 //! Separately, [`is_diverging`] flags high confidence on a value that has not moved
 //! for four weeks: words and numbers disagree, and a person should look.
@@ -91,20 +94,57 @@ pub struct StatusInput {
     pub forecast: Option<Forecast>,
 }
 
-/// A forecast at least this likely to reach the target is on track.
+/// A forecast at least this likely to reach the target is on track; below it a key
+/// result is never shown on track while a forecast speaks for it (the page would say
+/// "unlikely" under "on track").
 pub const ON_TRACK_PROBABILITY: f64 = 0.5;
 
 /// A forecast at least this likely to reach the target is at worst at risk.
 pub const AT_RISK_PROBABILITY: f64 = 0.2;
 
-/// What a forecast alone says (rule 5's *outlook*): on track when the probability is at
-/// least [`ON_TRACK_PROBABILITY`] or the point forecast's progress is 0.9 or more; at risk
-/// when the probability is at least [`AT_RISK_PROBABILITY`] or the point forecast's
-/// progress is 0.7 or more (a green score); off track otherwise. Maintain and range
-/// forecasts have no progress and go by the probability.
+/// Which signal decided a key result's status, so that a page can say it in words
+/// whenever the status differs from what its forecast alone would say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StatusReason {
+    /// Done: the target is reached.
+    TargetReached,
+    /// Not started: the cycle is being planned or has not begun.
+    CycleNotBegun,
+    /// Not started: nobody has checked in, and the first check-in is not due yet.
+    FirstCheckInNotDue,
+    /// Stale: a check-in is overdue by the key result's cadence.
+    CheckInMissed,
+    /// The forecast of the cycle's end decided.
+    Forecast,
+    /// Progress against the pace expected by now decided (no forecast yet).
+    Pace,
+    /// For maintain and range: the latest value misses the goal.
+    LatestMissesGoal,
+    /// A milestone not done when its cycle ended.
+    MilestoneNotDone,
+    /// The owner's latest confidence decided: it is lower than the numbers say.
+    Confidence,
+}
+
+/// A key result's status and the signal that decided it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assessment {
+    /// The status.
+    pub status: Status,
+    /// What decided it.
+    pub reason: StatusReason,
+}
+
+/// What a forecast alone says (rule 5's *outlook*): on track when the probability of
+/// reaching the target is at least [`ON_TRACK_PROBABILITY`]; at risk when it is at least
+/// [`AT_RISK_PROBABILITY`] or the point forecast's progress is 0.7 or more (a green
+/// score, a near miss); off track otherwise. Maintain and range forecasts have no
+/// progress and go by the probability.
 pub fn forecast_status(forecast: &Forecast) -> Status {
     let reaches = |share: f64| forecast.progress.is_some_and(|p| p >= share);
-    if forecast.probability >= ON_TRACK_PROBABILITY || reaches(0.9) {
+    if forecast.probability >= ON_TRACK_PROBABILITY {
         Status::OnTrack
     } else if forecast.probability >= AT_RISK_PROBABILITY || reaches(0.7) {
         Status::AtRisk
@@ -122,28 +162,35 @@ pub fn check_in_due_by(last: Timestamp, cadence: Cadence) -> Timestamp {
 
 /// The status of a key result; see the module documentation for the rule.
 pub fn key_result_status(input: StatusInput) -> Status {
+    assess_key_result(input).status
+}
+
+/// The status of a key result with the signal that decided it; see the module
+/// documentation for the rule.
+pub fn assess_key_result(input: StatusInput) -> Assessment {
+    let decided = |status: Status, reason: StatusReason| Assessment { status, reason };
     let linear_or_milestone =
         matches!(input.kind, KeyResultKind::Increase | KeyResultKind::Decrease | KeyResultKind::Milestone);
     if linear_or_milestone && input.progress.clamped() >= 1.0 {
-        return Status::Done;
+        return decided(Status::Done, StatusReason::TargetReached);
     }
     if input.cycle_status == CycleStatus::Planning || input.now < input.period.starts_at() {
-        return Status::NotStarted;
+        return decided(Status::NotStarted, StatusReason::CycleNotBegun);
     }
     let running = input.cycle_status == CycleStatus::Active && input.now < input.period.ends_at();
     let last = input.last_check_in_at.unwrap_or(input.tracked_since);
     if running && input.now > check_in_due_by(last, input.cadence) {
-        return Status::Stale;
+        return decided(Status::Stale, StatusReason::CheckInMissed);
     }
     if input.last_check_in_at.is_none() {
-        return Status::NotStarted;
+        return decided(Status::NotStarted, StatusReason::FirstCheckInNotDue);
     }
     let pace = match input.kind {
         KeyResultKind::Milestone => {
             if input.now >= input.period.ends_at() {
-                Status::OffTrack
+                decided(Status::OffTrack, StatusReason::MilestoneNotDone)
             } else {
-                Status::OnTrack
+                decided(Status::OnTrack, StatusReason::Pace)
             }
         }
         _ => {
@@ -155,29 +202,41 @@ pub fn key_result_status(input: StatusInput) -> Status {
             } else {
                 Status::OffTrack
             };
-            if input.latest_meets == Some(false) { worse(by_gap, Status::AtRisk) } else { by_gap }
+            let by_gap = decided(by_gap, StatusReason::Pace);
+            if input.latest_meets == Some(false) {
+                worse(by_gap, decided(Status::AtRisk, StatusReason::LatestMissesGoal))
+            } else {
+                by_gap
+            }
         }
     };
     let outlook = match (input.forecast, input.kind) {
         (None, _) | (Some(_), KeyResultKind::Milestone) => pace,
-        (Some(forecast), KeyResultKind::Maintain | KeyResultKind::Range) => worse(pace, forecast_status(&forecast)),
-        (Some(forecast), _) => forecast_status(&forecast),
+        (Some(forecast), kind) => {
+            let by_forecast = decided(forecast_status(&forecast), StatusReason::Forecast);
+            if matches!(kind, KeyResultKind::Maintain | KeyResultKind::Range) {
+                worse(by_forecast, pace)
+            } else {
+                by_forecast
+            }
+        }
     };
     let by_confidence = match input.confidence.map(Confidence::get) {
         None | Some(7..) => Status::OnTrack,
         Some(4..=6) => Status::AtRisk,
         Some(_) => Status::OffTrack,
     };
-    worse(outlook, by_confidence)
+    worse(outlook, decided(by_confidence, StatusReason::Confidence))
 }
 
-fn worse(a: Status, b: Status) -> Status {
+/// The worse of two assessments; on a tie the first, which already explains it.
+fn worse(a: Assessment, b: Assessment) -> Assessment {
     let rank = |s: Status| match s {
         Status::OnTrack => 0,
         Status::AtRisk => 1,
         _ => 2,
     };
-    if rank(b) > rank(a) { b } else { a }
+    if rank(b.status) > rank(a.status) { b } else { a }
 }
 
 /// The status of an objective from its rolled-up progress, the expected progress of
@@ -389,8 +448,9 @@ mod tests {
     }
 
     #[test]
-    fn a_forecast_close_to_the_target_is_not_a_coin_toss() {
-        assert_eq!(forecast_status(&outlook(0.45, Some(0.95))), Status::OnTrack);
+    fn a_near_miss_is_at_risk_not_on_track() {
+        // An unlikely target is never on track, however close the point forecast ends.
+        assert_eq!(forecast_status(&outlook(0.45, Some(0.95))), Status::AtRisk);
         assert_eq!(forecast_status(&outlook(0.5, Some(0.2))), Status::OnTrack);
         assert_eq!(forecast_status(&outlook(0.0, Some(0.89))), Status::AtRisk);
         assert_eq!(forecast_status(&outlook(0.0, Some(0.7))), Status::AtRisk);
@@ -427,7 +487,78 @@ mod tests {
         assert_eq!(key_result_status(i), Status::OffTrack, "breached for 40% of the cycle so far");
     }
 
+    fn any_kind() -> impl Strategy<Value = KeyResultKind> {
+        prop_oneof![
+            Just(KeyResultKind::Increase),
+            Just(KeyResultKind::Decrease),
+            Just(KeyResultKind::Maintain),
+            Just(KeyResultKind::Range),
+            Just(KeyResultKind::Milestone),
+        ]
+    }
+
     proptest! {
+        /// Issue 15's rule: a status never contradicts the forecast written under it
+        /// unless another signal decided, which the reason names. On track never stands
+        /// over an unlikely forecast (under 50%); at risk or off track over a forecast of
+        /// 50% or more is always decided by something else (a missed check-in, the
+        /// owner's confidence, a breached goal, the pace of a maintain or range).
+        #[test]
+        fn a_status_agrees_with_its_forecast_or_says_why(
+            kind in any_kind(),
+            progress in -0.5f64..1.5,
+            expected in 0.0f64..=1.0,
+            confidence in proptest::option::of(0i64..=10),
+            checked_in_days_ago in proptest::option::of(0i64..40),
+            tracked_days_ago in 0i64..60,
+            latest_meets in proptest::option::of(any::<bool>()),
+            probability in 0.0f64..=1.0,
+            end_progress in proptest::option::of(-1.0f64..2.0),
+            has_forecast in any::<bool>(),
+            day in 0i64..120,
+        ) {
+            let now = midnight(date(2026, 9, 20)).saturating_add(SignedDuration::from_hours(24 * day)).unwrap();
+            let ago = |days: i64| now.saturating_sub(SignedDuration::from_hours(24 * days)).unwrap();
+            let forecast = (has_forecast && kind != KeyResultKind::Milestone).then(|| outlook(probability, end_progress));
+            let mut i = input(progress, expected, MID);
+            i.kind = kind;
+            i.now = now;
+            i.confidence = confidence.map(|c| Confidence::try_new(c).unwrap());
+            i.last_check_in_at = checked_in_days_ago.map(ago);
+            i.tracked_since = ago(tracked_days_ago).max(i.period.starts_at());
+            i.latest_meets = latest_meets.filter(|_| matches!(kind, KeyResultKind::Maintain | KeyResultKind::Range));
+            i.forecast = forecast;
+            let a = assess_key_result(i);
+            prop_assert_eq!(a.status, key_result_status(i));
+            if let Some(f) = forecast {
+                if a.status == Status::OnTrack {
+                    prop_assert!(f.probability >= ON_TRACK_PROBABILITY, "on track over {:.2}: {a:?}", f.probability);
+                }
+                if matches!(a.status, Status::AtRisk | Status::OffTrack) && f.probability >= ON_TRACK_PROBABILITY {
+                    prop_assert_ne!(a.reason, StatusReason::Forecast, "{:?} over {:.2}", a, f.probability);
+                }
+                if a.reason == StatusReason::Forecast {
+                    prop_assert_eq!(a.status, forecast_status(&f));
+                }
+            } else {
+                prop_assert_ne!(a.reason, StatusReason::Forecast);
+            }
+            // The reason always fits the status it explains.
+            let fits = match a.reason {
+                StatusReason::TargetReached => a.status == Status::Done,
+                StatusReason::CycleNotBegun | StatusReason::FirstCheckInNotDue => a.status == Status::NotStarted,
+                StatusReason::CheckInMissed => a.status == Status::Stale,
+                StatusReason::MilestoneNotDone => a.status == Status::OffTrack,
+                StatusReason::LatestMissesGoal | StatusReason::Confidence => {
+                    matches!(a.status, Status::AtRisk | Status::OffTrack)
+                }
+                StatusReason::Forecast | StatusReason::Pace => {
+                    matches!(a.status, Status::OnTrack | Status::AtRisk | Status::OffTrack)
+                }
+            };
+            prop_assert!(fits, "{a:?}");
+        }
+
         #[test]
         fn more_progress_never_worsens_status(a in 0.0f64..1.0, b in 0.0f64..1.0, expected in 0.0f64..1.0) {
             let rank = |s: Status| match s { Status::Done => 0, Status::OnTrack => 1, Status::AtRisk => 2, _ => 3 };

@@ -58,3 +58,11 @@ function drawAll(root) {
 
 document.addEventListener("DOMContentLoaded", () => drawAll(document));
 document.addEventListener("htmx:afterSwap", (event) => drawAll(event.target));
+
+// A form shown again with problems: every problem is marked at its field and summed up
+// at the top; focus goes to the first field at fault, so a keyboard or screen reader
+// user starts where the fixing starts.
+document.addEventListener("DOMContentLoaded", () => {
+  const first = document.querySelector("form [aria-invalid='true']");
+  if (first) first.focus();
+});

@@ -5,7 +5,7 @@ use crate::evaluation::ScoreView;
 use jiff::Timestamp;
 use milepost_core::KeyResultId;
 use milepost_core::key_result::SchedulePoint;
-use milepost_core::{Cadence, Comparator, KeyResultKind, Status};
+use milepost_core::{Cadence, Comparator, KeyResultKind, Status, StatusReason};
 use serde::Serialize;
 
 /// Where a key result's value is heading by its cycle's end (SPEC §4; the model is in
@@ -88,6 +88,12 @@ pub struct KeyResultView {
     pub forecast: Option<ForecastView>,
     /// on_track, at_risk, off_track, done, not_started or stale.
     pub status: Status,
+    /// Which signal decided the status: `forecast`, `pace`, `confidence` (the owner's
+    /// latest confidence is lower than the numbers), `check_in_missed` (stale),
+    /// `latest_misses_goal` (maintain, range), `milestone_not_done`, `target_reached`,
+    /// `cycle_not_begun` or `first_check_in_not_due`. A status worse than the forecast
+    /// alone would give is never decided by the forecast.
+    pub status_reason: StatusReason,
     /// High confidence on a value that has not moved for four weeks.
     pub diverging: bool,
     /// Latest confidence, 0–10.

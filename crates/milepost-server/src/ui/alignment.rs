@@ -33,6 +33,12 @@ struct TeamNode {
     summary: String,
     /// How many of its subtree's objectives are in each status.
     counts: Vec<(Badge, usize)>,
+    /// Its subtree's status: mean progress against pace.
+    badge: Badge,
+    /// "progress 45%, pace 52%: 7 points behind".
+    pace: String,
+    /// How far behind pace, for sorting (ahead is negative; nothing measured sorts last).
+    behind: f64,
     /// The page of the tree opened at it, for a browser without JavaScript.
     link: String,
     /// The fragment of its level, fetched when it opens.
@@ -89,6 +95,8 @@ struct AlignmentPage {
     cycles: Vec<Choice>,
     teams: Vec<Choice>,
     statuses: Vec<Choice>,
+    /// Whether the teams are ordered furthest behind pace first.
+    sort_behind: bool,
     /// How many objectives the subtrees of the teams shown hold.
     shown: usize,
 }
@@ -111,6 +119,44 @@ pub struct AlignmentQuery {
     /// Only objectives in this status.
     #[serde(default, deserialize_with = "super::form::empty_as_none_named")]
     pub status: Option<Status>,
+    /// `behind`: teams furthest behind pace first; otherwise in the tree's order.
+    #[serde(default, deserialize_with = "super::form::empty_as_none")]
+    pub sort: Option<TeamSort>,
+}
+
+/// How the teams of a level are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TeamSort {
+    /// The furthest behind pace first.
+    Behind,
+}
+
+impl std::str::FromStr for TeamSort {
+    type Err = String;
+    fn from_str(text: &str) -> Result<TeamSort, String> {
+        match text {
+            "behind" => Ok(TeamSort::Behind),
+            other => Err(format!("unknown sort {other:?}: expected behind")),
+        }
+    }
+}
+
+/// A rollup's progress against its pace in words.
+fn pace_words(rollup: &Rollup) -> String {
+    match (rollup.mean(), rollup.pace(), rollup.behind()) {
+        (Some(mean), Some(pace), Some(behind)) => {
+            let points = (behind * 100.0).round();
+            let gap = if points >= 1.0 {
+                format!("{points:.0} points behind")
+            } else if points <= -1.0 {
+                format!("{:.0} points ahead", -points)
+            } else {
+                "on pace".to_owned()
+            };
+            format!("progress {}, pace {}: {gap}", super::view::percent(mean), super::view::percent(pace))
+        }
+        _ => "nothing measured yet".to_owned(),
+    }
 }
 
 /// The words of a rollup: "12 objectives, 5 on track or done".
@@ -153,7 +199,24 @@ impl Tree {
             ("cycle_id", self.cycle.as_ref().map(|c| c.id.to_string()).unwrap_or_default()),
             ("team_id", team.map(|t| t.to_string()).unwrap_or_default()),
             ("status", self.query.status.map(|s| s.as_str().to_owned()).unwrap_or_default()),
+            ("sort", self.sort_param()),
         ])
+    }
+
+    fn sort_param(&self) -> String {
+        match self.query.sort {
+            Some(TeamSort::Behind) => "behind".to_owned(),
+            None => String::new(),
+        }
+    }
+
+    /// `teams` closed, in the order the view asks for.
+    fn nodes(&self, teams: &[i64]) -> Vec<TeamNode> {
+        let mut nodes: Vec<TeamNode> = teams.iter().map(|t| self.node(*t)).collect();
+        if self.query.sort == Some(TeamSort::Behind) {
+            nodes.sort_by(|a, b| b.behind.total_cmp(&a.behind));
+        }
+        nodes
     }
 
     /// The rollup of `team`'s subtree; for a team outside the tree (archived), of what
@@ -177,12 +240,16 @@ impl Tree {
         let fragment_query = query(&[
             ("cycle_id", self.cycle.as_ref().map(|c| c.id.to_string()).unwrap_or_default()),
             ("status", self.query.status.map(|s| s.as_str().to_owned()).unwrap_or_default()),
+            ("sort", self.sort_param()),
         ]);
         TeamNode {
             name: self.names.team(team),
             doughnut: doughnut(rollup.mean()),
             summary: summary(&rollup),
             counts: rollup.status_counts(),
+            badge: super::view::badge(rollup.status()),
+            pace: pace_words(&rollup),
+            behind: rollup.behind().unwrap_or(f64::NEG_INFINITY),
             link: format!("/alignment{}", self.query_for(Some(team))),
             fragment: format!("/alignment/teams/{team}{fragment_query}"),
         }
@@ -224,7 +291,7 @@ impl Tree {
             name: names.team(team),
             objectives: own,
             people,
-            children: self.tree.children(team).iter().map(|child| self.node(*child)).collect(),
+            children: self.nodes(self.tree.children(team)),
             filtered: self.query.status.is_some(),
         }
     }
@@ -274,7 +341,7 @@ pub async fn show_alignment(State(app): State<App>, viewer: Viewer, Query(query)
         }
         Some(team) => return Err(AppError::NotFound { what: "team", id: team.to_string() }.into()),
         None => {
-            let roots: Vec<TeamNode> = view.tree.roots().iter().map(|t| view.node(*t)).collect();
+            let roots: Vec<TeamNode> = view.nodes(view.tree.roots());
             let shown = view.tree.roots().iter().map(|t| view.rollup(*t).objectives).sum();
             (Vec::new(), roots, None, "the company".to_owned(), shown)
         }
@@ -316,6 +383,7 @@ pub async fn show_alignment(State(app): State<App>, viewer: Viewer, Query(query)
             .collect(),
         teams: team_choices,
         statuses,
+        sort_behind: view.query.sort == Some(TeamSort::Behind),
         shown,
     };
     Ok(page(StatusCode::OK, &template))

@@ -23,6 +23,8 @@ use std::collections::HashMap;
 struct Row {
     line: KeyResultLine,
     milestone: bool,
+    /// A milestone's done box.
+    done: bool,
     value: String,
     confidence: String,
     note: String,
@@ -122,6 +124,10 @@ fn rows(
                 }
                 None => (shown_value.clone(), shown_confidence.clone(), String::new(), String::new(), false),
             };
+            let done = match posted {
+                Some(fields) => fields.has(&field("done")),
+                None => k.current.is_some_and(|v| v >= 1.0),
+            };
             let errors = FIELDS
                 .iter()
                 .filter(|name| problems.has(&field(name)))
@@ -130,6 +136,7 @@ fn rows(
             Row {
                 line: KeyResultLine::of(k, names, now),
                 milestone: k.kind == KeyResultKind::Milestone,
+                done,
                 value,
                 confidence,
                 note,
@@ -153,9 +160,18 @@ fn entry(fields: &Fields, id: i64, problems: &mut Problems) -> CheckInEntry {
         value: form::number(fields.text(&field("shown_value"))).ok().flatten(),
         confidence: fields.text(&field("shown_confidence")).parse().ok(),
     });
+    // A milestone is checked in with its done box: ticked is done (1); left empty it
+    // stays where it was (a share from an older check-in), or goes back to not done (0)
+    // when it was done.
+    let value = if fields.has(&field("milestone")) {
+        let before = shown.as_ref().and_then(|s| s.value).filter(|v| *v < 1.0).unwrap_or(0.0);
+        Some(if fields.has(&field("done")) { 1.0 } else { before })
+    } else {
+        fields.number(&field("value"), problems)
+    };
     CheckInEntry {
         key_result_id: id,
-        value: fields.number(&field("value"), problems),
+        value,
         confidence: fields.whole(&field("confidence"), problems),
         note: fields.optional(&field("note")),
         blockers: fields.optional(&field("blockers")),
@@ -194,28 +210,31 @@ pub async fn save_check_in(State(app): State<App>, viewer: Viewer, Form(fields):
     let mut problems = Problems::default();
     let ids: Vec<i64> = fields.text("key_results").split(',').filter_map(|id| id.trim().parse().ok()).collect();
     let entries: Vec<CheckInEntry> = ids.iter().map(|&id| entry(&fields, id, &mut problems)).collect();
+    // `/check_ins/{n}/{field}` is the row of the n-th key result sent.
+    let field_of = |path: &milepost_app::Path| {
+        let [Segment::Field(list), Segment::Index(index), Segment::Field(field), ..] = path.segments() else {
+            return None;
+        };
+        let id = ids.get(*index).filter(|_| list == "check_ins")?;
+        let field = match field.as_str() {
+            "confidence" => "confidence",
+            "note" => "note",
+            "blockers" => "blockers",
+            _ => "value",
+        };
+        Some(format!("{field}.{id}"))
+    };
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if problems.is_empty() {
         match app.check_ins().create_many(caller, entries).await {
             Ok(saved) => return Ok(see_other(&format!("/check-in?saved={}", saved.len()))),
-            Err(error) => {
-                status = problems.refused(error, |path| {
-                    // `/check_ins/{n}/{field}` is the row of the n-th key result sent.
-                    let [Segment::Field(list), Segment::Index(index), Segment::Field(field), ..] = path.segments()
-                    else {
-                        return None;
-                    };
-                    let id = ids.get(*index).filter(|_| list == "check_ins")?;
-                    let field = match field.as_str() {
-                        "confidence" => "confidence",
-                        "note" => "note",
-                        "blockers" => "blockers",
-                        _ => "value",
-                    };
-                    Some(format!("{field}.{id}"))
-                })?;
-            }
+            Err(error) => status = problems.refused(error, field_of)?,
         }
+    } else if let Err(error) = app.check_ins().check_many(caller, entries).await {
+        // What the form could not read is marked already; the app's dry run finds the
+        // rest (a confidence of 11 beside a value that is not a number), so every problem
+        // shows at once. The first problem of a field is kept.
+        problems.refused(error, field_of)?;
     }
     // Show the form again with what was typed, for the key results it was about.
     let (key_results, names) = my_key_results(&app, caller).await?;

@@ -72,6 +72,8 @@ struct DashboardPage {
     company: Capped<ObjectiveLine>,
     /// The key results at risk in my team and the teams under it, or the company's.
     at_risk: Capped<KeyResultLine>,
+    /// The company's whole list of key results at risk, behind a link.
+    company_at_risk: String,
     kpis: super::kpi::KpiSummary,
 }
 
@@ -117,6 +119,7 @@ pub async fn show_dashboard(State(app): State<App>, viewer: Viewer) -> PageResul
             team_objectives: Capped::empty(),
             company: Capped::empty(),
             at_risk: Capped::empty(),
+            company_at_risk: String::new(),
             kpis,
         };
         return Ok(page(StatusCode::OK, &template));
@@ -156,6 +159,7 @@ pub async fn show_dashboard(State(app): State<App>, viewer: Viewer) -> PageResul
         see_all("/key-results/at-risk", &cycle, team.as_ref().map(|t| t.id)),
         |k| KeyResultLine::of(k, &names, now),
     );
+    let company_at_risk = see_all("/key-results/at-risk", &cycle, None);
     let template = DashboardPage {
         layout,
         to_close,
@@ -166,6 +170,7 @@ pub async fn show_dashboard(State(app): State<App>, viewer: Viewer) -> PageResul
         team,
         team_objectives,
         company,
+        company_at_risk,
         at_risk,
         kpis,
     };

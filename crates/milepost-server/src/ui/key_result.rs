@@ -7,7 +7,7 @@ use super::form::{Fields, Form, Problems};
 use super::objective_form::{Choice, choices, people_of};
 use super::view::Names;
 use super::{Layout, PageResult, Viewer, page, see_other};
-use crate::extract::Id;
+use crate::extract::{Id, Query};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -65,6 +65,21 @@ struct KeyResultEditPage {
     /// Its version and whether it is archived, for the archive button.
     version: i64,
     archived: bool,
+    /// What re-reading the edited sentence changes ("target 94% → 95%").
+    rereads: Vec<String>,
+    /// Whether those changes move a start or target of a cycle that has begun.
+    needs_reason: bool,
+}
+
+/// The edit form's kind and number boxes, filled from the sentence as it is typed.
+#[derive(Template)]
+#[template(path = "key_result_edit_fields.html")]
+struct KeyResultEditFields {
+    kinds: Vec<Choice>,
+    fields: Fields,
+    problems: Problems,
+    rereads: Vec<String>,
+    needs_reason: bool,
 }
 
 /// What the form's two number boxes show: a range's ends, or the start and target.
@@ -116,7 +131,99 @@ fn key_result_edit(
         archived: view.archived,
         fields,
         problems,
+        rereads: Vec::new(),
+        needs_reason: false,
     }
+}
+
+/// `GET /key-results/{id}/reread?title=…` (htmx, from the edit form as the sentence is
+/// typed): the kind and number boxes as saving would read the edited sentence, with what
+/// changes said in words, so the change shows before it is saved. The reading is the
+/// app's own (`interpret`), the one saving uses.
+pub async fn reread_sentence(
+    State(app): State<App>,
+    viewer: Viewer,
+    Id(id): Id<KeyResultId>,
+    Query(query): Query<HashMap<String, String>>,
+) -> PageResult {
+    use milepost_app::key_result::interpretation::{Baseline, Given, Numbers, interpret};
+    let caller = &viewer.caller;
+    let view = app.key_results().get(caller, id).await?;
+    let cycle_began = view.status_reason != milepost_core::StatusReason::CycleNotBegun;
+    let title = query.get("title").cloned().unwrap_or_default();
+    let mut fields: HashMap<String, String> = query.clone();
+    let mut problems = Problems::default();
+    let mut rereads = Vec::new();
+    if title.trim() != view.title.trim() && !title.trim().is_empty() {
+        let kept = Numbers {
+            kind: Some(view.kind),
+            metric: view.metric.clone(),
+            unit: view.unit.clone(),
+            start: view.start,
+            target: view.target,
+            range: view.range,
+            comparator: view.comparator,
+            relative_change: None,
+            delta: None,
+        };
+        let reading = interpret(Some(&title), &Given::default(), Some(&kept), Baseline::NotLinked);
+        for problem in &reading.problems {
+            problems.add(if problem.field == "start" { "start" } else { "kind" }, problem.detail.clone());
+        }
+        let read = reading.numbers;
+        let kind = read.kind.unwrap_or(view.kind);
+        let (start, target) = match (kind, read.range) {
+            (KeyResultKind::Range, Some([low, high])) => (Some(low), Some(high)),
+            _ => (read.start, read.target),
+        };
+        let (shown_start, shown_target) = shown_boxes(&view);
+        let unit = read.unit.clone().or(view.unit.clone());
+        let number = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+        let said = |value: Option<f64>| super::view::value(value, unit.as_deref());
+        if kind != view.kind {
+            rereads.push(format!(
+                "kind {} → {}",
+                super::view::kind(view.kind).to_lowercase(),
+                super::view::kind(kind).to_lowercase()
+            ));
+        }
+        let (start_name, target_name) =
+            if kind == KeyResultKind::Range { ("low end", "high end") } else { ("start", "target") };
+        if start.is_some() && start != shown_start {
+            rereads.push(format!("{start_name} {} → {}", said(shown_start), said(start)));
+        }
+        if target.is_some() && target != shown_target {
+            rereads.push(format!("{target_name} {} → {}", said(shown_target), said(target)));
+        }
+        if unit != view.unit {
+            rereads.push(format!(
+                "unit {} → {}",
+                view.unit.as_deref().unwrap_or("none"),
+                unit.as_deref().unwrap_or("none")
+            ));
+        }
+        fields.insert("kind".to_owned(), kind.as_str().to_owned());
+        if start.is_some() || kind != view.kind {
+            fields.insert("start".to_owned(), number(start));
+        }
+        if target.is_some() || kind != view.kind {
+            fields.insert("target".to_owned(), number(target));
+        }
+        fields.insert("unit".to_owned(), unit.unwrap_or_default());
+    }
+    let needs_reason = cycle_began && rereads.iter().any(|r| !r.starts_with("unit") && !r.starts_with("kind"));
+    let fields = Fields::from(fields);
+    let fragment = KeyResultEditFields {
+        kinds: choices(
+            KeyResultKind::ALL.iter().map(|k| (k.as_str().to_owned(), super::view::kind(*k).to_owned())),
+            fields.text("kind"),
+        ),
+        fields,
+        problems,
+        rereads,
+        needs_reason,
+    };
+    Ok(page(StatusCode::OK, &fragment))
 }
 
 /// `GET /key-results/{id}/edit`: a key result's form, filled in.

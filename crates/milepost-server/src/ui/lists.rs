@@ -48,8 +48,9 @@ pub fn team_objectives<'a>(objectives: &'a [Arc<ObjectiveView>], team: i64, name
     owned
 }
 
-/// The key results at risk or off track, worst first: off track before at risk, then
-/// the furthest behind their pace, then by id. In `teams` only, when given.
+/// The key results at risk, off track or stale (a missed check-in: nobody knows how it
+/// stands), worst first: off track, then stale, then at risk, each the furthest behind
+/// its pace first, then by id. In `teams` only, when given.
 pub fn at_risk_key_results<'a>(
     objectives: &'a [Arc<ObjectiveView>],
     teams: Option<&HashSet<i64>>,
@@ -58,16 +59,18 @@ pub fn at_risk_key_results<'a>(
     let mut out: Vec<&KeyResultView> = objectives
         .iter()
         .flat_map(|o| o.key_results.iter().map(move |k| (o, k)))
-        .filter(|(_, k)| matches!(k.status, Status::OffTrack | Status::AtRisk))
+        .filter(|(_, k)| matches!(k.status, Status::OffTrack | Status::AtRisk | Status::Stale))
         .filter(|(o, k)| teams.is_none_or(|teams| key_result_in(k, o, teams, names)))
         .map(|(_, k)| k)
         .collect();
     out.sort_by(|a, b| {
         let behind = |k: &KeyResultView| k.expected_progress - k.progress;
-        (a.status != Status::OffTrack)
-            .cmp(&(b.status != Status::OffTrack))
-            .then(behind(b).total_cmp(&behind(a)))
-            .then(a.id.get().cmp(&b.id.get()))
+        let rank = |k: &KeyResultView| match k.status {
+            Status::OffTrack => 0,
+            Status::Stale => 1,
+            _ => 2,
+        };
+        rank(a).cmp(&rank(b)).then(behind(b).total_cmp(&behind(a))).then(a.id.get().cmp(&b.id.get()))
     });
     out
 }

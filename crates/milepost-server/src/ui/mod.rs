@@ -97,6 +97,7 @@ pub fn routes() -> Router<App> {
         .route("/objectives/new", get(objective_form::show_new_objective).post(objective_form::save_new_objective))
         .route("/objectives/{id}", get(objective::show_objective))
         .route("/objectives/{id}/edit", get(objective_form::show_edit_objective).post(objective_form::save_objective))
+        .route("/objectives/{id}/rollup", post(objective_form::save_rollup))
         .route(
             "/objectives/{id}/key-results/new",
             get(objective_form::show_new_key_result).post(objective_form::save_new_key_result),
@@ -109,6 +110,7 @@ pub fn routes() -> Router<App> {
         .route("/key-results/at-risk", get(lists::show_at_risk_key_results))
         .route("/key-results/parse", get(objective_form::parse_sentence))
         .route("/key-results/{id}/edit", get(key_result::show_edit_key_result).post(key_result::save_key_result))
+        .route("/key-results/{id}/reread", get(key_result::reread_sentence))
         .route("/static/{*path}", get(assets::static_file))
 }
 

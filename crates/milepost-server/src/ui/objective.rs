@@ -54,6 +54,17 @@ struct KeyResultBlock {
     history: Vec<CheckInLine>,
     /// The key result it was carried from: its check-ins before the carry-over are there.
     carried_from: Option<i64>,
+    /// Every move of its start or target after the cycle began: when, what, who, why.
+    goal_moves: Vec<GoalMove>,
+}
+
+/// One moved start or target, for people.
+struct GoalMove {
+    day: String,
+    /// "target 94% → 95%".
+    what: String,
+    who: String,
+    reason: String,
 }
 
 #[derive(Template)]
@@ -66,13 +77,15 @@ struct ObjectivePage {
     cycle_name: String,
     visibility: &'static str,
     added_after_start: bool,
+    /// Whether its progress rolls up the objectives aligned to it.
+    rollup_children: bool,
+    /// Its version, for the roll-up switch and the archive button.
+    version: i64,
     key_results: Vec<KeyResultBlock>,
     initiatives: Vec<InitiativeLine>,
     parent: Option<ObjectiveLine>,
     children: Vec<ObjectiveLine>,
     editable: bool,
-    /// Its version, for the archive button.
-    version: i64,
     /// Whether it is archived.
     archived: bool,
     /// The objective it was carried from: (id, title, cycle name).
@@ -195,7 +208,13 @@ fn chart(
         KeyResultKind::Range => key_result.range.map(|[low, high]| ((low + high) / 2.0, (low + high) / 2.0)),
     };
     if let Some((from, to)) = pace_ends {
-        points.entry(start).or_default().pace = Some(from);
+        // A key result added after the cycle began is paced from the day it was added
+        // (a target schedule keeps its own dates).
+        let paced_from = match &key_result.target_schedule {
+            Some(_) => start,
+            None => start.max(key_result.created_at.as_second()),
+        };
+        points.entry(paced_from).or_default().pace = Some(from);
         for point in key_result.target_schedule.iter().flatten() {
             points.entry(midnight(point.date)).or_default().pace = Some(point.value);
         }
@@ -250,8 +269,33 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
                 author: names.person(c.author_person_id),
             })
             .collect();
+        let goal_moves = app
+            .check_ins()
+            .goal_changes(caller, key_result.id)
+            .await?
+            .into_iter()
+            .map(|change| GoalMove {
+                day: day(change.changed_at),
+                what: format!(
+                    "{} {} → {}",
+                    match change.field.as_str() {
+                        "range_low" => "low end",
+                        "range_high" => "high end",
+                        other => other,
+                    },
+                    super::view::value(change.old_value, unit),
+                    super::view::value(change.new_value, unit)
+                ),
+                who: match change.author_person_id {
+                    Some(_) => names.person(change.author_person_id),
+                    None => "an API token or the operator".to_owned(),
+                },
+                reason: change.reason,
+            })
+            .collect();
         key_results.push(KeyResultBlock {
             version: key_result.version,
+            goal_moves,
             line: KeyResultLine::of(key_result, &names, now),
             chart: chart(key_result, &check_ins, &cycle),
             forecast: match &key_result.forecast {
@@ -326,12 +370,13 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
             milepost_core::Visibility::Team => "Its team only",
         },
         added_after_start: objective.added_after_start,
+        rollup_children: objective.rollup_children,
+        version: objective.version,
         key_results,
         initiatives,
         parent,
         children,
         editable,
-        version: objective.version,
         archived: objective.archived,
         carried_from,
         carried_to,

@@ -345,6 +345,12 @@ fn read_choice<T: Named>(fields: &Fields, name: &str, problems: &mut Problems) -
     }
 }
 
+/// The roll-up box: ticked or not on a form that showed it; a form without it (an
+/// older page) leaves the setting as it is.
+fn read_rollup(fields: &Fields) -> Option<bool> {
+    fields.has("rollup_shown").then(|| fields.text("rollup_children") == "yes")
+}
+
 /// `POST /objectives/new`: creates the objective and its key results, all or nothing.
 pub async fn save_new_objective(State(app): State<App>, viewer: Viewer, Form(fields): Form) -> PageResult {
     let caller = &viewer.caller;
@@ -373,7 +379,7 @@ pub async fn save_new_objective(State(app): State<App>, viewer: Viewer, Form(fie
         parent_objective_id: fields.whole("parent", &mut problems),
         parent_key_result_id: None,
         visibility: read_choice::<Visibility>(&fields, "visibility", &mut problems),
-        rollup_children: None,
+        rollup_children: read_rollup(&fields),
         key_results,
     };
     let status = if problems.is_empty() {
@@ -421,6 +427,9 @@ fn fields_of(objective: &ObjectiveView) -> Fields {
     };
     pairs.insert("owner".to_owned(), owner);
     pairs.insert("parent".to_owned(), objective.parent_objective_id.map(|p| p.to_string()).unwrap_or_default());
+    if objective.rollup_children {
+        pairs.insert("rollup_children".to_owned(), "yes".to_owned());
+    }
     pairs.insert("commitment".to_owned(), objective.commitment.as_str().to_owned());
     pairs.insert("visibility".to_owned(), objective.visibility.as_str().to_owned());
     Fields::from(pairs)
@@ -477,7 +486,7 @@ pub async fn save_objective(
         parent_objective_id: Some(parent),
         parent_key_result_id: None,
         visibility: read_choice::<Visibility>(&fields, "visibility", &mut problems),
-        rollup_children: None,
+        rollup_children: read_rollup(&fields),
     };
     let status = if problems.is_empty() {
         match app.objectives().update(caller, id, change).await {
@@ -613,4 +622,39 @@ pub async fn parse_sentence(_viewer: Viewer, Query(query): Query<ParseQuery>) ->
     }
     let row = key_result_form(index, &Fields::from(pairs), &problems, &[], None);
     Ok(page(StatusCode::OK, &KeyResultFields { row }))
+}
+
+/// `POST /objectives/{id}/rollup`: the objective page's switch: whether its progress
+/// rolls up the objectives aligned to it (owners, editors and admins).
+pub async fn save_rollup(
+    State(app): State<App>,
+    viewer: Viewer,
+    Id(id): Id<ObjectiveId>,
+    Form(fields): Form,
+) -> PageResult {
+    let caller = &viewer.caller;
+    let mut problems = Problems::default();
+    let version = fields.whole("version", &mut problems).unwrap_or_default();
+    let rollup_children = match fields.text("rollup_children") {
+        "yes" => true,
+        "no" => false,
+        other => {
+            let detail = format!("expected yes or no, got {other:?}");
+            return Err(AppError::invalid(Path::root().field("rollup_children"), detail).into());
+        }
+    };
+    let change = ObjectivePatch {
+        version,
+        title: None,
+        description: None,
+        owner_person_id: None,
+        owner_team_id: None,
+        commitment: None,
+        parent_objective_id: None,
+        parent_key_result_id: None,
+        visibility: None,
+        rollup_children: Some(rollup_children),
+    };
+    app.objectives().update(caller, id, change).await?;
+    Ok(see_other(&format!("/objectives/{id}#rollup-note")))
 }

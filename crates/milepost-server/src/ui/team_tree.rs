@@ -7,7 +7,7 @@
 use super::view::{Badge, Names, badge};
 use milepost_app::key_result::KeyResultView;
 use milepost_app::objective::ObjectiveView;
-use milepost_core::{Named, Status};
+use milepost_core::{Named, Status, objective_status};
 use std::collections::{HashMap, HashSet};
 
 /// The teams that are not archived, each under its parent, in id order.
@@ -167,6 +167,8 @@ pub struct Rollup {
     measured: usize,
     /// The sum of those progresses.
     progress: f64,
+    /// The sum of the progress those objectives were expected to have by now.
+    expected: f64,
     /// How many are in each status, in the order of `Status::ALL`.
     statuses: [usize; 6],
 }
@@ -186,7 +188,8 @@ impl Rollup {
         self.objectives += 1;
         if let Some(progress) = objective.progress {
             self.measured += 1;
-            self.progress += progress;
+            self.progress += progress.clamp(0.0, 1.0);
+            self.expected += objective.expected_progress;
         }
         if let Some(index) = Status::ALL.iter().position(|s| *s == objective.status) {
             self.statuses[index] += 1;
@@ -198,6 +201,7 @@ impl Rollup {
         self.objectives += other.objectives;
         self.measured += other.measured;
         self.progress += other.progress;
+        self.expected += other.expected;
         for (mine, theirs) in self.statuses.iter_mut().zip(other.statuses) {
             *mine += theirs;
         }
@@ -207,6 +211,31 @@ impl Rollup {
     pub fn mean(&self) -> Option<f64> {
         #[expect(clippy::cast_precision_loss, reason = "a count of objectives is far below 2^52")]
         (self.measured > 0).then(|| self.progress / self.measured as f64)
+    }
+
+    /// The mean progress expected by now of the objectives that have a progress: the
+    /// subtree's pace.
+    pub fn pace(&self) -> Option<f64> {
+        #[expect(clippy::cast_precision_loss, reason = "a count of objectives is far below 2^52")]
+        (self.measured > 0).then(|| self.expected / self.measured as f64)
+    }
+
+    /// How far the mean progress is behind the pace, in progress (0.07 is 7 points
+    /// behind; negative is ahead); `None` with nothing measured.
+    pub fn behind(&self) -> Option<f64> {
+        Some(self.pace()? - self.mean()?)
+    }
+
+    /// The subtree's status: the objective rule ([`objective_status`]) on its mean
+    /// progress against its pace, over its objectives' statuses (not started while none
+    /// has started, done when all are, stale rather than on track while one is stale).
+    pub fn status(&self) -> Status {
+        let statuses: Vec<Status> =
+            Status::ALL.iter().zip(self.statuses).filter(|(_, n)| *n > 0).map(|(s, _)| *s).collect();
+        match (self.mean(), self.pace()) {
+            (Some(mean), Some(pace)) => objective_status(Some(milepost_core::Progress::new(mean)), pace, &statuses),
+            _ => Status::NotStarted,
+        }
     }
 
     /// The statuses that occur, with how many objectives are in each.

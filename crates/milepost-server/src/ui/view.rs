@@ -61,7 +61,8 @@ fn bar_class(status: Status) -> &'static str {
 
 /// A percentage for people: `43%`; over-achievement shows (`120%`).
 pub fn percent(share: f64) -> String {
-    format!("{:.0}%", share * 100.0)
+    // Adding zero turns a negative zero (no progress on a decrease) into "0%", not "-0%".
+    format!("{:.0}%", (share * 100.0).round() + 0.0)
 }
 
 /// A progress bar as inline SVG: the bar filled to `progress` (clamped for drawing;
@@ -278,6 +279,9 @@ pub struct KeyResultLine {
     pub bar: String,
     /// Its status.
     pub badge: Badge,
+    /// Why it has that status, in words: which signal decided ("the owner's confidence
+    /// is 5/10"), so a status is never left to contradict the forecast beside it.
+    pub why: String,
     /// Its latest confidence: `7/10`.
     pub confidence: String,
     /// Who owns it.
@@ -333,6 +337,7 @@ impl KeyResultLine {
             progress: percent(key_result.progress),
             bar: progress_bar(Some(key_result.progress), Some(key_result.expected_progress), key_result.status),
             badge: badge(key_result.status),
+            why: status_why(key_result),
             confidence: key_result.confidence.map_or_else(|| "–".to_owned(), |c| format!("{c}/10")),
             owner: names.person(key_result.owner_person_id),
             due: due(key_result.check_in_due_at, now),
@@ -340,6 +345,41 @@ impl KeyResultLine {
             diverging: key_result.diverging,
             score: key_result.score.map(|s| (score_text(&s), score_badge(s.colour))),
         }
+    }
+}
+
+/// Which signal decided a key result's status, in words for the page.
+pub fn status_why(key_result: &milepost_app::key_result::KeyResultView) -> String {
+    use milepost_core::StatusReason;
+    match key_result.status_reason {
+        StatusReason::TargetReached => "the target is reached".to_owned(),
+        StatusReason::CycleNotBegun => "the cycle has not begun".to_owned(),
+        StatusReason::FirstCheckInNotDue => "no check-in yet; the first is not due".to_owned(),
+        StatusReason::CheckInMissed => match key_result.last_check_in_at {
+            Some(at) => format!("decided by a missed check-in: the last was on {}", at.strftime("%Y-%m-%d")),
+            None => "decided by a missed check-in: nobody has checked in yet".to_owned(),
+        },
+        StatusReason::Forecast => match &key_result.forecast {
+            Some(f) => format!("decided by the forecast: {} to reach it", percent(f.probability)),
+            None => "decided by the forecast".to_owned(),
+        },
+        StatusReason::Pace => match key_result.kind {
+            KeyResultKind::Milestone => "a milestone is on track until its cycle ends".to_owned(),
+            KeyResultKind::Maintain | KeyResultKind::Range => {
+                format!("decided by pace: the goal was met {} of the time so far", percent(key_result.progress))
+            }
+            _ => format!(
+                "decided by pace: {} done, {} expected by now",
+                percent(key_result.progress.clamp(0.0, 1.0)),
+                percent(key_result.expected_progress)
+            ),
+        },
+        StatusReason::LatestMissesGoal => "decided by the latest value, which misses the goal".to_owned(),
+        StatusReason::MilestoneNotDone => "not done when the cycle ended".to_owned(),
+        StatusReason::Confidence => match key_result.confidence {
+            Some(c) => format!("decided by the owner's confidence: {c}/10"),
+            None => "decided by the owner's confidence".to_owned(),
+        },
     }
 }
 

@@ -19,7 +19,7 @@ async fn key_results(api: &Api, org: &Org, count: usize) -> (Vec<i64>, i64) {
         .collect();
     key_results.push(json!({"title": "Launch the survey", "kind": "milestone"}));
     let objective = api
-        .objective(json!({
+        .objective_planned(json!({
             "cycle_id": org.cycle, "title": "Delight our customers", "owner_team_id": org.company,
             "key_results": key_results,
         }))

@@ -295,6 +295,19 @@ impl Api {
         &self.store
     }
 
+    /// Creates an objective as [`Api::objective`] does, with the clock an hour before
+    /// the cycle [`Org`] makes begins (planned ahead), then puts the clock back: its key
+    /// results are paced from the cycle's start, so at [`NOW`] half the cycle's pace is
+    /// expected of them (one added mid-cycle is paced from the day it was added).
+    pub async fn objective_planned(&self, body: Value) -> Value {
+        let before = self.clock_offset.load(Ordering::SeqCst);
+        // 2026-10-01T00:00Z, the cycle's first instant, is 46 days before NOW.
+        self.shift_clock(SignedDuration::from_hours(-46 * 24 - 1));
+        let created = self.objective(body).await;
+        self.clock_offset.store(before, Ordering::SeqCst);
+        created
+    }
+
     /// Moves the server's clock to [`NOW`] + `by` (negative is earlier); `ZERO` puts it back.
     pub fn shift_clock(&self, by: SignedDuration) {
         self.clock_offset.store(by.as_secs(), Ordering::SeqCst);

@@ -48,6 +48,7 @@ mod kpi_feed;
 mod kpi_files;
 mod kpi_sources;
 mod kpis;
+mod numbers_agree;
 mod okr_files;
 mod okr_flow;
 mod openapi;

@@ -7,6 +7,7 @@
 //! maintain key results are expected to hold all the time (1.0).
 
 use crate::harness::{Api, NOW, Org, assert_close, at_hours, id, now};
+use jiff::SignedDuration;
 use serde_json::{Value, json};
 
 const DAY: i64 = 24;
@@ -20,7 +21,9 @@ http_test!(a_full_cycle_computes_progress_pace_and_status, |api: Api| async move
     let org = Org::new(&api, "acme").await;
     let api = org.api.clone();
 
-    // The company objective, with its three key results in one request.
+    // The company objective, with its three key results in one request, planned the
+    // hour before the cycle began.
+    api.shift_clock(SignedDuration::from_hours(-46 * 24 - 1));
     let reply = api
         .post(
             "/api/v1/objectives",
@@ -43,6 +46,7 @@ http_test!(a_full_cycle_computes_progress_pace_and_status, |api: Api| async move
         .await;
     let location = reply.header("location").map(str::to_owned);
     let company = reply.expect(201);
+    api.shift_clock(SignedDuration::ZERO);
     let company_id = id(&company);
     assert_eq!(location, Some(format!("/api/v1/objectives/{company_id}")));
     assert_eq!(company["cycle_id"], org.cycle);
@@ -51,7 +55,7 @@ http_test!(a_full_cycle_computes_progress_pace_and_status, |api: Api| async move
     assert_eq!(company["commitment"], "committed");
     assert_eq!(company["visibility"], "workspace");
     assert_eq!(company["rollup_children"], false);
-    assert_eq!(company["added_after_start"], true, "created on day 46 of an active cycle");
+    assert_eq!(company["added_after_start"], false, "created before the cycle began");
     assert_eq!(company["version"], 1);
     assert_eq!(company["score"], Value::Null, "no score before the cycle closes");
     let key_results = company["key_results"].as_array().unwrap();
@@ -64,8 +68,9 @@ http_test!(a_full_cycle_computes_progress_pace_and_status, |api: Api| async move
         assert_eq!(kr["current"], Value::Null);
         assert_eq!(kr["cadence"], "weekly");
         assert_close(&kr["progress"], 0.0);
-        // Added mid-cycle, just now: the first check-in is not due yet.
+        // The cycle had not begun when it was written.
         assert_eq!(kr["status"], "not_started", "{kr}");
+        assert_eq!(kr["status_reason"], "cycle_not_begun", "{kr}");
         assert_eq!(kr["version"], 1);
     }
     assert_eq!(key_results[0]["owner_person_id"], org.dana);
@@ -74,14 +79,26 @@ http_test!(a_full_cycle_computes_progress_pace_and_status, |api: Api| async move
     assert_eq!(key_results[1]["unit"], "h");
     assert_eq!(key_results[2]["owner_person_id"], Value::Null, "a team-owned objective gives no owner");
     assert_eq!(key_results[2]["comparator"], ">=");
+    // Before the cycle began nothing was expected yet, and nothing was started.
+    for kr in key_results {
+        assert_close(&kr["expected_progress"], 0.0);
+    }
+    assert_close(&company["progress"], 0.0);
+    assert_close(&company["expected_progress"], 0.0);
+    assert_eq!(company["status"], "not_started");
+    // Half way through the cycle, paced from its start: weighted expected progress
+    // (2·0.5 + 0.5 + 1.0) / 4 = 0.625. Nobody has checked in for 46 days: stale.
+    let company = api.get(&format!("/api/v1/objectives/{company_id}")).await.expect(200);
+    let key_results = company["key_results"].as_array().unwrap();
     assert_close(&key_results[0]["expected_progress"], 0.5);
     assert_close(&key_results[1]["expected_progress"], 0.5);
     assert_close(&key_results[2]["expected_progress"], 1.0);
-    // Weighted expected progress: (2·0.5 + 0.5 + 1.0) / 4 = 0.625; nothing done yet, and
-    // nothing checked in yet, so the objective has not started either.
+    for kr in key_results {
+        assert_eq!(kr["status"], "stale", "{kr}");
+        assert_eq!(kr["status_reason"], "check_in_missed", "{kr}");
+    }
     assert_close(&company["progress"], 0.0);
     assert_close(&company["expected_progress"], 0.625);
-    assert_eq!(company["status"], "not_started");
 
     // NPS: 40 six days ago is half way, on pace, and the owner is confident.
     let path = format!("/api/v1/key-results/{nps}/check-ins");
@@ -230,7 +247,7 @@ http_test!(an_objective_that_rolls_up_counts_its_aligned_children, |api: Api| as
     let org = Org::new(&api, "acme").await;
     let api = org.api.clone();
     let parent = api
-        .objective(json!({
+        .objective_planned(json!({
             "cycle_id": org.cycle, "title": "Grow the business", "owner_team_id": org.company, "rollup_children": true,
             "key_results": [Org::increase("Grow revenue from 0 to 100", 0.0, 100.0)],
         }))
@@ -240,7 +257,7 @@ http_test!(an_objective_that_rolls_up_counts_its_aligned_children, |api: Api| as
     api.check_in(id(key_result(&parent, 0)), json!({"value": 50})).await;
     // The same key result, same check-in, without rollup: a control.
     let control = api
-        .objective(json!({
+        .objective_planned(json!({
             "cycle_id": org.cycle, "title": "Grow alone", "owner_team_id": org.company,
             "key_results": [Org::increase("Grow revenue from 0 to 100", 0.0, 100.0)],
         }))
@@ -248,7 +265,7 @@ http_test!(an_objective_that_rolls_up_counts_its_aligned_children, |api: Api| as
     api.check_in(id(key_result(&control, 0)), json!({"value": 50})).await;
 
     let child = api
-        .objective(json!({
+        .objective_planned(json!({
             "cycle_id": org.cycle, "title": "Launch in Spain", "owner_team_id": org.department,
             "parent_objective_id": parent_id,
             "key_results": [{"title": "Open the Madrid office", "kind": "milestone"}],
@@ -256,7 +273,7 @@ http_test!(an_objective_that_rolls_up_counts_its_aligned_children, |api: Api| as
         .await;
     let child_id = id(&child);
     api.check_in(id(key_result(&child, 0)), json!({"value": 1})).await;
-    api.objective(json!({
+    api.objective_planned(json!({
         "cycle_id": org.cycle, "title": "Launch in Portugal", "owner_team_id": org.department,
         "parent_objective_id": id(&control),
         "key_results": [{"title": "Open the Lisbon office", "kind": "milestone"}],
@@ -276,7 +293,7 @@ http_test!(an_objective_that_rolls_up_counts_its_aligned_children, |api: Api| as
 
     // A grandchild with nothing done counts only once the child rolls up too.
     let grandchild = api
-        .objective(json!({
+        .objective_planned(json!({
             "cycle_id": org.cycle, "title": "Hire in Madrid", "owner_team_id": org.team,
             "parent_objective_id": child_id,
             "key_results": [Org::increase("Hire 4 engineers", 0.0, 4.0)],
@@ -417,14 +434,14 @@ http_test!(a_yearly_objective_rolls_up_its_quarterly_children, |api: Api| async 
     let api = org.api.clone();
     let half = id(&api.cycle("2026-h2", "2026-07-01", "2026-12-31", "active").await);
     let parent = api
-        .objective(json!({"cycle_id": half, "title": "Win the outdoor season", "owner_team_id": org.company,
+        .objective_planned(json!({"cycle_id": half, "title": "Win the outdoor season", "owner_team_id": org.company,
             "rollup_children": true, "key_results": [Org::increase("Grow revenue from 0 to 100", 0.0, 100.0)]}))
         .await;
     let own_kr = id(&parent["key_results"][0]);
     api.check_in(own_kr, json!({"value": 50})).await;
     // A quarterly objective aligned to the half-year one, its key result fully done.
     let child = api
-        .objective(json!({"cycle_id": org.cycle, "title": "Ship the winter range", "owner_team_id": org.team,
+        .objective_planned(json!({"cycle_id": org.cycle, "title": "Ship the winter range", "owner_team_id": org.team,
             "parent_objective_id": id(&parent), "key_results": [Org::increase("Launch 10 products", 0.0, 10.0)]}))
         .await;
     api.check_in(id(&child["key_results"][0]), json!({"value": 10})).await;

@@ -169,22 +169,29 @@ http_test!(the_dashboard_caps_each_list_says_its_total_and_links_to_all_of_it, |
         let mut ids: Vec<i64> = ids
             .iter()
             .copied()
-            .filter(|k| matches!(statuses[k]["status"].as_str(), Some("off_track" | "at_risk")))
+            .filter(|k| matches!(statuses[k]["status"].as_str(), Some("off_track" | "at_risk" | "stale")))
             .collect();
         let behind =
             |k: &i64| statuses[k]["expected_progress"].as_f64().unwrap() - statuses[k]["progress"].as_f64().unwrap();
         ids.sort_by(|a, b| {
-            (statuses[a]["status"] != "off_track")
-                .cmp(&(statuses[b]["status"] != "off_track"))
-                .then(behind(b).total_cmp(&behind(a)))
-                .then(a.cmp(b))
+            let rank = |k: &i64| match statuses[k]["status"].as_str() {
+                Some("off_track") => 0,
+                Some("stale") => 1,
+                _ => 2,
+            };
+            rank(a).cmp(&rank(b)).then(behind(b).total_cmp(&behind(a))).then(a.cmp(b))
         });
         ids
     };
     let in_team = worst_first(&key_results(&platform));
     assert_eq!(in_team.len(), 52, "every platform key result is behind: {statuses:?}");
     let risk = section(dashboard, "risk-heading");
-    assert!(risk.contains("Key results at risk in Team platform and the teams under it <small>(52)</small>"), "{risk}");
+    assert!(
+        risk.contains(
+            "Key results at risk, off track or stale in Team platform and the teams under it <small>(52)</small>"
+        ),
+        "{risk}"
+    );
     assert_eq!(ids(risk, "#key-result-"), in_team[..20].to_vec(), "the worst first: {risk}");
     let see_all = link(risk, "See all 52 key results at risk");
     assert_eq!(see_all, format!("/key-results/at-risk?cycle_id={}&team_id={}", org.cycle, org.team));
@@ -202,7 +209,7 @@ http_test!(the_dashboard_caps_each_list_says_its_total_and_links_to_all_of_it, |
     let everywhere =
         worst_first(&key_results(&platform).into_iter().chain(key_results(&department)).collect::<Vec<_>>());
     assert_eq!(everywhere.len(), 55);
-    assert!(risk.contains("Key results at risk in the company <small>(55)</small>"), "{risk}");
+    assert!(risk.contains("Key results at risk, off track or stale in the company <small>(55)</small>"), "{risk}");
     assert_eq!(ids(risk, "#key-result-"), everywhere[..20].to_vec(), "{risk}");
     assert_eq!(link(risk, "See all 55 key results at risk"), format!("/key-results/at-risk?cycle_id={}", org.cycle));
     assert!(!dashboard.text.contains("id=\"team-heading\""), "no team, no team section");
