@@ -70,7 +70,7 @@ pub async fn show_login(State(app): State<App>, headers: HeaderMap, Query(query)
         return Ok(see_other("/setup"));
     }
     let only = only_workspace(&app).await?;
-    let workspace = query.workspace.or_else(|| only.clone()).or_else(|| remembered_workspace(&headers));
+    let workspace = only.clone().or(query.workspace).or_else(|| remembered_workspace(&headers));
     let template = LoginPage {
         workspace: workspace.unwrap_or_default(),
         only: only.is_some(),

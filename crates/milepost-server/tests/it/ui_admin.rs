@@ -506,3 +506,21 @@ http_test!(owner_pickers_search_in_a_large_workspace_and_read_names_or_emails, |
     let edit = admin.get(&format!("/key-results/{key_result}/edit")).await;
     assert!(edit.expect(200).contains("value=\"Person person07 &#60;person07@example.com&#62;\""), "{}", edit.text);
 });
+
+http_test!(two_set_ups_at_once_with_one_code_make_one_workspace, |api: Api| async move {
+    let code = api.app().first_run().issue_code().await.unwrap().unwrap();
+    let second_code = api.app().first_run().issue_code().await.unwrap().unwrap();
+    let browser = Browser::anonymous(&api);
+    let first = with(&set_up_fields(&code), &[("name", "First Co")]);
+    let second = with(&set_up_fields(&second_code), &[("name", "Second Co")]);
+    let (first_fields, second_fields) = (pairs(&first), pairs(&second));
+    let (a, b) = tokio::join!(browser.post_form("/setup", &first_fields), browser.post_form("/setup", &second_fields));
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses[0], 303, "one set-up is made: {} / {}", a.text, b.text);
+    assert!(statuses[1] == 409 || statuses[1] == 422, "the other is refused: {} / {}", a.text, b.text);
+    assert_eq!(workspace_count(&api).await, 1);
+    // Both codes are used now.
+    let again = browser.post_form("/setup", &pairs(&with(&first, &[("name", "Third Co")]))).await;
+    assert_eq!(again.status, 409, "{}", again.text);
+});
