@@ -187,11 +187,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 summary.initiatives,
             );
         } else {
-            say!(
-                "The demo workspace `{}` is already in {}; leaving it as it is.",
-                summary.workspace,
-                config.data_dir.display()
-            );
+            // The database in use: the data directory's file, or the URL given (no password).
+            let place = match &config.database_url {
+                Some(url) => super::redact(url),
+                None => config.data_dir.display().to_string(),
+            };
+            say!("The demo workspace `{}` is already in {place}; leaving it as it is.", summary.workspace);
         }
         // One demo KPI is fed by a SQL source on a small SQLite file in the data directory.
         if summary.loaded {
