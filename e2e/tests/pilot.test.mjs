@@ -6,7 +6,10 @@
 // check-in), and no page scrolls sideways on the way.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import { startServer, startBrowser, newPage } from "../server.mjs";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 let browser;
 const servers = [];
@@ -141,4 +144,48 @@ test("from an empty directory to an invited colleague's first check-in, in the b
 test("the same at 390 px, a phone's width, without scrolling sideways", async () => {
   browser ??= await startBrowser();
   await pilot(390);
+});
+
+/** axe-core's serious and critical violations of WCAG 2.1 A and AA on the page. */
+async function axe(page) {
+  await page.addScriptTag({ path: AXE });
+  const results = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
+  );
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help}; e.g. ${v.nodes[0]?.target?.join(" ")}`);
+}
+
+test("the set-up (with its problems), the guided path and the invitation page pass axe at 390 px", async () => {
+  browser ??= await startBrowser();
+  const server = await startServer({ demo: false });
+  servers.push(server);
+  // axe is the test's own script, which the pages' CSP rightly refuses: this context lets it in.
+  const page = await newPage(browser, { viewport: { width: 390, height: 844 }, bypassCSP: true });
+  await page.goto(`${server.url}/setup`);
+  assert.deepEqual(await axe(page), [], "/setup");
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Set up Milepost")')]);
+  assert.ok(await page.locator("#code-error").count(), "an empty form is refused at its fields");
+  assert.deepEqual(await axe(page), [], "/setup with its problems");
+  await page.fill("#code", server.setupCode);
+  await page.fill("#name", "Axe Co");
+  await page.fill("#admin_name", "Ada Admin");
+  await page.fill("#admin_email", "ada@axe.example");
+  await page.fill("#password", "a long enough password");
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Set up Milepost")')]);
+  assert.equal(new URL(page.url()).pathname, "/getting-started");
+  assert.deepEqual(await axe(page), [], "/getting-started");
+  await page.goto(`${server.url}/settings/people`);
+  await page.fill("#name", "Sam");
+  await page.fill("#email", "sam@axe.example");
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Invite")')]);
+  assert.deepEqual(await axe(page), [], "/settings/people with the invitation link");
+  const link = await page.inputValue("#invitation-link");
+  const guest = await newPage(browser, { viewport: { width: 390, height: 844 }, bypassCSP: true });
+  await guest.goto(link);
+  assert.deepEqual(await axe(guest), [], "the invitation page");
+  await page.context().close();
+  await guest.context().close();
 });

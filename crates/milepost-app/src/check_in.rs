@@ -409,6 +409,23 @@ impl CheckIns<'_> {
         Ok(out)
     }
 
+    /// Every move of the start, target or range of an objective's key results after
+    /// the cycle began, by key result, oldest first: what the objective's page shows, in
+    /// one read.
+    pub async fn goal_changes_of_objective(
+        self,
+        caller: &Caller,
+        objective: ObjectiveId,
+    ) -> Result<HashMap<i64, Vec<GoalChangeView>>, AppError> {
+        let mut tx = self.app.store().read().await?;
+        let key_results = crate::permission::key_results_of_visible_objective(&mut tx, caller, objective).await?;
+        let mut out: HashMap<i64, Vec<GoalChangeView>> = HashMap::new();
+        for row in tx.goal_changes_of(caller.workspace, &key_results).await? {
+            out.entry(row.key_result_id).or_default().push(GoalChangeView::from(row));
+        }
+        Ok(out)
+    }
+
     /// Every move of a key result's start, target or range after its cycle began,
     /// oldest first: who moved it, when, from what to what, and why.
     pub async fn goal_changes(

@@ -398,6 +398,14 @@ impl KeyResults<'_> {
         self.written_view(caller, row).await
     }
 
+    /// Checks `change` as [`KeyResults::update`] would, and writes nothing (the
+    /// transaction is dropped, not committed): for a form whose own fields could not all
+    /// be read, so every problem shows at once.
+    pub async fn check_update(self, caller: &Caller, id: KeyResultId, change: KeyResultPatch) -> Result<(), AppError> {
+        let mut tx = self.app.write(caller.workspace).await?;
+        self.update_in(&mut tx, caller, id.get(), change).await.map(|_| ())
+    }
+
     /// `app.key_results().update` inside a transaction the caller commits; returns the
     /// row written.
     pub(crate) async fn update_in(

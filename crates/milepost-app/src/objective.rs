@@ -285,6 +285,20 @@ impl Objectives<'_> {
         self.created_view(caller, created).await
     }
 
+    /// Checks `new` as [`Objectives::create`] would, and writes nothing (the transaction
+    /// is dropped, not committed). A form whose own fields could not be read (a weight
+    /// that is not a number) asks this for the rest, so every problem shows at once.
+    pub async fn check_new(self, caller: &Caller, new: NewObjective) -> Result<(), AppError> {
+        let mut tx = self.app.write(caller.workspace).await?;
+        self.create_in(&mut tx, caller, new).await.map(|_| ())
+    }
+
+    /// Checks `change` as [`Objectives::update`] would, and writes nothing.
+    pub async fn check_update(self, caller: &Caller, id: ObjectiveId, change: ObjectivePatch) -> Result<(), AppError> {
+        let mut tx = self.app.write(caller.workspace).await?;
+        self.update_in(&mut tx, caller, id.get(), change).await.map(|_| ())
+    }
+
     /// The view of an objective just created, from what was written: nothing is aligned
     /// to it yet and its key results have no check-ins, so its numbers need only its own
     /// key results (and the values of the KPIs they read), not the whole cycle.

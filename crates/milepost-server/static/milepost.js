@@ -66,3 +66,24 @@ document.addEventListener("DOMContentLoaded", () => {
   const first = document.querySelector("form [aria-invalid='true']");
   if (first) first.focus();
 });
+
+// On a phone the main navigation collapses behind its Menu button; without JavaScript
+// the button stays hidden and the links wrap instead.
+document.addEventListener("DOMContentLoaded", () => {
+  const nav = document.querySelector("body > header > nav");
+  const toggle = nav?.querySelector(".menu-toggle");
+  if (!nav || !toggle) return;
+  nav.classList.add("collapsible");
+  toggle.hidden = false;
+  toggle.addEventListener("click", () => {
+    const open = nav.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", String(open));
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && nav.classList.contains("open")) {
+      nav.classList.remove("open");
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
+    }
+  });
+});

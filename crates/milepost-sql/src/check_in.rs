@@ -120,4 +120,18 @@ impl CheckInStore for Tx {
         .fetch_all(conn)
         .await?))
     }
+
+    async fn goal_changes_of(&mut self, workspace: WorkspaceId, key_result_ids: &[i64]) -> Result<Vec<GoalChangeRow>> {
+        if key_result_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = crate::ids_json(key_result_ids);
+        Ok(crate::run_on!(self, |conn, sqlite| {
+            let sql = format!(
+                "SELECT * FROM goal_changes WHERE workspace_id = $1 AND {} ORDER BY key_result_id, id",
+                crate::in_ids(sqlite, "key_result_id", 2)
+            );
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(workspace.get()).bind(&ids).fetch_all(conn).await?
+        }))
+    }
 }

@@ -117,4 +117,8 @@ pub trait CheckInStore: Send {
 
     /// A key result's goal changes, oldest first.
     async fn list_goal_changes(&mut self, workspace: WorkspaceId, key_result_id: i64) -> Result<Vec<GoalChangeRow>>;
+
+    /// The goal changes of several key results in one read, grouped by key result,
+    /// oldest first.
+    async fn goal_changes_of(&mut self, workspace: WorkspaceId, key_result_ids: &[i64]) -> Result<Vec<GoalChangeRow>>;
 }

@@ -290,27 +290,31 @@ pub async fn save_key_result(
         target_schedule: None,
         reason: fields.optional("reason"),
     };
+    let field_of = |path: &milepost_app::Path| {
+        let field = match super::form::head(path) {
+            "kind" | "comparator" => "kind",
+            "start" => "start",
+            "target" | "range" | "relative_change" | "delta" => "target",
+            "unit" => "unit",
+            "weight" => "weight",
+            "owner_person_id" => "owner",
+            "reason" => "reason",
+            "title" => "title",
+            _ => "",
+        };
+        Some(field.to_owned())
+    };
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if problems.is_empty() {
         match app.key_results().update(caller, id, change).await {
             Ok(saved) => return Ok(see_other(&format!("/objectives/{}#key-result-{id}", saved.objective_id))),
-            Err(error) => {
-                status = problems.refused(error, |path| {
-                    let field = match super::form::head(path) {
-                        "kind" | "comparator" => "kind",
-                        "start" => "start",
-                        "target" | "range" | "relative_change" | "delta" => "target",
-                        "unit" => "unit",
-                        "weight" => "weight",
-                        "owner_person_id" => "owner",
-                        "reason" => "reason",
-                        "title" => "title",
-                        _ => "",
-                    };
-                    Some(field.to_owned())
-                })?
-            }
+            Err(error) => status = problems.refused(error, field_of)?,
         }
+    } else if let Err(milepost_app::AppError::Invalid(errors)) =
+        app.key_results().check_update(caller, id, change).await
+    {
+        // What the form could not read is marked; the app's dry run finds the rest.
+        problems.extend(&errors, field_of);
     }
     let names = Names::load(&app, caller).await?;
     Ok(page(status, &key_result_edit(&viewer, &view, &names, fields, problems)))

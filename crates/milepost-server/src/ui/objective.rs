@@ -248,9 +248,11 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
     let names = Names::load(&app, caller).await?;
     let now = app.now();
     let mut key_results = Vec::new();
-    // Every key result's check-ins, and the initiatives under them, in one read each.
+    // Every key result's check-ins, the initiatives under them and their moved goals, in
+    // one read each.
     let mut all_check_ins = app.check_ins().of_objective(caller, id).await?;
     let initiatives = app.initiatives().of_objective(caller, id).await?;
+    let mut all_goal_changes = app.check_ins().goal_changes_of_objective(caller, id).await?;
     for key_result in &objective.key_results {
         let check_ins = all_check_ins.remove(&key_result.id.get()).unwrap_or_default();
         let unit = key_result.unit.as_deref();
@@ -269,10 +271,9 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
                 author: names.person(c.author_person_id),
             })
             .collect();
-        let goal_moves = app
-            .check_ins()
-            .goal_changes(caller, key_result.id)
-            .await?
+        let goal_moves = all_goal_changes
+            .remove(&key_result.id.get())
+            .unwrap_or_default()
             .into_iter()
             .map(|change| GoalMove {
                 day: day(change.changed_at),

@@ -388,6 +388,10 @@ pub async fn save_new_objective(State(app): State<App>, viewer: Viewer, Form(fie
             Err(error) => problems.refused(error, |path| Some(field_of_new_objective(path, &rows)))?,
         }
     } else {
+        // What the form could not read is marked; the app's dry run finds the rest.
+        if let Err(AppError::Invalid(errors)) = app.objectives().check_new(caller, new).await {
+            problems.extend(&errors, |path| Some(field_of_new_objective(path, &rows)));
+        }
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let names = Names::load(&app, caller).await?;
@@ -494,6 +498,10 @@ pub async fn save_objective(
             Err(error) => problems.refused(error, |path| Some(objective_field(path).to_owned()))?,
         }
     } else {
+        // What the form could not read is marked; the app's dry run finds the rest.
+        if let Err(AppError::Invalid(errors)) = app.objectives().check_update(caller, id, change).await {
+            problems.extend(&errors, |path| Some(objective_field(path).to_owned()));
+        }
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let names = Names::load(&app, caller).await?;

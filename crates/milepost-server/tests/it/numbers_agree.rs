@@ -390,3 +390,66 @@ http_test!(
         assert_close(&get(&api, &format!("/api/v1/key-results/{milestone}")).await["current"], 0.0);
     }
 );
+
+http_test!(the_objective_and_key_result_forms_report_every_problem_at_once, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let (_, admin) = org.person_with_session("ada", Some(org.company), "admin").await;
+    let api = org.api.clone();
+    let browser = Browser::logged_in(&api, &admin).await;
+    // A target that is not a number (the form's own problem) beside a title too long
+    // (the app's): both are marked, and nothing is written.
+    let long = "x".repeat(301);
+    let cycle = org.cycle.to_string();
+    let owner = format!("team:{}", org.company);
+    let page = browser
+        .post_form(
+            "/objectives/new",
+            &[
+                ("cycle_id", cycle.as_str()),
+                ("title", long.as_str()),
+                ("owner", owner.as_str()),
+                ("commitment", "committed"),
+                ("visibility", "workspace"),
+                ("key_results.0.title", "Grow revenue from 10 to 20"),
+                ("key_results.0.start", "10"),
+                ("key_results.0.target", "lots"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422, "{}", page.text);
+    assert!(page.text.contains("id=\"kr-0-target-error\""), "the form's own problem: {}", page.text);
+    assert!(page.text.contains("id=\"title-error\""), "and the app's, at once: {}", page.text);
+    let list = get(&api, &format!("/api/v1/objectives?cycle_id={}", org.cycle)).await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(0), "nothing written: {list}");
+
+    // The key result form: a weight that is not a number beside a moved target without
+    // the reason the running cycle needs.
+    let objective = api
+        .objective_planned(json!({"cycle_id": org.cycle, "title": "Grow", "owner_team_id": org.company,
+            "key_results": [Org::increase("Grow revenue from 10 to 20", 10.0, 20.0)]}))
+        .await;
+    let kr = &objective["key_results"][0];
+    let kr_id = id(kr);
+    let version = kr["version"].as_i64().unwrap().to_string();
+    let title = kr["title"].as_str().unwrap();
+    let page = browser
+        .post_form(
+            &format!("/key-results/{kr_id}/edit"),
+            &[
+                ("version", version.as_str()),
+                ("title", title),
+                ("kind", "increase"),
+                ("start", "10"),
+                ("target", "25"),
+                ("unit", ""),
+                ("weight", "heavy"),
+                ("owner", ""),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422, "{}", page.text);
+    assert!(page.text.contains("id=\"weight-error\""), "{}", page.text);
+    assert!(page.text.contains("id=\"reason-error\""), "a moved target needs a reason, said at once: {}", page.text);
+    assert_close(&get(&api, &format!("/api/v1/key-results/{kr_id}")).await["target"], 20.0);
+});
