@@ -22,13 +22,16 @@ export function binary() {
 /**
  * Starts `milepost serve --demo` on 127.0.0.1:0; resolves to { url, token, stop }, the
  * token being the demo's admin API token the server prints. `options.env` adds to the
- * server's environment (a test clock: `MILEPOST_TEST_CLOCK_FILE`).
+ * server's environment (a test clock: `MILEPOST_TEST_CLOCK_FILE`). With
+ * `options.demo === false` the server starts on an empty data directory instead, and
+ * the answer holds the set-up code it prints (`setupCode`) and all it printed (`output`).
  */
 export async function startServer(options = {}) {
   const bin = binary();
   if (!existsSync(bin)) throw new Error(`no server binary at ${bin}: run cargo build first (or set MILEPOST_BIN)`);
   const dataDir = mkdtempSync(join(tmpdir(), "milepost-e2e-"));
-  const args = ["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir", dataDir];
+  const demo = options.demo !== false;
+  const args = ["serve", ...(demo ? ["--demo"] : []), "--listen", "127.0.0.1:0", "--data-dir", dataDir];
   const postgres = freshPostgres();
   if (postgres) args.push("--database-url", postgres.url);
   const child = spawn(bin, args, {
@@ -62,12 +65,22 @@ export async function startServer(options = {}) {
     rmSync(dataDir, { recursive: true, force: true });
     postgres?.drop();
   };
-  // The token line follows the address; wait for it a moment (polling, not sleeping blind).
-  let token;
-  for (let tries = 0; tries < 100 && !(token = output.match(/Token: +(\S+)/)?.[1]); tries++) {
+  // The token line (or the set-up code's) follows the address; wait for it a moment
+  // (polling, not sleeping blind).
+  const wanted = demo ? /Token: +(\S+)/ : /Code: +([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})/;
+  let found;
+  for (let tries = 0; tries < 100 && !(found = output.match(wanted)?.[1]); tries++) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url, token, stop, logs: () => errors };
+  return {
+    url,
+    token: demo ? found : undefined,
+    setupCode: demo ? undefined : found,
+    output: () => output,
+    dataDir,
+    stop,
+    logs: () => errors,
+  };
 }
 
 /** A new, empty PostgreSQL database when MILEPOST_E2E_POSTGRES_URL is set (made and
@@ -122,10 +135,10 @@ export async function newPage(browser, options = {}) {
   return page;
 }
 
-/** Logs in through the login form. */
+/** Logs in through the login form (which asks for the workspace only when there are several). */
 export async function logIn(page, url, who) {
   await page.goto(`${url}/login`);
-  await page.fill("#workspace", who.workspace);
+  if (await page.locator("#workspace").count()) await page.fill("#workspace", who.workspace);
   await page.fill("#email", who.email);
   await page.fill("#password", who.password);
   await Promise.all([page.waitForURL(`${url}/`), page.click("button[type=submit]")]);

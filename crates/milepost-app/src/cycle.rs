@@ -212,6 +212,27 @@ pub(crate) fn view(row: CycleRow, now: Timestamp) -> CycleView {
     }
 }
 
+/// Checks a new cycle (name, slug, dates and kind), noting every problem: its fields
+/// as stored, or `None` when something is wrong. Who may create it is the caller's check.
+pub(crate) fn check_new_cycle(problems: &mut Problems, new: &NewCycle) -> Option<CycleFields> {
+    let name = problems.check("/name", Title::parse(&new.name));
+    let slug = slug_or_from(problems, new.slug.as_deref(), &new.name);
+    let period = check_period(problems, &new.start_date, &new.end_date);
+    let kind = period.map_or(CycleKind::Custom, |period| {
+        let kind = new.kind.unwrap_or(CycleKind::of(period));
+        check_kind(problems, kind, period);
+        kind
+    });
+    Some(CycleFields {
+        slug: slug?,
+        name: name?.into_string(),
+        start_date: period?.start(),
+        end_date: period?.end(),
+        status: new.status.unwrap_or(CycleStatus::Planning),
+        kind,
+    })
+}
+
 fn check_period(problems: &mut Problems, start: &str, end: &str) -> Option<CyclePeriod> {
     let start = problems.check("/start_date", parse_day(start));
     let end = problems.check("/end_date", parse_day(end));
@@ -245,34 +266,28 @@ impl Cycles<'_> {
             require(caller, Action::Administer)?;
         }
         let mut problems = Problems::new();
-        let name = problems.check("/name", Title::parse(&new.name));
-        let slug = slug_or_from(&mut problems, new.slug.as_deref(), &new.name);
-        let period = check_period(&mut problems, &new.start_date, &new.end_date);
-        let kind = period.map_or(CycleKind::Custom, |period| {
-            let kind = new.kind.unwrap_or(CycleKind::of(period));
-            check_kind(&mut problems, kind, period);
-            kind
-        });
+        let fields = check_new_cycle(&mut problems, &new);
         problems.finish()?;
-        let (Some(name), Some(slug), Some(period)) = (name, slug, period) else {
+        let Some(fields) = fields else {
             return Err(AppError::invalid("/name", "missing"));
         };
-        let fields = CycleFields {
-            slug,
-            name: name.into_string(),
-            start_date: period.start(),
-            end_date: period.end(),
-            status: new.status.unwrap_or(CycleStatus::Planning),
-            kind,
-        };
         let mut tx = self.app.write(caller.workspace).await?;
-        let row = tx
-            .insert_cycle(caller.workspace, &fields, self.app.now_ms())
-            .await
-            .map_err(|e| duplicate_or(e, "cycle"))?;
-        record(&mut tx, caller, "create", "cycle", row.id, None::<&()>, Some(&row), self.app.now_ms()).await?;
+        let row = self.insert_in(&mut tx, caller, &fields).await?;
         tx.commit().await?;
         Ok(view(row, self.app.now()))
+    }
+
+    /// Writes a checked new cycle inside `tx` (the caller commits), with its event.
+    pub(crate) async fn insert_in(
+        self,
+        tx: &mut Tx,
+        caller: &Caller,
+        fields: &CycleFields,
+    ) -> Result<CycleRow, AppError> {
+        let row =
+            tx.insert_cycle(caller.workspace, fields, self.app.now_ms()).await.map_err(|e| duplicate_or(e, "cycle"))?;
+        record(tx, caller, "create", "cycle", row.id, None::<&()>, Some(&row), self.app.now_ms()).await?;
+        Ok(row)
     }
 
     /// One cycle.

@@ -325,6 +325,20 @@ impl Problems {
         self.0.is_empty()
     }
 
+    /// Takes in the problems of a part of the request checked on its own: a problem at
+    /// its top-level field `name` lands at `{prefix}{name}` (`/name` of a first cycle
+    /// becomes `/cycle_name`).
+    pub(crate) fn absorb(&mut self, inner: Problems, prefix: &str) {
+        for mut error in inner.0 {
+            if let Location::Body(path) = &mut error.location
+                && let Some(Segment::Field(name)) = path.0.first_mut()
+            {
+                *name = format!("{prefix}{name}");
+            }
+            self.0.push(error);
+        }
+    }
+
     /// `Ok` when nothing was noted, or every problem as one error.
     pub fn finish(self) -> Result<(), AppError> {
         if self.0.is_empty() { Ok(()) } else { Err(AppError::Invalid(self.0)) }

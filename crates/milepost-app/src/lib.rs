@@ -16,6 +16,7 @@ pub mod check_in_import;
 pub mod cycle;
 pub mod error;
 mod evaluation;
+pub mod first_run;
 pub mod forecast_eval;
 pub mod initiative;
 pub mod key_result;
@@ -194,6 +195,11 @@ impl App {
     /// Search over objectives, key results, KPIs, people and teams, as the caller may see them.
     pub fn search(&self) -> search::Searches<'_> {
         search::Searches { app: self }
+    }
+
+    /// The installation's first run: set-up codes and the set-up itself.
+    pub fn first_run(&self) -> first_run::FirstRun<'_> {
+        first_run::FirstRun { app: self }
     }
 
     /// Workspaces, and the caller acting in one.

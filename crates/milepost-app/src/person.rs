@@ -159,6 +159,31 @@ async fn check_team(tx: &mut Tx, caller: &Caller, problems: &mut Problems, team:
     Ok(())
 }
 
+/// Checks a new person's name, email and handle (made from the email when left out),
+/// noting every problem: their fields as stored, or `None` when something is wrong.
+/// The team is checked against the database by the caller.
+pub(crate) fn check_new_person(problems: &mut Problems, new: &NewPerson) -> Option<PersonFields> {
+    let name = problems.check("/name", Title::parse(&new.name));
+    let email = problems.check("/email", parse_email(&new.email));
+    let handle = match (&new.handle, &email) {
+        (Some(handle), _) => problems.check("/handle", Slug::parse(handle)).map(|s| s.as_str().to_owned()),
+        (None, Some(email)) => {
+            Slug::from_title(email.split('@').next().unwrap_or_default()).map(|s| s.as_str().to_owned())
+        }
+        (None, None) => None,
+    };
+    if handle.is_none() && new.handle.is_none() && email.is_some() {
+        problems.push("/handle", "no handle can be made from this email: give one");
+    }
+    Some(PersonFields {
+        handle: handle?,
+        name: name?.into_string(),
+        email: email?,
+        role: new.role.unwrap_or(Role::Member),
+        team_id: new.team_id,
+    })
+}
+
 /// People of a workspace. Reached through [`App::people`](crate::App::people).
 #[derive(Debug, Clone, Copy)]
 pub struct People<'a> {
@@ -196,18 +221,7 @@ impl People<'_> {
             _ => None,
         };
         let mut problems = Problems::new();
-        let name = problems.check("/name", Title::parse(&new.name));
-        let email = problems.check("/email", parse_email(&new.email));
-        let handle = match (&new.handle, &email) {
-            (Some(handle), _) => problems.check("/handle", Slug::parse(handle)).map(|s| s.as_str().to_owned()),
-            (None, Some(email)) => {
-                Slug::from_title(email.split('@').next().unwrap_or_default()).map(|s| s.as_str().to_owned())
-            }
-            (None, None) => None,
-        };
-        if handle.is_none() && new.handle.is_none() && email.is_some() {
-            problems.push("/handle", "no handle can be made from this email: give one");
-        }
+        let fields = check_new_person(&mut problems, &new);
         if let Some(password) = password {
             crate::password::check_password(&mut problems, "/password", password);
         }
@@ -218,30 +232,38 @@ impl People<'_> {
         let mut tx = self.app.write(caller.workspace).await?;
         check_team(&mut tx, caller, &mut problems, new.team_id).await?;
         problems.finish()?;
-        let (Some(name), Some(email), Some(handle)) = (name, email, handle) else {
+        let Some(fields) = fields else {
             return Err(AppError::invalid("/name", "missing"));
         };
-        let fields = PersonFields {
-            handle,
-            name: name.into_string(),
-            email,
-            role: new.role.unwrap_or(Role::Member),
-            team_id: new.team_id,
-        };
+        let added = self.insert_in(&mut tx, caller, &fields, password_hash.as_deref(), access).await?;
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Writes a checked new person inside `tx` (the caller commits), with their
+    /// password hash or their invitation, and the events of both.
+    pub(crate) async fn insert_in(
+        self,
+        tx: &mut Tx,
+        caller: &Caller,
+        fields: &PersonFields,
+        password_hash: Option<&str>,
+        access: NewAccess<'_>,
+    ) -> Result<(PersonRow, Option<milepost_store::InvitationRow>), AppError> {
         let row = tx
-            .insert_person(caller.workspace, &fields, self.app.now_ms())
+            .insert_person(caller.workspace, fields, self.app.now_ms())
             .await
             .map_err(|e| duplicate_or(e, "person"))?;
-        if let Some(hash) = &password_hash {
+        if let Some(hash) = password_hash {
             tx.set_password_hash(caller.workspace, row.id, Some(hash)).await?;
         }
-        record(&mut tx, caller, "create", "person", row.id, None::<&()>, Some(&row), self.app.now_ms()).await?;
+        record(tx, caller, "create", "person", row.id, None::<&()>, Some(&row), self.app.now_ms()).await?;
         let invitation = match access {
             NewAccess::Invitation { secret_hash, expires_at } => {
                 let invitation =
                     tx.insert_invitation(caller.workspace, row.id, secret_hash, expires_at, self.app.now_ms()).await?;
                 record(
-                    &mut tx,
+                    tx,
                     caller,
                     "create",
                     "invitation",
@@ -255,7 +277,6 @@ impl People<'_> {
             }
             _ => None,
         };
-        tx.commit().await?;
         Ok((row, invitation))
     }
 
@@ -352,6 +373,34 @@ impl People<'_> {
         let mut tx = self.app.store().read().await?;
         let generation = tx.generation(caller.workspace).await?;
         Ok(self.app.read_model().workspace(&mut tx, caller.workspace, generation).await?.directory.clone())
+    }
+
+    /// The people not archived whose name or email contains `text` (any case), at most
+    /// `limit`, those whose name or email starts with it first, then by name: the owner
+    /// pickers' search. From the read model, so as cheap as a page's names; a blank
+    /// `text` gives the first people by name.
+    pub async fn find(self, caller: &Caller, text: &str, limit: usize) -> Result<Vec<PersonView>, AppError> {
+        let directory = self.directory(caller).await?;
+        let text = text.trim().to_lowercase();
+        let mut found: Vec<(bool, &PersonView)> = directory
+            .people
+            .values()
+            .filter(|p| !p.archived)
+            .filter_map(|p| {
+                let (name, email) = (p.name.to_lowercase(), p.email.to_lowercase());
+                if text.is_empty() {
+                    return Some((true, p));
+                }
+                let prefix = name.starts_with(&text)
+                    || email.starts_with(&text)
+                    || name.split_whitespace().any(|word| word.starts_with(&text));
+                (prefix || name.contains(&text) || email.contains(&text)).then_some((prefix, p))
+            })
+            .collect();
+        found.sort_by(|(a_prefix, a), (b_prefix, b)| {
+            b_prefix.cmp(a_prefix).then_with(|| a.name.cmp(&b.name)).then_with(|| a.id.get().cmp(&b.id.get()))
+        });
+        Ok(found.into_iter().take(limit).map(|(_, p)| p.clone()).collect())
     }
 
     /// Lists people.

@@ -80,7 +80,7 @@ pub struct SessionView {
 }
 
 /// Starts a session for a person inside `tx`: the cookie to set and when it ends.
-async fn start_session(
+pub(crate) async fn start_session(
     tx: &mut Tx,
     workspace: WorkspaceId,
     person_id: i64,

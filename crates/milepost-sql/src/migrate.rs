@@ -81,6 +81,12 @@ const MIGRATIONS: &[Paired] = &[
         postgres: include_str!("../migrations/postgres/0011_quarter_close.sql"),
     },
     Paired {
+        version: 12,
+        name: "first_run",
+        sqlite: include_str!("../migrations/sqlite/0012_first_run.sql"),
+        postgres: include_str!("../migrations/postgres/0012_first_run.sql"),
+    },
+    Paired {
         version: 13,
         name: "search",
         sqlite: include_str!("../migrations/sqlite/0013_search.sql"),

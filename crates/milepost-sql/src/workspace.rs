@@ -103,6 +103,80 @@ impl WorkspaceStore for Tx {
         Ok(())
     }
 
+    async fn workspace_settings(&mut self, workspace: WorkspaceId) -> Result<Option<WorkspaceSettingsRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT time_zone, check_in_weekday, check_in_hour FROM workspaces WHERE id = $1"
+        )
+        .bind(workspace.get())
+        .fetch_optional(conn)
+        .await?))
+    }
+
+    async fn update_workspace(
+        &mut self,
+        workspace: WorkspaceId,
+        version: i64,
+        name: &str,
+        settings: &WorkspaceSettingsRow,
+        now: i64,
+    ) -> Result<WorkspaceRow> {
+        let row: Option<WorkspaceRow> = run!(self, |conn| sqlx::query_as(
+            "UPDATE workspaces SET name = $3, time_zone = $4, check_in_weekday = $5, check_in_hour = $6,
+             updated_at = $7, version = version + 1 WHERE id = $1 AND version = $2 RETURNING *"
+        )
+        .bind(workspace.get())
+        .bind(version)
+        .bind(name)
+        .bind(&settings.time_zone)
+        .bind(settings.check_in_weekday)
+        .bind(settings.check_in_hour)
+        .bind(now)
+        .fetch_optional(conn)
+        .await?);
+        if let Some(row) = row {
+            return Ok(row);
+        }
+        let current: Option<i64> =
+            run!(self, |conn| sqlx::query_scalar("SELECT version FROM workspaces WHERE id = $1")
+                .bind(workspace.get())
+                .fetch_optional(conn)
+                .await?);
+        Err(match current {
+            Some(current) => StoreError::Conflict { current },
+            None => StoreError::NotFound,
+        })
+    }
+
+    async fn insert_setup_code(&mut self, code_hash: &str, now: i64, expires_at: i64) -> Result<()> {
+        run!(self, |conn| sqlx::query(
+            "INSERT INTO setup_codes (code_hash, created_at, expires_at) VALUES ($1, $2, $3)"
+        )
+        .bind(code_hash)
+        .bind(now)
+        .bind(expires_at)
+        .execute(conn)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    async fn use_setup_codes(&mut self, code_hash: &str, now: i64) -> Result<bool> {
+        // A right code uses every unused code at once (a wrong one uses none, so
+        // guessing cannot spoil the real code): a second set-up waits on these rows and
+        // then finds them used, on PostgreSQL as on SQLite (whose write lock orders them).
+        let used: Vec<String> = run!(self, |conn| sqlx::query_scalar(
+            "UPDATE setup_codes SET used_at = $1 WHERE used_at IS NULL AND EXISTS (
+                 SELECT 1 FROM setup_codes AS valid
+                 WHERE valid.code_hash = $2 AND valid.used_at IS NULL AND valid.expires_at > $1)
+             RETURNING code_hash"
+        )
+        .bind(now)
+        .bind(code_hash)
+        .fetch_all(conn)
+        .await?);
+        Ok(used.iter().any(|hash| hash == code_hash))
+    }
+
     async fn generation(&mut self, workspace: WorkspaceId) -> Result<i64> {
         let generation: Option<i64> =
             run!(self, |conn| sqlx::query_scalar("SELECT generation FROM workspaces WHERE id = $1")

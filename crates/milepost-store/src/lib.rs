@@ -46,7 +46,7 @@ pub use person::{PersonFields, PersonFilter, PersonRow, PersonStore};
 pub use review::{CarriedRow, RetrospectiveFields, RetrospectiveRow, ReviewStore};
 pub use search::{SearchHitRow, SearchRequest, SearchStore};
 pub use team::{TeamFields, TeamFilter, TeamRow, TeamStore};
-pub use workspace::{Change, ChangeRow, ScoringRow, WorkspaceRow, WorkspaceStore};
+pub use workspace::{Change, ChangeRow, ScoringRow, WorkspaceRow, WorkspaceSettingsRow, WorkspaceStore};
 
 use milepost_core::WorkspaceId;
 use std::sync::Arc;

@@ -36,6 +36,18 @@ pub struct ScoringRow {
     pub aspirational_success: i64,
 }
 
+/// A workspace's settings as stored: its time zone and its weekly check-in there.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct WorkspaceSettingsRow {
+    /// An IANA time zone name (`Europe/Paris`), checked when set.
+    pub time_zone: String,
+    /// The weekday of the weekly check-in, 1 = Monday … 7 = Sunday.
+    pub check_in_weekday: i64,
+    /// The hour of the weekly check-in in the time zone, 0–23.
+    pub check_in_hour: i64,
+}
+
 /// What a transaction can do with workspace data; see [`crate::Transaction`].
 #[async_trait::async_trait]
 pub trait WorkspaceStore: Send {
@@ -61,6 +73,31 @@ pub trait WorkspaceStore: Send {
         scoring: &ScoringRow,
         now: i64,
     ) -> Result<()>;
+
+    /// The workspace's settings (`None` for an unknown workspace).
+    async fn workspace_settings(
+        &mut self,
+        workspace: milepost_core::WorkspaceId,
+    ) -> Result<Option<WorkspaceSettingsRow>>;
+
+    /// Renames a workspace and sets its settings if its version is `version`
+    /// (`StoreError::Conflict` when stale, not found when unknown).
+    async fn update_workspace(
+        &mut self,
+        workspace: milepost_core::WorkspaceId,
+        version: i64,
+        name: &str,
+        settings: &WorkspaceSettingsRow,
+        now: i64,
+    ) -> Result<WorkspaceRow>;
+
+    /// Stores a one-time set-up code's hash, valid until `expires_at` (unix ms).
+    async fn insert_setup_code(&mut self, code_hash: &str, now: i64, expires_at: i64) -> Result<()>;
+
+    /// Uses the set-up codes: marks every unused one used and answers whether the code
+    /// with this hash was among them and still valid at `now`. Concurrent set-ups queue
+    /// on the rows, so at most one of them finds its code unused.
+    async fn use_setup_codes(&mut self, code_hash: &str, now: i64) -> Result<bool>;
 
     /// The workspace's generation: how many write transactions that changed what the
     /// read model holds have committed in it (0 for an unknown workspace).

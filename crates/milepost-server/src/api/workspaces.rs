@@ -6,7 +6,7 @@ use crate::problem::{ApiError, ErrorResponses};
 use axum::extract::State;
 use milepost_app::App;
 use milepost_app::scoring::ScoringView;
-use milepost_app::workspace::WorkspaceView;
+use milepost_app::workspace::{WorkspacePatch, WorkspaceView};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -18,6 +18,19 @@ pub async fn get_workspace(
     Authenticated(caller): Authenticated,
 ) -> Result<Json<WorkspaceView>, ApiError> {
     Ok(Json(app.workspaces().get(&caller.workspace_slug).await?))
+}
+
+/// Changes the workspace's name and settings (admins): its time zone (an IANA name such
+/// as `Europe/Paris`, checked against the time zone database) and the day and hour of
+/// its weekly check-in there. Fields left out stay as they are; a stale version is 409.
+#[utoipa::path(patch, path = "/api/v1/workspace", tag = "workspaces", request_body = WorkspacePatch,
+    responses((status = 200, description = "The workspace as changed", body = WorkspaceView), ErrorResponses))]
+pub async fn update_workspace(
+    State(app): State<App>,
+    Authenticated(caller): Authenticated,
+    Json(change): Json<WorkspacePatch>,
+) -> Result<Json<WorkspaceView>, ApiError> {
+    Ok(Json(app.workspaces().update(&caller, change).await?))
 }
 
 /// How the workspace grades: the score from which a score is yellow and green, and the
@@ -45,5 +58,5 @@ pub async fn set_scoring(
 }
 
 pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
-    router.routes(routes!(get_workspace)).routes(routes!(get_scoring, set_scoring))
+    router.routes(routes!(get_workspace, update_workspace)).routes(routes!(get_scoring, set_scoring))
 }

@@ -58,6 +58,13 @@ struct KeyResultEditPage {
     fields: Fields,
     problems: Problems,
     owners: Vec<Choice>,
+    /// The owner picker: a search field in a large workspace.
+    picker: super::owner::Picker,
+    /// What its search field shows.
+    owner_text: String,
+    /// Its version and whether it is archived, for the archive button.
+    version: i64,
+    archived: bool,
     /// What re-reading the edited sentence changes ("target 94% → 95%").
     rereads: Vec<String>,
     /// Whether those changes move a start or target of a cycle that has begun.
@@ -118,6 +125,10 @@ fn key_result_edit(
             fields.text("kind"),
         ),
         owners: choices(owners, fields.text("owner")),
+        picker: super::owner::Picker::of(names, false),
+        owner_text: super::owner::Picker::of(names, false).text(fields.text("owner")),
+        version: view.version,
+        archived: view.archived,
         fields,
         problems,
         rereads: Vec::new(),
@@ -233,6 +244,7 @@ pub async fn save_key_result(
 ) -> PageResult {
     let caller = &viewer.caller;
     let view = app.key_results().get(caller, id).await?;
+    let names = Names::load(&app, caller).await?;
     let mut problems = Problems::default();
     let version = fields.whole("version", &mut problems).unwrap_or_default();
     // A form without the field keeps the kind; another kind is changed to, with what it needs.
@@ -267,7 +279,12 @@ pub async fn save_key_result(
         relative_change: None,
         delta: None,
         weight: fields.number("weight", &mut problems),
-        owner_person_id: Some(fields.whole("owner", &mut problems)),
+        owner_person_id: Some(super::owner::read_person(&names.people, fields.text("owner")).unwrap_or_else(
+            |problem| {
+                problems.add("owner", problem);
+                None
+            },
+        )),
         cadence: None,
         kpi_id: None,
         target_schedule: None,

@@ -28,6 +28,10 @@ struct KpiFormPage {
     fields: Fields,
     problems: Problems,
     owners: Vec<Choice>,
+    /// The owner picker: a search field in a large workspace.
+    picker: super::owner::Picker,
+    /// What its search field shows.
+    owner_text: String,
     directions: Vec<Choice>,
     cadences: Vec<Choice>,
     tiers: Vec<Choice>,
@@ -47,6 +51,8 @@ fn kpi_form(viewer: &Viewer, names: &Names, fields: Fields, problems: Problems) 
         submit: "Add the KPI",
         version: None,
         owners: choices(owners, fields.text("owner")),
+        picker: super::owner::Picker::of(names, false),
+        owner_text: super::owner::Picker::of(names, false).text(fields.text("owner")),
         directions: choices(named::<KpiDirection>(), fields.text("direction")),
         cadences: choices(named::<Cadence>(), fields.text("cadence")),
         tiers: choices(named::<KpiTier>(), fields.text("tier")),
@@ -81,7 +87,7 @@ fn one_of<T: Named>(fields: &Fields, name: &str, problems: &mut Problems) -> Opt
     found
 }
 
-fn definition(fields: &Fields, problems: &mut Problems) -> Option<Definition> {
+fn definition(fields: &Fields, names: &Names, problems: &mut Problems) -> Option<Definition> {
     let direction = one_of::<KpiDirection>(fields, "direction", problems);
     let cadence = one_of::<Cadence>(fields, "cadence", problems);
     let tier = one_of::<KpiTier>(fields, "tier", problems);
@@ -113,7 +119,10 @@ fn definition(fields: &Fields, problems: &mut Problems) -> Option<Definition> {
         name: fields.text("name").to_owned(),
         slug: fields.optional("slug"),
         description: fields.optional("description"),
-        owner: fields.whole("owner", problems),
+        owner: super::owner::read_person(&names.people, fields.text("owner")).unwrap_or_else(|problem| {
+            problems.add("owner", problem);
+            None
+        }),
         unit: fields.optional("unit"),
         direction: direction?,
         target: fields.number("target", problems),
@@ -177,9 +186,10 @@ pub async fn show_new_kpi(State(app): State<App>, viewer: Viewer) -> PageResult 
 /// `POST /kpis/new`: defines the KPI.
 pub async fn save_new_kpi(State(app): State<App>, viewer: Viewer, Form(fields): Form) -> PageResult {
     let caller = &viewer.caller;
+    let names = Names::load(&app, caller).await?;
     let mut problems = Problems::default();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if let Some(d) = definition(&fields, &mut problems)
+    if let Some(d) = definition(&fields, &names, &mut problems)
         && problems.is_empty()
     {
         let new = NewKpi {
@@ -252,10 +262,11 @@ pub async fn show_edit_kpi(State(app): State<App>, viewer: Viewer, Id(id): Id<Kp
 pub async fn save_kpi(State(app): State<App>, viewer: Viewer, Id(id): Id<KpiId>, Form(fields): Form) -> PageResult {
     let caller = &viewer.caller;
     let kpi = app.kpis().get(caller, id).await?;
+    let names = Names::load(&app, caller).await?;
     let mut problems = Problems::default();
     let version = fields.whole("version", &mut problems).unwrap_or_default();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if let Some(d) = definition(&fields, &mut problems)
+    if let Some(d) = definition(&fields, &names, &mut problems)
         && problems.is_empty()
     {
         let change = KpiPatch {

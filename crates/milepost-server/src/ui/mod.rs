@@ -15,6 +15,7 @@ mod cycle_form;
 mod dashboard;
 mod form;
 mod initiative;
+mod invitation;
 mod key_result;
 mod kpi;
 mod kpi_form;
@@ -22,11 +23,17 @@ mod kpi_recover;
 mod lists;
 mod objective;
 mod objective_form;
+mod owner;
 mod paging;
+mod people;
 mod review;
 mod search;
 mod session;
+mod settings;
+mod setup;
 mod team_tree;
+mod teams;
+mod tokens;
 mod view;
 
 use crate::extract::{refuse_cross_site, session_cookie};
@@ -53,6 +60,22 @@ pub fn routes() -> Router<App> {
         .route("/login", get(session::show_login).post(session::log_in))
         .route("/logout", post(session::log_out))
         .route("/search", get(search::show_search))
+        .route("/setup", get(setup::show_setup).post(setup::save_setup))
+        .route("/getting-started", get(setup::show_getting_started))
+        .route("/invitations/{secret}", get(invitation::show_invitation).post(invitation::accept_invitation))
+        .route("/settings", get(settings::show_settings).post(settings::save_settings))
+        .route("/settings/teams", get(teams::show_teams).post(teams::create_team))
+        .route("/settings/teams/{id}", get(teams::show_team).post(teams::save_team))
+        .route("/settings/teams/{id}/archive", post(teams::archive_team))
+        .route("/settings/people", get(people::show_people).post(people::invite_person))
+        .route("/settings/people/{id}", get(people::show_person).post(people::save_person))
+        .route("/settings/people/{id}/archive", post(people::archive_person))
+        .route("/settings/people/{id}/password", post(people::reset_password))
+        .route("/settings/tokens", get(tokens::show_tokens).post(tokens::create_token))
+        .route("/settings/tokens/{id}/revoke", post(tokens::revoke_token))
+        .route("/people/options", get(owner::people_options))
+        .route("/objectives/{id}/archive", post(settings::archive_objective))
+        .route("/key-results/{id}/archive", post(settings::archive_key_result))
         .route("/alignment", get(alignment::show_alignment))
         .route("/alignment/teams/{id}", get(alignment::show_alignment_team))
         .route("/check-in", get(check_in::show_check_in).post(check_in::save_check_in))
@@ -119,10 +142,16 @@ where
             let next = if parts.method.is_safe() { next } else { "/" };
             Redirect::to(&format!("/login?next={}", form::encode(next))).into_response()
         };
+        let app = App::from_ref(state);
         let Some(secret) = session_cookie(&parts.headers) else {
-            return Err(to_login());
+            // An installation with no workspace yet has nobody to log in: its set-up first.
+            return match app.first_run().needed().await {
+                Ok(true) => Err(see_other("/setup")),
+                Ok(false) => Err(to_login()),
+                Err(error) => Err(PageError::from(error).into_response()),
+            };
         };
-        match App::from_ref(state).access().authenticate_session(&secret).await {
+        match app.access().authenticate_session(&secret).await {
             Ok((caller, session)) => Ok(Viewer { caller, session }),
             Err(AppError::Unauthenticated { .. }) => Err(to_login()),
             Err(error) => Err(PageError::from(error).into_response()),
@@ -137,8 +166,10 @@ pub struct Layout {
     pub person: String,
     /// The workspace's slug.
     pub workspace: String,
-    /// The nav bar entry of this page: `dashboard`, `alignment`, `check-in`, `cycles`, `new`.
+    /// The nav bar entry of this page: `dashboard`, `alignment`, `check-in`, `cycles`, `new`, `settings`.
     pub nav: &'static str,
+    /// Whether the person is an admin (the nav shows the settings).
+    pub admin: bool,
     /// The page's title.
     pub title: String,
 }
@@ -149,9 +180,15 @@ impl Layout {
         Layout {
             person: viewer.session.person.name.clone(),
             workspace: viewer.session.workspace.clone(),
+            admin: viewer.caller.role == milepost_app::person::Role::Admin,
             nav,
             title: title.into(),
         }
+    }
+
+    /// `aria-current="page"` for the settings tab titled `title` on its page.
+    pub fn current_title(&self, title: &str) -> &'static str {
+        if self.title == title { "page" } else { "false" }
     }
 
     /// `aria-current="page"` for the nav entry of this page.

@@ -43,6 +43,8 @@ struct InitiativeLine {
 /// A key result with everything the page shows about it.
 struct KeyResultBlock {
     line: KeyResultLine,
+    /// Its version, for the archive button.
+    version: i64,
     chart: String,
     /// The forecast in words, or why there is none yet (not for milestones, which have
     /// none, nor outside a running cycle).
@@ -77,13 +79,15 @@ struct ObjectivePage {
     added_after_start: bool,
     /// Whether its progress rolls up the objectives aligned to it.
     rollup_children: bool,
-    /// Its version, for the roll-up switch.
+    /// Its version, for the roll-up switch and the archive button.
     version: i64,
     key_results: Vec<KeyResultBlock>,
     initiatives: Vec<InitiativeLine>,
     parent: Option<ObjectiveLine>,
     children: Vec<ObjectiveLine>,
     editable: bool,
+    /// Whether it is archived.
+    archived: bool,
     /// The objective it was carried from: (id, title, cycle name).
     carried_from: Option<(i64, String)>,
     /// Its copies in later cycles: (id, cycle name).
@@ -291,6 +295,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
             })
             .collect();
         key_results.push(KeyResultBlock {
+            version: key_result.version,
             goal_moves,
             line: KeyResultLine::of(key_result, &names, now),
             chart: chart(key_result, &check_ins, &cycle),
@@ -373,6 +378,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
         parent,
         children,
         editable,
+        archived: objective.archived,
         carried_from,
         carried_to,
         retrospective,

@@ -8,6 +8,7 @@
 use super::cycle::{all_cycles, all_objectives};
 use super::form::{self, Fields, Form, Problems};
 use super::key_result::{boxes, read_kind};
+use super::owner::{Picker, read_person};
 use super::view::Names;
 use super::{Layout, PageResult, Viewer, page, see_other};
 use crate::extract::{Id, Query};
@@ -54,6 +55,12 @@ pub struct KeyResultForm {
     target: String,
     unit: String,
     owners: Vec<Choice>,
+    /// Whether the owner is a search field (a large workspace) rather than a select.
+    search: bool,
+    /// What the search field shows.
+    owner_text: String,
+    /// What its list offers before anything is typed.
+    offered: Vec<String>,
     errors: HashMap<&'static str, String>,
 }
 
@@ -71,7 +78,13 @@ impl KeyResultForm {
 
 const KEY_RESULT_FIELDS: [&str; 6] = ["title", "kind", "start", "target", "unit", "owner"];
 
-fn key_result_form(index: usize, fields: &Fields, problems: &Problems, people: &[(String, String)]) -> KeyResultForm {
+fn key_result_form(
+    index: usize,
+    fields: &Fields,
+    problems: &Problems,
+    people: &[(String, String)],
+    picker: Option<&Picker>,
+) -> KeyResultForm {
     let name = |field: &str| format!("key_results.{index}.{field}");
     let mut owners = vec![(String::new(), "The objective's owner".to_owned())];
     owners.extend(people.iter().cloned());
@@ -87,6 +100,9 @@ fn key_result_form(index: usize, fields: &Fields, problems: &Problems, people: &
         target: fields.text(&name("target")).to_owned(),
         unit: fields.text(&name("unit")).to_owned(),
         owners: choices(owners, fields.text(&name("owner"))),
+        search: picker.is_some_and(|p| p.search),
+        owner_text: picker.map(|p| p.text(fields.text(&name("owner")))).unwrap_or_default(),
+        offered: picker.filter(|p| p.search).map(|p| p.offered.clone()).unwrap_or_default(),
         errors,
     }
 }
@@ -94,7 +110,7 @@ fn key_result_form(index: usize, fields: &Fields, problems: &Problems, people: &
 /// Reads the key result in row `index` of a form: its sentence and the fields given
 /// beside it, which the app interprets; what the interpretation misses is said at the
 /// row's fields before anything is sent. `None` for a row left empty.
-fn read_key_result(fields: &Fields, index: usize, problems: &mut Problems) -> Option<NewKeyResult> {
+fn read_key_result(fields: &Fields, index: usize, names: &Names, problems: &mut Problems) -> Option<NewKeyResult> {
     let name = |field: &str| format!("key_results.{index}.{field}");
     let title = fields.text(&name("title"));
     if title.is_empty() {
@@ -121,7 +137,10 @@ fn read_key_result(fields: &Fields, index: usize, problems: &mut Problems) -> Op
         relative_change: None,
         delta: None,
         weight: None,
-        owner_person_id: fields.whole(&name("owner"), problems),
+        owner_person_id: read_person(&names.people, fields.text(&name("owner"))).unwrap_or_else(|problem| {
+            problems.add(&name("owner"), problem);
+            None
+        }),
         cadence: None,
         kpi_id: None,
         target_schedule: None,
@@ -157,6 +176,10 @@ fn objective_field(path: &Path) -> &'static str {
 /// Everything a new or changed objective's form offers to choose from.
 struct Options {
     people: Vec<(String, String)>,
+    /// The objective's owner picker: people and teams.
+    owner_picker: Picker,
+    /// The key results' owner picker: people.
+    people_picker: Picker,
     owners: Vec<(String, String)>,
     cycles: Vec<(String, String)>,
     parents: Vec<(String, String)>,
@@ -185,7 +208,14 @@ async fn options(app: &App, caller: &Caller, names: &Names, except: Option<i64>)
         }
     }
     let cycles = cycles.into_iter().map(|c| (c.id.to_string(), c.name)).collect();
-    Ok(Options { people, owners, cycles, parents })
+    Ok(Options {
+        people,
+        owner_picker: Picker::of(names, true),
+        people_picker: Picker::of(names, false),
+        owners,
+        cycles,
+        parents,
+    })
 }
 
 #[derive(Template)]
@@ -200,6 +230,12 @@ struct ObjectiveFormPage {
     problems: Problems,
     cycles: Vec<Choice>,
     owners: Vec<Choice>,
+    /// Whether owners are searched (a large workspace) rather than chosen from a select.
+    search: bool,
+    /// What the owner's search field shows.
+    owner_text: String,
+    /// What the owner's search list offers before anything is typed.
+    offered_owners: Vec<String>,
     parents: Vec<Choice>,
     commitments: Vec<Choice>,
     visibilities: Vec<Choice>,
@@ -213,7 +249,9 @@ fn objective_form(
     problems: Problems,
     rows: usize,
 ) -> ObjectiveFormPage {
-    let key_results = (0..rows).map(|i| key_result_form(i, &fields, &problems, &options.people)).collect();
+    let key_results = (0..rows)
+        .map(|i| key_result_form(i, &fields, &problems, &options.people, Some(&options.people_picker)))
+        .collect();
     ObjectiveFormPage {
         layout,
         action: "/objectives/new".to_owned(),
@@ -222,6 +260,9 @@ fn objective_form(
         version: None,
         cycles: choices(options.cycles, fields.text("cycle_id")),
         owners: choices(options.owners, fields.text("owner")),
+        search: options.owner_picker.search,
+        owner_text: options.owner_picker.text(fields.text("owner")),
+        offered_owners: if options.owner_picker.search { options.owner_picker.offered.clone() } else { Vec::new() },
         parents: choices(options.parents, fields.text("parent")),
         commitments: choices(
             [
@@ -279,15 +320,13 @@ pub async fn show_new_objective(
     Ok(page(StatusCode::OK, &objective_form(layout, options, fields, Problems::default(), KEY_RESULT_ROWS)))
 }
 
-/// Reads the owner field: `person:ID` or `team:ID`.
-fn read_owner(fields: &Fields, problems: &mut Problems) -> (Option<i64>, Option<i64>) {
-    let text = fields.text("owner");
-    let parsed = text.split_once(':').and_then(|(kind, id)| Some(kind).zip(id.parse::<i64>().ok()));
-    match parsed {
-        Some(("person", id)) => (Some(id), None),
-        Some(("team", id)) => (None, Some(id)),
-        _ => {
-            problems.add("owner", "choose who owns the objective: a person or a team");
+/// Reads the owner field: `person:ID` or `team:ID` from the select, or what the search
+/// field holds (see `owner::read_owner`).
+fn read_owner(fields: &Fields, names: &Names, problems: &mut Problems) -> (Option<i64>, Option<i64>) {
+    match super::owner::read_owner(names, fields.text("owner")) {
+        Ok(owner) => owner,
+        Err(problem) => {
+            problems.add("owner", problem);
             (None, None)
         }
     }
@@ -315,8 +354,9 @@ fn read_rollup(fields: &Fields) -> Option<bool> {
 /// `POST /objectives/new`: creates the objective and its key results, all or nothing.
 pub async fn save_new_objective(State(app): State<App>, viewer: Viewer, Form(fields): Form) -> PageResult {
     let caller = &viewer.caller;
+    let names = Names::load(&app, caller).await?;
     let mut problems = Problems::default();
-    let (owner_person_id, owner_team_id) = read_owner(&fields, &mut problems);
+    let (owner_person_id, owner_team_id) = read_owner(&fields, &names, &mut problems);
     let cycle_id = fields.whole("cycle_id", &mut problems);
     if cycle_id.is_none() {
         problems.add("cycle_id", "choose the cycle it belongs to");
@@ -324,7 +364,7 @@ pub async fn save_new_objective(State(app): State<App>, viewer: Viewer, Form(fie
     let mut rows = Vec::new();
     let mut key_results = Vec::new();
     for index in 0..KEY_RESULT_ROWS.max(count_rows(&fields)) {
-        if let Some(key_result) = read_key_result(&fields, index, &mut problems) {
+        if let Some(key_result) = read_key_result(&fields, index, &names, &mut problems) {
             rows.push(index);
             key_results.push(key_result);
         }
@@ -437,7 +477,8 @@ pub async fn save_objective(
     let caller = &viewer.caller;
     let mut problems = Problems::default();
     let version = fields.whole("version", &mut problems).unwrap_or_default();
-    let (owner_person_id, owner_team_id) = read_owner(&fields, &mut problems);
+    let names = Names::load(&app, caller).await?;
+    let (owner_person_id, owner_team_id) = read_owner(&fields, &names, &mut problems);
     let parent = fields.whole("parent", &mut problems);
     let change = ObjectivePatch {
         version,
@@ -495,7 +536,13 @@ pub async fn show_new_key_result(State(app): State<App>, viewer: Viewer, Id(id):
         layout: Layout::new(&viewer, "", "New key result"),
         objective_id: id.get(),
         objective_title: objective.title,
-        row: key_result_form(0, &Fields::default(), &Problems::default(), &people_of(&names)),
+        row: key_result_form(
+            0,
+            &Fields::default(),
+            &Problems::default(),
+            &people_of(&names),
+            Some(&Picker::of(&names, false)),
+        ),
         problems: Problems::default(),
     };
     Ok(page(StatusCode::OK, &template))
@@ -511,7 +558,8 @@ pub async fn save_new_key_result(
     let caller = &viewer.caller;
     let objective = app.objectives().get(caller, id).await?;
     let mut problems = Problems::default();
-    let new = read_key_result(&fields, 0, &mut problems);
+    let names = Names::load(&app, caller).await?;
+    let new = read_key_result(&fields, 0, &names, &mut problems);
     if new.is_none() && fields.text("key_results.0.title").is_empty() {
         problems.add("key_results.0.title", "write the key result as a sentence");
     }
@@ -529,7 +577,7 @@ pub async fn save_new_key_result(
         layout: Layout::new(&viewer, "", "New key result"),
         objective_id: id.get(),
         objective_title: objective.title,
-        row: key_result_form(0, &fields, &problems, &people_of(&names)),
+        row: key_result_form(0, &fields, &problems, &people_of(&names), Some(&Picker::of(&names, false))),
         problems,
     };
     Ok(page(status, &template))
@@ -580,7 +628,7 @@ pub async fn parse_sentence(_viewer: Viewer, Query(query): Query<ParseQuery>) ->
             problems.add(&name(field), problem.detail);
         }
     }
-    let row = key_result_form(index, &Fields::from(pairs), &problems, &[]);
+    let row = key_result_form(index, &Fields::from(pairs), &problems, &[], None);
     Ok(page(StatusCode::OK, &KeyResultFields { row }))
 }
 

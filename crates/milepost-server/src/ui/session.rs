@@ -8,7 +8,7 @@ use crate::extract::{ClientAddress, Query, refuse_cross_site, session_cookie};
 use askama::Template;
 use axum::extract::State;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use milepost_app::session::{Login, SESSION_LENGTH};
 use milepost_app::{App, AppError};
@@ -18,6 +18,8 @@ use serde::Deserialize;
 #[template(path = "login.html")]
 struct LoginPage {
     workspace: String,
+    /// The installation's only workspace: the form does not ask for it.
+    only: bool,
     email: String,
     next: String,
     problems: Problems,
@@ -41,10 +43,37 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-/// `GET /login`: the login form.
-pub async fn show_login(Query(query): Query<LoginQuery>) -> PageResult {
+/// The cookie that remembers the workspace last logged in to, for the login form.
+const WORKSPACE_COOKIE: &str = "milepost_workspace";
+
+/// The workspace the login form remembers, from its cookie.
+fn remembered_workspace(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == WORKSPACE_COOKIE && !value.is_empty()).then(|| value.to_owned())
+    })
+}
+
+/// The installation's only workspace, when it has exactly one.
+async fn only_workspace(app: &App) -> Result<Option<String>, AppError> {
+    let workspaces = app.workspaces().list().await?;
+    Ok(match workspaces.as_slice() {
+        [only] => Some(only.slug.clone()),
+        _ => None,
+    })
+}
+
+/// `GET /login`: the login form. It asks for the workspace only when the installation
+/// has several (filled in with the one last logged in to); with none yet, the set-up.
+pub async fn show_login(State(app): State<App>, headers: HeaderMap, Query(query): Query<LoginQuery>) -> PageResult {
+    if app.first_run().needed().await? {
+        return Ok(see_other("/setup"));
+    }
+    let only = only_workspace(&app).await?;
+    let workspace = only.clone().or(query.workspace).or_else(|| remembered_workspace(&headers));
     let template = LoginPage {
-        workspace: query.workspace.unwrap_or_default(),
+        workspace: workspace.unwrap_or_default(),
+        only: only.is_some(),
         email: String::new(),
         next: safe_next(query.next.as_deref().unwrap_or("/")),
         problems: Problems::default(),
@@ -81,6 +110,13 @@ pub async fn log_in(
                 let mut response = see_other(&next);
                 let value = cookie(&session.secret, SESSION_LENGTH.as_secs()).map_err(PageError::from)?;
                 response.headers_mut().insert(header::SET_COOKIE, value);
+                // Remembered for a year, for the next login on an installation of several.
+                if let Ok(remember) = HeaderValue::from_str(&format!(
+                    "{WORKSPACE_COOKIE}={}; Path=/login; HttpOnly; Secure; SameSite=Lax; Max-Age=31536000",
+                    session.workspace
+                )) {
+                    response.headers_mut().append(header::SET_COOKIE, remember);
+                }
                 return Ok(response);
             }
             Err(error @ (AppError::Unauthenticated { .. } | AppError::TooManyRequests { .. })) => {
@@ -94,7 +130,8 @@ pub async fn log_in(
             Err(error) => return Err(error.into()),
         }
     }
-    let template = LoginPage { workspace, email, next, problems };
+    let only = only_workspace(&app).await?.is_some_and(|only| only == workspace);
+    let template = LoginPage { workspace, only, email, next, problems };
     Ok(page(status, &template))
 }
 

@@ -115,8 +115,11 @@ http_test!(a_token_reads_its_own_workspace_and_no_other, |api: Api| async move {
         reply.problem(404, "not_found");
         assert_eq!(reply.detail(), format!("there is nothing at {path}"));
     }
-    let reply = Api::send("PATCH".into(), acme.request(Method::PATCH, "/api/v1/workspace").json(&json!({}))).await;
+    // The workspace is changed (PATCH, admins, with its version), never deleted over HTTP.
+    let reply = Api::send("DELETE".into(), acme.request(Method::DELETE, "/api/v1/workspace")).await;
     reply.problem(405, "method_not_allowed");
+    let reply = Api::send("PATCH".into(), acme.request(Method::PATCH, "/api/v1/workspace").json(&json!({}))).await;
+    reply.problem(422, "invalid");
     // A new workspace is usable at once, and starts empty.
     assert_eq!(beta.get("/api/v1/teams").await.expect(200)["items"], json!([]));
 });

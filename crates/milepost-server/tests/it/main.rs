@@ -64,6 +64,7 @@ mod sessions;
 mod sql_source_escapes;
 mod tokens;
 mod ui;
+mod ui_admin;
 mod ui_check_in;
 mod ui_cycles;
 mod ui_forecast;

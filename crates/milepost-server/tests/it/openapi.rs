@@ -18,6 +18,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get", "/healthz", "get_health"),
     ("get", "/readyz", "get_readiness"),
     ("get", "/api/v1/workspace", "get_workspace"),
+    ("patch", "/api/v1/workspace", "update_workspace"),
     ("get", "/api/v1/tokens", "list_tokens"),
     ("post", "/api/v1/tokens", "create_token"),
     ("post", "/api/v1/tokens/{id}/revoke", "revoke_token"),

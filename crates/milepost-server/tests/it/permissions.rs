@@ -73,6 +73,8 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     ("get_readiness",           [200,  200,   200,   200,   200, 200,   200,    200,             200,  200,  200,   200]),
     // Every role reads the workspace its token acts in.
     ("get_workspace",           [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
+    // Admins change its name and settings (B's in its own).
+    ("update_workspace",        [200,  403,   403,   403,   401, 401,   401,    200,             200,  403,  403,   403]),
     // Tokens and the audit trail: admins only.
     ("list_tokens",             [200,  403,   403,   403,   401, 401,   401,    200,             200,  403,  403,   403]),
     ("create_token",            [201,  403,   403,   403,   401, 401,   401,    201,             201,  403,  403,   403]),
@@ -356,6 +358,7 @@ impl World {
             "draft_objective_from_kpi" | "carry_objectives" => json!({}),
             "reopen_cycle" => json!({"version": 1, "reason": format!("{caller} found a late number")}),
             "close_cycle" => json!({"version": 1}),
+            "update_workspace" => json!({"version": version, "check_in_hour": index % 24}),
             "set_scoring" => {
                 json!({"yellow_from": 0.4, "green_from": 0.7, "committed_success": 1.0, "aspirational_success": 0.7})
             }
@@ -581,6 +584,11 @@ http_test!(every_operation_answers_each_caller_as_the_table_says, |api: Api| asy
             // A retrospective's version is its own, read where it is written.
             let version = match op.as_str() {
                 "put_objective_retrospective" => admin.get(&path).await.expect(200)["version"].as_i64(),
+                // The workspace's version is the caller's own workspace's (B's for B).
+                "update_workspace" => match w.callers[index].get("/api/v1/workspace").await.body["version"].as_i64() {
+                    Some(version) => Some(version),
+                    None => admin.get("/api/v1/workspace").await.expect(200)["version"].as_i64(),
+                },
                 _ => version,
             };
             let body = w.body(&op, index, version);

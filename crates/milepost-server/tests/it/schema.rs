@@ -178,7 +178,10 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     t.visit("get", "/healthz", api.get("/healthz").await);
     t.visit("get", "/readyz", api.get("/readyz").await);
     let org = Org::new(&api, "acme").await;
-    t.visit("get", "/api/v1/workspace", org.api.get("/api/v1/workspace").await);
+    let workspace = t.visit("get", "/api/v1/workspace", org.api.get("/api/v1/workspace").await);
+    let change = json!({"version": workspace["version"], "name": "Acme", "time_zone": "Europe/Paris",
+                        "check_in_day": "thursday", "check_in_hour": 10});
+    t.visit("patch", "/api/v1/workspace", org.api.patch("/api/v1/workspace", change).await);
     let api = org.api.clone();
 
     // Each resource that shares the one shape: create, list, read, change, archive, restore.

@@ -117,6 +117,38 @@ fn test_clock() -> Option<(std::path::PathBuf, milepost_app::Clock)> {
     Some((path, clock))
 }
 
+/// A word for a shell: as it is when it holds only safe characters, else in single quotes.
+fn shell_word(text: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "/._-:@=+,".contains(c);
+    if !text.is_empty() && text.chars().all(safe) {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// The flags that point another `milepost` command at the database this server uses:
+/// `--database-url` when one is set (its password left out, or the environment
+/// variable that holds it), else `--data-dir` with the data directory's absolute path.
+fn data_flags(config: &Config) -> String {
+    match &config.database_url {
+        Some(url) => {
+            let redacted = super::redact(url);
+            if redacted == *url {
+                format!("--database-url {}", shell_word(url))
+            } else if std::env::var("MILEPOST_DATABASE_URL").is_ok_and(|from_env| from_env == *url) {
+                "--database-url \"$MILEPOST_DATABASE_URL\"".to_owned()
+            } else {
+                format!("--database-url {}  (put the password back in place of ***)", shell_word(&redacted))
+            }
+        }
+        None => {
+            let dir = std::path::absolute(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
+            format!("--data-dir {}", shell_word(&dir.display().to_string()))
+        }
+    }
+}
+
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut config = args.data.load(args.listen)?;
@@ -175,11 +207,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 summary.initiatives,
             );
         } else {
-            say!(
-                "The demo workspace `{}` is already in {}; leaving it as it is.",
-                summary.workspace,
-                config.data_dir.display()
-            );
+            // The database in use: the data directory's file, or the URL given (no password).
+            let place = match &config.database_url {
+                Some(url) => super::redact(url),
+                None => config.data_dir.display().to_string(),
+            };
+            say!("The demo workspace `{}` is already in {place}; leaving it as it is.", summary.workspace);
         }
         // One demo KPI is fed by a SQL source on a small SQLite file in the data directory.
         if summary.loaded {
@@ -220,11 +253,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         demo_token = Some(token.token);
         demo_logins = summary.logins;
     }
-    if !args.demo && app.workspaces().list().await.map(|w| w.is_empty()).unwrap_or(false) {
-        say!("This installation has no workspace yet. Make one and its first admin with:");
-        say!("  milepost workspace create \"Your Company\"");
-        say!("  milepost user create --workspace your-company --email you@example.com --name \"Your Name\" --admin");
-    }
+    // While the installation has no workspace, a one-time code opens its set-up in the
+    // browser; each start prints a new one.
+    let setup_code =
+        if args.demo { None } else { app.first_run().issue_code().await.context("could not make a set-up code")? };
     say!("Milepost is listening on http://{address} (ready in {} ms)", started.elapsed().as_millis());
     say!("  Web app:  http://{address}/");
     say!("  API:      http://{address}/api/v1  (OpenAPI: http://{address}/api/openapi.json)");
@@ -240,6 +272,17 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     for login in &demo_logins {
         say!("  Log in:   {} / {}  ({})", login.email, login.password, login.role.as_str());
+    }
+    if let Some(code) = &setup_code {
+        let flags = data_flags(&config);
+        say!("This installation has no workspace yet. Set it up in the browser:");
+        say!("  Open:     http://{address}/setup");
+        say!("  Code:     {code}  (one use, valid 24 hours; a restart prints a new one)");
+        say!("Or on the command line, on this same database:");
+        say!("  milepost workspace create \"Your Company\" {flags}");
+        say!(
+            "  milepost user create --workspace your-company --email you@example.com --name \"Your Name\" --admin {flags}"
+        );
     }
     tracing::info!(%address, database = %super::redact(&config.database_url()), "serving");
     // The active cycles are read into the read model while the first requests come in.
@@ -270,4 +313,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     served.context("the server stopped with an error")?;
     app.close().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hints_name_the_database_in_use() {
+        let config = Config { data_dir: "/srv/mile post".into(), ..Config::default() };
+        assert_eq!(data_flags(&config), "--data-dir '/srv/mile post'");
+        let config = Config { database_url: Some("postgres://app@db/milepost".into()), ..Config::default() };
+        assert_eq!(data_flags(&config), "--database-url postgres://app@db/milepost");
+        let config = Config { database_url: Some("postgres://app:s3cret@db/milepost".into()), ..Config::default() };
+        assert!(!data_flags(&config).contains("s3cret"), "{}", data_flags(&config));
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+    }
 }

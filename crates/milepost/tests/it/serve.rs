@@ -325,3 +325,60 @@ async fn the_demo_feeds_kpis_from_every_kind_of_source_that_runs_locally() {
     let gone = client().get(format!("{}/demo/ops/status.json", plain.base)).send().await.unwrap();
     assert_eq!(gone.status(), 404);
 }
+
+/// `milepost serve` on an empty data directory prints a set-up code and where to give
+/// it, and command-line hints that name that very directory: run from anywhere else, the
+/// printed `workspace create` makes the workspace the running server then sees.
+#[tokio::test]
+async fn serve_on_an_empty_directory_prints_a_set_up_code_and_hints_that_reach_its_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = milepost(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", "relative-data"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = sender.send(line);
+        }
+    });
+    let deadline = Instant::now() + START_DEADLINE;
+    let mut output = Vec::new();
+    while !output.iter().any(|l: &String| l.contains("milepost user create")) {
+        match receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) => output.push(line),
+            Err(_) => {
+                let _ = child.kill();
+                panic!("serve did not print its set-up hints: {output:?}");
+            }
+        }
+    }
+    let base = output.iter().find_map(|l| l.strip_prefix("Milepost is listening on ")).unwrap();
+    let base = base.split(' ').next().unwrap().to_owned();
+    assert!(output.iter().any(|l| l.trim() == format!("Open:     {base}/setup")), "{output:?}");
+    let code = output.iter().find_map(|l| l.trim().strip_prefix("Code:")).unwrap().split_whitespace().next().unwrap();
+    assert_eq!(code.len(), 14, "{code}");
+    let data_dir = dir.path().join("relative-data");
+    let create = output.iter().find(|l| l.contains("milepost workspace create")).unwrap().trim().to_owned();
+    assert!(create.ends_with(&format!("--data-dir {}", data_dir.display())), "{create}");
+    let page = client().get(format!("{base}/login")).send().await.unwrap();
+    assert!(page.url().path().ends_with("/setup"), "before: the set-up, {}", page.url());
+
+    // The hint as printed, run from another directory.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let command = create.replacen("milepost", &shell_quote(env!("CARGO_BIN_EXE_milepost")), 1);
+    let run = std::process::Command::new("sh").arg("-c").arg(&command).current_dir(elsewhere.path()).output().unwrap();
+    assert!(run.status.success(), "{command}: {}", String::from_utf8_lossy(&run.stderr));
+    let page = client().get(format!("{base}/login")).send().await.unwrap();
+    assert_eq!(page.url().path(), "/login", "after: the login, on the same database");
+    assert_eq!(page.status(), 200);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
