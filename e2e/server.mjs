@@ -72,6 +72,12 @@ export async function startServer(options = {}) {
   for (let tries = 0; tries < 100 && !(found = output.match(wanted)?.[1]); tries++) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  // A set-up's command-line hints follow the code; wait for them too, so a test reads
+  // everything serve printed.
+  const hinted = () => /milepost user create [^\n]*\n/.test(output);
+  for (let tries = 0; !demo && tries < 100 && !hinted(); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   return {
     url,
     token: demo ? found : undefined,

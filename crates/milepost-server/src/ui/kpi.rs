@@ -89,11 +89,18 @@ pub struct KpiLine {
     pub lagging: bool,
     /// Whether it is off target while an active objective works on it.
     pub recovering: bool,
+    /// Whether the viewer is offered "Create an OKR to fix this": lagging, not being
+    /// worked on, and the viewer may create an objective for the KPI's owner.
+    pub may_recover: bool,
     /// Its sparkline, as SVG.
     pub sparkline: String,
 }
 
-fn lines<'a>(entries: impl IntoIterator<Item = &'a KpiBoardEntry>, names: &Names) -> Vec<KpiLine> {
+fn lines<'a>(
+    entries: impl IntoIterator<Item = &'a KpiBoardEntry>,
+    names: &Names,
+    caller: &milepost_app::Caller,
+) -> Vec<KpiLine> {
     entries
         .into_iter()
         .map(|entry| {
@@ -109,6 +116,12 @@ fn lines<'a>(entries: impl IntoIterator<Item = &'a KpiBoardEntry>, names: &Names
                 trend: trend_word(kpi.state.trend),
                 lagging: kpi.state.lagging,
                 recovering: kpi.state.recovering,
+                may_recover: kpi.state.lagging
+                    && !kpi.state.recovering
+                    && milepost_app::permission::allows(
+                        caller,
+                        milepost_app::permission::Action::EditOkr { owner: kpi.owner_person_id },
+                    ),
                 sparkline: sparkline(&values, kpi.state.health),
             }
         })
@@ -138,7 +151,7 @@ pub async fn summary(app: &App, viewer: &Viewer, names: &Names) -> Result<KpiSum
     // Lines (with their sparklines) only for the lagging KPIs shown.
     let lagging_entries = board.items.iter().filter(|e| e.kpi.state.lagging);
     let lagging_total = lagging_entries.clone().count();
-    let lagging = lines(lagging_entries.take(LAGGING_CAP), names);
+    let lagging = lines(lagging_entries.take(LAGGING_CAP), names, &viewer.caller);
     Ok(KpiSummary { counts, lagging, lagging_total })
 }
 
@@ -161,8 +174,8 @@ fn may_define(viewer: &Viewer) -> bool {
 pub async fn show_kpis(State(app): State<App>, viewer: Viewer) -> PageResult {
     let board = app.kpis().board_shared(&viewer.caller).await?;
     let names = Names::load(&app, &viewer.caller).await?;
-    let kpis = lines(&board.items, &names);
-    let lagging = lines(board.items.iter().filter(|e| e.kpi.state.lagging), &names);
+    let kpis = lines(&board.items, &names, &viewer.caller);
+    let lagging = lines(board.items.iter().filter(|e| e.kpi.state.lagging), &names, &viewer.caller);
     let template = KpiBoardPage {
         layout: Layout::new(&viewer, "kpis", "KPIs"),
         as_of: day(board.as_of),
