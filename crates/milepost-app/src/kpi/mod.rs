@@ -385,6 +385,20 @@ impl Kpis<'_> {
         self.written_view(row).await
     }
 
+    /// Checks `new` as [`Kpis::create`] would, and writes nothing (the transaction is
+    /// dropped, not committed): for a form whose own fields could not all be read, so
+    /// every problem shows at once.
+    pub async fn check_new(self, caller: &Caller, new: NewKpi) -> Result<(), AppError> {
+        let mut tx = self.app.write(caller.workspace).await?;
+        self.create_in(&mut tx, caller, new).await.map(|_| ())
+    }
+
+    /// Checks `change` as [`Kpis::update`] would, and writes nothing.
+    pub async fn check_update(self, caller: &Caller, id: KpiId, change: KpiPatch) -> Result<(), AppError> {
+        let mut tx = self.app.write(caller.workspace).await?;
+        self.update_in(&mut tx, caller, id.get(), change).await.map(|_| ())
+    }
+
     /// `app.kpis().create` inside a transaction the caller commits (`milepost apply`).
     pub(crate) async fn create_in(self, tx: &mut Tx, caller: &Caller, new: NewKpi) -> Result<KpiRow, AppError> {
         require(caller, Action::DefineKpi)?;

@@ -189,9 +189,7 @@ pub async fn save_new_kpi(State(app): State<App>, viewer: Viewer, Form(fields): 
     let names = Names::load(&app, caller).await?;
     let mut problems = Problems::default();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if let Some(d) = definition(&fields, &names, &mut problems)
-        && problems.is_empty()
-    {
+    if let Some(d) = definition(&fields, &names, &mut problems) {
         let new = NewKpi {
             slug: d.slug,
             name: d.name,
@@ -209,9 +207,14 @@ pub async fn save_new_kpi(State(app): State<App>, viewer: Viewer, Form(fields): 
             // Sources are set through the API; the form leaves them alone.
             source: None,
         };
-        match app.kpis().create(caller, new).await {
-            Ok(kpi) => return Ok(see_other(&format!("/kpis/{}", kpi.id))),
-            Err(error) => status = shown(error, &mut problems)?,
+        if problems.is_empty() {
+            match app.kpis().create(caller, new).await {
+                Ok(kpi) => return Ok(see_other(&format!("/kpis/{}", kpi.id))),
+                Err(error) => status = shown(error, &mut problems)?,
+            }
+        } else if let Err(AppError::Invalid(errors)) = app.kpis().check_new(caller, new).await {
+            // What the form could not read is marked; the app's dry run finds the rest.
+            problems.extend(&errors, kpi_field);
         }
     }
     let names = Names::load(&app, caller).await?;
@@ -266,9 +269,7 @@ pub async fn save_kpi(State(app): State<App>, viewer: Viewer, Id(id): Id<KpiId>,
     let mut problems = Problems::default();
     let version = fields.whole("version", &mut problems).unwrap_or_default();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if let Some(d) = definition(&fields, &names, &mut problems)
-        && problems.is_empty()
-    {
+    if let Some(d) = definition(&fields, &names, &mut problems) {
         let change = KpiPatch {
             version,
             slug: d.slug,
@@ -286,9 +287,14 @@ pub async fn save_kpi(State(app): State<App>, viewer: Viewer, Id(id): Id<KpiId>,
             lagging_after: d.lagging_after,
             source: None,
         };
-        match app.kpis().update(caller, id, change).await {
-            Ok(_) => return Ok(see_other(&format!("/kpis/{id}"))),
-            Err(error) => status = shown(error, &mut problems)?,
+        if problems.is_empty() {
+            match app.kpis().update(caller, id, change).await {
+                Ok(_) => return Ok(see_other(&format!("/kpis/{id}"))),
+                Err(error) => status = shown(error, &mut problems)?,
+            }
+        } else if let Err(AppError::Invalid(errors)) = app.kpis().check_update(caller, id, change).await {
+            // What the form could not read is marked; the app's dry run finds the rest.
+            problems.extend(&errors, kpi_field);
         }
     }
     let names = Names::load(&app, caller).await?;

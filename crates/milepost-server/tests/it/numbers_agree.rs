@@ -453,3 +453,30 @@ http_test!(the_objective_and_key_result_forms_report_every_problem_at_once, |api
     assert!(page.text.contains("id=\"reason-error\""), "a moved target needs a reason, said at once: {}", page.text);
     assert_close(&get(&api, &format!("/api/v1/key-results/{kr_id}")).await["target"], 20.0);
 });
+
+http_test!(the_kpi_form_reports_every_problem_at_once, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let (_, admin) = org.person_with_session("ada", Some(org.company), "admin").await;
+    let browser = Browser::logged_in(&org.api, &admin).await;
+    // A target that is not a number (the form's own problem) beside a name left empty
+    // (the app's): both are marked at once, and nothing is defined.
+    let page = browser
+        .post_form(
+            "/kpis/new",
+            &[
+                ("name", ""),
+                ("direction", "higher_is_better"),
+                ("cadence", "daily"),
+                ("tier", "kpi"),
+                ("target", "lots"),
+                ("warning_band", "1"),
+                ("owner", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422, "{}", page.text);
+    assert!(page.text.contains("id=\"target-error\""), "the form's own problem: {}", page.text);
+    assert!(page.text.contains("id=\"name-error\""), "and the app's, at once: {}", page.text);
+    let list = get(&org.api, "/api/v1/kpis").await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(0), "nothing defined: {list}");
+});
