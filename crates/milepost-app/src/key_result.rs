@@ -398,6 +398,19 @@ impl KeyResults<'_> {
         self.written_view(caller, row).await
     }
 
+    /// Checks `new` as [`KeyResults::create`] would, and writes nothing (the
+    /// transaction is dropped, not committed): for a form whose own fields could not all
+    /// be read, so every problem shows at once.
+    pub async fn check_new(
+        self,
+        caller: &Caller,
+        objective_id: ObjectiveId,
+        new: NewKeyResult,
+    ) -> Result<(), AppError> {
+        let mut tx = self.app.write(caller.workspace).await?;
+        self.create_in(&mut tx, caller, objective_id.get(), new).await.map(|_| ())
+    }
+
     /// Checks `change` as [`KeyResults::update`] would, and writes nothing (the
     /// transaction is dropped, not committed): for a form whose own fields could not all
     /// be read, so every problem shows at once.

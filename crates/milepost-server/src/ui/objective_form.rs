@@ -564,13 +564,19 @@ pub async fn save_new_key_result(
         problems.add("key_results.0.title", "write the key result as a sentence");
     }
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if let (Some(new), true) = (new, problems.is_empty()) {
-        match app.key_results().create(caller, id, new).await {
+    let field_of = |path: &Path| Some(format!("key_results.0.{}", key_result_field(path)));
+    match new {
+        Some(new) if problems.is_empty() => match app.key_results().create(caller, id, new).await {
             Ok(created) => return Ok(see_other(&format!("/objectives/{id}#key-result-{}", created.id))),
-            Err(error) => {
-                status = problems.refused(error, |path| Some(format!("key_results.0.{}", key_result_field(path))))?;
+            Err(error) => status = problems.refused(error, field_of)?,
+        },
+        // What the form could not read is marked; the app's dry run finds the rest.
+        Some(new) => {
+            if let Err(AppError::Invalid(errors)) = app.key_results().check_new(caller, id, new).await {
+                problems.extend(&errors, field_of);
             }
         }
+        None => {}
     }
     let names = Names::load(&app, caller).await?;
     let template = KeyResultFormPage {

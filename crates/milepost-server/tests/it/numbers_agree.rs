@@ -422,6 +422,29 @@ http_test!(the_objective_and_key_result_forms_report_every_problem_at_once, |api
     let list = get(&api, &format!("/api/v1/objectives?cycle_id={}", org.cycle)).await;
     assert_eq!(list["items"].as_array().map(Vec::len), Some(0), "nothing written: {list}");
 
+    // A new key result: a target that is not a number beside a sentence longer than a
+    // title may be (300 characters; the app's check, not the form's).
+    let objective = api
+        .objective_planned(json!({"cycle_id": org.cycle, "title": "Grow more", "owner_team_id": org.company,
+            "key_results": [Org::increase("Grow signups from 10 to 20", 10.0, 20.0)]}))
+        .await;
+    let long_sentence = format!("Grow revenue from 10 to 20 {}", "and keep growing ".repeat(20));
+    let page = browser
+        .post_form(
+            &format!("/objectives/{}/key-results/new", id(&objective)),
+            &[
+                ("key_results.0.title", long_sentence.as_str()),
+                ("key_results.0.start", "10"),
+                ("key_results.0.target", "lots"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422, "{}", page.text);
+    assert!(page.text.contains("id=\"kr-0-target-error\""), "{}", page.text);
+    assert!(page.text.contains("id=\"kr-0-title-error\""), "the app's problem, at once: {}", page.text);
+    let view = get(&api, &format!("/api/v1/objectives/{}", id(&objective))).await;
+    assert_eq!(view["key_results"].as_array().map(Vec::len), Some(1), "nothing added: {view}");
+
     // The key result form: a weight that is not a number beside a moved target without
     // the reason the running cycle needs.
     let objective = api
