@@ -195,6 +195,9 @@ pub struct RangeQuery {
     /// Up to this day, inclusive.
     #[serde(default, deserialize_with = "super::form::empty_as_none")]
     pub to: Option<jiff::civil::Date>,
+    /// How many values the last "record" saved, to say so.
+    #[serde(default, deserialize_with = "super::form::empty_as_none")]
+    pub recorded: Option<u64>,
 }
 
 /// The data of the KPI chart, for `static/milepost.js`.
@@ -241,6 +244,13 @@ struct KpiPage {
     /// Whether "Create an OKR to fix this" is offered: lagging, no recovery objective
     /// yet, and the viewer may create one for the KPI's owner.
     may_recover: bool,
+    /// Whether the viewer may record its values (its owner, editors, admins).
+    may_record: bool,
+    /// What the record form shows: what was typed, and its problems.
+    fields: super::form::Fields,
+    problems: super::form::Problems,
+    /// How many values were just recorded.
+    recorded: Option<u64>,
 }
 
 /// An objective working on a KPI, as the KPI page lists it.
@@ -262,6 +272,21 @@ pub async fn show_kpi(
     Id(id): Id<KpiId>,
     Query(range): Query<RangeQuery>,
 ) -> PageResult {
+    kpi_page(&app, &viewer, id, range, super::form::Fields::default(), super::form::Problems::default(), StatusCode::OK)
+        .await
+}
+
+/// The KPI page with `status`, its record form showing `fields` and `problems`.
+pub(super) async fn kpi_page(
+    app: &App,
+    viewer: &Viewer,
+    id: KpiId,
+    range: RangeQuery,
+    fields: super::form::Fields,
+    problems: super::form::Problems,
+    status: StatusCode,
+) -> PageResult {
+    let (app, viewer) = (app.clone(), viewer);
     let caller = &viewer.caller;
     let kpi = app.kpis().get(caller, id).await?;
     if let (Some(from), Some(to)) = (range.from, range.to)
@@ -336,12 +361,20 @@ pub async fn show_kpi(
             caller,
             milepost_app::permission::Action::EditOkr { owner: kpi.owner_person_id },
         );
+    let may_record = milepost_app::permission::allows(
+        caller,
+        milepost_app::permission::Action::RecordMeasurement { owner: kpi.owner_person_id },
+    );
     let template = KpiPage {
+        may_record,
+        fields,
+        problems,
+        recorded: range.recorded,
         work: work_lines,
         recovery: work.recovery_objective_id,
         may_recover,
-        may_define: may_define(&viewer),
-        layout: Layout::new(&viewer, "kpis", kpi.name.clone()),
+        may_define: may_define(viewer),
+        layout: Layout::new(viewer, "kpis", kpi.name.clone()),
         badge: health_badge(kpi.state.health),
         goal: goal(&kpi),
         band: value(Some(band), unit),
@@ -356,5 +389,5 @@ pub async fn show_kpi(
         downsampled: series.downsampled,
         kpi,
     };
-    Ok(page(StatusCode::OK, &template))
+    Ok(page(status, &template))
 }

@@ -128,3 +128,76 @@ pub async fn save_recover(State(app): State<App>, viewer: Viewer, Id(id): Id<Kpi
     let (_, template) = form(&app, &viewer, id, cycle_id, problems).await?;
     Ok(page(status, &template))
 }
+
+/// `POST /kpis/{id}/measurements`: a value recorded by hand from the KPI page (its time
+/// defaults to now; a day or an RFC 3339 time may be given), or rows pasted as
+/// `measured_at,value` lines, all or nothing (the CSV rules of `milepost kpi import`).
+/// Owners of the KPI, editors and admins; every problem is shown on the KPI page.
+pub async fn record_measurements(
+    State(app): State<App>,
+    viewer: Viewer,
+    Id(id): Id<KpiId>,
+    Form(fields): Form,
+) -> PageResult {
+    use milepost_app::kpi::measurement::{MeasurementSource, NewMeasurement, parse_csv, parse_time};
+    let caller = &viewer.caller;
+    let mut problems = Problems::default();
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    let rows = fields.text("rows").trim();
+    let outcome = if rows.is_empty() {
+        let value = fields.number("value", &mut problems);
+        if value.is_none() && !problems.has("value") {
+            problems.add("value", "give the value measured, or paste rows below");
+        }
+        let measured_at = match fields.text("measured_at").trim() {
+            "" => None,
+            text => {
+                let at = parse_time(text);
+                if at.is_none() {
+                    problems.add(
+                        "measured_at",
+                        format!("{text:?} is not a time: write 2026-11-16 or 2026-11-16T09:00:00Z"),
+                    );
+                }
+                at
+            }
+        };
+        match value {
+            Some(value) if problems.is_empty() => app
+                .kpis()
+                .record(caller, id, NewMeasurement { value, measured_at }, MeasurementSource::Manual)
+                .await
+                .map(|_| 1),
+            _ => Ok(0),
+        }
+    } else {
+        match parse_csv(rows) {
+            Ok(parsed) => {
+                app.kpis().record_many(caller, id, parsed, MeasurementSource::Manual).await.map(|r| r.written)
+            }
+            Err(error) => Err(error),
+        }
+    };
+    match outcome {
+        Ok(count) if problems.is_empty() => return Ok(see_other(&format!("/kpis/{id}?recorded={count}#record"))),
+        Ok(_) => {}
+        // Pasted rows: every bad row said at once, at the box.
+        Err(AppError::Invalid(errors)) if !rows.is_empty() => {
+            problems.add("rows", errors.iter().map(|e| e.detail.as_str()).collect::<Vec<_>>().join("; "));
+        }
+        Err(error) => {
+            status = problems.refused(error, |path| {
+                Some(
+                    match super::form::head(path) {
+                        "value" if rows.is_empty() => "value",
+                        "measured_at" if rows.is_empty() => "measured_at",
+                        _ if !rows.is_empty() => "rows",
+                        _ => "",
+                    }
+                    .to_owned(),
+                )
+            })?;
+        }
+    }
+    super::kpi::kpi_page(&app, &viewer, id, super::kpi::RangeQuery::default(), fields, problems, status).await
+}

@@ -84,6 +84,7 @@ pub fn routes() -> Router<App> {
         .route("/kpis/{id}", get(kpi::show_kpi))
         .route("/kpis/{id}/edit", get(kpi_form::show_edit_kpi).post(kpi_form::save_kpi))
         .route("/kpis/{id}/recover", get(kpi_recover::show_recover).post(kpi_recover::save_recover))
+        .route("/kpis/{id}/measurements", post(kpi_recover::record_measurements))
         .route("/cycles", get(cycle::show_cycles))
         .route("/cycles/new", get(cycle_form::show_new_cycle).post(cycle_form::save_new_cycle))
         .route("/cycles/{id}", get(cycle::show_cycle))

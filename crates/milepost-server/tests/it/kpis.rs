@@ -487,3 +487,52 @@ http_test!(a_lagging_kpi_offers_an_okr_in_the_browser_and_shows_it_recovering, |
     let twice = dana.post_form(&format!("/kpis/{kpi}/recover"), &[("cycle_id", cycle.as_str())]).await;
     assert_eq!(twice.location(), format!("/objectives/{objective}"));
 });
+
+http_test!(a_kpi_owner_records_values_and_pastes_rows_from_its_page, |api: Api| async move {
+    use crate::harness::password_of;
+    use crate::ui::Browser;
+    let org = Org::new(&api, "acme").await;
+    let api = org.api.clone();
+    api.give_password(org.dana, &password_of("dana")).await;
+    let dana = Browser::logged_in(&api, &org.log_in("dana").await).await;
+    let kpi = id(&create(&api, uptime(Some(org.dana))).await);
+    let path = format!("/kpis/{kpi}/measurements");
+    let series = |api: Api| async move {
+        let reply = api.get(&format!("/api/v1/kpis/{kpi}/series")).await.expect(200);
+        reply["points"].as_array().unwrap().iter().map(|p| p["value"].as_f64().unwrap()).collect::<Vec<f64>>()
+    };
+    let page = dana.get(&format!("/kpis/{kpi}")).await.expect(200).to_owned();
+    assert!(page.contains(&format!("action=\"{path}\"")), "the owner may record: {page}");
+
+    // One value, for a day.
+    let one = dana.post_form(&path, &[("value", "99.5"), ("measured_at", "2026-11-14"), ("rows", "")]).await;
+    assert_eq!(one.status, 303, "{}", one.text);
+    assert_eq!(one.location(), format!("/kpis/{kpi}?recorded=1#record"));
+    assert_eq!(series(api.clone()).await, [99.5]);
+    let shown = dana.get(one.location()).await.expect(200).to_owned();
+    assert!(shown.contains("✓ Recorded 1 value."), "{shown}");
+
+    // Bad input is said at its field, and nothing is written.
+    let bad = dana.post_form(&path, &[("value", "lots"), ("measured_at", "yesterday-ish"), ("rows", "")]).await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(bad.text.contains("id=\"value-error\"") && bad.text.contains("id=\"measured_at-error\""), "{}", bad.text);
+    let rows = "2026-11-15,99.6\n2026-11-16,much\nnot a day,99";
+    let pasted = dana.post_form(&path, &[("value", ""), ("rows", rows)]).await;
+    assert_eq!(pasted.status, 422, "{}", pasted.text);
+    let problem = pasted.text.split("id=\"rows-error\"").nth(1).unwrap().split("</small>").next().unwrap();
+    assert!(problem.contains("row 2") && problem.contains("row 3"), "every bad row at once: {problem}");
+    assert_eq!(series(api.clone()).await, [99.5], "all or nothing");
+
+    // Good rows are recorded together.
+    let good = dana.post_form(&path, &[("value", ""), ("rows", "2026-11-15,99.6\n2026-11-16,99.7\n")]).await;
+    assert_eq!(good.location(), format!("/kpis/{kpi}?recorded=2#record"));
+    assert_eq!(series(api.clone()).await, [99.5, 99.6, 99.7]);
+
+    // A viewer sees no form, and a post is refused without writing.
+    let (_, viewer) = org.person_with_session("vic", Some(org.team), "viewer").await;
+    let viewer = Browser::logged_in(&api, &viewer).await;
+    assert!(!viewer.get(&format!("/kpis/{kpi}")).await.expect(200).contains(&format!("action=\"{path}\"")));
+    let refused = viewer.post_form(&path, &[("value", "1"), ("measured_at", ""), ("rows", "")]).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    assert_eq!(series(api.clone()).await, [99.5, 99.6, 99.7]);
+});
