@@ -82,6 +82,8 @@ export async function startServer(options = {}) {
     url,
     token: demo ? found : undefined,
     setupCode: demo ? undefined : found,
+    // The PostgreSQL database the server uses, when it uses one (else SQLite in dataDir).
+    databaseUrl: postgres?.url,
     output: () => output,
     dataDir,
     stop,

@@ -41,7 +41,16 @@ async function pilot(width) {
   const printed = server.output();
   assert.ok(server.setupCode, `serve printed a set-up code:\n${printed}`);
   assert.match(printed, new RegExp(`${server.url.replaceAll(".", "\\.")}/setup`), "and where to give it");
-  assert.ok(printed.includes(`--data-dir ${server.dataDir}`), `its CLI hints name this data directory:\n${printed}`);
+  if (server.databaseUrl) {
+    // On PostgreSQL the hints name the database the server uses (a password left out).
+    const database = new URL(server.databaseUrl).pathname;
+    assert.ok(
+      printed.includes("--database-url") && printed.includes(database),
+      `its CLI hints name this database (${database}):\n${printed}`,
+    );
+  } else {
+    assert.ok(printed.includes(`--data-dir ${server.dataDir}`), `its CLI hints name this data directory:\n${printed}`);
+  }
 
   let submissions = 0;
   /**
