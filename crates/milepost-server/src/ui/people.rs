@@ -291,11 +291,8 @@ pub async fn archive_person(
     Id(id): Id<PersonId>,
     Form(fields): Form,
 ) -> PageResult {
-    let version = fields
-        .text("version")
-        .parse::<i64>()
-        .map_err(|_| AppError::invalid("/version", "the form lost its version: reload the page"))?;
-    app.people().archive(&viewer.caller, id, version, fields.text("archived") != "false").await?;
+    let (version, archived) = super::settings::archive_form(&fields)?;
+    app.people().archive(&viewer.caller, id, version, archived).await?;
     Ok(see_other(&format!("/settings/people/{id}?saved=person")))
 }
 

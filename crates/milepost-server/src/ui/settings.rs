@@ -83,8 +83,9 @@ pub async fn save_settings(State(app): State<App>, viewer: Viewer, Form(fields):
     Ok(page(status, &settings_page(&viewer, fields, problems, false)))
 }
 
-/// Reads an archive form: its version and whether it archives (`archived=true`) or restores.
-fn archive_form(fields: &Fields) -> Result<(i64, bool), AppError> {
+/// Reads an archive form: its version and whether it archives (`archived=true`) or
+/// restores; every archive switch of the settings pages posts one.
+pub(super) fn archive_form(fields: &Fields) -> Result<(i64, bool), AppError> {
     let version = fields
         .text("version")
         .parse::<i64>()

@@ -196,11 +196,8 @@ pub async fn archive_team(
     Id(id): Id<TeamId>,
     Form(fields): Form,
 ) -> PageResult {
-    let version = fields
-        .text("version")
-        .parse::<i64>()
-        .map_err(|_| AppError::invalid("/version", "the form lost its version: reload the page"))?;
-    app.teams().archive(&viewer.caller, id, version, fields.text("archived") != "false").await?;
+    let (version, archived) = super::settings::archive_form(&fields)?;
+    app.teams().archive(&viewer.caller, id, version, archived).await?;
     Ok(see_other("/settings/teams"))
 }
 
