@@ -141,6 +141,24 @@ fn check_output(to: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
+/// Puts a backup written and checked at `partial` in place at `to`, whole or not at
+/// all: readable by its owner only (it holds password hashes), synced, renamed, the
+/// rename synced. When writing or checking it failed (`written`), or any of this fails,
+/// the partial file is removed.
+fn publish(written: Result<BackupInfo>, partial: &Path, to: &Path) -> Result<BackupInfo> {
+    let published = written.and_then(|info| {
+        owner_only(partial)?;
+        sync(partial)?;
+        std::fs::rename(partial, to).map_err(io(format!("could not move the backup to {}", to.display())))?;
+        sync(to)?;
+        Ok(info)
+    });
+    if published.is_err() {
+        let _ = std::fs::remove_file(partial);
+    }
+    published
+}
+
 impl Store {
     /// Writes a consistent backup of the whole database to `to` while servers go on
     /// writing, and answers what it holds. `to` is written whole or not at all.
@@ -159,19 +177,10 @@ impl Store {
                         .execute(&mut *connection)
                         .await?;
                     drop(connection);
-                    let info = check_sqlite_file(&partial).await?;
-                    owner_only(&partial)?;
-                    sync(&partial)?;
-                    std::fs::rename(&partial, to)
-                        .map_err(io(format!("could not move the backup to {}", to.display())))?;
-                    sync(to)?;
-                    Ok(info)
+                    check_sqlite_file(&partial).await
                 }
                 .await;
-                if written.is_err() {
-                    let _ = std::fs::remove_file(&partial);
-                }
-                written
+                publish(written, &partial, to)
             }
             Db::Postgres(pool) => {
                 let schema: Option<String> = sqlx::query_scalar("SELECT current_schema()").fetch_one(pool).await?;
@@ -195,21 +204,8 @@ impl Store {
                     .arg(format!("--schema={schema}"))
                     .arg("--file")
                     .arg(&partial);
-                let written = async {
-                    run_tool(command, "pg_dump")?;
-                    let info = check_postgres_file(&partial)?;
-                    owner_only(&partial)?;
-                    sync(&partial)?;
-                    std::fs::rename(&partial, to)
-                        .map_err(io(format!("could not move the backup to {}", to.display())))?;
-                    sync(to)?;
-                    Ok(info)
-                }
-                .await;
-                if written.is_err() {
-                    let _ = std::fs::remove_file(&partial);
-                }
-                written
+                let written = run_tool(command, "pg_dump").and_then(|_| check_postgres_file(&partial));
+                publish(written, &partial, to)
             }
         }
     }
