@@ -20,6 +20,7 @@ pub mod file;
 pub mod identity;
 pub mod kpi_file;
 pub mod lint;
+pub mod openslo;
 pub mod parse;
 pub mod render;
 pub mod sentence;
@@ -30,6 +31,7 @@ pub use file::{Alignment, KeyResult, Objective, OkrFile, Owner, normalize_descri
 pub use identity::{NewIds, insert_ids, insert_kpi_ids};
 pub use kpi_file::{Kpi, KpiFile, KpiOwner, KpiSourceText, direction_words, render_kpis};
 pub use lint::{LintContext, RULES, Rule, check, lint, lint_kpis};
+pub use openslo::{SloImport, SloKpi, SloNote, SloOptions, SloSeverity, SloText, import_slos};
 pub use parse::{
     KeyResultSpans, KpiSourceMap, KpiSpans, ObjectiveSpans, ParsedFile, ParsedKpiFile, SourceMap, is_kpi_file,
     kpi_slugs, parse, parse_kpis,

@@ -24,6 +24,7 @@ mod report;
 mod scale_out;
 mod seed;
 mod serve;
+mod slo;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
