@@ -16,6 +16,7 @@
 //! - [`insert_ids`] writes the ids that `milepost apply` gave new lines into the file.
 
 pub mod diagnostic;
+pub mod diff;
 pub mod file;
 pub mod identity;
 pub mod kpi_file;
@@ -23,10 +24,12 @@ pub mod lint;
 pub mod openslo;
 pub mod parse;
 pub mod render;
+pub mod sarif;
 pub mod sentence;
 mod suggest;
 
 pub use diagnostic::{Diagnostic, Report, Severity, Span, Tally, render_human};
+pub use diff::{FileText, FilesDiff, diff_files, render_diff_markdown};
 pub use file::{Alignment, KeyResult, Objective, OkrFile, Owner, normalize_description};
 pub use identity::{NewIds, insert_ids, insert_kpi_ids};
 pub use kpi_file::{Kpi, KpiFile, KpiOwner, KpiSourceText, direction_words, render_kpis};
@@ -37,4 +40,5 @@ pub use parse::{
     kpi_slugs, parse, parse_kpis,
 };
 pub use render::render;
+pub use sarif::render_sarif;
 pub use sentence::{MAX_SENTENCE_CHARS, ParsedKeyResult, SentenceTooLong, parse_key_result};

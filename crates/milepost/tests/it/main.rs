@@ -11,6 +11,7 @@ mod bench;
 mod check_ins;
 mod config;
 mod cycle;
+mod diff;
 mod durability;
 mod forecast;
 mod help;
