@@ -72,7 +72,7 @@ impl OkrFiles<'_> {
                 "a KPI import takes a KPI file (front matter `kpis: @handle`)",
             ));
         }
-        let request = ApplyRequest { files: vec![file], dry_run, reason: None };
+        let request = ApplyRequest { files: vec![file], dry_run, reason: None, archive: false };
         self.carry_out(caller, request, true).await
     }
 
@@ -90,6 +90,34 @@ impl OkrFiles<'_> {
         // KPIs first, so that a key result may link to a KPI this apply creates.
         let kpi_ids = run.apply_kpis(&mut tx, &kpi_files).await?;
         let ids = if checked.is_empty() { Vec::new() } else { run.apply(&mut tx, &checked).await? };
+        // Archiving what the files do not mention takes a word of its own.
+        if !request.dry_run && !request.archive {
+            let archived: Vec<String> = run
+                .changes
+                .iter()
+                .filter(|c| c.action == Action::Archive && (c.what == "objective" || c.what == "kpi"))
+                .map(|c| {
+                    let prefix = if c.what == "kpi" { "KPI" } else { "O" };
+                    format!("{prefix}-{} \"{}\"", c.id.unwrap_or_default(), c.title)
+                })
+                .collect();
+            if !archived.is_empty() {
+                return Err(AppError::Conflict {
+                    code: "would_archive",
+                    detail: format!(
+                        "this apply would archive {} that no file mentions: {}; nothing was applied. Add them to \
+                         the files to keep them, or apply again with archive (`milepost apply --archive`) to archive them",
+                        if archived.len() == 1 {
+                            "1 objective or KPI".to_owned()
+                        } else {
+                            format!("{} objectives and KPIs", archived.len())
+                        },
+                        archived.join(", ")
+                    ),
+                    location: Some(Location::Body(Path::root().field("archive"))),
+                });
+            }
+        }
         let applied = !request.dry_run && (!run.changes.is_empty() || run.layout_changed);
         let files = if applied {
             let okr = checked.iter().zip(ids).map(|(file, ids)| {

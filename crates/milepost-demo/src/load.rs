@@ -236,7 +236,7 @@ impl Loader {
     /// Applies files as `milepost apply` does, all in one transaction.
     async fn apply(&self, caller: &Caller, files: Vec<(String, String)>) -> Result<Plan, AppError> {
         let files = files.into_iter().map(|(name, text)| OkrFileText { name, text }).collect();
-        self.app.okr_files().apply(caller, ApplyRequest { files, dry_run: false, reason: None }).await
+        self.app.okr_files().apply(caller, ApplyRequest { files, dry_run: false, reason: None, archive: false }).await
     }
 
     /// The teams of `data/teams.csv`, parents first: slug → id.

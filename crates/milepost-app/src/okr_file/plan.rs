@@ -25,6 +25,12 @@ pub struct ApplyRequest {
     /// Why a start or target moves, when one does after its cycle began (SPEC §4:
     /// moving the goalposts is allowed, never silently).
     pub reason: Option<String>,
+    /// Archive the objectives and KPIs of the files' owners that no file mentions.
+    /// Without it, an apply that would archive any is refused with the list (a dry run
+    /// lists them in its plan), so that adding a file for an owner who already has
+    /// objectives never archives them as a side effect.
+    #[serde(default)]
+    pub archive: bool,
 }
 
 /// What a change does.

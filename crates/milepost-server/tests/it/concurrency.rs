@@ -185,7 +185,9 @@ async fn write(api: Api, cycle: i64, team: i64, writer: usize, work: Work) -> Ve
                     "---\ncycle: 2026-q4\nowner: @{handle}\n---\n\n# Writer {writer} round {round}\n\n\
                      - Launch one-click rollback\n- Cut deploy time from 40 min to 10 min\n"
                 );
-                api.post("/api/v1/okr-files/apply", json!({"files": [{"name": "mine.md", "text": text}]})).await
+                // Each round's file replaces the last: the last round's objective is archived.
+                let body = json!({"files": [{"name": "mine.md", "text": text}], "archive": true});
+                api.post("/api/v1/okr-files/apply", body).await
             }
         };
         let took = started.elapsed();

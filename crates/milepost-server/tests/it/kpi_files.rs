@@ -94,7 +94,15 @@ http_test!(a_kpi_file_defines_kpis_and_applying_it_again_changes_nothing, |api: 
     // A new target and a removed KPI: one update, in that field only, and one archive.
     let edited = text.replace("- target: 92", "- target: 95");
     let cut = edited.find("\n# Ticket backlog").unwrap();
-    let plan = apply(&org.api, &[("kpis/dana.md", &edited[..=cut])]).await.expect(200);
+    // Archiving a KPI the files no longer mention takes `archive`: without it, the apply
+    // is refused with the list and changes nothing.
+    let refused = apply(&org.api, &[("kpis/dana.md", &edited[..=cut])]).await;
+    refused.problem(409, "would_archive");
+    assert!(refused.detail().contains(&format!("KPI-{} \"Ticket backlog\"", id(&backlog))), "{}", refused.text);
+    assert_eq!(kpi(&org.api, "csat").await["target"], 92.0, "nothing applied");
+    let mut body = crate::okr_files::files(&[("kpis/dana.md", &edited[..=cut])]);
+    body["archive"] = json!(true);
+    let plan = org.api.post("/api/v1/okr-files/apply", body).await.expect(200);
     assert_eq!(actions(&plan), ["update kpi \"Customer satisfaction\"", "archive kpi \"Ticket backlog\""]);
     let fields: Vec<&str> =
         plan["changes"][0]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();

@@ -141,6 +141,36 @@ http_test!(export_then_apply_is_a_no_op_and_apply_then_export_gives_the_text_bac
     );
 });
 
+// Adding a file for an owner who already has objectives (made in the web app, say) must
+// not archive them as a side effect: the apply lists them and needs `archive`.
+http_test!(an_apply_that_would_archive_unmentioned_objectives_lists_them_and_needs_archive, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let plan = apply(&org.api, &[("p.md", PLATFORM)]).await.expect(200);
+    let objective = id(&plan["changes"][0]);
+    let title = plan["changes"][0]["title"].as_str().unwrap().to_owned();
+    // The same owner and cycle, in a new file that does not mention that objective.
+    let other =
+        "---\ncycle: 2026-q4\nowner: team/platform\n---\n\n# Ship the new build farm\n\n- Launch the new build farm\n";
+    let before = events(&org.api).await;
+    let refused = apply(&org.api, &[("other.md", other)]).await;
+    refused.problem(409, "would_archive");
+    let detail = refused.detail();
+    assert!(detail.contains(&format!("O-{objective} \"{title}\"")) && detail.contains("--archive"), "{detail}");
+    assert_eq!(events(&org.api).await, before, "nothing was applied, the new objective included");
+    let view = org.api.get(&format!("/api/v1/objectives/{objective}")).await.expect(200);
+    assert_eq!(view["archived"], false);
+    // A dry run shows the archive in its plan, without refusing.
+    let planned = dry_run(&org.api, &[("other.md", other)]).await.expect(200);
+    assert!(actions(&planned).contains(&format!("archive objective \"{title}\"")), "{planned}");
+    // Said explicitly, it archives.
+    let mut body = files(&[("other.md", other)]);
+    body["archive"] = json!(true);
+    let done = org.api.post("/api/v1/okr-files/apply", body).await.expect(200);
+    assert!(actions(&done).contains(&format!("archive objective \"{title}\"")), "{done}");
+    let view = org.api.get(&format!("/api/v1/objectives/{objective}")).await.expect(200);
+    assert_eq!(view["archived"], true, "archived, never deleted");
+});
+
 http_test!(renaming_keeps_identity_and_a_removed_line_is_archived_until_it_returns, |api: Api| async move {
     let org = Org::new(&api, "acme").await;
     let plan = apply(&org.api, &[("p.md", PLATFORM)]).await.expect(200);

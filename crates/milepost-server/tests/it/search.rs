@@ -230,7 +230,10 @@ http_test!(the_index_follows_every_write_renames_and_okr_files_included, |api: A
 
     let file = "---\ncycle: 2026-q4\nowner: team/platform\n---\n\n# Tame the on-call rota (committed)\n\n\
                 - Cut pages from 40 to 10\n";
-    let applied = crate::okr_files::apply(&org.api, &[("platform.md", file)]).await.expect(200);
+    // The file does not mention the team's objective: it is archived, which takes `archive`.
+    let mut body = crate::okr_files::files(&[("platform.md", file)]);
+    body["archive"] = json!(true);
+    let applied = org.api.post("/api/v1/okr-files/apply", body).await.expect(200);
     assert_eq!(applied["applied"], true, "{applied}");
     assert_eq!(titles(&org.api, "rota", "objective").await, ["Tame the on-call rota"]);
     assert_eq!(titles(&org.api, "pages", "key_result").await, ["Cut pages from 40 to 10"]);

@@ -25,6 +25,10 @@ pub struct ApplyArgs {
     /// Why a start or target moves, when one does after its cycle began.
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+    /// Archive the objectives and KPIs of the files' owners that no file mentions
+    /// (without it, an apply that would archive any is refused, listing them).
+    #[arg(long)]
+    pub archive: bool,
     /// The workspace to apply to (on the local database; optional when it has one).
     #[arg(long, value_name = "SLUG")]
     pub workspace: Option<String>,
@@ -76,7 +80,7 @@ pub async fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         eprintln!("error: nothing applied: fix the errors above (`milepost lint` shows warnings too)");
         return Ok(ExitCode::from(1));
     }
-    let request = ApplyRequest { files, dry_run: args.dry_run, reason: args.reason.clone() };
+    let request = ApplyRequest { files, dry_run: args.dry_run, reason: args.reason.clone(), archive: args.archive };
     let plan = match (remote, local) {
         (Some(remote), _) => remote.post("/api/v1/okr-files/apply", &request).await?,
         (None, Some((app, caller))) => {
