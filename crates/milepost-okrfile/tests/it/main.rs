@@ -6,6 +6,7 @@
 
 #![expect(clippy::expect_used, reason = "a test helper that cannot go on should fail loudly, saying why")]
 
+mod corpus;
 mod files;
 mod kpi_files;
 mod openslo;

@@ -14,7 +14,8 @@ use serde_json::Value;
 const FIELDS: [&str; 10] =
     ["kind", "metric", "start", "target", "range", "relative_change", "delta", "comparator", "unit", "measurable"];
 
-fn same(expected: &Value, got: &Value) -> bool {
+/// Whether a parsed value is the expected one (numbers within 1e-9).
+pub(super) fn same(expected: &Value, got: &Value) -> bool {
     match (expected, got) {
         (Value::Number(a), Value::Number(b)) => match (a.as_f64(), b.as_f64()) {
             (Some(a), Some(b)) => (a - b).abs() <= 1e-9,
