@@ -144,14 +144,14 @@ test("a KPI turns lagging, an OKR is created from its page, and it shows recover
 
   // The board, and the dashboard's lagging list: recovering, linked to the OKR.
   await admin.goto(`${server.url}/kpis`);
-  const row = admin.locator('section[aria-labelledby="lagging-heading"] tr', { hasText: "Checkout success" });
+  const row = admin.locator(`section[aria-labelledby="lagging-heading"] tr:has(th a[href="/kpis/${kpi.id}"])`);
   assert.match(await row.textContent(), /Recovering/);
   assert.equal(await row.locator(".recovering-link").getAttribute("href"), `/objectives/${objective}`);
   await admin.goto(`${server.url}/`);
-  const line = admin.locator("tr", { hasText: "Checkout success" });
+  const line = admin.locator(`tr:has(th a[href="/kpis/${kpi.id}"])`);
   assert.match(await line.textContent(), /Recovering/);
   assert.equal(await line.locator(".recovering-link").getAttribute("href"), `/objectives/${objective}`);
-  await follow(admin, `tr:has-text("Checkout success") .recovering-link`);
+  await follow(admin, `tr:has(th a[href="/kpis/${kpi.id}"]) .recovering-link`);
   assert.equal(new URL(admin.url()).pathname, `/objectives/${objective}`);
   assertClean(admin);
 });

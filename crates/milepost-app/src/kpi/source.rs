@@ -435,6 +435,31 @@ mod tests {
     }
 
     #[test]
+    fn three_stars_keep_the_stored_password_only_for_the_same_place() {
+        let json = |url: &str| KpiSource::HttpJson { url: url.into(), path: "a".into() };
+        let stored = json("http://reader:s3cret@metrics:8080/status.json");
+        let kept = json("http://reader:***@metrics:8080/other.json").keeping_password(Some(&stored)).unwrap();
+        assert_eq!(kept.url(), "http://reader:s3cret@metrics:8080/other.json");
+        // A new password, or none, is taken as given.
+        let given = json("http://reader:fresh@metrics:8080/status.json");
+        assert_eq!(given.clone().keeping_password(Some(&stored)).unwrap(), given);
+        let plain = json("http://metrics:8080/status.json");
+        assert_eq!(plain.clone().keeping_password(Some(&stored)).unwrap(), plain);
+        // Another host, port or user, or nothing stored: *** would send the password
+        // elsewhere, or means nothing.
+        for elsewhere in [
+            "http://reader:***@evil:8080/status.json",
+            "http://reader:***@metrics:9090/status.json",
+            "http://other:***@metrics:8080/status.json",
+            "https://reader:***@metrics:8080/status.json",
+        ] {
+            let refused = json(elsewhere).keeping_password(Some(&stored)).unwrap_err();
+            assert_eq!(refused.location, crate::Location::Body("/source/url".into()), "{elsewhere}");
+        }
+        assert!(json("http://reader:***@metrics:8080/").keeping_password(None).is_err());
+    }
+
+    #[test]
     fn configs_are_checked_field_by_field() {
         let mut problems = Problems::new();
         KpiSource::HttpJson { url: "ftp://x".into(), path: "a..b".into() }.check(&mut problems);
