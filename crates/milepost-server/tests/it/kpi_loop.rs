@@ -414,3 +414,44 @@ http_test!(the_kpi_page_lists_the_key_results_it_feeds_that_the_viewer_may_see, 
         "a team-only objective stays hidden from outsiders: {page}"
     );
 });
+
+http_test!(the_board_and_the_dashboard_link_a_recovering_kpi_to_its_recovery_okr, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let kpi = id(&uptime(&org.api, org.dana).await);
+    // Red the last two complete days: lagging.
+    let red: Vec<Value> = [-12, -36]
+        .iter()
+        .map(|hours| json!({"measured_at": crate::harness::at_hours(*hours), "value": 90.0}))
+        .collect();
+    org.api.post(&format!("/api/v1/kpis/{kpi}/measurements/batch"), Value::Array(red)).await.expect(200);
+    let (_, editor) = org.person_with_session("ed", Some(org.team), "editor").await;
+    let browser = Browser::from_api(&api, &editor);
+    for page in ["/", "/kpis"] {
+        let text = browser.get(page).await.expect(200).to_owned();
+        assert!(text.contains(&format!("href=\"/kpis/{kpi}/recover\"")), "{page} offers the fix: {text}");
+        assert!(!text.contains("recovering-link"), "{page}: nothing works on it yet");
+    }
+    let drafted = org.api.post(&format!("/api/v1/kpis/{kpi}/draft-objective"), json!({})).await.expect(201);
+    let link = format!("<a href=\"/objectives/{}\" class=\"recovering-link\">", id(&drafted));
+    for page in ["/", "/kpis"] {
+        let text = browser.get(page).await.expect(200).to_owned();
+        assert!(text.contains(&link), "{page} links Recovering to the recovery OKR: {text}");
+        assert!(!text.contains(&format!("href=\"/kpis/{kpi}/recover\"")), "{page} no longer offers to create one");
+    }
+    // Someone who may not see the recovery OKR (team-only, another team) still sees the
+    // KPI recovering, linked to the KPI's page rather than to the objective.
+    let objective_path = format!("/api/v1/objectives/{}", id(&drafted));
+    let version = org.api.get(&objective_path).await.expect(200)["version"].clone();
+    org.api
+        .patch(
+            &objective_path,
+            json!({"version": version, "owner_person_id": null, "owner_team_id": org.team, "visibility": "team"}),
+        )
+        .await
+        .expect(200);
+    let sales = id(&org.api.team("sales", Some(org.company)).await);
+    let (_, outsider) = org.person_with_session("oz", Some(sales), "member").await;
+    let text = Browser::from_api(&api, &outsider).get("/").await.expect(200).to_owned();
+    assert!(text.contains(&format!("<a href=\"/kpis/{kpi}#work-heading\" class=\"recovering-link\">")), "{text}");
+    assert!(!text.contains(&format!("/objectives/{}", id(&drafted))), "{text}");
+});
