@@ -455,3 +455,39 @@ http_test!(the_board_and_the_dashboard_link_a_recovering_kpi_to_its_recovery_okr
     assert!(text.contains(&format!("<a href=\"/kpis/{kpi}#work-heading\" class=\"recovering-link\">")), "{text}");
     assert!(!text.contains(&format!("/objectives/{}", id(&drafted))), "{text}");
 });
+
+http_test!(a_sql_source_is_tried_read_only_and_its_target_is_checked_as_for_a_run, |api: Api| async move {
+    use sqlx::{ConnectOptions, Connection};
+    use std::str::FromStr;
+    let org = Org::new(&api, "acme").await;
+    let api = org.api.clone();
+    let kpi = uptime(&api, org.dana).await;
+    let path = format!("/api/v1/kpis/{}", id(&kpi));
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("metrics.db").display());
+    let mut conn =
+        sqlx::sqlite::SqliteConnectOptions::from_str(&url).unwrap().create_if_missing(true).connect().await.unwrap();
+    sqlx::query("CREATE TABLE uptime (day TEXT, value REAL)").execute(&mut conn).await.unwrap();
+    sqlx::query("INSERT INTO uptime VALUES ('2026-11-15', 99.25)").execute(&mut conn).await.unwrap();
+
+    let query = "SELECT value, day AS measured_at FROM uptime ORDER BY day DESC LIMIT 1";
+    let source = json!({"kind": "sql", "url": url, "query": query});
+    let tried = api.post(&format!("{path}/source/test"), json!({"source": source})).await.expect(200);
+    assert_eq!((tried["value"].as_f64(), tried["measured_at"].as_str()), (Some(99.25), Some("2026-11-15T00:00:00Z")));
+    assert_eq!(measurements(&api, id(&kpi)).await, 0, "a try records nothing");
+
+    // A write is refused by the read-only connection: the reason, and nothing written.
+    let write = json!({"kind": "sql", "url": url, "query": "INSERT INTO uptime VALUES ('x', 1) RETURNING value"});
+    let tried = api.post(&format!("{path}/source/test"), json!({"source": write})).await.expect(200);
+    assert!(tried["error"].as_str().unwrap_or_default().contains("readonly"), "{tried}");
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM uptime").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(count, 1, "nothing was written");
+    // A statement a source may never run is refused at the query, as when saved.
+    let attach = json!({"kind": "sql", "url": url, "query": "ATTACH DATABASE 'x.db' AS x"});
+    api.post(&format!("{path}/source/test"), json!({"source": attach})).await.invalid_at(&["/source/query"]);
+    // A database the operator does not allow (outside the temporary folder) is refused
+    // at the URL, and Milepost's own never opened.
+    let elsewhere = json!({"kind": "sql", "url": "sqlite:///etc/milepost.db", "query": "SELECT 1"});
+    api.post(&format!("{path}/source/test"), json!({"source": elsewhere})).await.invalid_at(&["/source/url"]);
+    conn.close().await.unwrap();
+});
