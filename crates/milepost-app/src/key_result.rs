@@ -18,7 +18,7 @@ use crate::time::period_of;
 pub(crate) use check::check_new;
 use check::{
     Definition, check_definition, check_kpi, check_person, check_schedule, fields_of, interpret_in, note_problems,
-    short_text, unreadable,
+    short_text, start_from_kpi, unreadable,
 };
 use interpretation::{Given, Numbers};
 use jiff::Timestamp;
@@ -68,6 +68,9 @@ pub struct NewKeyResult {
     pub kpi_id: Option<i64>,
     /// Planned values by date, for goals that do not move linearly.
     pub target_schedule: Option<Vec<SchedulePoint>>,
+    /// `true`: the start is the linked KPI's latest measurement (its current value),
+    /// rather than a start given or the KPI's value at the cycle's start.
+    pub start_from_kpi: Option<bool>,
 }
 
 /// Changes to a key result; fields left out stay as they are, except that a new title
@@ -118,6 +121,8 @@ pub struct KeyResultPatch {
     #[serde(default, deserialize_with = "patch::nullable")]
     #[schema(value_type = Option<Vec<SchedulePoint>>)]
     pub target_schedule: Option<Option<Vec<SchedulePoint>>>,
+    /// `true`: the new start is the linked KPI's latest measurement (its current value).
+    pub start_from_kpi: Option<bool>,
     /// Why the start, target or range moves. Required once the cycle has begun: moving
     /// the goalposts is allowed, but never silently.
     pub reason: Option<String>,
@@ -462,6 +467,10 @@ impl KeyResults<'_> {
             delta: None,
         };
         let kpi_id = patch::apply(current.kpi_id, change.kpi_id);
+        let mut given = given;
+        given.start =
+            start_from_kpi(tx, caller, &mut problems, &Path::root(), change.start_from_kpi, given.start, kpi_id)
+                .await?;
         let reading = interpret_in(tx, caller, sentence, &given, Some(&kept), kpi_id, &period).await?;
         let read = note_problems(&mut problems, &Path::root(), &reading);
         let title = match &change.title {

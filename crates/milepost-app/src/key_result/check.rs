@@ -90,6 +90,43 @@ pub(super) async fn check_person(
     Ok(())
 }
 
+/// The start a key result gives, or, when it asks for it (`start_from_kpi`), its linked
+/// KPI's latest measurement: the KPI's current value. Problems at `start_from_kpi`: no
+/// KPI linked, a start given as well, or no measurement yet.
+pub(crate) async fn start_from_kpi(
+    tx: &mut Tx,
+    caller: &Caller,
+    problems: &mut Problems,
+    prefix: &Path,
+    asked: Option<bool>,
+    start: Option<f64>,
+    kpi: Option<i64>,
+) -> Result<Option<f64>, AppError> {
+    if asked != Some(true) {
+        return Ok(start);
+    }
+    let pointer = prefix.clone().field("start_from_kpi");
+    let Some(kpi) = kpi else {
+        problems.push(pointer, "link a KPI (kpi_id) to take the start from it");
+        return Ok(start);
+    };
+    if start.is_some() {
+        problems.push(pointer, "give a start or take it from the KPI, not both");
+        return Ok(start);
+    }
+    // A KPI that does not exist is said once, at `kpi_id`.
+    if !tx.exists("kpis", caller.workspace, kpi).await? {
+        return Ok(None);
+    }
+    match tx.latest_measurement(caller.workspace, kpi, i64::MAX).await? {
+        Some(latest) => Ok(Some(latest.value)),
+        None => {
+            problems.push(pointer, format!("KPI {kpi} has no measurement yet to start from: give a start"));
+            Ok(None)
+        }
+    }
+}
+
 /// [`interpret`]s a key result, looking up its linked KPI's value at the cycle's start
 /// only when an increase or decrease needs it for a start.
 pub(super) async fn interpret_in(
@@ -137,11 +174,12 @@ pub(crate) async fn check_new(
     new: NewKeyResult,
 ) -> Result<Option<KeyResultFields>, AppError> {
     let (objective_id, objective_owner) = objective;
+    let start = start_from_kpi(tx, caller, problems, prefix, new.start_from_kpi, new.start, new.kpi_id).await?;
     let given = Given {
         kind: new.kind,
         metric: new.metric.clone().map(Some),
         unit: new.unit.clone().map(Some),
-        start: new.start,
+        start,
         target: new.target,
         range: new.range,
         comparator: new.comparator,

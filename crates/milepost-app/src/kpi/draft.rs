@@ -168,6 +168,7 @@ impl Kpis<'_> {
             cadence: Some(plan.cadence),
             kpi_id: Some(kpi_id),
             target_schedule: None,
+            start_from_kpi: None,
         };
         let new = NewObjective {
             cycle_id: plan.cycle_id,

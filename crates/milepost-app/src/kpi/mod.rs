@@ -37,7 +37,7 @@ pub use draft::DraftObjective;
 pub use measurement::{
     MeasurementBatchResult, MeasurementInput, MeasurementSource, MeasurementView, NewMeasurement, RecordedMeasurement,
 };
-pub use source::{KpiSource, SourceRunCounts, SourceRuns};
+pub use source::{KEPT_PASSWORD, KpiSource, SourceRunCounts, SourceRuns, SourceTest, SourceTestResult};
 pub use source_reader::{Reading, RefuseAll, SourceReader};
 
 /// The longest unit accepted, in characters.
@@ -495,8 +495,18 @@ impl Kpis<'_> {
         change: KpiPatch,
     ) -> Result<KpiRow, AppError> {
         require(caller, Action::DefineKpi)?;
-        self.app.refuse_unallowed_source(change.source.as_ref().and_then(Option::as_ref)).await?;
         let current = tx.kpi(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
+        // A URL password written `***` (as the KPI shows it) keeps the stored one.
+        let mut change = change;
+        change.source = match change.source.take() {
+            Some(Some(given)) => Some(Some(
+                given
+                    .keeping_password(source::source_of(&current).as_ref())
+                    .map_err(|problem| AppError::Invalid(vec![problem]))?,
+            )),
+            other => other,
+        };
+        self.app.refuse_unallowed_source(change.source.as_ref().and_then(Option::as_ref)).await?;
         let mut problems = Problems::new();
         let slug = match &change.slug {
             Some(slug) => problems.check("/slug", Slug::parse(slug)).map(|s| s.as_str().to_owned()),

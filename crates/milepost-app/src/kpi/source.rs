@@ -127,6 +127,7 @@ impl KpiSource {
             problems.push("/source/query", why);
         }
         if let KpiSource::HttpJson { path, .. } = self
+            && !path.trim().is_empty()
             && path.split('.').any(|segment| segment.trim().is_empty())
         {
             problems.push("/source/path", "write the path as names and indexes between dots: data.items.0.value");
@@ -149,6 +150,99 @@ pub fn redact(url: &str) -> String {
             _ => url.to_owned(),
         },
     }
+}
+
+/// What a URL's password is written as to keep the stored one: the password a
+/// shown source has ([`KpiSource::redacted`]), so that a source read and sent back
+/// unchanged keeps its password.
+pub const KEPT_PASSWORD: &str = "***";
+
+impl KpiSource {
+    /// This source with `password` put in its URL (a form's separate password field);
+    /// refused at `/source/url` when the URL cannot carry one.
+    pub fn with_password(self, password: &str) -> Result<KpiSource, crate::FieldError> {
+        let refused = || {
+            crate::FieldError::body("/source/url", "a password goes with a URL that names a host: scheme://user@host/…")
+        };
+        let mut given = url::Url::parse(self.url().trim()).map_err(|_| refused())?;
+        given.set_password(Some(password)).map_err(|()| refused())?;
+        let mut source = self;
+        match &mut source {
+            KpiSource::Sql { url, .. } | KpiSource::Prometheus { url, .. } | KpiSource::HttpJson { url, .. } => {
+                *url = given.to_string();
+            }
+        }
+        Ok(source)
+    }
+
+    /// Whether its URL has a password (shown as `***` once redacted).
+    pub fn has_password(&self) -> bool {
+        url::Url::parse(self.url().trim()).is_ok_and(|u| u.password().is_some())
+    }
+
+    /// This source with a URL password written `***` replaced by the password `stored`
+    /// has, so a source read (redacted) and sent back keeps its password. The stored
+    /// password is kept only for the same scheme, host, port and user: moving the URL
+    /// elsewhere while keeping `***` would send the stored password to another server,
+    /// and is refused at `/source/url`.
+    pub(crate) fn keeping_password(self, stored: Option<&KpiSource>) -> Result<KpiSource, crate::FieldError> {
+        let Ok(mut given) = url::Url::parse(self.url().trim()) else { return Ok(self) };
+        if given.password() != Some(KEPT_PASSWORD) {
+            return Ok(self);
+        }
+        let same_place = |old: &url::Url| {
+            old.scheme() == given.scheme()
+                && old.host_str() == given.host_str()
+                && old.port_or_known_default() == given.port_or_known_default()
+                && old.username() == given.username()
+        };
+        let kept = stored
+            .and_then(|old| url::Url::parse(old.url().trim()).ok())
+            .filter(same_place)
+            .and_then(|old| old.password().map(str::to_owned));
+        let Some(password) = kept else {
+            return Err(crate::FieldError::body(
+                "/source/url",
+                format!(
+                    "{KEPT_PASSWORD} stands for the password stored for this source, and there is none for this \
+                     user at this host and port: write the password"
+                ),
+            ));
+        };
+        // Only fails for URLs that cannot have a password, which this one has.
+        let _ = given.set_password(Some(&password));
+        let mut source = self;
+        match &mut source {
+            KpiSource::Sql { url, .. } | KpiSource::Prometheus { url, .. } | KpiSource::HttpJson { url, .. } => {
+                *url = given.to_string();
+            }
+        }
+        Ok(source)
+    }
+}
+
+/// What a dry run of a source found: the value it would record, or why it could not
+/// read one. Nothing is written.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SourceTestResult {
+    /// The source tried (a password in its URL shows as `***`).
+    pub source: KpiSource,
+    /// The value a run would record now; `null` when the source could not be read.
+    pub value: Option<f64>,
+    /// The time that value measures: the source's own, or now.
+    pub measured_at: Option<jiff::Timestamp>,
+    /// Why no value could be read (the sentence a run would record as `last_error`);
+    /// `null` when a value was read.
+    pub error: Option<String>,
+}
+
+/// A source to try: the one given, or else the KPI's own.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceTest {
+    /// A source to try before it is saved (a URL password written `***` means the one
+    /// stored); left out, the KPI's own source is tried.
+    pub source: Option<KpiSource>,
 }
 
 /// The stored source of a KPI, if it has one that reads.
@@ -182,6 +276,45 @@ impl Kpis<'_> {
         }
         self.run_one_source(caller, &row, &source).await?;
         self.get(caller, KpiId(id)).await
+    }
+
+    /// Tries a source once without writing anything (editors and admins): the KPI's own,
+    /// or `test.source` as it would be saved. The definition's checks and the
+    /// operator's allow-lists apply exactly as to a save and a run (a refusal is a
+    /// problem at `/source/...`, 422); a source that cannot be read answers its sentence
+    /// in `error`. No measurement, no run time, no error and no audit event is written.
+    pub async fn test_source(self, caller: &Caller, id: KpiId, test: SourceTest) -> Result<SourceTestResult, AppError> {
+        let id = id.get();
+        require(caller, Action::DefineKpi)?;
+        let row = {
+            let mut tx = self.app.store().read().await?;
+            tx.kpi(caller.workspace, id).await?.ok_or_else(|| not_found(id))?
+        };
+        let stored = source_of(&row);
+        let source = match test.source {
+            Some(given) => {
+                given.keeping_password(stored.as_ref()).map_err(|problem| AppError::Invalid(vec![problem]))?
+            }
+            None => stored.ok_or_else(|| AppError::Conflict {
+                code: "no_source",
+                detail: format!("KPI {} has no source to test: give one as `source`", row.slug),
+                location: None,
+            })?,
+        };
+        self.app.refuse_unallowed_source(Some(&source)).await?;
+        let mut problems = Problems::new();
+        source.check(&mut problems);
+        problems.finish()?;
+        let (value, measured_at, error) = match self.app.sources.read(&source).await {
+            Ok(Reading { value, measured_at }) if value.is_finite() => {
+                (Some(value), Some(measured_at.unwrap_or_else(|| self.app.now())), None)
+            }
+            Ok(Reading { value, .. }) => {
+                (None, None, Some(format!("the source gave {value}, which is not a number to record")))
+            }
+            Err(sentence) => (None, None, Some(sentence)),
+        };
+        Ok(SourceTestResult { source: source.redacted(), value, measured_at, error })
     }
 
     /// Runs every source that is due by the app's clock, across all workspaces, each
@@ -299,6 +432,31 @@ mod tests {
         assert_eq!(redact("postgres://milepost:s3cret@db:5432/app"), "postgres://milepost:***@db:5432/app");
         assert_eq!(redact("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
         assert_eq!(redact("http://example.test/x"), "http://example.test/x");
+    }
+
+    #[test]
+    fn three_stars_keep_the_stored_password_only_for_the_same_place() {
+        let json = |url: &str| KpiSource::HttpJson { url: url.into(), path: "a".into() };
+        let stored = json("http://reader:s3cret@metrics:8080/status.json");
+        let kept = json("http://reader:***@metrics:8080/other.json").keeping_password(Some(&stored)).unwrap();
+        assert_eq!(kept.url(), "http://reader:s3cret@metrics:8080/other.json");
+        // A new password, or none, is taken as given.
+        let given = json("http://reader:fresh@metrics:8080/status.json");
+        assert_eq!(given.clone().keeping_password(Some(&stored)).unwrap(), given);
+        let plain = json("http://metrics:8080/status.json");
+        assert_eq!(plain.clone().keeping_password(Some(&stored)).unwrap(), plain);
+        // Another host, port or user, or nothing stored: *** would send the password
+        // elsewhere, or means nothing.
+        for elsewhere in [
+            "http://reader:***@evil:8080/status.json",
+            "http://reader:***@metrics:9090/status.json",
+            "http://other:***@metrics:8080/status.json",
+            "https://reader:***@metrics:8080/status.json",
+        ] {
+            let refused = json(elsewhere).keeping_password(Some(&stored)).unwrap_err();
+            assert_eq!(refused.location, crate::Location::Body("/source/url".into()), "{elsewhere}");
+        }
+        assert!(json("http://reader:***@metrics:8080/").keeping_password(None).is_err());
     }
 
     #[test]

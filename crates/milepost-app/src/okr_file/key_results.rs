@@ -59,6 +59,7 @@ impl Run<'_> {
                 cadence: Some(cadence),
                 kpi_id,
                 target_schedule: None,
+                start_from_kpi: None,
             };
             let created = self.app.key_results().create_in(tx, self.caller, objective_id, new).await;
             let Some(row) = self.or_problem(place, created)? else { return Ok(None) };
@@ -100,6 +101,7 @@ impl Run<'_> {
             cadence: (current.cadence != cadence).then_some(cadence),
             kpi_id: (current.kpi_id != kpi_id).then_some(kpi_id),
             target_schedule: None,
+            start_from_kpi: None,
             reason: self.reason.clone(),
         };
         if current.title != kr.text {

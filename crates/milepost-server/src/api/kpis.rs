@@ -9,7 +9,7 @@ use milepost_app::App;
 use milepost_app::kpi::measurement::{BATCH_MAX, parse_csv};
 use milepost_app::kpi::{
     DraftObjective, KpiBoard, KpiSeries, KpiView, MeasurementBatchResult, MeasurementInput, MeasurementSource,
-    NewMeasurement, RecordedMeasurement, SeriesQuery,
+    NewMeasurement, RecordedMeasurement, SeriesQuery, SourceTest, SourceTestResult,
 };
 use milepost_app::objective::ObjectiveView;
 use milepost_core::KpiId;
@@ -138,6 +138,25 @@ pub async fn run_kpi_source(
     Ok(Json(app.kpis().run_source(&caller, id).await?))
 }
 
+/// Tries a KPI's pull source once and writes nothing (editors and admins): the KPI's
+/// own source, or the `source` given, as a form tries one before it is saved (a URL
+/// password written `***` stands for the stored one). Answers the value a run would
+/// record, or in `error` why none could be read; 422 when the source is refused by its
+/// checks or by the operator's allow-lists, exactly as saving it would be; 409 when the
+/// KPI has no source and none is given.
+#[utoipa::path(post, path = "/api/v1/kpis/{id}/source/test", tag = "kpis",
+    summary = "Tries a KPI's pull source without recording anything.",
+    params(("id" = i64, Path, minimum = 1, description = "The KPI's id")), request_body = SourceTest,
+    responses((status = 200, description = "Tried; see error for a failure", body = SourceTestResult), ErrorResponses))]
+pub async fn test_kpi_source(
+    State(app): State<App>,
+    Authenticated(caller): Authenticated,
+    Id(id): Id<KpiId>,
+    Json(test): Json<SourceTest>,
+) -> Result<Json<SourceTestResult>, ApiError> {
+    Ok(Json(app.kpis().test_source(&caller, id, test).await?))
+}
+
 pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
     router
         .routes(routes!(create_measurement))
@@ -146,4 +165,5 @@ pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
         .routes(routes!(get_kpi_board))
         .routes(routes!(draft_objective_from_kpi))
         .routes(routes!(run_kpi_source))
+        .routes(routes!(test_kpi_source))
 }

@@ -69,6 +69,10 @@ struct KeyResultEditPage {
     rereads: Vec<String>,
     /// Whether those changes move a start or target of a cycle that has begun.
     needs_reason: bool,
+    /// The KPIs it may be linked to (the first: none), the form's one selected.
+    kpis: Vec<Choice>,
+    /// The linked KPI's current value, with unit, for "use it as the start".
+    kpi_now: Option<String>,
 }
 
 /// The edit form's kind and number boxes, filled from the sentence as it is typed.
@@ -102,6 +106,7 @@ fn key_result_fields(view: &milepost_app::key_result::KeyResultView) -> Fields {
         ("unit", view.unit.clone().unwrap_or_default()),
         ("weight", view.weight.to_string()),
         ("owner", view.owner_person_id.map(|p| p.to_string()).unwrap_or_default()),
+        ("kpi", view.kpi_id.map(|k| k.to_string()).unwrap_or_default()),
     ];
     Fields::from(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<HashMap<_, _>>())
 }
@@ -112,9 +117,12 @@ fn key_result_edit(
     names: &Names,
     fields: Fields,
     problems: Problems,
+    kpis: &[super::objective_form::KpiOption],
 ) -> KeyResultEditPage {
+    let kpi_now = view.kpi_id.and_then(|id| kpis.iter().find(|k| k.id == id.to_string())?.now.clone());
     let mut owners = vec![(String::new(), "Nobody".to_owned())];
     owners.extend(people_of(names));
+    let kpi_choices = super::objective_form::kpi_choices(kpis, fields.text("kpi"));
     KeyResultEditPage {
         layout: Layout::new(viewer, "", format!("Edit {}", view.title)),
         id: view.id.get(),
@@ -133,6 +141,8 @@ fn key_result_edit(
         problems,
         rereads: Vec::new(),
         needs_reason: false,
+        kpis: kpi_choices,
+        kpi_now,
     }
 }
 
@@ -231,7 +241,11 @@ pub async fn show_edit_key_result(State(app): State<App>, viewer: Viewer, Id(id)
     let caller = &viewer.caller;
     let view = app.key_results().get(caller, id).await?;
     let names = Names::load(&app, caller).await?;
-    Ok(page(StatusCode::OK, &key_result_edit(&viewer, &view, &names, key_result_fields(&view), Problems::default())))
+    let kpis = super::objective_form::kpi_options(&app, caller).await?;
+    Ok(page(
+        StatusCode::OK,
+        &key_result_edit(&viewer, &view, &names, key_result_fields(&view), Problems::default(), &kpis),
+    ))
 }
 
 /// `POST /key-results/{id}/edit`: changes the key result; moving its start or target
@@ -286,8 +300,20 @@ pub async fn save_key_result(
             },
         )),
         cadence: None,
-        kpi_id: None,
+        kpi_id: match fields.text("kpi") {
+            _ if !fields.has("kpi") => None,
+            "" => view.kpi_id.map(|_| None),
+            text => match text.parse::<i64>() {
+                Ok(kpi) if Some(kpi) == view.kpi_id => None,
+                Ok(kpi) => Some(Some(kpi)),
+                Err(_) => {
+                    problems.add("kpi", format!("{text:?} is not a KPI: choose one from the list"));
+                    None
+                }
+            },
+        },
         target_schedule: None,
+        start_from_kpi: (fields.text("start_from_kpi") == "yes").then_some(true),
         reason: fields.optional("reason"),
     };
     let field_of = |path: &milepost_app::Path| {
@@ -298,6 +324,8 @@ pub async fn save_key_result(
             "unit" => "unit",
             "weight" => "weight",
             "owner_person_id" => "owner",
+            "kpi_id" => "kpi",
+            "start_from_kpi" => "start_from_kpi",
             "reason" => "reason",
             "title" => "title",
             _ => "",
@@ -317,5 +345,6 @@ pub async fn save_key_result(
         problems.extend(&errors, field_of);
     }
     let names = Names::load(&app, caller).await?;
-    Ok(page(status, &key_result_edit(&viewer, &view, &names, fields, problems)))
+    let kpis = super::objective_form::kpi_options(&app, caller).await?;
+    Ok(page(status, &key_result_edit(&viewer, &view, &names, fields, problems, &kpis)))
 }

@@ -89,6 +89,10 @@ pub struct KpiLine {
     pub lagging: bool,
     /// Whether it is off target while an active objective works on it.
     pub recovering: bool,
+    /// Its active recovery objective, when it is recovering and the viewer may see it
+    /// (filled by [`with_recovery_links`]; the badge links to the KPI's list of the
+    /// work on it otherwise).
+    pub recovery_id: Option<i64>,
     /// Whether the viewer is offered "Create an OKR to fix this": lagging, not being
     /// worked on, and the viewer may create an objective for the KPI's owner.
     pub may_recover: bool,
@@ -116,6 +120,7 @@ fn lines<'a>(
                 trend: trend_word(kpi.state.trend),
                 lagging: kpi.state.lagging,
                 recovering: kpi.state.recovering,
+                recovery_id: None,
                 may_recover: kpi.state.lagging
                     && !kpi.state.recovering
                     && milepost_app::permission::allows(
@@ -126,6 +131,19 @@ fn lines<'a>(
             }
         })
         .collect()
+}
+
+/// Fills the recovery objectives of the recovering KPIs among `lines`, so that their
+/// "Recovering" badge links to the objective: for short lists (the lagging ones).
+async fn with_recovery_links(
+    app: &App,
+    caller: &milepost_app::Caller,
+    mut lines: Vec<KpiLine>,
+) -> Result<Vec<KpiLine>, AppError> {
+    for line in lines.iter_mut().filter(|l| l.recovering) {
+        line.recovery_id = app.kpis().work(caller, KpiId(line.id)).await?.recovery_objective_id;
+    }
+    Ok(lines)
 }
 
 /// The KPI part of the dashboard: how many KPIs are in each health, and the lagging ones.
@@ -152,6 +170,7 @@ pub async fn summary(app: &App, viewer: &Viewer, names: &Names) -> Result<KpiSum
     let lagging_entries = board.items.iter().filter(|e| e.kpi.state.lagging);
     let lagging_total = lagging_entries.clone().count();
     let lagging = lines(lagging_entries.take(LAGGING_CAP), names, &viewer.caller);
+    let lagging = with_recovery_links(app, &viewer.caller, lagging).await?;
     Ok(KpiSummary { counts, lagging, lagging_total })
 }
 
@@ -176,6 +195,7 @@ pub async fn show_kpis(State(app): State<App>, viewer: Viewer) -> PageResult {
     let names = Names::load(&app, &viewer.caller).await?;
     let kpis = lines(&board.items, &names, &viewer.caller);
     let lagging = lines(board.items.iter().filter(|e| e.kpi.state.lagging), &names, &viewer.caller);
+    let lagging = with_recovery_links(&app, &viewer.caller, lagging).await?;
     let template = KpiBoardPage {
         layout: Layout::new(&viewer, "kpis", "KPIs"),
         as_of: day(board.as_of),
@@ -251,6 +271,8 @@ struct KpiPage {
     problems: super::form::Problems,
     /// How many values were just recorded.
     recorded: Option<u64>,
+    /// Its pull source, for the "Source" section.
+    source_summary: super::kpi_source::SourceSummary,
 }
 
 /// An objective working on a KPI, as the KPI page lists it.
@@ -366,6 +388,7 @@ pub(super) async fn kpi_page(
         milepost_app::permission::Action::RecordMeasurement { owner: kpi.owner_person_id },
     );
     let template = KpiPage {
+        source_summary: super::kpi_source::SourceSummary::of(&kpi, may_define(viewer)),
         may_record,
         fields,
         problems,

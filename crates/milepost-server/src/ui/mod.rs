@@ -20,6 +20,7 @@ mod key_result;
 mod kpi;
 mod kpi_form;
 mod kpi_recover;
+mod kpi_source;
 mod lists;
 mod objective;
 mod objective_form;
@@ -85,6 +86,9 @@ pub fn routes() -> Router<App> {
         .route("/kpis/{id}/edit", get(kpi_form::show_edit_kpi).post(kpi_form::save_kpi))
         .route("/kpis/{id}/recover", get(kpi_recover::show_recover).post(kpi_recover::save_recover))
         .route("/kpis/{id}/measurements", post(kpi_recover::record_measurements))
+        .route("/kpis/{id}/source", get(kpi_source::show_source).post(kpi_source::save_source))
+        .route("/kpis/{id}/source/run", post(kpi_source::run_source))
+        .route("/kpis/{id}/source/remove", post(kpi_source::remove_source))
         .route("/cycles", get(cycle::show_cycles))
         .route("/cycles/new", get(cycle_form::show_new_cycle).post(cycle_form::save_new_cycle))
         .route("/cycles/{id}", get(cycle::show_cycle))

@@ -61,6 +61,10 @@ pub struct KeyResultForm {
     owner_text: String,
     /// What its list offers before anything is typed.
     offered: Vec<String>,
+    /// The KPIs it may be linked to (the first: none), the form's one selected.
+    kpis: Vec<Choice>,
+    /// Whether "start from the KPI's current value" is ticked.
+    start_from_kpi: bool,
     errors: HashMap<&'static str, String>,
 }
 
@@ -76,7 +80,47 @@ impl KeyResultForm {
     }
 }
 
-const KEY_RESULT_FIELDS: [&str; 6] = ["title", "kind", "start", "target", "unit", "owner"];
+const KEY_RESULT_FIELDS: [&str; 8] = ["title", "kind", "start", "target", "unit", "owner", "kpi", "start_from_kpi"];
+
+/// A KPI a key result may be linked to, as its form's select offers it.
+pub(super) struct KpiOption {
+    /// Its id, as the form sends it.
+    pub id: String,
+    /// Its name and current value: "Uptime (now 99.2%)".
+    pub label: String,
+    /// Its current value with unit, when it has one.
+    pub now: Option<String>,
+}
+
+/// The KPIs a key result may be linked to, for its form's select: every KPI and metric
+/// of the workspace not archived (KPIs are the whole workspace's to see), each with its
+/// current value, so the form says what "start from the KPI" would take.
+pub(super) async fn kpi_options(app: &App, caller: &Caller) -> Result<Vec<KpiOption>, AppError> {
+    let query = milepost_app::kpi::KpiQuery { limit: Some(500), ..Default::default() };
+    let kpis = app.kpis().list(caller, query).await?;
+    Ok(kpis
+        .items
+        .into_iter()
+        .map(|kpi| {
+            let now = kpi.state.last_value.map(|v| super::view::value(Some(v), kpi.unit.as_deref()));
+            let label = match &now {
+                Some(now) => format!("{} (now {now})", kpi.name),
+                None => format!("{} (no measurement yet)", kpi.name),
+            };
+            KpiOption { id: kpi.id.to_string(), label, now }
+        })
+        .collect())
+}
+
+/// The select's choices: none, then each KPI, `current` selected.
+pub(super) fn kpi_choices(kpis: &[KpiOption], current: &str) -> Vec<Choice> {
+    if kpis.is_empty() {
+        return Vec::new();
+    }
+    let options = std::iter::once((String::new(), "No KPI".to_owned()))
+        .chain(kpis.iter().map(|k| (k.id.clone(), k.label.clone())));
+    choices(options, current)
+}
 
 fn key_result_form(
     index: usize,
@@ -84,6 +128,7 @@ fn key_result_form(
     problems: &Problems,
     people: &[(String, String)],
     picker: Option<&Picker>,
+    kpis: &[KpiOption],
 ) -> KeyResultForm {
     let name = |field: &str| format!("key_results.{index}.{field}");
     let mut owners = vec![(String::new(), "The objective's owner".to_owned())];
@@ -103,6 +148,8 @@ fn key_result_form(
         search: picker.is_some_and(|p| p.search),
         owner_text: picker.map(|p| p.text(fields.text(&name("owner")))).unwrap_or_default(),
         offered: picker.filter(|p| p.search).map(|p| p.offered.clone()).unwrap_or_default(),
+        kpis: kpi_choices(kpis, fields.text(&name("kpi"))),
+        start_from_kpi: fields.text(&name("start_from_kpi")) == "yes",
         errors,
     }
 }
@@ -120,9 +167,21 @@ fn read_key_result(fields: &Fields, index: usize, names: &Names, problems: &mut 
     let start = fields.number(&name("start"), problems);
     let target = fields.number(&name("target"), problems);
     let (start, target, range) = boxes(kind, start, target);
+    let kpi_id = match fields.text(&name("kpi")) {
+        "" => None,
+        text => text.parse::<i64>().map(Some).unwrap_or_else(|_| {
+            problems.add(&name("kpi"), format!("{text:?} is not a KPI: choose one from the list"));
+            None
+        }),
+    };
+    let start_from_kpi = fields.text(&name("start_from_kpi")) == "yes";
     let given =
         Given { kind, unit: fields.optional(&name("unit")).map(Some), start, target, range, ..Given::default() };
     for problem in interpret(Some(title), &given, None, Baseline::NotLinked).problems {
+        // A linked KPI gives the start the sentence leaves out: the app looks it up.
+        if problem.field == "start" && kpi_id.is_some() {
+            continue;
+        }
         problems.add(&name(key_result_field(&Path::root().field(problem.field))), problem.detail);
     }
     Some(NewKeyResult {
@@ -142,8 +201,9 @@ fn read_key_result(fields: &Fields, index: usize, names: &Names, problems: &mut 
             None
         }),
         cadence: None,
-        kpi_id: None,
+        kpi_id,
         target_schedule: None,
+        start_from_kpi: start_from_kpi.then_some(true),
     })
 }
 
@@ -155,6 +215,8 @@ fn key_result_field(path: &Path) -> &'static str {
         "target" | "range" | "relative_change" | "delta" => "target",
         "unit" => "unit",
         "owner_person_id" => "owner",
+        "kpi_id" => "kpi",
+        "start_from_kpi" => "start_from_kpi",
         _ => "title",
     }
 }
@@ -183,6 +245,8 @@ struct Options {
     owners: Vec<(String, String)>,
     cycles: Vec<(String, String)>,
     parents: Vec<(String, String)>,
+    /// The KPIs a key result may be linked to.
+    kpis: Vec<KpiOption>,
 }
 
 async fn options(app: &App, caller: &Caller, names: &Names, except: Option<i64>) -> Result<Options, AppError> {
@@ -215,6 +279,7 @@ async fn options(app: &App, caller: &Caller, names: &Names, except: Option<i64>)
         owners,
         cycles,
         parents,
+        kpis: kpi_options(app, caller).await?,
     })
 }
 
@@ -250,7 +315,7 @@ fn objective_form(
     rows: usize,
 ) -> ObjectiveFormPage {
     let key_results = (0..rows)
-        .map(|i| key_result_form(i, &fields, &problems, &options.people, Some(&options.people_picker)))
+        .map(|i| key_result_form(i, &fields, &problems, &options.people, Some(&options.people_picker), &options.kpis))
         .collect();
     ObjectiveFormPage {
         layout,
@@ -542,6 +607,7 @@ pub async fn show_new_key_result(State(app): State<App>, viewer: Viewer, Id(id):
             &Problems::default(),
             &people_of(&names),
             Some(&Picker::of(&names, false)),
+            &kpi_options(&app, caller).await?,
         ),
         problems: Problems::default(),
     };
@@ -583,7 +649,14 @@ pub async fn save_new_key_result(
         layout: Layout::new(&viewer, "", "New key result"),
         objective_id: id.get(),
         objective_title: objective.title,
-        row: key_result_form(0, &fields, &problems, &people_of(&names), Some(&Picker::of(&names, false))),
+        row: key_result_form(
+            0,
+            &fields,
+            &problems,
+            &people_of(&names),
+            Some(&Picker::of(&names, false)),
+            &kpi_options(&app, caller).await?,
+        ),
         problems,
     };
     Ok(page(status, &template))
@@ -634,7 +707,7 @@ pub async fn parse_sentence(_viewer: Viewer, Query(query): Query<ParseQuery>) ->
             problems.add(&name(field), problem.detail);
         }
     }
-    let row = key_result_form(index, &Fields::from(pairs), &problems, &[], None);
+    let row = key_result_form(index, &Fields::from(pairs), &problems, &[], None, &[]);
     Ok(page(StatusCode::OK, &KeyResultFields { row }))
 }
 

@@ -98,6 +98,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get", "/api/v1/kpis/board", "get_kpi_board"),
     ("post", "/api/v1/kpis/{id}/draft-objective", "draft_objective_from_kpi"),
     ("post", "/api/v1/kpis/{id}/source/run", "run_kpi_source"),
+    ("post", "/api/v1/kpis/{id}/source/test", "test_kpi_source"),
     ("get", "/api/v1/search", "search_workspace"),
 ];
 

@@ -258,6 +258,10 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     api.patch(&kpi, json!({"version": current["version"], "source": source})).await.expect(200);
     let ran = t.visit("post", "/api/v1/kpis/{id}/source/run", api.post(&format!("{kpi}/source/run"), json!({})).await);
     assert!(ran["last_error"].as_str().is_some_and(|e| e.contains("127.0.0.1:9")), "{ran}");
+    let path = "/api/v1/kpis/{id}/source/test";
+    let tried = t.visit("post", path, api.post(&format!("{kpi}/source/test"), json!({})).await);
+    assert!(tried["error"].as_str().is_some_and(|e| e.contains("127.0.0.1:9")), "{tried}");
+    assert_eq!(tried["value"], serde_json::Value::Null);
 
     // Key results and check-ins.
     let objective = id(&created[3]);

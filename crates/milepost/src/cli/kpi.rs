@@ -257,6 +257,30 @@ fn print_kpis(kpis: &[KpiView]) {
     super::print_table(&["ID", "SLUG", "TIER", "HEALTH", "LAGGING", "TREND", "LAST", "GOAL", "CADENCE"], rows);
 }
 
+/// What `kpi show` says of a KPI's recovery: while an active objective works on it
+/// (recovering), that objective, the recovery objective drafted for it first; with
+/// a recovery objective but back on target, that it has one.
+fn recovery_line(kpi: &KpiView, work: &milepost_app::kpi::draft::KpiWork) -> Option<String> {
+    let recovery = work.objectives.iter().find(|o| o.recovery);
+    let working = recovery.or_else(|| work.objectives.first());
+    match (kpi.state.recovering, working) {
+        (true, Some(item)) => Some(format!(
+            "Recovering: objective {} \"{}\" works on it (/objectives/{}){}.",
+            item.objective.id,
+            item.objective.title,
+            item.objective.id,
+            if item.recovery { ", its recovery OKR" } else { "" }
+        )),
+        (true, None) => Some("Recovering: an active objective you may not see works on it.".to_owned()),
+        (false, _) => recovery.map(|item| {
+            format!(
+                "Recovery OKR: objective {} \"{}\" (/objectives/{}).",
+                item.objective.id, item.objective.title, item.objective.id
+            )
+        }),
+    }
+}
+
 fn print(output: Output, value: &impl serde::Serialize, table: impl FnOnce()) -> anyhow::Result<()> {
     match output {
         Output::Json => println!("{}", serde_json::to_string_pretty(value)?),
@@ -309,11 +333,15 @@ async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Res
         }
         KpiCommand::Show { kpi, output } => {
             let kpi = app.kpis().find(caller, &kpi).await.map_err(super::explain)?;
+            let work = app.kpis().work(caller, kpi.id).await.map_err(super::explain)?;
             print(output, &kpi, || {
                 println!("{} ({}), {}: {}", kpi.name, kpi.slug, kpi.tier.as_str(), kpi.description);
                 print_kpis(std::slice::from_ref(&kpi));
                 if let Some(at) = kpi.state.last_measured_at {
                     println!("Last measured at {at}.");
+                }
+                if let Some(line) = recovery_line(&kpi, &work) {
+                    println!("{line}");
                 }
             })
         }

@@ -212,9 +212,19 @@ fn drafting_an_okr_for_a_lagging_kpi_twice_says_it_already_has_one() {
     let cwd = dir.path();
     drop(start(cwd, &["--demo", "--data-dir", "d"]));
     // The demo's returns rate is lagging and nobody works on it yet.
+    let before = ok(&kpi(cwd, &["show", "returns-rate", "--workspace", "demo"]));
+    assert!(before.contains("lagging") && !before.contains("Recovering"), "{before}");
     let first = ok(&kpi(cwd, &["draft", "returns-rate", "--workspace", "demo"]));
     assert!(first.contains("Drafted objective") && first.contains("Bring Returns rate from"), "{first}");
     let id = first.split_whitespace().nth(2).unwrap().trim_end_matches(':').to_owned();
+    // From then on `kpi show` says it is recovering, and by which objective.
+    let shown = ok(&kpi(cwd, &["show", "returns-rate", "--workspace", "demo"]));
+    assert!(shown.contains("lagging, recovering"), "{shown}");
+    assert!(
+        shown.contains(&format!("Recovering: objective {id} "))
+            && shown.contains(&format!("(/objectives/{id}), its recovery OKR.")),
+        "{shown}"
+    );
     let second = ok(&kpi(cwd, &["draft", "returns-rate", "--workspace", "demo"]));
     assert!(
         second.contains(&format!("returns-rate already has an active recovery objective, {id}"))
