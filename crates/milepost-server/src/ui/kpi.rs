@@ -94,6 +94,8 @@ pub struct KpiLine {
     pub may_recover: bool,
     /// Its sparkline, as SVG.
     pub sparkline: String,
+    /// With a target: its error budget over the quarter, in a few words (issue 20).
+    pub budget: Option<String>,
 }
 
 fn lines<'a>(
@@ -123,6 +125,11 @@ fn lines<'a>(
                         milepost_app::permission::Action::EditOkr { owner: kpi.owner_person_id },
                     ),
                 sparkline: sparkline(&values, kpi.state.health),
+                budget: kpi
+                    .state
+                    .error_budget
+                    .as_ref()
+                    .map(|b| super::error_budget::BudgetLine::of(b, kpi.cadence).summary),
             }
         })
         .collect()
@@ -251,6 +258,10 @@ struct KpiPage {
     problems: super::form::Problems,
     /// How many values were just recorded.
     recorded: Option<u64>,
+    /// With a target: its error budget over the current quarter (issue 20).
+    budget: Option<super::error_budget::BudgetLine>,
+    /// What the budget is read over, for its caption.
+    budget_window: Option<&'static str>,
 }
 
 /// An objective working on a KPI, as the KPI page lists it.
@@ -366,6 +377,8 @@ pub(super) async fn kpi_page(
         milepost_app::permission::Action::RecordMeasurement { owner: kpi.owner_person_id },
     );
     let template = KpiPage {
+        budget: kpi.state.error_budget.as_ref().map(|b| super::error_budget::BudgetLine::of(b, kpi.cadence)),
+        budget_window: Some("this quarter, every period required"),
         may_record,
         fields,
         problems,
