@@ -445,4 +445,14 @@ mod tests {
         assert_eq!(at(Place::Objective, "Be bold (really)"), None);
         assert_eq!(at(Place::KeyResult, "Keep (kpj: x)"), Some(5));
     }
+
+    #[test]
+    fn a_share_of_slices_is_read_in_percent_or_as_a_fraction() {
+        assert_eq!(read_value("share", "95%").ok(), Some(Annotation::Share(0.95)));
+        assert_eq!(read_value("share", "0.9").ok(), Some(Annotation::Share(0.9)));
+        for bad in ["0%", "120%", "most", "-5%"] {
+            let problem = read_value("share", bad).unwrap_err();
+            assert!(problem.message.contains("share of slices"), "{bad}: {}", problem.message);
+        }
+    }
 }

@@ -208,3 +208,45 @@ http_test!(the_review_and_the_objective_page_show_the_error_budget, |api: Api| a
     let html = org.api.get(&format!("{path}?format=html")).await;
     assert!(html.text.contains("met 83% of 90% required"), "{}", html.text);
 });
+
+http_test!(a_kpi_with_a_target_reads_its_quarter_as_an_error_budget, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let kpi = org
+        .api
+        .post(
+            "/api/v1/kpis",
+            json!({"name": "Website uptime", "unit": "%", "direction": "higher_is_better", "target": 99.9,
+                   "warning_band": 0.1, "cadence": "daily", "owner_person_id": org.dana}),
+        )
+        .await
+        .expect(201);
+    let kpi_id = id(&kpi);
+    // One value at noon of each of the quarter's days 36–45 (the quarter began 2026-10-01);
+    // day 40 misses (amber counts as a miss of the target).
+    let rows: Vec<Value> = (36..46)
+        .map(|day: i64| {
+            let value = if day == 40 { 99.85 } else { 99.95 };
+            json!({"measured_at": at_hours(-(46 - day) * 24 + 12), "value": value})
+        })
+        .collect();
+    let recorded = org.api.post(&format!("/api/v1/kpis/{kpi_id}/measurements/batch"), Value::Array(rows)).await;
+    assert!((200..300).contains(&recorded.status), "{}", recorded.text);
+    let view = org.api.get(&format!("/api/v1/kpis/{kpi_id}")).await.expect(200);
+    let budget = &view["state"]["error_budget"];
+    assert_eq!(budget["slices_total"], 92, "{budget}");
+    assert_eq!(budget["slices_without_data"], 36, "{budget}");
+    assert_eq!((budget["slices_judged"].clone(), budget["slices_missed"].clone()), (json!(10), json!(1)));
+    assert_close(&budget["share_met"], 0.9);
+    assert_close(&budget["required_share"], 1.0);
+    assert_eq!((budget["spent"].clone(), budget["at_risk"].clone()), (json!(true), json!(true)));
+
+    org.api.give_password(org.dana, &password_of("dana")).await;
+    let dana = org.log_in("dana").await;
+    let browser = Browser::logged_in(&org.api, &dana).await;
+    let page = browser.get(&format!("/kpis/{kpi_id}")).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("Error budget"), "{}", page.text);
+    assert!(page.text.contains("9 of 10 days met (90%)"), "{}", page.text);
+    let board = browser.get("/kpis").await;
+    assert!(board.text.contains("error budget spent (1 day missed)"), "{}", board.text);
+});
