@@ -10,12 +10,14 @@ use crate::time::from_ms;
 use crate::time::period_of;
 use jiff::Timestamp;
 use milepost_core::WorkspaceId;
+use milepost_core::error_budget::BudgetInput;
 use milepost_core::forecast::{Forecast, forecast};
 use milepost_core::key_result::{MeasureSpec, SchedulePoint};
 use milepost_core::status::check_in_due_by;
 use milepost_core::{
-    Commitment, Confidence, CyclePeriod, CycleStatus, KeyResultKind, Measure, Progress, Score, ScoreColour, Status,
-    StatusInput, StatusReason, TargetSchedule, Weight, assess_key_result, is_diverging, objective_status, rollup,
+    Commitment, Confidence, CyclePeriod, CycleStatus, ErrorBudget, KeyResultKind, Measure, Progress, RequiredShare,
+    Score, ScoreColour, Status, StatusInput, StatusReason, TargetSchedule, Weight, assess_key_result, error_budget,
+    is_diverging, objective_status, rollup,
 };
 use milepost_store::{CheckInRow, CycleRow, KeyResultFilter, KeyResultRow, ObjectiveFilter, ObjectiveRow, Page, Tx};
 use serde::Serialize;
@@ -57,6 +59,8 @@ pub(crate) struct KeyResultEval {
     pub last_check_in_at: Option<Timestamp>,
     pub check_in_due_at: Option<Timestamp>,
     pub score: Option<ScoreView>,
+    /// Maintain and range: the error budget over the cycle (issue 20).
+    pub error_budget: Option<ErrorBudget>,
 }
 
 /// What was computed for one objective.
@@ -426,8 +430,29 @@ pub(crate) fn evaluate_key_result(
     let schedule = schedule_of(row, period);
     // A key result added after its cycle began is paced from the day it was added.
     let tracked_since = period.starts_at().max(from_ms(row.created_at));
+    let required = row.required_share.and_then(|s| RequiredShare::try_new(s).ok()).unwrap_or(RequiredShare::ALL);
+    // A maintain or range key result is expected to meet its goal in the share of slices
+    // it states (all of them unless it says otherwise), not more.
     let expected = measure.map_or(period.elapsed_share(now), |m| {
-        m.expected_progress_since(period, schedule.as_ref(), tracked_since, now)
+        let expected = m.expected_progress_since(period, schedule.as_ref(), tracked_since, now);
+        if matches!(m, Measure::Maintain { .. } | Measure::Range { .. }) {
+            expected.min(required.get())
+        } else {
+            expected
+        }
+    });
+    // The budget is judged on what was known at `now`, slice by slice from when tracking
+    // began to the cycle's end (milepost_core::error_budget).
+    let budget = measure.and_then(|m| {
+        error_budget(BudgetInput {
+            measure: m,
+            cadence,
+            starts_at: tracked_since,
+            ends_at: period.ends_at(),
+            values: &known,
+            required,
+            now,
+        })
     });
     let latest = history.last();
     let confidence = latest.and_then(|c| c.confidence).and_then(|c| Confidence::try_new(c).ok());
@@ -449,6 +474,7 @@ pub(crate) fn evaluate_key_result(
         cycle_status,
         now,
         forecast,
+        error_budget: budget,
     });
     let status = assessment.status;
     // When the value last changed: the start of the current run of equal values.
@@ -472,6 +498,7 @@ pub(crate) fn evaluate_key_result(
         last_check_in_at,
         check_in_due_at: running.then(|| check_in_due_by(last_check_in_at.unwrap_or(tracked_since), cadence)),
         score: (cycle_status == CycleStatus::Closed).then(|| score_view(progress, None)),
+        error_budget: budget,
     }
 }
 

@@ -58,6 +58,11 @@ pub struct NewKeyResult {
     pub relative_change: Option<f64>,
     /// The target as an absolute change from the start.
     pub delta: Option<f64>,
+    /// Maintain and range: the share of slices (periods of its cadence) that must meet
+    /// the goal, above 0 and at most 1 (0.95 is 95% of weeks for a weekly key result); the
+    /// error budget is the rest. Read from the title ("in 95% of weeks") when left out;
+    /// every slice when neither says.
+    pub required_share: Option<f64>,
     /// Weight in the objective's progress (default 1).
     pub weight: Option<f64>,
     /// Owner; the objective's owner when it is a person and this is left out.
@@ -105,6 +110,10 @@ pub struct KeyResultPatch {
     pub relative_change: Option<f64>,
     /// New target as an absolute change from the start.
     pub delta: Option<f64>,
+    /// New required share of slices (maintain, range), 0–1; `null` for every slice.
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[schema(value_type = Option<f64>)]
+    pub required_share: Option<Option<f64>>,
     /// New weight.
     pub weight: Option<f64>,
     /// New owner; `null` for none.
@@ -168,6 +177,7 @@ pub(crate) fn view(row: KeyResultRow, eval: Option<&KeyResultEval>, period: &Cyc
         range: row.range_low.zip(row.range_high).map(|(low, high)| [low, high]),
         comparator: row.comparator,
         relative_change: row.relative_change,
+        required_share: row.required_share,
         current: row.current_value,
         weight: row.weight,
         owner_person_id: row.owner_person_id,
@@ -184,6 +194,7 @@ pub(crate) fn view(row: KeyResultRow, eval: Option<&KeyResultEval>, period: &Cyc
         last_check_in_at: eval.and_then(|e| e.last_check_in_at),
         check_in_due_at: eval.and_then(|e| e.check_in_due_at),
         score: eval.and_then(|e| e.score),
+        error_budget: eval.and_then(|e| e.error_budget),
         added_after_start: row.added_after_start,
         archived: row.archived,
         created_at: from_ms(row.created_at),
@@ -454,6 +465,7 @@ impl KeyResults<'_> {
             comparator: change.comparator,
             relative_change: change.relative_change,
             delta: change.delta,
+            required_share: change.required_share,
         };
         let kept = Numbers {
             kind: Some(current.kind),
@@ -465,6 +477,7 @@ impl KeyResults<'_> {
             comparator: current.comparator,
             relative_change: None,
             delta: None,
+            required_share: current.required_share,
         };
         let kpi_id = patch::apply(current.kpi_id, change.kpi_id);
         let mut given = given;
@@ -485,11 +498,9 @@ impl KeyResults<'_> {
             None => Some(Weight::try_new(current.weight).unwrap_or(Weight::ONE)),
         };
         let definition =
-            if read { check_definition(&mut problems, &Path::root(), reading.spec()) } else { None }.map(|d| {
-                Definition {
-                    relative_change: if reading.target_restated { d.relative_change } else { current.relative_change },
-                    ..d
-                }
+            if read { check_definition(&mut problems, &Path::root(), &reading) } else { None }.map(|d| Definition {
+                relative_change: if reading.target_restated { d.relative_change } else { current.relative_change },
+                ..d
             });
         // A sentence that makes it a kind without a schedule drops the one it had.
         let drops_schedule = reading.kind_from_sentence

@@ -94,6 +94,18 @@ impl KpiGoal {
         Ok(KpiGoal { aim, band })
     }
 
+    /// The goal as a key result's condition, for its error budget
+    /// ([`crate::error_budget`]): at or above, at or below, or inside the range. The
+    /// warning band does not count: amber misses the target.
+    pub fn measure(&self) -> crate::key_result::Measure {
+        use crate::key_result::{Comparator, Measure};
+        match self.aim {
+            Aim::AtLeast(threshold) => Measure::Maintain { threshold, comparator: Comparator::AtLeast },
+            Aim::AtMost(threshold) => Measure::Maintain { threshold, comparator: Comparator::AtMost },
+            Aim::Between(low, high) => Measure::Range { low, high },
+        }
+    }
+
     /// How far `value` misses the goal: 0 on target, positive otherwise.
     pub fn miss(&self, value: f64) -> f64 {
         match self.aim {

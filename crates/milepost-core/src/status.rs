@@ -26,7 +26,9 @@
 //!      later was added). A gap of at most 0.10 is on track, at most 0.25 at risk, more
 //!      is off track. A milestone has no pace until the cycle ends: it is on track until
 //!      then and off track after. A maintain or range key result whose latest value
-//!      misses its goal is at least at risk.
+//!      misses its goal is at least at risk, and so is one whose error budget
+//!      ([`crate::error_budget`]) is spent or will run out before the cycle ends at the
+//!      current burn rate.
 //!    - *confidence*: the owner's latest word. 7–10 is on track, 4–6 at risk,
 //!      0–3 off track.
 //!
@@ -39,6 +41,7 @@
 
 use crate::check_in::Confidence;
 use crate::cycle::{CyclePeriod, CycleStatus};
+use crate::error_budget::ErrorBudget;
 use crate::forecast::Forecast;
 use crate::key_result::KeyResultKind;
 use crate::kpi::Cadence;
@@ -92,6 +95,8 @@ pub struct StatusInput {
     pub now: Timestamp,
     /// The forecast at the cycle's end, when there is one; without it, pace decides.
     pub forecast: Option<Forecast>,
+    /// For maintain and range: the error budget over the cycle, when there is one.
+    pub error_budget: Option<ErrorBudget>,
 }
 
 /// A forecast at least this likely to reach the target is on track; below it a key
@@ -126,6 +131,12 @@ pub enum StatusReason {
     MilestoneNotDone,
     /// The owner's latest confidence decided: it is lower than the numbers say.
     Confidence,
+    /// For maintain and range: the error budget will run out before the cycle ends at
+    /// the current burn rate.
+    ErrorBudgetBurning,
+    /// For maintain and range: more slices missed than the error budget allows, so the
+    /// required share can no longer be met.
+    ErrorBudgetSpent,
 }
 
 /// A key result's status and the signal that decided it.
@@ -203,10 +214,21 @@ pub fn assess_key_result(input: StatusInput) -> Assessment {
                 Status::OffTrack
             };
             let by_gap = decided(by_gap, StatusReason::Pace);
-            if input.latest_meets == Some(false) {
+            let by_latest = if input.latest_meets == Some(false) {
                 worse(by_gap, decided(Status::AtRisk, StatusReason::LatestMissesGoal))
             } else {
                 by_gap
+            };
+            // The budget names the cause more exactly than pace does, so on a tie it
+            // explains the status; a worse pace still wins.
+            match input.error_budget {
+                Some(budget) if budget.spent => {
+                    worse(decided(Status::AtRisk, StatusReason::ErrorBudgetSpent), by_latest)
+                }
+                Some(budget) if budget.at_risk => {
+                    worse(decided(Status::AtRisk, StatusReason::ErrorBudgetBurning), by_latest)
+                }
+                _ => by_latest,
             }
         }
     };
@@ -311,6 +333,7 @@ mod tests {
             cycle_status: CycleStatus::Active,
             now,
             forecast: None,
+            error_budget: None,
         }
     }
 
@@ -487,6 +510,45 @@ mod tests {
         assert_eq!(key_result_status(i), Status::OffTrack, "breached for 40% of the cycle so far");
     }
 
+    fn budget(values: &[f64], required: f64, now_day: i64) -> crate::error_budget::ErrorBudget {
+        use crate::error_budget::{BudgetInput, RequiredShare, error_budget};
+        use crate::key_result::{Comparator, Measure};
+        let start = midnight(date(2026, 10, 1));
+        let day = |n: i64| start.saturating_add(SignedDuration::from_hours(24 * n)).unwrap();
+        let points: Vec<(Timestamp, f64)> =
+            values.iter().enumerate().map(|(w, v)| (day(7 * w as i64 + 3), *v)).collect();
+        error_budget(BudgetInput {
+            measure: Measure::Maintain { threshold: 90.0, comparator: Comparator::AtLeast },
+            cadence: Cadence::Weekly,
+            starts_at: start,
+            ends_at: midnight(date(2027, 1, 1)),
+            values: &points,
+            required: RequiredShare::try_new(required).unwrap(),
+            now: day(now_day),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_maintain_key_result_burning_its_budget_is_at_risk() {
+        // 6 weeks judged, 1 missed: 83% met, on pace against a required 80%.
+        let mut i = input(5.0 / 6.0, 0.8, MID);
+        i.kind = KeyResultKind::Maintain;
+        i.latest_meets = Some(true);
+        i.error_budget = Some(budget(&[95.0, 95.0, 95.0, 95.0, 95.0, 95.0], 0.8, 42));
+        assert_eq!(assess_key_result(i), Assessment { status: Status::OnTrack, reason: StatusReason::Pace });
+        // A budget of 13 × 10% = 1 slice, one miss in 6: at 1/6 a week the rest of the
+        // quarter would miss one more.
+        i.error_budget = Some(budget(&[95.0, 80.0, 95.0, 95.0, 95.0, 95.0], 0.9, 42));
+        assert_eq!(
+            assess_key_result(i),
+            Assessment { status: Status::AtRisk, reason: StatusReason::ErrorBudgetBurning }
+        );
+        // Two misses against one allowed: spent.
+        i.error_budget = Some(budget(&[95.0, 80.0, 95.0, 80.0, 95.0, 95.0], 0.9, 42));
+        assert_eq!(assess_key_result(i), Assessment { status: Status::AtRisk, reason: StatusReason::ErrorBudgetSpent });
+    }
+
     fn any_kind() -> impl Strategy<Value = KeyResultKind> {
         prop_oneof![
             Just(KeyResultKind::Increase),
@@ -549,7 +611,10 @@ mod tests {
                 StatusReason::CycleNotBegun | StatusReason::FirstCheckInNotDue => a.status == Status::NotStarted,
                 StatusReason::CheckInMissed => a.status == Status::Stale,
                 StatusReason::MilestoneNotDone => a.status == Status::OffTrack,
-                StatusReason::LatestMissesGoal | StatusReason::Confidence => {
+                StatusReason::LatestMissesGoal
+                | StatusReason::Confidence
+                | StatusReason::ErrorBudgetBurning
+                | StatusReason::ErrorBudgetSpent => {
                     matches!(a.status, Status::AtRisk | Status::OffTrack)
                 }
                 StatusReason::Forecast | StatusReason::Pace => {

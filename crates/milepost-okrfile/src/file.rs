@@ -133,12 +133,25 @@ pub struct KeyResult {
     pub weight: Option<Weight>,
     /// How often its owner checks in, written `(cadence: weekly)`.
     pub cadence: Option<Cadence>,
+    /// Maintain and range: the share of slices that must meet the goal, 0–1, written
+    /// `(share: 95%)` when the sentence does not say it ("in 95% of weeks"); it wins over
+    /// the sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_share: Option<f64>,
 }
 
 impl KeyResult {
     /// A new key result with a sentence and nothing else.
     pub fn new(text: impl Into<String>) -> KeyResult {
-        KeyResult { id: None, text: text.into(), owner: None, kpi: None, weight: None, cadence: None }
+        KeyResult {
+            id: None,
+            text: text.into(),
+            owner: None,
+            kpi: None,
+            weight: None,
+            cadence: None,
+            required_share: None,
+        }
     }
 }
 

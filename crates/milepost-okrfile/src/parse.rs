@@ -321,6 +321,7 @@ impl Body<'_> {
                 }
                 Annotation::Weight(w) => key_result.weight = Some(w),
                 Annotation::Cadence(c) => key_result.cadence = Some(c),
+                Annotation::Share(s) => key_result.required_share = Some(s),
                 // Heading annotations on a key result were reported and are dropped.
                 _ => {}
             }

@@ -85,6 +85,12 @@ fn render_key_result(key_result: &KeyResult, out: &mut String) {
     if let Some(cadence) = key_result.cadence {
         annotations.push(format!("cadence: {}", milepost_core::Named::as_str(cadence)));
     }
+    if let Some(share) = key_result.required_share {
+        // Percent with up to 4 decimals, without trailing zeros: 95%, 91.6667%.
+        let percent = format!("{:.4}", share * 100.0);
+        let percent = percent.trim_end_matches('0').trim_end_matches('.');
+        annotations.push(format!("share: {percent}%"));
+    }
     if !annotations.is_empty() {
         let _ = write!(out, " ({})", annotations.join(", "));
     }

@@ -24,6 +24,7 @@ mod lexer;
 mod metric;
 mod phrase;
 mod quantity;
+mod share;
 mod time_frame;
 mod vocabulary;
 
@@ -61,6 +62,11 @@ pub struct ParsedKeyResult {
     pub unit: Option<String>,
     /// Whether anything measurable was read: `false` exactly when `kind` is `None`.
     pub measurable: bool,
+    /// For maintain and range: the share of slices (periods of the key result's cadence)
+    /// that must meet the goal, 0–1, when the sentence states it ("in 95% of weeks",
+    /// "in 11 of 12 weeks"). Left out of the serialized parse when not stated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_share: Option<f64>,
 }
 
 impl ParsedKeyResult {
@@ -77,6 +83,7 @@ impl ParsedKeyResult {
             comparator: None,
             unit: None,
             measurable: false,
+            required_share: None,
         }
     }
 }
@@ -137,6 +144,13 @@ fn read_sentence(text: &str) -> ParsedKeyResult {
     let tokens = tokenize(text);
     let clause = find_clause(&tokens);
     let mut skip = time_frame::time_frames(&tokens);
+    // "in 95% of weeks": how often the goal must hold, not a number of the goal.
+    let share = share::required_share(&tokens);
+    if let Some(share) = share {
+        for s in skip.iter_mut().take(share.end).skip(share.start) {
+            *s = true;
+        }
+    }
     for &k in &clause.verb_tokens {
         if let Some(s) = skip.get_mut(k) {
             *s = true;
@@ -159,7 +173,11 @@ fn read_sentence(text: &str) -> ParsedKeyResult {
     let metric = metric::metric(text, &tokens, &skip, &in_phrase, reading.primary.as_ref())
         .map(|m| m.trim().to_string())
         .filter(|m| !m.is_empty());
-    finish(kind, metric, &reading)
+    let mut parsed = finish(kind, metric, &reading);
+    if matches!(parsed.kind, Some(KeyResultKind::Maintain | KeyResultKind::Range)) {
+        parsed.required_share = share.map(|s| s.share);
+    }
+    parsed
 }
 
 /// Marks the tokens some phrase covers. Phrases do not overlap, so this is one pass over

@@ -17,8 +17,8 @@ impl KeyResultStore for Tx {
             sqlx::query_as(
                 "INSERT INTO key_results (workspace_id, objective_id, title, kind, metric, unit, start_value,
                  target_value, range_low, range_high, comparator, relative_change, weight, owner_person_id,
-                 cadence, kpi_id, target_schedule, added_after_start, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
+                 cadence, kpi_id, target_schedule, added_after_start, created_at, updated_at, required_share)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20)
              RETURNING *",
             )
             .bind(workspace.get())
@@ -40,6 +40,7 @@ impl KeyResultStore for Tx {
             .bind(&fields.target_schedule)
             .bind(added_after_start)
             .bind(now)
+            .bind(fields.required_share)
             .fetch_one(conn)
             .await?
         }))
@@ -67,7 +68,7 @@ impl KeyResultStore for Tx {
                 "UPDATE key_results SET objective_id = $4, title = $5, kind = $6, metric = $7, unit = $8,
                  start_value = $9, target_value = $10, range_low = $11, range_high = $12, comparator = $13,
                  relative_change = $14, weight = $15, owner_person_id = $16, cadence = $17, kpi_id = $18,
-                 target_schedule = $19, archived = $20, updated_at = $21, version = version + 1
+                 target_schedule = $19, archived = $20, updated_at = $21, required_share = $22, version = version + 1
              WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *",
             )
             .bind(workspace.get())
@@ -91,6 +92,7 @@ impl KeyResultStore for Tx {
             .bind(&fields.target_schedule)
             .bind(archived)
             .bind(now)
+            .bind(fields.required_share)
             .fetch_optional(conn)
             .await?
         });

@@ -92,6 +92,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0013_search.sql"),
         postgres: include_str!("../migrations/postgres/0013_search.sql"),
     },
+    Paired {
+        version: 14,
+        name: "error_budgets",
+        sqlite: include_str!("../migrations/sqlite/0014_error_budgets.sql"),
+        postgres: include_str!("../migrations/postgres/0014_error_budgets.sql"),
+    },
 ];
 
 /// The newest schema version this build knows: a backup of a newer one cannot be

@@ -32,6 +32,9 @@ pub struct KeyResultRow {
     pub comparator: Option<Comparator>,
     /// The relative change the target was stated as, if it was.
     pub relative_change: Option<f64>,
+    /// For maintain and range: the share of slices that must meet the goal (0–1,
+    /// checked when written); `None` is every slice.
+    pub required_share: Option<f64>,
     /// Latest checked-in value.
     pub current_value: Option<f64>,
     /// Weight in the objective's rollup.
@@ -83,6 +86,8 @@ pub struct KeyResultFields {
     pub comparator: Option<Comparator>,
     /// Relative change.
     pub relative_change: Option<f64>,
+    /// Required share of slices (maintain and range).
+    pub required_share: Option<f64>,
     /// Weight.
     pub weight: f64,
     /// Owner.
@@ -125,6 +130,7 @@ impl KeyResultRow {
             range_high: self.range_high,
             comparator: self.comparator,
             relative_change: self.relative_change,
+            required_share: self.required_share,
             weight: self.weight,
             owner_person_id: self.owner_person_id,
             cadence: self.cadence,
@@ -135,7 +141,7 @@ impl KeyResultRow {
 }
 
 #[cfg(feature = "sqlx")]
-crate::decode::from_row!(KeyResultRow in "key_results" { id, workspace_id, objective_id, title, kind: named, metric, unit, start_value, target_value, range_low, range_high, comparator: named_or_none, relative_change, current_value, weight, owner_person_id, cadence: named, kpi_id, target_schedule, added_after_start, archived, created_at, updated_at, version, position });
+crate::decode::from_row!(KeyResultRow in "key_results" { id, workspace_id, objective_id, title, kind: named, metric, unit, start_value, target_value, range_low, range_high, comparator: named_or_none, relative_change, required_share, current_value, weight, owner_person_id, cadence: named, kpi_id, target_schedule, added_after_start, archived, created_at, updated_at, version, position });
 
 /// What a transaction can do with key result data; see [`crate::Transaction`].
 #[async_trait::async_trait]

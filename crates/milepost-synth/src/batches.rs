@@ -246,6 +246,7 @@ impl<'a> Batches<'a> {
                     range_high: k.range().map(|r| r.1),
                     comparator: k.comparator,
                     relative_change: k.relative_change,
+                    required_share: None,
                     current_value: k.current_value,
                     weight: k.weight,
                     owner_person_id: Some(people[k.owner].id),

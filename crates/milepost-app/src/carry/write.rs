@@ -91,6 +91,8 @@ pub(super) async fn write(tx: &mut Tx, caller: &Caller, plan: Plan, now: Timesta
                 comparator: kr.comparator,
                 // The target stands as a number now: the start moved to the value reached.
                 relative_change: None,
+                // The share of slices to meet carries over with the goal.
+                required_share: kr.required_share,
                 weight: kr.weight,
                 owner_person_id: kr.owner_person_id,
                 cadence: kr.cadence,

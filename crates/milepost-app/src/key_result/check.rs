@@ -6,8 +6,8 @@ use super::NewKeyResult;
 use super::interpretation::{Baseline, Given, Interpretation, Numbers, interpret};
 use crate::Caller;
 use crate::error::{AppError, Path, Problems};
-use milepost_core::key_result::{MeasureSpec, SchedulePoint};
-use milepost_core::{Cadence, CyclePeriod, Measure, TargetSchedule, Title, Weight};
+use milepost_core::key_result::SchedulePoint;
+use milepost_core::{Cadence, CyclePeriod, KeyResultKind, Measure, RequiredShare, TargetSchedule, Title, Weight};
 use milepost_store::{KeyResultFields, Tx};
 
 /// The longest metric or unit accepted.
@@ -29,11 +29,32 @@ pub(super) fn short_text(problems: &mut Problems, pointer: impl Into<Path>, text
 pub(super) struct Definition {
     pub(super) measure: Measure,
     pub(super) relative_change: Option<f64>,
+    /// For maintain and range: the share of slices that must meet the goal.
+    pub(super) required_share: Option<f64>,
 }
 
-pub(super) fn check_definition(problems: &mut Problems, prefix: &Path, spec: MeasureSpec) -> Option<Definition> {
-    match Measure::try_new(spec) {
-        Ok(measure) => Some(Definition { measure, relative_change: spec.relative_change }),
+/// Checks the interpretation's numbers into a definition: the measure by the core's
+/// rules, and the required share (0–1, only for maintain and range) at `required_share`.
+pub(super) fn check_definition(problems: &mut Problems, prefix: &Path, reading: &Interpretation) -> Option<Definition> {
+    let spec = reading.spec();
+    let share = match reading.numbers.required_share {
+        None => Ok(None),
+        Some(_) if !matches!(spec.kind, Some(KeyResultKind::Maintain | KeyResultKind::Range)) => Err(
+            "only maintain and range key results take a required share (the share of slices that must meet the goal)"
+                .to_owned(),
+        ),
+        Some(share) => RequiredShare::try_new(share).map(|s| Some(s.get())).map_err(|e| e.to_string()),
+    };
+    let measure = Measure::try_new(spec);
+    let share = match share {
+        Ok(share) => Some(share),
+        Err(detail) => {
+            problems.push(prefix.clone().field("required_share"), detail);
+            None
+        }
+    };
+    match measure {
+        Ok(measure) => Some(Definition { measure, relative_change: spec.relative_change, required_share: share? }),
         Err(error) => {
             problems.push(prefix.clone().field(error.field()), &error);
             None
@@ -185,6 +206,7 @@ pub(crate) async fn check_new(
         comparator: new.comparator,
         relative_change: new.relative_change,
         delta: new.delta,
+        required_share: new.required_share.map(Some),
     };
     let reading = interpret_in(tx, caller, Some(&new.title), &given, None, new.kpi_id, period).await?;
     let read = note_problems(problems, prefix, &reading);
@@ -199,7 +221,7 @@ pub(crate) async fn check_new(
         Some(w) => problems.check(prefix.clone().field("weight"), Weight::try_new(w)),
         None => Some(Weight::ONE),
     };
-    let definition = if read { check_definition(problems, prefix, reading.spec()) } else { None };
+    let definition = if read { check_definition(problems, prefix, &reading) } else { None };
     let schedule =
         check_schedule(problems, prefix, new.target_schedule, definition.as_ref().map(|d| &d.measure), period);
     let owner = new.owner_person_id.or(objective_owner);
@@ -261,6 +283,7 @@ pub(super) fn fields_of(
         range_high,
         comparator,
         relative_change: definition.relative_change,
+        required_share: definition.required_share,
         weight: weight.get(),
         owner_person_id: owner,
         cadence: cadence.unwrap_or(Cadence::Weekly),

@@ -58,6 +58,9 @@ pub struct Numbers {
     pub relative_change: Option<f64>,
     /// The target as an absolute change from the start.
     pub delta: Option<f64>,
+    /// For maintain and range: the share of slices that must meet the goal, 0–1
+    /// ("in 95% of weeks"); `None` is every slice.
+    pub required_share: Option<f64>,
 }
 
 /// What a person gave beside the sentence; `None` is "not given". The metric and the unit
@@ -82,6 +85,9 @@ pub struct Given {
     pub relative_change: Option<f64>,
     /// The target as an absolute change.
     pub delta: Option<f64>,
+    /// The share of slices that must meet the goal; `Some(None)` for every slice,
+    /// whatever the sentence says.
+    pub required_share: Option<Option<f64>>,
 }
 
 /// The start a linked KPI offers an increase or decrease that says none.
@@ -207,6 +213,14 @@ pub fn interpret(
         },
         relative_change,
         delta,
+        // Only maintain and range key results have slices to meet.
+        required_share: match given.required_share {
+            Some(share) => share,
+            None => agrees.and_then(|s| s.required_share).or(current.required_share),
+        }
+        .filter(|_| {
+            matches!(kind, Some(KeyResultKind::Maintain | KeyResultKind::Range)) || given.required_share.is_some()
+        }),
     };
     let quoted = sentence.filter(|_| problems.is_empty()).map_or_else(|| "it".to_owned(), |s| format!("\"{s}\""));
     let mut wants_baseline = false;
@@ -374,6 +388,29 @@ mod tests {
         assert_eq!(read.problems[0].field, "kind");
         let too_long = read_long();
         assert_eq!(too_long.problems.iter().map(|p| p.field).collect::<Vec<_>>(), ["title"]);
+    }
+
+    #[test]
+    fn a_share_of_slices_is_said_given_or_kept() {
+        let said = read("Keep p95 latency under 300 ms in 95% of weeks");
+        assert_eq!(said.numbers.required_share, Some(0.95), "{said:?}");
+        assert_eq!(said.numbers.target, Some(300.0));
+        let given = Given { required_share: Some(Some(0.9)), ..Given::default() };
+        let read_given =
+            interpret(Some("Keep uptime at or above 99% in 11 of 12 weeks"), &given, None, Baseline::NotLinked);
+        assert_eq!(read_given.numbers.required_share, Some(0.9));
+        let cleared = Given { required_share: Some(None), ..Given::default() };
+        let read_cleared =
+            interpret(Some("Keep uptime at or above 99% in 11 of 12 weeks"), &cleared, None, Baseline::NotLinked);
+        assert_eq!(read_cleared.numbers.required_share, None);
+        let current = Numbers { required_share: Some(0.8), ..said.numbers.clone() };
+        let kept =
+            interpret(Some("Keep p95 latency under 250 ms"), &Given::default(), Some(&current), Baseline::NotLinked);
+        assert_eq!((kept.numbers.target, kept.numbers.required_share), (Some(250.0), Some(0.8)));
+        // An increase has no slices to meet.
+        let kind = Given { kind: Some(KeyResultKind::Increase), start: Some(1.0), ..Given::default() };
+        let increase = interpret(Some("Reach 300 ms"), &kind, Some(&current), Baseline::NotLinked);
+        assert_eq!(increase.numbers.required_share, None);
     }
 
     fn read_long() -> Interpretation {

@@ -67,6 +67,9 @@ pub struct KeyResultView {
     pub comparator: Option<Comparator>,
     /// The relative change the target was stated as.
     pub relative_change: Option<f64>,
+    /// Maintain and range: the share of slices (periods of its cadence) that must meet
+    /// the goal, 0–1; `null` is every slice (no error budget).
+    pub required_share: Option<f64>,
     /// Latest checked-in value.
     pub current: Option<f64>,
     /// Weight in the objective's progress.
@@ -90,7 +93,9 @@ pub struct KeyResultView {
     pub status: Status,
     /// Which signal decided the status: `forecast`, `pace`, `confidence` (the owner's
     /// latest confidence is lower than the numbers), `check_in_missed` (stale),
-    /// `latest_misses_goal` (maintain, range), `milestone_not_done`, `target_reached`,
+    /// `latest_misses_goal`, `error_budget_burning` (its error budget will run out
+    /// before the cycle ends at the current burn rate), `error_budget_spent` (maintain,
+    /// range), `milestone_not_done`, `target_reached`,
     /// `cycle_not_begun` or `first_check_in_not_due`. A status worse than the forecast
     /// alone would give is never decided by the forecast.
     pub status_reason: StatusReason,
@@ -104,6 +109,10 @@ pub struct KeyResultView {
     pub check_in_due_at: Option<Timestamp>,
     /// The grade, once the cycle is closed.
     pub score: Option<ScoreView>,
+    /// Maintain and range: the error budget over the cycle, read like an SLO (slices of
+    /// the cadence from when it is tracked to the cycle's end; a slice meets the goal when
+    /// its last value does; burn rate over the last seven slices). `null` for other kinds.
+    pub error_budget: Option<milepost_core::ErrorBudget>,
     /// Whether it was added after its cycle began (SPEC §4: moving the goalposts is visible).
     pub added_after_start: bool,
     /// Whether archived.

@@ -43,6 +43,10 @@ pub struct KpiState {
     pub last_value: Option<f64>,
     /// The time the latest value measures.
     pub last_measured_at: Option<Timestamp>,
+    /// With a target: the error budget over the current calendar quarter (UTC), read
+    /// like an SLO (issue 20): slices of its cadence, each meeting the target when its
+    /// last value does, every slice required. `null` without a target.
+    pub error_budget: Option<milepost_core::ErrorBudget>,
 }
 
 impl Default for KpiState {
@@ -54,6 +58,7 @@ impl Default for KpiState {
             recovering: false,
             last_value: None,
             last_measured_at: None,
+            error_budget: None,
         }
     }
 }
@@ -188,7 +193,42 @@ fn state_of(row: &KpiRow, series: &[Point], latest: Option<Point>, now: Timestam
         recovering: false,
         last_value: latest.map(|p| p.1),
         last_measured_at: latest.map(|p| p.0),
+        error_budget: None,
     }
+}
+
+/// The error budget of `row` at `now`, over the current calendar quarter
+/// ([`milepost_core::error_budget::kpi_window`]); `None` without a target.
+async fn quarter_budget(
+    tx: &mut Tx,
+    row: &KpiRow,
+    now: Timestamp,
+) -> Result<Option<milepost_core::ErrorBudget>, AppError> {
+    let Some(goal) = goal_of(row) else { return Ok(None) };
+    let (starts_at, ends_at) = milepost_core::error_budget::kpi_window(now);
+    // The value standing at the quarter's start counts for its first slice.
+    let before = tx
+        .latest_measurement(milepost_core::WorkspaceId(row.workspace_id), row.id, starts_at.as_millisecond() - 1)
+        .await?
+        .map(|m| (from_ms(m.measured_at), m.value));
+    let rows = tx
+        .measurement_values(
+            milepost_core::WorkspaceId(row.workspace_id),
+            row.id,
+            starts_at.as_millisecond(),
+            now.as_millisecond(),
+        )
+        .await?;
+    let values: Vec<Point> = before.into_iter().chain(points(&latest_per_time(rows))).collect();
+    Ok(milepost_core::error_budget(milepost_core::error_budget::BudgetInput {
+        measure: goal.measure(),
+        cadence: cadence_of(row),
+        starts_at,
+        ends_at,
+        values: &values,
+        required: milepost_core::RequiredShare::ALL,
+        now,
+    }))
 }
 
 fn needed_periods(row: &KpiRow) -> usize {
@@ -212,6 +252,7 @@ pub(crate) async fn state(tx: &mut Tx, row: &KpiRow, now: Timestamp) -> Result<K
     let (series, latest) = recent(tx, row, now, needed_periods(row)).await?;
     let mut state = state_of(row, &series, latest, now);
     state.recovering = recovering(tx, row, &state, now).await?;
+    state.error_budget = quarter_budget(tx, row, now).await?;
     Ok(state)
 }
 
@@ -316,6 +357,7 @@ impl Kpis<'_> {
             let (series, latest) = recent(&mut tx, &row, now, needed_periods(&row).max(SPARKLINE_PERIODS)).await?;
             let mut state = state_of(&row, &series, latest, now);
             state.recovering = recovering(&mut tx, &row, &state, now).await?;
+            state.error_budget = quarter_budget(&mut tx, &row, now).await?;
             let period = cadence_of(&row).period();
             let sparkline = period_values(&series, cadence_of(&row), now, SPARKLINE_PERIODS)
                 .into_iter()

@@ -163,6 +163,7 @@ impl Kpis<'_> {
             comparator: None,
             relative_change: None,
             delta: None,
+            required_share: None,
             weight: None,
             owner_person_id: Some(plan.owner_person_id),
             cadence: Some(plan.cadence),

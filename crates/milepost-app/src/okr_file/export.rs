@@ -198,6 +198,11 @@ fn objective(
                 kpi: kr.kpi_id.and_then(|kpi| kpis.get(&kpi).cloned()),
                 weight: Weight::try_new(kr.weight).ok().filter(|w| w.get() != 1.0),
                 cadence: Some(kr.cadence).filter(|c| *c != Cadence::Weekly),
+                // The share is written only when the sentence does not say it already.
+                required_share: kr.required_share.filter(|share| {
+                    let said = milepost_okrfile::parse_key_result(&kr.title).ok().and_then(|p| p.required_share);
+                    said.is_none_or(|said| (said - share).abs() > 1e-9)
+                }),
                 text: kr.title,
             })
             .collect(),

@@ -54,6 +54,7 @@ impl Run<'_> {
                 comparator: None,
                 relative_change: None,
                 delta: None,
+                required_share: kr.required_share,
                 weight: Some(weight),
                 owner_person_id: owner_person,
                 cadence: Some(cadence),
@@ -96,6 +97,12 @@ impl Run<'_> {
             comparator: None,
             relative_change: None,
             delta: None,
+            // A share written in the file (rounded to 4 decimals of a percent) moves the
+            // stored one only when it says another.
+            required_share: kr
+                .required_share
+                .filter(|share| current.required_share.is_none_or(|had| (had - share).abs() > 1e-6))
+                .map(Some),
             weight: (current.weight != weight).then_some(weight),
             owner_person_id: (current.owner_person_id != owner_person).then_some(owner_person),
             cadence: (current.cadence != cadence).then_some(cadence),
@@ -111,7 +118,8 @@ impl Run<'_> {
             && change.weight.is_none()
             && change.owner_person_id.is_none()
             && change.cadence.is_none()
-            && change.kpi_id.is_none();
+            && change.kpi_id.is_none()
+            && change.required_share.is_none();
         if !unchanged {
             let updated = self.app.key_results().update_in(tx, self.caller, id, change).await;
             if self.or_problem(place, updated)?.is_none() {

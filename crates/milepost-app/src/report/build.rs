@@ -326,6 +326,11 @@ fn report_objective(
                 .as_ref()
                 .map(|s| s.succeeded.unwrap_or_else(|| meets(s.value, view.commitment, thresholds))),
             confidence: kr.confidence,
+            share_met: kr.error_budget.and_then(|b| b.share_met),
+            required_share: kr.error_budget.map(|b| b.required_share),
+            error_budget: kr.error_budget.map(|b| b.budget_share),
+            error_budget_left: kr.error_budget.map(|b| b.budget_left),
+            burn_rate: kr.error_budget.and_then(|b| b.burn_rate),
         })
         .collect();
     ReportObjective {

@@ -5,7 +5,7 @@
 use super::{Report, colour_text, commitment_text};
 
 /// The header row.
-pub const CSV_HEADER: [&str; 13] = [
+pub const CSV_HEADER: [&str; 18] = [
     "objective",
     "team",
     "owner",
@@ -19,6 +19,11 @@ pub const CSV_HEADER: [&str; 13] = [
     "colour",
     "succeeded",
     "last_confidence",
+    "share_met",
+    "required_share",
+    "error_budget",
+    "error_budget_left",
+    "burn_rate",
 ];
 
 /// One field, quoted when it holds a comma, a quote or a line break.
@@ -32,6 +37,11 @@ fn field(text: &str) -> String {
 
 fn number(value: Option<f64>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// A share, 0–1, to four decimals; empty when absent.
+fn share(value: Option<f64>) -> String {
+    value.map(|v| format!("{v:.4}")).unwrap_or_default()
 }
 
 /// Renders the report as CSV: a header, then one row per key result.
@@ -54,6 +64,11 @@ pub fn render_csv(report: &Report) -> String {
                 if k.colour.is_some() { colour_text(k.colour).to_owned() } else { String::new() },
                 k.succeeded.map(|s| s.to_string()).unwrap_or_default(),
                 k.confidence.map(|c| c.to_string()).unwrap_or_default(),
+                share(k.share_met),
+                share(k.required_share),
+                share(k.error_budget),
+                share(k.error_budget_left),
+                k.burn_rate.map(|b| format!("{b:.2}")).unwrap_or_default(),
             ];
             out.push_str(&row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
             out.push_str("\r\n");

@@ -248,7 +248,18 @@ pub fn render_html(report: &Report) -> String {
         if !o.key_results.is_empty() {
             table(
                 &mut out,
-                &["key result", "owner", "start", "target", "reached", "progress", "score", "succeeded", "confidence"],
+                &[
+                    "key result",
+                    "owner",
+                    "start",
+                    "target",
+                    "reached",
+                    "progress",
+                    "score",
+                    "succeeded",
+                    "confidence",
+                    "error budget",
+                ],
                 o.key_results.iter().map(|k| {
                     vec![
                         escape(&k.title),
@@ -260,6 +271,7 @@ pub fn render_html(report: &Report) -> String {
                         badge(k.colour, &score_text(k.score)),
                         yes_no(k.succeeded).to_owned(),
                         n(k.confidence.map_or_else(|| "–".to_owned(), |c| c.to_string())),
+                        escape(&super::budget_text(k)),
                     ]
                 }),
             );

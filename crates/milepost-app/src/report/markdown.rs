@@ -190,7 +190,18 @@ pub fn render_markdown(report: &Report) -> String {
         if !o.key_results.is_empty() {
             table(
                 &mut out,
-                &["key result", "owner", "start", "target", "reached", "progress", "score", "succeeded", "confidence"],
+                &[
+                    "key result",
+                    "owner",
+                    "start",
+                    "target",
+                    "reached",
+                    "progress",
+                    "score",
+                    "succeeded",
+                    "confidence",
+                    "error budget",
+                ],
                 o.key_results.iter().map(|k| {
                     vec![
                         k.title.clone(),
@@ -202,6 +213,7 @@ pub fn render_markdown(report: &Report) -> String {
                         format!("{} {}", score_text(k.score), colour_text(k.colour)),
                         yes_no(k.succeeded).to_owned(),
                         k.confidence.map_or_else(|| "–".to_owned(), |c| c.to_string()),
+                        super::budget_text(k),
                     ]
                 }),
             );

@@ -358,6 +358,32 @@ pub struct ReportKeyResult {
     pub succeeded: Option<bool>,
     /// The last confidence given, 0–10.
     pub confidence: Option<u8>,
+    /// Maintain and range: the share of slices that met the goal (issue 20's error
+    /// budget), 0–1.
+    #[serde(default)]
+    pub share_met: Option<f64>,
+    /// Maintain and range: the share of slices required, 0–1.
+    #[serde(default)]
+    pub required_share: Option<f64>,
+    /// Maintain and range: the error budget, the share allowed to miss (1 − required).
+    #[serde(default)]
+    pub error_budget: Option<f64>,
+    /// Maintain and range: the share of the error budget left, 0–1.
+    #[serde(default)]
+    pub error_budget_left: Option<f64>,
+    /// Maintain and range: the burn rate over the last seven slices (1.0 spends the
+    /// budget exactly by the cycle's end); absent with a zero budget.
+    #[serde(default)]
+    pub burn_rate: Option<f64>,
+}
+
+/// A key result's error budget in a few words for the report's tables: "met 92% of
+/// 95% required · 50% of budget left · burn 0.7×", or `–` for other kinds.
+fn budget_text(k: &ReportKeyResult) -> String {
+    let (Some(required), Some(left)) = (k.required_share, k.error_budget_left) else { return "–".to_owned() };
+    let met = k.share_met.map_or_else(|| "nothing judged".to_owned(), |m| format!("met {}", percent_text(Some(m))));
+    let burn = k.burn_rate.map(|b| format!(" · burn {b:.1}×")).unwrap_or_default();
+    format!("{met} of {} required · {} of budget left{burn}", percent_text(Some(required)), percent_text(Some(left)))
 }
 
 /// An objective's retrospective note in the report.
@@ -494,6 +520,11 @@ mod tests {
                     colour: Some(ScoreColour::Yellow),
                     succeeded: Some(false),
                     confidence: Some(4),
+                    share_met: None,
+                    required_share: None,
+                    error_budget: None,
+                    error_budget_left: None,
+                    burn_rate: None,
                 }],
                 retrospective: Some(ReportRetrospective {
                     worked: "a <b>bold</b> move".to_owned(),
@@ -517,10 +548,10 @@ mod tests {
     fn csv_quotes_fields_and_defuses_formulas() {
         let csv = render_csv(&report_titled("Grow, \"fast\""));
         let mut lines = csv.lines();
-        assert_eq!(lines.next().map(|l| l.split(',').count()), Some(13));
+        assert_eq!(lines.next().map(|l| l.split(',').count()), Some(18));
         assert_eq!(
             lines.next(),
-            Some("\"Grow, \"\"fast\"\"\",,,committed,\"'=HYPERLINK(\"\"x\"\")\",0,10,5,0.5000,0.5,yellow,false,4")
+            Some("\"Grow, \"\"fast\"\"\",,,committed,\"'=HYPERLINK(\"\"x\"\")\",0,10,5,0.5000,0.5,yellow,false,4,,,,,")
         );
         assert_eq!(lines.next(), None);
     }

@@ -239,6 +239,24 @@ impl Loaded {
         assert_eq!(count(&active, |k| diverging(k)), 1, "{day}");
         let blocked = |k: &Value| self.history(k).iter().any(|c| !c["blockers"].as_str().unwrap().is_empty());
         assert!(count(&active, |k| blocked(k)) >= 5);
+        // A maintain key result states its share ("in 75% of weeks"): two of its three
+        // allowed missed weeks are used, and two misses in its last seven weeks burn the
+        // rest before the quarter ends (issue 20).
+        let checkout =
+            active.iter().find(|k| k["title"] == "Keep checkout error rate at or below 0.5% in 75% of weeks").unwrap();
+        let budget = &checkout["error_budget"];
+        assert_eq!(checkout["required_share"], 0.75, "{day}: {checkout}");
+        assert_eq!(
+            (budget["budget_slices"].clone(), budget["slices_missed"].clone(), budget["budget_left_slices"].clone()),
+            (json!(3), json!(2), json!(1)),
+            "{day}: {budget}"
+        );
+        assert_eq!(budget["at_risk"], true, "{day}: {budget}");
+        assert_eq!(
+            (checkout["status"].clone(), checkout["status_reason"].clone()),
+            (json!("at_risk"), json!("error_budget_burning")),
+            "{day}: {checkout}"
+        );
         // The closed quarter grades in every colour.
         let graded = self.in_cycle(0).into_iter().filter(|k| k["kind"] != "range" && k["kind"] != "maintain");
         let scores: Vec<f64> =

@@ -42,6 +42,7 @@ const KEYS: &[(&str, Place)] = &[
     ("kpi", Place::KeyResult),
     ("weight", Place::KeyResult),
     ("cadence", Place::KeyResult),
+    ("share", Place::KeyResult),
     ("owner", Place::KeyResult),
 ];
 
@@ -63,6 +64,8 @@ pub(crate) enum Annotation {
     Weight(Weight),
     /// `(cadence: weekly)`.
     Cadence(Cadence),
+    /// `(share: 95%)`: the share of slices a maintain or range key result must meet.
+    Share(f64),
     /// `@dana` or `(owner: dana)`.
     Owner(String),
 }
@@ -77,6 +80,7 @@ impl Annotation {
             Annotation::Kpi(_) => "kpi",
             Annotation::Weight(_) => "weight",
             Annotation::Cadence(_) => "cadence",
+            Annotation::Share(_) => "share",
             Annotation::Owner(_) => "owner",
         }
     }
@@ -354,6 +358,10 @@ fn read_value(key: &str, value: &str) -> Result<Annotation, Problem> {
         "cadence" => Cadence::parse(&lower).map(Annotation::Cadence).ok_or_else(|| one_of(Cadence::names())),
         "kpi" => parse_slug(value, "a KPI's slug").map(Annotation::Kpi),
         "owner" => parse_slug(value.strip_prefix('@').unwrap_or(value), "a person's handle").map(Annotation::Owner),
+        "share" => parse_share(value).map(Annotation::Share).ok_or_else(|| Problem {
+            message: format!("expected a share of slices above 0% and at most 100%, found `{value}`"),
+            suggestion: Some("write `(share: 95%)` for a goal met in 95% of its weeks".into()),
+        }),
         _ => {
             let weight = value.parse::<f64>().ok().and_then(|w| Weight::try_new(w).ok());
             weight.map(Annotation::Weight).ok_or_else(|| Problem {
@@ -362,6 +370,15 @@ fn read_value(key: &str, value: &str) -> Result<Annotation, Problem> {
             })
         }
     }
+}
+
+/// A share written `95%` or `0.95`, above 0 and at most 1.
+fn parse_share(value: &str) -> Option<f64> {
+    let share = match value.trim().strip_suffix('%') {
+        Some(percent) => percent.trim().parse::<f64>().ok()? / 100.0,
+        None => value.trim().parse::<f64>().ok()?,
+    };
+    milepost_core::RequiredShare::try_new(share).ok().map(milepost_core::RequiredShare::get)
 }
 
 #[cfg(test)]
@@ -427,5 +444,15 @@ mod tests {
         assert_eq!(at(Place::Objective, "Be bold (aspirational)"), Some(8));
         assert_eq!(at(Place::Objective, "Be bold (really)"), None);
         assert_eq!(at(Place::KeyResult, "Keep (kpj: x)"), Some(5));
+    }
+
+    #[test]
+    fn a_share_of_slices_is_read_in_percent_or_as_a_fraction() {
+        assert_eq!(read_value("share", "95%").ok(), Some(Annotation::Share(0.95)));
+        assert_eq!(read_value("share", "0.9").ok(), Some(Annotation::Share(0.9)));
+        for bad in ["0%", "120%", "most", "-5%"] {
+            let problem = read_value("share", bad).unwrap_err();
+            assert!(problem.message.contains("share of slices"), "{bad}: {}", problem.message);
+        }
     }
 }

@@ -111,8 +111,18 @@ fn key_result() -> impl Strategy<Value = KeyResult> {
             Cadence::Monthly,
             Cadence::Quarterly,
         ])),
+        // A share of slices in whole percent, written `(share: 95%)`.
+        prop::option::of((1u32..=100).prop_map(|percent| f64::from(percent) / 100.0)),
     )
-        .prop_map(|(id, text, owner, kpi, weight, cadence)| KeyResult { id, text, owner, kpi, weight, cadence })
+        .prop_map(|(id, text, owner, kpi, weight, cadence, required_share)| KeyResult {
+            id,
+            text,
+            owner,
+            kpi,
+            weight,
+            cadence,
+            required_share,
+        })
 }
 
 fn objective() -> impl Strategy<Value = Objective> {

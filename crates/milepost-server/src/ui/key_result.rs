@@ -175,6 +175,7 @@ pub async fn reread_sentence(
             comparator: view.comparator,
             relative_change: None,
             delta: None,
+            required_share: view.required_share,
         };
         let reading = interpret(Some(&title), &Given::default(), Some(&kept), Baseline::NotLinked);
         for problem in &reading.problems {
@@ -292,6 +293,7 @@ pub async fn save_key_result(
         comparator: None,
         relative_change: None,
         delta: None,
+        required_share: None,
         weight: fields.number("weight", &mut problems),
         owner_person_id: Some(super::owner::read_person(&names.people, fields.text("owner")).unwrap_or_else(
             |problem| {
@@ -327,7 +329,8 @@ pub async fn save_key_result(
             "kpi_id" => "kpi",
             "start_from_kpi" => "start_from_kpi",
             "reason" => "reason",
-            "title" => "title",
+            // The form says the share in its sentence ("in 95% of weeks").
+            "title" | "required_share" => "title",
             _ => "",
         };
         Some(field.to_owned())

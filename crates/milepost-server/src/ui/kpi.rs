@@ -98,6 +98,8 @@ pub struct KpiLine {
     pub may_recover: bool,
     /// Its sparkline, as SVG.
     pub sparkline: String,
+    /// With a target: its error budget over the quarter, in a few words (issue 20).
+    pub budget: Option<String>,
 }
 
 fn lines<'a>(
@@ -128,6 +130,11 @@ fn lines<'a>(
                         milepost_app::permission::Action::EditOkr { owner: kpi.owner_person_id },
                     ),
                 sparkline: sparkline(&values, kpi.state.health),
+                budget: kpi
+                    .state
+                    .error_budget
+                    .as_ref()
+                    .map(|b| super::error_budget::BudgetLine::of(b, kpi.cadence).summary),
             }
         })
         .collect()
@@ -273,6 +280,10 @@ struct KpiPage {
     recorded: Option<u64>,
     /// Its pull source, for the "Source" section.
     source_summary: super::kpi_source::SourceSummary,
+    /// With a target: its error budget over the current quarter (issue 20).
+    budget: Option<super::error_budget::BudgetLine>,
+    /// What the budget is read over, for its caption.
+    budget_window: Option<&'static str>,
 }
 
 /// An objective working on a KPI, as the KPI page lists it.
@@ -389,6 +400,8 @@ pub(super) async fn kpi_page(
     );
     let template = KpiPage {
         source_summary: super::kpi_source::SourceSummary::of(&kpi, may_define(viewer)),
+        budget: kpi.state.error_budget.as_ref().map(|b| super::error_budget::BudgetLine::of(b, kpi.cadence)),
+        budget_window: Some("this quarter, every period required"),
         may_record,
         fields,
         problems,

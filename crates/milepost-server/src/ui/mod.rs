@@ -13,6 +13,7 @@ mod cycle;
 mod cycle_close;
 mod cycle_form;
 mod dashboard;
+mod error_budget;
 mod form;
 mod initiative;
 mod invitation;

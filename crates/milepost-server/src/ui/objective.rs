@@ -94,6 +94,8 @@ struct ObjectivePage {
     carried_to: Vec<(i64, String)>,
     /// Its retrospective note, once its cycle has ended or closed.
     retrospective: Option<super::review::RetrospectivePanel>,
+    /// What a key result's error budget is read over, for its caption.
+    budget_window: Option<&'static str>,
 }
 
 /// The data of one burn-up chart, for `static/milepost.js`: times in unix seconds,
@@ -361,6 +363,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
     );
     let retrospective = super::review::retrospective_panel(&app, caller, &objective, &cycle, &names).await?;
     let template = ObjectivePage {
+        budget_window: Some("over the cycle"),
         layout: Layout::new(&viewer, "", objective.title.clone()),
         objective: ObjectiveLine::of(&objective, &names),
         description: objective.description.clone(),

@@ -195,6 +195,7 @@ fn read_key_result(fields: &Fields, index: usize, names: &Names, problems: &mut 
         comparator: None,
         relative_change: None,
         delta: None,
+        required_share: None,
         weight: None,
         owner_person_id: read_person(&names.people, fields.text(&name("owner"))).unwrap_or_else(|problem| {
             problems.add(&name("owner"), problem);

@@ -294,6 +294,8 @@ pub struct KeyResultLine {
     pub diverging: bool,
     /// Its score, once graded.
     pub score: Option<(String, Badge)>,
+    /// Maintain and range: its error budget in words (issue 20).
+    pub budget: Option<super::error_budget::BudgetLine>,
 }
 
 impl KeyResultLine {
@@ -344,6 +346,10 @@ impl KeyResultLine {
             needs_check_in: key_result.check_in_due_at.is_none_or(|at| at <= soon),
             diverging: key_result.diverging,
             score: key_result.score.map(|s| (score_text(&s), score_badge(s.colour))),
+            budget: key_result
+                .error_budget
+                .as_ref()
+                .map(|b| super::error_budget::BudgetLine::of(b, key_result.cadence)),
         }
     }
 }
@@ -380,6 +386,18 @@ pub fn status_why(key_result: &milepost_app::key_result::KeyResultView) -> Strin
             Some(c) => format!("decided by the owner's confidence: {c}/10"),
             None => "decided by the owner's confidence".to_owned(),
         },
+        StatusReason::ErrorBudgetBurning => match key_result.error_budget.and_then(|b| b.burn_rate) {
+            Some(rate) => format!(
+                "decided by the error budget: it will run out before the cycle ends at the current burn rate ({})",
+                super::error_budget::burn_rate(rate)
+            ),
+            None => {
+                "decided by the error budget: it will run out before the cycle ends at the current burn rate".to_owned()
+            }
+        },
+        StatusReason::ErrorBudgetSpent => {
+            "decided by the error budget: it is spent, so the required share can no longer be met".to_owned()
+        }
     }
 }
 

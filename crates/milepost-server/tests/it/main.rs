@@ -39,6 +39,7 @@ mod closing;
 mod concurrency;
 mod corrupt_rows;
 mod cycles;
+mod error_budgets;
 mod errors;
 mod forecasts;
 mod harness;

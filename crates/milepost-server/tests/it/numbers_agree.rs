@@ -174,6 +174,7 @@ http_test!(a_status_never_contradicts_its_forecast_without_saying_why, |api: Api
                 "check_in_missed" => "decided by a missed check-in".to_owned(),
                 "latest_misses_goal" => "decided by the latest value, which misses the goal".to_owned(),
                 "pace" => "decided by pace".to_owned(),
+                "error_budget_burning" | "error_budget_spent" => "decided by the error budget".to_owned(),
                 other => panic!("an unexpected reason {other}: {view}"),
             };
             assert!(block.contains(&words), "{words} in {block}");

@@ -122,6 +122,7 @@ fn key_result(objective_id: i64) -> KeyResultFields {
         range_high: None,
         comparator: None,
         relative_change: None,
+        required_share: None,
         weight: 1.0,
         owner_person_id: None,
         cadence: Cadence::Weekly,
