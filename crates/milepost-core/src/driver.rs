@@ -115,7 +115,7 @@ mod tests {
         let up = KpiGoal::try_new(KpiDirection::HigherIsBetter, Some(100.0), None, 0.0).unwrap();
         let down = KpiGoal::try_new(KpiDirection::LowerIsBetter, Some(200.0), None, 0.0).unwrap();
         let drivers = vec![
-            ("visits".to_owned(), up, 90.0, 80.0),     // miss 10 → 20: +10/90
+            ("visits".to_owned(), up, 90.0, 80.0),      // miss 10 → 20: +10/90
             ("latency".to_owned(), down, 250.0, 400.0), // miss 50 → 200: +150/250
             ("nps".to_owned(), up, 50.0, 60.0),         // better
         ];

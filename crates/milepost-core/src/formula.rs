@@ -207,7 +207,10 @@ impl<'a> Parser<'a> {
     fn read_name(&mut self) -> Result<(), FormulaError> {
         let start = self.at;
         let mut end = start;
-        while self.chars.get(end).is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '_')
+        while self
+            .chars
+            .get(end)
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '_')
         {
             end += 1;
         }
@@ -296,21 +299,15 @@ impl<'a> Parser<'a> {
                 let inner = self.sum()?;
                 if self.token != Token::Close {
                     if self.token == Token::End {
-                        return self.error(open, format!("unclosed parenthesis opened at column {}", open + 1));
+                        return self.error(self.start, format!("unclosed parenthesis opened at column {}", open + 1));
                     }
-                    return self.error(
-                        self.start,
-                        format!("expected an operator or ')' at column {}, found {}", self.start + 1, self.found()),
-                    );
+                    return self.error(self.start, format!("expected an operator or ')', found {}", self.found()));
                 }
                 self.depth -= 1;
                 self.next()?;
                 Ok(inner)
             }
-            _ => self.error(
-                self.start,
-                format!("expected a KPI name or number at column {}, found {}", self.start + 1, self.found()),
-            ),
+            _ => self.error(self.start, format!("expected a KPI name or number, found {}", self.found())),
         }
     }
 }
@@ -344,8 +341,7 @@ impl Formula {
                 reason: format!("a formula has at most {MAX_FORMULA_CHARS} characters"),
             });
         }
-        let mut parser =
-            Parser { chars, text, at: 0, token: Token::End, start: 0, name: String::new(), depth: 0 };
+        let mut parser = Parser { chars, text, at: 0, token: Token::End, start: 0, name: String::new(), depth: 0 };
         parser.next()?;
         if parser.token == Token::End {
             return Err(FormulaError {
@@ -356,14 +352,9 @@ impl Formula {
         let expr = parser.sum()?;
         match parser.token {
             Token::End => {}
-            Token::Close => {
-                return parser.error(parser.start, format!("')' at column {} closes nothing", parser.start + 1));
-            }
+            Token::Close => return parser.error(parser.start, "')' closes nothing"),
             _ => {
-                return parser.error(
-                    parser.start,
-                    format!("expected an operator (+ - * /) at column {}, found {}", parser.start + 1, parser.found()),
-                );
+                return parser.error(parser.start, format!("expected an operator (+ - * /), found {}", parser.found()));
             }
         }
         let formula = Formula { text: parser.text.trim().to_owned(), expr };

@@ -92,6 +92,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0013_search.sql"),
         postgres: include_str!("../migrations/postgres/0013_search.sql"),
     },
+    Paired {
+        version: 15,
+        name: "kpi_formulas",
+        sqlite: include_str!("../migrations/sqlite/0015_kpi_formulas.sql"),
+        postgres: include_str!("../migrations/postgres/0015_kpi_formulas.sql"),
+    },
 ];
 
 /// The newest schema version this build knows: a backup of a newer one cannot be

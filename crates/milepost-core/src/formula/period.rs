@@ -49,7 +49,10 @@ pub fn history(
     inputs: &BTreeMap<String, Vec<Point>>,
 ) -> Vec<(Timestamp, Result<f64, EvalError>)> {
     let times = inputs.values().flatten().map(|(at, _)| *at);
-    periods_of(cadence, times).into_iter().map(|start| (start, value_in_period(formula, cadence, start, inputs))).collect()
+    periods_of(cadence, times)
+        .into_iter()
+        .map(|start| (start, value_in_period(formula, cadence, start, inputs)))
+        .collect()
 }
 
 #[cfg(test)]

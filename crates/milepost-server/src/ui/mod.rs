@@ -20,6 +20,7 @@ mod key_result;
 mod kpi;
 mod kpi_form;
 mod kpi_recover;
+mod kpi_tree;
 mod lists;
 mod objective;
 mod objective_form;

@@ -46,6 +46,7 @@ mod isolation;
 mod key_result_sentences;
 mod kpi_feed;
 mod kpi_files;
+mod kpi_formulas;
 mod kpi_sources;
 mod kpis;
 mod numbers_agree;
