@@ -57,6 +57,26 @@ impl OkrFiles<'_> {
     /// Plans OKR files against the caller's workspace and, unless `dry_run`, applies the
     /// plan in one transaction: all of it or, on any problem, none of it.
     pub async fn apply(self, caller: &Caller, request: ApplyRequest) -> Result<Plan, AppError> {
+        self.carry_out(caller, request, false).await
+    }
+
+    /// Defines KPIs from one KPI file without touching the owner's other KPIs: each KPI
+    /// is created, or the one with its slug updated, as `apply` would; nothing the file
+    /// leaves out is archived and no KPI moves on the board. This is how `milepost kpi
+    /// import-slo` brings KPIs read from OpenSLO in. Unless `dry_run`, in one
+    /// transaction.
+    pub async fn import_kpis(self, caller: &Caller, file: OkrFileText, dry_run: bool) -> Result<Plan, AppError> {
+        if !milepost_okrfile::is_kpi_file(&file.text) {
+            return Err(AppError::invalid(
+                "/files/0/text",
+                "a KPI import takes a KPI file (front matter `kpis: @handle`)",
+            ));
+        }
+        let request = ApplyRequest { files: vec![file], dry_run, reason: None };
+        self.carry_out(caller, request, true).await
+    }
+
+    async fn carry_out(self, caller: &Caller, request: ApplyRequest, only_named_kpis: bool) -> Result<Plan, AppError> {
         if caller.role == crate::caller::Role::Viewer {
             crate::permission::require(caller, crate::permission::Action::EditOkr { owner: None })?;
         }
@@ -66,6 +86,7 @@ impl OkrFiles<'_> {
         let resolver = Resolver::load(&mut tx, caller).await?;
         let (checked, kpi_files) = check_files(&request.files, &resolver.names())?;
         let mut run = Run::new(self.app, caller, &request, resolver);
+        run.only_named_kpis = only_named_kpis;
         // KPIs first, so that a key result may link to a KPI this apply creates.
         let kpi_ids = run.apply_kpis(&mut tx, &kpi_files).await?;
         let ids = if checked.is_empty() { Vec::new() } else { run.apply(&mut tx, &checked).await? };
@@ -159,6 +180,9 @@ struct Run<'a> {
     named_key_results: HashSet<i64>,
     /// Whether an objective's or key result's place in its file was written.
     layout_changed: bool,
+    /// An import of some KPIs: the KPIs the files leave out are neither archived nor
+    /// moved on the board.
+    only_named_kpis: bool,
 }
 
 /// Where in the request something is written.
@@ -188,6 +212,7 @@ impl<'a> Run<'a> {
             named_objectives: HashSet::new(),
             named_key_results: HashSet::new(),
             layout_changed: false,
+            only_named_kpis: false,
         }
     }
 

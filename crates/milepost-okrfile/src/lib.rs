@@ -16,23 +16,29 @@
 //! - [`insert_ids`] writes the ids that `milepost apply` gave new lines into the file.
 
 pub mod diagnostic;
+pub mod diff;
 pub mod file;
 pub mod identity;
 pub mod kpi_file;
 pub mod lint;
+pub mod openslo;
 pub mod parse;
 pub mod render;
+pub mod sarif;
 pub mod sentence;
 mod suggest;
 
 pub use diagnostic::{Diagnostic, Report, Severity, Span, Tally, render_human};
+pub use diff::{FileText, FilesDiff, diff_files, render_diff_markdown};
 pub use file::{Alignment, KeyResult, Objective, OkrFile, Owner, normalize_description};
 pub use identity::{NewIds, insert_ids, insert_kpi_ids};
 pub use kpi_file::{Kpi, KpiFile, KpiOwner, KpiSourceText, direction_words, render_kpis};
 pub use lint::{LintContext, RULES, Rule, check, lint, lint_kpis};
+pub use openslo::{SloImport, SloKpi, SloNote, SloOptions, SloSeverity, SloText, import_slos};
 pub use parse::{
     KeyResultSpans, KpiSourceMap, KpiSpans, ObjectiveSpans, ParsedFile, ParsedKpiFile, SourceMap, is_kpi_file,
     kpi_slugs, parse, parse_kpis,
 };
 pub use render::render;
+pub use sarif::render_sarif;
 pub use sentence::{MAX_SENTENCE_CHARS, ParsedKeyResult, SentenceTooLong, parse_key_result};

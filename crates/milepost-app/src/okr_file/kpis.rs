@@ -159,7 +159,7 @@ impl Run<'_> {
                 kept.insert(id);
                 let stored = tx.kpi(self.caller.workspace, id).await?;
                 let position = i64::try_from(position).unwrap_or(i64::MAX);
-                if stored.is_some_and(|row| row.position != Some(position)) {
+                if !self.only_named_kpis && stored.is_some_and(|row| row.position != Some(position)) {
                     tx.set_kpi_position(self.caller.workspace, id, position).await?;
                     self.layout_changed = true;
                 }
@@ -167,8 +167,10 @@ impl Run<'_> {
             out.push(ids);
         }
         self.finish_problems()?;
-        // What no file names any more, of the files' owners, is archived.
-        for row in &rows {
+        // What no file names any more, of the files' owners, is archived (not in an
+        // import of some KPIs).
+        let archive_unnamed = !self.only_named_kpis;
+        for row in rows.iter().filter(|_| archive_unnamed) {
             let owned = owners.contains(&row.owner_person_id);
             if owned && !row.archived && !kept.contains(&row.id) && !named.contains(&row.id) {
                 self.app.kpis().archive_in(tx, self.caller, row.id, row.version, true).await?;

@@ -8,6 +8,7 @@
 
 mod files;
 mod kpi_files;
+mod openslo;
 mod output;
 mod properties;
 mod robustness;

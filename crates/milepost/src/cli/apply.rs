@@ -154,7 +154,7 @@ pub(super) fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
 }
 
 /// The plan for people: one line a change, the fields that change under it.
-fn print_plan(plan: &Plan, dry_run: bool, color: bool) {
+pub(super) fn print_plan(plan: &Plan, dry_run: bool, color: bool) {
     let color = color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let out = std::io::stdout();
     let mut out = out.lock();
@@ -210,6 +210,7 @@ fn headline(change: &Change, color: bool) -> String {
     let indent = if change.what == "key_result" { "    " } else { "  " };
     let place = match (&change.file, change.line) {
         (Some(file), Some(line)) => format!("  ({file}:{line})"),
+        (Some(from), None) => format!("  ({from})"),
         _ => String::new(),
     };
     let text = format!("{indent}{sign} {} {what}{id} \"{}\"{place}", change.action.as_str(), change.title);

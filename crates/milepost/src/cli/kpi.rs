@@ -2,6 +2,7 @@
 //! value, import a CSV file, and draft an objective for a lagging KPI. Each calls the
 //! same app function as the JSON API. `kpi source set|remove|run` manages a KPI's pull
 //! source, locally or on a server (`--server URL --token T`) through the JSON API.
+//! `kpi import-slo` defines KPIs from OpenSLO files (`slo.rs`).
 //!
 //! `import` reads the file twice, streaming: first it checks every row (a bad row stops
 //! it before anything is written, naming the row and line), then it records the rows
@@ -9,6 +10,7 @@
 //! identified by its KPI and time, so an import that was interrupted is resumed by
 //! running it again: rows already recorded change nothing.
 
+mod slo;
 mod source;
 
 use super::{DataArgs, Output};
@@ -204,6 +206,9 @@ enum KpiCommand {
         #[command(subcommand)]
         command: SourceCommand,
     },
+    /// Define KPIs from OpenSLO v1 SLOs: a target, a warning band and, for PromQL, a
+    /// source. What cannot be carried over is reported.
+    ImportSlo(slo::ImportSloArgs),
 }
 
 /// Promotes or demotes a KPI: one change of its tier, nothing else.
@@ -327,6 +332,11 @@ pub async fn run(args: KpiArgs) -> anyhow::Result<()> {
             let KpiCommand::Source { command } = args.command else { return Ok(()) };
             return remote_source(&remote, command).await;
         }
+    }
+    if let KpiCommand::ImportSlo(import) = &args.command
+        && import.to_file()
+    {
+        return slo::into_file(import);
     }
     let config = args.data.load(None)?;
     // Acting on the database itself, this command is the operator: its sources may read
@@ -466,6 +476,7 @@ async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Res
         }
         KpiCommand::Import { kpi, file, batch_size } => import(app, caller, &kpi, &file, batch_size).await,
         KpiCommand::Source { command } => local_source(app, caller, command).await,
+        KpiCommand::ImportSlo(import) => slo::into_database(app, caller, &import).await,
         KpiCommand::Promote { kpi } => set_tier(app, caller, &kpi, KpiTier::Kpi).await,
         KpiCommand::Demote { kpi } => set_tier(app, caller, &kpi, KpiTier::Metric).await,
         KpiCommand::Draft { kpi, cycle, output } => {

@@ -16,7 +16,8 @@ pub struct LintArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// `human`: compiler-style messages, coloured on a terminal unless NO_COLOR is set;
-    /// `json`: one JSON document with every diagnostic.
+    /// `json`: one JSON document with every diagnostic; `sarif`: SARIF 2.1.0, for code
+    /// scanning in CI to mark the lines.
     #[arg(long, value_enum, default_value_t = LintOutput::Human)]
     pub output: LintOutput,
     /// Also check owners, teams, cycles and KPIs against this workspace's (on the data
@@ -34,6 +35,8 @@ pub enum LintOutput {
     Human,
     /// A JSON document for scripts and editors.
     Json,
+    /// SARIF 2.1.0, which code-scanning services read to mark lines in a pull request.
+    Sarif,
 }
 
 /// One file's text and what was found in it.
@@ -74,6 +77,10 @@ pub async fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         LintOutput::Json => {
             let report = Report::new(linted.len(), all);
             writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        }
+        LintOutput::Sarif => {
+            let log = milepost_okrfile::render_sarif(&all, env!("CARGO_PKG_VERSION"));
+            writeln!(out, "{}", serde_json::to_string_pretty(&log)?)?;
         }
         LintOutput::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

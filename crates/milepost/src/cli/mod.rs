@@ -6,6 +6,7 @@ mod backup;
 mod bench;
 mod check_in;
 mod cycle;
+mod diff;
 mod export;
 mod forecast;
 mod kpi;
@@ -66,6 +67,9 @@ enum Command {
     Lint(lint::LintArgs),
     /// Apply OKR files to the database: print the plan, then carry it out in one go.
     Apply(apply::ApplyArgs),
+    /// What a change to OKR and KPI files does (two folders or two git revisions), as
+    /// Markdown for a pull request comment.
+    Diff(diff::DiffArgs),
     /// Write the workspace's OKRs as files, one per owner and cycle.
     Export(export::ExportArgs),
     /// The review report of a closed cycle, as Markdown, HTML, CSV or JSON.
@@ -134,6 +138,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::User(args) => user::run(args).await.map(|()| done),
         Command::Lint(args) => lint::run(args).await,
         Command::Apply(args) => apply::run(args).await,
+        Command::Diff(args) => diff::run(args),
         Command::Export(args) => export::run(args).await.map(|()| done),
         Command::Report(args) => report::run(args).await.map(|()| done),
         Command::Audit(args) => audit::run(args).await.map(|()| done),

@@ -37,6 +37,47 @@ fn errors_exit_1_with_the_place_rule_and_fix() {
     assert!(first["line"].is_u64() && first["column"].is_u64() && first["rule"].is_string());
 }
 
+/// SARIF 2.1.0 as code scanning reads it: the tool and its rules, each result with its
+/// rule, level, message and the file, line and columns of the problem.
+#[test]
+fn sarif_marks_each_problem_at_its_line_for_code_scanning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("okrs/2026 Q4")).unwrap();
+    std::fs::write(dir.path().join("okrs/2026 Q4/support.md"), FILE).unwrap();
+    let output = milepost(dir.path()).args(["lint", "okrs/2026 Q4/support.md", "--output", "sarif"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "errors still exit 1");
+    let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "milepost");
+    assert_eq!(run["columnKind"], "unicodeCodePoints", "columns count characters, as the diagnostics do");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.iter().all(|r| r["id"].is_string() && r["shortDescription"]["text"].is_string()));
+    let results = run["results"].as_array().unwrap();
+    let error = results.iter().find(|r| r["ruleId"] == "start-equals-target").expect("the error is a result");
+    assert_eq!(error["level"], "error");
+    let index = error["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[index]["id"], "start-equals-target", "ruleIndex points at its rule");
+    let place = &error["locations"][0]["physicalLocation"];
+    assert_eq!(place["artifactLocation"]["uri"], "okrs/2026%20Q4/support.md", "a relative URI");
+    assert_eq!((place["region"]["startLine"].as_u64(), place["region"]["startColumn"].as_u64()), (Some(10), Some(3)));
+    assert!(place["region"]["endColumn"].as_u64() > place["region"]["startColumn"].as_u64());
+    // One result per diagnostic, as the JSON report has them.
+    let json = milepost(dir.path()).args(["lint", "okrs/2026 Q4/support.md", "--output", "json"]).output().unwrap();
+    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(results.len(), report["diagnostics"].as_array().unwrap().len());
+    // A clean file is an empty list of results, and exit 0.
+    std::fs::write(
+        dir.path().join("clean.md"),
+        "---\ncycle: 2026-Q4\nowner: @dana\n---\n\n# Ship faster\n\n- Cut build time from 20 min to 5 min\n",
+    )
+    .unwrap();
+    let clean = milepost(dir.path()).args(["lint", "clean.md", "--output", "sarif"]).output().unwrap();
+    assert!(clean.status.success());
+    let log: Value = serde_json::from_slice(&clean.stdout).unwrap();
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+}
+
 #[test]
 fn a_clean_file_exits_0() {
     let dir = tempfile::tempdir().unwrap();

@@ -11,6 +11,7 @@ mod bench;
 mod check_ins;
 mod config;
 mod cycle;
+mod diff;
 mod durability;
 mod forecast;
 mod help;
@@ -24,6 +25,7 @@ mod report;
 mod scale_out;
 mod seed;
 mod serve;
+mod slo;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
