@@ -96,6 +96,11 @@ pub struct Kpi {
     pub lagging_after: Option<u32>,
     /// Where the server pulls its values from.
     pub source: Option<KpiSourceText>,
+    /// The formula over other KPIs' slugs it is computed from, written as code:
+    /// `` - formula: `orders * average-order-value` ``.
+    pub formula: Option<String>,
+    /// The slugs of the KPIs that drive it: `- drivers: visits, conversion-rate`.
+    pub drivers: Vec<String>,
 }
 
 impl Kpi {
@@ -116,6 +121,8 @@ impl Kpi {
             tags: Vec::new(),
             lagging_after: None,
             source: None,
+            formula: None,
+            drivers: Vec::new(),
         }
     }
 
@@ -171,7 +178,8 @@ impl KpiSourceText {
 /// Writes a KPI file in canonical form: the front matter, then each KPI as a heading
 /// (name and id marker), a blank line, its description and a blank line when it has
 /// one, and its settings one a line in the order `slug`, `unit`, `direction`, `target`
-/// or `range`, `warning band`, `cadence`, `tier`, `tags`, `lagging after`, `source`,
+/// or `range`, `warning band`, `cadence`, `tier`, `tags`, `lagging after`, `formula`,
+/// `drivers`, `source`,
 /// `query` or `path`, each only when it is not the default. The slug is always
 /// written, because key results name the KPI by it.
 pub fn render_kpis(file: &KpiFile) -> String {
@@ -241,6 +249,12 @@ fn render_kpi(kpi: &Kpi, out: &mut String) {
     }
     if let Some(n) = kpi.lagging_after {
         settings.push(("lagging after", format!("{n} {}", if n == 1 { "period" } else { "periods" })));
+    }
+    if let Some(formula) = &kpi.formula {
+        settings.push(("formula", code(formula)));
+    }
+    if !kpi.drivers.is_empty() {
+        settings.push(("drivers", kpi.drivers.join(", ")));
     }
     match &kpi.source {
         Some(KpiSourceText::Sql { url, query } | KpiSourceText::Prometheus { url, query }) => {

@@ -139,7 +139,8 @@ fn columns_of(batch: &Batch) -> Columns {
                 version: Int(|r| r.version), source: OptText(|r| r.source.clone()),
                 last_run_at: OptInt(|r| r.last_run_at), last_error: OptText(|r| r.last_error.clone()),
                 last_error_at: OptInt(|r| r.last_error_at), next_run_at: OptInt(|r| r.next_run_at),
-                position: OptInt(|r| r.position)),
+                position: OptInt(|r| r.position), formula: OptText(|r| r.formula.clone()),
+                drivers: Text(|r| r.drivers.clone())),
             rows.iter().map(|r| r.id),
         ),
         Batch::Measurements(rows) => with_ids(

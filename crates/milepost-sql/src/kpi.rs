@@ -15,8 +15,10 @@ impl KpiStore for Tx {
         Ok(run!(self, |conn| {
             sqlx::query_as(
                 "INSERT INTO kpis (workspace_id, slug, name, description, owner_person_id, unit, direction, target,
-                 range_low, range_high, warning_band, cadence, tier, tags, lagging_after, created_at, updated_at, source)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17) RETURNING *",
+                 range_low, range_high, warning_band, cadence, tier, tags, lagging_after, created_at, updated_at, source,
+                 formula, drivers)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)
+             RETURNING *",
             )
             .bind(workspace.get())
             .bind(&fields.slug)
@@ -35,6 +37,8 @@ impl KpiStore for Tx {
             .bind(fields.lagging_after)
             .bind(now)
             .bind(&fields.source)
+            .bind(&fields.formula)
+            .bind(&fields.drivers)
             .fetch_one(conn)
             .await?
         }))
@@ -108,7 +112,8 @@ impl KpiStore for Tx {
             sqlx::query_as(
                 "UPDATE kpis SET slug = $4, name = $5, description = $6, owner_person_id = $7, unit = $8,
                  direction = $9, target = $10, range_low = $11, range_high = $12, warning_band = $13, cadence = $14,
-                 tier = $15, tags = $16, lagging_after = $17, archived = $18, updated_at = $19, source = $20, version = version + 1
+                 tier = $15, tags = $16, lagging_after = $17, archived = $18, updated_at = $19, source = $20, formula = $21, drivers = $22,
+                 version = version + 1
              WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *",
             )
             .bind(workspace.get())
@@ -131,6 +136,8 @@ impl KpiStore for Tx {
             .bind(archived)
             .bind(now)
             .bind(&fields.source)
+            .bind(&fields.formula)
+            .bind(&fields.drivers)
             .fetch_optional(conn)
             .await?
         });

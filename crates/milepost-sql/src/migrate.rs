@@ -98,6 +98,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0014_error_budgets.sql"),
         postgres: include_str!("../migrations/postgres/0014_error_budgets.sql"),
     },
+    Paired {
+        version: 15,
+        name: "kpi_formulas",
+        sqlite: include_str!("../migrations/sqlite/0015_kpi_formulas.sql"),
+        postgres: include_str!("../migrations/postgres/0015_kpi_formulas.sql"),
+    },
 ];
 
 /// The newest schema version this build knows: a backup of a newer one cannot be

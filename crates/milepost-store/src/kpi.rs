@@ -59,6 +59,10 @@ pub struct KpiRow {
     pub next_run_at: Option<i64>,
     /// Its place among its owner's KPIs in their KPI file; `None` if never applied.
     pub position: Option<i64>,
+    /// The formula it is computed from, as written; `None` for a KPI measured itself.
+    pub formula: Option<String>,
+    /// The slugs of the KPIs named as driving it, as a JSON array.
+    pub drivers: String,
 }
 
 /// The fields set on a KPI.
@@ -94,6 +98,10 @@ pub struct KpiFields {
     pub lagging_after: i64,
     /// Its pull source as JSON, if any.
     pub source: Option<String>,
+    /// Its formula, if any.
+    pub formula: Option<String>,
+    /// Its named drivers' slugs, as a JSON array.
+    pub drivers: String,
 }
 
 /// Which KPIs to list.
@@ -126,6 +134,8 @@ impl KpiRow {
             tags: self.tags.clone(),
             lagging_after: self.lagging_after,
             source: self.source.clone(),
+            formula: self.formula.clone(),
+            drivers: self.drivers.clone(),
         }
     }
 }
@@ -162,7 +172,7 @@ pub struct NewMeasurement<'a> {
 }
 
 #[cfg(feature = "sqlx")]
-crate::decode::from_row!(KpiRow in "kpis" { id, workspace_id, slug, name, description, owner_person_id, unit, direction: named, target, range_low, range_high, warning_band, cadence: named, tier: named, tags, lagging_after, archived, created_at, updated_at, version, source, last_run_at, last_error, last_error_at, next_run_at, position });
+crate::decode::from_row!(KpiRow in "kpis" { id, workspace_id, slug, name, description, owner_person_id, unit, direction: named, target, range_low, range_high, warning_band, cadence: named, tier: named, tags, lagging_after, archived, created_at, updated_at, version, source, last_run_at, last_error, last_error_at, next_run_at, position, formula, drivers });
 
 /// What a transaction can do with kpi data; see [`crate::Transaction`].
 #[async_trait::async_trait]

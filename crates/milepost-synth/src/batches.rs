@@ -204,6 +204,8 @@ impl<'a> Batches<'a> {
                     last_error_at: None,
                     next_run_at: None,
                     position: None,
+                    formula: None,
+                    drivers: "[]".to_owned(),
                 })))
             }
             Stage::Objectives => {

@@ -348,6 +348,16 @@ impl Kpis<'_> {
                 location: None,
             });
         }
+        if let Some(formula) = &kpi.formula {
+            return Err(AppError::Conflict {
+                code: "formula_kpi",
+                detail: format!(
+                    "KPI {} is computed from its formula ({formula}): record its inputs' values instead",
+                    kpi.slug
+                ),
+                location: None,
+            });
+        }
         check_batch(&rows, now, shape)?;
         let received = rows.len() as u64;
         // The last row of the batch for a time wins: a stable sort keeps their order.
@@ -407,6 +417,9 @@ impl Kpis<'_> {
             record(&mut tx, caller, "record_measurements", "kpi", kpi_id, None::<&()>, Some(&summary), now_ms).await?;
             let newest: Vec<(Timestamp, f64)> = fresh.iter().map(|m| (from_ms(m.measured_at), m.value)).collect();
             check_ins = feed::feed_key_results(&mut tx, caller, &kpi, &newest, now).await?;
+            // The formula KPIs that read this one compute the touched periods again.
+            let times: Vec<Timestamp> = newest.iter().map(|p| p.0).collect();
+            super::formula::recompute(&mut tx, caller, &kpi, Some(&times), now).await?;
         }
         let result = MeasurementBatchResult {
             kpi_id,

@@ -13,10 +13,12 @@
 pub mod board;
 pub mod draft;
 mod feed;
+pub mod formula;
 pub mod measurement;
 pub mod source;
 pub mod source_reader;
 pub mod sql_query;
+pub mod tree;
 
 use crate::Caller;
 use crate::access::record;
@@ -39,6 +41,7 @@ pub use measurement::{
 };
 pub use source::{KEPT_PASSWORD, KpiSource, SourceRunCounts, SourceRuns, SourceTest, SourceTestResult};
 pub use source_reader::{Reading, RefuseAll, SourceReader};
+pub use tree::{KpiTree, KpiTreeNode, KpiTreeRelation};
 
 /// The longest unit accepted, in characters.
 const UNIT_MAX: usize = 32;
@@ -86,6 +89,14 @@ pub struct NewKpi {
     pub lagging_after: Option<u32>,
     /// Where the server pulls its values from, on its cadence (none: fed from outside).
     pub source: Option<KpiSource>,
+    /// A formula over other KPIs' slugs (`orders * average-order-value`): the KPI is
+    /// then computed from them for each period of its cadence, and takes no
+    /// measurements and no source of its own. Units are checked.
+    pub formula: Option<String>,
+    /// The slugs of the KPIs that drive this one (a formula's inputs drive it without
+    /// being listed).
+    #[serde(default)]
+    pub drivers: Vec<String>,
 }
 
 /// Changes to a KPI; fields left out stay as they are. Promoting a metric to a KPI (or
@@ -135,6 +146,12 @@ pub struct KpiPatch {
     #[serde(default, deserialize_with = "patch::nullable")]
     #[schema(value_type = Option<KpiSource>)]
     pub source: Option<Option<KpiSource>>,
+    /// New formula; `null` to make it a KPI measured itself again.
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub formula: Option<Option<String>>,
+    /// New drivers (slugs); `[]` for none.
+    pub drivers: Option<Vec<String>>,
 }
 
 /// A KPI, with its health as it stands now.
@@ -187,6 +204,10 @@ pub struct KpiView {
     pub last_error: Option<String>,
     /// When that failure was.
     pub last_error_at: Option<Timestamp>,
+    /// The formula it is computed from, if it is a formula KPI.
+    pub formula: Option<String>,
+    /// The slugs of the KPIs named as driving it.
+    pub drivers: Vec<String>,
 }
 
 /// Filters of the KPI list.
@@ -231,6 +252,8 @@ pub(crate) fn view(row: KpiRow, state: KpiState) -> KpiView {
         last_run_at: row.last_run_at.map(from_ms),
         last_error: row.last_error.clone(),
         last_error_at: row.last_error_at.map(from_ms),
+        drivers: formula::drivers_of(&row),
+        formula: row.formula.clone(),
         id: KpiId(row.id),
         direction: row.direction,
         cadence: cadence_of(&row),
@@ -272,6 +295,10 @@ struct Definition<'a> {
     tags: &'a [String],
     lagging_after: u32,
     source: Option<&'a KpiSource>,
+    formula: Option<&'a str>,
+    drivers: &'a [String],
+    /// The KPI's id and slug before a change.
+    current: Option<(i64, &'a str)>,
 }
 
 /// Checks a definition completely, noting every problem; the fields to store when
@@ -338,7 +365,22 @@ async fn check_definition(
     if let Some(source) = definition.source {
         source.check(problems);
     }
-    let (Some(name), Some(slug)) = (name, slug) else { return Ok(None) };
+    let mut unit = unit;
+    let mut links = None;
+    if let Some(slug) = &slug {
+        let wanted = formula::Links {
+            slug,
+            id: definition.current.map(|c| c.0),
+            old_slug: definition.current.map(|c| c.1),
+            formula: definition.formula,
+            drivers: definition.drivers,
+            has_source: definition.source.is_some(),
+        };
+        let checked = formula::check_links(tx, caller.workspace, problems, wanted, unit.as_deref()).await?;
+        unit = unit.or(checked.unit.clone());
+        links = Some(checked);
+    }
+    let (Some(name), Some(slug), Some(links)) = (name, slug, links) else { return Ok(None) };
     // A range is kept only where it means something, and so is a target.
     let (target, range) = match definition.direction {
         KpiDirection::WithinRange => (None, definition.range),
@@ -360,6 +402,8 @@ async fn check_definition(
         tags: serde_json::to_string(&tags).unwrap_or_else(|_| "[]".to_owned()),
         lagging_after: i64::from(definition.lagging_after),
         source: definition.source.and_then(|s| serde_json::to_string(s).ok()),
+        formula: links.formula,
+        drivers: links.drivers,
     }))
 }
 
@@ -419,6 +463,9 @@ impl Kpis<'_> {
             tags: &new.tags,
             lagging_after: new.lagging_after.unwrap_or(2),
             source: new.source.as_ref(),
+            formula: new.formula.as_deref(),
+            drivers: &new.drivers,
+            current: None,
         };
         let fields = check_definition(tx, caller, &mut problems, slug, definition).await?;
         problems.finish()?;
@@ -431,6 +478,8 @@ impl Kpis<'_> {
             tx.schedule_kpi_source(caller.workspace, row.id, row.next_run_at).await?;
         }
         record(tx, caller, "create", "kpi", row.id, None::<&()>, Some(&row), self.app.now_ms()).await?;
+        // A formula KPI's history is there at once, from its inputs'.
+        formula::recompute(tx, caller, &row, None, self.app.now()).await?;
         Ok(row)
     }
 
@@ -521,6 +570,7 @@ impl Kpis<'_> {
         };
         let unit = patch::apply(current.unit.clone(), change.unit.clone());
         let description = change.description.clone().unwrap_or_else(|| current.description.clone());
+        let new_formula = patch::apply(current.formula.clone(), change.formula.clone());
         let definition = Definition {
             name: change.name.as_deref().unwrap_or(&current.name),
             description: Some(&description),
@@ -535,6 +585,9 @@ impl Kpis<'_> {
             tags: &tags,
             lagging_after: change.lagging_after.unwrap_or(before.lagging_after),
             source: source.as_ref(),
+            formula: new_formula.as_deref(),
+            drivers: change.drivers.as_deref().unwrap_or(&before.drivers),
+            current: Some((current.id, &current.slug)),
         };
         let fields = check_definition(tx, caller, &mut problems, slug, definition).await?;
         problems.finish()?;
@@ -549,6 +602,11 @@ impl Kpis<'_> {
             tx.schedule_kpi_source(caller.workspace, id, row.next_run_at).await?;
         }
         record(tx, caller, "update", "kpi", id, Some(&current), Some(&row), self.app.now_ms()).await?;
+        // A new or changed formula computes its history again (changed values are
+        // corrections, new rows), and so a change of cadence does.
+        if row.formula.is_some() && (row.formula != current.formula || row.cadence != current.cadence) {
+            formula::recompute(tx, caller, &row, None, self.app.now()).await?;
+        }
         Ok(row)
     }
 

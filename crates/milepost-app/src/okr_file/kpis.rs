@@ -37,6 +37,8 @@ struct Shown {
     tags: Vec<String>,
     lagging_after: i64,
     source: Option<KpiSource>,
+    formula: Option<String>,
+    drivers: Vec<String>,
 }
 
 impl Shown {
@@ -56,6 +58,8 @@ impl Shown {
             tags: serde_json::from_str(&row.tags).unwrap_or_default(),
             lagging_after: row.lagging_after,
             source: crate::kpi::source::source_of(row).map(|s| s.redacted()),
+            formula: row.formula.clone(),
+            drivers: crate::kpi::formula::drivers_of(row),
         }
     }
 }
@@ -243,6 +247,8 @@ impl Run<'_> {
             tags: kpi.tags.clone(),
             lagging_after: kpi.lagging_after,
             source: kpi.source.as_ref().map(source_of),
+            formula: kpi.formula.clone(),
+            drivers: kpi.drivers.clone(),
         })
     }
 
@@ -313,6 +319,7 @@ fn patch(kpi: &Kpi, owner: Option<i64>, row: &KpiRow) -> Option<KpiPatch> {
     let stored_tags: Vec<String> = serde_json::from_str(&row.tags).unwrap_or_default();
     let lagging_after = kpi.lagging_after.unwrap_or(2);
     let stored_source = crate::kpi::source::source_of(row);
+    let stored_drivers = crate::kpi::formula::drivers_of(row);
     let source = kpi.source.as_ref().map(source_of);
     let same_source = match (&source, &stored_source) {
         (None, None) => true,
@@ -327,7 +334,8 @@ fn patch(kpi: &Kpi, owner: Option<i64>, row: &KpiRow) -> Option<KpiPatch> {
         name: (kpi.name != row.name).then(|| kpi.name.clone()),
         description: (description != stored_description).then(|| description.clone()),
         owner_person_id: (owner != row.owner_person_id).then_some(owner),
-        unit: (kpi.unit != row.unit).then(|| kpi.unit.clone()),
+        // A formula KPI whose file leaves the unit out takes its formula's.
+        unit: (kpi.unit != row.unit && !(kpi.unit.is_none() && kpi.formula.is_some())).then(|| kpi.unit.clone()),
         direction: (direction != row.direction).then_some(direction),
         target: (target != row.target).then_some(target),
         range: (range != stored_range).then_some(range),
@@ -337,6 +345,8 @@ fn patch(kpi: &Kpi, owner: Option<i64>, row: &KpiRow) -> Option<KpiPatch> {
         tags: (kpi.tags != stored_tags).then(|| kpi.tags.clone()),
         lagging_after: (i64::from(lagging_after) != row.lagging_after).then_some(lagging_after),
         source: (!same_source).then_some(source),
+        formula: (kpi.formula != row.formula).then(|| kpi.formula.clone()),
+        drivers: (kpi.drivers != stored_drivers).then(|| kpi.drivers.clone()),
     };
     let empty = change.slug.is_none()
         && change.name.is_none()
@@ -351,7 +361,9 @@ fn patch(kpi: &Kpi, owner: Option<i64>, row: &KpiRow) -> Option<KpiPatch> {
         && change.tier.is_none()
         && change.tags.is_none()
         && change.lagging_after.is_none()
-        && change.source.is_none();
+        && change.source.is_none()
+        && change.formula.is_none()
+        && change.drivers.is_none();
     (!empty).then_some(change)
 }
 
@@ -376,5 +388,7 @@ pub(super) fn kpi_of(row: &KpiRow) -> Kpi {
         tags: serde_json::from_str(&row.tags).unwrap_or_default(),
         lagging_after: u32::try_from(row.lagging_after).ok().filter(|n| *n != 2),
         source: crate::kpi::source::source_of(row).map(|s| source_text(&s.redacted())),
+        formula: row.formula.clone(),
+        drivers: crate::kpi::formula::drivers_of(row),
     }
 }

@@ -192,7 +192,8 @@ impl Loaded {
         let year_ago = noon(day.saturating_sub(jiff::Span::new().days(364)));
         let midnight = |d: Date| noon(d).saturating_sub(SignedDuration::from_hours(12)).unwrap().as_millisecond();
         let yesterday = midnight(day.yesterday().unwrap())..midnight(day);
-        for kpi in kpis {
+        // Formula KPIs are computed from their inputs, stamped at each week's start: see below.
+        for kpi in kpis.iter().filter(|k| k["formula"].is_null()) {
             let series = tx.list_measurements(self.caller.workspace, kpi["id"].as_i64().unwrap()).await;
             let times: Vec<i64> = series.as_ref().unwrap().iter().map(|m| m.measured_at).collect();
             let expected = if kpi["cadence"] == "daily" { 365 } else { 53 };
@@ -204,7 +205,33 @@ impl Loaded {
             assert_eq!(kpi["direction"] == "within_range", kpi["range"].is_array() && kpi["target"].is_null());
             assert!(series.unwrap().iter().all(|m| m.value.is_finite() && m.value >= 0.0));
         }
+        // The driver tree: weekly revenue = orders × average order value, each week from
+        // their values in it; it lags, and most of its fall comes from the orders.
+        let slug_id = |slug: &str| kpis.iter().find(|k| k["slug"] == slug).unwrap()["id"].as_i64().unwrap();
+        let mut values = HashMap::new();
+        for slug in ["weekly-revenue", "orders", "average-order-value"] {
+            let rows = tx.list_measurements(self.caller.workspace, slug_id(slug)).await.unwrap();
+            let rows = milepost_core::health::latest_per_time(rows.iter().map(|m| (m.measured_at, m.value)).collect());
+            values.insert(slug, rows);
+        }
+        let (revenue, orders, aov) = (&values["weekly-revenue"], &values["orders"], &values["average-order-value"]);
+        assert_eq!(revenue.len(), 53, "{day}: a value for every week with orders");
+        let week = |at: i64| {
+            milepost_core::health::period_start(
+                milepost_core::Cadence::Weekly,
+                jiff::Timestamp::from_millisecond(at).unwrap(),
+            )
+        };
+        for ((at, value), ((orders_at, orders), (_, aov))) in revenue.iter().zip(orders.iter().zip(aov)) {
+            assert_eq!(jiff::Timestamp::from_millisecond(*at).unwrap(), week(*orders_at), "{day}");
+            assert_eq!(*value, orders * aov, "{day}");
+        }
         drop(tx);
+        let tree = self.app.kpis().tree(&self.caller, milepost_core::KpiId(slug_id("weekly-revenue"))).await.unwrap();
+        let slugs: Vec<&str> = tree.nodes.iter().map(|n| n.slug.as_str()).collect();
+        assert_eq!(slugs, ["weekly-revenue", "orders", "average-order-value", "conversion-rate"], "{day}");
+        assert!(tree.nodes[0].state.lagging, "{day}: {:?}", tree.nodes[0].state);
+        assert_eq!(tree.nodes[0].explained_by.as_deref(), Some("orders"), "{day}");
         let health = |slug: &str| kpis.iter().find(|k| k["slug"] == slug).unwrap()["state"]["health"].clone();
         for (slug, colour) in [("monthly-churn", "red"), ("returns-rate", "red"), ("website-uptime", "green")] {
             assert_eq!(health(slug), colour, "{day}: {slug}");

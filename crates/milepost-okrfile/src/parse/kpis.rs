@@ -19,7 +19,7 @@ use serde::Serialize;
 use values::{example, parse_direction, parse_kpi_id, parse_number, parse_periods, parse_range, raw_of, unfence};
 
 /// The settings a KPI may have, in the order the canonical form writes them.
-pub const SETTINGS: [&str; 13] = [
+pub const SETTINGS: [&str; 15] = [
     "slug",
     "unit",
     "direction",
@@ -30,6 +30,8 @@ pub const SETTINGS: [&str; 13] = [
     "tier",
     "tags",
     "lagging after",
+    "formula",
+    "drivers",
     "source",
     "query",
     "path",
@@ -495,6 +497,20 @@ impl Reader {
                 kpi.tags = tags;
             }
             "lagging after" => kpi.lagging_after = Some(parse_periods(value)?),
+            // A formula is written as code (`orders * average-order-value`), so that
+            // Markdown reads its `*` as they are; without backticks it is read as written.
+            "formula" => kpi.formula = Some(unfence(&raw_of(line, cells)).trim().to_owned()),
+            "drivers" => {
+                let mut drivers = Vec::new();
+                for driver in cells.split(|c| c.is(',')) {
+                    let driver = text(trim(driver));
+                    if driver.is_empty() {
+                        return Err(Problem::new("a driver is empty: two commas in a row, or one at an end", None));
+                    }
+                    drivers.push(parse_slug(&driver, "a driver's slug")?);
+                }
+                kpi.drivers = drivers;
+            }
             "source" => {
                 let (kind, url) = value.split_once(char::is_whitespace).unwrap_or((value, ""));
                 let kind = kind.to_lowercase();

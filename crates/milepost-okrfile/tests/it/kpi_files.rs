@@ -118,6 +118,7 @@ fn kpi() -> impl Strategy<Value = Kpi> {
         (prop::option::of((number(), number()).prop_map(|(a, b)| [a, b])), prop::option::of(number())),
         (prop::option::of(cadence), prop::option::of(prop::sample::select(vec![KpiTier::Kpi, KpiTier::Metric]))),
         (prop::collection::vec(words(), 0..4), prop::option::of(any::<u32>()), prop::option::of(source())),
+        (prop::option::of(words()), prop::collection::vec("[a-z0-9][a-z0-9-]{0,12}", 0..3)),
     )
         .prop_map(
             |(
@@ -126,6 +127,7 @@ fn kpi() -> impl Strategy<Value = Kpi> {
                 (range, warning_band),
                 (cadence, tier),
                 (tags, lagging_after, source),
+                (formula, drivers),
             )| Kpi {
                 id,
                 name,
@@ -141,6 +143,8 @@ fn kpi() -> impl Strategy<Value = Kpi> {
                 tags,
                 lagging_after,
                 source,
+                formula,
+                drivers,
             },
         )
 }

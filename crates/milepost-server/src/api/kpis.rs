@@ -8,7 +8,7 @@ use axum::http::{StatusCode, header};
 use milepost_app::App;
 use milepost_app::kpi::measurement::{BATCH_MAX, parse_csv};
 use milepost_app::kpi::{
-    DraftObjective, KpiBoard, KpiSeries, KpiView, MeasurementBatchResult, MeasurementInput, MeasurementSource,
+    DraftObjective, KpiBoard, KpiSeries, KpiTree, KpiView, MeasurementBatchResult, MeasurementInput, MeasurementSource,
     NewMeasurement, RecordedMeasurement, SeriesQuery, SourceTest, SourceTestResult,
 };
 use milepost_app::objective::ObjectiveView;
@@ -84,6 +84,21 @@ pub async fn get_kpi_series(
     Query(query): Query<SeriesQuery>,
 ) -> Result<Json<KpiSeries>, ApiError> {
     Ok(Json(app.kpis().series(&caller, id, query).await?))
+}
+
+/// A KPI's driver tree: the KPI, the KPIs that drive it (its formula's inputs, then
+/// its named drivers) and theirs, depth first, each with its health now; a lagging or
+/// red KPI names the driver that explains most of its change over its last two periods.
+#[utoipa::path(get, path = "/api/v1/kpis/{id}/tree", tag = "kpis",
+    summary = "Reads a KPI's driver tree.",
+    params(("id" = i64, Path, minimum = 1, description = "The KPI's id")),
+    responses((status = 200, description = "The tree", body = KpiTree), ErrorResponses))]
+pub async fn get_kpi_tree(
+    State(app): State<App>,
+    Authenticated(caller): Authenticated,
+    Id(id): Id<KpiId>,
+) -> Result<Json<KpiTree>, ApiError> {
+    Ok(Json(app.kpis().tree(&caller, id).await?))
 }
 
 /// The KPI board: every KPI (tier `kpi`, not archived) with its health, last value,
@@ -163,6 +178,7 @@ pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
         .routes(routes!(import_measurements))
         .routes(routes!(get_kpi_series))
         .routes(routes!(get_kpi_board))
+        .routes(routes!(get_kpi_tree))
         .routes(routes!(draft_objective_from_kpi))
         .routes(routes!(run_kpi_source))
         .routes(routes!(test_kpi_source))

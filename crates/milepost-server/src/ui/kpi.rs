@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use milepost_app::kpi::{KpiBoardEntry, KpiView, SeriesQuery};
 use milepost_app::{App, AppError, FieldError};
 use milepost_core::KpiId;
+use milepost_core::Named as _;
 use milepost_core::{KpiDirection, KpiHealth, KpiTrend};
 use serde::Serialize;
 use std::fmt::Write;
@@ -284,6 +285,8 @@ struct KpiPage {
     budget: Option<super::error_budget::BudgetLine>,
     /// What the budget is read over, for its caption.
     budget_window: Option<&'static str>,
+    /// Its driver tree, when it has drivers (`kpi_tree.html`).
+    tree: Option<Vec<super::kpi_tree::TreeLine>>,
 }
 
 /// An objective working on a KPI, as the KPI page lists it.
@@ -398,10 +401,14 @@ pub(super) async fn kpi_page(
         caller,
         milepost_app::permission::Action::RecordMeasurement { owner: kpi.owner_person_id },
     );
+    // A formula KPI is computed from its inputs: nobody records its values.
+    let may_record = may_record && kpi.formula.is_none();
+    let tree = super::kpi_tree::lines(&app.kpis().tree(caller, id).await?);
     let template = KpiPage {
         source_summary: super::kpi_source::SourceSummary::of(&kpi, may_define(viewer)),
         budget: kpi.state.error_budget.as_ref().map(|b| super::error_budget::BudgetLine::of(b, kpi.cadence)),
         budget_window: Some("this quarter, every period required"),
+        tree,
         may_record,
         fields,
         problems,

@@ -204,8 +204,11 @@ pub async fn save_new_kpi(State(app): State<App>, viewer: Viewer, Form(fields): 
             tier: Some(d.tier),
             tags: d.tags,
             lagging_after: d.lagging_after,
-            // Sources are set through the API; the form leaves them alone.
+            // Sources, formulas and drivers are set through the API, the CLI and KPI
+            // files; the form leaves them alone.
             source: None,
+            formula: None,
+            drivers: Vec::new(),
         };
         if problems.is_empty() {
             match app.kpis().create(caller, new).await {
@@ -286,6 +289,8 @@ pub async fn save_kpi(State(app): State<App>, viewer: Viewer, Id(id): Id<KpiId>,
             tags: Some(d.tags),
             lagging_after: d.lagging_after,
             source: None,
+            formula: None,
+            drivers: None,
         };
         if problems.is_empty() {
             match app.kpis().update(caller, id, change).await {

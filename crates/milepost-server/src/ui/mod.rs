@@ -22,6 +22,7 @@ mod kpi;
 mod kpi_form;
 mod kpi_recover;
 mod kpi_source;
+mod kpi_tree;
 mod lists;
 mod objective;
 mod objective_form;

@@ -47,6 +47,7 @@ mod isolation;
 mod key_result_sentences;
 mod kpi_feed;
 mod kpi_files;
+mod kpi_formulas;
 mod kpi_loop;
 mod kpi_sources;
 mod kpis;

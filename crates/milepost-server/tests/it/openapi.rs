@@ -95,6 +95,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/kpis/{id}/measurements", "create_measurement"),
     ("post", "/api/v1/kpis/{id}/measurements/batch", "import_measurements"),
     ("get", "/api/v1/kpis/{id}/series", "get_kpi_series"),
+    ("get", "/api/v1/kpis/{id}/tree", "get_kpi_tree"),
     ("get", "/api/v1/kpis/board", "get_kpi_board"),
     ("post", "/api/v1/kpis/{id}/draft-objective", "draft_objective_from_kpi"),
     ("post", "/api/v1/kpis/{id}/source/run", "run_kpi_source"),

@@ -173,6 +173,7 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     ("create_measurement",      [201,  201,   403,   403,   401, 401,   401,    404,             201,  201,  403,   403]),
     ("import_measurements",     [200,  200,   403,   403,   401, 401,   401,    404,             200,  200,  403,   403]),
     ("get_kpi_series",          [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    ("get_kpi_tree",            [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
     ("get_kpi_board",           [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
     // Drafting an objective for a lagging KPI creates one for its owner, mo; once it
     // has one, drafting again answers it (200) and writes nothing.

@@ -245,6 +245,8 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     let series = t.visit("get", "/api/v1/kpis/{id}/series", api.get(&format!("{kpi}/series?max_points=2")).await);
     assert_eq!(series["downsampled"], true, "{series}");
     let board = t.visit("get", "/api/v1/kpis/board", api.get("/api/v1/kpis/board").await);
+    let tree = t.visit("get", "/api/v1/kpis/{id}/tree", api.get(&format!("{kpi}/tree")).await);
+    assert_eq!(tree["nodes"][0]["relation"], "root", "{tree}");
     assert!(board["items"][0]["sparkline"].as_array().is_some_and(|s| s.len() == 4), "{board}");
     let red = json!([{"measured_at": "2026-11-15T18:00:00Z", "value": 90}, {"measured_at": "2026-11-14T18:00:00Z", "value": 90},
                      {"measured_at": "2026-11-13T18:00:00Z", "value": 90}]);

@@ -19,7 +19,9 @@ use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use milepost_app::kpi::draft::DraftObjective;
 use milepost_app::kpi::measurement::{CsvReader, parse_time};
-use milepost_app::kpi::{KpiPatch, KpiQuery, KpiView, MeasurementInput, MeasurementSource, NewKpi, NewMeasurement};
+use milepost_app::kpi::{
+    KpiPatch, KpiQuery, KpiTree, KpiTreeRelation, KpiView, MeasurementInput, MeasurementSource, NewKpi, NewMeasurement,
+};
 use milepost_app::{App, Caller};
 use milepost_core::{Cadence, KpiDirection, KpiTier, Named};
 use source::{SourceCommand, local_source, remote_source};
@@ -128,6 +130,32 @@ enum KpiCommand {
         /// A tag (repeat for more).
         #[arg(long = "tag")]
         tags: Vec<String>,
+        /// Compute it from other KPIs: `orders * average-order-value` (units checked).
+        #[arg(long)]
+        formula: Option<String>,
+        /// The slug of a KPI that drives it (repeat for more).
+        #[arg(long = "driver", value_name = "SLUG")]
+        drivers: Vec<String>,
+        /// `table` for people, `json` for scripts.
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// Change a KPI's formula or drivers.
+    Update {
+        /// The KPI's slug or id.
+        kpi: String,
+        /// Its new formula over other KPIs' slugs.
+        #[arg(long, conflicts_with = "no_formula")]
+        formula: Option<String>,
+        /// Remove its formula: it is measured itself again.
+        #[arg(long)]
+        no_formula: bool,
+        /// The slug of a KPI that drives it (repeat for more; replaces the list).
+        #[arg(long = "driver", value_name = "SLUG", conflicts_with = "no_drivers")]
+        drivers: Vec<String>,
+        /// Remove every named driver.
+        #[arg(long)]
+        no_drivers: bool,
         /// `table` for people, `json` for scripts.
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
@@ -234,6 +262,36 @@ fn goal(kpi: &KpiView) -> String {
     }
 }
 
+/// A KPI's driver tree, one KPI a line, indented by depth.
+fn print_tree(tree: &KpiTree) {
+    if tree.nodes.len() < 2 {
+        return;
+    }
+    println!("Driver tree:");
+    for node in &tree.nodes {
+        let indent = "  ".repeat(usize::try_from(node.depth).unwrap_or(0));
+        let relation = match node.relation {
+            KpiTreeRelation::Root => "",
+            KpiTreeRelation::Input => " (input)",
+            KpiTreeRelation::Driver => " (driver)",
+        };
+        let unit = node.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
+        let lagging = if node.state.lagging { ", lagging" } else { "" };
+        println!(
+            "{indent}{}{relation}: {}{unit}, {}{lagging}",
+            node.slug,
+            number(node.state.last_value),
+            node.state.health.as_str()
+        );
+        if let Some(driver) = &node.explained_by {
+            println!("{indent}  most of the change comes from {driver}");
+        }
+    }
+    if tree.truncated {
+        println!("(deeper drivers left out)");
+    }
+}
+
 fn print_kpis(kpis: &[KpiView]) {
     let rows = kpis.iter().map(|k| {
         vec![
@@ -334,6 +392,7 @@ async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Res
         KpiCommand::Show { kpi, output } => {
             let kpi = app.kpis().find(caller, &kpi).await.map_err(super::explain)?;
             let work = app.kpis().work(caller, kpi.id).await.map_err(super::explain)?;
+            let tree = app.kpis().tree(caller, kpi.id).await.map_err(super::explain)?;
             print(output, &kpi, || {
                 println!("{} ({}), {}: {}", kpi.name, kpi.slug, kpi.tier.as_str(), kpi.description);
                 print_kpis(std::slice::from_ref(&kpi));
@@ -343,7 +402,28 @@ async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Res
                 if let Some(line) = recovery_line(&kpi, &work) {
                     println!("{line}");
                 }
+                if let Some(formula) = &kpi.formula {
+                    println!("Computed from its formula: {formula}");
+                }
+                print_tree(&tree);
             })
+        }
+        KpiCommand::Update { kpi, formula, no_formula, drivers, no_drivers, output } => {
+            let found = app.kpis().find(caller, &kpi).await.map_err(super::explain)?;
+            let mut change = serde_json::json!({"version": found.version});
+            if no_formula {
+                change["formula"] = serde_json::Value::Null;
+            } else if let Some(formula) = formula {
+                change["formula"] = formula.into();
+            }
+            if no_drivers {
+                change["drivers"] = serde_json::json!([]);
+            } else if !drivers.is_empty() {
+                change["drivers"] = drivers.into();
+            }
+            let change: KpiPatch = serde_json::from_value(change).context("could not describe the change")?;
+            let kpi = app.kpis().update(caller, found.id, change).await.map_err(super::explain)?;
+            print(output, &kpi, || println!("Updated KPI {} ({}), version {}.", kpi.name, kpi.slug, kpi.version))
         }
         KpiCommand::Create {
             name,
@@ -357,6 +437,8 @@ async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Res
             owner,
             tier,
             tags,
+            formula,
+            drivers,
             output,
         } => {
             let range = match range {
@@ -393,6 +475,8 @@ async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Res
                 tags,
                 lagging_after: None,
                 source: None,
+                formula,
+                drivers,
             };
             let kpi = app.kpis().create(caller, new).await.map_err(super::explain)?;
             print(output, &kpi, || println!("Created KPI {} ({}), id {}.", kpi.name, kpi.slug, kpi.id))

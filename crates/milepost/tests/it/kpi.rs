@@ -286,3 +286,48 @@ async fn the_demo_allows_its_metrics_file_and_nothing_beside_it() {
         assert!(refused.contains("MILEPOST_SQL_SOURCES"), "{entry}: {refused}");
     }
 }
+
+#[test]
+fn formula_kpis_and_drivers_are_defined_changed_and_shown_as_a_tree_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    ok(&milepost(cwd).args(["workspace", "create", "Acme", "--data-dir", "d"]).output().unwrap());
+    let weekly = ["--direction", "higher", "--cadence", "weekly"];
+    let define = |name: &str, extra: &[&str]| {
+        let args: Vec<&str> = ["create", "--name", name].iter().chain(&weekly).chain(extra).copied().collect();
+        kpi(cwd, &args)
+    };
+    ok(&define("Orders", &["--target", "100"]));
+    ok(&define("Order value", &["--target", "50", "--unit", "EUR"]));
+    ok(&define("Visits", &["--target", "1000"]));
+    ok(&kpi(cwd, &["record", "orders", "80", "--at", "2026-11-03"]));
+    ok(&kpi(cwd, &["record", "order-value", "50", "--at", "2026-11-04"]));
+
+    // A formula whose units do not mix is refused, saying where.
+    let refused = define("Bad", &["--target", "1", "--formula", "orders + order-value"]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("column 8") && stderr.contains("cannot add EUR"), "{stderr}");
+
+    let created =
+        ok(&define("Revenue", &["--target", "5000", "--formula", "orders * order_value", "--driver", "visits"]));
+    assert!(created.contains("Created KPI Revenue (revenue)"), "{created}");
+    let shown: Value = serde_json::from_str(&ok(&kpi(cwd, &["show", "revenue", "--output", "json"]))).unwrap();
+    assert_eq!(shown["unit"], "EUR", "the formula's unit");
+    assert_eq!(shown["state"]["last_value"], 4000.0, "computed from the week's orders and order value");
+    assert_eq!(shown["drivers"], json!(["visits"]));
+    let table = ok(&kpi(cwd, &["show", "revenue"]));
+    assert!(table.contains("Driver tree:"), "{table}");
+    assert!(table.contains("  orders (input): 80") && table.contains("  visits (driver)"), "{table}");
+    let refused = kpi(cwd, &["record", "revenue", "1"]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("computed from its formula"));
+
+    // A cycle is refused, naming it; removing the drivers works.
+    let cycle = kpi(cwd, &["update", "visits", "--driver", "revenue"]);
+    assert!(!cycle.status.success());
+    assert!(String::from_utf8_lossy(&cycle.stderr).contains("visits → revenue → visits"));
+    let updated: Value =
+        serde_json::from_str(&ok(&kpi(cwd, &["update", "revenue", "--no-drivers", "--output", "json"]))).unwrap();
+    assert_eq!(updated["drivers"], json!([]));
+    assert_eq!(updated["formula"], "orders * order_value", "left as it was");
+}

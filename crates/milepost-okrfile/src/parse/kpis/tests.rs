@@ -78,3 +78,23 @@ fn code_spans_are_read_as_written() {
     assert_eq!(unfence("`"), "`");
     assert_eq!(unfence("` `"), " ");
 }
+
+#[test]
+fn formulas_and_drivers_read_and_render_back() {
+    let text = "---\nkpis: @sam\n---\n\n# Weekly revenue\n\n- slug: weekly-revenue\n- unit: USD\n- direction: higher is better\n- target: 130000\n- cadence: weekly\n- formula: `orders * average-order-value`\n- drivers: conversion-rate, visits\n";
+    let parsed = parse_kpis(text);
+    assert!(parsed.diagnostics.is_empty(), "{:#?}", parsed.diagnostics);
+    let revenue = &parsed.file.kpis[0];
+    assert_eq!(revenue.formula.as_deref(), Some("orders * average-order-value"));
+    assert_eq!(revenue.drivers, ["conversion-rate", "visits"]);
+    assert_eq!(crate::render_kpis(&parsed.file), text, "the canonical form reads back as it was");
+    // Without backticks the formula is read as written.
+    let bare = parse_kpis(&text.replace("`orders * average-order-value`", "orders / visits"));
+    assert_eq!(bare.file.kpis[0].formula.as_deref(), Some("orders / visits"));
+    // A driver that is not a slug, or an empty one, is an error at its line.
+    for drivers in ["Conversion Rate", "a,, b"] {
+        let wrong = parse_kpis(&text.replace("conversion-rate, visits", drivers));
+        assert_eq!(wrong.diagnostics.len(), 1, "{drivers}: {:#?}", wrong.diagnostics);
+        assert_eq!(wrong.diagnostics[0].line, 13);
+    }
+}

@@ -18,6 +18,8 @@ pub(super) fn example(key: &str) -> String {
         "tier" => "kpi",
         "tags" => "support, quality",
         "lagging after" => "2 periods",
+        "formula" => "`orders * average-order-value`",
+        "drivers" => "visits, conversion-rate",
         "source" => "sql sqlite:///var/lib/metrics.db",
         "query" => "`SELECT avg(score) AS value FROM surveys`",
         _ => "`data.value`",
