@@ -94,7 +94,13 @@ fn apply_and_export_against_a_server_with_a_token() {
     let file = "---\ncycle: 2026-Q4\nowner: @dana\n---\n\n# Ship faster (committed)\n\n- Cut build time from 20 min to 5 min\n";
     std::fs::write(dir.path().join("dana.md"), file).unwrap();
     let remote = ["--server", server.base.as_str(), "--token", token.as_str()];
-    let applied = run(dir.path(), &[&["apply", "dana.md"][..], &remote].concat());
+    // Dana has an objective in the demo that the file does not mention: archiving it
+    // takes --archive, and without it nothing is applied.
+    let refused = run(dir.path(), &[&["apply", "dana.md"][..], &remote].concat());
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("would archive 1 objective") && stderr(&refused).contains("--archive"));
+    assert_eq!(std::fs::read_to_string(dir.path().join("dana.md")).unwrap(), file, "no ids written");
+    let applied = run(dir.path(), &[&["apply", "dana.md", "--archive"][..], &remote].concat());
     assert!(applied.status.success(), "{}", stderr(&applied));
     assert!(stdout(&applied).contains("+ create objective O-"), "{}", stdout(&applied));
     let with_ids = std::fs::read_to_string(dir.path().join("dana.md")).unwrap();
