@@ -1,5 +1,5 @@
 //! `/kpis/new` and `/kpis/{id}/edit`: a KPI's definition: name, slug, description,
-//! owner, unit, direction, target or good band, warning band, cadence, tier, tags and
+//! owner, unit, direction, target or good band, warning band, cadence, tier, tags, formula, drivers and
 //! after how many red periods it lags. Only editors and admins define KPIs.
 
 use super::form::{self, Fields, Form, Problems};
@@ -76,6 +76,15 @@ struct Definition {
     tier: KpiTier,
     tags: Vec<String>,
     lagging_after: Option<u32>,
+    /// A formula over other KPIs' slugs; `None` when the field is empty.
+    formula: Option<String>,
+    /// The slugs of the KPIs that drive it.
+    drivers: Vec<String>,
+}
+
+/// A comma-separated list of slugs or tags, as the form writes it.
+fn list(text: &str) -> Vec<String> {
+    text.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
 }
 
 fn one_of<T: Named>(fields: &Fields, name: &str, problems: &mut Problems) -> Option<T> {
@@ -130,8 +139,10 @@ fn definition(fields: &Fields, names: &Names, problems: &mut Problems) -> Option
         warning_band: fields.number("warning_band", problems),
         cadence: cadence?,
         tier: tier?,
-        tags: fields.text("tags").split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect(),
+        tags: list(fields.text("tags")),
         lagging_after,
+        formula: fields.optional("formula"),
+        drivers: list(fields.text("drivers")),
     };
     Some(definition)
 }
@@ -204,11 +215,10 @@ pub async fn save_new_kpi(State(app): State<App>, viewer: Viewer, Form(fields): 
             tier: Some(d.tier),
             tags: d.tags,
             lagging_after: d.lagging_after,
-            // Sources, formulas and drivers are set through the API, the CLI and KPI
-            // files; the form leaves them alone.
+            // The source has a page of its own (`/kpis/{id}/source`).
             source: None,
-            formula: None,
-            drivers: Vec::new(),
+            formula: d.formula,
+            drivers: d.drivers,
         };
         if problems.is_empty() {
             match app.kpis().create(caller, new).await {
@@ -260,6 +270,8 @@ pub async fn show_edit_kpi(State(app): State<App>, viewer: Viewer, Id(id): Id<Kp
         ("tier".to_owned(), kpi.tier.as_str().to_owned()),
         ("tags".to_owned(), kpi.tags.join(", ")),
         ("lagging_after".to_owned(), kpi.lagging_after.to_string()),
+        ("formula".to_owned(), kpi.formula.clone().unwrap_or_default()),
+        ("drivers".to_owned(), kpi.drivers.join(", ")),
     ]);
     Ok(page(StatusCode::OK, &edit_form(&viewer, &kpi, &names, Fields::from(pairs), Problems::default())))
 }
@@ -289,8 +301,8 @@ pub async fn save_kpi(State(app): State<App>, viewer: Viewer, Id(id): Id<KpiId>,
             tags: Some(d.tags),
             lagging_after: d.lagging_after,
             source: None,
-            formula: None,
-            drivers: None,
+            formula: Some(d.formula),
+            drivers: Some(d.drivers),
         };
         if problems.is_empty() {
             match app.kpis().update(caller, id, change).await {

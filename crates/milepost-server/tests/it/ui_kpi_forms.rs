@@ -213,3 +213,45 @@ async fn ok(browser: &Browser, path: &str) -> String {
     assert_eq!(page.status, 200, "{path}: {}", page.text);
     page.text
 }
+
+// A KPI computed from others is defined in the form too: its formula and drivers, a bad
+// formula shown at its field with its column, and the edit form showing both.
+http_test!(the_form_defines_a_formula_kpi_and_its_drivers, |api: Api| async move {
+    let org = Org::new(&api, "acme").await;
+    let (ed, editor) = org.person_with_session("ed", Some(org.department), "editor").await;
+    let browser = Browser::from_api(&api, &editor);
+    let owner = ed.to_string();
+    let kpi = |name: &str, unit: &str| {
+        with(&with(&with(&with(&uptime(&owner), "name", name), "unit", unit), "target", "100"), "warning_band", "0")
+    };
+    for (name, unit) in [("Orders", "count"), ("Average order value", "EUR"), ("Visits", "count")] {
+        assert_eq!(browser.post_form("/kpis/new", &pairs(&kpi(name, unit))).await.status, 303);
+    }
+    let form = ok(&browser, "/kpis/new").await;
+    assert!(form.contains("<label for=\"formula\">") && form.contains("<label for=\"drivers\">"), "{form}");
+
+    let computed = |formula: &str| {
+        let mut fields = kpi("Revenue", "EUR");
+        fields.push(("formula", formula.to_owned()));
+        fields.push(("drivers", "visits".to_owned()));
+        fields
+    };
+    let bad = computed("orders * (average-order-value");
+    let reply = browser.post_form("/kpis/new", &pairs(&bad)).await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    assert!(reply.text.contains("id=\"formula-error\""), "the problem is at the formula: {}", reply.text);
+    assert!(reply.text.contains("column"), "it says where: {}", reply.text);
+    assert_eq!(kpi_names(&org.api).await.len(), 3, "nothing was written");
+
+    let good = computed("orders * average-order-value");
+    let reply = browser.post_form("/kpis/new", &pairs(&good)).await;
+    assert_eq!(reply.status, 303, "{}", reply.text);
+    let id: i64 = reply.location().trim_start_matches("/kpis/").parse().unwrap();
+    let made = org.api.get(&format!("/api/v1/kpis/{id}")).await.expect(200);
+    assert_eq!(
+        (&made["formula"], &made["drivers"]),
+        (&Value::from("orders * average-order-value"), &serde_json::json!(["visits"]))
+    );
+    let edit = ok(&browser, &format!("/kpis/{id}/edit")).await;
+    assert!(edit.contains("value=\"orders * average-order-value\"") && edit.contains("value=\"visits\""), "{edit}");
+});
