@@ -248,18 +248,7 @@ pub fn render_html(report: &Report) -> String {
         if !o.key_results.is_empty() {
             table(
                 &mut out,
-                &[
-                    "key result",
-                    "owner",
-                    "start",
-                    "target",
-                    "reached",
-                    "progress",
-                    "score",
-                    "succeeded",
-                    "confidence",
-                    "error budget",
-                ],
+                &super::KEY_RESULT_COLUMNS,
                 o.key_results.iter().map(|k| {
                     vec![
                         escape(&k.title),

@@ -190,18 +190,7 @@ pub fn render_markdown(report: &Report) -> String {
         if !o.key_results.is_empty() {
             table(
                 &mut out,
-                &[
-                    "key result",
-                    "owner",
-                    "start",
-                    "target",
-                    "reached",
-                    "progress",
-                    "score",
-                    "succeeded",
-                    "confidence",
-                    "error budget",
-                ],
+                &super::KEY_RESULT_COLUMNS,
                 o.key_results.iter().map(|k| {
                     vec![
                         k.title.clone(),

@@ -377,6 +377,20 @@ pub struct ReportKeyResult {
     pub burn_rate: Option<f64>,
 }
 
+/// The columns of a key result's row in the Markdown and HTML reports, in order.
+const KEY_RESULT_COLUMNS: [&str; 10] = [
+    "key result",
+    "owner",
+    "start",
+    "target",
+    "reached",
+    "progress",
+    "score",
+    "succeeded",
+    "confidence",
+    "error budget",
+];
+
 /// A key result's error budget in a few words for the report's tables: "met 92% of
 /// 95% required · 50% of budget left · burn 0.7×", or `–` for other kinds.
 fn budget_text(k: &ReportKeyResult) -> String {
