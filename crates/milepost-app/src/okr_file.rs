@@ -18,6 +18,7 @@ mod export;
 mod key_results;
 mod kpis;
 mod layout;
+mod lint;
 mod plan;
 mod resolve;
 
@@ -33,6 +34,7 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
 pub use export::ExportQuery;
+pub use lint::{FileLint, LintDiagnostic, LintReport, LintRequest};
 use plan::fields_of;
 pub use plan::{Action, ApplyRequest, Change, FieldChange, OkrFileText, Plan};
 
@@ -159,40 +161,71 @@ fn check_files(
     if files.len() > MAX_FILES {
         return Err(AppError::invalid("/files", format!("at most {MAX_FILES} files at once, got {}", files.len())));
     }
-    let mut context = milepost_okrfile::LintContext {
+    let context = lint_context(names);
+    let named: Vec<String> = files
+        .iter()
+        .enumerate()
+        .map(
+            |(index, file)| if file.name.trim().is_empty() { format!("file {}", index + 1) } else { file.name.clone() },
+        )
+        .collect();
+    let mut kpi_files = Vec::new();
+    let mut out = Vec::new();
+    for (index, (file, name)) in files.iter().zip(&named).enumerate() {
+        if milepost_okrfile::is_kpi_file(&file.text) {
+            let parsed = milepost_okrfile::parse_kpis(&file.text);
+            kpi_files.push(kpis::CheckedKpis { index, name: name.clone(), text: file.text.clone(), parsed });
+        } else {
+            let parsed = milepost_okrfile::parse(&file.text);
+            out.push(Checked { index, name: name.clone(), text: file.text.clone(), parsed });
+        }
+    }
+    // The same checks as `milepost lint` of these files: one function for both.
+    let texts: Vec<(&str, &str)> =
+        named.iter().zip(files).map(|(name, file)| (name.as_str(), file.text.as_str())).collect();
+    let mut problems = Vec::new();
+    for (index, found) in milepost_okrfile::check_files(&texts, Some(&context)).into_iter().enumerate() {
+        for d in found.into_iter().filter(|d| d.severity == Severity::Error) {
+            problems.push(FieldError::body(
+                Path::root().field("files").index(index).field("text"),
+                format!("{}:{}:{}: {} [{}]", d.file, d.line, d.column, d.message, d.rule),
+            ));
+        }
+    }
+    if problems.is_empty() { Ok((out, kpi_files)) } else { Err(AppError::Invalid(problems)) }
+}
+
+/// At least one file, and at most [`MAX_FILES`].
+fn check_count(files: &[OkrFileText]) -> Result<(), AppError> {
+    if files.is_empty() {
+        return Err(AppError::invalid("/files", "give at least one file"));
+    }
+    if files.len() > MAX_FILES {
+        return Err(AppError::invalid("/files", format!("at most {MAX_FILES} files at once, got {}", files.len())));
+    }
+    Ok(())
+}
+
+/// Each file's name as messages show it: `file 2` for one sent without a name.
+fn names_of(files: &[OkrFileText]) -> Vec<String> {
+    files
+        .iter()
+        .enumerate()
+        .map(
+            |(index, file)| if file.name.trim().is_empty() { format!("file {}", index + 1) } else { file.name.clone() },
+        )
+        .collect()
+}
+
+/// The names a workspace knows, as the linter takes them.
+pub(crate) fn lint_context(names: &crate::WorkspaceNames) -> milepost_okrfile::LintContext {
+    milepost_okrfile::LintContext {
         people: names.people.iter().cloned().collect(),
         teams: names.teams.iter().cloned().collect(),
         cycles: names.cycles.iter().cloned().collect(),
         kpis: names.kpis.iter().cloned().collect(),
-    };
-    // The KPIs that KPI files of this apply define are known to its OKR files.
-    let mut kpi_files = Vec::new();
-    for (index, file) in files.iter().enumerate() {
-        if milepost_okrfile::is_kpi_file(&file.text) {
-            let parsed = milepost_okrfile::parse_kpis(&file.text);
-            context.kpis.extend(parsed.file.kpis.iter().filter_map(milepost_okrfile::Kpi::effective_slug));
-            let name = if file.name.trim().is_empty() { format!("file {}", index + 1) } else { file.name.clone() };
-            kpi_files.push(kpis::CheckedKpis { index, name, text: file.text.clone(), parsed });
-        }
+        unmeasured_kpis: names.unmeasured_kpis.iter().cloned().collect(),
     }
-    let mut problems = Vec::new();
-    let mut out = Vec::new();
-    for (index, file) in files.iter().enumerate() {
-        let name = if file.name.trim().is_empty() { format!("file {}", index + 1) } else { file.name.clone() };
-        for d in milepost_okrfile::check(&name, &file.text, Some(&context)) {
-            if d.severity == Severity::Error {
-                problems.push(FieldError::body(
-                    Path::root().field("files").index(index).field("text"),
-                    format!("{}:{}:{}: {} [{}]", d.file, d.line, d.column, d.message, d.rule),
-                ));
-            }
-        }
-        if !milepost_okrfile::is_kpi_file(&file.text) {
-            let parsed = milepost_okrfile::parse(&file.text);
-            out.push(Checked { index, name, text: file.text.clone(), parsed });
-        }
-    }
-    if problems.is_empty() { Ok((out, kpi_files)) } else { Err(AppError::Invalid(problems)) }
 }
 
 /// The state of one apply as it goes.

@@ -180,6 +180,9 @@ pub struct WorkspaceNames {
     pub cycles: Vec<String>,
     /// KPIs' slugs.
     pub kpis: Vec<String>,
+    /// The slugs of the KPIs with no measurement yet (nothing for a key result to start
+    /// from).
+    pub unmeasured_kpis: Vec<String>,
 }
 
 /// Workspaces, and the caller acting in one. Reached through [`App::workspaces`](crate::App::workspaces).

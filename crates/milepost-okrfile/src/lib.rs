@@ -19,6 +19,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod file;
 pub mod identity;
+pub mod interpretation;
 pub mod kpi_file;
 pub mod lint;
 pub mod openslo;
@@ -33,7 +34,7 @@ pub use diff::{FileText, FilesDiff, diff_files, render_diff_markdown};
 pub use file::{Alignment, KeyResult, Objective, OkrFile, Owner, normalize_description};
 pub use identity::{NewIds, insert_ids, insert_kpi_ids};
 pub use kpi_file::{Kpi, KpiFile, KpiOwner, KpiSourceText, direction_words, render_kpis};
-pub use lint::{LintContext, RULES, Rule, check, lint, lint_kpis};
+pub use lint::{APPLY_RULE, LintContext, RULES, Rule, check, check_files, lint, lint_kpis};
 pub use openslo::{SloImport, SloKpi, SloNote, SloOptions, SloSeverity, SloText, import_slos};
 pub use parse::{
     KeyResultSpans, KpiSourceMap, KpiSpans, ObjectiveSpans, ParsedFile, ParsedKpiFile, SourceMap, is_kpi_file,

@@ -250,6 +250,20 @@ impl KpiStore for Tx {
         }))
     }
 
+    async fn unmeasured_kpis(&mut self, workspace: WorkspaceId) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = run!(self, |conn| {
+            sqlx::query_as(
+                "SELECT id FROM kpis k WHERE workspace_id = $1
+                   AND NOT EXISTS (SELECT 1 FROM measurements m WHERE m.workspace_id = $1 AND m.kpi_id = k.id)
+                 ORDER BY id",
+            )
+            .bind(workspace.get())
+            .fetch_all(conn)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
     async fn measurement_at(
         &mut self,
         workspace: WorkspaceId,

@@ -238,6 +238,10 @@ pub trait KpiStore: Send {
         at: i64,
     ) -> Result<Option<MeasurementRow>>;
 
+    /// The ids of the workspace's KPIs that have no measurement at all (archived ones
+    /// too): a key result that would start from one has nothing to start from.
+    async fn unmeasured_kpis(&mut self, workspace: WorkspaceId) -> Result<Vec<i64>>;
+
     /// The newest measurement row recorded for a KPI at exactly `measured_at`.
     async fn measurement_at(
         &mut self,

@@ -7,11 +7,10 @@ use super::interpretation::{Baseline, Given, Interpretation, Numbers, interpret}
 use crate::Caller;
 use crate::error::{AppError, Path, Problems};
 use milepost_core::key_result::SchedulePoint;
-use milepost_core::{Cadence, CyclePeriod, KeyResultKind, Measure, RequiredShare, TargetSchedule, Title, Weight};
+use milepost_core::{Cadence, CyclePeriod, Measure, TargetSchedule, Title, Weight};
 use milepost_store::{KeyResultFields, Tx};
 
-/// The longest metric or unit accepted.
-const SHORT_TEXT: usize = 100;
+use super::interpretation::SHORT_TEXT;
 
 pub(super) fn short_text(problems: &mut Problems, pointer: impl Into<Path>, text: Option<&str>) -> Option<String> {
     let text = text?.trim();
@@ -26,37 +25,17 @@ pub(super) fn short_text(problems: &mut Problems, pointer: impl Into<Path>, text
 }
 
 /// The parts of a key result that decide its measure, checked together.
-pub(super) struct Definition {
-    pub(super) measure: Measure,
-    pub(super) relative_change: Option<f64>,
-    /// For maintain and range: the share of slices that must meet the goal.
-    pub(super) required_share: Option<f64>,
-}
+pub(super) use super::interpretation::Definition;
 
-/// Checks the interpretation's numbers into a definition: the measure by the core's
-/// rules, and the required share (0–1, only for maintain and range) at `required_share`.
+/// Checks the interpretation's numbers into a definition (the shared pure
+/// [`super::interpretation::definition`]), noting each problem at its field under `prefix`.
 pub(super) fn check_definition(problems: &mut Problems, prefix: &Path, reading: &Interpretation) -> Option<Definition> {
-    let spec = reading.spec();
-    let share = match reading.numbers.required_share {
-        None => Ok(None),
-        Some(_) if !matches!(spec.kind, Some(KeyResultKind::Maintain | KeyResultKind::Range)) => Err(
-            "only maintain and range key results take a required share (the share of slices that must meet the goal)"
-                .to_owned(),
-        ),
-        Some(share) => RequiredShare::try_new(share).map(|s| Some(s.get())).map_err(|e| e.to_string()),
-    };
-    let measure = Measure::try_new(spec);
-    let share = match share {
-        Ok(share) => Some(share),
-        Err(detail) => {
-            problems.push(prefix.clone().field("required_share"), detail);
-            None
-        }
-    };
-    match measure {
-        Ok(measure) => Some(Definition { measure, relative_change: spec.relative_change, required_share: share? }),
-        Err(error) => {
-            problems.push(prefix.clone().field(error.field()), &error);
+    match super::interpretation::definition(reading) {
+        Ok(definition) => Some(definition),
+        Err(found) => {
+            for problem in found {
+                problems.push(prefix.clone().field(problem.field), problem.detail);
+            }
             None
         }
     }

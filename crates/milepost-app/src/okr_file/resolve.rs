@@ -5,7 +5,7 @@ use crate::{AppError, Caller};
 use milepost_core::Slug;
 use milepost_okrfile::{Alignment, OkrFile, Owner};
 use milepost_store::{CycleRow, Tx};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Whose objectives a file holds, in which cycle.
 #[derive(Debug, Clone)]
@@ -49,6 +49,8 @@ pub(crate) struct Resolver {
     teams: HashMap<String, i64>,
     kpis: HashMap<String, i64>,
     cycles: Vec<CycleRow>,
+    /// The KPIs with no measurement yet.
+    unmeasured_kpis: HashSet<i64>,
 }
 
 impl Resolver {
@@ -76,11 +78,13 @@ impl Resolver {
             )
             .await?;
         let kpis = tx.list_kpis(caller.workspace).await?;
+        let unmeasured_kpis = tx.unmeasured_kpis(caller.workspace).await?.into_iter().collect();
         Ok(Resolver {
             people: people.into_iter().map(|p| (p.handle, p.id)).collect(),
             teams: teams.into_iter().map(|t| (t.slug, t.id)).collect(),
             kpis: kpis.into_iter().map(|k| (k.slug, k.id)).collect(),
             cycles,
+            unmeasured_kpis,
         })
     }
 
@@ -91,6 +95,12 @@ impl Resolver {
             teams: self.teams.keys().cloned().collect(),
             cycles: self.cycles.iter().flat_map(|c| [c.slug.clone(), c.name.clone()]).collect(),
             kpis: self.kpis.keys().cloned().collect(),
+            unmeasured_kpis: self
+                .kpis
+                .iter()
+                .filter(|(_, id)| self.unmeasured_kpis.contains(id))
+                .map(|(slug, _)| slug.clone())
+                .collect(),
         }
     }
 

@@ -255,6 +255,9 @@ fn is_activity_noun(word: &str) -> bool {
 
 pub(super) fn check(input: &Input, out: &mut Vec<Diagnostic>) {
     for k in input.key_results() {
+        if super::key_result_incomplete::refused_as_unmeasurable(&k) {
+            continue;
+        }
         if let Some(verb) = reads_as_task(&k.key_result.text, k.sentence) {
             out.push(
                 Diagnostic::new(

@@ -2,6 +2,7 @@
 //! finish ("Improve customer experience"). SPEC §2: each key result is quantitative.
 //! A sentence that reads as a task gets `key-result-is-a-task` instead, which says more.
 
+use super::key_result_incomplete;
 use super::key_result_is_a_task::reads_as_task;
 use super::{Input, Rule, quote};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -16,7 +17,11 @@ pub(super) const RULE: Rule = Rule {
 pub(super) fn check(input: &Input, out: &mut Vec<Diagnostic>) {
     for k in input.key_results() {
         let text = &k.key_result.text;
-        if k.sentence.measurable || text.is_empty() || reads_as_task(text, k.sentence).is_some() {
+        if k.sentence.measurable
+            || text.is_empty()
+            || reads_as_task(text, k.sentence).is_some()
+            || key_result_incomplete::refused_as_unmeasurable(&k)
+        {
             continue;
         }
         let suggestion = match k.sentence.metric.as_deref() {

@@ -7,10 +7,12 @@
 //! usual). The rules that check names against the workspace run only when a
 //! [`LintContext`] is given.
 
+mod duplicate_file_owner;
 mod duplicate_id;
 mod duplicate_key_result;
 mod duplicate_kpi;
 mod incomplete_kpi;
+mod key_result_incomplete;
 mod key_result_is_a_task;
 mod key_result_not_measurable;
 mod key_result_too_long;
@@ -18,6 +20,7 @@ mod maintain_belongs_in_kpi;
 mod missing_cycle;
 mod missing_owner;
 mod objective_is_a_metric;
+mod objective_title_too_long;
 mod objective_without_key_results;
 mod start_equals_target;
 mod too_many_key_results;
@@ -49,6 +52,9 @@ pub struct LintContext {
     pub cycles: BTreeSet<String>,
     /// KPIs' slugs (`csat`).
     pub kpis: BTreeSet<String>,
+    /// The slugs of the KPIs that have no measurement yet: a new key result that says
+    /// no start and names one of these has nothing to start from.
+    pub unmeasured_kpis: BTreeSet<String>,
 }
 
 /// A lint rule, as documented.
@@ -62,6 +68,17 @@ pub struct Rule {
     pub summary: &'static str,
 }
 
+/// What planning the files against the database met, which no rule of a file can see
+/// (a start taken from a KPI's value, an id of another workspace, a member applying
+/// someone else's file): `milepost lint --workspace` and `--server`, and
+/// `POST /api/v1/okr-files/lint`, report it once every other rule passes. The linter
+/// itself never does.
+pub const APPLY_RULE: Rule = Rule {
+    name: "apply",
+    severity: Severity::Error,
+    summary: "what apply would refuse that only the database can see; checked with --workspace or --server",
+};
+
 /// Every rule, the parser's `syntax` first, in the order of `docs/okr-files.md`.
 pub const RULES: &[Rule] = &[
     Rule {
@@ -73,9 +90,12 @@ pub const RULES: &[Rule] = &[
     missing_cycle::RULE,
     missing_owner::RULE,
     duplicate_id::RULE,
+    duplicate_file_owner::RULE,
     objective_without_key_results::RULE,
     too_many_key_results::RULE,
+    objective_title_too_long::RULE,
     objective_is_a_metric::RULE,
+    key_result_incomplete::RULE,
     key_result_not_measurable::RULE,
     key_result_is_a_task::RULE,
     maintain_belongs_in_kpi::RULE,
@@ -88,6 +108,7 @@ pub const RULES: &[Rule] = &[
     incomplete_kpi::RULE,
     duplicate_kpi::RULE,
     too_many_kpis::RULE,
+    APPLY_RULE,
 ];
 
 /// Runs every rule on a parsed file and returns what they found, in line order. The
@@ -111,7 +132,9 @@ pub fn lint(parsed: &ParsedFile, context: Option<&LintContext>) -> Vec<Diagnosti
     duplicate_id::check(&input, &mut out);
     objective_without_key_results::check(&input, &mut out);
     too_many_key_results::check(&input, &mut out);
+    objective_title_too_long::check(&input, &mut out);
     objective_is_a_metric::check(&input, &mut out);
+    key_result_incomplete::check(&input, context, &mut out);
     key_result_not_measurable::check(&input, &mut out);
     key_result_is_a_task::check(&input, &mut out);
     maintain_belongs_in_kpi::check(&input, &mut out);
@@ -150,7 +173,7 @@ pub fn lint_kpis(parsed: &ParsedKpiFile, context: Option<&LintContext>) -> Vec<D
 /// let text = "---\ncycle: 2026-Q4\nowner: team/support\n---\n\n# Delight customers\n\n- Improve customer experience\n";
 /// let found = milepost_okrfile::check("okrs/support.md", text, None);
 /// assert_eq!(found.len(), 1);
-/// assert_eq!(found[0].rule, "key-result-not-measurable");
+/// assert_eq!(found[0].rule, "key-result-incomplete");
 /// assert_eq!((found[0].file.as_str(), found[0].line, found[0].column), ("okrs/support.md", 8, 3));
 /// ```
 pub fn check(path: &str, source: &str, context: Option<&LintContext>) -> Vec<Diagnostic> {
@@ -167,6 +190,51 @@ pub fn check(path: &str, source: &str, context: Option<&LintContext>) -> Vec<Dia
     };
     sort(&mut out);
     out.into_iter().map(|d| d.in_file(path)).collect()
+}
+
+/// Checks several files together, as `milepost lint` and `milepost apply` do: each
+/// file's [`check`], then the rules that read the files side by side (two files for one
+/// owner and cycle). Each file is `(path, text)`; the answer has one list per file, in
+/// the same order, each in line order and placed in its file (two files may share a
+/// name). The KPIs that KPI files among them define are known to the OKR files beside
+/// them (a new one with no measurement yet).
+pub fn check_files(files: &[(&str, &str)], context: Option<&LintContext>) -> Vec<Vec<Diagnostic>> {
+    let context = context.map(|context| {
+        let mut context = context.clone();
+        for (_, text) in files.iter().filter(|(_, text)| is_kpi_file(text)) {
+            let parsed = parse_kpis(text);
+            for kpi in &parsed.file.kpis {
+                if let Some(slug) = kpi.effective_slug() {
+                    // A KPI the workspace does not have yet is made by the apply, with
+                    // no measurement.
+                    if !context.kpis.contains(&slug) {
+                        context.unmeasured_kpis.insert(slug.clone());
+                    }
+                    context.kpis.insert(slug);
+                }
+            }
+        }
+        context
+    });
+    let parsed: Vec<(usize, &str, ParsedFile)> = files
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, text))| !is_kpi_file(text))
+        .map(|(index, (path, text))| (index, *path, parse(text)))
+        .collect();
+    let together: Vec<(usize, &str, &ParsedFile)> =
+        parsed.iter().map(|(index, path, file)| (*index, *path, file)).collect();
+    let across = duplicate_file_owner::check(&together);
+    files
+        .iter()
+        .enumerate()
+        .map(|(index, (path, text))| {
+            let mut found = check(path, text, context.as_ref());
+            found.extend(across.iter().filter(|(i, _)| *i == index).map(|(_, d)| d.clone()));
+            sort(&mut found);
+            found
+        })
+        .collect()
 }
 
 fn sort(diagnostics: &mut [Diagnostic]) {

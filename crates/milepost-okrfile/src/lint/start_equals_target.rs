@@ -17,8 +17,7 @@ pub(super) fn check(input: &Input, out: &mut Vec<Diagnostic>) {
         let s = k.sentence;
         let unit = s.unit.as_deref().map_or(String::new(), |u| if u == "%" { u.to_owned() } else { format!(" {u}") });
         let text = quote(&k.key_result.text);
-        // `Some(-0.0) == Some(0.0)`: "by 0%" on a decrease is also no change.
-        let no_change = s.relative_change == Some(0.0) || s.delta == Some(0.0);
+        let no_change = changes_by_nothing(s);
         let problem = match (s.start, s.target, s.range) {
             (Some(start), Some(target), _) if start == target => {
                 Some(format!("the key result {text} starts and ends at {start}{unit}: there is nowhere to go"))
@@ -36,4 +35,18 @@ pub(super) fn check(input: &Input, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// Whether a sentence states a change of zero ("by 0%", "by 0").
+fn changes_by_nothing(s: &crate::sentence::ParsedKeyResult) -> bool {
+    // `Some(-0.0) == Some(0.0)`: "by 0%" on a decrease is also no change.
+    s.relative_change == Some(0.0) || s.delta == Some(0.0)
+}
+
+/// Whether this rule reports the sentence: its target is its start, it changes by
+/// nothing, or its band is one value.
+pub(super) fn says_no_change(s: &crate::sentence::ParsedKeyResult) -> bool {
+    changes_by_nothing(s)
+        || matches!((s.start, s.target), (Some(start), Some(target)) if start == target)
+        || matches!(s.range, Some([low, high]) if low == high)
 }

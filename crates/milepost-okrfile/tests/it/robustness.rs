@@ -13,6 +13,7 @@ fn context() -> LintContext {
         teams: ["support"].map(String::from).into(),
         cycles: ["2026-q4"].map(String::from).into(),
         kpis: ["csat"].map(String::from).into(),
+        unmeasured_kpis: Default::default(),
     }
 }
 

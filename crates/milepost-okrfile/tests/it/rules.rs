@@ -11,6 +11,7 @@ fn workspace() -> LintContext {
         teams: ["customer-support", "company"].map(String::from).into(),
         cycles: ["2026-q4"].map(String::from).into(),
         kpis: ["csat", "uptime"].map(String::from).into(),
+        unmeasured_kpis: ["uptime"].map(String::from).into(),
     }
 }
 
@@ -70,6 +71,8 @@ rule_tests! {
     more_than_five_key_results_are_flagged: "too-many-key-results" => [(6, 3)];
     an_objective_written_as_a_number_is_flagged: "objective-is-a-metric" => [(6, 3), (12, 3)];
     a_key_result_with_nothing_measurable_is_flagged: "key-result-not-measurable" => [(11, 3), (12, 3)];
+    a_new_key_result_apply_would_refuse_is_an_error: "key-result-incomplete" => [(8, 3), (9, 3), (10, 3), (11, 3), (15, 3), (18, 3)];
+    an_objective_title_over_three_hundred_characters_is_an_error: "objective-title-too-long" => [(6, 3), (10, 3)];
     a_key_result_over_two_thousand_characters_is_an_error: "key-result-too-long" => [(9, 3)];
     a_key_result_that_reads_as_a_task_is_flagged: "key-result-is-a-task" => [(9, 3), (10, 3), (11, 3)];
     a_maintain_key_result_without_a_kpi_is_flagged: "maintain-belongs-in-kpi" => [(11, 3)];
@@ -98,6 +101,10 @@ fn a_kpi_file_of_an_unknown_person_is_an_error() {
 fn every_rule_has_fixtures() {
     let mut documented: Vec<&str> = RULES.iter().map(|r| r.name).collect();
     let mut covered = COVERED.to_vec();
+    // The rule that reads several files at once has a test of its own.
+    covered.push("duplicate-file-owner");
+    // What only the database sees is found by the plan, tested through the API.
+    covered.push("apply");
     documented.sort_unstable();
     covered.sort_unstable();
     assert_eq!(covered, documented);
@@ -122,6 +129,10 @@ fn rule_severities_follow_the_spec() {
         "incomplete-kpi",
         "duplicate-kpi",
         "key-result-too-long",
+        "key-result-incomplete",
+        "objective-title-too-long",
+        "duplicate-file-owner",
+        "apply",
     ];
     for rule in RULES {
         let expected = if errors.contains(&rule.name) || rule.name.starts_with("unknown-") {
@@ -148,5 +159,29 @@ fn diagnostics_come_in_line_order_across_parser_and_rules() {
     let found = check("x.md", text, None);
     let order: Vec<_> = found.iter().map(|d| (d.line, d.column)).collect();
     assert!(order.is_sorted(), "{order:?}");
-    assert_eq!(found.len(), 3, "{found:#?}");
+    assert_eq!(found.len(), 4, "{found:#?}");
+}
+
+#[test]
+fn two_files_for_one_owner_and_cycle_are_an_error_in_the_second() {
+    let a = "---\ncycle: 2026-Q4\nowner: team/customer-support\n---\n\n# Delight customers\n\n- Raise CSAT from 85% to 92%\n";
+    let b = "---\ncycle: 2026-q4\nowner:  team/customer-support\n---\n\n# Answer faster\n\n- Cut first response time from 8h to 2h\n";
+    let other_cycle = b.replace("2026-q4", "2027-q1");
+    let person = b.replace("team/customer-support", "@dana");
+    let found = milepost_okrfile::check_files(&[("a.md", a), ("b.md", b)], Some(&workspace()));
+    assert!(found[0].is_empty(), "{found:#?}");
+    let found = &found[1];
+    assert_eq!(places(found), [("duplicate-file-owner", 3, 9)], "{found:#?}");
+    assert_eq!(found[0].file, "b.md");
+    assert!(found[0].message.contains("a.md already holds the objectives of team/customer-support"), "{found:#?}");
+    // Another cycle, or another owner, is another file's business.
+    for other in [other_cycle.as_str(), person.as_str()] {
+        let found = milepost_okrfile::check_files(&[("a.md", a), ("b.md", other)], None);
+        assert!(found.iter().flatten().all(|d| d.rule != "duplicate-file-owner"), "{found:#?}");
+    }
+    // Each file's own diagnostics come with it, in order.
+    let bad = a.replace("from 85% to 92%", "from 85% to 85%");
+    let found = milepost_okrfile::check_files(&[("a.md", &bad), ("b.md", b)], None);
+    let order: Vec<(&str, &str, usize)> = found.iter().flatten().map(|d| (d.file.as_str(), d.rule, d.line)).collect();
+    assert_eq!(order, [("a.md", "start-equals-target", 8), ("b.md", "duplicate-file-owner", 3)]);
 }

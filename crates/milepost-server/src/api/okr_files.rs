@@ -6,7 +6,7 @@ use crate::extract::{Authenticated, Json, Query};
 use crate::problem::{ApiError, ErrorResponses};
 use axum::extract::State;
 use milepost_app::App;
-use milepost_app::okr_file::{ApplyRequest, ExportQuery, OkrFileText, Plan};
+use milepost_app::okr_file::{ApplyRequest, ExportQuery, LintReport, LintRequest, OkrFileText, Plan};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -24,6 +24,20 @@ pub async fn apply_okr_files(
     Ok(Json(app.okr_files().apply(&caller, request).await?))
 }
 
+/// Lints OKR and KPI files against the workspace's names (people, teams, cycles, KPIs)
+/// and writes nothing: every rule of `milepost lint`, which are the checks `apply` runs
+/// before it plans. `milepost lint --server` uses it. Any member may.
+#[utoipa::path(post, path = "/api/v1/okr-files/lint", tag = "okr-files", request_body = LintRequest,
+    responses((status = 200, description = "What the linter found, file by file; `errors` > 0 means apply would \
+        refuse the files", body = LintReport), ErrorResponses))]
+pub async fn lint_okr_files(
+    State(app): State<App>,
+    Authenticated(caller): Authenticated,
+    Json(request): Json<LintRequest>,
+) -> Result<Json<LintReport>, ApiError> {
+    Ok(Json(app.okr_files().lint(&caller, request).await?))
+}
+
 /// The workspace's OKRs as files in canonical form, one per owner and cycle.
 #[utoipa::path(get, path = "/api/v1/okr-files", tag = "okr-files", params(ExportQuery),
     responses((status = 200, description = "The files, sorted by name", body = Vec<OkrFileText>), ErrorResponses))]
@@ -36,5 +50,5 @@ pub async fn export_okr_files(
 }
 
 pub(super) fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
-    router.routes(routes!(apply_okr_files)).routes(routes!(export_okr_files))
+    router.routes(routes!(apply_okr_files)).routes(routes!(lint_okr_files)).routes(routes!(export_okr_files))
 }

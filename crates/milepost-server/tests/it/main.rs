@@ -53,6 +53,7 @@ mod kpi_sources;
 mod kpis;
 mod numbers_agree;
 mod okr_files;
+mod okr_files_lint;
 mod okr_flow;
 mod openapi;
 mod outages;

@@ -262,7 +262,8 @@ http_test!(a_bad_file_changes_nothing_and_says_where, |api: Api| async move {
     let reply = apply(&org.api, &[("p.md", PLATFORM), ("dana.md", unknown_start)]).await;
     reply.invalid_at(&["/files/1/text"]);
     assert!(
-        reply.detail().contains("dana.md:8: \"Reduce churn by 20%\" does not say where it starts"),
+        reply.detail().contains("dana.md:8:3: the key result \"Reduce churn by 20%\" does not say where it starts")
+            && reply.detail().contains("[key-result-incomplete]"),
         "{}",
         reply.text
     );
@@ -348,6 +349,16 @@ http_test!(a_key_result_over_two_thousand_characters_is_refused_at_its_line, |ap
     let reply = apply(&org.api, &[("p.md", &PLATFORM.replace(sentence, &long))]).await;
     reply.invalid_at(&["/files/0/text"]);
     assert!(reply.text.contains("p.md:11:3:") && reply.text.contains("[key-result-too-long]"), "{}", reply.text);
-    assert!(reply.text.contains("2001 characters, more than the 2000"), "{}", reply.text);
+    assert!(reply.text.contains("2001 characters (too long to read at all), more than the 300"), "{}", reply.text);
+    // A key result is stored with its sentence as its title, of at most 300 characters:
+    // one character more is refused at the line by the same rule.
+    let long = format!("{sentence} {}", "é".repeat(300 - sentence.chars().count()));
+    let reply = apply(&org.api, &[("p.md", &PLATFORM.replace(sentence, &long))]).await;
+    reply.invalid_at(&["/files/0/text"]);
+    assert!(
+        reply.text.contains("p.md:11:3:") && reply.text.contains("301 characters, more than the 300"),
+        "{}",
+        reply.text
+    );
     assert_eq!(events(&org.api).await, before, "nothing changed");
 });

@@ -85,6 +85,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/initiatives/{id}/archive", "archive_initiative"),
     ("post", "/api/v1/initiatives/{id}/restore", "restore_initiative"),
     ("post", "/api/v1/okr-files/apply", "apply_okr_files"),
+    ("post", "/api/v1/okr-files/lint", "lint_okr_files"),
     ("get", "/api/v1/okr-files", "export_okr_files"),
     ("get", "/api/v1/kpis", "list_kpis"),
     ("post", "/api/v1/kpis", "create_kpi"),

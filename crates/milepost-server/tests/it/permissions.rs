@@ -40,12 +40,12 @@ const SESSIONS: usize = 8;
 
 /// The operations that change nothing of the workspace and so leave no trace in the
 /// audit trail even when allowed: logging in and logging out, and trying a KPI's source
-/// (a dry run: the check that nothing changed still applies).
+/// (a dry run: the check that nothing changed still applies), and linting OKR files.
 /// Applying OKR files is called as a dry run here (a real apply archives what its file
 /// leaves out, which would change the things the other rows call on); the OKR file
 /// tests check real applies.
 const UNAUDITED: &[&str] =
-    &["create_session", "delete_session", "accept_invitation", "apply_okr_files", "test_kpi_source"];
+    &["create_session", "delete_session", "accept_invitation", "apply_okr_files", "lint_okr_files", "test_kpi_source"];
 
 /// The operations that answer 200 with what an earlier call made, instead of 201, and
 /// then write nothing: drafting a KPI's recovery objective again.
@@ -162,6 +162,7 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     // (a file of mo's: B's admin has no mo, an unknown owner in its workspace).
     ("export_okr_files",        [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
     ("apply_okr_files",         [200,  200,   403,   403,   401, 401,   401,    422,             200,  200,  403,   403]),
+    ("lint_okr_files",          [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
     // KPIs: everyone reads; editors and admins define them; members record
     // measurements of the KPIs they own (mo owns A's).
     ("list_kpis",               [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
@@ -350,6 +351,12 @@ impl World {
                     "---\ncycle: 2026-q4\nowner: @mo\n---\n\n# Objective of {caller}\n\n- Grow NPS from 30 to 50\n"
                 );
                 json!({"files": [{"name": "mo.md", "text": text}], "dry_run": true})
+            }
+            "lint_okr_files" => {
+                let text = format!(
+                    "---\ncycle: 2026-q4\nowner: @mo\n---\n\n# Objective of {caller}\n\n- Grow NPS from 30 to 50\n"
+                );
+                json!({"files": [{"name": "mo.md", "text": text}]})
             }
             "create_check_in" => json!({"value": 40, "confidence": 7, "note": format!("From {caller}")}),
             "import_check_ins" => json!([{"key_result_id": self.key_result, "value": 40 + index,

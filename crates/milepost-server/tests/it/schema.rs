@@ -309,6 +309,9 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     t.visit("post", "/api/v1/check-ins/import", api.post_raw("/api/v1/check-ins/import", Some("text/csv"), csv).await);
     // OKR files: the export applies as a no-op; a new file is created.
     let files = t.visit("get", "/api/v1/okr-files", api.get("/api/v1/okr-files").await);
+    let linted =
+        t.visit("post", "/api/v1/okr-files/lint", api.post("/api/v1/okr-files/lint", json!({"files": files})).await);
+    assert_eq!(linted["errors"], 0, "{linted}");
     let noop = api.post("/api/v1/okr-files/apply", json!({"files": files})).await;
     assert_eq!(t.visit("post", "/api/v1/okr-files/apply", noop)["changes"], json!([]));
     let text = "---\ncycle: 2026-q4\nowner: @dana\n---\n\n# Ship faster (committed)\n\n- Cut build time from 20 min to 5 min\n";

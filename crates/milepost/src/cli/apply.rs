@@ -55,22 +55,19 @@ pub async fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let context = match &local {
-        Some((app, caller)) => {
-            let mut context = super::lint::context_from(app, caller).await?;
-            // KPIs that the KPI files of this apply define, for the key results that link to them.
-            context.kpis.extend(files.iter().flat_map(|f| milepost_okrfile::kpi_slugs(&f.text)));
-            Some(context)
-        }
+        // The KPIs that KPI files of this apply define are known to the key results
+        // beside them: `check_files` adds them.
+        Some((app, caller)) => Some(super::lint::context_from(app, caller).await?),
         None => None,
     };
     // Errors in the files are shown like `milepost lint` shows them, before anything else.
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut syntax = false;
-    for file in &files {
-        let diagnostics: Vec<_> = milepost_okrfile::check(&file.name, &file.text, context.as_ref())
-            .into_iter()
-            .filter(|d| d.severity == milepost_okrfile::Severity::Error)
-            .collect();
+    let texts: Vec<(&str, &str)> = files.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
+    let found = milepost_okrfile::check_files(&texts, context.as_ref());
+    for (file, found) in files.iter().zip(found) {
+        let diagnostics: Vec<_> =
+            found.into_iter().filter(|d| d.severity == milepost_okrfile::Severity::Error).collect();
         if !diagnostics.is_empty() {
             syntax = true;
             eprint!("{}", milepost_okrfile::render_human(&diagnostics, &file.text, color));

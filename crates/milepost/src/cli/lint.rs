@@ -4,6 +4,7 @@
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use milepost_app::okr_file::{LintDiagnostic, LintReport, LintRequest, OkrFileText};
 use milepost_okrfile::{Diagnostic, LintContext, Report, Severity, Span, Tally};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -20,10 +21,13 @@ pub struct LintArgs {
     /// scanning in CI to mark the lines.
     #[arg(long, value_enum, default_value_t = LintOutput::Human)]
     pub output: LintOutput,
-    /// Also check owners, teams, cycles and KPIs against this workspace's (on the data
-    /// directory or --database-url).
+    /// Also check the files against this workspace (on the data directory or
+    /// --database-url): its people, teams, cycles and KPIs, and then everything apply
+    /// would check, by planning the files as `apply --dry-run` does (rule `apply`).
     #[arg(long, value_name = "SLUG")]
     pub workspace: Option<String>,
+    #[command(flatten)]
+    remote: super::remote::RemoteArgs,
     #[command(flatten)]
     data: super::DataArgs,
 }
@@ -48,10 +52,7 @@ struct Linted {
 /// Lints every file and prints the diagnostics. A file that cannot be read does not
 /// stop the others; it is reported at the end as the command's error.
 pub async fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
-    let context = match &args.workspace {
-        Some(slug) => Some(context_of(&args.data, slug).await?),
-        None => None,
-    };
+    let remote = args.remote.remote()?;
     let mut read_files = Vec::new();
     let mut unreadable = Vec::new();
     for path in &args.files {
@@ -60,15 +61,38 @@ pub async fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
             Err(error) => unreadable.push(format!("{}: {error:#}", display(path))),
         }
     }
-    // A KPI that a KPI file among these defines is known to the OKR files beside it.
-    let context = context.map(|mut context| {
-        for (_, bytes) in &read_files {
-            context.kpis.extend(std::str::from_utf8(bytes).map(milepost_okrfile::kpi_slugs).unwrap_or_default());
+    let linted = match (remote, &args.workspace) {
+        (Some(remote), _) => {
+            let (texts, mut linted) = decode(read_files);
+            let request = LintRequest { files: texts.iter().map(|(_, file)| file.clone()).collect() };
+            let report: LintReport = remote.post("/api/v1/okr-files/lint", &request).await?;
+            for ((index, _), file) in texts.iter().zip(report.files) {
+                linted[*index].diagnostics = file.diagnostics.into_iter().map(diagnostic).collect();
+            }
+            linted
         }
-        context
-    });
-    let linted: Vec<Linted> =
-        read_files.into_iter().map(|(name, bytes)| lint_bytes(&name, bytes, context.as_ref())).collect();
+        (None, Some(slug)) => {
+            let (texts, mut linted) = decode(read_files);
+            let config = args.data.load(None)?;
+            let app = super::open(&config).await?;
+            let caller = app.workspaces().caller(slug).await.map_err(super::explain)?;
+            let request = LintRequest { files: texts.iter().map(|(_, file)| file.clone()).collect() };
+            let report = app.okr_files().lint(&caller, request).await;
+            app.close().await;
+            for ((index, _), file) in texts.iter().zip(report.map_err(super::explain)?.files) {
+                linted[*index].diagnostics = file.diagnostics.into_iter().map(diagnostic).collect();
+            }
+            linted
+        }
+        (None, None) => {
+            let (texts, mut linted) = decode(read_files);
+            let pairs: Vec<(&str, &str)> = texts.iter().map(|(_, f)| (f.name.as_str(), f.text.as_str())).collect();
+            for ((index, _), found) in texts.iter().zip(milepost_okrfile::check_files(&pairs, None)) {
+                linted[*index].diagnostics = found;
+            }
+            linted
+        }
+    };
     let all: Vec<Diagnostic> = linted.iter().flat_map(|l| l.diagnostics.iter().cloned()).collect();
     let tally = Tally::of(&all);
     let stdout = std::io::stdout();
@@ -107,16 +131,6 @@ pub async fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     Ok(if tally.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-/// The names of a workspace in the local database, for the unknown-name rules.
-async fn context_of(data: &super::DataArgs, slug: &str) -> anyhow::Result<LintContext> {
-    let config = data.load(None)?;
-    let app = super::open(&config).await?;
-    let caller = app.workspaces().caller(slug).await.map_err(super::explain)?;
-    let context = context_from(&app, &caller).await;
-    app.close().await;
-    context
-}
-
 /// The names of the caller's workspace, for the unknown-name rules.
 pub(super) async fn context_from(
     app: &milepost_app::App,
@@ -128,7 +142,38 @@ pub(super) async fn context_from(
         teams: names.teams.into_iter().collect(),
         cycles: names.cycles.into_iter().collect(),
         kpis: names.kpis.into_iter().collect(),
+        unmeasured_kpis: names.unmeasured_kpis.into_iter().collect(),
     })
+}
+
+/// Each file's text, or for one that is not UTF-8 its one diagnostic: the texts to lint
+/// (with their place among the files) and every file's entry, the texts' still empty.
+fn decode(read_files: Vec<(String, Vec<u8>)>) -> (Vec<(usize, OkrFileText)>, Vec<Linted>) {
+    let mut texts = Vec::new();
+    let mut linted = Vec::new();
+    for (index, (name, bytes)) in read_files.into_iter().enumerate() {
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                texts.push((index, OkrFileText { name, text: text.clone() }));
+                linted.push(Linted { source: text, diagnostics: Vec::new() });
+            }
+            Err(error) => linted.push(lint_bytes(&name, error.into_bytes(), None)),
+        }
+    }
+    (texts, linted)
+}
+
+/// A diagnostic from the API's answer, as the renderers take it. The rule is matched to
+/// the documented rules by name (a server newer than this milepost may know more: those
+/// show as `apply`).
+fn diagnostic(d: LintDiagnostic) -> Diagnostic {
+    let rule =
+        milepost_okrfile::RULES.iter().find(|r| r.name == d.rule).map_or(milepost_okrfile::APPLY_RULE.name, |r| r.name);
+    let severity = if d.severity == "warning" { Severity::Warning } else { Severity::Error };
+    let mut out =
+        Diagnostic::new(rule, severity, Span::new(d.line, d.column, d.end_column), d.message).in_file(&d.file);
+    out.suggestion = d.suggestion;
+    out
 }
 
 /// A path as it is printed in diagnostics; `-` is standard input.

@@ -31,7 +31,10 @@ fn errors_exit_1_with_the_place_rule_and_fix() {
 
     let json = milepost(dir.path()).args(["lint", "support.md", "--output", "json"]).output().unwrap();
     let report: Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(report["errors"], 1);
+    // The same as 0 to 0, and a new key result that does not say where it starts: apply
+    // would refuse both.
+    assert_eq!(report["errors"], 2, "{report}");
+    assert!(report["diagnostics"].to_string().contains("key-result-incomplete"), "{report}");
     let first = &report["diagnostics"][0];
     assert_eq!(first["file"], "support.md");
     assert!(first["line"].is_u64() && first["column"].is_u64() && first["rule"].is_string());
@@ -104,6 +107,36 @@ fn with_a_workspace_unknown_names_are_errors() {
     assert!(!text.contains("unknown-team") && !text.contains("unknown-cycle"), "{text}");
 }
 
+/// `--server` lints through the API with the server's workspace, and once the rules
+/// pass, plans the files as apply would: what only the database sees is rule `apply`.
+#[test]
+fn with_a_server_the_files_are_checked_as_apply_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), &["--demo", "--data-dir", "data"]);
+    let token = server.token.clone().unwrap();
+    let remote = ["--server", server.base.as_str(), "--token", token.as_str()];
+    std::fs::write(dir.path().join("support.md"), FILE).unwrap();
+    let output = milepost(dir.path()).args([&["lint", "support.md"][..], &remote].concat()).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("error[unknown-owner]") && text.contains("@nobody"), "{text}");
+    assert!(text.contains("error[start-equals-target]") && text.contains("--> support.md:10:3"), "{text}");
+    // An id marker of no objective of the workspace: only the plan can see it.
+    let ghost = "---\ncycle: 2026-Q4\nowner: @dana\n---\n\n# Ship faster <!-- id: O-999999 -->\n\n- Cut build time from 20 min to 5 min\n";
+    std::fs::write(dir.path().join("dana.md"), ghost).unwrap();
+    let output =
+        milepost(dir.path()).args([&["lint", "dana.md", "--output", "json"][..], &remote].concat()).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let found = &report["diagnostics"][0];
+    assert_eq!((found["rule"].as_str(), found["line"].as_u64()), (Some("apply"), Some(6)), "{report}");
+    assert!(found["message"].as_str().unwrap().contains("O-999999"), "{report}");
+    // Without it, the file is clean, and lint says so.
+    std::fs::write(dir.path().join("dana.md"), ghost.replace(" <!-- id: O-999999 -->", "")).unwrap();
+    let output = milepost(dir.path()).args([&["lint", "dana.md"][..], &remote].concat()).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+}
+
 #[test]
 fn a_key_result_over_two_thousand_characters_is_an_error_at_its_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -116,4 +149,5 @@ fn a_key_result_over_two_thousand_characters_is_an_error_at_its_line() {
     assert!(text.contains("error[key-result-too-long]"), "{text}");
     assert!(text.contains("--> long.md:8:3"), "file:line:column: {text}");
     assert!(text.contains(&format!("{} characters", long.chars().count())), "{text}");
+    assert!(text.contains("more than the 300 a key result may have"), "{text}");
 }
