@@ -34,7 +34,7 @@ use milepost_core::{Comparator, KeyResultKind};
 use phrase::{Context, Phrase, Role, phrases};
 use quantity::{Quantity, Unit, Written};
 use serde::Serialize;
-use vocabulary::{Direction, EDGE_WORDS, VAGUE_COMPARATIVES};
+use vocabulary::{CLAUSE_BREAKS, Direction, EDGE_WORDS, VAGUE_COMPARATIVES};
 
 /// What a key result sentence says, field by field; `None` where the sentence does not
 /// say it. Serialized, every field is present (`null` when absent), in this order.
@@ -445,13 +445,29 @@ fn decide_kind(
     in_phrase: &[bool],
 ) -> Option<KeyResultKind> {
     if !r.has_numbers() {
-        // "Launch the referral program" is a milestone; "Get more users" wants a number.
-        let vague = tokens.iter().enumerate().any(|(k, t)| {
+        // "Launch the referral program", "Determine licensing strategy", "Stable Python
+        // SDK" and "The PIN API is merged" name something to do or to have: milestones.
+        // "Get more users" and "Improve onboarding" want a number they do not give. A
+        // comparative counts only in the main clause: "Identify bottlenecks that make
+        // hiring less remote-friendly" is still a thing to do.
+        let main_clause_end = tokens
+            .iter()
+            .enumerate()
+            .skip(clause.verb.map_or(0, |v| v + 1))
+            .find(|(_, t)| {
+                t.word().is_some_and(|w| CLAUSE_BREAKS.contains(w))
+                    || matches!(t.symbol(), Some(',' | ';' | '.' | ':' | '!' | '?'))
+            })
+            .map_or(tokens.len(), |(k, _)| k);
+        let vague = tokens.iter().enumerate().take(main_clause_end).any(|(k, t)| {
             !skip.get(k).copied().unwrap_or(true)
                 && !in_phrase.get(k).copied().unwrap_or(false)
                 && t.word().is_some_and(|w| VAGUE_COMPARATIVES.contains(w))
         });
-        return (clause.finishes && !vague).then_some(KeyResultKind::Milestone);
+        let wants_number = vague || (clause.changes && !clause.finishes);
+        // Blank text or bare symbols name nothing at all.
+        let names_something = tokens.iter().any(|t| t.word().is_some_and(|w| !EDGE_WORDS.contains(w)));
+        return (names_something && !wants_number).then_some(KeyResultKind::Milestone);
     }
     if let (Some(start), Some(target)) = (r.start, r.target) {
         let (start, target) = (start_in_target_unit(&start, &target), target.value);

@@ -8,7 +8,8 @@
 
 use super::lexer::{Token, TokenKind};
 use super::vocabulary::{
-    Direction, FUNCTION_WORDS, LEADING_FILLER, PARTICLES, VerbSense, base_sense, is_period_name, verb_sense,
+    Direction, FUNCTION_WORDS, LEADING_FILLER, OBJECT_OPENERS, PARTICLES, VerbSense, base_sense, is_period_name,
+    verb_sense,
 };
 
 /// The verb of a key result sentence and what it means.
@@ -25,6 +26,10 @@ pub(crate) struct Clause {
     pub finishes: bool,
     /// The direction a particle gives ("down" in "bring … down").
     pub particle: Option<Direction>,
+    /// The main verb (or a verb it joins: "Keep growing", "Maintain or reduce") names a
+    /// change or a level to keep: with no number it wants one ("Improve onboarding"),
+    /// where any other verb names something to do, a milestone.
+    pub changes: bool,
 }
 
 fn word(tokens: &[Token], i: usize) -> Option<&str> {
@@ -153,6 +158,7 @@ pub(crate) fn find_clause(tokens: &[Token]) -> Clause {
             }
         }
     }
+    clause.changes = (clause.sense.direction.is_some() || clause.sense.keeps) && !clause.finishes;
     // "Launch referrals to grow sign-ups by 20%": a later verb carries the numbers.
     if clause.sense.direction.is_none() && !clause.sense.keeps {
         for k in end..limit {
@@ -240,6 +246,13 @@ fn main_verb(tokens: &[Token], first: usize, limit: usize) -> Option<(usize, Ver
             || matches!(t.word(), Some("from" | "at" | "above" | "below" | "under" | "over" | "between" | "of" | "is"))
     });
     if acronym || has_digit || is_period_name(lower) || number_follows {
+        return None;
+    }
+    // With no number to act on, an unknown first word is a verb only when an object
+    // follows it ("Curate the content"); otherwise the sentence is a noun phrase or a
+    // statement ("Customer journeys", "Ansible tower manages our deployments").
+    let object_follows = word(tokens, first + 1).is_some_and(|w| OBJECT_OPENERS.contains(w));
+    if limit >= tokens.len() && !object_follows {
         return None;
     }
     Some((first, VerbSense::default()))
