@@ -226,6 +226,8 @@ fn second_clause(tokens: &[Token], clause: &Clause, phrases: &[Phrase]) -> Optio
         match t.word() {
             Some("while" | "whilst" | "without" | "but" | "whereas" | "except") => true,
             Some("and") => next_is_verb(),
+            // ", up from 2" and ", down from 9" state the start, not a second clause.
+            _ if t.symbol() == Some(',') && tokens.get(k + 2).and_then(Token::word) == Some("from") => false,
             _ => t.symbol() == Some(';') || (t.symbol() == Some(',') && next_is_verb()),
         }
     })?;
@@ -294,10 +296,14 @@ fn read_numbers(tokens: &[Token], skip: &[bool], clause: &Clause, phrases: &[Phr
         |q: &Quantity| content.get_or_init(|| ContentWords::count(tokens, skip)).follows_metric(clause, q);
     // A count right after the verb is the target, whatever follows it: "Sign 15 new
     // customers with ARR over $50k".
+    // So is a count that opens a sentence with no verb: "20 profiles which add at least
+    // one item".
+    let first_word = (0..tokens.len()).find(|&k| !skip.get(k).copied().unwrap_or(true));
     let object = phrases.iter().find(|p| match p.role {
         Role::Bare(q) => {
             let relative_percent = changes_number && q.unit == Some(Unit::Percent);
-            clause.verb.is_some() && !q.multiplier && !relative_percent && !follows_metric(&q)
+            let opens = clause.verb.is_none() && first_word == Some(p.start) && q.unit.is_none();
+            (clause.verb.is_some() || opens) && !q.multiplier && !relative_percent && !follows_metric(&q)
         }
         _ => false,
     });
@@ -381,7 +387,10 @@ fn read_numbers(tokens: &[Token], skip: &[bool], clause: &Clause, phrases: &[Phr
             r.comparator = r.comparator.or(p.comparator);
         }
     }
-    if !r.has_numbers()
+    // "Refund returns in 3 days, down from 9": with nothing else to reach, the time
+    // frame is the target.
+    let only_start = r.target.is_none() && r.range.is_none() && r.relative.is_none() && r.delta.is_none();
+    if only_start
         && let Some(p) = frames.first()
         && let Role::TimeFrame(q) = p.role
     {
@@ -482,7 +491,15 @@ fn decide_kind(
         return Some(KeyResultKind::Range);
     }
     if r.target.is_some() && (clause.sense.keeps || (clause.verb.is_none() && r.comparator.is_some())) {
+        if clause.verb.is_none() && counts_from_the_start(tokens, skip, r) {
+            // "Five or more teams have adopted it": a count to reach, not a level to keep.
+            return Some(KeyResultKind::Increase);
+        }
         return Some(KeyResultKind::Maintain);
+    }
+    // "Reach zero critical vulnerabilities": nothing can go lower than none.
+    if r.start.is_none() && r.target.is_some_and(|t| t.value == 0.0) {
+        return Some(KeyResultKind::Decrease);
     }
     let from_comparator = r.comparator.map(|c| match c {
         Comparator::AtLeast => Direction::Up,
@@ -500,6 +517,14 @@ fn decide_kind(
         Direction::Up => KeyResultKind::Increase,
         Direction::Down => KeyResultKind::Decrease,
     })
+}
+
+/// Whether the sentence opens with its target, a plain count ("Five or more teams …",
+/// "One or more daemons …", "20 profiles which …").
+fn counts_from_the_start(tokens: &[Token], skip: &[bool], r: &Reading) -> bool {
+    let Some(target) = r.target else { return false };
+    let first = (0..tokens.len()).find(|&k| !skip.get(k).copied().unwrap_or(true));
+    first == Some(target.start) && target.unit.is_none() && !target.multiplier && !target.fraction
 }
 
 /// The start in the target's unit: time is converted ("4 hours" → 240 when the target is
@@ -551,7 +576,9 @@ fn finish(kind: Option<KeyResultKind>, metric: Option<String>, r: &Reading) -> P
             unit = start.unit;
         }
         if kind == KeyResultKind::Maintain {
-            out.comparator = Some(r.comparator.unwrap_or(Comparator::AtLeast));
+            // "Keep P1 incidents at zero": at most none.
+            let default = if out.target == Some(0.0) { Comparator::AtMost } else { Comparator::AtLeast };
+            out.comparator = Some(r.comparator.unwrap_or(default));
         }
     }
     out.relative_change = r.relative.and_then(|c| match c {

@@ -110,7 +110,10 @@ pub(crate) fn find_clause(tokens: &[Token]) -> Clause {
     if word(tokens, end) == Some("and")
         && let Some(second) = word(tokens, end + 1).and_then(base_sense)
     {
-        if clause.sense.direction.is_none() && !clause.sense.keeps {
+        // "Add and retain 5 members": the second verb keeps what the first one makes,
+        // so the first decides.
+        let keeps_what_is_made = second.keeps && second.direction.is_none() && clause.finishes;
+        if clause.sense.direction.is_none() && !clause.sense.keeps && !keeps_what_is_made {
             clause.sense = second;
         }
         clause.finishes |= second.finishes;
@@ -153,6 +156,21 @@ pub(crate) fn find_clause(tokens: &[Token]) -> Clause {
                 if s.direction.is_some() {
                     clause.sense = s;
                 }
+                clause.verb_tokens.push(k);
+                break;
+            }
+        }
+    }
+    // "Support backlog cut to 40 tickets", "Median time to merge reduced to 9 days": a
+    // verb of change in any form, straight before its number's preposition, is the verb
+    // even when the subject's first word could be one.
+    if clause.sense.direction.is_none() && !clause.sense.keeps {
+        for k in end..limit {
+            let Some(w) = word(tokens, k) else { continue };
+            let leads = matches!(word(tokens, k + 1), Some("to" | "by" | "from" | "below" | "under" | "down" | "up"));
+            let after_to = k > 0 && word(tokens, k - 1) == Some("to");
+            if let Some(s) = verb_sense(w).filter(|s| s.direction.is_some() && leads && !after_to) {
+                clause.sense = s;
                 clause.verb_tokens.push(k);
                 break;
             }
@@ -245,7 +263,9 @@ fn main_verb(tokens: &[Token], first: usize, limit: usize) -> Option<(usize, Ver
         matches!(t.kind, TokenKind::Symbol('≥' | '≤' | '>' | '<' | '=' | ':'))
             || matches!(t.word(), Some("from" | "at" | "above" | "below" | "under" | "over" | "between" | "of" | "is"))
     });
-    if acronym || has_digit || is_period_name(lower) || number_follows {
+    // "Five or more teams …": the sentence opens with its number.
+    let number_first = super::quantity::quantity_at(tokens, first).is_some();
+    if acronym || has_digit || is_period_name(lower) || number_follows || number_first {
         return None;
     }
     // With no number to act on, an unknown first word is a verb only when an object

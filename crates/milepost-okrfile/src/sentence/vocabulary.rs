@@ -202,13 +202,18 @@ pub(crate) fn is_period_name(word: &str) -> bool {
 /// Words a metric does not start or end with.
 pub(crate) const EDGE_WORDS: Words = Words(
     "the a an our my your their its his her this that these those all every of in on for to with at by and or \
-    from per into across than is are be so it we us up down out about around approximately roughly nearly almost \
+    from per into across than is are be so it we us up down out about around approximately approx roughly nearly almost \
     just only some total overall least most while as",
 );
 
 /// Words that may stand between a preposition and its number ("to about 50%").
 pub(crate) const APPROXIMATORS: Words =
-    Words("about around approximately roughly nearly almost just only ~ circa ca some");
+    Words("about around approximately approx roughly nearly almost just only ~ circa ca some est");
+
+/// Words between "from" and a start stated after the target ("to 75% from current 45%",
+/// "from today's 45%", "from a baseline of 45%").
+pub(crate) const BASELINE_WORDS: Words =
+    Words("current currently today's todays the a an baseline of present existing our last year's quarter's");
 
 /// Prepositions and other small words after which a number is not a name's part.
 pub(crate) const FUNCTION_WORDS: Words = Words(
