@@ -158,7 +158,7 @@ fn read_sentence(text: &str) -> ParsedKeyResult {
     }
     let ctx = Context { tokens: &tokens, skip: &skip, keeps: clause.sense.keeps, verb: clause.verb };
     let mut phrases = phrases(&ctx);
-    drop_name_numbers(&tokens, &mut phrases);
+    drop_name_numbers(&tokens, &mut phrases, clause.sense.direction.is_none());
     // "Reduce cost by 20% while keeping uptime above 99.9%": the first clause that has
     // numbers is the key result; a second one is a constraint on it.
     if let Some(cut) = second_clause(&tokens, &clause, &phrases) {
@@ -193,14 +193,17 @@ fn phrase_mask(len: usize, phrases: &[Phrase]) -> Vec<bool> {
 }
 
 /// Drops bare numbers that belong to the metric's name when the sentence states its
-/// numbers elsewhere: "cost per 1,000 impressions", "Grow our 3 largest accounts by 50%".
-fn drop_name_numbers(tokens: &[Token], phrases: &mut Vec<Phrase>) {
+/// numbers elsewhere: "cost per 1,000 impressions", "Grow our 3 largest accounts by 50%";
+/// and, when the verb names no change, the size of a whole that the sentence covers
+/// rather than a count to reach: "Launch the new storefront in all four markets".
+fn drop_name_numbers(tokens: &[Token], phrases: &mut Vec<Phrase>, no_change: bool) {
     let numbers_elsewhere = phrases.iter().any(|p| !matches!(p.role, Role::Bare(_) | Role::TimeFrame(_)));
     phrases.retain(|p| {
         let prev = p.start.checked_sub(1).and_then(|k| tokens.get(k)).and_then(Token::word);
         let name = match p.role {
             Role::Bare(q) if q.unit.is_none() && !q.multiplier => match prev {
                 Some("per") => true,
+                Some("all") => no_change || numbers_elsewhere,
                 Some("our" | "the" | "their" | "its" | "my" | "your" | "these" | "those") => numbers_elsewhere,
                 _ => false,
             },
