@@ -402,7 +402,8 @@ fn is_name_part(ctx: &Context<'_>, q: &Quantity) -> bool {
     if FUNCTION_WORDS.contains(lower) || ctx.skip.get(p).copied().unwrap_or(false) {
         return false;
     }
-    if NAME_NOUNS.contains(lower) {
+    // "Level 1", and in the plural "releases 0.2".
+    if NAME_NOUNS.contains(lower) || lower.strip_suffix('s').is_some_and(|singular| NAME_NOUNS.contains(singular)) {
         return true;
     }
     let capitalised = written.chars().next().is_some_and(char::is_uppercase);

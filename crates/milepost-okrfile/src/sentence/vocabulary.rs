@@ -58,7 +58,7 @@ const TENTATIVE: Words = Words("improve enhance optimize optimise better");
 
 const UP: Words = Words(
     "increase raise grow boost lift improve expand accelerate scale enhance maximize maximise strengthen elevate \
-    widen broaden extend uplift amplify multiply ramp step up bump jack climb rise",
+    widen broaden uplift amplify multiply ramp up bump climb rise",
 );
 
 const DOWN: Words = Words(
@@ -78,7 +78,7 @@ const FINISH: Words = Words(
     localise onboard secure hire reach earn pilot prototype validate certify become select choose negotiate \
     renew announce present train perform execute schedule fix remove add support conduct run write draft prepare \
     submit attain go move switch wrap unify merge get land recruit expand open-source unlock produce record film \
-    send install configure test audit map hit ensure guarantee",
+    send install configure test audit map hit ensure guarantee extend",
 );
 
 /// Other verbs that take a count of new things ("Gain 100,000 followers").
