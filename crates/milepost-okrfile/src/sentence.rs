@@ -19,6 +19,7 @@
 //! before or inside a phrase is answered from a mask or a running count made in one
 //! pass, never by scanning the sentence again for each token or phrase.
 
+mod aside;
 mod clause;
 mod lexer;
 mod metric;
@@ -142,8 +143,31 @@ pub fn parse_key_result(text: &str) -> Result<ParsedKeyResult, SentenceTooLong> 
 /// Reads a sentence of any length; [`parse_key_result`] bounds it.
 fn read_sentence(text: &str) -> ParsedKeyResult {
     let tokens = tokenize(text);
+    let breaks = aside::sentence_breaks(&tokens);
+    if breaks.is_empty() {
+        return read_one(text, tokens);
+    }
+    // "Improve campaign tracking. Track UTM values in Salesforce.": of several sentences,
+    // the first that measures decides, else the first that names something to do.
+    let mut parts = Vec::with_capacity(breaks.len() + 1);
+    let mut from = 0;
+    for (end, next) in breaks {
+        parts.push(text.get(from..end).unwrap_or_default());
+        from = next;
+    }
+    parts.push(text.get(from..).unwrap_or_default());
+    let readings: Vec<ParsedKeyResult> = parts.into_iter().map(|p| read_one(p, tokenize(p))).collect();
+    let measured = readings.iter().position(|r| r.kind.is_some_and(|k| k != KeyResultKind::Milestone));
+    let milestone = readings.iter().position(|r| r.kind.is_some());
+    let chosen = measured.or(milestone).unwrap_or(0);
+    readings.into_iter().nth(chosen).unwrap_or_else(ParsedKeyResult::unread)
+}
+
+/// Reads one sentence, already split into tokens.
+fn read_one(text: &str, tokens: Vec<Token>) -> ParsedKeyResult {
     let clause = find_clause(&tokens);
     let mut skip = time_frame::time_frames(&tokens);
+    aside::skip_asides(&tokens, &mut skip, clause.sense.direction.is_some() && !clause.finishes);
     // "in 95% of weeks": how often the goal must hold, not a number of the goal.
     let share = share::required_share(&tokens);
     if let Some(share) = share {
@@ -158,10 +182,10 @@ fn read_sentence(text: &str) -> ParsedKeyResult {
     }
     let ctx = Context { tokens: &tokens, skip: &skip, keeps: clause.sense.keeps, verb: clause.verb };
     let mut phrases = phrases(&ctx);
-    drop_name_numbers(&tokens, &mut phrases, clause.sense.direction.is_none());
+    phrase::drop_name_numbers(&tokens, &mut phrases, clause.sense.direction.is_none());
     // "Reduce cost by 20% while keeping uptime above 99.9%": the first clause that has
     // numbers is the key result; a second one is a constraint on it.
-    if let Some(cut) = second_clause(&tokens, &clause, &phrases) {
+    if let Some(cut) = clause::second_clause(&tokens, &clause, &phrases) {
         phrases.retain(|p| p.start < cut);
         for s in skip.iter_mut().skip(cut) {
             *s = true;
@@ -190,51 +214,6 @@ fn phrase_mask(len: usize, phrases: &[Phrase]) -> Vec<bool> {
         }
     }
     mask
-}
-
-/// Drops bare numbers that belong to the metric's name when the sentence states its
-/// numbers elsewhere: "cost per 1,000 impressions", "Grow our 3 largest accounts by 50%";
-/// and, when the verb names no change, the size of a whole that the sentence covers
-/// rather than a count to reach: "Launch the new storefront in all four markets".
-fn drop_name_numbers(tokens: &[Token], phrases: &mut Vec<Phrase>, no_change: bool) {
-    let numbers_elsewhere = phrases.iter().any(|p| !matches!(p.role, Role::Bare(_) | Role::TimeFrame(_)));
-    phrases.retain(|p| {
-        let prev = p.start.checked_sub(1).and_then(|k| tokens.get(k)).and_then(Token::word);
-        let name = match p.role {
-            Role::Bare(q) if q.unit.is_none() && !q.multiplier => match prev {
-                Some("per") => true,
-                Some("all") => no_change || numbers_elsewhere,
-                Some("our" | "the" | "their" | "its" | "my" | "your" | "these" | "those") => numbers_elsewhere,
-                _ => false,
-            },
-            _ => false,
-        };
-        !name
-    });
-}
-
-/// Where a second clause starts, when the first already has numbers: at "while",
-/// "without", "but", a semicolon, or "and" followed by another verb of change.
-fn second_clause(tokens: &[Token], clause: &Clause, phrases: &[Phrase]) -> Option<usize> {
-    let from = clause.verb.map_or(0, |v| v + 1);
-    let cut = (from..tokens.len()).find(|&k| {
-        let t = &tokens[k];
-        let next_is_verb = || {
-            tokens
-                .get(k + 1)
-                .and_then(Token::word)
-                .and_then(vocabulary::base_sense)
-                .is_some_and(|s| s.direction.is_some() || s.keeps || s.finishes)
-        };
-        match t.word() {
-            Some("while" | "whilst" | "without" | "but" | "whereas" | "except") => true,
-            Some("and") => next_is_verb(),
-            // ", up from 2" and ", down from 9" state the start, not a second clause.
-            _ if t.symbol() == Some(',') && tokens.get(k + 2).and_then(Token::word) == Some("from") => false,
-            _ => t.symbol() == Some(';') || (t.symbol() == Some(',') && next_is_verb()),
-        }
-    })?;
-    phrases.iter().any(|p| p.end <= cut).then_some(cut)
 }
 
 /// A change read from a phrase, before its sign is known.

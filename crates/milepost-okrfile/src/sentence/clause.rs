@@ -7,6 +7,7 @@
 //! the numbers ("Keep growing revenue by 10%", "Launch referrals to grow sign-ups by 20%").
 
 use super::lexer::{Token, TokenKind};
+use super::phrase::Phrase;
 use super::vocabulary::{
     Direction, FUNCTION_WORDS, LEADING_FILLER, OBJECT_OPENERS, PARTICLES, VerbSense, base_sense, is_period_name,
     verb_sense,
@@ -276,4 +277,28 @@ fn main_verb(tokens: &[Token], first: usize, limit: usize) -> Option<(usize, Ver
         return None;
     }
     Some((first, VerbSense::default()))
+}
+
+/// Where a second clause starts, when the first already has numbers: at "while",
+/// "without", "but", a semicolon, or "and" followed by another verb of change.
+pub(crate) fn second_clause(tokens: &[Token], clause: &Clause, phrases: &[Phrase]) -> Option<usize> {
+    let from = clause.verb.map_or(0, |v| v + 1);
+    let cut = (from..tokens.len()).find(|&k| {
+        let t = &tokens[k];
+        let next_is_verb = || {
+            tokens
+                .get(k + 1)
+                .and_then(Token::word)
+                .and_then(base_sense)
+                .is_some_and(|s| s.direction.is_some() || s.keeps || s.finishes)
+        };
+        match t.word() {
+            Some("while" | "whilst" | "without" | "but" | "whereas" | "except") => true,
+            Some("and") => next_is_verb(),
+            // ", up from 2" and ", down from 9" state the start, not a second clause.
+            _ if t.symbol() == Some(',') && tokens.get(k + 2).and_then(Token::word) == Some("from") => false,
+            _ => t.symbol() == Some(';') || (t.symbol() == Some(',') && next_is_verb()),
+        }
+    })?;
+    phrases.iter().any(|p| p.end <= cut).then_some(cut)
 }

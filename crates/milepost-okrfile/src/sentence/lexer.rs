@@ -85,6 +85,7 @@ impl Token {
 const ABBREVIATIONS: &[&str] = &[
     "avg", "approx", "est", "incl", "excl", "vs", "etc", "e.g", "i.e", "eg", "ie", "mgmt", "dept", "qtr", "yr", "yrs",
     "mo", "mos", "wk", "wks", "hr", "hrs", "min", "mins", "sec", "secs", "max", "cf", "ca", "pct", "num", "resp",
+    "u.s", "u.k", "e.u",
 ];
 
 const GLUED_SUFFIXES: &[&str] = &[

@@ -409,3 +409,24 @@ fn is_name_part(ctx: &Context<'_>, q: &Quantity) -> bool {
     let capitalised = written.chars().next().is_some_and(char::is_uppercase);
     q.plain && capitalised && p > 0 && ctx.verb.is_none_or(|v| p > v)
 }
+
+/// Drops bare numbers that belong to the metric's name when the sentence states its
+/// numbers elsewhere: "cost per 1,000 impressions", "Grow our 3 largest accounts by 50%";
+/// and, when the verb names no change, the size of a whole that the sentence covers
+/// rather than a count to reach: "Launch the new storefront in all four markets".
+pub(crate) fn drop_name_numbers(tokens: &[Token], phrases: &mut Vec<Phrase>, no_change: bool) {
+    let numbers_elsewhere = phrases.iter().any(|p| !matches!(p.role, Role::Bare(_) | Role::TimeFrame(_)));
+    phrases.retain(|p| {
+        let prev = p.start.checked_sub(1).and_then(|k| tokens.get(k)).and_then(Token::word);
+        let name = match p.role {
+            Role::Bare(q) if q.unit.is_none() && !q.multiplier => match prev {
+                Some("per") => true,
+                Some("all") => no_change || numbers_elsewhere,
+                Some("our" | "the" | "their" | "its" | "my" | "your" | "these" | "those") => numbers_elsewhere,
+                _ => false,
+            },
+            _ => false,
+        };
+        !name
+    });
+}

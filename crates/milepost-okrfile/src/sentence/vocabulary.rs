@@ -366,6 +366,10 @@ pub(crate) const OBJECT_OPENERS: Words = Words(
     us everyone everything",
 );
 
+/// Words that make a parenthetical aside part of the numbers: "(current is 125k)",
+/// "(up from 2)".
+pub(crate) const ASIDE_KEEPS: Words = Words("from current currently was baseline up down to by vs versus today");
+
 /// Words that end a sentence's main clause: a relative clause, a second verb phrase or a
 /// purpose follows ("… that makes it less remote-friendly", "… and want more women").
 pub(crate) const CLAUSE_BREAKS: Words =
