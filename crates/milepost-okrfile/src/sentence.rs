@@ -19,6 +19,7 @@
 //! before or inside a phrase is answered from a mask or a running count made in one
 //! pass, never by scanning the sentence again for each token or phrase.
 
+mod aside;
 mod clause;
 mod lexer;
 mod metric;
@@ -34,7 +35,7 @@ use milepost_core::{Comparator, KeyResultKind};
 use phrase::{Context, Phrase, Role, phrases};
 use quantity::{Quantity, Unit, Written};
 use serde::Serialize;
-use vocabulary::{Direction, EDGE_WORDS, VAGUE_COMPARATIVES};
+use vocabulary::{CLAUSE_BREAKS, Direction, EDGE_WORDS, VAGUE_COMPARATIVES};
 
 /// What a key result sentence says, field by field; `None` where the sentence does not
 /// say it. Serialized, every field is present (`null` when absent), in this order.
@@ -142,8 +143,31 @@ pub fn parse_key_result(text: &str) -> Result<ParsedKeyResult, SentenceTooLong> 
 /// Reads a sentence of any length; [`parse_key_result`] bounds it.
 fn read_sentence(text: &str) -> ParsedKeyResult {
     let tokens = tokenize(text);
+    let breaks = aside::sentence_breaks(&tokens);
+    if breaks.is_empty() {
+        return read_one(text, tokens);
+    }
+    // "Improve campaign tracking. Track UTM values in Salesforce.": of several sentences,
+    // the first that measures decides, else the first that names something to do.
+    let mut parts = Vec::with_capacity(breaks.len() + 1);
+    let mut from = 0;
+    for (end, next) in breaks {
+        parts.push(text.get(from..end).unwrap_or_default());
+        from = next;
+    }
+    parts.push(text.get(from..).unwrap_or_default());
+    let readings: Vec<ParsedKeyResult> = parts.into_iter().map(|p| read_one(p, tokenize(p))).collect();
+    let measured = readings.iter().position(|r| r.kind.is_some_and(|k| k != KeyResultKind::Milestone));
+    let milestone = readings.iter().position(|r| r.kind.is_some());
+    let chosen = measured.or(milestone).unwrap_or(0);
+    readings.into_iter().nth(chosen).unwrap_or_else(ParsedKeyResult::unread)
+}
+
+/// Reads one sentence, already split into tokens.
+fn read_one(text: &str, tokens: Vec<Token>) -> ParsedKeyResult {
     let clause = find_clause(&tokens);
     let mut skip = time_frame::time_frames(&tokens);
+    aside::skip_asides(&tokens, &mut skip, clause.sense.direction.is_some() && !clause.finishes);
     // "in 95% of weeks": how often the goal must hold, not a number of the goal.
     let share = share::required_share(&tokens);
     if let Some(share) = share {
@@ -158,10 +182,10 @@ fn read_sentence(text: &str) -> ParsedKeyResult {
     }
     let ctx = Context { tokens: &tokens, skip: &skip, keeps: clause.sense.keeps, verb: clause.verb };
     let mut phrases = phrases(&ctx);
-    drop_name_numbers(&tokens, &mut phrases);
+    phrase::drop_name_numbers(&tokens, &mut phrases, clause.sense.direction.is_none());
     // "Reduce cost by 20% while keeping uptime above 99.9%": the first clause that has
     // numbers is the key result; a second one is a constraint on it.
-    if let Some(cut) = second_clause(&tokens, &clause, &phrases) {
+    if let Some(cut) = clause::second_clause(&tokens, &clause, &phrases) {
         phrases.retain(|p| p.start < cut);
         for s in skip.iter_mut().skip(cut) {
             *s = true;
@@ -190,46 +214,6 @@ fn phrase_mask(len: usize, phrases: &[Phrase]) -> Vec<bool> {
         }
     }
     mask
-}
-
-/// Drops bare numbers that belong to the metric's name when the sentence states its
-/// numbers elsewhere: "cost per 1,000 impressions", "Grow our 3 largest accounts by 50%".
-fn drop_name_numbers(tokens: &[Token], phrases: &mut Vec<Phrase>) {
-    let numbers_elsewhere = phrases.iter().any(|p| !matches!(p.role, Role::Bare(_) | Role::TimeFrame(_)));
-    phrases.retain(|p| {
-        let prev = p.start.checked_sub(1).and_then(|k| tokens.get(k)).and_then(Token::word);
-        let name = match p.role {
-            Role::Bare(q) if q.unit.is_none() && !q.multiplier => match prev {
-                Some("per") => true,
-                Some("our" | "the" | "their" | "its" | "my" | "your" | "these" | "those") => numbers_elsewhere,
-                _ => false,
-            },
-            _ => false,
-        };
-        !name
-    });
-}
-
-/// Where a second clause starts, when the first already has numbers: at "while",
-/// "without", "but", a semicolon, or "and" followed by another verb of change.
-fn second_clause(tokens: &[Token], clause: &Clause, phrases: &[Phrase]) -> Option<usize> {
-    let from = clause.verb.map_or(0, |v| v + 1);
-    let cut = (from..tokens.len()).find(|&k| {
-        let t = &tokens[k];
-        let next_is_verb = || {
-            tokens
-                .get(k + 1)
-                .and_then(Token::word)
-                .and_then(vocabulary::base_sense)
-                .is_some_and(|s| s.direction.is_some() || s.keeps || s.finishes)
-        };
-        match t.word() {
-            Some("while" | "whilst" | "without" | "but" | "whereas" | "except") => true,
-            Some("and") => next_is_verb(),
-            _ => t.symbol() == Some(';') || (t.symbol() == Some(',') && next_is_verb()),
-        }
-    })?;
-    phrases.iter().any(|p| p.end <= cut).then_some(cut)
 }
 
 /// A change read from a phrase, before its sign is known.
@@ -294,10 +278,14 @@ fn read_numbers(tokens: &[Token], skip: &[bool], clause: &Clause, phrases: &[Phr
         |q: &Quantity| content.get_or_init(|| ContentWords::count(tokens, skip)).follows_metric(clause, q);
     // A count right after the verb is the target, whatever follows it: "Sign 15 new
     // customers with ARR over $50k".
+    // So is a count that opens a sentence with no verb: "20 profiles which add at least
+    // one item".
+    let first_word = (0..tokens.len()).find(|&k| !skip.get(k).copied().unwrap_or(true));
     let object = phrases.iter().find(|p| match p.role {
         Role::Bare(q) => {
             let relative_percent = changes_number && q.unit == Some(Unit::Percent);
-            clause.verb.is_some() && !q.multiplier && !relative_percent && !follows_metric(&q)
+            let opens = clause.verb.is_none() && first_word == Some(p.start) && q.unit.is_none();
+            (clause.verb.is_some() || opens) && !q.multiplier && !relative_percent && !follows_metric(&q)
         }
         _ => false,
     });
@@ -381,7 +369,10 @@ fn read_numbers(tokens: &[Token], skip: &[bool], clause: &Clause, phrases: &[Phr
             r.comparator = r.comparator.or(p.comparator);
         }
     }
-    if !r.has_numbers()
+    // "Refund returns in 3 days, down from 9": with nothing else to reach, the time
+    // frame is the target.
+    let only_start = r.target.is_none() && r.range.is_none() && r.relative.is_none() && r.delta.is_none();
+    if only_start
         && let Some(p) = frames.first()
         && let Role::TimeFrame(q) = p.role
     {
@@ -445,13 +436,29 @@ fn decide_kind(
     in_phrase: &[bool],
 ) -> Option<KeyResultKind> {
     if !r.has_numbers() {
-        // "Launch the referral program" is a milestone; "Get more users" wants a number.
-        let vague = tokens.iter().enumerate().any(|(k, t)| {
+        // "Launch the referral program", "Determine licensing strategy", "Stable Python
+        // SDK" and "The PIN API is merged" name something to do or to have: milestones.
+        // "Get more users" and "Improve onboarding" want a number they do not give. A
+        // comparative counts only in the main clause: "Identify bottlenecks that make
+        // hiring less remote-friendly" is still a thing to do.
+        let main_clause_end = tokens
+            .iter()
+            .enumerate()
+            .skip(clause.verb.map_or(0, |v| v + 1))
+            .find(|(_, t)| {
+                t.word().is_some_and(|w| CLAUSE_BREAKS.contains(w))
+                    || matches!(t.symbol(), Some(',' | ';' | '.' | ':' | '!' | '?'))
+            })
+            .map_or(tokens.len(), |(k, _)| k);
+        let vague = tokens.iter().enumerate().take(main_clause_end).any(|(k, t)| {
             !skip.get(k).copied().unwrap_or(true)
                 && !in_phrase.get(k).copied().unwrap_or(false)
                 && t.word().is_some_and(|w| VAGUE_COMPARATIVES.contains(w))
         });
-        return (clause.finishes && !vague).then_some(KeyResultKind::Milestone);
+        let wants_number = vague || (clause.changes && !clause.finishes);
+        // Blank text or bare symbols name nothing at all.
+        let names_something = tokens.iter().any(|t| t.word().is_some_and(|w| !EDGE_WORDS.contains(w)));
+        return (names_something && !wants_number).then_some(KeyResultKind::Milestone);
     }
     if let (Some(start), Some(target)) = (r.start, r.target) {
         let (start, target) = (start_in_target_unit(&start, &target), target.value);
@@ -466,7 +473,15 @@ fn decide_kind(
         return Some(KeyResultKind::Range);
     }
     if r.target.is_some() && (clause.sense.keeps || (clause.verb.is_none() && r.comparator.is_some())) {
+        if clause.verb.is_none() && counts_from_the_start(tokens, skip, r) {
+            // "Five or more teams have adopted it": a count to reach, not a level to keep.
+            return Some(KeyResultKind::Increase);
+        }
         return Some(KeyResultKind::Maintain);
+    }
+    // "Reach zero critical vulnerabilities": nothing can go lower than none.
+    if r.start.is_none() && r.target.is_some_and(|t| t.value == 0.0) {
+        return Some(KeyResultKind::Decrease);
     }
     let from_comparator = r.comparator.map(|c| match c {
         Comparator::AtLeast => Direction::Up,
@@ -484,6 +499,14 @@ fn decide_kind(
         Direction::Up => KeyResultKind::Increase,
         Direction::Down => KeyResultKind::Decrease,
     })
+}
+
+/// Whether the sentence opens with its target, a plain count ("Five or more teams …",
+/// "One or more daemons …", "20 profiles which …").
+fn counts_from_the_start(tokens: &[Token], skip: &[bool], r: &Reading) -> bool {
+    let Some(target) = r.target else { return false };
+    let first = (0..tokens.len()).find(|&k| !skip.get(k).copied().unwrap_or(true));
+    first == Some(target.start) && target.unit.is_none() && !target.multiplier && !target.fraction
 }
 
 /// The start in the target's unit: time is converted ("4 hours" → 240 when the target is
@@ -535,7 +558,9 @@ fn finish(kind: Option<KeyResultKind>, metric: Option<String>, r: &Reading) -> P
             unit = start.unit;
         }
         if kind == KeyResultKind::Maintain {
-            out.comparator = Some(r.comparator.unwrap_or(Comparator::AtLeast));
+            // "Keep P1 incidents at zero": at most none.
+            let default = if out.target == Some(0.0) { Comparator::AtMost } else { Comparator::AtLeast };
+            out.comparator = Some(r.comparator.unwrap_or(default));
         }
     }
     out.relative_change = r.relative.and_then(|c| match c {

@@ -7,6 +7,8 @@
 
 #![expect(clippy::unwrap_used, reason = "a test that cannot set up should fail loudly")]
 
+mod sentences;
+
 use jiff::civil::{Date, date};
 use jiff::{SignedDuration, Timestamp};
 use milepost_app::{App, Caller};
@@ -337,4 +339,5 @@ async fn the_demo_loads_on_postgresql() {
     let loaded = load(store, date(2026, 12, 7)).await;
     loaded.check_every_day(date(2026, 12, 7)).await;
     loaded.check_mid_quarter(date(2026, 12, 7));
+    sentences::check(&loaded);
 }

@@ -7,8 +7,10 @@
 //! the numbers ("Keep growing revenue by 10%", "Launch referrals to grow sign-ups by 20%").
 
 use super::lexer::{Token, TokenKind};
+use super::phrase::Phrase;
 use super::vocabulary::{
-    Direction, FUNCTION_WORDS, LEADING_FILLER, PARTICLES, VerbSense, base_sense, is_period_name, verb_sense,
+    Direction, FUNCTION_WORDS, LEADING_FILLER, OBJECT_OPENERS, PARTICLES, VerbSense, base_sense, is_period_name,
+    verb_sense,
 };
 
 /// The verb of a key result sentence and what it means.
@@ -25,6 +27,10 @@ pub(crate) struct Clause {
     pub finishes: bool,
     /// The direction a particle gives ("down" in "bring … down").
     pub particle: Option<Direction>,
+    /// The main verb (or a verb it joins: "Keep growing", "Maintain or reduce") names a
+    /// change or a level to keep: with no number it wants one ("Improve onboarding"),
+    /// where any other verb names something to do, a milestone.
+    pub changes: bool,
 }
 
 fn word(tokens: &[Token], i: usize) -> Option<&str> {
@@ -105,7 +111,10 @@ pub(crate) fn find_clause(tokens: &[Token]) -> Clause {
     if word(tokens, end) == Some("and")
         && let Some(second) = word(tokens, end + 1).and_then(base_sense)
     {
-        if clause.sense.direction.is_none() && !clause.sense.keeps {
+        // "Add and retain 5 members": the second verb keeps what the first one makes,
+        // so the first decides.
+        let keeps_what_is_made = second.keeps && second.direction.is_none() && clause.finishes;
+        if clause.sense.direction.is_none() && !clause.sense.keeps && !keeps_what_is_made {
             clause.sense = second;
         }
         clause.finishes |= second.finishes;
@@ -153,6 +162,22 @@ pub(crate) fn find_clause(tokens: &[Token]) -> Clause {
             }
         }
     }
+    // "Support backlog cut to 40 tickets", "Median time to merge reduced to 9 days": a
+    // verb of change in any form, straight before its number's preposition, is the verb
+    // even when the subject's first word could be one.
+    if clause.sense.direction.is_none() && !clause.sense.keeps {
+        for k in end..limit {
+            let Some(w) = word(tokens, k) else { continue };
+            let leads = matches!(word(tokens, k + 1), Some("to" | "by" | "from" | "below" | "under" | "down" | "up"));
+            let after_to = k > 0 && word(tokens, k - 1) == Some("to");
+            if let Some(s) = verb_sense(w).filter(|s| s.direction.is_some() && leads && !after_to) {
+                clause.sense = s;
+                clause.verb_tokens.push(k);
+                break;
+            }
+        }
+    }
+    clause.changes = (clause.sense.direction.is_some() || clause.sense.keeps) && !clause.finishes;
     // "Launch referrals to grow sign-ups by 20%": a later verb carries the numbers.
     if clause.sense.direction.is_none() && !clause.sense.keeps {
         for k in end..limit {
@@ -239,8 +264,41 @@ fn main_verb(tokens: &[Token], first: usize, limit: usize) -> Option<(usize, Ver
         matches!(t.kind, TokenKind::Symbol('≥' | '≤' | '>' | '<' | '=' | ':'))
             || matches!(t.word(), Some("from" | "at" | "above" | "below" | "under" | "over" | "between" | "of" | "is"))
     });
-    if acronym || has_digit || is_period_name(lower) || number_follows {
+    // "Five or more teams …": the sentence opens with its number.
+    let number_first = super::quantity::quantity_at(tokens, first).is_some();
+    if acronym || has_digit || is_period_name(lower) || number_follows || number_first {
+        return None;
+    }
+    // With no number to act on, an unknown first word is a verb only when an object
+    // follows it ("Curate the content"); otherwise the sentence is a noun phrase or a
+    // statement ("Customer journeys", "Ansible tower manages our deployments").
+    let object_follows = word(tokens, first + 1).is_some_and(|w| OBJECT_OPENERS.contains(w));
+    if limit >= tokens.len() && !object_follows {
         return None;
     }
     Some((first, VerbSense::default()))
+}
+
+/// Where a second clause starts, when the first already has numbers: at "while",
+/// "without", "but", a semicolon, or "and" followed by another verb of change.
+pub(crate) fn second_clause(tokens: &[Token], clause: &Clause, phrases: &[Phrase]) -> Option<usize> {
+    let from = clause.verb.map_or(0, |v| v + 1);
+    let cut = (from..tokens.len()).find(|&k| {
+        let t = &tokens[k];
+        let next_is_verb = || {
+            tokens
+                .get(k + 1)
+                .and_then(Token::word)
+                .and_then(base_sense)
+                .is_some_and(|s| s.direction.is_some() || s.keeps || s.finishes)
+        };
+        match t.word() {
+            Some("while" | "whilst" | "without" | "but" | "whereas" | "except") => true,
+            Some("and") => next_is_verb(),
+            // ", up from 2" and ", down from 9" state the start, not a second clause.
+            _ if t.symbol() == Some(',') && tokens.get(k + 2).and_then(Token::word) == Some("from") => false,
+            _ => t.symbol() == Some(';') || (t.symbol() == Some(',') && next_is_verb()),
+        }
+    })?;
+    phrases.iter().any(|p| p.end <= cut).then_some(cut)
 }

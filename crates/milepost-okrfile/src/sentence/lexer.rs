@@ -81,6 +81,13 @@ impl Token {
 /// Letters that may be glued to a numeral and still leave it a number: scales, units
 /// and multipliers. Matched case-sensitively where case matters ("M" is a million,
 /// "m" is a million only after a currency, otherwise minutes).
+/// Abbreviations written with a dot ("avg.", "approx."), read as the word without it.
+const ABBREVIATIONS: &[&str] = &[
+    "avg", "approx", "est", "incl", "excl", "vs", "etc", "e.g", "i.e", "eg", "ie", "mgmt", "dept", "qtr", "yr", "yrs",
+    "mo", "mos", "wk", "wks", "hr", "hrs", "min", "mins", "sec", "secs", "max", "cf", "ca", "pct", "num", "resp",
+    "u.s", "u.k", "e.u",
+];
+
 const GLUED_SUFFIXES: &[&str] = &[
     "k",
     "K",
@@ -94,6 +101,26 @@ const GLUED_SUFFIXES: &[&str] = &[
     "BN",
     "b",
     "B",
+    // Sizes and rates of data, which keep their number but have no unit of ours.
+    "KB",
+    "kB",
+    "kb",
+    "MB",
+    "Mb",
+    "mb",
+    "GB",
+    "Gb",
+    "gb",
+    "TB",
+    "Tb",
+    "tb",
+    "PB",
+    "Kbps",
+    "kbps",
+    "Mbps",
+    "mbps",
+    "Gbps",
+    "gbps",
     "x",
     "X",
     "h",
@@ -180,7 +207,21 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
             push_word(&mut tokens, text, byte_at(start), byte_at(i), glued);
         } else if c.is_alphabetic() {
             i = scan_word(&chars, i);
-            push_word(&mut tokens, text, byte_at(start), byte_at(i), glued);
+            // "avg.", "approx.", "e.g.": an abbreviation keeps its dot, which ends no
+            // sentence and splits no metric.
+            let word = text.get(byte_at(start)..byte_at(i)).unwrap_or_default().to_lowercase();
+            if char_at(i) == Some('.')
+                && char_at(i + 1).is_none_or(char::is_whitespace)
+                && ABBREVIATIONS.contains(&word.as_str())
+            {
+                i += 1;
+                push_word(&mut tokens, text, byte_at(start), byte_at(i), glued);
+                if let Some(TokenKind::Word { lower, .. }) = tokens.last_mut().map(|t| &mut t.kind) {
+                    *lower = word;
+                }
+            } else {
+                push_word(&mut tokens, text, byte_at(start), byte_at(i), glued);
+            }
         } else {
             let (symbol, width) = match (c, char_at(i + 1)) {
                 ('-' | '=', Some('>')) => ('→', 2),

@@ -36,8 +36,11 @@ pub(crate) fn metric(
     }
     let runs = runs(tokens, &out);
     let cut = |r: &Run| text.get(tokens[r.start].start..tokens[r.end - 1].end).map(str::to_string);
+    // With no number, what is to be done is the whole object: "Core Tests of js-ipfs
+    // are parallelized", "welcoming, up-to-date documentation for Companion".
     let Some(primary) = primary else {
-        return runs.first().and_then(cut);
+        let (first, last) = (runs.first()?, runs.last()?);
+        return cut(&Run { start: first.start, end: last.end, direct: false });
     };
     let pre = runs.iter().find(|r| r.end <= primary.start);
     let post = runs.iter().find(|r| r.start >= primary.end);
@@ -87,7 +90,8 @@ fn runs(tokens: &[Token], excluded: &[bool]) -> Vec<Run> {
 fn is_run_token(t: &Token) -> bool {
     match t.kind {
         TokenKind::Word { .. } | TokenKind::Number(_) => true,
-        TokenKind::Symbol(c) => matches!(c, '&' | '#' | '\'' | '’') || (c == '/' && t.glued),
+        // "source{d}": braces glued into a name.
+        TokenKind::Symbol(c) => matches!(c, '&' | '#' | '\'' | '’') || (matches!(c, '/' | '{' | '}') && t.glued),
     }
 }
 

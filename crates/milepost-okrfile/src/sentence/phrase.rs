@@ -21,10 +21,10 @@
 //! quantity; "zero" and fraction words count only where a number is expected.
 
 use super::lexer::Token;
-use super::quantity::{Quantity, Unit, Written, quantity_at};
+use super::quantity::{Quantity, Unit, Written, quantity_at, times_word_at};
 use super::vocabulary::{
-    APPROXIMATORS, CHANGE_NOUNS, COMPARATIVES, Direction, FUNCTION_WORDS, NAME_NOUNS, POSTFIX_COMPARATORS,
-    PREFIX_COMPARATORS,
+    APPROXIMATORS, BASELINE_WORDS, CHANGE_NOUNS, COMPARATIVES, Direction, FUNCTION_WORDS, NAME_NOUNS,
+    POSTFIX_COMPARATORS, PREFIX_COMPARATORS,
 };
 use milepost_core::Comparator;
 
@@ -119,6 +119,11 @@ impl Context<'_> {
         }
     }
 
+    /// "once", "twice", "thrice" at `i`, when the grammar may read it.
+    fn times(&self, i: usize) -> Option<Quantity> {
+        times_word_at(self.tokens, i).filter(|q| !self.skip.get(q.start).copied().unwrap_or(true))
+    }
+
     fn comparator_at(&self, i: usize) -> Option<(Comparator, usize)> {
         match self.symbol(i) {
             Some('≥' | '>') => return Some((Comparator::AtLeast, i + 1)),
@@ -183,7 +188,15 @@ fn phrase(role: Role, start: usize, end: usize, comparator: Option<Comparator>) 
 fn phrase_at(ctx: &Context<'_>, i: usize) -> Option<Phrase> {
     match ctx.word(i) {
         Some("from") => {
-            if let Some(start) = ctx.quantity(i + 1, NUMBER_SLOT) {
+            // "from current 45%", "from today's 45%", "from a baseline of 45%".
+            let mut at = i + 1;
+            for _ in 0..4 {
+                if !ctx.word(at).is_some_and(|w| BASELINE_WORDS.contains(w)) {
+                    break;
+                }
+                at += 1;
+            }
+            if let Some(start) = ctx.quantity(at, NUMBER_SLOT) {
                 let mut j = start.end;
                 // "from 3 MB to 1 MB", "from 40 tickets a day down to 10": the words of a
                 // count between the start and "to" belong to the phrase.
@@ -229,6 +242,22 @@ fn phrase_at(ctx: &Context<'_>, i: usize) -> Option<Phrase> {
             }
         }
         Some("in") if ctx.word(i + 1) == Some("half") => return phrase(Role::InHalf, i, i + 2, None),
+        // "(current is 125k)", "currently at 45%", "baseline: 45%": the start, stated apart.
+        Some("current" | "currently" | "baseline") => {
+            let mut at = i + 1;
+            for _ in 0..3 {
+                let filler = ctx.word(at).is_some_and(|w| matches!(w, "is" | "at" | "of" | "stands" | "sits" | "was"));
+                if !(filler || matches!(ctx.symbol(at), Some(':' | '='))) {
+                    break;
+                }
+                at += 1;
+            }
+            if (at > i + 1 || ctx.word(i) == Some("currently"))
+                && let Some(start) = ctx.quantity(at, NUMBER_SLOT)
+            {
+                return phrase(Role::From(start), i, start.end, None);
+            }
+        }
         Some("to") => {
             let (cmp, k) = ctx.comparator_at(i + 1).map_or((None, i + 1), |(c, k)| (Some(c), k));
             if let Some(q) = ctx.quantity(k, TARGET_SLOT) {
@@ -256,7 +285,7 @@ fn phrase_at(ctx: &Context<'_>, i: usize) -> Option<Phrase> {
         _ => {}
     }
     if let Some((cmp, k)) = ctx.comparator_at(i)
-        && let Some(q) = ctx.quantity(k, NUMBER_SLOT)
+        && let Some(q) = ctx.quantity(k, NUMBER_SLOT).or_else(|| ctx.times(k))
     {
         let opener = ctx.word(i);
         let timeish = q.unit.is_some_and(|u| matches!(u, Unit::Day | Unit::Week));
@@ -277,7 +306,14 @@ fn phrase_at(ctx: &Context<'_>, i: usize) -> Option<Phrase> {
     {
         return phrase(Role::ChangeNoun(direction, q), i, end, None);
     }
-    let q = ctx.quantity(i, BARE)?;
+    // "twice as many sign-ups as last year"; "zero critical vulnerabilities", a count
+    // of nothing to reach.
+    let multiple = ctx.times(i).filter(|q| q.multiplier);
+    let zero = ctx.quantity(i, NUMBER_SLOT).filter(|q| {
+        q.written == Written::Zero
+            && ctx.tokens.get(q.end).and_then(Token::word).is_some_and(|w| !FUNCTION_WORDS.contains(w))
+    });
+    let q = ctx.quantity(i, BARE).or(multiple).or(zero)?;
     bare(ctx, q)
 }
 
@@ -366,9 +402,31 @@ fn is_name_part(ctx: &Context<'_>, q: &Quantity) -> bool {
     if FUNCTION_WORDS.contains(lower) || ctx.skip.get(p).copied().unwrap_or(false) {
         return false;
     }
-    if NAME_NOUNS.contains(lower) {
+    // "Level 1", and in the plural "releases 0.2".
+    if NAME_NOUNS.contains(lower) || lower.strip_suffix('s').is_some_and(|singular| NAME_NOUNS.contains(singular)) {
         return true;
     }
     let capitalised = written.chars().next().is_some_and(char::is_uppercase);
     q.plain && capitalised && p > 0 && ctx.verb.is_none_or(|v| p > v)
+}
+
+/// Drops bare numbers that belong to the metric's name when the sentence states its
+/// numbers elsewhere: "cost per 1,000 impressions", "Grow our 3 largest accounts by 50%";
+/// and, when the verb names no change, the size of a whole that the sentence covers
+/// rather than a count to reach: "Launch the new storefront in all four markets".
+pub(crate) fn drop_name_numbers(tokens: &[Token], phrases: &mut Vec<Phrase>, no_change: bool) {
+    let numbers_elsewhere = phrases.iter().any(|p| !matches!(p.role, Role::Bare(_) | Role::TimeFrame(_)));
+    phrases.retain(|p| {
+        let prev = p.start.checked_sub(1).and_then(|k| tokens.get(k)).and_then(Token::word);
+        let name = match p.role {
+            Role::Bare(q) if q.unit.is_none() && !q.multiplier => match prev {
+                Some("per") => true,
+                Some("all") => no_change || numbers_elsewhere,
+                Some("our" | "the" | "their" | "its" | "my" | "your" | "these" | "those") => numbers_elsewhere,
+                _ => false,
+            },
+            _ => false,
+        };
+        !name
+    });
 }

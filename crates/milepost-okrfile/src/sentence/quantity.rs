@@ -256,6 +256,25 @@ pub(crate) fn quantity_at(tokens: &[Token], i: usize) -> Option<Quantity> {
                         unit = Some(Unit::Week);
                         i += 1;
                     }
+                    // "1TB", "100 Mbps": the number stands, in a unit we do not keep.
+                    "kb" | "mb" | "gb" | "tb" | "pb" | "kbps" | "mbps" | "gbps" if !currency => i += 1,
+                    // "10s of millions", "100s of customers": at least that many.
+                    "s" if t.glued && next == Some("of") && scale == 1.0 => {
+                        let of_scale = word(tokens, i + 2).and_then(|w| match w {
+                            "hundreds" => Some(1e2),
+                            "thousands" => Some(1e3),
+                            "millions" => Some(1e6),
+                            "billions" => Some(1e9),
+                            _ => None,
+                        });
+                        match of_scale {
+                            Some(f) => {
+                                scale = f;
+                                i += 3;
+                            }
+                            None => i += 1,
+                        }
+                    }
                     _ => {
                         if let Some(u) = unit_word(lower) {
                             let is_currency = u.is_currency();
@@ -279,6 +298,31 @@ pub(crate) fn quantity_at(tokens: &[Token], i: usize) -> Option<Quantity> {
     }
     let plain = written == Written::Digits && unit.is_none() && scale == 1.0 && !grouped && !fraction && !multiplier;
     Some(Quantity { value, raw, unit, multiplier, written, fraction, plain, scale, scale_word, start, end: i })
+}
+
+/// "once", "twice", "thrice": a count of times, or a multiplier when a comparison
+/// follows ("twice as many sign-ups as last year").
+pub(crate) fn times_word_at(tokens: &[Token], i: usize) -> Option<Quantity> {
+    let value = match word(tokens, i)? {
+        "once" => 1.0,
+        "twice" => 2.0,
+        "thrice" => 3.0,
+        _ => return None,
+    };
+    let multiplier = value > 1.0 && word(tokens, i + 1) == Some("as");
+    Some(Quantity {
+        value,
+        raw: value,
+        unit: None,
+        multiplier,
+        written: Written::Words,
+        fraction: false,
+        plain: false,
+        scale: 1.0,
+        scale_word: false,
+        start: i,
+        end: i + 1,
+    })
 }
 
 /// "5-fold", "fivefold", "twofold": a multiplier in one word.

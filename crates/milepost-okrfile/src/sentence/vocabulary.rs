@@ -58,7 +58,7 @@ const TENTATIVE: Words = Words("improve enhance optimize optimise better");
 
 const UP: Words = Words(
     "increase raise grow boost lift improve expand accelerate scale enhance maximize maximise strengthen elevate \
-    widen broaden extend uplift amplify multiply ramp step up bump jack climb rise",
+    widen broaden uplift amplify multiply ramp up bump climb rise",
 );
 
 const DOWN: Words = Words(
@@ -78,7 +78,7 @@ const FINISH: Words = Words(
     localise onboard secure hire reach earn pilot prototype validate certify become select choose negotiate \
     renew announce present train perform execute schedule fix remove add support conduct run write draft prepare \
     submit attain go move switch wrap unify merge get land recruit expand open-source unlock produce record film \
-    send install configure test audit map hit",
+    send install configure test audit map hit ensure guarantee extend",
 );
 
 /// Other verbs that take a count of new things ("Gain 100,000 followers").
@@ -86,6 +86,19 @@ const ACQUIRE: Words = Words(
     "gain generate acquire attract collect gather handle process serve sell score make bring book drive push take \
     convert engage resolve answer respond interview save deliver have see welcome register enroll enrol activate \
     grab capture log visit contact call email ship source qualify nurture touch meet reach",
+);
+
+/// Other common verbs of work, which name no change in a number: known so that the
+/// first word of "Determine licensing strategy" reads as a verb and the rest as its object.
+const WORK: Words = Words(
+    "plan provide store determine specify describe identify estimate consider change highlight separate know \
+    curate measure use do analyze analyse research review evaluate assess investigate explore understand learn \
+    study survey interview share promote coordinate organize support involve invite partner engage communicate \
+    discuss agree decide draft outline propose prioritize prioritise track monitor report collaborate help \
+    facilitate mentor teach educate inform announce present demonstrate showcase participate attend speak talk \
+    sponsor fund contribute offer create make write finalize formalize formalise annotate \
+    clarify simplify streamline modernize modernise revamp revise rework update refresh overhaul polish \
+    benchmark profile instrument expose publish package distribute port extract split",
 );
 
 /// Verbs that state their own multiplier.
@@ -126,7 +139,7 @@ pub(crate) fn base_sense(lemma: &str) -> Option<VerbSense> {
         sense.finishes = true;
         known = true;
     }
-    if ACQUIRE.contains(lemma) {
+    if ACQUIRE.contains(lemma) || WORK.contains(lemma) {
         known = true;
     }
     known.then_some(sense)
@@ -189,13 +202,18 @@ pub(crate) fn is_period_name(word: &str) -> bool {
 /// Words a metric does not start or end with.
 pub(crate) const EDGE_WORDS: Words = Words(
     "the a an our my your their its his her this that these those all every of in on for to with at by and or \
-    from per into across than is are be so it we us up down out about around approximately roughly nearly almost \
+    from per into across than is are be so it we us up down out about around approximately approx roughly nearly almost \
     just only some total overall least most while as",
 );
 
 /// Words that may stand between a preposition and its number ("to about 50%").
 pub(crate) const APPROXIMATORS: Words =
-    Words("about around approximately roughly nearly almost just only ~ circa ca some");
+    Words("about around approximately approx roughly nearly almost just only ~ circa ca some est");
+
+/// Words between "from" and a start stated after the target ("to 75% from current 45%",
+/// "from today's 45%", "from a baseline of 45%").
+pub(crate) const BASELINE_WORDS: Words =
+    Words("current currently today's todays the a an baseline of present existing our last year's quarter's");
 
 /// Prepositions and other small words after which a number is not a name's part.
 pub(crate) const FUNCTION_WORDS: Words = Words(
@@ -341,6 +359,21 @@ pub(crate) const COMPARATIVES: &[(&str, Direction)] = &[
 /// Words that say a sentence wants change without saying how much ("more users").
 pub(crate) const VAGUE_COMPARATIVES: Words =
     Words("more better less fewer higher lower faster greater stronger easier happier");
+
+/// Words that open an object after a verb: "Curate *the* content", "Welcome *each* member".
+pub(crate) const OBJECT_OPENERS: Words = Words(
+    "the a an our my your their its his her this that these those all every each some any new more it them \
+    us everyone everything",
+);
+
+/// Words that make a parenthetical aside part of the numbers: "(current is 125k)",
+/// "(up from 2)".
+pub(crate) const ASIDE_KEEPS: Words = Words("from current currently was baseline up down to by vs versus today");
+
+/// Words that end a sentence's main clause: a relative clause, a second verb phrase or a
+/// purpose follows ("… that makes it less remote-friendly", "… and want more women").
+pub(crate) const CLAUSE_BREAKS: Words =
+    Words("that which who whom whose where when so and because while to mentioning");
 
 /// Number words from zero to nineteen.
 pub(crate) const SMALL_NUMBERS: &[(&str, f64)] = &[

@@ -24,7 +24,7 @@ const HELD_OUT_LINES: usize = 160;
 /// Development lines right per field (in the order of [`FIELDS`], then every field), as
 /// measured before any parser change on the published corpus. These numbers may only go
 /// up: when a fix makes more lines right, raise them to the new counts.
-const DEV_BASELINE: [usize; 7] = [178, 296, 283, 294, 295, 292, 156];
+const DEV_BASELINE: [usize; 7] = [288, 297, 294, 296, 295, 296, 275];
 
 /// How many lines of a set are right, per field.
 #[derive(Debug, Default)]
