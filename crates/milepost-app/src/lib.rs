@@ -13,11 +13,13 @@ pub mod carry;
 pub mod carry_link;
 pub mod check_in;
 pub mod check_in_import;
+pub mod comment;
 pub mod cycle;
 pub mod error;
 mod evaluation;
 pub mod first_run;
 pub mod forecast_eval;
+pub mod inbox;
 pub mod initiative;
 pub mod key_result;
 pub mod kpi;
@@ -95,6 +97,16 @@ impl App {
     /// An app on `store` reading the time from `clock`.
     pub fn with_clock(store: Database, clock: Clock) -> App {
         App { store, clock, sources: Arc::new(kpi::RefuseAll), read_model: Arc::default(), source_runs: Arc::default() }
+    }
+
+    /// Comments, mentions and replies.
+    pub fn comments(&self) -> comment::Comments<'_> {
+        comment::Comments { app: self }
+    }
+
+    /// A person's inbox.
+    pub fn inbox(&self) -> inbox::Inboxes<'_> {
+        inbox::Inboxes { app: self }
     }
 
     /// The time now, by the app's clock.

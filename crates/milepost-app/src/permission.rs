@@ -5,8 +5,8 @@
 //! |---|---|
 //! | admin | everything in the workspace: people, teams, cycles (and their status), tokens, the audit trail, all OKRs |
 //! | editor | plan cycles (create them, change their name, dates and kind); create and change every objective, key result, initiative and check-in; define KPIs and record their measurements |
-//! | member | read; create and change the objectives, key results and initiatives they own; check in on key results they own; record measurements of KPIs they own |
-//! | viewer | read only |
+//! | member | read; comment on what they may see; create and change the objectives, key results and initiatives they own; check in on key results they own; record measurements of KPIs they own |
+//! | viewer | read only (comments too) |
 //!
 //! A KPI's new measurement is written as a check-in on every key result linked to it
 //! ([`Action::FeedFromKpi`]): whoever may record the measurement may have it written
@@ -56,6 +56,8 @@ pub enum Action {
         /// The person who owns the KPI, if a person does.
         kpi_owner: Option<i64>,
     },
+    /// Write a comment on something the caller may see (and change or delete their own).
+    Comment,
 }
 
 fn owns(caller: &Caller, owner: Option<i64>) -> bool {
@@ -73,6 +75,7 @@ pub fn allows(caller: &Caller, action: Action) -> bool {
             owns(caller, owner)
         }
         (Role::Member, Action::DefineKpi | Action::PlanCycles) => false,
+        (Role::Member, Action::Comment) => true,
         (Role::Viewer, _) => false,
     }
 }
@@ -92,6 +95,7 @@ pub fn require(caller: &Caller, action: Action) -> Result<(), AppError> {
         (_, Action::DefineKpi) => "only editors and admins define KPIs".to_owned(),
         (_, Action::PlanCycles) => "only editors and admins plan cycles".to_owned(),
         (_, Action::RecordMeasurement { .. }) => "a member can record measurements only of KPIs they own".to_owned(),
+        (_, Action::Comment) => "only members, editors and admins write comments".to_owned(),
         (_, Action::FeedFromKpi { .. }) => {
             "a key result takes a KPI's value only from whoever may record the KPI's measurements".to_owned()
         }

@@ -60,4 +60,6 @@ id_type! {
     MeasurementId;
     /// An API token.
     TokenId;
+    /// A comment on an objective, key result or check-in.
+    CommentId;
 }

@@ -16,6 +16,7 @@ pub mod backup;
 mod bulk;
 mod carry;
 mod check_in;
+mod comment;
 mod cycle;
 mod initiative;
 mod key_result;

@@ -104,6 +104,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0015_kpi_formulas.sql"),
         postgres: include_str!("../migrations/postgres/0015_kpi_formulas.sql"),
     },
+    Paired {
+        version: 17,
+        name: "comments",
+        sqlite: include_str!("../migrations/sqlite/0017_comments.sql"),
+        postgres: include_str!("../migrations/postgres/0017_comments.sql"),
+    },
 ];
 
 /// The newest schema version this build knows: a backup of a newer one cannot be

@@ -13,6 +13,7 @@ pub mod access;
 pub mod bulk;
 pub mod carry;
 pub mod check_in;
+pub mod comment;
 pub mod cycle;
 #[cfg(feature = "sqlx")]
 mod decode;
@@ -33,6 +34,7 @@ pub use access::{AccessStore, EventFilter, EventRow, InvitationRow, NewEvent, Ne
 pub use bulk::{Batch, BulkLoad, BulkStorage, InitiativeKeyResultRow, NextIds};
 pub use carry::{CarryLink, CarryStore};
 pub use check_in::{CheckInRow, CheckInStore, GoalChangeRow, NewCheckIn};
+pub use comment::{CommentNotice, CommentRow, CommentStore, NewComment};
 pub use cycle::{
     CycleClosingRow, CycleFields, CycleFilter, CycleRow, CycleStore, CycleTransitionRow, NewCycleClosing,
     NewCycleTransition,
@@ -81,6 +83,7 @@ pub trait Transaction:
     AccessStore
     + CarryStore
     + CheckInStore
+    + CommentStore
     + CycleStore
     + InitiativeStore
     + KeyResultStore

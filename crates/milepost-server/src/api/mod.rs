@@ -5,6 +5,7 @@
 mod access;
 mod calibration;
 mod carry;
+mod comments;
 mod crud;
 mod cycles;
 mod health;
@@ -55,6 +56,8 @@ pub struct VersionBody {
         (name = "initiatives", description = "Work that moves key results"),
         (name = "okr-files", description = "OKRs as plain-text files: apply and export"),
         (name = "kpis", description = "KPIs: definitions, measurements, series and the board"),
+        (name = "comments", description = "Comments with @mentions on objectives, key results and check-ins"),
+        (name = "inbox", description = "What waits for the caller: check-ins due, mentions, replies, trouble"),
         (name = "search", description = "Full-text search over objectives, key results, KPIs, people and teams"),
     )
 )]
@@ -102,5 +105,6 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     let router = carry::routes(router);
     let router = review::routes(router);
     let router = search::routes(router);
+    let router = comments::routes(router);
     router.split_for_parts()
 }

@@ -9,6 +9,7 @@ mod alignment;
 mod assets;
 mod carry;
 mod check_in;
+mod comments;
 mod cycle;
 mod cycle_close;
 mod cycle_form;
@@ -79,6 +80,12 @@ pub fn routes() -> Router<App> {
         .route("/people/options", get(owner::people_options))
         .route("/objectives/{id}/archive", post(settings::archive_objective))
         .route("/key-results/{id}/archive", post(settings::archive_key_result))
+        .route("/objectives/{id}/comments", post(comments::save_objective_comment))
+        .route("/key-results/{id}/comments", post(comments::save_key_result_comment))
+        .route("/check-ins/{id}/comments", post(comments::save_check_in_comment))
+        .route("/comments/{id}/delete", post(comments::delete_comment))
+        .route("/inbox", get(comments::show_inbox))
+        .route("/inbox/dismiss", post(comments::dismiss_inbox_item))
         .route("/alignment", get(alignment::show_alignment))
         .route("/alignment/teams/{id}", get(alignment::show_alignment_team))
         .route("/check-in", get(check_in::show_check_in).post(check_in::save_check_in))
@@ -133,6 +140,8 @@ pub struct Viewer {
     pub caller: Caller,
     /// The session: workspace and person.
     pub session: SessionView,
+    /// How many items wait in the person's inbox, for the navigation.
+    pub inbox: usize,
 }
 
 impl<S> FromRequestParts<S> for Viewer
@@ -159,7 +168,18 @@ where
             };
         };
         match app.access().authenticate_session(&secret).await {
-            Ok((caller, session)) => Ok(Viewer { caller, session }),
+            Ok((caller, session)) => {
+                // The inbox's count is a courtesy of the navigation: a page still shows
+                // when it cannot be counted.
+                let inbox = match app.inbox().count(&caller).await {
+                    Ok(count) => count,
+                    Err(error) => {
+                        tracing::warn!(%error, "the inbox could not be counted for the navigation");
+                        0
+                    }
+                };
+                Ok(Viewer { caller, session, inbox })
+            }
             Err(AppError::Unauthenticated { .. }) => Err(to_login()),
             Err(error) => Err(PageError::from(error).into_response()),
         }
@@ -179,6 +199,8 @@ pub struct Layout {
     pub admin: bool,
     /// The page's title.
     pub title: String,
+    /// How many items wait in the person's inbox.
+    pub inbox: usize,
 }
 
 impl Layout {
@@ -190,6 +212,7 @@ impl Layout {
             admin: viewer.caller.role == milepost_app::person::Role::Admin,
             nav,
             title: title.into(),
+            inbox: viewer.inbox,
         }
     }
 

@@ -12,6 +12,7 @@ use crate::extract::Id;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
+use milepost_app::comment::CommentSubject;
 use milepost_app::key_result::{ForecastView, KeyResultView};
 use milepost_app::objective::ObjectiveQuery;
 use milepost_app::{App, AppError};
@@ -22,6 +23,10 @@ use std::collections::BTreeMap;
 
 /// One check-in as the history shows it.
 struct CheckInLine {
+    /// Its comments, as HTML.
+    comments: String,
+    /// How many comments it has.
+    comment_count: usize,
     at: String,
     value: String,
     confidence: String,
@@ -56,6 +61,8 @@ struct KeyResultBlock {
     carried_from: Option<i64>,
     /// Every move of its start or target after the cycle began: when, what, who, why.
     goal_moves: Vec<GoalMove>,
+    /// Its comments, as HTML.
+    comments: String,
 }
 
 /// One moved start or target, for people.
@@ -96,6 +103,8 @@ struct ObjectivePage {
     retrospective: Option<super::review::RetrospectivePanel>,
     /// What a key result's error budget is read over, for its caption.
     budget_window: Option<&'static str>,
+    /// The objective's own comments, as HTML.
+    comments: String,
 }
 
 /// The data of one burn-up chart, for `static/milepost.js`: times in unix seconds,
@@ -255,6 +264,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
     let mut all_check_ins = app.check_ins().of_objective(caller, id).await?;
     let initiatives = app.initiatives().of_objective(caller, id).await?;
     let mut all_goal_changes = app.check_ins().goal_changes_of_objective(caller, id).await?;
+    let threads = super::comments::Threads::of_objective(&app, &viewer, id).await?;
     for key_result in &objective.key_results {
         let check_ins = all_check_ins.remove(&key_result.id.get()).unwrap_or_default();
         let unit = key_result.unit.as_deref();
@@ -262,6 +272,8 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
             .iter()
             .rev()
             .map(|c| CheckInLine {
+                comments: threads.render(CommentSubject::CheckIn, c.id.get()),
+                comment_count: threads.count(CommentSubject::CheckIn, c.id.get()),
                 at: day(c.checked_in_at),
                 value: match key_result.kind {
                     KeyResultKind::Milestone => super::view::percent(c.value),
@@ -297,6 +309,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
             })
             .collect();
         key_results.push(KeyResultBlock {
+            comments: threads.render(CommentSubject::KeyResult, key_result.id.get()),
             version: key_result.version,
             goal_moves,
             line: KeyResultLine::of(key_result, &names, now),
@@ -363,6 +376,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
     );
     let retrospective = super::review::retrospective_panel(&app, caller, &objective, &cycle, &names).await?;
     let template = ObjectivePage {
+        comments: threads.render(CommentSubject::Objective, id.get()),
         budget_window: Some("over the cycle"),
         layout: Layout::new(&viewer, "", objective.title.clone()),
         objective: ObjectiveLine::of(&objective, &names),

@@ -102,6 +102,17 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/kpis/{id}/source/run", "run_kpi_source"),
     ("post", "/api/v1/kpis/{id}/source/test", "test_kpi_source"),
     ("get", "/api/v1/search", "search_workspace"),
+    ("get", "/api/v1/objectives/{id}/comments", "list_objective_comments"),
+    ("post", "/api/v1/objectives/{id}/comments", "create_objective_comment"),
+    ("get", "/api/v1/key-results/{id}/comments", "list_key_result_comments"),
+    ("post", "/api/v1/key-results/{id}/comments", "create_key_result_comment"),
+    ("get", "/api/v1/check-ins/{id}/comments", "list_check_in_comments"),
+    ("post", "/api/v1/check-ins/{id}/comments", "create_check_in_comment"),
+    ("get", "/api/v1/comments/{id}", "get_comment"),
+    ("patch", "/api/v1/comments/{id}", "update_comment"),
+    ("delete", "/api/v1/comments/{id}", "delete_comment"),
+    ("get", "/api/v1/me/inbox", "get_inbox"),
+    ("post", "/api/v1/me/inbox/dismiss", "dismiss_inbox_item"),
 ];
 
 /// The operations that act on the thing in their path and take no body.

@@ -44,8 +44,19 @@ const SESSIONS: usize = 8;
 /// Applying OKR files is called as a dry run here (a real apply archives what its file
 /// leaves out, which would change the things the other rows call on); the OKR file
 /// tests check real applies.
-const UNAUDITED: &[&str] =
-    &["create_session", "delete_session", "accept_invitation", "apply_okr_files", "lint_okr_files", "test_kpi_source"];
+const UNAUDITED: &[&str] = &[
+    "create_session",
+    "delete_session",
+    "accept_invitation",
+    "apply_okr_files",
+    "lint_okr_files",
+    "test_kpi_source",
+    "dismiss_inbox_item",
+];
+
+/// The reads that answer with the caller's own things (a person's inbox), so that each
+/// caller reads something else.
+const PERSONAL_READS: &[&str] = &["get_inbox"];
 
 /// The operations that answer 200 with what an earlier call made, instead of 201, and
 /// then write nothing: drafting a KPI's recovery objective again.
@@ -187,6 +198,20 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     ("test_kpi_source",         [200,  200,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
     // Search: everyone reads, and B's admin finds only B's things.
     ("search_workspace",        [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
+    // Comments: read with the thing they are on; written by everyone but viewers; changed
+    // by their author only (mo wrote the one called on); deleted by their author or an admin.
+    ("list_objective_comments", [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    ("create_objective_comment",[201,  201,   201,   403,   401, 401,   401,    404,             201,  201,  201,   403]),
+    ("list_key_result_comments",[200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    ("create_key_result_comment",[201, 201,   201,   403,   401, 401,   401,    404,             201,  201,  201,   403]),
+    ("list_check_in_comments",  [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    ("create_check_in_comment", [201,  201,   201,   403,   401, 401,   401,    404,             201,  201,  201,   403]),
+    ("get_comment",             [200,  200,   200,   200,   401, 401,   401,    404,             200,  200,  200,   200]),
+    ("update_comment",          [403,  403,   403,   403,   401, 401,   401,    404,             403,  200,  403,   403]),
+    ("delete_comment",          [204,  403,   403,   403,   401, 401,   401,    404,             204,  204,  403,   403]),
+    // The inbox is a person's own: a token has an empty one and nothing to dismiss.
+    ("get_inbox",               [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
+    ("dismiss_inbox_item",      [403,  403,   403,   403,   401, 401,   401,    403,             204,  204,  204,   204]),
     // Sessions: anyone logs in with the right password and logs out; only a person
     // logged in reads their session and changes their password.
     ("create_session",          [200,  200,   200,   200,   200, 200,   200,    200,             200,  200,  200,   200]),
@@ -223,6 +248,10 @@ struct World {
     /// Tokens of A that nobody uses, one per caller to revoke: revoking twice records
     /// nothing the second time.
     spare_tokens: Vec<i64>,
+    /// A comment of mo's on the objective.
+    comment: i64,
+    /// Comments of mo's, one per caller to delete: a deleted one cannot be deleted again.
+    spare_comments: Vec<i64>,
     /// The callers, in the order of [`CALLERS`].
     callers: Vec<Api>,
     /// Who each caller acts as, when it acts in A.
@@ -271,6 +300,19 @@ async fn world(api: &Api) -> World {
     for _ in CALLERS {
         spare_tokens.push(id(&admin.create_token("viewer", None).await["details"]));
     }
+    // mo's comments, on each kind of thing, so that no list of comments is empty.
+    let mo_session = &sessions[1];
+    let on_objective = format!("/api/v1/objectives/{}/comments", id(&objective));
+    let comment = id(&mo_session.post(&on_objective, json!({"body": "Going well"})).await.expect(201));
+    let mut spare_comments = Vec::new();
+    for caller in CALLERS {
+        let body = json!({"body": format!("For {caller} to delete")});
+        spare_comments.push(id(&mo_session.post(&on_objective, body).await.expect(201)));
+    }
+    let on_key_result = format!("/api/v1/key-results/{key_result}/comments");
+    mo_session.post(&on_key_result, json!({"body": "On it"})).await.expect(201);
+    let on_check_in = format!("/api/v1/check-ins/{check_in}/comments");
+    mo_session.post(&on_check_in, json!({"body": "Quiet week"})).await.expect(201);
 
     // B has things of its own, so that its lists are not empty by accident.
     let b = Org::new(api, "globex").await;
@@ -299,7 +341,20 @@ async fn world(api: &Api) -> World {
     actors.extend(people.iter().map(|person| Some((json!(person), Value::Null))));
     callers.extend(sessions);
     let logins = [vec![None; SESSIONS], logins].concat();
-    World { objective: id(&objective), key_result, check_in, initiative, kpi, spare_tokens, callers, actors, logins, a }
+    World {
+        objective: id(&objective),
+        key_result,
+        check_in,
+        initiative,
+        kpi,
+        spare_tokens,
+        comment,
+        spare_comments,
+        callers,
+        actors,
+        logins,
+        a,
+    }
 }
 
 impl World {
@@ -316,6 +371,7 @@ impl World {
             "initiatives" => Some(self.initiative),
             "kpis" => Some(self.kpi),
             "tokens" => Some(self.spare_tokens[index]),
+            "comments" => Some(self.comment),
             _ => None,
         }
     }
@@ -375,6 +431,11 @@ impl World {
             "set_scoring" => {
                 json!({"yellow_from": 0.4, "green_from": 0.7, "committed_success": 1.0, "aspirational_success": 0.7})
             }
+            "create_objective_comment" | "create_key_result_comment" | "create_check_in_comment" => {
+                json!({"body": format!("From {caller}")})
+            }
+            "update_comment" => json!({"version": version, "body": format!("Changed by {caller}")}),
+            "dismiss_inbox_item" => json!({"key": format!("mention:{}", 1000 + index)}),
             "put_objective_retrospective" => {
                 json!({"version": version, "worked": format!("Written by {caller}"), "did_not_work": "Meetings"})
             }
@@ -466,8 +527,8 @@ async fn state(w: &World, trail: &Trail, template: &str, item: Option<&str>, ind
     let events = trail.tail(admin).await;
     let collection = collection(template);
     let thing = match (collection, item) {
-        // Sessions and passwords show nowhere but in the trail.
-        ("session", _) => Value::Null,
+        // Sessions and passwords show nowhere but in the trail, nor does an inbox.
+        ("session" | "me", _) => Value::Null,
         // The workspace's settings: its scoring thresholds.
         ("workspace", _) => admin.get("/api/v1/workspace/scoring").await.expect(200),
         ("tokens", _) => {
@@ -587,6 +648,13 @@ http_test!(every_operation_answers_each_caller_as_the_table_says, |api: Api| asy
                 }
                 _ => None,
             };
+            // Each caller deletes a comment of its own: a deleted one cannot be deleted again.
+            let (path, item) = if op == "delete_comment" {
+                let own = format!("/api/v1/comments/{}", w.spare_comments[index]);
+                (own.clone(), Some(own))
+            } else {
+                (path, item)
+            };
             if let (true, Some(item)) = (op.starts_with("restore_"), &item) {
                 set_archived(&admin, item, true).await;
             }
@@ -597,12 +665,18 @@ http_test!(every_operation_answers_each_caller_as_the_table_says, |api: Api| asy
             // A retrospective's version is its own, read where it is written.
             let version = match op.as_str() {
                 "put_objective_retrospective" => admin.get(&path).await.expect(200)["version"].as_i64(),
+                "delete_comment" => admin.get(&path).await.expect(200)["version"].as_i64(),
                 // The workspace's version is the caller's own workspace's (B's for B).
                 "update_workspace" => match w.callers[index].get("/api/v1/workspace").await.body["version"].as_i64() {
                     Some(version) => Some(version),
                     None => admin.get("/api/v1/workspace").await.expect(200)["version"].as_i64(),
                 },
                 _ => version,
+            };
+            // A deletion names the version it is based on in its query.
+            let path = match (op.as_str(), version) {
+                ("delete_comment", Some(version)) => format!("{path}?version={version}"),
+                _ => path,
             };
             let body = w.body(&op, index, version);
             if write && body.is_none() && method != "delete" && !BODILESS_POSTS.contains(&op.as_str()) {
@@ -662,7 +736,7 @@ http_test!(every_operation_answers_each_caller_as_the_table_says, |api: Api| asy
 
             // Reads: every role of A, by token or logged in, sees what the admin sees;
             // B's admin sees none of it.
-            if !write && reply.status == 200 {
+            if !write && reply.status == 200 && !PERSONAL_READS.contains(&op.as_str()) {
                 match (index, &admin_answer) {
                     (0, _) => admin_answer = Some(reply.body.clone()),
                     (OTHER, Some(answer)) => {

@@ -393,6 +393,28 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     let dana = api.with_session(&login.session_cookie().unwrap_or_default());
     t.visit("post", "/api/v1/session", login);
     t.visit("get", "/api/v1/session", dana.get("/api/v1/session").await);
+    // Comments and the inbox: dana writes, the admin mentions her and answers her.
+    let on_objective = format!("/api/v1/objectives/{objective}/comments");
+    let written = dana.post(&on_objective, json!({"body": "Looks **good**"})).await;
+    let written = t.visit("post", "/api/v1/objectives/{id}/comments", written);
+    t.visit("get", "/api/v1/objectives/{id}/comments", dana.get(&on_objective).await);
+    let on_key_result = format!("/api/v1/key-results/{}/comments", id(&key_result));
+    let mention = api.post(&on_key_result, json!({"body": "@dana see [this](https://example.com)"})).await;
+    t.visit("post", "/api/v1/key-results/{id}/comments", mention);
+    t.visit("get", "/api/v1/key-results/{id}/comments", api.get(&on_key_result).await);
+    let on_check_in = format!("/api/v1/check-ins/{}/comments", id(&result["check_in"]));
+    t.visit("post", "/api/v1/check-ins/{id}/comments", api.post(&on_check_in, json!({"body": "Why so quiet?"})).await);
+    t.visit("get", "/api/v1/check-ins/{id}/comments", api.get(&on_check_in).await);
+    let comment = format!("/api/v1/comments/{}", id(&written));
+    t.visit("get", "/api/v1/comments/{id}", api.get(&comment).await);
+    let change = json!({"version": 1, "body": "Looks great"});
+    t.visit("patch", "/api/v1/comments/{id}", dana.patch(&comment, change).await);
+    api.post(&on_objective, json!({"body": "Thanks", "reply_to": id(&written)})).await.expect(201);
+    let inbox = t.visit("get", "/api/v1/me/inbox", dana.get("/api/v1/me/inbox").await);
+    assert!(inbox["items"].as_array().is_some_and(|i| i.len() >= 2), "{inbox}");
+    let dismiss = json!({"key": inbox["items"][0]["key"]});
+    t.visit("post", "/api/v1/me/inbox/dismiss", dana.post("/api/v1/me/inbox/dismiss", dismiss).await);
+    t.visit("delete", "/api/v1/comments/{id}", api.delete(&format!("{comment}?version=2")).await);
     let change = json!({"current_password": password_of("dana"), "new_password": "a brand new password"});
     t.visit("post", "/api/v1/session/password", dana.post("/api/v1/session/password", change).await);
     t.visit("delete", "/api/v1/session", dana.delete("/api/v1/session").await);
