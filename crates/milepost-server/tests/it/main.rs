@@ -59,6 +59,7 @@ mod outages;
 mod pagination;
 mod permissions;
 mod read_model;
+mod reminders;
 mod report;
 mod schema;
 mod scoped_reads;

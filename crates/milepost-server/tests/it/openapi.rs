@@ -56,6 +56,8 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get", "/api/v1/cycles/{id}/closings", "list_cycle_closings"),
     ("get", "/api/v1/workspace/scoring", "get_scoring"),
     ("put", "/api/v1/workspace/scoring", "set_scoring"),
+    ("get", "/api/v1/me/reminders", "get_reminder_preferences"),
+    ("put", "/api/v1/me/reminders", "set_reminder_preferences"),
     ("post", "/api/v1/cycles/{id}/reopen", "reopen_cycle"),
     ("get", "/api/v1/cycles/{id}/carry", "preview_carry"),
     ("post", "/api/v1/cycles/{id}/carry", "carry_objectives"),

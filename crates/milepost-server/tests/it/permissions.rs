@@ -125,6 +125,8 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     // Everyone reads how the workspace grades; admins change it (B's in its own).
     ("get_scoring",             [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
     ("set_scoring",             [200,  403,   403,   403,   401, 401,   401,    200,             200,  403,  403,   403]),
+    ("get_reminder_preferences", [403, 403,   403,   403,   401, 401,   401,    403,             200,  200,  200,   200]),
+    ("set_reminder_preferences", [403, 403,   403,   403,   401, 401,   401,    403,             200,  200,  200,   200]),
     ("get_cycle_calibration",   [409,  409,   409,   409,   401, 401,   401,    404,             409,  409,  409,   409]),
     // The review report likewise needs a closed cycle.
     ("get_cycle_report",        [409,  409,   409,   409,   401, 401,   401,    404,             409,  409,  409,   409]),
@@ -365,6 +367,7 @@ impl World {
             "reopen_cycle" => json!({"version": 1, "reason": format!("{caller} found a late number")}),
             "close_cycle" => json!({"version": 1}),
             "update_workspace" => json!({"version": version, "check_in_hour": index % 24}),
+            "set_reminder_preferences" => json!({"emails": index % 2 == 0}),
             "set_scoring" => {
                 json!({"yellow_from": 0.4, "green_from": 0.7, "committed_success": 1.0, "aspirational_success": 0.7})
             }
@@ -459,8 +462,9 @@ async fn state(w: &World, trail: &Trail, template: &str, item: Option<&str>, ind
     let events = trail.tail(admin).await;
     let collection = collection(template);
     let thing = match (collection, item) {
-        // Sessions and passwords show nowhere but in the trail.
-        ("session", _) => Value::Null,
+        // Sessions and passwords show nowhere but in the trail; a person's reminder
+        // choices only to that person.
+        ("session", _) | ("me", _) => Value::Null,
         // The workspace's settings: its scoring thresholds.
         ("workspace", _) => admin.get("/api/v1/workspace/scoring").await.expect(200),
         ("tokens", _) => {
