@@ -7,6 +7,7 @@
 //! function here and render what it returns.
 
 pub mod access;
+pub mod calendar;
 pub mod calibration;
 pub mod caller;
 pub mod carry;
@@ -137,6 +138,11 @@ impl App {
     /// Reminders of the weekly check-in, and each person's choice about their emails.
     pub fn reminders(&self) -> reminder::Reminders<'_> {
         reminder::Reminders { app: self }
+    }
+
+    /// Each person's private calendar feed.
+    pub fn calendar_feeds(&self) -> calendar::CalendarFeeds<'_> {
+        calendar::CalendarFeeds { app: self }
     }
 
     /// The time now, by the app's clock.

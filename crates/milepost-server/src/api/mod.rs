@@ -11,7 +11,7 @@ mod health;
 mod key_results;
 mod kpis;
 mod okr_files;
-mod reminders;
+pub(crate) mod reminders;
 pub(crate) mod review;
 mod search;
 pub(crate) mod session;

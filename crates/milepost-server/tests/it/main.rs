@@ -32,6 +32,7 @@ macro_rules! http_test {
 
 mod audit;
 mod basics;
+mod calendar;
 mod calibration;
 mod carry;
 mod check_in_import;
