@@ -185,6 +185,8 @@ impl FirstRun<'_> {
             time_zone,
             check_in_weekday: set_up.check_in_day.unwrap_or(CheckInDay::Monday).number(),
             check_in_hour: hour,
+            quiet_hours_start: None,
+            quiet_hours_end: None,
         };
         let row = tx.update_workspace(workspace, row.version, &row.name, &settings, now_ms).await?;
         let operator = Caller::operator(workspace, row.slug.clone());

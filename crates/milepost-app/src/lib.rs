@@ -7,6 +7,7 @@
 //! function here and render what it returns.
 
 pub mod access;
+pub mod calendar;
 pub mod calibration;
 pub mod caller;
 pub mod carry;
@@ -23,6 +24,7 @@ pub mod inbox;
 pub mod initiative;
 pub mod key_result;
 pub mod kpi;
+pub mod mail;
 #[cfg(test)]
 mod module_tree;
 pub mod objective;
@@ -33,6 +35,7 @@ pub mod patch;
 pub mod permission;
 pub mod person;
 mod read_model;
+pub mod reminder;
 pub mod report;
 pub mod retrospective;
 pub mod scoring;
@@ -76,6 +79,11 @@ pub struct App {
     read_model: Arc<read_model::ReadModel>,
     /// How the KPI source runs of this process went, for `/metrics`.
     source_runs: Arc<kpi::SourceRunCounts>,
+    /// Sends email, when the operator configured SMTP ([`App::with_mailer`]).
+    mailer: Option<Arc<dyn mail::Mailer>>,
+    /// The installation's public base URL (`https://okr.example.com`), for links in
+    /// emails and calendar feeds ([`App::with_public_url`]).
+    public_url: Option<String>,
 }
 
 impl std::fmt::Debug for App {
@@ -96,7 +104,47 @@ impl App {
 
     /// An app on `store` reading the time from `clock`.
     pub fn with_clock(store: Database, clock: Clock) -> App {
-        App { store, clock, sources: Arc::new(kpi::RefuseAll), read_model: Arc::default(), source_runs: Arc::default() }
+        App {
+            store,
+            clock,
+            sources: Arc::new(kpi::RefuseAll),
+            read_model: Arc::default(),
+            source_runs: Arc::default(),
+            mailer: None,
+            public_url: None,
+        }
+    }
+
+    /// The same app sending email with `mailer`.
+    #[must_use]
+    pub fn with_mailer(self, mailer: Arc<dyn mail::Mailer>) -> App {
+        App { mailer: Some(mailer), ..self }
+    }
+
+    /// The same app building links with the installation's public base URL (`url`,
+    /// such as `https://okr.example.com`; a trailing `/` is dropped).
+    #[must_use]
+    pub fn with_public_url(self, url: &str) -> App {
+        App { public_url: Some(url.trim_end_matches('/').to_owned()), ..self }
+    }
+
+    /// The installation's public base URL, without a trailing `/`, if it is set.
+    pub fn public_url(&self) -> Option<&str> {
+        self.public_url.as_deref()
+    }
+
+    pub(crate) fn mailer(&self) -> Option<&dyn mail::Mailer> {
+        self.mailer.as_deref()
+    }
+
+    /// Reminders of the weekly check-in, and each person's choice about their emails.
+    pub fn reminders(&self) -> reminder::Reminders<'_> {
+        reminder::Reminders { app: self }
+    }
+
+    /// Each person's private calendar feed.
+    pub fn calendar_feeds(&self) -> calendar::CalendarFeeds<'_> {
+        calendar::CalendarFeeds { app: self }
     }
 
     /// Comments, mentions and replies.

@@ -106,6 +106,8 @@ pub struct WorkspaceView {
     pub check_in_day: CheckInDay,
     /// The hour of the weekly check-in, 0–23, in the time zone.
     pub check_in_hour: u8,
+    /// Its quiet hours in the time zone, when no reminder is sent (`null`: none).
+    pub quiet_hours: Option<QuietHoursView>,
     /// When it was created.
     pub created_at: Timestamp,
     /// Its version.
@@ -114,7 +116,13 @@ pub struct WorkspaceView {
 
 /// The settings a new workspace starts with: UTC, check-ins on Monday at 9.
 fn default_settings() -> WorkspaceSettingsRow {
-    WorkspaceSettingsRow { time_zone: "UTC".to_owned(), check_in_weekday: 1, check_in_hour: 9 }
+    WorkspaceSettingsRow {
+        time_zone: "UTC".to_owned(),
+        check_in_weekday: 1,
+        check_in_hour: 9,
+        quiet_hours_start: None,
+        quiet_hours_end: None,
+    }
 }
 
 impl WorkspaceView {
@@ -128,6 +136,10 @@ impl WorkspaceView {
             time_zone: settings.time_zone,
             check_in_day: CheckInDay::from_number(settings.check_in_weekday),
             check_in_hour: u8::try_from(settings.check_in_hour.clamp(0, 23)).unwrap_or(9),
+            quiet_hours: match (settings.quiet_hours_start, settings.quiet_hours_end) {
+                (Some(start), Some(end)) => Some(QuietHoursView { start, end }),
+                _ => None,
+            },
             created_at: from_ms(row.created_at),
             version: row.version,
         }
@@ -149,6 +161,23 @@ pub struct WorkspacePatch {
     /// New hour of the weekly check-in, 0–23.
     #[schema(minimum = 0, maximum = 23)]
     pub check_in_hour: Option<i64>,
+    /// New quiet hours, when no reminder is sent (`null` for none).
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(nullable)]
+    pub quiet_hours: Option<Option<QuietHoursView>>,
+}
+
+/// Quiet hours in the workspace's time zone: no reminder is sent from `start` up to
+/// (not including) `end`; `{"start": 20, "end": 8}` is 20:00–08:00.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuietHoursView {
+    /// The first quiet hour, 0–23.
+    #[schema(minimum = 0, maximum = 23)]
+    pub start: i64,
+    /// The first hour after them, 0–23, not `start`.
+    #[schema(minimum = 0, maximum = 23)]
+    pub end: i64,
 }
 
 /// Checks an IANA time zone name against the time zone database: the name as the
@@ -249,6 +278,13 @@ impl Workspaces<'_> {
         let time_zone =
             change.time_zone.as_deref().and_then(|zone| problems.check("/time_zone", parse_time_zone(zone)));
         let hour = change.check_in_hour.and_then(|hour| problems.check("/check_in_hour", check_hour(hour)));
+        let quiet = match change.quiet_hours {
+            Some(Some(quiet)) => problems
+                .check("/quiet_hours", milepost_core::reminder::QuietHours::try_new(quiet.start, quiet.end))
+                .map(|q| Some((i64::from(q.start()), i64::from(q.end())))),
+            Some(None) => Some(None),
+            None => None,
+        };
         problems.finish()?;
         let now = self.app.now_ms();
         let mut tx = self.app.write_outside_read_model().await?;
@@ -261,6 +297,8 @@ impl Workspaces<'_> {
             time_zone: time_zone.unwrap_or_else(|| before_settings.time_zone.clone()),
             check_in_weekday: change.check_in_day.map_or(before_settings.check_in_weekday, CheckInDay::number),
             check_in_hour: hour.unwrap_or(before_settings.check_in_hour),
+            quiet_hours_start: quiet.map_or(before_settings.quiet_hours_start, |q| q.map(|q| q.0)),
+            quiet_hours_end: quiet.map_or(before_settings.quiet_hours_end, |q| q.map(|q| q.1)),
         };
         let name = name.map_or_else(|| current.name.clone(), Title::into_string);
         let before = WorkspaceView::of(current, Some(before_settings));

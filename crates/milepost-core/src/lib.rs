@@ -22,6 +22,7 @@ pub mod kpi;
 pub mod names;
 pub mod objective;
 pub mod progress;
+pub mod reminder;
 pub mod score;
 pub mod search;
 pub mod stats;

@@ -70,6 +70,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
             async move { extract::Json(openapi.as_ref().clone()) }
         }),
     )
+    .route("/calendar/{file}", get(api::reminders::calendar_feed))
     .merge(ui::routes())
     .merge(extra)
     .fallback(not_found)

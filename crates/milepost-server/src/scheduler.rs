@@ -1,8 +1,10 @@
 //! The scheduler: a tokio task that, every [`INTERVAL`], starts the planning cycles
-//! whose start date has come (`app.cycles().start_due`) and runs the KPI pull sources
-//! that are due (`app.kpis().run_due_sources`), until it is told to stop. Several servers on
-//! one PostgreSQL may all run it: each start and each due run is claimed by
-//! compare-and-set first, so a cycle starts once and a source runs once per period.
+//! whose start date has come (`app.cycles().start_due`), runs the KPI pull sources
+//! that are due (`app.kpis().run_due_sources`) and sends the check-in reminders that are
+//! due (`app.reminders().send_due`), until it is told to stop. Several servers on one
+//! PostgreSQL may all run it: each start, each due run and each reminder is claimed by
+//! compare-and-set first, so a cycle starts once, a source runs once per period and a
+//! reminder is sent once.
 
 use crate::metrics::Metrics;
 use milepost_app::App;
@@ -49,6 +51,20 @@ impl Scheduler {
                             Ok(0) => {}
                             Ok(ran) => tracing::info!(ran, "ran due KPI sources"),
                             Err(error) => tracing::warn!(%error, "could not look for due KPI sources"),
+                        }
+                        let reminded = app.reminders().send_due().await;
+                        let sent = reminded.as_ref().map_or(0, |pass| pass.sent);
+                        metrics.scheduler_run("send_reminders", reminded.as_ref().is_ok_and(|p| p.failed.is_empty()), sent);
+                        match reminded {
+                            Ok(pass) => {
+                                if pass.sent > 0 {
+                                    tracing::info!(sent = pass.sent, "sent check-in reminders");
+                                }
+                                for error in pass.failed {
+                                    tracing::warn!(%error, "a check-in reminder was not sent: the next pass tries again");
+                                }
+                            }
+                            Err(error) => tracing::warn!(%error, "could not look for due reminders"),
                         }
                     }
                 }

@@ -25,6 +25,7 @@ mod migrate;
 pub use migrate::latest_version;
 mod objective;
 mod person;
+mod reminder;
 mod review;
 mod search;
 mod team;

@@ -110,6 +110,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0017_comments.sql"),
         postgres: include_str!("../migrations/postgres/0017_comments.sql"),
     },
+    Paired {
+        version: 18,
+        name: "reminders",
+        sqlite: include_str!("../migrations/sqlite/0018_reminders.sql"),
+        postgres: include_str!("../migrations/postgres/0018_reminders.sql"),
+    },
 ];
 
 /// The newest schema version this build knows: a backup of a newer one cannot be

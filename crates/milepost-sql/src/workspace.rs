@@ -105,7 +105,8 @@ impl WorkspaceStore for Tx {
 
     async fn workspace_settings(&mut self, workspace: WorkspaceId) -> Result<Option<WorkspaceSettingsRow>> {
         Ok(run!(self, |conn| sqlx::query_as(
-            "SELECT time_zone, check_in_weekday, check_in_hour FROM workspaces WHERE id = $1"
+            "SELECT time_zone, check_in_weekday, check_in_hour, quiet_hours_start, quiet_hours_end FROM workspaces
+             WHERE id = $1"
         )
         .bind(workspace.get())
         .fetch_optional(conn)
@@ -120,9 +121,10 @@ impl WorkspaceStore for Tx {
         settings: &WorkspaceSettingsRow,
         now: i64,
     ) -> Result<WorkspaceRow> {
-        let row: Option<WorkspaceRow> = run!(self, |conn| sqlx::query_as(
+        let row: Option<WorkspaceRow> = run!(self, |conn| {
+            sqlx::query_as(
             "UPDATE workspaces SET name = $3, time_zone = $4, check_in_weekday = $5, check_in_hour = $6,
-             updated_at = $7, version = version + 1 WHERE id = $1 AND version = $2 RETURNING *"
+             quiet_hours_start = $8, quiet_hours_end = $9, updated_at = $7, version = version + 1 WHERE id = $1 AND version = $2 RETURNING *"
         )
         .bind(workspace.get())
         .bind(version)
@@ -131,8 +133,11 @@ impl WorkspaceStore for Tx {
         .bind(settings.check_in_weekday)
         .bind(settings.check_in_hour)
         .bind(now)
+        .bind(settings.quiet_hours_start)
+        .bind(settings.quiet_hours_end)
         .fetch_optional(conn)
-        .await?);
+        .await?
+        });
         if let Some(row) = row {
             return Ok(row);
         }

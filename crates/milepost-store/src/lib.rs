@@ -23,6 +23,7 @@ pub mod key_result;
 pub mod kpi;
 pub mod objective;
 pub mod person;
+pub mod reminder;
 pub mod review;
 #[cfg(feature = "route")]
 pub mod route;
@@ -45,6 +46,7 @@ pub use key_result::{KeyResultFields, KeyResultFilter, KeyResultRow, KeyResultSt
 pub use kpi::{KpiFields, KpiFilter, KpiRow, KpiStore, MeasurementRow, NewMeasurement};
 pub use objective::{ObjectiveFields, ObjectiveFilter, ObjectiveRow, ObjectiveStore};
 pub use person::{PersonFields, PersonFilter, PersonRow, PersonStore};
+pub use reminder::{CalendarFeedRow, ReminderRow, ReminderStore};
 pub use review::{CarriedRow, RetrospectiveFields, RetrospectiveRow, ReviewStore};
 pub use search::{SearchHitRow, SearchRequest, SearchStore};
 pub use team::{TeamFields, TeamFilter, TeamRow, TeamStore};
@@ -90,6 +92,7 @@ pub trait Transaction:
     + KpiStore
     + ObjectiveStore
     + PersonStore
+    + ReminderStore
     + ReviewStore
     + SearchStore
     + TeamStore

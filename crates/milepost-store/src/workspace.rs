@@ -46,6 +46,10 @@ pub struct WorkspaceSettingsRow {
     pub check_in_weekday: i64,
     /// The hour of the weekly check-in in the time zone, 0–23.
     pub check_in_hour: i64,
+    /// The first quiet hour (no reminders), 0–23, when the workspace has quiet hours.
+    pub quiet_hours_start: Option<i64>,
+    /// The first hour after the quiet hours, 0–23, when the workspace has quiet hours.
+    pub quiet_hours_end: Option<i64>,
 }
 
 /// What a transaction can do with workspace data; see [`crate::Transaction`].

@@ -25,6 +25,21 @@ pub struct Config {
     pub database_read_url: Option<String>,
     /// The bearer token a scraper must send to read `/metrics`; open when unset.
     pub metrics_token: Option<String>,
+    /// The address people reach this installation at (`https://okr.example.com`), for
+    /// the links in emails and calendar feeds.
+    pub public_url: Option<String>,
+    /// The SMTP server that sends reminder emails; no email is sent when unset.
+    pub smtp_host: Option<String>,
+    /// Its port; 587 for `starttls`, 465 for `tls`, 25 for `none` when unset.
+    pub smtp_port: Option<u16>,
+    /// `none`, `starttls` (default) or `tls`.
+    pub smtp_tls: Option<String>,
+    /// The SMTP login, if the server wants one.
+    pub smtp_login: Option<String>,
+    /// The SMTP password that goes with the login.
+    pub smtp_password: Option<String>,
+    /// The sender of Milepost's emails, `Milepost <okr@example.com>`.
+    pub smtp_sender: Option<String>,
 }
 
 /// How logs are written.
@@ -46,6 +61,13 @@ impl Default for Config {
             log_format: LogFormat::Text,
             database_read_url: None,
             metrics_token: None,
+            public_url: None,
+            smtp_host: None,
+            smtp_port: None,
+            smtp_tls: None,
+            smtp_login: None,
+            smtp_password: None,
+            smtp_sender: None,
         }
     }
 }
@@ -90,12 +112,42 @@ impl Config {
                 "log_format",
                 "database_read_url",
                 "metrics_token",
+                "public_url",
+                "smtp_host",
+                "smtp_port",
+                "smtp_tls",
+                "smtp_login",
+                "smtp_password",
+                "smtp_sender",
             ]))
             .merge(Serialized::defaults(overrides));
         figment
             .extract()
             .map_err(|error| anyhow::anyhow!("{}", describe(error)))
             .context("the configuration is not valid")
+    }
+
+    /// The SMTP settings, when an SMTP host is set; what is wrong with them otherwise.
+    pub fn smtp(&self) -> anyhow::Result<Option<milepost_mail::SmtpSettings>> {
+        let Some(host) = &self.smtp_host else { return Ok(None) };
+        let tls: milepost_mail::TlsMode = match &self.smtp_tls {
+            Some(mode) => mode.parse().map_err(|e: String| anyhow::anyhow!("smtp_tls: {e}"))?,
+            None => milepost_mail::TlsMode::default(),
+        };
+        let port = self.smtp_port.unwrap_or(match tls {
+            milepost_mail::TlsMode::None => 25,
+            milepost_mail::TlsMode::StartTls => 587,
+            milepost_mail::TlsMode::Tls => 465,
+        });
+        let sender = self.smtp_sender.clone().context("smtp_sender must be set when smtp_host is")?;
+        Ok(Some(milepost_mail::SmtpSettings {
+            host: host.clone(),
+            port,
+            tls,
+            login: self.smtp_login.clone(),
+            password: self.smtp_password.clone(),
+            sender,
+        }))
     }
 
     /// The database URL in force: the one given, or the data directory's SQLite file.

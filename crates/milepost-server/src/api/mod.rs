@@ -12,6 +12,7 @@ mod health;
 mod key_results;
 mod kpis;
 mod okr_files;
+pub(crate) mod reminders;
 pub(crate) mod review;
 mod search;
 pub(crate) mod session;
@@ -45,6 +46,7 @@ pub struct VersionBody {
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "workspaces", description = "The workspace a token acts in"),
+        (name = "reminders", description = "Reminders of the weekly check-in"),
         (name = "access", description = "API tokens and the audit trail (admins)"),
         (name = "session", description = "Logging in with email and password"),
         (name = "teams", description = "Teams in a tree"),
@@ -106,5 +108,6 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     let router = review::routes(router);
     let router = search::routes(router);
     let router = comments::routes(router);
+    let router = reminders::routes(router);
     router.split_for_parts()
 }

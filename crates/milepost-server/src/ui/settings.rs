@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use milepost_app::permission::{self, Action};
-use milepost_app::workspace::{CheckInDay, WorkspacePatch};
+use milepost_app::workspace::{CheckInDay, QuietHoursView, WorkspacePatch};
 use milepost_app::{App, AppError, Path};
 use milepost_core::{KeyResultId, ObjectiveId};
 use std::collections::HashMap;
@@ -51,6 +51,8 @@ pub async fn show_settings(State(app): State<App>, viewer: Viewer, Query(query):
         ("time_zone".to_owned(), workspace.time_zone),
         ("check_in_day".to_owned(), workspace.check_in_day.as_str().to_owned()),
         ("check_in_hour".to_owned(), workspace.check_in_hour.to_string()),
+        ("quiet_hours_start".to_owned(), workspace.quiet_hours.map(|q| q.start.to_string()).unwrap_or_default()),
+        ("quiet_hours_end".to_owned(), workspace.quiet_hours.map(|q| q.end.to_string()).unwrap_or_default()),
     ]));
     Ok(page(StatusCode::OK, &settings_page(&viewer, fields, Problems::default(), query.saved.is_some())))
 }
@@ -65,6 +67,21 @@ pub async fn save_settings(State(app): State<App>, viewer: Viewer, Form(fields):
         problems.add("check_in_day", "choose a day of the week");
     }
     let check_in_hour = fields.whole("check_in_hour", &mut problems);
+    // Both quiet hours empty: none; one alone is a problem at the pair.
+    let quiet_hours = match (fields.optional("quiet_hours_start"), fields.optional("quiet_hours_end")) {
+        _ if !fields.has("quiet_hours_start") && !fields.has("quiet_hours_end") => None,
+        (None, None) => Some(None),
+        (Some(_), Some(_)) => {
+            match (fields.whole("quiet_hours_start", &mut problems), fields.whole("quiet_hours_end", &mut problems)) {
+                (Some(start), Some(end)) => Some(Some(QuietHoursView { start, end })),
+                _ => None,
+            }
+        }
+        _ => {
+            problems.add("quiet_hours", "give both hours of the quiet hours, or neither");
+            None
+        }
+    };
     let status = if problems.is_empty() {
         let change = WorkspacePatch {
             version,
@@ -72,6 +89,7 @@ pub async fn save_settings(State(app): State<App>, viewer: Viewer, Form(fields):
             time_zone: Some(fields.text("time_zone").to_owned()),
             check_in_day,
             check_in_hour,
+            quiet_hours,
         };
         match app.workspaces().update(&viewer.caller, change).await {
             Ok(_) => return Ok(see_other("/settings?saved=1")),

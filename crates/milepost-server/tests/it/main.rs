@@ -32,6 +32,7 @@ macro_rules! http_test {
 
 mod audit;
 mod basics;
+mod calendar;
 mod calibration;
 mod carry;
 mod check_in_import;
@@ -62,6 +63,7 @@ mod outages;
 mod pagination;
 mod permissions;
 mod read_model;
+mod reminders;
 mod report;
 mod schema;
 mod scoped_reads;

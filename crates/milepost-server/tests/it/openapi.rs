@@ -56,6 +56,11 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get", "/api/v1/cycles/{id}/closings", "list_cycle_closings"),
     ("get", "/api/v1/workspace/scoring", "get_scoring"),
     ("put", "/api/v1/workspace/scoring", "set_scoring"),
+    ("get", "/api/v1/me/reminders", "get_reminder_preferences"),
+    ("put", "/api/v1/me/reminders", "set_reminder_preferences"),
+    ("get", "/api/v1/me/calendar-feed", "get_calendar_feed"),
+    ("post", "/api/v1/me/calendar-feed", "create_calendar_feed"),
+    ("delete", "/api/v1/me/calendar-feed", "revoke_calendar_feed"),
     ("post", "/api/v1/cycles/{id}/reopen", "reopen_cycle"),
     ("get", "/api/v1/cycles/{id}/carry", "preview_carry"),
     ("post", "/api/v1/cycles/{id}/carry", "carry_objectives"),
@@ -116,7 +121,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
 ];
 
 /// The operations that act on the thing in their path and take no body.
-pub const BODILESS_POSTS: &[&str] = &["revoke_token", "run_kpi_source"];
+pub const BODILESS_POSTS: &[&str] = &["revoke_token", "run_kpi_source", "create_calendar_feed"];
 
 /// The operations that need no credentials at all: the probes; logging in, which
 /// brings its own in the body; and logging out, which needs none to be harmless.

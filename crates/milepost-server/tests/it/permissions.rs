@@ -136,6 +136,11 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     // Everyone reads how the workspace grades; admins change it (B's in its own).
     ("get_scoring",             [200,  200,   200,   200,   401, 401,   401,    200,             200,  200,  200,   200]),
     ("set_scoring",             [200,  403,   403,   403,   401, 401,   401,    200,             200,  403,  403,   403]),
+    ("get_reminder_preferences", [403, 403,   403,   403,   401, 401,   401,    403,             200,  200,  200,   200]),
+    ("set_reminder_preferences", [403, 403,   403,   403,   401, 401,   401,    403,             200,  200,  200,   200]),
+    ("get_calendar_feed",       [403,  403,   403,   403,   401, 401,   401,    403,             200,  200,  200,   200]),
+    ("create_calendar_feed",    [403,  403,   403,   403,   401, 401,   401,    403,             201,  201,  201,   201]),
+    ("revoke_calendar_feed",    [403,  403,   403,   403,   401, 401,   401,    403,             204,  204,  204,   204]),
     ("get_cycle_calibration",   [409,  409,   409,   409,   401, 401,   401,    404,             409,  409,  409,   409]),
     // The review report likewise needs a closed cycle.
     ("get_cycle_report",        [409,  409,   409,   409,   401, 401,   401,    404,             409,  409,  409,   409]),
@@ -424,10 +429,11 @@ impl World {
             // Each caller measures a time of its own, so an allowed one always writes.
             "create_measurement" => json!({"value": 40 + index, "measured_at": at_hours(-1 - index as i64)}),
             "import_measurements" => json!([{"measured_at": at_hours(-100 - index as i64), "value": index}]),
-            "draft_objective_from_kpi" | "carry_objectives" | "test_kpi_source" => json!({}),
+            "draft_objective_from_kpi" | "carry_objectives" | "test_kpi_source" | "create_calendar_feed" => json!({}),
             "reopen_cycle" => json!({"version": 1, "reason": format!("{caller} found a late number")}),
             "close_cycle" => json!({"version": 1}),
             "update_workspace" => json!({"version": version, "check_in_hour": index % 24}),
+            "set_reminder_preferences" => json!({"emails": index.is_multiple_of(2)}),
             "set_scoring" => {
                 json!({"yellow_from": 0.4, "green_from": 0.7, "committed_success": 1.0, "aspirational_success": 0.7})
             }
@@ -527,7 +533,8 @@ async fn state(w: &World, trail: &Trail, template: &str, item: Option<&str>, ind
     let events = trail.tail(admin).await;
     let collection = collection(template);
     let thing = match (collection, item) {
-        // Sessions and passwords show nowhere but in the trail, nor does an inbox.
+        // Sessions and passwords show nowhere but in the trail, nor do an inbox and a
+        // person's reminder choices.
         ("session" | "me", _) => Value::Null,
         // The workspace's settings: its scoring thresholds.
         ("workspace", _) => admin.get("/api/v1/workspace/scoring").await.expect(200),

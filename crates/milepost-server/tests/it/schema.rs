@@ -415,6 +415,14 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     let dismiss = json!({"key": inbox["items"][0]["key"]});
     t.visit("post", "/api/v1/me/inbox/dismiss", dana.post("/api/v1/me/inbox/dismiss", dismiss).await);
     t.visit("delete", "/api/v1/comments/{id}", api.delete(&format!("{comment}?version=2")).await);
+    // Her reminder emails, turned off and read back.
+    let off = dana.put_json("/api/v1/me/reminders", json!({"emails": false})).await;
+    t.visit("put", "/api/v1/me/reminders", off);
+    t.visit("get", "/api/v1/me/reminders", dana.get("/api/v1/me/reminders").await);
+    // Her calendar feed, made, read and revoked.
+    t.visit("post", "/api/v1/me/calendar-feed", dana.post("/api/v1/me/calendar-feed", json!(null)).await);
+    t.visit("get", "/api/v1/me/calendar-feed", dana.get("/api/v1/me/calendar-feed").await);
+    t.visit("delete", "/api/v1/me/calendar-feed", dana.delete("/api/v1/me/calendar-feed").await);
     let change = json!({"current_password": password_of("dana"), "new_password": "a brand new password"});
     t.visit("post", "/api/v1/session/password", dana.post("/api/v1/session/password", change).await);
     t.visit("delete", "/api/v1/session", dana.delete("/api/v1/session").await);

@@ -182,6 +182,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(replica = %super::redact(url), "lag-tolerant reads go to the read replica");
     }
     let mut app = super::open_store(store, sql_sources, http_sources).await?;
+    if let Some(url) = &config.public_url {
+        app = app.with_public_url(url);
+    }
+    if let Some(smtp) = config.smtp()? {
+        let mailer = milepost_mail::SmtpMailer::shared(&smtp).map_err(anyhow::Error::msg)?;
+        app = app.with_mailer(mailer);
+        say!("Reminder emails go out through {}:{} as {}.", smtp.host, smtp.port, smtp.sender);
+    }
     let test_clock = test_clock();
     if let Some((file, clock)) = &test_clock {
         app = app.with_clock_from(clock.clone());
