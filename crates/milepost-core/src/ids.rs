@@ -60,4 +60,8 @@ id_type! {
     MeasurementId;
     /// An API token.
     TokenId;
+    /// A webhook of a workspace.
+    WebhookId;
+    /// One delivery of one event to one webhook.
+    DeliveryId;
 }

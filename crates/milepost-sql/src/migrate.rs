@@ -104,6 +104,12 @@ const MIGRATIONS: &[Paired] = &[
         sqlite: include_str!("../migrations/sqlite/0015_kpi_formulas.sql"),
         postgres: include_str!("../migrations/postgres/0015_kpi_formulas.sql"),
     },
+    Paired {
+        version: 16,
+        name: "webhooks",
+        sqlite: include_str!("../migrations/sqlite/0016_webhooks.sql"),
+        postgres: include_str!("../migrations/postgres/0016_webhooks.sql"),
+    },
 ];
 
 /// The newest schema version this build knows: a backup of a newer one cannot be

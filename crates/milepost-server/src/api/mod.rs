@@ -14,6 +14,7 @@ mod okr_files;
 pub(crate) mod review;
 mod search;
 pub(crate) mod session;
+mod webhooks;
 mod workspaces;
 
 use crate::problem::Problem;
@@ -56,6 +57,7 @@ pub struct VersionBody {
         (name = "okr-files", description = "OKRs as plain-text files: apply and export"),
         (name = "kpis", description = "KPIs: definitions, measurements, series and the board"),
         (name = "search", description = "Full-text search over objectives, key results, KPIs, people and teams"),
+        (name = "webhooks", description = "Signed webhooks from a durable outbox, their deliveries and retries (admins)"),
     )
 )]
 struct ApiDoc;
@@ -102,5 +104,6 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     let router = carry::routes(router);
     let router = review::routes(router);
     let router = search::routes(router);
+    let router = webhooks::routes(router);
     router.split_for_parts()
 }
