@@ -5,7 +5,8 @@
 //! retries come on schedule, with the same `webhook-id`; after the last one the delivery
 //! is failed, shown with its error and log, and an admin retries it by hand. Bad input
 //! gets a 422 at its field; only admins manage webhooks; a team-only objective's events
-//! never leave; a restart of Milepost on the same database loses no queued delivery,
+//! never leave; a restart of Milepost on the same database loses no queued delivery, a
+//! crashed server's claim is taken again when its lease runs out,
 //! and two servers on one PostgreSQL make each attempt once.
 
 use crate::harness::{Api, GHOST, Org, Server, id, spawn_app_with_webhooks};
@@ -490,6 +491,39 @@ async fn a_restart_loses_no_queued_delivery(mut env: Env, receiver: Receiver) ->
     env
 }
 webhook_test!(a_restart_loses_no_queued_delivery);
+
+/// A server claims a delivery and dies before it posts: the claim holds for its lease,
+/// then another worker takes it again and delivers it, with the same `webhook-id`.
+#[expect(clippy::disallowed_methods, reason = "the test claims a row as a server that then dies would")]
+async fn a_crashed_servers_claim_is_taken_again_when_its_lease_runs_out(env: Env, receiver: Receiver) -> Env {
+    use milepost_store::Storage;
+    let org = Org::new(&env.api(), "acme").await;
+    let api = org.api.clone();
+    let (hook, secret) = webhook(&api, &receiver.url(), &["objective.created"]).await;
+    receiver.verify_with(&secret);
+    api.objective(workspace_objective(&org, "Outlive a crash")).await;
+    let queued = deliveries(&api, hook).await;
+    let slug = org.api.app().workspaces().get(&org.slug).await.unwrap();
+    let workspace = org.api.app().workspaces().caller_for(&slug).workspace;
+    let now = crate::harness::now().as_millisecond();
+    let mut tx = api.store().write().await.unwrap();
+    let claimed = tx.claim_delivery(workspace, id(&queued[0]), now, now + 60_000, "a server that dies").await.unwrap();
+    assert!(claimed.is_some(), "the dying server won the claim");
+    tx.commit().await.unwrap();
+
+    assert_eq!(work(&api).await, 0, "the claim holds while its lease runs");
+    api.shift_clock(SignedDuration::from_secs(59));
+    assert_eq!(work(&api).await, 0);
+    api.shift_clock(SignedDuration::from_secs(60));
+    assert_eq!(work(&api).await, 1, "the lease ran out: another worker takes it");
+    let after = delivery(&api, id(&queued[0])).await;
+    assert_eq!((after["status"].as_str(), after["attempts"].as_i64()), (Some("delivered"), Some(1)), "{after}");
+    let received = receiver.received();
+    assert_eq!(received.len(), 1);
+    assert!(received[0].verified && received[0].id == queued[0]["message_id"].as_str().unwrap());
+    env
+}
+webhook_test!(a_crashed_servers_claim_is_taken_again_when_its_lease_runs_out);
 
 async fn bad_input_is_refused_at_its_field_and_only_admins_manage_webhooks(env: Env, receiver: Receiver) -> Env {
     let org = Org::new(&env.api(), "acme").await;
