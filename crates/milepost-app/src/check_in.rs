@@ -562,5 +562,20 @@ pub(crate) async fn write_check_in(
         )
         .await?;
     record(tx, caller, "create", "check_in", check_in.id, None::<&()>, Some(&check_in), now_ms).await?;
+    // A history imported from a file is not news: it reaches no webhook.
+    if source != "csv"
+        && let Some(objective) = tx.objective(caller.workspace, row.objective_id).await?
+    {
+        let event = crate::outbox::Event::CheckInCreated {
+            check_in_id: check_in.id,
+            key_result: (row.id, row.title.clone()),
+            objective: crate::outbox::ObjectiveRef::of(&objective),
+            value: check_in.value,
+            confidence: check_in.confidence,
+            note: check_in.note.clone(),
+            author_person_id: check_in.author_person_id,
+        };
+        crate::outbox::emit(tx, caller.workspace, &event, now).await?;
+    }
     Ok(check_in)
 }

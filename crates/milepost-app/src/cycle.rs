@@ -126,6 +126,28 @@ async fn record_transition(
         actor_token_id: caller.token,
     };
     tx.insert_cycle_transition(caller.workspace, &transition, now).await?;
+    emit_transition(tx, caller.workspace, cycle_id, (from, to), now).await
+}
+
+/// Queues the webhook event of a cycle's change of status, if it has one: started
+/// (from planning), closed.
+pub(crate) async fn emit_transition(
+    tx: &mut Tx,
+    workspace: milepost_core::WorkspaceId,
+    cycle_id: i64,
+    (from, to): (CycleStatus, CycleStatus),
+    now: i64,
+) -> Result<(), AppError> {
+    use crate::outbox::{Event, emit};
+    let started = match (from, to) {
+        (CycleStatus::Planning, CycleStatus::Active) => true,
+        (from, CycleStatus::Closed) if from != CycleStatus::Closed => false,
+        _ => return Ok(()),
+    };
+    let Some(row) = tx.cycle(workspace, cycle_id).await? else { return Ok(()) };
+    let cycle = (row.id, row.slug, row.name);
+    let event = if started { Event::CycleStarted { cycle } } else { Event::CycleClosed { cycle } };
+    emit(tx, workspace, &event, crate::time::from_ms(now)).await?;
     Ok(())
 }
 

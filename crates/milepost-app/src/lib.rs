@@ -29,6 +29,7 @@ pub mod mail;
 mod module_tree;
 pub mod objective;
 pub mod okr_file;
+pub mod outbox;
 pub mod page;
 pub mod password;
 pub mod patch;
@@ -43,6 +44,7 @@ pub mod search;
 pub mod session;
 pub mod team;
 pub mod time;
+pub mod webhook;
 pub mod workspace;
 
 pub use caller::Caller;
@@ -75,6 +77,9 @@ pub struct App {
     /// without the operator's say an editor could point one at Milepost's own database
     /// or at the network the server runs in.
     sources: Arc<dyn kpi::SourceReader>,
+    /// Posts webhooks, with the operator's rules about where (`MILEPOST_WEBHOOK_URLS`);
+    /// see [`App::with_webhook_sender`]. By default [`webhook::RefuseAllWebhooks`].
+    webhook_sender: Arc<dyn webhook::WebhookSender>,
     /// The cycles this server keeps evaluated ([`read_model`]), shared by its clones.
     read_model: Arc<read_model::ReadModel>,
     /// How the KPI source runs of this process went, for `/metrics`.
@@ -108,6 +113,7 @@ impl App {
             store,
             clock,
             sources: Arc::new(kpi::RefuseAll),
+            webhook_sender: Arc::new(webhook::RefuseAllWebhooks),
             read_model: Arc::default(),
             source_runs: Arc::default(),
             mailer: None,
@@ -260,6 +266,11 @@ impl App {
     /// The installation's first run: set-up codes and the set-up itself.
     pub fn first_run(&self) -> first_run::FirstRun<'_> {
         first_run::FirstRun { app: self }
+    }
+
+    /// Webhooks: a workspace's receivers of events, and the delivery of their outbox.
+    pub fn webhooks(&self) -> webhook::Webhooks<'_> {
+        webhook::Webhooks { app: self }
     }
 
     /// Workspaces, and the caller acting in one.

@@ -403,6 +403,8 @@ impl Objectives<'_> {
         let added_after_start = cycle.status == CycleStatus::Active && now >= period.starts_at();
         let row = tx.insert_objective(caller.workspace, &fields, added_after_start, now.as_millisecond()).await?;
         record(tx, caller, "create", "objective", row.id, None::<&()>, Some(&row), now.as_millisecond()).await?;
+        let event = crate::outbox::Event::ObjectiveCreated(crate::outbox::ObjectiveRef::of(&row));
+        crate::outbox::emit(tx, caller.workspace, &event, now).await?;
         let mut written = Vec::with_capacity(key_results.len());
         for fields in key_results.into_iter().flatten() {
             let fields = milepost_store::KeyResultFields { objective_id: row.id, ..fields };
@@ -553,6 +555,10 @@ impl Objectives<'_> {
             self.app.now_ms(),
         )
         .await?;
+        if archived && !current.archived {
+            let event = crate::outbox::Event::ObjectiveArchived(crate::outbox::ObjectiveRef::of(&row));
+            crate::outbox::emit(tx, caller.workspace, &event, self.app.now()).await?;
+        }
         Ok(row)
     }
 

@@ -62,4 +62,8 @@ id_type! {
     TokenId;
     /// A comment on an objective, key result or check-in.
     CommentId;
+    /// A webhook of a workspace.
+    WebhookId;
+    /// One delivery of one event to one webhook.
+    DeliveryId;
 }

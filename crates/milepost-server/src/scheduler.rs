@@ -5,6 +5,10 @@
 //! PostgreSQL may all run it: each start, each due run and each reminder is claimed by
 //! compare-and-set first, so a cycle starts once, a source runs once per period and a
 //! reminder is sent once.
+//!
+//! Beside it, every [`WEBHOOK_INTERVAL`], a second task works the webhook outbox
+//! (`app.webhooks().deliver_due`): each due delivery is claimed by compare-and-set on
+//! its lease, so of several servers one makes each attempt.
 
 use crate::metrics::Metrics;
 use milepost_app::App;
@@ -15,11 +19,15 @@ use tokio::task::JoinHandle;
 /// How often `milepost serve` looks for cycles to start and due sources.
 pub const INTERVAL: Duration = Duration::from_secs(30);
 
+/// How often `milepost serve` looks for webhook deliveries that are due.
+pub const WEBHOOK_INTERVAL: Duration = Duration::from_secs(1);
+
 /// A running scheduler; [`Scheduler::stop`] ends it after the pass in progress.
 #[derive(Debug)]
 pub struct Scheduler {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+    webhooks: JoinHandle<()>,
 }
 
 impl Scheduler {
@@ -31,6 +39,7 @@ impl Scheduler {
     /// Starts it as [`Scheduler::start`] does, counting its passes in `metrics`.
     pub fn start_counting(app: App, every: Duration, metrics: Metrics) -> Scheduler {
         let (stop, mut stopped) = watch::channel(false);
+        let webhooks = deliver_webhooks(app.clone(), every.min(WEBHOOK_INTERVAL), metrics.clone(), stop.subscribe());
         let task = tokio::spawn(async move {
             let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -70,12 +79,39 @@ impl Scheduler {
                 }
             }
         });
-        Scheduler { stop, task }
+        Scheduler { stop, task, webhooks }
     }
 
     /// Stops it and waits for the pass in progress to finish.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+        let _ = self.webhooks.await;
     }
+}
+
+/// The webhook worker: every `every`, the deliveries that are due, until told to stop.
+/// A pass that found a full batch goes on at once.
+fn deliver_webhooks(app: App, every: Duration, metrics: Metrics, mut stopped: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = stopped.changed() => break,
+                _ = ticks.tick() => loop {
+                    let made = app.webhooks().deliver_due().await;
+                    metrics.scheduler_run("deliver_webhooks", made.is_ok(), *made.as_ref().unwrap_or(&0));
+                    match made {
+                        Ok(made) if made >= usize::try_from(milepost_app::webhook::delivery::BATCH).unwrap_or(usize::MAX) => {}
+                        Ok(_) => break,
+                        Err(error) => {
+                            tracing::warn!(%error, "could not work the webhook outbox");
+                            break;
+                        }
+                    }
+                },
+            }
+        }
+    })
 }

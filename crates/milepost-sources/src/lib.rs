@@ -18,11 +18,13 @@ mod http;
 mod own;
 mod sql;
 mod sql_target;
+mod webhook;
 
 pub use http::{check_http_prefix, http_url_allowed};
 pub use milepost_app::kpi::source_reader::{HTTP_SOURCES_ENV, SQL_SOURCES_ENV};
 pub use own::OwnDatabase;
 pub use sql_target::check_sql_entry;
+pub use webhook::{WEBHOOK_URLS_ENV, WebhookClient};
 
 use jiff::Timestamp;
 use milepost_app::FieldError;

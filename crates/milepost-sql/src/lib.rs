@@ -30,6 +30,7 @@ mod review;
 mod search;
 mod team;
 pub mod test_support;
+mod webhook;
 mod workspace;
 
 pub use milepost_store::{

@@ -105,6 +105,12 @@ const MIGRATIONS: &[Paired] = &[
         postgres: include_str!("../migrations/postgres/0015_kpi_formulas.sql"),
     },
     Paired {
+        version: 16,
+        name: "webhooks",
+        sqlite: include_str!("../migrations/sqlite/0016_webhooks.sql"),
+        postgres: include_str!("../migrations/postgres/0016_webhooks.sql"),
+    },
+    Paired {
         version: 17,
         name: "comments",
         sqlite: include_str!("../migrations/sqlite/0017_comments.sql"),

@@ -29,6 +29,7 @@ pub mod review;
 pub mod route;
 pub mod search;
 pub mod team;
+pub mod webhook;
 pub mod workspace;
 
 pub use access::{AccessStore, EventFilter, EventRow, InvitationRow, NewEvent, NewToken, SessionRow, TokenRow};
@@ -50,6 +51,7 @@ pub use reminder::{CalendarFeedRow, ReminderRow, ReminderStore};
 pub use review::{CarriedRow, RetrospectiveFields, RetrospectiveRow, ReviewStore};
 pub use search::{SearchHitRow, SearchRequest, SearchStore};
 pub use team::{TeamFields, TeamFilter, TeamRow, TeamStore};
+pub use webhook::{AttemptOutcome, AttemptRow, DeliveryRow, NewDelivery, WebhookFields, WebhookRow, WebhookStore};
 pub use workspace::{Change, ChangeRow, ScoringRow, WorkspaceRow, WorkspaceSettingsRow, WorkspaceStore};
 
 use milepost_core::WorkspaceId;
@@ -96,6 +98,7 @@ pub trait Transaction:
     + ReviewStore
     + SearchStore
     + TeamStore
+    + WebhookStore
     + WorkspaceStore
 {
     /// Makes the transaction's writes durable. Only after this returns may a caller

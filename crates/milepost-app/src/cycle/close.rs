@@ -350,6 +350,7 @@ impl Cycles<'_> {
             actor_token_id: caller.token,
         };
         tx.insert_cycle_transition(caller.workspace, &transition, now_ms).await?;
+        super::emit_transition(&mut tx, caller.workspace, id, (current.status, CycleStatus::Closed), now_ms).await?;
         tx.commit().await?;
         Ok(view(row, now))
     }

@@ -385,6 +385,11 @@ impl Kpis<'_> {
         tx.record_kpi_source_run(caller.workspace, row.id, now, Some(&failure)).await?;
         let summary = serde_json::json!({ "kind": source.measurement_source().as_str(), "error": failure });
         record(&mut tx, caller, "run_source", "kpi", row.id, None::<&()>, Some(&summary), now).await?;
+        let event = crate::outbox::Event::KpiSourceFailed {
+            kpi: (row.id, row.slug.clone(), row.name.clone()),
+            error: failure.clone(),
+        };
+        crate::outbox::emit(&mut tx, caller.workspace, &event, crate::time::from_ms(now)).await?;
         tx.commit().await?;
         self.app.source_runs.count(false);
         Ok(())

@@ -16,6 +16,7 @@ pub(crate) mod reminders;
 pub(crate) mod review;
 mod search;
 pub(crate) mod session;
+mod webhooks;
 mod workspaces;
 
 use crate::problem::Problem;
@@ -61,6 +62,7 @@ pub struct VersionBody {
         (name = "comments", description = "Comments with @mentions on objectives, key results and check-ins"),
         (name = "inbox", description = "What waits for the caller: check-ins due, mentions, replies, trouble"),
         (name = "search", description = "Full-text search over objectives, key results, KPIs, people and teams"),
+        (name = "webhooks", description = "Signed webhooks from a durable outbox, their deliveries and retries (admins)"),
     )
 )]
 struct ApiDoc;
@@ -109,5 +111,6 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     let router = search::routes(router);
     let router = comments::routes(router);
     let router = reminders::routes(router);
+    let router = webhooks::routes(router);
     router.split_for_parts()
 }

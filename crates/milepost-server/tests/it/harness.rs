@@ -110,6 +110,25 @@ pub fn sources(
 /// Starts the real server over `store` with exactly these allow-lists of KPI sources
 /// (`sql_sources` as `MILEPOST_SQL_SOURCES` holds them), the clock fixed at [`NOW`].
 pub async fn spawn_app_with_sources(store: Store, http_sources: Vec<String>, sql_sources: Vec<String>) -> Server {
+    spawn_app_configured(store, http_sources, sql_sources, Vec::new()).await
+}
+
+/// [`spawn_app`], its webhooks allowed to post to internal URLs under `webhook_urls`
+/// (as `MILEPOST_WEBHOOK_URLS` holds them) beside public addresses.
+pub async fn spawn_app_with_webhooks(store: Store, webhook_urls: Vec<String>) -> Server {
+    let sql_sources = vec![format!("sqlite://{}/", std::env::temp_dir().display()), "postgres://127.0.0.1:1/".into()];
+    spawn_app_configured(store, vec![NOWHERE.to_owned()], sql_sources, webhook_urls).await
+}
+
+/// Starts the real server over `store` with these allow-lists of KPI sources and of
+/// webhook URLs, the clock fixed at [`NOW`]: what `milepost serve` builds from the
+/// operator's settings.
+pub async fn spawn_app_configured(
+    store: Store,
+    http_sources: Vec<String>,
+    sql_sources: Vec<String>,
+    webhook_urls: Vec<String>,
+) -> Server {
     let fixed = now();
     let offset = Arc::new(AtomicI64::new(0));
     let shift = Arc::clone(&offset);
@@ -118,7 +137,9 @@ pub async fn spawn_app_with_sources(store: Store, http_sources: Vec<String>, sql
         fixed.saturating_add(SignedDuration::from_secs(seconds)).unwrap()
     };
     let app = App::with_clock(store.clone().into_database(), Arc::new(clock));
-    let app = app.with_sources(sources(&store, sql_sources, http_sources));
+    let app = app
+        .with_sources(sources(&store, sql_sources, http_sources))
+        .with_webhook_sender(milepost_sources::WebhookClient::shared(webhook_urls));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (shutdown, stop) = oneshot::channel::<()>();

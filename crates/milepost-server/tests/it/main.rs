@@ -83,3 +83,4 @@ mod ui_pages;
 mod ui_scale;
 mod versions;
 mod visibility;
+mod webhooks;

@@ -118,10 +118,19 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("delete", "/api/v1/comments/{id}", "delete_comment"),
     ("get", "/api/v1/me/inbox", "get_inbox"),
     ("post", "/api/v1/me/inbox/dismiss", "dismiss_inbox_item"),
+    ("get", "/api/v1/webhooks", "list_webhooks"),
+    ("post", "/api/v1/webhooks", "create_webhook"),
+    ("get", "/api/v1/webhooks/{id}", "get_webhook"),
+    ("patch", "/api/v1/webhooks/{id}", "update_webhook"),
+    ("delete", "/api/v1/webhooks/{id}", "delete_webhook"),
+    ("post", "/api/v1/webhooks/{id}/test", "test_webhook"),
+    ("get", "/api/v1/webhooks/{id}/deliveries", "list_webhook_deliveries"),
+    ("get", "/api/v1/webhook-deliveries/{id}", "get_webhook_delivery"),
+    ("post", "/api/v1/webhook-deliveries/{id}/retry", "retry_webhook_delivery"),
 ];
 
 /// The operations that act on the thing in their path and take no body.
-pub const BODILESS_POSTS: &[&str] = &["revoke_token", "run_kpi_source", "create_calendar_feed"];
+pub const BODILESS_POSTS: &[&str] = &["revoke_token", "run_kpi_source", "create_calendar_feed", "test_webhook", "retry_webhook_delivery"];
 
 /// The operations that need no credentials at all: the probes; logging in, which
 /// brings its own in the body; and logging out, which needs none to be harmless.

@@ -223,6 +223,16 @@ const EXPECTED: &[(&str, [u16; 12])] = &[
     ("get_session",             [401,  401,   401,   401,   401, 401,   401,    401,             200,  200,  200,   200]),
     ("delete_session",          [204,  204,   204,   204,   204, 204,   204,    204,             204,  204,  204,   204]),
     ("change_password",         [403,  403,   403,   403,   401, 401,   401,    403,             204,  204,  204,   204]),
+    // Webhooks: admins only; B's admin finds none of A's.
+    ("list_webhooks",           [200,  403,   403,   403,   401, 401,   401,    200,             200,  403,  403,   403]),
+    ("create_webhook",          [201,  403,   403,   403,   401, 401,   401,    201,             201,  403,  403,   403]),
+    ("get_webhook",             [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("update_webhook",          [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("delete_webhook",          [204,  403,   403,   403,   401, 401,   401,    404,             204,  403,  403,   403]),
+    ("test_webhook",            [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("list_webhook_deliveries", [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("get_webhook_delivery",    [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
+    ("retry_webhook_delivery",  [200,  403,   403,   403,   401, 401,   401,    404,             200,  403,  403,   403]),
 ];
 
 /// Who an allowed write of a caller must name in the trail: (`actor_person_id`,
@@ -257,6 +267,12 @@ struct World {
     comment: i64,
     /// Comments of mo's, one per caller to delete: a deleted one cannot be deleted again.
     spare_comments: Vec<i64>,
+    /// A webhook of A (at a public address that does not resolve, so sends fail).
+    webhook: i64,
+    /// A failed delivery of it, to retry.
+    delivery: i64,
+    /// Webhooks of A that nobody uses, one per caller to delete.
+    spare_webhooks: Vec<i64>,
     /// The callers, in the order of [`CALLERS`].
     callers: Vec<Api>,
     /// Who each caller acts as, when it acts in A.
@@ -318,6 +334,13 @@ async fn world(api: &Api) -> World {
     mo_session.post(&on_key_result, json!({"body": "On it"})).await.expect(201);
     let on_check_in = format!("/api/v1/check-ins/{check_in}/comments");
     mo_session.post(&on_check_in, json!({"body": "Quiet week"})).await.expect(201);
+    let hook = json!({"url": "https://hooks.example.invalid/a", "events": ["objective.created"]});
+    let webhook = id(&admin.post("/api/v1/webhooks", hook.clone()).await.expect(201)["webhook"]);
+    let delivery = id(&admin.post(&format!("/api/v1/webhooks/{webhook}/test"), json!({})).await.expect(200));
+    let mut spare_webhooks = Vec::new();
+    for _ in CALLERS {
+        spare_webhooks.push(id(&admin.post("/api/v1/webhooks", hook.clone()).await.expect(201)["webhook"]));
+    }
 
     // B has things of its own, so that its lists are not empty by accident.
     let b = Org::new(api, "globex").await;
@@ -325,6 +348,8 @@ async fn world(api: &Api) -> World {
     b.api.check_in(id(&theirs["key_results"][0]), json!({"value": 0.5})).await;
     b.api.post("/api/v1/initiatives", json!({"title": "Automate"})).await.expect(201);
     b.api.create_token("editor", None).await;
+    let hook = json!({"url": "https://hooks.example.invalid/b", "events": ["cycle.started"]});
+    b.api.post("/api/v1/webhooks", hook).await.expect(201);
     let body = json!({"name": "Revenue", "direction": "higher_is_better", "target": 1, "cadence": "monthly"});
     b.api.post("/api/v1/kpis", body).await.expect(201);
 
@@ -355,6 +380,9 @@ async fn world(api: &Api) -> World {
         spare_tokens,
         comment,
         spare_comments,
+        webhook,
+        delivery,
+        spare_webhooks,
         callers,
         actors,
         logins,
@@ -377,7 +405,18 @@ impl World {
             "kpis" => Some(self.kpi),
             "tokens" => Some(self.spare_tokens[index]),
             "comments" => Some(self.comment),
+            "webhooks" => Some(self.webhook),
+            "webhook-deliveries" => Some(self.delivery),
             _ => None,
+        }
+    }
+
+    /// [`World::target`] for operation `op`: a delete takes a thing of the caller's own,
+    /// so that the first allowed delete leaves something for the next caller.
+    fn target_for(&self, op: &str, collection: &str, index: usize) -> Option<i64> {
+        match op {
+            "delete_webhook" => Some(self.spare_webhooks[index]),
+            _ => self.target(collection, index),
         }
     }
 
@@ -391,6 +430,10 @@ impl World {
         let mo = self.actors[SESSIONS + 1].as_ref().map(|(person, _)| person.clone());
         let body = match op {
             "create_token" => json!({"name": format!("Token of {caller}"), "role": "viewer"}),
+            "create_webhook" => json!({"url": format!("https://hooks.example.invalid/{caller}"),
+                                       "events": ["check_in.created"], "description": format!("Of {caller}")}),
+            "update_webhook" => json!({"version": version, "description": format!("Renamed by {caller}")}),
+            "test_webhook" | "retry_webhook_delivery" => json!({}),
             "create_team" => json!({"name": format!("Team of {caller}"), "parent_team_id": a.company}),
             "create_person" => json!({"name": format!("Person of {caller}"), "email": format!("{caller}@example.com"),
                                       "team_id": a.team}),
@@ -538,6 +581,14 @@ async fn state(w: &World, trail: &Trail, template: &str, item: Option<&str>, ind
         ("session" | "me", _) => Value::Null,
         // The workspace's settings: its scoring thresholds.
         ("workspace", _) => admin.get("/api/v1/workspace/scoring").await.expect(200),
+        // Webhooks list as a plain array; a deleted one reads as nothing.
+        ("webhooks", None) => {
+            admin.get("/api/v1/webhooks").await.expect(200).as_array().unwrap().iter().map(id).collect()
+        }
+        ("webhooks", Some(item)) => {
+            let reply = admin.get(item).await;
+            if reply.status == 404 { Value::Null } else { reply.expect(200) }
+        }
         ("tokens", _) => {
             let tokens = admin.get("/api/v1/tokens").await.expect(200);
             let tokens = tokens.as_array().unwrap();
@@ -631,7 +682,7 @@ http_test!(every_operation_answers_each_caller_as_the_table_says, |api: Api| asy
             continue;
         };
         let collection = collection(&template);
-        if template.contains("{id}") && w.target(collection, 0).is_none() {
+        if template.contains("{id}") && w.target_for(&op, collection, 0).is_none() {
             mismatches.push(format!("{op}: permissions.rs has no thing of A to call {template} on"));
             continue;
         }
@@ -642,14 +693,14 @@ http_test!(every_operation_answers_each_caller_as_the_table_says, |api: Api| asy
 
         for (index, caller) in CALLERS.iter().enumerate() {
             let at = format!("{op} as {caller}");
-            let path = match w.target(collection, index) {
+            let path = match w.target_for(&op, collection, index) {
                 Some(target) if template.contains("{id}") => template.replace("{id}", &target.to_string()),
                 _ => template.clone(),
             };
             // A search needs something to look for: a word of A's objective's title.
             let path = if op == "search_workspace" { format!("{path}?q=delight") } else { path };
             // The thing itself, where it can be read alone.
-            let item = match w.target(collection, index) {
+            let item = match w.target_for(&op, collection, index) {
                 Some(target) if template.contains("{id}") && collection != "tokens" => {
                     Some(format!("/api/v1/{collection}/{target}"))
                 }

@@ -384,6 +384,21 @@ http_test!(every_operation_answers_as_its_schema_says, |api: Api| async move {
     let events = t.visit("get", "/api/v1/events", api.get("/api/v1/events?limit=500").await);
     assert!(events["items"].as_array().is_some_and(|e| e.len() > 20), "{events}");
     t.visit("get", "/api/v1/events", api.get("/api/v1/events?entity=objective&limit=2").await);
+    // Webhooks: made (at a public address that does not resolve), listed, read,
+    // changed, tested (the test fails and is logged), its delivery read and retried.
+    let hook = json!({"url": "https://hooks.example.invalid/tour", "events": ["objective.created"]});
+    let created = t.visit("post", "/api/v1/webhooks", api.post("/api/v1/webhooks", hook).await);
+    t.visit("get", "/api/v1/webhooks", api.get("/api/v1/webhooks").await);
+    let hook = format!("/api/v1/webhooks/{}", id(&created["webhook"]));
+    t.visit("get", "/api/v1/webhooks/{id}", api.get(&hook).await);
+    t.visit("patch", "/api/v1/webhooks/{id}", api.patch(&hook, json!({"version": 1, "enabled": false})).await);
+    let test = t.visit("post", "/api/v1/webhooks/{id}/test", api.post(&format!("{hook}/test"), json!({})).await);
+    assert_eq!(test["status"], "failed", "{test}");
+    t.visit("get", "/api/v1/webhooks/{id}/deliveries", api.get(&format!("{hook}/deliveries")).await);
+    let delivery = format!("/api/v1/webhook-deliveries/{}", id(&test));
+    t.visit("get", "/api/v1/webhook-deliveries/{id}", api.get(&delivery).await);
+    t.visit("post", "/api/v1/webhook-deliveries/{id}/retry", api.post(&format!("{delivery}/retry"), json!({})).await);
+    t.visit("delete", "/api/v1/webhooks/{id}", api.delete(&hook).await);
     let viewer = api.as_role("viewer").await;
 
     // Passwords and sessions: dana gets a password, logs in, changes it, logs out.

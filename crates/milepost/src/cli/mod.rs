@@ -175,11 +175,10 @@ async fn open_store(
 ) -> anyhow::Result<milepost_app::App> {
     use anyhow::Context;
     let own = milepost_sources::OwnDatabase::of(&store);
-    let app = milepost_app::App::new(store.into_database()).with_sources(milepost_sources::KpiSources::shared(
-        sql_sources,
-        http_sources,
-        own,
-    ));
+    let webhook_urls = serve::webhook_allow_list()?;
+    let app = milepost_app::App::new(store.into_database())
+        .with_sources(milepost_sources::KpiSources::shared(sql_sources, http_sources, own))
+        .with_webhook_sender(milepost_sources::WebhookClient::shared(webhook_urls));
     app.migrate().await.context("could not bring the database schema up to date")?;
     Ok(app)
 }

@@ -98,6 +98,22 @@ pub(crate) fn source_allow_lists() -> anyhow::Result<(Vec<String>, Vec<String>)>
     Ok((sql, http))
 }
 
+/// The operator's URL prefixes of internal addresses webhooks may post to
+/// (`MILEPOST_WEBHOOK_URLS`, comma-separated), each checked as a URL prefix.
+pub(crate) fn webhook_allow_list() -> anyhow::Result<Vec<String>> {
+    let prefixes: Vec<String> = std::env::var(milepost_sources::WEBHOOK_URLS_ENV)
+        .unwrap_or_default()
+        .split(',')
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .collect();
+    for prefix in &prefixes {
+        milepost_sources::check_http_prefix(prefix)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", milepost_sources::WEBHOOK_URLS_ENV))?;
+    }
+    Ok(prefixes)
+}
+
 /// A clock that browser tests move: the file this names holds an RFC 3339 instant, and
 /// while it does the server reads the time from it instead of the system, and looks
 /// for due work (cycles to start, sources to run) every second. For tests only.
