@@ -81,6 +81,13 @@ impl AsOf {
     pub fn known(&self) -> Known {
         self.known
     }
+
+    /// Whether a check-in or measurement recorded at `recorded` about the time `about`
+    /// counts as of this instant: recorded by then or, as known now, about a time up to
+    /// it.
+    pub fn counts(&self, recorded: Timestamp, about: Timestamp) -> bool {
+        recorded <= self.at || (self.known == Known::Now && about <= self.at)
+    }
 }
 
 /// Reads `text` as an instant for `as_of`: an RFC 3339 instant, or a date meaning the

@@ -6,6 +6,7 @@
 //! Content-Security-Policy, relaxed from the API's only as far as the pages need.
 
 mod alignment;
+mod as_of;
 mod assets;
 mod carry;
 mod check_in;
@@ -179,6 +180,9 @@ pub struct Layout {
     pub admin: bool,
     /// The page's title.
     pub title: String,
+    /// On the pages that can show the past: the date picker and, when they do, the
+    /// banner (`as_of.rs`).
+    pub time: Option<as_of::TimeTravel>,
 }
 
 impl Layout {
@@ -190,7 +194,14 @@ impl Layout {
             admin: viewer.caller.role == milepost_app::person::Role::Admin,
             nav,
             title: title.into(),
+            time: None,
         }
+    }
+
+    /// The query text that links inside a page showing the past add to keep it
+    /// (`?as_of=…`); nothing on a page of today.
+    pub fn keep(&self) -> &str {
+        self.time.as_ref().map_or("", |t| t.keep.as_str())
     }
 
     /// `aria-current="page"` for the settings tab titled `title` on its page.

@@ -363,3 +363,49 @@ fn unversioned(mut value: Value) -> Value {
     strip(&mut value);
     value
 }
+
+http_test!(ui_pages_as_of_a_date_show_the_banner_the_picker_and_keep_the_date_in_links, |api: Api| async move {
+    let org = org_in_the_past(&api, "acme").await;
+    let admin = org.api.clone();
+    clock(&api, -40);
+    let objective = org.team_objective("Ship faster", org.team, json!([Org::increase("Deploys", 0.0, 100.0)])).await;
+    let (objective, key_result) = (id(&objective), id(&objective["key_results"][0]));
+    clock(&api, -30);
+    admin.check_in(key_result, json!({"value": 20})).await;
+    clock(&api, -10);
+    let path = format!("/api/v1/key-results/{key_result}");
+    admin.patch(&path, json!({"version": 2, "target": 400.0, "reason": "bolder"})).await.expect(200);
+    admin.check_in(key_result, json!({"value": 77, "note": "late news"})).await;
+    clock(&api, 0);
+    let (_, dana) = org.person_with_session("fay", Some(org.team), "member").await;
+    let browser = crate::ui::Browser::logged_in(&api, &dana).await;
+    let today = browser.get("/").await;
+    assert_eq!(today.status, 200, "{}", today.text);
+    assert!(today.text.contains("name=\"as_of\""), "the dashboard offers the date picker: {}", today.text);
+    assert!(!today.text.contains("you are looking at the past"), "today has no banner");
+    let past = browser.get("/?as_of=2026-10-27").await;
+    assert_eq!(past.status, 200, "{}", past.text);
+    assert!(past.text.contains("As of 2026-10-27 – you are looking at the past."), "{}", past.text);
+    assert!(past.text.contains("value=\"2026-10-27\""), "the picker shows the date: {}", past.text);
+    assert!(
+        past.text.contains(&format!("href=\"/objectives/{objective}?as_of=2026-10-27\"")),
+        "links inside the page keep the date: {}",
+        past.text
+    );
+    assert!(past.text.contains("href=\"/\">Back to today"), "{}", past.text);
+    let page = browser.get(&format!("/objectives/{objective}?as_of=2026-10-27")).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("you are looking at the past"), "{}", page.text);
+    assert!(page.text.contains("100") && !page.text.contains("400"), "the old target, not yet moved: {}", page.text);
+    assert!(!page.text.contains("late news"), "a check-in recorded later is not in the history: {}", page.text);
+    let live = browser.get(&format!("/objectives/{objective}")).await;
+    assert!(live.text.contains("late news") && live.text.contains("400"), "{}", live.text);
+    let known = browser.get(&format!("/objectives/{objective}?as_of=2026-10-27&known=now")).await;
+    assert!(known.text.contains("Show as recorded then"), "the toggle back: {}", known.text);
+    let board = browser.get("/kpis?as_of=2026-10-27").await;
+    assert_eq!(board.status, 200, "{}", board.text);
+    assert!(board.text.contains("you are looking at the past"), "{}", board.text);
+    let bad = browser.get("/?as_of=2027-01-01").await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(bad.text.contains("in the future"), "{}", bad.text);
+});
