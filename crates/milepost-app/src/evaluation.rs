@@ -140,6 +140,23 @@ impl CycleData {
         workspace: WorkspaceId,
         cycle: CycleRow,
     ) -> Result<CycleData, milepost_store::StoreError> {
+        CycleData::load_at(tx, workspace, cycle, None).await
+    }
+
+    /// [`CycleData::load`], as the cycle stood at `past`'s instant when one is given
+    /// (`crate::as_of`): the objectives and key results that existed then, as they
+    /// were, the check-ins and measurements that count then, the cycle's state and its
+    /// standing closing then. `None` reads today's rows exactly as `load` does.
+    pub async fn load_at(
+        tx: &mut Tx,
+        workspace: WorkspaceId,
+        cycle: CycleRow,
+        past: Option<&crate::as_of::Past>,
+    ) -> Result<CycleData, milepost_store::StoreError> {
+        let cycle = match past {
+            Some(past) => past.cycle(tx, workspace, cycle).await?,
+            None => cycle,
+        };
         let mut objectives = tx
             .list_objectives(
                 workspace,
@@ -155,12 +172,24 @@ impl CycleData {
             )
             .await?;
         let mut check_ins = tx.check_ins_of_cycle(workspace, cycle.id).await?;
+        if let Some(past) = past {
+            objectives = objectives.into_iter().filter_map(|o| past.objective(o)).collect();
+            key_results = key_results.into_iter().filter_map(|k| past.key_result(k)).collect();
+            check_ins.retain(|c| past.keeps_check_in(c));
+        }
         let mut other_cycles = HashMap::new();
         let mut seen: HashSet<i64> = objectives.iter().map(|o| o.id).collect();
         let mut frontier: Vec<i64> = objectives.iter().filter(|o| o.rollup_children).map(|o| o.id).collect();
         for _ in 0..ROLLUP_DEPTH {
             let found = tx.objectives_aligned_from_other_cycles(workspace, cycle.id, &frontier).await?;
-            let found: Vec<ObjectiveRow> = found.into_iter().filter(|o| seen.insert(o.id)).collect();
+            let found: Vec<ObjectiveRow> = found
+                .into_iter()
+                .filter(|o| seen.insert(o.id))
+                .filter_map(|o| match past {
+                    Some(past) => past.objective(o),
+                    None => Some(o),
+                })
+                .collect();
             if found.is_empty() {
                 break;
             }
@@ -168,13 +197,22 @@ impl CycleData {
                 if !other_cycles.contains_key(&objective.cycle_id)
                     && let Some(row) = tx.cycle(workspace, objective.cycle_id).await?
                 {
+                    let row = match past {
+                        Some(past) => past.cycle(tx, workspace, row).await?,
+                        None => row,
+                    };
                     other_cycles.insert(row.id, row);
                 }
             }
             let ids: Vec<i64> = found.iter().map(|o| o.id).collect();
-            let extra = tx.key_results_of_objectives(workspace, &ids).await?;
+            let mut extra = tx.key_results_of_objectives(workspace, &ids).await?;
             let extra_ids: Vec<i64> = extra.iter().map(|k| k.id).collect();
-            check_ins.extend(tx.check_ins_of(workspace, &extra_ids).await?);
+            let mut extra_check_ins = tx.check_ins_of(workspace, &extra_ids).await?;
+            if let Some(past) = past {
+                extra = extra.into_iter().filter_map(|k| past.key_result(k)).collect();
+                extra_check_ins.retain(|c| past.keeps_check_in(c));
+            }
+            check_ins.extend(extra_check_ins);
             key_results.extend(extra);
             frontier = found.iter().filter(|o| o.rollup_children).map(|o| o.id).collect();
             objectives.extend(found);
@@ -190,12 +228,24 @@ impl CycleData {
             }
             let own = if *cycle_id == cycle.id { Some(&cycle) } else { other_cycles.get(cycle_id) };
             if let Some(own) = own {
-                kpi_values.insert((kpi, *cycle_id), kpi_values_in(tx, workspace, kpi, own).await?);
+                let values = match past {
+                    Some(past) => past.kpi_values_in(tx, workspace, kpi, own).await?,
+                    None => kpi_values_in(tx, workspace, kpi, own).await?,
+                };
+                kpi_values.insert((kpi, *cycle_id), values);
             }
         }
-        let scoring = Scoring::load(tx, workspace, &cycle).await?;
-        let carries = Arc::new(crate::carry_link::CarryLinks::load(tx, workspace, cycle.id).await?);
-        Ok(CycleData {
+        let (scoring, carries) = match past {
+            Some(past) => {
+                (past.scoring(tx, workspace, &cycle).await?, past.carry_links(tx, workspace, cycle.id).await?)
+            }
+            None => (
+                Scoring::load(tx, workspace, &cycle).await?,
+                crate::carry_link::CarryLinks::load(tx, workspace, cycle.id).await?,
+            ),
+        };
+        let carries = Arc::new(carries);
+        let mut data = CycleData {
             carries,
             cycle,
             objectives: Arc::new(objectives),
@@ -204,7 +254,11 @@ impl CycleData {
             other_cycles,
             kpi_values,
             scoring,
-        })
+        };
+        if past.is_some() {
+            set_current_values(&mut data);
+        }
+        Ok(data)
     }
 
     /// The cycle an objective of the data belongs to: this one, or one it is aligned from.
@@ -220,6 +274,17 @@ impl CycleData {
     /// Every check-in of the data, key result by key result.
     pub fn check_ins(&self) -> impl Iterator<Item = &Point> {
         self.histories.values().flat_map(|h| h.iter())
+    }
+}
+
+/// Sets each key result's current value from its check-ins kept (the latest by time,
+/// then id, as `refresh_current_value` does), or none before its first.
+fn set_current_values(data: &mut CycleData) {
+    for row in &mut data.key_results {
+        let latest = data.histories.get(&row.id).and_then(|h| h.last()).map(|p| p.value);
+        if row.current_value != latest {
+            Arc::make_mut(row).current_value = latest;
+        }
     }
 }
 

@@ -160,6 +160,12 @@ pub struct KeyResultQuery {
     pub limit: Option<u32>,
     /// Cursor from the previous page.
     pub after: Option<String>,
+    /// Read as of this past instant (RFC 3339, or a date: the end of that day in the
+    /// workspace's time zone); see docs/api-design.md. The filters select by today's
+    /// objective, owner and team.
+    pub as_of: Option<String>,
+    /// With `as_of`: `then` (default) or `now` (also late check-ins).
+    pub known: Option<crate::as_of::Known>,
 }
 
 pub(crate) fn view(row: KeyResultRow, eval: Option<&KeyResultEval>, period: &CyclePeriod) -> KeyResultView {
@@ -241,37 +247,75 @@ pub(crate) async fn views(
     rows: Vec<KeyResultRow>,
     now: Timestamp,
 ) -> Result<Vec<KeyResultView>, AppError> {
+    views_at(tx, caller, rows, now, None).await
+}
+
+/// [`views`], or as of a past instant (`past`): the key results that existed then as
+/// they were, from the check-ins and measurements that count then, in their cycle's
+/// state then, evaluated at that instant. As of a past instant, those archived then
+/// (or whose objective was) are left out unless `past` says to keep them.
+pub(crate) async fn views_at(
+    tx: &mut Tx,
+    caller: &Caller,
+    rows: Vec<KeyResultRow>,
+    now: Timestamp,
+    past: Option<(&crate::as_of::Past, bool)>,
+) -> Result<Vec<KeyResultView>, AppError> {
+    let (rows, now) = match past {
+        Some((past, _)) => (rows.into_iter().filter_map(|row| past.key_result(row)).collect(), past.at()),
+        None => (rows, now),
+    };
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut histories: HashMap<i64, Vec<crate::evaluation::Point>> = HashMap::new();
     for check_in in tx.check_ins_of(caller.workspace, &ids).await? {
+        if past.is_some_and(|(past, _)| !past.keeps_check_in(&check_in)) {
+            continue;
+        }
         histories.entry(check_in.key_result_id).or_default().push(crate::evaluation::Point::from(&check_in));
     }
     let origins: HashMap<i64, i64> = tx.key_result_origins(caller.workspace, &ids).await?.into_iter().collect();
     let mut cycle_of_objective: HashMap<i64, CycleRow> = HashMap::new();
     let mut scoring_of_cycle: HashMap<i64, crate::scoring::Scoring> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
+    let mut objective_archived: HashMap<i64, bool> = HashMap::new();
+    for mut row in rows {
         let cycle = match cycle_of_objective.get(&row.objective_id) {
             Some(cycle) => cycle.clone(),
             None => {
-                let (_, cycle) = parents(tx, caller, row.objective_id).await?;
+                let (objective, cycle) = parents(tx, caller, row.objective_id).await?;
+                let cycle = match past {
+                    Some((past, _)) => {
+                        let archived = past.objective(objective).is_none_or(|o| o.archived);
+                        objective_archived.insert(row.objective_id, archived);
+                        past.cycle(tx, caller.workspace, cycle).await?
+                    }
+                    None => cycle,
+                };
                 cycle_of_objective.insert(row.objective_id, cycle.clone());
                 cycle
             }
         };
         let period = period_of(&cycle);
         let history: &[crate::evaluation::Point] = histories.get(&row.id).map_or(&[][..], Vec::as_slice);
-        let kpi_values = match crate::evaluation::reads_kpi(&row) {
-            Some(kpi) => Some(crate::evaluation::kpi_values_in(tx, caller.workspace, kpi, &cycle).await?),
-            None => None,
+        if let Some((_, include_archived)) = past {
+            if !include_archived && (row.archived || objective_archived.get(&row.objective_id) == Some(&true)) {
+                continue;
+            }
+            row.current_value = history.last().map(|p| p.value);
+        }
+        let kpi_values = match (crate::evaluation::reads_kpi(&row), past) {
+            (Some(kpi), Some((past, _))) => Some(past.kpi_values_in(tx, caller.workspace, kpi, &cycle).await?),
+            (Some(kpi), None) => Some(crate::evaluation::kpi_values_in(tx, caller.workspace, kpi, &cycle).await?),
+            (None, _) => None,
         };
         let mut eval = evaluate_key_result(&row, history, kpi_values.as_deref(), &period, cycle.status, now);
         if eval.score.is_some() {
             let scoring = match scoring_of_cycle.entry(cycle.id) {
                 std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-                std::collections::hash_map::Entry::Vacant(entry) => {
-                    entry.insert(crate::scoring::Scoring::load(tx, caller.workspace, &cycle).await?)
-                }
+                std::collections::hash_map::Entry::Vacant(entry) => match past {
+                    Some((past, _)) => entry.insert(past.scoring(tx, caller.workspace, &cycle).await?),
+                    None => entry.insert(crate::scoring::Scoring::load(tx, caller.workspace, &cycle).await?),
+                },
             };
             grade_key_result(row.id, &mut eval, scoring);
         }
@@ -389,10 +433,27 @@ impl KeyResults<'_> {
 
     /// One key result.
     pub async fn get(self, caller: &Caller, id: KeyResultId) -> Result<KeyResultView, AppError> {
+        self.get_as_of(caller, id, &crate::as_of::AsOfQuery::default()).await
+    }
+
+    /// One key result, as it stood at `as_of` when asked (one that did not exist then
+    /// is not found).
+    pub async fn get_as_of(
+        self,
+        caller: &Caller,
+        id: KeyResultId,
+        as_of: &crate::as_of::AsOfQuery,
+    ) -> Result<KeyResultView, AppError> {
         let id = id.get();
         let mut tx = self.app.store().read().await?;
+        let now = self.app.now();
+        let as_of = crate::as_of::check(&mut tx, caller.workspace, as_of, now).await?;
         let row = tx.key_result(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
-        views(&mut tx, caller, vec![row], self.app.now())
+        let past = match as_of {
+            Some(as_of) => Some(crate::as_of::Past::load(&mut tx, caller.workspace, as_of).await?),
+            None => None,
+        };
+        views_at(&mut tx, caller, vec![row], now, past.as_ref().map(|p| (p, true)))
             .await
             .map_err(|e| as_key_result(e, id))?
             .pop()
@@ -643,13 +704,21 @@ impl KeyResults<'_> {
         };
         let mut tx = self.app.store().read().await?;
         let now = self.app.now();
+        let as_of = crate::as_of::AsOfQuery { as_of: query.as_of.clone(), known: query.known };
+        let past = match crate::as_of::check(&mut tx, caller.workspace, &as_of, now).await? {
+            Some(as_of) => Some(crate::as_of::Past::load(&mut tx, caller.workspace, as_of).await?),
+            None => None,
+        };
+        // As of a past instant, a key result archived since may have been live then.
+        let filter = KeyResultFilter { include_archived: filter.include_archived || past.is_some(), ..filter };
         let hidden = hidden_objectives(&mut tx, caller).await?;
         let mut walk = page::FilteredWalk::new(page);
         loop {
             let rows = tx.list_key_results(caller.workspace, &filter, walk.next_page()).await?;
             let (count, last_id) = (rows.len(), rows.last().map(|r| r.id));
             let rows: Vec<KeyResultRow> = rows.into_iter().filter(|r| !hidden.contains(&r.objective_id)).collect();
-            let views = views(&mut tx, caller, rows, now).await?;
+            let past = past.as_ref().map(|p| (p, query.include_archived));
+            let views = views_at(&mut tx, caller, rows, now, past).await?;
             let keep = |v: &KeyResultView| query.status.is_none_or(|s| s == v.status);
             if let Some(done) = walk.take(page::Batch { views, rows: count, last_id }, keep, |v| v.id.get()) {
                 return Ok(done);

@@ -7,6 +7,7 @@
 //! function here and render what it returns.
 
 pub mod access;
+pub mod as_of;
 pub mod calendar;
 pub mod calibration;
 pub mod caller;

@@ -5,6 +5,7 @@ mod links;
 
 use crate::Caller;
 use crate::access::record;
+use crate::as_of::AsOfQuery;
 use crate::error::{AppError, Path, Problems, on_update};
 use crate::evaluation::{CycleData, ScoreView};
 use crate::key_result::{self, KeyResultView, NewKeyResult};
@@ -161,6 +162,12 @@ pub struct ObjectiveQuery {
     pub limit: Option<u32>,
     /// Cursor from the previous page.
     pub after: Option<String>,
+    /// Read as of this past instant (RFC 3339, or a date: the end of that day in the
+    /// workspace's time zone); see docs/api-design.md. The filters select by today's
+    /// owner, team, parent and cycle.
+    pub as_of: Option<String>,
+    /// With `as_of`: `then` (default) or `now` (also late check-ins).
+    pub known: Option<crate::as_of::Known>,
 }
 
 /// What creating an objective wrote: the objective, its key results, and its cycle.
@@ -233,7 +240,42 @@ fn shared_views(model: &CycleModel) -> Arc<Vec<Arc<ObjectiveView>>> {
     Arc::clone(derived).downcast::<Vec<Arc<ObjectiveView>>>().unwrap_or_else(|_| build())
 }
 
+/// The views of `rows` with their numbers: live from the read model, or as of a past
+/// instant from the cycles as they stood then (rows that did not exist then are left
+/// out; those archived then say so).
 async fn views(
+    app: &crate::App,
+    tx: &mut Tx,
+    caller: &Caller,
+    rows: Vec<ObjectiveRow>,
+    (generation, now, past): (i64, Timestamp, Option<&crate::as_of::Past>),
+    include_archived: bool,
+) -> Result<Vec<ObjectiveView>, AppError> {
+    let Some(past) = past else {
+        return live_views(app, tx, caller, rows, (generation, now), include_archived).await;
+    };
+    let mut models: HashMap<i64, (Arc<CycleModel>, HashMap<i64, usize>)> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (model, index) = match models.entry(row.cycle_id) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                let model =
+                    crate::read_model::cycle_model(tx, caller.workspace, row.cycle_id, generation, past).await?;
+                let index = model.data.objectives.iter().enumerate().map(|(at, o)| (o.id, at)).collect();
+                entry.insert((model, index))
+            }
+        };
+        let Some(then) = index.get(&row.id).and_then(|at| model.data.objectives.get(*at)) else {
+            continue;
+        };
+        out.push(view(then.clone(), model, include_archived));
+    }
+    Ok(out)
+}
+
+/// [`views`] of the live rows, from the read model.
+async fn live_views(
     app: &crate::App,
     tx: &mut Tx,
     caller: &Caller,
@@ -340,7 +382,7 @@ impl Objectives<'_> {
         let id = row.id;
         let mut tx = self.app.store().read().await?;
         let at = (tx.generation(caller.workspace).await?, self.app.now());
-        views(self.app, &mut tx, caller, vec![row], at, include_archived).await?.pop().ok_or_else(|| not_found(id))
+        live_views(self.app, &mut tx, caller, vec![row], at, include_archived).await?.pop().ok_or_else(|| not_found(id))
     }
 
     /// `app.objectives().create` inside a transaction the caller commits; returns what
@@ -417,11 +459,28 @@ impl Objectives<'_> {
 
     /// One objective with its key results.
     pub async fn get(self, caller: &Caller, id: ObjectiveId) -> Result<ObjectiveView, AppError> {
+        self.get_as_of(caller, id, &AsOfQuery::default()).await
+    }
+
+    /// One objective with its key results, as it stood at `as_of` when asked (one that
+    /// did not exist then is not found).
+    pub async fn get_as_of(
+        self,
+        caller: &Caller,
+        id: ObjectiveId,
+        as_of: &AsOfQuery,
+    ) -> Result<ObjectiveView, AppError> {
         let id = id.get();
         let mut tx = self.app.store().read().await?;
+        let now = self.app.now();
+        let as_of = crate::as_of::check(&mut tx, caller.workspace, as_of, now).await?;
         let row = tx.objective(caller.workspace, id).await?.ok_or_else(|| not_found(id))?;
         require_visible(&mut tx, caller, &row).await?;
-        let at = (tx.generation(caller.workspace).await?, self.app.now());
+        let past = match as_of {
+            Some(as_of) => Some(crate::as_of::Past::load(&mut tx, caller.workspace, as_of).await?),
+            None => None,
+        };
+        let at = (tx.generation(caller.workspace).await?, now, past.as_ref());
         views(self.app, &mut tx, caller, vec![row], at, false).await?.pop().ok_or_else(|| not_found(id))
     }
 
@@ -574,6 +633,13 @@ impl Objectives<'_> {
         };
         let mut tx = self.app.store().read().await?;
         let now = self.app.now();
+        let as_of = AsOfQuery { as_of: query.as_of.clone(), known: query.known };
+        let past = match crate::as_of::check(&mut tx, caller.workspace, &as_of, now).await? {
+            Some(as_of) => Some(crate::as_of::Past::load(&mut tx, caller.workspace, as_of).await?),
+            None => None,
+        };
+        // As of a past instant, an objective archived since may have been live then.
+        let filter = ObjectiveFilter { include_archived: filter.include_archived || past.is_some(), ..filter };
         let generation = tx.generation(caller.workspace).await?;
         let hidden = hidden_objectives_in(self.app, &mut tx, caller, generation).await?;
         if query.parent_objective_id.is_some_and(|p| hidden.contains(&p)) {
@@ -584,8 +650,11 @@ impl Objectives<'_> {
             let rows = tx.list_objectives(caller.workspace, &filter, walk.next_page()).await?;
             let (count, last_id) = (rows.len(), rows.last().map(|r| r.id));
             let rows: Vec<ObjectiveRow> = rows.into_iter().filter(|r| !hidden.contains(&r.id)).collect();
-            let views = views(self.app, &mut tx, caller, rows, (generation, now), query.include_archived).await?;
-            let keep = |v: &ObjectiveView| query.status.is_none_or(|s| s == v.status);
+            let at = (generation, now, past.as_ref());
+            let views = views(self.app, &mut tx, caller, rows, at, query.include_archived).await?;
+            let keep = |v: &ObjectiveView| {
+                query.status.is_none_or(|s| s == v.status) && (query.include_archived || !v.archived)
+            };
             if let Some(done) = walk.take(page::Batch { views, rows: count, last_id }, keep, |v| v.id.get()) {
                 return Ok(done);
             }
@@ -610,11 +679,36 @@ impl Objectives<'_> {
         caller: &Caller,
         cycle_id: CycleId,
     ) -> Result<Vec<Arc<ObjectiveView>>, AppError> {
+        self.list_in_cycle_as_of(caller, cycle_id, None).await
+    }
+
+    /// [`Objectives::list_in_cycle_shared`] as the cycle stood at `as_of` (a checked
+    /// instant, checked by `app.workspaces().as_of`), or live when `None`: the
+    /// objectives that existed then and were not archived then, evaluated at that
+    /// instant from the rows (not from the read model).
+    pub async fn list_in_cycle_as_of(
+        self,
+        caller: &Caller,
+        cycle_id: CycleId,
+        as_of: Option<crate::as_of::AsOf>,
+    ) -> Result<Vec<Arc<ObjectiveView>>, AppError> {
         let cycle_id = cycle_id.get();
         let mut tx = self.app.store().read().await?;
         let now = self.app.now();
         let generation = tx.generation(caller.workspace).await?;
         let hidden = hidden_objectives_in(self.app, &mut tx, caller, generation).await?;
+        if let Some(as_of) = as_of {
+            let past = crate::as_of::Past::load(&mut tx, caller.workspace, as_of).await?;
+            let model = crate::read_model::cycle_model(&mut tx, caller.workspace, cycle_id, generation, &past).await?;
+            let mut rows: Vec<&ObjectiveRow> = model
+                .data
+                .objectives
+                .iter()
+                .filter(|o| o.cycle_id == cycle_id && !o.archived && !hidden.contains(&o.id))
+                .collect();
+            rows.sort_by_key(|o| o.id);
+            return Ok(rows.into_iter().map(|row| Arc::new(view(row.clone(), &model, false))).collect());
+        }
         let model = self.app.read_model().cycle(&mut tx, caller.workspace, cycle_id, generation, now).await?;
         let views = shared_views(&model);
         Ok(views.iter().filter(|view| !hidden.contains(&view.id.get())).cloned().collect())

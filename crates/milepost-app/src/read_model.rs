@@ -409,6 +409,24 @@ async fn only_key_results_changed(
     Ok(Some(changed))
 }
 
+/// A cycle as it stood at the past's instant, evaluated at that instant: built for one
+/// request, never kept in the read model.
+pub(crate) async fn cycle_model(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+    cycle_id: i64,
+    generation: i64,
+    past: &crate::as_of::Past,
+) -> Result<Arc<CycleModel>, AppError> {
+    let cycle = tx
+        .cycle(workspace, cycle_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound { what: "cycle", id: cycle_id.to_string() })?;
+    let data = CycleData::load_at(tx, workspace, cycle, Some(past)).await?;
+    let evaluation = evaluate(&data, past.at());
+    Ok(Arc::new(CycleModel::new(generation, data, evaluation, past.at())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -324,6 +324,21 @@ impl Workspaces<'_> {
 }
 
 impl Workspaces<'_> {
+    /// Checks a read's `as_of` (and `known`) for the caller's workspace: `None` for a
+    /// live read, else the past instant (a date is the end of that day in the
+    /// workspace's time zone). A future instant, or one before the workspace existed,
+    /// is refused at `/as_of`.
+    pub async fn as_of(
+        self,
+        caller: &Caller,
+        query: &crate::as_of::AsOfQuery,
+    ) -> Result<Option<crate::as_of::AsOf>, AppError> {
+        let mut tx = self.app.store().read().await?;
+        crate::as_of::check(&mut tx, caller.workspace, query, self.app.now()).await
+    }
+}
+
+impl Workspaces<'_> {
     /// The operator of the workspace with that slug; an unknown slug is not found.
     pub async fn caller(self, slug: &str) -> Result<Caller, AppError> {
         let mut tx = self.app.store().read().await?;

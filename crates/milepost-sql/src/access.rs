@@ -102,6 +102,17 @@ impl AccessStore for Tx {
         .await?))
     }
 
+    async fn events_since(&mut self, workspace: WorkspaceId, entity: &str, after: i64) -> Result<Vec<EventRow>> {
+        Ok(run!(self, |conn| sqlx::query_as(
+            "SELECT * FROM events WHERE workspace_id = $1 AND entity = $2 AND at > $3 ORDER BY id"
+        )
+        .bind(workspace.get())
+        .bind(entity)
+        .bind(after)
+        .fetch_all(conn)
+        .await?))
+    }
+
     async fn insert_session(
         &mut self,
         workspace: WorkspaceId,

@@ -170,6 +170,11 @@ pub trait AccessStore: Send {
     /// The audit trail, oldest first, in pages by id.
     async fn list_events(&mut self, workspace: WorkspaceId, filter: &EventFilter, page: Page) -> Result<Vec<EventRow>>;
 
+    /// The events about one kind of thing (`objective`, `key_result`) recorded after
+    /// `after` (unix ms), oldest first: what changed since an instant, for reading the
+    /// past (`as_of`).
+    async fn events_since(&mut self, workspace: WorkspaceId, entity: &str, after: i64) -> Result<Vec<EventRow>>;
+
     /// Stores a new session for a person.
     async fn insert_session(
         &mut self,

@@ -4,7 +4,7 @@ use crate::{Page, Result};
 use milepost_core::{Cadence, Comparator, KeyResultKind, WorkspaceId};
 
 /// A key result as stored.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct KeyResultRow {
     /// Its id.
     pub id: i64,

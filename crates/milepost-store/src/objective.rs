@@ -4,7 +4,7 @@ use crate::{Page, Result};
 use milepost_core::{Commitment, Visibility, WorkspaceId};
 
 /// An objective as stored.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ObjectiveRow {
     /// Its id.
     pub id: i64,

@@ -15,7 +15,7 @@ use milepost_core::KpiId;
 use milepost_core::health::latest_per_time;
 use milepost_core::health::{Point, TREND_PERIODS, period_values};
 use milepost_core::{KpiHealth, KpiTrend, is_lagging, kpi_health, kpi_trend};
-use milepost_store::{KpiRow, Tx};
+use milepost_store::{KpiRow, MeasurementRow, Tx};
 use serde::{Deserialize, Serialize};
 
 /// How many periods a board sparkline covers.
@@ -153,27 +153,53 @@ async fn recent(
     row: &KpiRow,
     now: Timestamp,
     periods: usize,
+    past: Option<&[MeasurementRow]>,
 ) -> Result<(Vec<Point>, Option<Point>), AppError> {
     let period = cadence_of(row).period();
     let span = SignedDuration::from_secs(period.as_secs().saturating_mul(i64::try_from(periods).unwrap_or(i64::MAX)));
     let from = now.checked_sub(span).unwrap_or(Timestamp::MIN);
-    let rows = tx
-        .measurement_values(
-            milepost_core::WorkspaceId(row.workspace_id),
-            row.id,
-            from.as_millisecond(),
-            now.as_millisecond(),
-        )
-        .await?;
+    let rows = values_between(tx, row, past, from.as_millisecond(), now.as_millisecond()).await?;
     let series = points(&latest_per_time(rows));
     let latest = match series.last() {
         Some(point) => Some(*point),
-        None => tx
-            .latest_measurement(milepost_core::WorkspaceId(row.workspace_id), row.id, now.as_millisecond())
-            .await?
-            .map(|m| (from_ms(m.measured_at), m.value)),
+        None => latest_at(tx, row, past, now.as_millisecond()).await?,
     };
     Ok((series, latest))
+}
+
+/// A KPI's (measured_at, value) rows with `from <= measured_at <= to`, in time order and
+/// for one time in the order recorded: from the database, or from `past` (the rows that
+/// count as of a past instant, in that order).
+async fn values_between(
+    tx: &mut Tx,
+    row: &KpiRow,
+    past: Option<&[MeasurementRow]>,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(i64, f64)>, AppError> {
+    Ok(match past {
+        Some(rows) => {
+            rows.iter().filter(|m| (from..=to).contains(&m.measured_at)).map(|m| (m.measured_at, m.value)).collect()
+        }
+        None => tx.measurement_values(milepost_core::WorkspaceId(row.workspace_id), row.id, from, to).await?,
+    })
+}
+
+/// The latest measurement at or before `at`: the last measured time, and for it the
+/// last recorded row; from the database, or from `past`.
+async fn latest_at(
+    tx: &mut Tx,
+    row: &KpiRow,
+    past: Option<&[MeasurementRow]>,
+    at: i64,
+) -> Result<Option<Point>, AppError> {
+    Ok(match past {
+        Some(rows) => rows.iter().rfind(|m| m.measured_at <= at).map(|m| (from_ms(m.measured_at), m.value)),
+        None => tx
+            .latest_measurement(milepost_core::WorkspaceId(row.workspace_id), row.id, at)
+            .await?
+            .map(|m| (from_ms(m.measured_at), m.value)),
+    })
 }
 
 fn state_of(row: &KpiRow, series: &[Point], latest: Option<Point>, now: Timestamp) -> KpiState {
@@ -203,22 +229,13 @@ async fn quarter_budget(
     tx: &mut Tx,
     row: &KpiRow,
     now: Timestamp,
+    past: Option<&[MeasurementRow]>,
 ) -> Result<Option<milepost_core::ErrorBudget>, AppError> {
     let Some(goal) = goal_of(row) else { return Ok(None) };
     let (starts_at, ends_at) = milepost_core::error_budget::kpi_window(now);
     // The value standing at the quarter's start counts for its first slice.
-    let before = tx
-        .latest_measurement(milepost_core::WorkspaceId(row.workspace_id), row.id, starts_at.as_millisecond() - 1)
-        .await?
-        .map(|m| (from_ms(m.measured_at), m.value));
-    let rows = tx
-        .measurement_values(
-            milepost_core::WorkspaceId(row.workspace_id),
-            row.id,
-            starts_at.as_millisecond(),
-            now.as_millisecond(),
-        )
-        .await?;
+    let before = latest_at(tx, row, past, starts_at.as_millisecond() - 1).await?;
+    let rows = values_between(tx, row, past, starts_at.as_millisecond(), now.as_millisecond()).await?;
     let values: Vec<Point> = before.into_iter().chain(points(&latest_per_time(rows))).collect();
     Ok(milepost_core::error_budget(milepost_core::error_budget::BudgetInput {
         measure: goal.measure(),
@@ -249,10 +266,10 @@ async fn recovering(tx: &mut Tx, row: &KpiRow, state: &KpiState, now: Timestamp)
 
 /// The state of `row` at `now`.
 pub(crate) async fn state(tx: &mut Tx, row: &KpiRow, now: Timestamp) -> Result<KpiState, AppError> {
-    let (series, latest) = recent(tx, row, now, needed_periods(row)).await?;
+    let (series, latest) = recent(tx, row, now, needed_periods(row), None).await?;
     let mut state = state_of(row, &series, latest, now);
     state.recovering = recovering(tx, row, &state, now).await?;
-    state.error_budget = quarter_budget(tx, row, now).await?;
+    state.error_budget = quarter_budget(tx, row, now, None).await?;
     Ok(state)
 }
 
@@ -341,23 +358,47 @@ impl Kpis<'_> {
 
     /// [`Kpis::board`], shared with the read model rather than copied.
     pub async fn board_shared(self, caller: &Caller) -> Result<std::sync::Arc<KpiBoard>, AppError> {
-        let now = self.app.now();
+        self.board_as_of(caller, None).await
+    }
+
+    /// [`Kpis::board_shared`], or the board as it stood at `as_of` (checked by
+    /// `app.workspaces().as_of`): the KPIs that existed then, from the measurements
+    /// that count then, judged at that instant. KPI definitions (targets, thresholds,
+    /// archived or not) are today's. As of a past instant each KPI's measurements are
+    /// read whole from its rows, once per request.
+    pub async fn board_as_of(
+        self,
+        caller: &Caller,
+        as_of: Option<crate::as_of::AsOf>,
+    ) -> Result<std::sync::Arc<KpiBoard>, AppError> {
+        let now = as_of.map_or_else(|| self.app.now(), |a| a.at());
         let mut tx = self.app.store().read().await?;
         // The same for everyone in the workspace: kept in the read model until the next
         // write there, or for a minute.
         let generation = tx.generation(caller.workspace).await?;
         let model = self.app.read_model();
-        if let Some(board) = model.derived::<KpiBoard>(caller.workspace, "kpi board", generation, now) {
+        if as_of.is_none()
+            && let Some(board) = model.derived::<KpiBoard>(caller.workspace, "kpi board", generation, now)
+        {
             return Ok(board);
         }
-        let rows = board_rows(&mut tx, caller).await?;
+        let mut rows = board_rows(&mut tx, caller).await?;
+        if as_of.is_some() {
+            rows.retain(|row| row.created_at <= now.as_millisecond());
+        }
         let mut items = Vec::with_capacity(rows.len());
         let mut lagging = Vec::new();
         for row in rows {
-            let (series, latest) = recent(&mut tx, &row, now, needed_periods(&row).max(SPARKLINE_PERIODS)).await?;
+            let past = match as_of {
+                Some(as_of) => Some(measurements_as_of(&mut tx, &row, as_of).await?),
+                None => None,
+            };
+            let past = past.as_deref();
+            let periods = needed_periods(&row).max(SPARKLINE_PERIODS);
+            let (series, latest) = recent(&mut tx, &row, now, periods, past).await?;
             let mut state = state_of(&row, &series, latest, now);
             state.recovering = recovering(&mut tx, &row, &state, now).await?;
-            state.error_budget = quarter_budget(&mut tx, &row, now).await?;
+            state.error_budget = quarter_budget(&mut tx, &row, now, past).await?;
             let period = cadence_of(&row).period();
             let sparkline = period_values(&series, cadence_of(&row), now, SPARKLINE_PERIODS)
                 .into_iter()
@@ -374,9 +415,30 @@ impl Kpis<'_> {
             items.push(KpiBoardEntry { kpi: view(row, state), sparkline });
         }
         let board = std::sync::Arc::new(KpiBoard { as_of: now, items, lagging });
-        model.keep_derived(caller.workspace, "kpi board", generation, now, std::sync::Arc::clone(&board));
+        if as_of.is_none() {
+            model.keep_derived(caller.workspace, "kpi board", generation, now, std::sync::Arc::clone(&board));
+        }
         Ok(board)
     }
+}
+
+/// A KPI's measurements that count as of a past instant (recorded by then or, as known
+/// now, measured by then), in time order and, for one time, in the order recorded.
+async fn measurements_as_of(
+    tx: &mut Tx,
+    row: &KpiRow,
+    as_of: crate::as_of::AsOf,
+) -> Result<Vec<MeasurementRow>, AppError> {
+    let at = as_of.at().as_millisecond();
+    let late = as_of.known() == crate::as_of::Known::Now;
+    let mut rows: Vec<MeasurementRow> = tx
+        .list_measurements(milepost_core::WorkspaceId(row.workspace_id), row.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.measured_at <= at && (m.recorded_at <= at || late))
+        .collect();
+    rows.sort_by_key(|m| (m.measured_at, m.id));
+    Ok(rows)
 }
 
 #[cfg(test)]

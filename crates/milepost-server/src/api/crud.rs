@@ -8,6 +8,7 @@ use crate::extract::{Authenticated, Id, Json, Query};
 use crate::problem::{ApiError, ErrorResponses};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
+use milepost_app::as_of::AsOfQuery;
 use milepost_app::cycle::{CyclePatch, CycleQuery, CycleView, NewCycle};
 use milepost_app::initiative::{InitiativePatch, InitiativeQuery, InitiativeView, NewInitiative};
 use milepost_app::kpi::{KpiPatch, KpiQuery, KpiView, NewKpi};
@@ -20,8 +21,33 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 macro_rules! crud {
+    (@get plain, $module:ident, $tag:literal, $item:literal, $id:ident, $view:ident, $get:ident) => {
+        #[doc = concat!("Reads one of the ", $tag, ".")]
+        #[utoipa::path(get, path = $item, tag = $tag,
+            summary = concat!("Reads one of the ", $tag, "."),
+            params(("id" = i64, Path, minimum = 1, description = "Its id")),
+            responses((status = 200, description = "Found", body = $view), ErrorResponses))]
+        pub async fn $get(State(app): State<App>, Authenticated(caller): Authenticated, Id(id): Id<$id>) -> Result<Json<$view>, ApiError> {
+            Ok(Json(app.$module().get(&caller, id).await?))
+        }
+    };
+    (@get as_of, $module:ident, $tag:literal, $item:literal, $id:ident, $view:ident, $get:ident) => {
+        #[doc = concat!("Reads one of the ", $tag, ", now or as of a past instant.")]
+        #[utoipa::path(get, path = $item, tag = $tag,
+            summary = concat!("Reads one of the ", $tag, ", now or as of a past instant."),
+            params(("id" = i64, Path, minimum = 1, description = "Its id"), AsOfQuery),
+            responses((status = 200, description = "Found", body = $view), ErrorResponses))]
+        pub async fn $get(
+            State(app): State<App>,
+            Authenticated(caller): Authenticated,
+            Id(id): Id<$id>,
+            Query(as_of): Query<AsOfQuery>,
+        ) -> Result<Json<$view>, ApiError> {
+            Ok(Json(app.$module().get_as_of(&caller, id, &as_of).await?))
+        }
+    };
     (
-        $module:ident, $tag:literal, $collection:literal, $item:literal, $archive_path:literal, $restore_path:literal,
+        $getkind:ident, $module:ident, $tag:literal, $collection:literal, $item:literal, $archive_path:literal, $restore_path:literal,
         $id:ident, $new:ident, $patch:ident, $view:ident, $query:ident,
         $list:ident, $create:ident, $get:ident, $update:ident, $archive:ident, $restore:ident $(,)?
     ) => {
@@ -56,14 +82,7 @@ macro_rules! crud {
                 Ok((StatusCode::CREATED, [(header::LOCATION, format!("{}/{}", $collection, view.id))], Json(view)))
             }
 
-            #[doc = concat!("Reads one of the ", $tag, ".")]
-            #[utoipa::path(get, path = $item, tag = $tag,
-                summary = concat!("Reads one of the ", $tag, "."),
-                params(("id" = i64, Path, minimum = 1, description = "Its id")),
-                responses((status = 200, description = "Found", body = $view), ErrorResponses))]
-            pub async fn $get(State(app): State<App>, Authenticated(caller): Authenticated, Id(id): Id<$id>) -> Result<Json<$view>, ApiError> {
-                Ok(Json(app.$module().get(&caller, id).await?))
-            }
+            crud!(@get $getkind, $module, $tag, $item, $id, $view, $get);
 
             #[doc = concat!("Changes one of the ", $tag, "; fields left out stay as they are.")]
             #[utoipa::path(patch, path = $item, tag = $tag,
@@ -119,6 +138,7 @@ macro_rules! crud {
 }
 
 crud!(
+    plain,
     teams,
     "teams",
     "/api/v1/teams",
@@ -138,6 +158,7 @@ crud!(
     restore_team,
 );
 crud!(
+    plain,
     people,
     "people",
     "/api/v1/people",
@@ -157,6 +178,7 @@ crud!(
     restore_person,
 );
 crud!(
+    plain,
     cycles,
     "cycles",
     "/api/v1/cycles",
@@ -176,6 +198,7 @@ crud!(
     restore_cycle,
 );
 crud!(
+    as_of,
     objectives,
     "objectives",
     "/api/v1/objectives",
@@ -195,6 +218,7 @@ crud!(
     restore_objective,
 );
 crud!(
+    plain,
     initiatives,
     "initiatives",
     "/api/v1/initiatives",
@@ -215,6 +239,7 @@ crud!(
 );
 
 crud!(
+    plain,
     kpis,
     "kpis",
     "/api/v1/kpis",

@@ -6,6 +6,7 @@ use crate::extract::{Authenticated, CsvOrJson, Id, Json, Query, csv_or_json, fro
 use crate::problem::{ApiError, ErrorResponses};
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
+use milepost_app::as_of::AsOfQuery;
 use milepost_app::check_in::{CheckInResult, CheckInView, GoalChangeView, NewCheckIn};
 use milepost_app::check_in_import::{CheckInImportResult, ImportedCheckIn, parse_check_in_csv};
 use milepost_app::key_result::{KeyResultPatch, KeyResultQuery, KeyResultView, NewKeyResult};
@@ -44,13 +45,14 @@ pub async fn create_key_result(
 
 /// Reads a key result with its progress, expected progress and status.
 #[utoipa::path(get, path = "/api/v1/key-results/{id}", tag = "key-results",
-    params(("id" = i64, Path, minimum = 1, description = "Its id")), responses((status = 200, description = "Found", body = KeyResultView), ErrorResponses))]
+    params(("id" = i64, Path, minimum = 1, description = "Its id"), AsOfQuery), responses((status = 200, description = "Found", body = KeyResultView), ErrorResponses))]
 pub async fn get_key_result(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
     Id(id): Id<KeyResultId>,
+    Query(as_of): Query<AsOfQuery>,
 ) -> Result<Json<KeyResultView>, ApiError> {
-    Ok(Json(app.key_results().get(&caller, id).await?))
+    Ok(Json(app.key_results().get_as_of(&caller, id, &as_of).await?))
 }
 
 /// Changes a key result. Its value changes only through check-ins; moving its start,

@@ -6,6 +6,7 @@ use crate::problem::{ApiError, ErrorResponses};
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use milepost_app::App;
+use milepost_app::as_of::AsOfQuery;
 use milepost_app::kpi::measurement::{BATCH_MAX, parse_csv};
 use milepost_app::kpi::{
     DraftObjective, KpiBoard, KpiSeries, KpiTree, KpiView, MeasurementBatchResult, MeasurementInput, MeasurementSource,
@@ -102,15 +103,18 @@ pub async fn get_kpi_tree(
 }
 
 /// The KPI board: every KPI (tier `kpi`, not archived) with its health, last value,
-/// trend, lagging flag and sparkline data.
+/// trend, lagging flag and sparkline data; now, or as of a past instant (`as_of`).
 #[utoipa::path(get, path = "/api/v1/kpis/board", tag = "kpis",
     summary = "Reads the KPI board.",
+    params(AsOfQuery),
     responses((status = 200, description = "The board", body = KpiBoard), ErrorResponses))]
 pub async fn get_kpi_board(
     State(app): State<App>,
     Authenticated(caller): Authenticated,
+    Query(query): Query<AsOfQuery>,
 ) -> Result<Json<KpiBoard>, ApiError> {
-    Ok(Json(app.kpis().board(&caller).await?))
+    let as_of = app.workspaces().as_of(&caller, &query).await?;
+    Ok(Json(KpiBoard::clone(&*app.kpis().board_as_of(&caller, as_of).await?)))
 }
 
 /// Drafts an objective to bring a lagging KPI back on target: in the current cycle,

@@ -41,7 +41,7 @@ pub struct VersionBody {
             Errors are application/problem+json. Lists page with `limit` and `after`. Changes carry the `version` they are \
             based on; a stale one gets 409.",
     ),
-    components(schemas(Problem)),
+    components(schemas(Problem, milepost_app::as_of::Known)),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),
     tags(

@@ -11,9 +11,11 @@ use super::lists::{at_risk_key_results, company_objectives, see_all, team_object
 use super::team_tree::TeamTree;
 use super::view::{KeyResultLine, Names, ObjectiveLine};
 use super::{Layout, PageResult, Viewer, page};
+use crate::extract::Query;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
+use milepost_app::as_of::AsOfQuery;
 use milepost_app::cycle::CycleView;
 use milepost_app::key_result::KeyResultView;
 use milepost_app::permission::{Action, allows};
@@ -94,13 +96,17 @@ async fn cycles_to_close(app: &App, caller: &Caller) -> Result<Vec<CycleView>, A
 }
 
 /// `GET /`: the dashboard.
-pub async fn show_dashboard(State(app): State<App>, viewer: Viewer) -> PageResult {
+/// With `?as_of=` (a date or an instant), the dashboard as it stood then, under a
+/// banner saying so.
+pub async fn show_dashboard(State(app): State<App>, viewer: Viewer, Query(query): Query<AsOfQuery>) -> PageResult {
     let caller = &viewer.caller;
-    let layout = Layout::new(&viewer, "dashboard", "Dashboard");
+    let (as_of, time) = super::as_of::read(&app, &viewer, &query, "/").await?;
+    let mut layout = Layout::new(&viewer, "dashboard", "Dashboard");
+    layout.time = Some(time);
     let names = Names::load(&app, caller).await?;
     let tree = TeamTree::of(&names);
-    let to_close = cycles_to_close(&app, caller).await?;
-    let kpis = super::kpi::summary(&app, &viewer, &names).await?;
+    let to_close = if as_of.is_some() { Vec::new() } else { cycles_to_close(&app, caller).await? };
+    let kpis = super::kpi::summary(&app, &viewer, &names, as_of).await?;
     let team = caller
         .person
         .and_then(|person| names.people.get(&person))
@@ -124,10 +130,10 @@ pub async fn show_dashboard(State(app): State<App>, viewer: Viewer) -> PageResul
         };
         return Ok(page(StatusCode::OK, &template));
     };
-    let now = app.now();
+    let now = as_of.map_or_else(|| app.now(), |a| a.at());
     // One evaluation of the cycle serves every list on the page: the objectives and
     // key results the caller may see, as the list calls filtered by cycle find them.
-    let objectives = app.objectives().list_in_cycle_shared(caller, cycle.id).await?;
+    let objectives = app.objectives().list_in_cycle_as_of(caller, cycle.id, as_of).await?;
     let mut mine: Vec<KeyResultLine> = match caller.person {
         Some(person) => {
             let mut key_results: Vec<&KeyResultView> =

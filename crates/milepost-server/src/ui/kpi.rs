@@ -168,8 +168,13 @@ pub struct KpiSummary {
 pub const LAGGING_CAP: usize = 10;
 
 /// The dashboard's KPI summary, from the board.
-pub async fn summary(app: &App, viewer: &Viewer, names: &Names) -> Result<KpiSummary, AppError> {
-    let board = app.kpis().board_shared(&viewer.caller).await?;
+pub async fn summary(
+    app: &App,
+    viewer: &Viewer,
+    names: &Names,
+    as_of: Option<milepost_app::as_of::AsOf>,
+) -> Result<KpiSummary, AppError> {
+    let board = app.kpis().board_as_of(&viewer.caller, as_of).await?;
     let counts = [KpiHealth::Green, KpiHealth::Amber, KpiHealth::Red, KpiHealth::NoData]
         .iter()
         .map(|h| (health_badge(*h), board.items.iter().filter(|e| e.kpi.state.health == *h).count()))
@@ -197,20 +202,21 @@ fn may_define(viewer: &Viewer) -> bool {
     milepost_app::permission::allows(&viewer.caller, milepost_app::permission::Action::DefineKpi)
 }
 
-/// `GET /kpis`: the KPI board.
-pub async fn show_kpis(State(app): State<App>, viewer: Viewer) -> PageResult {
-    let board = app.kpis().board_shared(&viewer.caller).await?;
+/// `GET /kpis`: the KPI board; with `?as_of=`, as it stood then.
+pub async fn show_kpis(
+    State(app): State<App>,
+    viewer: Viewer,
+    crate::extract::Query(query): crate::extract::Query<milepost_app::as_of::AsOfQuery>,
+) -> PageResult {
+    let (as_of, time) = super::as_of::read(&app, &viewer, &query, "/kpis").await?;
+    let board = app.kpis().board_as_of(&viewer.caller, as_of).await?;
+    let mut layout = Layout::new(&viewer, "kpis", "KPIs");
+    layout.time = Some(time);
     let names = Names::load(&app, &viewer.caller).await?;
     let kpis = lines(&board.items, &names, &viewer.caller);
     let lagging = lines(board.items.iter().filter(|e| e.kpi.state.lagging), &names, &viewer.caller);
     let lagging = with_recovery_links(&app, &viewer.caller, lagging).await?;
-    let template = KpiBoardPage {
-        layout: Layout::new(&viewer, "kpis", "KPIs"),
-        as_of: day(board.as_of),
-        kpis,
-        lagging,
-        may_define: may_define(&viewer),
-    };
+    let template = KpiBoardPage { layout, as_of: day(board.as_of), kpis, lagging, may_define: may_define(&viewer) };
     Ok(page(StatusCode::OK, &template))
 }
 

@@ -6,6 +6,7 @@
 //! Content-Security-Policy, relaxed from the API's only as far as the pages need.
 
 mod alignment;
+mod as_of;
 mod assets;
 mod carry;
 mod check_in;
@@ -201,6 +202,9 @@ pub struct Layout {
     pub title: String,
     /// How many items wait in the person's inbox.
     pub inbox: usize,
+    /// On the pages that can show the past: the date picker and, when they do, the
+    /// banner (`as_of.rs`).
+    pub time: Option<as_of::TimeTravel>,
 }
 
 impl Layout {
@@ -213,7 +217,14 @@ impl Layout {
             nav,
             title: title.into(),
             inbox: viewer.inbox,
+            time: None,
         }
+    }
+
+    /// The query text that links inside a page showing the past add to keep it
+    /// (`?as_of=…`); nothing on a page of today.
+    pub fn keep(&self) -> &str {
+        self.time.as_ref().map_or("", |t| t.keep.as_str())
     }
 
     /// `aria-current="page"` for the settings tab titled `title` on its page.

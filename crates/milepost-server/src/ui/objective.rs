@@ -252,12 +252,18 @@ fn chart(
 }
 
 /// `GET /objectives/{id}`: the objective page.
-pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<ObjectiveId>) -> PageResult {
+pub async fn show_objective(
+    State(app): State<App>,
+    viewer: Viewer,
+    Id(id): Id<ObjectiveId>,
+    crate::extract::Query(query): crate::extract::Query<milepost_app::as_of::AsOfQuery>,
+) -> PageResult {
     let caller = &viewer.caller;
-    let objective = app.objectives().get(caller, id).await?;
+    let (as_of, time) = super::as_of::read(&app, &viewer, &query, &format!("/objectives/{}", id.get())).await?;
+    let objective = app.objectives().get_as_of(caller, id, &query).await?;
     let cycle = app.cycles().get(caller, CycleId(objective.cycle_id)).await?;
     let names = Names::load(&app, caller).await?;
-    let now = app.now();
+    let now = as_of.map_or_else(|| app.now(), |a| a.at());
     let mut key_results = Vec::new();
     // Every key result's check-ins, the initiatives under them and their moved goals, in
     // one read each.
@@ -266,7 +272,10 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
     let mut all_goal_changes = app.check_ins().goal_changes_of_objective(caller, id).await?;
     let threads = super::comments::Threads::of_objective(&app, &viewer, id).await?;
     for key_result in &objective.key_results {
-        let check_ins = all_check_ins.remove(&key_result.id.get()).unwrap_or_default();
+        let mut check_ins = all_check_ins.remove(&key_result.id.get()).unwrap_or_default();
+        if let Some(as_of) = as_of {
+            check_ins.retain(|c| as_of.counts(c.created_at, c.checked_in_at));
+        }
         let unit = key_result.unit.as_deref();
         let history = check_ins
             .iter()
@@ -289,6 +298,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
             .remove(&key_result.id.get())
             .unwrap_or_default()
             .into_iter()
+            .filter(|change| as_of.is_none_or(|a| change.changed_at <= a.at()))
             .map(|change| GoalMove {
                 day: day(change.changed_at),
                 what: format!(
@@ -378,7 +388,7 @@ pub async fn show_objective(State(app): State<App>, viewer: Viewer, Id(id): Id<O
     let template = ObjectivePage {
         comments: threads.render(CommentSubject::Objective, id.get()),
         budget_window: Some("over the cycle"),
-        layout: Layout::new(&viewer, "", objective.title.clone()),
+        layout: Layout { time: Some(time), ..Layout::new(&viewer, "", objective.title.clone()) },
         objective: ObjectiveLine::of(&objective, &names),
         description: objective.description.clone(),
         cycle_id: cycle.id.get(),

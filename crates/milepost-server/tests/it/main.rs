@@ -30,6 +30,7 @@ macro_rules! http_test {
     };
 }
 
+mod as_of;
 mod audit;
 mod basics;
 mod calendar;

@@ -130,7 +130,8 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
 ];
 
 /// The operations that act on the thing in their path and take no body.
-pub const BODILESS_POSTS: &[&str] = &["revoke_token", "run_kpi_source", "create_calendar_feed", "test_webhook", "retry_webhook_delivery"];
+pub const BODILESS_POSTS: &[&str] =
+    &["revoke_token", "run_kpi_source", "create_calendar_feed", "test_webhook", "retry_webhook_delivery"];
 
 /// The operations that need no credentials at all: the probes; logging in, which
 /// brings its own in the body; and logging out, which needs none to be harmless.

@@ -78,11 +78,16 @@ impl From<TierArg> for KpiTier {
 
 #[derive(Debug, Subcommand)]
 enum KpiCommand {
-    /// List KPIs with their health now.
+    /// List KPIs with their health now, or as of a past date.
     List {
         /// Only KPIs or only plain metrics.
         #[arg(long, value_enum)]
         tier: Option<TierArg>,
+        /// The KPI board as it stood then (an RFC 3339 instant, or a date: the end of
+        /// that day in the workspace's time zone), from the measurements recorded by
+        /// then. Lists the board's KPIs (tier `kpi`, not archived).
+        #[arg(long, value_name = "WHEN")]
+        as_of: Option<String>,
         /// `table` for people, `json` for scripts.
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
@@ -375,7 +380,19 @@ pub async fn run(args: KpiArgs) -> anyhow::Result<()> {
 
 async fn command(app: &App, caller: &Caller, command: KpiCommand) -> anyhow::Result<()> {
     match command {
-        KpiCommand::List { tier, output } => {
+        KpiCommand::List { tier, as_of: Some(when), output } => {
+            let query = milepost_app::as_of::AsOfQuery { as_of: Some(when), known: None };
+            let as_of = app.workspaces().as_of(caller, &query).await.map_err(super::explain)?;
+            let board = app.kpis().board_as_of(caller, as_of).await.map_err(super::explain)?;
+            let kpis: Vec<KpiView> = board
+                .items
+                .iter()
+                .map(|entry| entry.kpi.clone())
+                .filter(|kpi| tier.is_none_or(|t| kpi.tier == t.into()))
+                .collect();
+            print(output, &kpis, || print_kpis(&kpis))
+        }
+        KpiCommand::List { tier, as_of: None, output } => {
             let mut kpis = Vec::new();
             let mut after = None;
             loop {

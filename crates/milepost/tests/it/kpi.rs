@@ -331,3 +331,30 @@ fn formula_kpis_and_drivers_are_defined_changed_and_shown_as_a_tree_on_the_comma
     assert_eq!(updated["drivers"], json!([]));
     assert_eq!(updated["formula"], "orders * order_value", "left as it was");
 }
+
+#[test]
+fn kpi_list_as_of_a_past_instant_shows_the_values_recorded_by_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    ok(&milepost(cwd).args(["workspace", "create", "Acme", "--data-dir", "d"]).output().unwrap());
+    ok(&kpi(cwd, &["create", "--name", "Uptime", "--direction", "higher", "--target", "99", "--cadence", "daily"]));
+    ok(&kpi(cwd, &["record", "uptime", "99.5", "--at", "2026-11-01T00:00:00Z"]));
+    // Each command is a process of its own, so this instant falls between the two
+    // recordings.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the binary runs on the real clock, so the instant between runs must too"
+    )]
+    let between = jiff::Timestamp::now().to_string();
+    ok(&kpi(cwd, &["record", "uptime", "90", "--at", "2026-11-01T00:00:00Z"]));
+    let then: Value = serde_json::from_str(&ok(&kpi(cwd, &["list", "--as-of", &between, "--output", "json"]))).unwrap();
+    assert_eq!(then[0]["state"]["last_value"], 99.5, "the correction was recorded later: {then}");
+    let now: Value = serde_json::from_str(&ok(&kpi(cwd, &["list", "--output", "json"]))).unwrap();
+    assert_eq!(now[0]["state"]["last_value"], 90.0, "{now}");
+    let table = ok(&kpi(cwd, &["list", "--as-of", &between]));
+    assert!(table.contains("99.5"), "{table}");
+    let future = kpi(cwd, &["list", "--as-of", "2999-01-01"]);
+    assert!(!future.status.success());
+    let stderr = String::from_utf8_lossy(&future.stderr);
+    assert!(stderr.contains("as_of") && stderr.contains("in the future"), "{stderr}");
+}
