@@ -267,9 +267,15 @@ http_test!(a_bad_file_changes_nothing_and_says_where, |api: Api| async move {
         "{}",
         reply.text
     );
-    // The same owner twice.
+    // The same owner twice: the linter says it, in the second file at its owner.
     let reply = apply(&org.api, &[("a.md", PLATFORM), ("b.md", PLATFORM)]).await;
-    assert!(reply.detail().contains("a.md already holds this owner's objectives"), "{}", reply.text);
+    reply.invalid_at(&["/files/1/text"]);
+    assert!(
+        reply.detail().contains("b.md:3:8: a.md already holds the objectives of team/platform")
+            && reply.detail().contains("[duplicate-file-owner]"),
+        "{}",
+        reply.text
+    );
     apply(&org.api, &[]).await.invalid_at(&["/files"]);
 
     assert_eq!(events(&org.api).await, before);
